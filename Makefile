@@ -1,0 +1,152 @@
+# skintrack — build, test, install.
+#
+#   make            library (build/libskintrack.a) and program (build/skintrack)
+#   make test       unit tests (cmocka) and CLI end-to-end tests
+#   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
+#   make run        analyse the bundled sample course
+#   make install PREFIX=/usr/local
+#   make deps       install missing Debian build/test packages (apt-get)
+#   make clean
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+PKGS     := libjpeg libpng fftw3f lcms2 libexif
+SANITIZE ?= 0
+
+ifeq ($(SANITIZE),1)
+BUILD    := build-asan
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+OPT      := -O1 -g
+else
+BUILD    := build
+SANFLAGS :=
+OPT      := -O2 -g
+endif
+
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-missing-field-initializers
+CFLAGS   ?= $(OPT)
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Iimgproc \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC  := $(wildcard imgproc/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+LIB      := $(BUILD)/libskintrack.a
+BIN      := $(BUILD)/skintrack
+VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
+
+.PHONY: all lib test check check-asan run install uninstall clean deps samples
+
+all: $(LIB) $(BIN)
+lib: $(LIB)
+
+$(BUILD)/%.o: %.c $(wildcard include/skintrack/*.h imgproc/*.h cli/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_LIB)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/testutil.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
+	    $(BUILD)/tests/testutil.o $(LIB) $(LDFLAGS_ALL) \
+	    $(shell pkg-config --libs cmocka) $(LDLIBS_LIB)
+
+$(BUILD)/tests/testutil.o: tests/testutil.c tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Under the sanitizers any report aborts the test binary, so it fails.
+ASAN_ENV := ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+test: deps all $(TEST_BIN)
+	@failed=0; for t in $(TEST_BIN); do \
+	    echo "== $$t"; \
+	    $(ASAN_ENV) $$t || failed=1; \
+	done; \
+	echo "== tests/cli.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/cli.sh || failed=1; \
+	exit $$failed
+
+check: test
+check-asan:
+	$(MAKE) test SANITIZE=1
+
+run: deps all
+	$(BIN) info samples/demo-patient/*.jpg
+
+samples: $(BUILD)/gen_samples
+	$(BUILD)/gen_samples samples
+
+$(BUILD)/gen_samples: samples/gen_samples.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDFLAGS_ALL) $(LDLIBS_LIB)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include/skintrack \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/skintrack
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libskintrack.a
+	install -m 644 include/skintrack/*.h $(DESTDIR)$(PREFIX)/include/skintrack/
+	install -m 644 docs/skintrack.1 $(DESTDIR)$(PREFIX)/share/man/man1/skintrack.1
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	    'includedir=$${prefix}/include' '' 'Name: skintrack' \
+	    'Description: measure skin in before/after photos of a treatment course' \
+	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
+	    'Libs: -L$${libdir} -lskintrack' 'Libs.private: -lm -lpthread' \
+	    'Cflags: -I$${includedir}' \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/skintrack.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/skintrack \
+	    $(DESTDIR)$(PREFIX)/lib/libskintrack.a \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/skintrack.pc \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/skintrack.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/skintrack
+
+clean:
+	rm -rf build build-asan
+
+# Debian packages to build and test; `deps` installs the missing ones and
+# does nothing when all are there. de_DE.UTF-8 lets the CSV test prove that
+# numbers ignore the locale.
+DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
+            liblcms2-dev libexif-dev libcmocka-dev libimage-exiftool-perl \
+            icc-profiles-free locales
+
+deps:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+	    echo "deps: not a Debian system; install by hand: $(DEB_PKGS)"; \
+	    exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else SUDO=none; fi; \
+	missing=; for p in $(DEB_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$SUDO" = none ]; then \
+	        echo "deps: missing:$$missing (run make deps as root)" >&2; exit 1; fi; \
+	    echo "deps: installing$$missing"; \
+	    $$SUDO apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+	        --no-install-recommends $$missing || exit 1; \
+	fi; \
+	if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$$' && \
+	   [ "$$SUDO" != none ]; then \
+	    $$SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8 2>/dev/null || \
+	        echo "deps: could not make the de_DE.UTF-8 locale (its test will skip)"; \
+	fi

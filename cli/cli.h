@@ -1,0 +1,59 @@
+/* skintrack — what the subcommands of the program share.
+ *
+ * The program owns stdout, stderr and the exit status:
+ *   0  every input succeeded
+ *   1  some inputs failed (each still has a row with status and error)
+ *   2  usage error (one line on stderr)
+ * Messages start with "skintrack: " and name the file and the cause.
+ */
+#ifndef SKINTRACK_CLI_H
+#define SKINTRACK_CLI_H
+
+#include <stdio.h>
+
+#include "skintrack/skintrack.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILED 1
+#define CLI_EXIT_USAGE 2
+
+/* A subcommand: its name, a one-line summary, its full help text and its
+ * entry point (argv[0] is the command name). */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *help;
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+extern const cli_command cli_info_command;
+
+/* "skintrack: " + message + newline on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A usage error of command: prints "skintrack COMMAND: message" and a hint
+ * to --help on one line, returns CLI_EXIT_USAGE. */
+int cli_usage(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Parses a finite number in [lo, hi] (C locale). 0 on success; on failure
+ * reports the usage error for option and returns -1. */
+int cli_parse_number(const char *command, const char *option,
+                     const char *text, double lo, double hi, double *value);
+
+/* Opens the command's main output (path, or "-" for stdout) atomically and
+ * arranges that SIGINT/SIGTERM remove its temporary file. NULL on failure
+ * (already reported). */
+st_output *cli_output_open(const char *path);
+
+/* Commits the output opened by cli_output_open; 0 on success, else
+ * reports the error and returns -1. */
+int cli_output_commit(st_output *o);
+
+/* Abandons it (temporary file removed). */
+void cli_output_abort(st_output *o);
+
+/* Prints the command's help text to stdout. */
+void cli_print_help(const cli_command *cmd);
+
+#endif

@@ -1,0 +1,117 @@
+/* skintrack — helpers shared by the subcommands.
+ *
+ *   cli_error, cli_usage       messages on stderr
+ *   cli_parse_number           strict numeric options
+ *   cli_output_open/_commit/_abort   atomic main output with signal cleanup
+ *   cli_print_help             per-command help
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("skintrack: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "skintrack %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'skintrack %s --help')\n", command);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_parse_number(const char *command, const char *option,
+                     const char *text, double lo, double hi, double *value)
+{
+    double v;
+    if (st_parse_double(text, &v) != 0) {
+        cli_usage(command, "%s wants a number, not '%s'", option, text);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        cli_usage(command, "%s must be between %g and %g, not %s", option, lo,
+                  hi, text);
+        return -1;
+    }
+    *value = v;
+    return 0;
+}
+
+/* The temporary file a signal must remove: a copy of its name, so it stays
+ * valid while the output is committed and freed. */
+static char pending_temp[4096];
+static volatile sig_atomic_t pending;
+
+static void on_signal(int sig)
+{
+    if (pending)
+        unlink(pending_temp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void watch_signals(const char *temp)
+{
+    struct sigaction sa;
+    pending = 0;
+    if (temp && *temp && strlen(temp) < sizeof pending_temp) {
+        memcpy(pending_temp, temp, strlen(temp) + 1);
+        pending = 1;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = pending ? on_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+st_output *cli_output_open(const char *path)
+{
+    st_output *o;
+    st_error err = {0};
+    if (st_output_open(&o, path, &err) != ST_OK) {
+        cli_error("%s", st_error_text(&err));
+        return NULL;
+    }
+    watch_signals(st_output_temp_path(o));
+    return o;
+}
+
+int cli_output_commit(st_output *o)
+{
+    st_error err = {0};
+    st_status s = st_output_commit(o, &err);
+    watch_signals(NULL);
+    if (s != ST_OK) {
+        cli_error("%s", st_error_text(&err));
+        return -1;
+    }
+    return 0;
+}
+
+void cli_output_abort(st_output *o)
+{
+    st_output_abort(o);
+    watch_signals(NULL);
+}
+
+void cli_print_help(const cli_command *cmd)
+{
+    fputs(cmd->help, stdout);
+}

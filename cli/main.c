@@ -1,0 +1,88 @@
+/* skintrack — the command-line program: subcommand dispatch.
+ *
+ *   skintrack COMMAND [options] [files]
+ *   skintrack help [COMMAND] | --help | --version
+ *
+ * --help prints to stdout and exits 0; misuse prints one line to stderr and
+ * exits 2.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command *const commands[] = {
+    &cli_info_command,
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *f)
+{
+    fputs("Usage: skintrack COMMAND [OPTIONS] FILE...\n"
+          "Measure skin in before/after photos of a treatment course.\n\n"
+          "Commands:\n",
+          f);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fputs("  help       show a command's options: skintrack help COMMAND\n\n"
+          "Options:\n"
+          "  -h, --help     show this help\n"
+          "  -V, --version  show the version and the libraries in use\n\n"
+          "Exit status: 0 all inputs good, 1 some inputs failed (each has a\n"
+          "row with status and error), 2 usage error.\n"
+          "Manual: man skintrack\n",
+          f);
+}
+
+static const cli_command *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const cli_command *cmd;
+    const char *name;
+
+    if (argc < 2) {
+        print_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        char libs[256];
+        printf("skintrack %s\n%s\n", st_version(),
+               st_version_libraries(libs, sizeof libs));
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(name, "help") == 0) {
+        if (argc < 3) {
+            print_usage(stdout);
+            return CLI_EXIT_OK;
+        }
+        cmd = find(argv[2]);
+        if (!cmd) {
+            fprintf(stderr,
+                    "skintrack: no command '%s' (see 'skintrack --help')\n",
+                    argv[2]);
+            return CLI_EXIT_USAGE;
+        }
+        cli_print_help(cmd);
+        return CLI_EXIT_OK;
+    }
+    cmd = find(name);
+    if (!cmd) {
+        fprintf(stderr,
+                "skintrack: %s '%s' (see 'skintrack --help')\n",
+                name[0] == '-' ? "unknown option" : "no command", name);
+        return CLI_EXIT_USAGE;
+    }
+    return cmd->run(argc - 1, argv + 1);
+}

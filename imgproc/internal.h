@@ -1,0 +1,30 @@
+/* skintrack — helpers shared inside libskintrack only. */
+#ifndef SKINTRACK_INTERNAL_H
+#define SKINTRACK_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skintrack/status.h"
+
+#if defined(__GNUC__)
+#define ST_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ST_PRINTF(a, b)
+#endif
+
+/* Records status and a printf-style cause in err (may be NULL) and returns
+ * status, so a failure is one line: `return st_fail(err, ST_ERR_IO, ...)`. */
+st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
+    ST_PRINTF(3, 4);
+
+/* a * b into *out; returns 0, or -1 if it overflows size_t. */
+static inline int st_mul_size(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return -1;
+    *out = a * b;
+    return 0;
+}
+
+#endif

@@ -1,0 +1,66 @@
+/* skintrack — CSV writer.
+ *
+ * RFC 4180 output: fields separated by ',', a field quoted when it holds a
+ * comma, a double quote, CR or LF, with inner quotes doubled. Records end
+ * with LF by default: RFC 4180 names CRLF, but every reader skintrack targets
+ * (spreadsheets, R, pandas, Python's csv) accepts LF, and LF keeps shell
+ * tools (cut, awk, grep) exact. Set crlf for strict CRLF records. Text fields that begin with
+ * '=', '+', '-', '@', TAB or CR are prefixed with a single quote so a
+ * spreadsheet shows them instead of running them as formulas (numbers
+ * written with st_csv_number are never prefixed). Numbers are written in
+ * the C locale whatever the process locale is, with the fewest significant
+ * digits that read back to the same double; NaN and infinities are written
+ * as an empty field. Text is passed through as bytes (UTF-8 expected).
+ */
+#ifndef SKINTRACK_CSV_H
+#define SKINTRACK_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct st_csv {
+    FILE *stream;
+    int column; /* fields written in the current record */
+    int crlf;   /* non-zero: end records with CRLF instead of LF */
+} st_csv;
+
+/* Starts writing CSV to stream (not owned), LF records. */
+void st_csv_init(st_csv *csv, FILE *stream);
+
+/* Writes a text field; NULL writes an empty field. */
+void st_csv_text(st_csv *csv, const char *text);
+
+/* Writes a number with round-trip precision; non-finite gives "". */
+void st_csv_number(st_csv *csv, double value);
+
+/* Writes an integer field. */
+void st_csv_int(st_csv *csv, int64_t value);
+
+/* Writes an empty field. */
+void st_csv_empty(st_csv *csv);
+
+/* Ends the current record. */
+void st_csv_end_row(st_csv *csv);
+
+/* Writes a header record from a comma-separated list of plain names. */
+void st_csv_header(st_csv *csv, const char *names);
+
+/* Formats value like st_csv_number into buf (at least 32 bytes): the
+ * shortest "%.Ng" (N = 1..17) that strtod reads back exactly, in the C
+ * locale. Non-finite values give "". Returns buf. */
+char *st_csv_format_number(char *buf, size_t size, double value);
+
+/* Parses a whole string as a finite double in the C locale, whatever the
+ * process locale. Returns 0 on success, -1 if text is not exactly a finite
+ * number. */
+int st_parse_double(const char *text, double *value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
