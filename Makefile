@@ -90,7 +90,7 @@ run: deps all
 	$(BIN) info samples/demo-patient/*.jpg
 
 samples: $(BUILD)/gen_samples
-	$(BUILD)/gen_samples samples
+	$(BUILD)/gen_samples samples/demo-patient
 
 $(BUILD)/gen_samples: samples/gen_samples.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDFLAGS_ALL) $(LDLIBS_LIB)

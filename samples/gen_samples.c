@@ -31,10 +31,12 @@
  *   grey card   = 0.18 x illumination, replacing the skin under it
  *   photo       = exposure x mean of the samples + sensor noise, sRGB-encoded
  *
- * The FFT texture (Voss 1988-style spectral synthesis: white noise whose
- * spectrum is shaped by f^(-beta/2), so power falls as f^-beta) is made
- * once on a world grid larger than any photo and sampled with Catmull-Rom
- * bicubic interpolation, so it is fixed to the skin like every feature.
+ * The texture is made by spectral synthesis (R. F. Voss, "Fractals in
+ * nature", in The Science of Fractal Images, Springer 1988): white noise
+ * whose spectrum is shaped by f^(-beta/2), so power falls as f^-beta.
+ * It is made once on a world grid larger than any photo and sampled with
+ * Catmull-Rom bicubic interpolation, so it is fixed to the skin like every
+ * feature.
  */
 #define _POSIX_C_SOURCE 200809L
 
