@@ -126,7 +126,7 @@ static st_status load_file(const char *path, uint8_t **data, size_t *size,
     *data = NULL;
     *size = 0;
     if (!f)
-        return st_fail(err, ST_ERR_IO, "%s", strerror(errno));
+        return st_fail(err, ST_ERR_IO, "cannot open: %s", strerror(errno));
     if (fstat(fileno(f), &st) != 0) {
         int e = errno;
         fclose(f);

@@ -1,0 +1,114 @@
+/* skintrack tests — the image type: size checks, orientation, linear light.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+static void test_check_size(void **state)
+{
+    st_error err = {0};
+    size_t bytes = 0;
+    (void)state;
+
+    assert_int_equal(st_image_check_size(4032, 3024, 3, 120000000, &bytes,
+                                         &err),
+                     ST_OK);
+    assert_int_equal(bytes, (size_t)4032 * 3024 * 3 * sizeof(float));
+    assert_int_equal(st_image_check_size(0, 10, 3, 0, NULL, &err),
+                     ST_ERR_INVALID);
+    assert_int_equal(st_image_check_size(10, -1, 3, 0, NULL, &err),
+                     ST_ERR_INVALID);
+    assert_int_equal(st_image_check_size(10, 10, 5, 0, NULL, &err),
+                     ST_ERR_INVALID);
+    assert_int_equal(st_image_check_size(ST_IMAGE_MAX_SIDE + 1, 1, 1, 0,
+                                         NULL, &err),
+                     ST_ERR_TOO_LARGE);
+    /* 11000 x 11000 = 121 MP: just above the default limit */
+    st_error_clear(&err);
+    assert_int_equal(st_image_check_size(11000, 11000, 3, 120000000, NULL,
+                                         &err),
+                     ST_ERR_TOO_LARGE);
+    assert_non_null(strstr(err.message, "megapixels"));
+    /* the largest sides multiply past 2^32 floats without wrapping */
+    if (sizeof(size_t) == 8)
+        assert_int_equal(st_image_check_size(ST_IMAGE_MAX_SIDE,
+                                             ST_IMAGE_MAX_SIDE, 4, 0, &bytes,
+                                             &err),
+                         ST_OK);
+    assert_int_equal(bytes, (size_t)ST_IMAGE_MAX_SIDE * ST_IMAGE_MAX_SIDE *
+                                4 * sizeof(float));
+}
+
+/* st_image_orient moves every pixel where the EXIF spec says. */
+static void test_orient(void **state)
+{
+    enum { W = 4, H = 3, C = 2 };
+    st_image *src, *dst;
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_image_new(&src, W, H, C, &err), ST_OK);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            st_image_pixel(src, x, y)[0] = (float)(y * W + x);
+            st_image_pixel(src, x, y)[1] = (float)(100 + y * W + x);
+        }
+    for (int o = 1; o <= 8; o++) {
+        assert_int_equal(st_image_orient(&dst, src, o, &err), ST_OK);
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                int ux, uy, uw, uh;
+                tu_exif_upright(o, W, H, y, x, &ux, &uy, &uw, &uh);
+                assert_int_equal(dst->width, uw);
+                assert_int_equal(dst->height, uh);
+                assert_float_equal(st_image_pixel(dst, ux, uy)[0], y * W + x,
+                                   0);
+                assert_float_equal(st_image_pixel(dst, ux, uy)[1],
+                                   100 + y * W + x, 0);
+            }
+        st_image_free(dst);
+    }
+    assert_int_equal(st_image_orient(&dst, src, 9, &err), ST_ERR_INVALID);
+    assert_null(dst);
+    st_image_free(src);
+    st_image_free(NULL);
+}
+
+/* Linear light from the IEC 61966-2-1 curve; alpha untouched. */
+static void test_linearize(void **state)
+{
+    st_image *img, *lin;
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_image_new(&img, 2, 1, 4, &err), ST_OK);
+    for (int i = 0; i < 8; i++)
+        img->data[i] = (float)i / 7.0f;
+    assert_int_equal(st_image_linearize(&lin, img, &err), ST_OK);
+    for (int i = 0; i < 8; i++) {
+        double c = img->data[i];
+        double want = i % 4 == 3 ? c
+                      : c <= 0.04045 ? c / 12.92
+                                     : pow((c + 0.055) / 1.055, 2.4);
+        assert_float_equal(lin->data[i], want, 1e-6);
+    }
+    st_image_free(img);
+    st_image_free(lin);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_check_size),
+        cmocka_unit_test(test_orient),
+        cmocka_unit_test(test_linearize),
+    };
+    return cmocka_run_group_tests_name("image", tests, NULL, NULL);
+}
