@@ -4,6 +4,7 @@
 #   make test       unit tests (cmocka) and CLI end-to-end tests
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course
+#   make bench      reader timings on a generated 12-megapixel photo
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian build/test packages (apt-get)
 #   make clean
@@ -43,7 +44,8 @@ LIB      := $(BUILD)/libskintrack.a
 BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
-.PHONY: all lib test check check-asan run install uninstall clean deps samples
+.PHONY: all lib test check check-asan run install uninstall clean deps samples \
+        bench
 
 all: $(LIB) $(BIN)
 lib: $(LIB)
@@ -83,6 +85,10 @@ test: deps all $(TEST_BIN)
 	exit $$failed
 
 check: test
+
+# Benchmarks print figures; they are not tests.
+bench: $(BUILD)/tests/bench_io
+	$(BUILD)/tests/bench_io
 check-asan:
 	$(MAKE) test SANITIZE=1
 

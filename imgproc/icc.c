@@ -1,25 +1,42 @@
 /* skintrack — converting decoded samples to sRGB with lcms2.
  *
- *   st_cms_from_icc          transform from an embedded ICC profile
- *   st_cms_from_png_chunks   transform from PNG gAMA / cHRM
- *   st_cms_apply_float       convert float rows in place
- *   st_cms_apply_cmyk        convert 8-bit CMYK rows to float RGB
+ *   st_cms_from_icc          conversion from an embedded ICC profile
+ *   st_cms_from_png_chunks   conversion from PNG gAMA / cHRM
+ *   st_cms_apply             convert a row of 8/16-bit grey/RGB(+alpha)
+ *   st_cms_apply_cmyk        convert a row of 8-bit CMYK
  *   st_cms_free              release
  *
- * Every conversion targets sRGB (lcms2's built-in IEC 61966-2-1 profile)
- * with the relative colorimetric intent and no black-point compensation,
- * so in-gamut colours keep their CIE coordinates. Grey images go to a grey
- * profile with the sRGB tone curve, which keeps them one channel. Each
- * conversion has its own lcms2 context, so messages land in the st_cms that
- * asked and readers on several threads never share state.
+ * Every conversion targets sRGB with the relative colorimetric intent and
+ * no black-point compensation, so in-gamut colours keep their CIE
+ * coordinates; grey images go to grey with the sRGB tone curve and stay
+ * one channel. Results are clipped to [0, 1] (the sRGB gamut).
+ *
+ * Matrix/TRC profiles (what cameras and phones embed: sRGB, Display P3,
+ * Adobe RGB, ProPhoto, and what PNG gAMA/cHRM describe) take a fast exact
+ * path: the profile's tone curves, evaluated by lcms2 once per possible
+ * sample value into a table, give linear light; its D50-adapted colorant
+ * matrix followed by the inverse of lcms2's own sRGB colorant matrix gives
+ * linear sRGB; a finely sampled table of the sRGB curve (8192 steps,
+ * interpolation error below 5e-6) encodes it. That is the same arithmetic
+ * as lcms2's unoptimised float transform, at a fraction of its cost.
+ * Profiles built on lookup tables, and CMYK, go through lcms2's float
+ * transform, which is exact and slower.
+ *
+ * Each conversion has its own lcms2 context, so messages land in the
+ * st_cms that asked and readers on several threads never share state.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lcms2.h>
 
 #include "internal.h"
 #include "io_internal.h"
+#include "skintrack/color.h"
+
+#define ENCODE_STEPS 8192
 
 static void log_error(cmsContext ctx, cmsUInt32Number code, const char *text)
 {
@@ -29,9 +46,12 @@ static void log_error(cmsContext ctx, cmsUInt32Number code, const char *text)
         snprintf(cms->message, sizeof cms->message, "%s", text);
 }
 
-static st_status open_context(st_cms *cms, st_error *err)
+static st_status open_context(st_cms *cms, int channels, int bits,
+                              st_error *err)
 {
     memset(cms, 0, sizeof *cms);
+    cms->channels = channels;
+    cms->bits = bits;
     cms->context = cmsCreateContext(NULL, cms);
     if (!cms->context)
         return st_fail(err, ST_ERR_NOMEM, "out of memory (lcms2 context)");
@@ -47,28 +67,7 @@ static cmsToneCurve *srgb_curve(cmsContext ctx)
     return cmsBuildParametricToneCurve(ctx, 4, p);
 }
 
-static cmsHPROFILE gray_srgb_profile(cmsContext ctx)
-{
-    cmsToneCurve *curve = srgb_curve(ctx);
-    cmsHPROFILE p;
-    if (!curve)
-        return NULL;
-    p = cmsCreateGrayProfileTHR(ctx, cmsD50_xyY(), curve);
-    cmsFreeToneCurve(curve);
-    return p;
-}
-
-static cmsUInt32Number float_format(int channels)
-{
-    switch (channels) {
-    case 1: return TYPE_GRAY_FLT;
-    case 2: return TYPE_GRAYA_FLT;
-    case 3: return TYPE_RGB_FLT;
-    default: return TYPE_RGBA_FLT;
-    }
-}
-
-/* Copies a profile text tag into out, control characters as spaces. */
+/* Copies a profile's description into out, control characters as spaces. */
 static void describe(cmsHPROFILE p, char *out, size_t size)
 {
     cmsUInt32Number n = cmsGetProfileInfoASCII(p, cmsInfoDescription, "en",
@@ -80,24 +79,158 @@ static void describe(cmsHPROFILE p, char *out, size_t size)
             *c = ' ';
 }
 
-/* Builds the transform from profile in (taken) to sRGB. */
-static st_status make_transform(st_cms *cms, cmsHPROFILE in,
-                                cmsUInt32Number in_format,
-                                cmsUInt32Number out_format, int gray,
-                                st_error *err)
-{
-    cmsHPROFILE out = gray ? gray_srgb_profile(cms->context)
-                           : cmsCreate_sRGBProfileTHR(cms->context);
-    cmsUInt32Number flags = cmsFLAGS_COPY_ALPHA;
+/* ---- fast path: matrix/TRC profiles ---- */
 
+static int invert3(const double m[9], double inv[9])
+{
+    double det = m[0] * (m[4] * m[8] - m[5] * m[7]) -
+                 m[1] * (m[3] * m[8] - m[5] * m[6]) +
+                 m[2] * (m[3] * m[7] - m[4] * m[6]);
+    if (fabs(det) < 1e-12)
+        return -1;
+    inv[0] = (m[4] * m[8] - m[5] * m[7]) / det;
+    inv[1] = (m[2] * m[7] - m[1] * m[8]) / det;
+    inv[2] = (m[1] * m[5] - m[2] * m[4]) / det;
+    inv[3] = (m[5] * m[6] - m[3] * m[8]) / det;
+    inv[4] = (m[0] * m[8] - m[2] * m[6]) / det;
+    inv[5] = (m[2] * m[3] - m[0] * m[5]) / det;
+    inv[6] = (m[3] * m[7] - m[4] * m[6]) / det;
+    inv[7] = (m[1] * m[6] - m[0] * m[7]) / det;
+    inv[8] = (m[0] * m[4] - m[1] * m[3]) / det;
+    return 0;
+}
+
+/* Columns: red, green and blue colorants (D50 PCS XYZ). */
+static int colorant_matrix(cmsHPROFILE p, double m[9])
+{
+    const cmsTagSignature tags[3] = {cmsSigRedColorantTag,
+                                     cmsSigGreenColorantTag,
+                                     cmsSigBlueColorantTag};
+    for (int c = 0; c < 3; c++) {
+        const cmsCIEXYZ *xyz = cmsReadTag(p, tags[c]);
+        if (!xyz)
+            return -1;
+        m[c] = xyz->X, m[3 + c] = xyz->Y, m[6 + c] = xyz->Z;
+    }
+    return 0;
+}
+
+static int fill_curve_lut(cmsHPROFILE p, cmsTagSignature tag, float *lut,
+                          int n)
+{
+    const cmsToneCurve *curve = cmsReadTag(p, tag);
+    if (!curve)
+        return -1;
+    for (int i = 0; i < n; i++)
+        lut[i] = cmsEvalToneCurveFloat(curve, (cmsFloat32Number)i /
+                                                  (cmsFloat32Number)(n - 1));
+    return 0;
+}
+
+/* Sets up the table-and-matrix conversion; -1 if the profile is not a
+ * plain matrix/TRC one (then lcms2's transform is used). */
+static int setup_fast(st_cms *cms, cmsHPROFILE in, int gray)
+{
+    int n = 1 << cms->bits;
+    int ncurves = gray ? 1 : 3;
+    const cmsTagSignature trc[3] = {cmsSigRedTRCTag, cmsSigGreenTRCTag,
+                                    cmsSigBlueTRCTag};
+
+    if (!cmsIsMatrixShaper(in) ||
+        cmsIsCLUT(in, INTENT_RELATIVE_COLORIMETRIC, LCMS_USED_AS_INPUT))
+        return -1;
+    if (!gray) {
+        double m_in[9], m_srgb[9], inv[9];
+        cmsHPROFILE srgb = cmsCreate_sRGBProfileTHR(cms->context);
+        int bad = !srgb || colorant_matrix(in, m_in) ||
+                  colorant_matrix(srgb, m_srgb) || invert3(m_srgb, inv);
+        if (srgb)
+            cmsCloseProfile(srgb);
+        if (bad)
+            return -1;
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 3; c++)
+                cms->matrix[3 * r + c] =
+                    (float)(inv[3 * r] * m_in[c] + inv[3 * r + 1] * m_in[3 + c] +
+                            inv[3 * r + 2] * m_in[6 + c]);
+    }
+    cms->lut = malloc((size_t)ncurves * (size_t)n * sizeof(float));
+    cms->encode = malloc((ENCODE_STEPS + 2) * sizeof(float));
+    if (!cms->lut || !cms->encode)
+        return -1;
+    for (int c = 0; c < ncurves; c++)
+        if (fill_curve_lut(in, gray ? cmsSigGrayTRCTag : trc[c],
+                           cms->lut + (size_t)c * (size_t)n, n))
+            return -1;
+    for (int i = 0; i <= ENCODE_STEPS; i++)
+        cms->encode[i] = (float)st_color_linear_to_srgb((double)i /
+                                                        ENCODE_STEPS);
+    cms->encode[ENCODE_STEPS + 1] = cms->encode[ENCODE_STEPS];
+    return 0;
+}
+
+static inline float encode(const float *table, float v)
+{
+    float t, f;
+    int i;
+    if (!(v > 0.0f))
+        return 0.0f;
+    if (v >= 1.0f)
+        return 1.0f;
+    t = v * ENCODE_STEPS;
+    i = (int)t;
+    f = t - (float)i;
+    return table[i] + f * (table[i + 1] - table[i]);
+}
+
+/* ---- set-up ---- */
+
+/* Finishes a conversion from profile `in` (taken): the fast path if the
+ * profile allows, else an lcms2 float transform. */
+static st_status finish(st_cms *cms, cmsHPROFILE in, st_cms_input input,
+                        st_error *err)
+{
+    int gray = input == ST_CMS_GRAY_RGB && cms->channels <= 2;
+    cmsHPROFILE out;
+    cmsUInt32Number in_fmt, out_fmt;
+
+    if (input == ST_CMS_GRAY_RGB && setup_fast(cms, in, gray) == 0) {
+        cms->fast = 1;
+        cmsCloseProfile(in);
+        return ST_OK;
+    }
+    free(cms->lut);
+    free(cms->encode);
+    cms->lut = cms->encode = NULL;
+
+    if (gray) {
+        cmsToneCurve *curve = srgb_curve(cms->context);
+        out = curve ? cmsCreateGrayProfileTHR(cms->context, cmsD50_xyY(),
+                                              curve)
+                    : NULL;
+        if (curve)
+            cmsFreeToneCurve(curve);
+        in_fmt = cms->bits == 16 ? TYPE_GRAY_16 : TYPE_GRAY_8;
+        out_fmt = TYPE_GRAY_FLT;
+    } else {
+        out = cmsCreate_sRGBProfileTHR(cms->context);
+        out_fmt = TYPE_RGB_FLT;
+        if (input == ST_CMS_CMYK8)
+            in_fmt = TYPE_CMYK_8;
+        else if (input == ST_CMS_CMYK8_INV)
+            in_fmt = TYPE_CMYK_8_REV;
+        else
+            in_fmt = cms->bits == 16 ? TYPE_RGB_16 : TYPE_RGB_8;
+    }
+    if (input == ST_CMS_GRAY_RGB && (cms->channels == 2 || cms->channels == 4))
+        in_fmt |= EXTRA_SH(1); /* alpha: skipped by lcms2, copied by us */
     if (!out) {
         cmsCloseProfile(in);
         return st_fail(err, ST_ERR_COLOR, "cannot create the sRGB profile");
     }
-    cms->transform = cmsCreateTransformTHR(cms->context, in, in_format, out,
-                                           out_format,
-                                           INTENT_RELATIVE_COLORIMETRIC,
-                                           flags);
+    cms->transform = cmsCreateTransformTHR(cms->context, in, in_fmt, out,
+                                           out_fmt,
+                                           INTENT_RELATIVE_COLORIMETRIC, 0);
     cmsCloseProfile(in);
     cmsCloseProfile(out);
     if (!cms->transform)
@@ -108,18 +241,15 @@ static st_status make_transform(st_cms *cms, cmsHPROFILE in,
 }
 
 st_status st_cms_from_icc(st_cms *cms, const uint8_t *icc, size_t size,
-                          st_cms_input input, int channels,
+                          st_cms_input input, int channels, int bits,
                           st_image_info *info, st_error *err)
 {
     cmsHPROFILE in;
-    cmsColorSpaceSignature space;
-    cmsUInt32Number in_format, out_format;
-    int gray = channels <= 2 && input == ST_CMS_FLOAT;
-    st_status s = open_context(cms, err);
+    cmsColorSpaceSignature space, want;
+    st_status s = open_context(cms, channels, bits, err);
 
     if (s)
         return s;
-    cms->channels = channels;
     in = cmsOpenProfileFromMemTHR(cms->context, icc, (cmsUInt32Number)size);
     if (!in)
         return st_fail(err, ST_ERR_COLOR,
@@ -128,10 +258,11 @@ st_status st_cms_from_icc(st_cms *cms, const uint8_t *icc, size_t size,
                        cms->message[0] ? cms->message : "unreadable");
     describe(in, info->color_description, sizeof info->color_description);
     space = cmsGetColorSpace(in);
-    if ((input != ST_CMS_FLOAT && space != cmsSigCmykData) ||
-        (input == ST_CMS_FLOAT && gray && space != cmsSigGrayData) ||
-        (input == ST_CMS_FLOAT && !gray && space != cmsSigRgbData)) {
-        /* Profile for another kind of image: not applicable. */
+    want = input != ST_CMS_GRAY_RGB ? cmsSigCmykData
+           : channels <= 2          ? cmsSigGrayData
+                                    : cmsSigRgbData;
+    if (space != want) {
+        /* A profile for another kind of image: not applicable. */
         char name[ST_DESCRIPTION_MAX];
         snprintf(name, sizeof name, "%s", info->color_description);
         snprintf(info->color_description, sizeof info->color_description,
@@ -140,28 +271,20 @@ st_status st_cms_from_icc(st_cms *cms, const uint8_t *icc, size_t size,
         info->color_source = ST_COLOR_IGNORED;
         return ST_OK;
     }
-    if (input == ST_CMS_FLOAT) {
-        in_format = out_format = float_format(channels);
-    } else {
-        in_format = input == ST_CMS_CMYK8_INV ? TYPE_CMYK_8_REV : TYPE_CMYK_8;
-        out_format = TYPE_RGB_FLT;
-    }
     info->color_source = ST_COLOR_ICC;
-    return make_transform(cms, in, in_format, out_format, gray, err);
+    return finish(cms, in, input, err);
 }
 
 st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
-                                 const double chrm[8], int channels,
+                                 const double chrm[8], int channels, int bits,
                                  st_image_info *info, st_error *err)
 {
     cmsToneCurve *curve;
     cmsHPROFILE in;
-    int gray = channels <= 2;
-    st_status s = open_context(cms, err);
+    st_status s = open_context(cms, channels, bits, err);
 
     if (s)
         return s;
-    cms->channels = channels;
     if (gamma > 0 && (gamma < 0.01 || gamma > 100))
         return st_fail(err, ST_ERR_COLOR, "implausible PNG gAMA %g", gamma);
     /* gAMA is the encoding exponent: stored = linear^gamma. */
@@ -169,7 +292,7 @@ st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
                       : srgb_curve(cms->context);
     if (!curve)
         return st_fail(err, ST_ERR_NOMEM, "out of memory (tone curve)");
-    if (gray) {
+    if (channels <= 2) {
         in = cmsCreateGrayProfileTHR(cms->context, cmsD50_xyY(), curve);
     } else {
         cmsCIExyY white = {0.3127, 0.3290, 1.0};
@@ -198,23 +321,64 @@ st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
         snprintf(info->color_description, sizeof info->color_description,
                  "PNG cHRM");
     info->color_source = ST_COLOR_GAMA_CHRM;
-    return make_transform(cms, in, float_format(channels),
-                          float_format(channels), gray, err);
+    return finish(cms, in, ST_CMS_GRAY_RGB, err);
 }
+
+/* ---- conversion ---- */
 
 static float clip01(float v)
 {
     return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
 }
 
-void st_cms_apply_float(st_cms *cms, float *row, int npix)
+/* Sample i of the row as an index into the tables. */
+static inline unsigned sample(const void *in, int bits, size_t i)
 {
-    size_t n = (size_t)npix * (size_t)cms->channels;
-    if (!cms->transform)
-        return;
-    cmsDoTransform(cms->transform, row, row, (cmsUInt32Number)npix);
-    for (size_t i = 0; i < n; i++)
-        row[i] = clip01(row[i]);
+    return bits == 16 ? ((const uint16_t *)in)[i] : ((const uint8_t *)in)[i];
+}
+
+void st_cms_apply(st_cms *cms, const void *in, float *out, int npix)
+{
+    int ch = cms->channels, bits = cms->bits;
+    int cc = ch >= 3 ? 3 : 1, alpha = ch == 2 || ch == 4;
+    float amax = bits == 16 ? 65535.0f : 255.0f;
+    size_t n = (size_t)1 << bits;
+
+    if (cms->fast && cc == 1) {
+        for (int x = 0; x < npix; x++) {
+            size_t i = (size_t)x * (size_t)ch;
+            out[i] = encode(cms->encode, cms->lut[sample(in, bits, i)]);
+            if (alpha)
+                out[i + 1] = (float)sample(in, bits, i + 1) / amax;
+        }
+    } else if (cms->fast) {
+        const float *m = cms->matrix;
+        for (int x = 0; x < npix; x++) {
+            size_t i = (size_t)x * (size_t)ch;
+            float r = cms->lut[sample(in, bits, i)];
+            float g = cms->lut[n + sample(in, bits, i + 1)];
+            float b = cms->lut[2 * n + sample(in, bits, i + 2)];
+            out[i] = encode(cms->encode, m[0] * r + m[1] * g + m[2] * b);
+            out[i + 1] = encode(cms->encode, m[3] * r + m[4] * g + m[5] * b);
+            out[i + 2] = encode(cms->encode, m[6] * r + m[7] * g + m[8] * b);
+            if (alpha)
+                out[i + 3] = (float)sample(in, bits, i + 3) / amax;
+        }
+    } else {
+        /* lcms2 writes cc floats a pixel; spread them out for alpha. */
+        cmsDoTransform(cms->transform, in, out, (cmsUInt32Number)npix);
+        if (alpha)
+            for (int x = npix - 1; x >= 0; x--) {
+                size_t i = (size_t)x * (size_t)ch;
+                for (int c = cc - 1; c >= 0; c--)
+                    out[i + (size_t)c] = out[(size_t)x * (size_t)cc +
+                                             (size_t)c];
+                out[i + (size_t)cc] =
+                    (float)sample(in, bits, i + (size_t)cc) / amax;
+            }
+        for (size_t i = 0; i < (size_t)npix * (size_t)ch; i++)
+            out[i] = clip01(out[i]);
+    }
 }
 
 void st_cms_apply_cmyk(st_cms *cms, const uint8_t *in, float *out, int npix)
@@ -232,6 +396,7 @@ void st_cms_free(st_cms *cms)
         cmsDeleteTransform(cms->transform);
     if (cms->context)
         cmsDeleteContext(cms->context);
-    cms->transform = NULL;
-    cms->context = NULL;
+    free(cms->lut);
+    free(cms->encode);
+    memset(cms, 0, sizeof *cms);
 }

@@ -31,39 +31,52 @@ void st_exif_parse(const uint8_t *data, size_t size, st_image_info *info);
 /* ---- colour conversion to sRGB (icc.c, lcms2) ---- */
 
 typedef enum st_cms_input {
-    ST_CMS_FLOAT,   /* float samples in the image's own layout, in place */
-    ST_CMS_CMYK8,   /* 8-bit CMYK, 0 = no ink */
-    ST_CMS_CMYK8_INV /* 8-bit Adobe-inverted CMYK, 0 = full ink */
+    ST_CMS_GRAY_RGB,  /* 8/16-bit grey or RGB samples, maybe with alpha */
+    ST_CMS_CMYK8,     /* 8-bit CMYK, 0 = no ink */
+    ST_CMS_CMYK8_INV  /* 8-bit Adobe-inverted CMYK, 0 = full ink */
 } st_cms_input;
 
 typedef struct st_cms {
     void *context;   /* cmsContext */
-    void *transform; /* cmsHTRANSFORM; NULL: samples are sRGB already */
-    int channels;    /* image channels (ST_CMS_FLOAT) */
+    void *transform; /* cmsHTRANSFORM (slow path) */
+    int fast;        /* matrix/TRC path: lut, matrix, encode */
+    int channels;    /* image channels (1..4, alpha last) */
+    int bits;        /* 8 or 16 bits per input sample */
+    float *lut;      /* per channel: sample value -> linear light */
+    float matrix[9]; /* linear profile RGB -> linear sRGB */
+    float *encode;   /* linear -> sRGB-encoded table */
     char message[160];
 } st_cms;
 
 /* Prepares a conversion from an embedded ICC profile. channels is the
- * decoded image's channel count (1..4, alpha kept) for ST_CMS_FLOAT, or 3
- * (RGB output) for CMYK input. A profile whose colour space does not fit
- * the image (an RGB profile on a grey JPEG) is not applied: cms->transform
- * stays NULL and info->color_source becomes ST_COLOR_IGNORED. A profile
- * that lcms2 cannot parse fails with ST_ERR_COLOR. Fills
- * info->color_description. */
+ * decoded image's channel count (1..4, alpha kept) for ST_CMS_GRAY_RGB,
+ * or 3 (RGB output) for CMYK input; bits is 8 or 16. A profile whose colour
+ * space does not fit the image (an RGB profile on a grey JPEG) is not
+ * applied: st_cms_active() stays false and info->color_source becomes
+ * ST_COLOR_IGNORED. A profile that lcms2 cannot parse fails with
+ * ST_ERR_COLOR. Fills info->color_description. */
 st_status st_cms_from_icc(st_cms *cms, const uint8_t *icc, size_t size,
-                          st_cms_input input, int channels,
+                          st_cms_input input, int channels, int bits,
                           st_image_info *info, st_error *err);
 
 /* Prepares a conversion from PNG colour chunks: gamma is the gAMA value
  * (file gamma, e.g. 0.45455; <= 0 when absent), chrm the cHRM white and
  * red, green, blue chromaticities x, y (NULL when absent). */
 st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
-                                 const double chrm[8], int channels,
+                                 const double chrm[8], int channels, int bits,
                                  st_image_info *info, st_error *err);
 
-/* Converts npix pixels. ST_CMS_FLOAT: row in place, clipped to [0, 1].
- * CMYK: in (4 bytes a pixel) to out (3 floats a pixel). */
-void st_cms_apply_float(st_cms *cms, float *row, int npix);
+/* Whether a conversion was set up (else samples are taken as sRGB). */
+static inline int st_cms_active(const st_cms *cms)
+{
+    return cms->fast || cms->transform;
+}
+
+/* Converts npix pixels of 8-bit (uint8_t) or 16-bit (uint16_t, native
+ * order) samples to sRGB floats in [0, 1], alpha scaled and kept. */
+void st_cms_apply(st_cms *cms, const void *in, float *out, int npix);
+
+/* Converts npix CMYK pixels (4 bytes each) to 3 sRGB floats each. */
 void st_cms_apply_cmyk(st_cms *cms, const uint8_t *in, float *out, int npix);
 
 /* Releases the transform and context; cms may be zeroed or used. */

@@ -135,7 +135,7 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
 {
     j_decompress_ptr ci = &d->cinfo;
     int in_ch, out_ch, w, h, orient;
-    st_cms_input cms_in = ST_CMS_FLOAT;
+    st_cms_input cms_in = ST_CMS_GRAY_RGB;
     st_status s;
 
     jpeg_create_decompress(ci);
@@ -187,12 +187,12 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
                      sizeof info->color_description, "ignored by option");
         } else {
             s = st_cms_from_icc(&d->cms, d->icc, d->icc_size, cms_in, out_ch,
-                                info, err);
+                                8, info, err);
             if (s)
                 return s;
         }
     }
-    if (cms_in != ST_CMS_FLOAT && !d->cms.transform &&
+    if (cms_in != ST_CMS_GRAY_RGB && !st_cms_active(&d->cms) &&
         info->color_source == ST_COLOR_ICC)
         return st_fail(err, ST_ERR_COLOR, "CMYK profile could not be used");
 
@@ -218,8 +218,10 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
         JSAMPROW rows[1] = {d->row};
 
         jpeg_read_scanlines(ci, rows, 1);
-        if (in_ch == 4 && d->cms.transform) {
+        if (in_ch == 4 && st_cms_active(&d->cms)) {
             st_cms_apply_cmyk(&d->cms, d->row, d->frow, n);
+        } else if (st_cms_active(&d->cms)) {
+            st_cms_apply(&d->cms, d->row, d->frow, n);
         } else if (in_ch == 4) {
             /* No profile: R = (1 - C)(1 - K), the naive device rule. */
             int inv = cms_in == ST_CMS_CMYK8_INV;
@@ -233,7 +235,6 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
         } else {
             for (int i = 0; i < n * in_ch; i++)
                 d->frow[i] = d->row[i] / 255.0f;
-            st_cms_apply_float(&d->cms, d->frow, n);
         }
         st_orient_put_row(d->img, orient, n, (int)ci->output_height, sy,
                           d->frow);

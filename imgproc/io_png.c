@@ -77,6 +77,7 @@ struct pdec {
     struct reader in;
     png_bytep raw;       /* one row, or the whole image if interlaced */
     png_bytep *rows;     /* row pointers into raw (interlaced) */
+    uint16_t *row16;     /* 16-bit samples in native order */
     float *frow;
     st_image *img;
     st_cms cms;
@@ -96,7 +97,7 @@ static void find_exif(struct pdec *d, st_image_info *info)
 }
 
 static st_status setup_color(struct pdec *d, const st_read_options *opt,
-                             int channels, st_image_info *info,
+                             int channels, int bits, st_image_info *info,
                              st_error *err)
 {
     png_charp name;
@@ -115,8 +116,8 @@ static st_status setup_color(struct pdec *d, const st_read_options *opt,
                      sizeof info->color_description, "ignored by option");
             return ST_OK;
         }
-        return st_cms_from_icc(&d->cms, profile, plen, ST_CMS_FLOAT, channels,
-                               info, err);
+        return st_cms_from_icc(&d->cms, profile, plen, ST_CMS_GRAY_RGB,
+                               channels, bits, info, err);
     }
     if (opt->ignore_color_profile)
         return ST_OK;
@@ -134,19 +135,29 @@ static st_status setup_color(struct pdec *d, const st_read_options *opt,
     if (gamma <= 0 && !has_chrm)
         return ST_OK;
     return st_cms_from_png_chunks(&d->cms, gamma, has_chrm ? chrm : NULL,
-                                  channels, info, err);
+                                  channels, bits, info, err);
 }
 
-/* Raw row (8 or 16-bit big-endian samples) -> floats in [0, 1]. */
-static void row_to_float(const png_byte *raw, float *out, size_t n,
-                         int bits)
+/* Raw row (8 or 16-bit big-endian samples) -> floats in [0, 1], through
+ * the colour conversion when there is one. */
+static void row_to_float(st_cms *cms, const png_byte *raw, uint16_t *row16,
+                         float *out, int npix, int ch, int bits)
 {
-    if (bits == 16)
+    size_t n = (size_t)npix * (size_t)ch;
+    if (bits == 16) {
         for (size_t i = 0; i < n; i++)
-            out[i] = (float)((raw[2 * i] << 8) | raw[2 * i + 1]) / 65535.0f;
-    else
+            row16[i] = (uint16_t)((raw[2 * i] << 8) | raw[2 * i + 1]);
+        if (st_cms_active(cms))
+            st_cms_apply(cms, row16, out, npix);
+        else
+            for (size_t i = 0; i < n; i++)
+                out[i] = row16[i] / 65535.0f;
+    } else if (st_cms_active(cms)) {
+        st_cms_apply(cms, raw, out, npix);
+    } else {
         for (size_t i = 0; i < n; i++)
             out[i] = raw[i] / 255.0f;
+    }
 }
 
 static st_status decode(struct pdec *d, const st_read_options *opt,
@@ -192,7 +203,7 @@ static st_status decode(struct pdec *d, const st_read_options *opt,
     find_exif(d, info);
     orient = opt->ignore_orientation ? 1 : info->orientation;
     info->orientation = orient;
-    s = setup_color(d, opt, ch, info, err);
+    s = setup_color(d, opt, ch, bits, info, err);
     if (s)
         return s;
 
@@ -201,7 +212,8 @@ static st_status decode(struct pdec *d, const st_read_options *opt,
     if (s)
         return s;
     d->frow = malloc((size_t)sw * (size_t)ch * sizeof(float));
-    if (!d->frow)
+    d->row16 = malloc((size_t)sw * (size_t)ch * sizeof(uint16_t));
+    if (!d->frow || !d->row16)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
     if (passes > 1) {
         if (st_mul_size(rowbytes, sh, &n))
@@ -225,8 +237,7 @@ static st_status decode(struct pdec *d, const st_read_options *opt,
             raw = d->rows[y];
         else
             png_read_row(d->png, raw, NULL);
-        row_to_float(raw, d->frow, (size_t)sw * (size_t)ch, bits);
-        st_cms_apply_float(&d->cms, d->frow, (int)sw);
+        row_to_float(&d->cms, raw, d->row16, d->frow, (int)sw, ch, bits);
         st_orient_put_row(d->img, orient, (int)sw, (int)sh, (int)y, d->frow);
     }
     png_read_end(d->png, d->info);
@@ -278,6 +289,7 @@ st_status st_png_decode(const uint8_t *data, size_t size,
     st_cms_free(&d->cms);
     free(d->raw);
     free(d->rows);
+    free(d->row16);
     free(d->frow);
     if (s == ST_OK)
         *out = d->img;
