@@ -358,6 +358,58 @@ size_t tu_exif_build(uint8_t *buf, size_t cap, int orientation,
 
 /* ---- ICC ---- */
 
+static cmsHTRANSFORM clut_source;
+
+/* CLUT sampler: device RGB -> PCS Lab (ICC v4 16-bit encoding). */
+static int sample_lab(const cmsUInt16Number in[], cmsUInt16Number out[],
+                      void *cargo)
+{
+    (void)cargo;
+    cmsDoTransform(clut_source, in, out, 1);
+    return 1;
+}
+
+/* A Display P3 profile whose device-to-PCS mapping is a 33-point CLUT
+ * (A2B0/A2B1) instead of matrix and curves, sampled from the matrix/TRC
+ * profile: it exercises lcms2's general transform in the reader. */
+static cmsHPROFILE p3_clut_profile(void)
+{
+    size_t n;
+    uint8_t *mem = tu_icc_profile("display-p3", &n);
+    cmsHPROFILE mat = cmsOpenProfileFromMem(mem, (cmsUInt32Number)n);
+    cmsHPROFILE lab = cmsCreateLab4Profile(NULL);
+    cmsHPROFILE p = cmsCreateProfilePlaceholder(NULL);
+    cmsPipeline *lut = cmsPipelineAlloc(NULL, 3, 3);
+    cmsStage *clut = cmsStageAllocCLut16bit(NULL, 33, 3, 3, NULL);
+    cmsMLU *desc = cmsMLUalloc(NULL, 1);
+
+    clut_source = cmsCreateTransform(mat, TYPE_RGB_16, lab, TYPE_Lab_16,
+                                     INTENT_RELATIVE_COLORIMETRIC, 0);
+    cmsStageSampleCLut16bit(clut, sample_lab, NULL, 0);
+    /* lutAtoBType wants A curves, CLUT, B curves: identities around it */
+    cmsPipelineInsertStage(lut, cmsAT_END,
+                           cmsStageAllocToneCurves(NULL, 3, NULL));
+    cmsPipelineInsertStage(lut, cmsAT_END, clut);
+    cmsPipelineInsertStage(lut, cmsAT_END,
+                           cmsStageAllocToneCurves(NULL, 3, NULL));
+    cmsSetProfileVersion(p, 4.3);
+    cmsSetDeviceClass(p, cmsSigInputClass);
+    cmsSetColorSpace(p, cmsSigRgbData);
+    cmsSetPCS(p, cmsSigLabData);
+    cmsWriteTag(p, cmsSigMediaWhitePointTag, cmsD50_XYZ());
+    cmsWriteTag(p, cmsSigAToB0Tag, lut);
+    cmsWriteTag(p, cmsSigAToB1Tag, lut);
+    cmsMLUsetASCII(desc, "en", "US", "Display P3 (CLUT test profile)");
+    cmsWriteTag(p, cmsSigProfileDescriptionTag, desc);
+    cmsMLUfree(desc);
+    cmsPipelineFree(lut);
+    cmsDeleteTransform(clut_source);
+    cmsCloseProfile(mat);
+    cmsCloseProfile(lab);
+    free(mem);
+    return p;
+}
+
 uint8_t *tu_icc_profile(const char *name, size_t *size)
 {
     cmsHPROFILE p = NULL;
@@ -384,6 +436,8 @@ uint8_t *tu_icc_profile(const char *name, size_t *size)
         curve = cmsBuildParametricToneCurve(NULL, 4, sp);
         c3[0] = c3[1] = c3[2] = curve;
         p = cmsCreateRGBProfile(&d65, &prim, c3);
+    } else if (strcmp(name, "display-p3-clut") == 0) {
+        p = p3_clut_profile();
     } else if (strcmp(name, "gray-gamma1") == 0) {
         curve = cmsBuildGamma(NULL, 1.0);
         p = cmsCreateGrayProfile(cmsD50_xyY(), curve);
