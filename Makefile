@@ -112,8 +112,8 @@ install: all
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	    'includedir=$${prefix}/include' '' 'Name: skintrack' \
 	    'Description: measure skin in before/after photos of a treatment course' \
-	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
-	    'Libs: -L$${libdir} -lskintrack' 'Libs.private: -lm -lpthread' \
+	    'Version: $(VERSION)' 'Requires: $(PKGS)' \
+	    'Libs: -L$${libdir} -lskintrack -lm -lpthread' \
 	    'Cflags: -I$${includedir}' \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/skintrack.pc
 

@@ -110,8 +110,12 @@ static int run(int argc, char **argv)
         case OPT_NOICC: opt.ignore_color_profile = 1; break;
         case OPT_CRLF: crlf = 1; break;
         case ':':
+            if (optopt && optopt < 256)
+                return cli_usage("info", "-%c needs a value", optopt);
             return cli_usage("info", "%s needs a value", argv[optind - 1]);
         default:
+            if (optopt)
+                return cli_usage("info", "unknown option '-%c'", optopt);
             return cli_usage("info", "unknown option '%s'", argv[optind - 1]);
         }
     }

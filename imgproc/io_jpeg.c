@@ -49,6 +49,9 @@ static void on_error(j_common_ptr cinfo)
         case JERR_NO_IMAGE:
         case JERR_NO_SOI: e->status = ST_ERR_FORMAT; break;
         case JERR_OUT_OF_MEMORY: e->status = ST_ERR_NOMEM; break;
+        case JERR_BAD_PRECISION:
+        case JERR_NOT_COMPILED: e->status = ST_ERR_UNSUPPORTED; break;
+        case JERR_IMAGE_TOO_BIG: e->status = ST_ERR_TOO_LARGE; break;
         case JERR_FILE_WRITE:
         case JERR_FILE_READ: e->status = ST_ERR_IO; break;
         default: e->status = ST_ERR_CORRUPT; break;

@@ -40,7 +40,8 @@ static void on_error(png_structp png, png_const_charp text)
 {
     struct perr *e = png_get_error_ptr(png);
     if (e->status == ST_OK) {
-        e->status = ST_ERR_CORRUPT;
+        e->status = strstr(text, "exceeds user limit") ? ST_ERR_TOO_LARGE
+                                                        : ST_ERR_CORRUPT;
         snprintf(e->message, sizeof e->message, "PNG: %s", text);
     }
     png_longjmp(png, 1);
