@@ -13,9 +13,9 @@
 
 #include "skintrack/skintrack.h"
 
-#define CLI_EXIT_OK 0
+#define CLI_EXIT_OK     0
 #define CLI_EXIT_FAILED 1
-#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_USAGE  2
 
 /* A subcommand: its name, a one-line summary, its full help text and its
  * entry point (argv[0] is the command name). */
@@ -38,8 +38,8 @@ int cli_usage(const char *command, const char *fmt, ...)
 
 /* Parses a finite number in [lo, hi] (C locale). 0 on success; on failure
  * reports the usage error for option and returns -1. */
-int cli_parse_number(const char *command, const char *option,
-                     const char *text, double lo, double hi, double *value);
+int cli_parse_number(const char *command, const char *option, const char *text,
+                     double lo, double hi, double *value);
 
 /* Opens the command's main output (path, or "-" for stdout) atomically and
  * arranges that SIGINT/SIGTERM remove its temporary file. NULL on failure

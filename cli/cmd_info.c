@@ -25,13 +25,13 @@ static const char help[] =
     "A file that cannot be read gets status=error and the cause; the others\n"
     "are still listed.\n\n"
     "Options:\n"
-    "  -o, --output FILE        write the CSV to FILE (atomically); default stdout\n"
-    "      --max-megapixels N   refuse images above N megapixels (default 120)\n"
-    "      --ignore-orientation keep pixels as stored, ignoring EXIF orientation\n"
-    "      --ignore-icc         take samples as sRGB, ignoring colour profiles\n"
-    "      --crlf               end CSV records with CRLF instead of LF\n"
-    "  -q, --quiet              do not report failed files on stderr\n"
-    "  -h, --help               show this help\n\n"
+    "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
+    "  --max-megapixels N      refuse images above N megapixels (120)\n"
+    "  --ignore-orientation    keep pixels as stored, no EXIF orientation\n"
+    "  --ignore-icc            take samples as sRGB, no colour profiles\n"
+    "  --crlf                  end CSV records with CRLF instead of LF\n"
+    "  -q, --quiet             do not report failed files on stderr\n"
+    "  -h, --help              show this help\n\n"
     "Exit status: 0 all files read, 1 some failed, 2 usage error.\n";
 
 enum { OPT_MAXMP = 256, OPT_NOORIENT, OPT_NOICC, OPT_CRLF };
@@ -102,8 +102,8 @@ static int run(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'h': cli_print_help(&cli_info_command); return CLI_EXIT_OK;
         case OPT_MAXMP:
-            if (cli_parse_number("info", "--max-megapixels", optarg, 0.001,
-                                 1e6, &opt.max_megapixels))
+            if (cli_parse_number("info", "--max-megapixels", optarg, 0.001, 1e6,
+                                 &opt.max_megapixels))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_NOORIENT: opt.ignore_orientation = 1; break;

@@ -35,8 +35,8 @@ int cli_usage(const char *command, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
-int cli_parse_number(const char *command, const char *option,
-                     const char *text, double lo, double hi, double *value)
+int cli_parse_number(const char *command, const char *option, const char *text,
+                     double lo, double hi, double *value)
 {
     double v;
     if (st_parse_double(text, &v) != 0) {

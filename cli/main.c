@@ -79,8 +79,7 @@ int main(int argc, char **argv)
     }
     cmd = find(name);
     if (!cmd) {
-        fprintf(stderr,
-                "skintrack: %s '%s' (see 'skintrack --help')\n",
+        fprintf(stderr, "skintrack: %s '%s' (see 'skintrack --help')\n",
                 name[0] == '-' ? "unknown option" : "no command", name);
         return CLI_EXIT_USAGE;
     }

@@ -23,12 +23,12 @@ static const uint8_t exif_header[6] = {'E', 'x', 'i', 'f', 0, 0};
 
 static int read_orientation(ExifData *ed)
 {
-    ExifEntry *e = exif_content_get_entry(ed->ifd[EXIF_IFD_0],
-                                          EXIF_TAG_ORIENTATION);
+    ExifEntry *e =
+        exif_content_get_entry(ed->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
     int v;
 
-    if (!e || e->format != EXIF_FORMAT_SHORT || e->components < 1 ||
-        !e->data || e->size < 2)
+    if (!e || e->format != EXIF_FORMAT_SHORT || e->components < 1 || !e->data ||
+        e->size < 2)
         return 1;
     v = exif_get_short(e->data, exif_data_get_byte_order(ed));
     return v >= 1 && v <= 8 ? v : 1;
@@ -77,12 +77,12 @@ static int format_datetime(const char *s, char *out, size_t size)
     if (strlen(s) < 19 || s[4] != ':' || s[7] != ':' || s[10] != ' ' ||
         s[13] != ':' || s[16] != ':')
         return 0;
-    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
-        !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) ||
-        !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &se))
+    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
+        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
+        !digits(s + 17, 2, &se))
         return 0;
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 ||
-        d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+        h > 23 || mi > 59 || se > 60)
         return 0;
     snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d", y % 10000, mo % 100,
              d % 100, h % 100, mi % 100, se % 100);
@@ -128,8 +128,8 @@ void st_exif_parse(const uint8_t *data, size_t size, st_image_info *info)
         exif_data_load_data(ed, buf, (unsigned)(size + sizeof exif_header));
         free(buf);
     }
-    info->has_exif = ed->ifd[EXIF_IFD_0]->count > 0 ||
-                     ed->ifd[EXIF_IFD_EXIF]->count > 0;
+    info->has_exif =
+        ed->ifd[EXIF_IFD_0]->count > 0 || ed->ifd[EXIF_IFD_EXIF]->count > 0;
     info->orientation = read_orientation(ed);
     info->datetime_original[0] = '\0';
     if (read_ascii(ed, EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL, raw,

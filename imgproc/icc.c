@@ -62,16 +62,16 @@ static st_status open_context(st_cms *cms, int channels, int bits,
 /* The sRGB tone curve as an ICC parametric curve (type 4). */
 static cmsToneCurve *srgb_curve(cmsContext ctx)
 {
-    const cmsFloat64Number p[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055,
-                                   1.0 / 12.92, 0.04045};
+    const cmsFloat64Number p[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92,
+                                   0.04045};
     return cmsBuildParametricToneCurve(ctx, 4, p);
 }
 
 /* Copies a profile's description into out, control characters as spaces. */
 static void describe(cmsHPROFILE p, char *out, size_t size)
 {
-    cmsUInt32Number n = cmsGetProfileInfoASCII(p, cmsInfoDescription, "en",
-                                               "US", out, (cmsUInt32Number)size);
+    cmsUInt32Number n = cmsGetProfileInfoASCII(
+        p, cmsInfoDescription, "en", "US", out, (cmsUInt32Number)size);
     if (n == 0)
         snprintf(out, size, "unnamed ICC profile");
     for (char *c = out; *c; c++)
@@ -103,9 +103,8 @@ static int invert3(const double m[9], double inv[9])
 /* Columns: red, green and blue colorants (D50 PCS XYZ). */
 static int colorant_matrix(cmsHPROFILE p, double m[9])
 {
-    const cmsTagSignature tags[3] = {cmsSigRedColorantTag,
-                                     cmsSigGreenColorantTag,
-                                     cmsSigBlueColorantTag};
+    const cmsTagSignature tags[3] = {
+        cmsSigRedColorantTag, cmsSigGreenColorantTag, cmsSigBlueColorantTag};
     for (int c = 0; c < 3; c++) {
         const cmsCIEXYZ *xyz = cmsReadTag(p, tags[c]);
         if (!xyz)
@@ -115,8 +114,7 @@ static int colorant_matrix(cmsHPROFILE p, double m[9])
     return 0;
 }
 
-static int fill_curve_lut(cmsHPROFILE p, cmsTagSignature tag, float *lut,
-                          int n)
+static int fill_curve_lut(cmsHPROFILE p, cmsTagSignature tag, float *lut, int n)
 {
     const cmsToneCurve *curve = cmsReadTag(p, tag);
     if (!curve)
@@ -150,9 +148,9 @@ static int setup_fast(st_cms *cms, cmsHPROFILE in, int gray)
             return -1;
         for (int r = 0; r < 3; r++)
             for (int c = 0; c < 3; c++)
-                cms->matrix[3 * r + c] =
-                    (float)(inv[3 * r] * m_in[c] + inv[3 * r + 1] * m_in[3 + c] +
-                            inv[3 * r + 2] * m_in[6 + c]);
+                cms->matrix[3 * r + c] = (float)(inv[3 * r] * m_in[c] +
+                                                 inv[3 * r + 1] * m_in[3 + c] +
+                                                 inv[3 * r + 2] * m_in[6 + c]);
     }
     cms->lut = malloc((size_t)ncurves * (size_t)n * sizeof(float));
     cms->encode = malloc((ENCODE_STEPS + 2) * sizeof(float));
@@ -163,8 +161,8 @@ static int setup_fast(st_cms *cms, cmsHPROFILE in, int gray)
                            cms->lut + (size_t)c * (size_t)n, n))
             return -1;
     for (int i = 0; i <= ENCODE_STEPS; i++)
-        cms->encode[i] = (float)st_color_linear_to_srgb((double)i /
-                                                        ENCODE_STEPS);
+        cms->encode[i] =
+            (float)st_color_linear_to_srgb((double)i / ENCODE_STEPS);
     cms->encode[ENCODE_STEPS + 1] = cms->encode[ENCODE_STEPS];
     return 0;
 }
@@ -205,8 +203,7 @@ static st_status finish(st_cms *cms, cmsHPROFILE in, st_cms_input input,
 
     if (gray) {
         cmsToneCurve *curve = srgb_curve(cms->context);
-        out = curve ? cmsCreateGrayProfileTHR(cms->context, cmsD50_xyY(),
-                                              curve)
+        out = curve ? cmsCreateGrayProfileTHR(cms->context, cmsD50_xyY(), curve)
                     : NULL;
         if (curve)
             cmsFreeToneCurve(curve);
@@ -228,9 +225,9 @@ static st_status finish(st_cms *cms, cmsHPROFILE in, st_cms_input input,
         cmsCloseProfile(in);
         return st_fail(err, ST_ERR_COLOR, "cannot create the sRGB profile");
     }
-    cms->transform = cmsCreateTransformTHR(cms->context, in, in_fmt, out,
-                                           out_fmt,
-                                           INTENT_RELATIVE_COLORIMETRIC, 0);
+    cms->transform =
+        cmsCreateTransformTHR(cms->context, in, in_fmt, out, out_fmt,
+                              INTENT_RELATIVE_COLORIMETRIC, 0);
     cmsCloseProfile(in);
     cmsCloseProfile(out);
     if (!cms->transform)
@@ -296,8 +293,8 @@ st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
         in = cmsCreateGrayProfileTHR(cms->context, cmsD50_xyY(), curve);
     } else {
         cmsCIExyY white = {0.3127, 0.3290, 1.0};
-        cmsCIExyYTRIPLE prim = {{0.64, 0.33, 1.0}, {0.30, 0.60, 1.0},
-                                {0.15, 0.06, 1.0}};
+        cmsCIExyYTRIPLE prim = {
+            {0.64, 0.33, 1.0}, {0.30, 0.60, 1.0}, {0.15, 0.06, 1.0}};
         cmsToneCurve *curves[3] = {curve, curve, curve};
         if (chrm) {
             white.x = chrm[0], white.y = chrm[1];
@@ -371,8 +368,8 @@ void st_cms_apply(st_cms *cms, const void *in, float *out, int npix)
             for (int x = npix - 1; x >= 0; x--) {
                 size_t i = (size_t)x * (size_t)ch;
                 for (int c = cc - 1; c >= 0; c--)
-                    out[i + (size_t)c] = out[(size_t)x * (size_t)cc +
-                                             (size_t)c];
+                    out[i + (size_t)c] =
+                        out[(size_t)x * (size_t)cc + (size_t)c];
                 out[i + (size_t)cc] =
                     (float)sample(in, bits, i + (size_t)cc) / amax;
             }

@@ -22,8 +22,7 @@
 #include "skintrack/image.h"
 
 st_status st_image_check_size(int width, int height, int channels,
-                              uint64_t max_pixels, size_t *bytes,
-                              st_error *err)
+                              uint64_t max_pixels, size_t *bytes, st_error *err)
 {
     size_t n;
 
@@ -35,8 +34,8 @@ st_status st_image_check_size(int width, int height, int channels,
                        channels);
     if (width > ST_IMAGE_MAX_SIDE || height > ST_IMAGE_MAX_SIDE)
         return st_fail(err, ST_ERR_TOO_LARGE,
-                       "image is %dx%d, a side above the limit of %d px",
-                       width, height, ST_IMAGE_MAX_SIDE);
+                       "image is %dx%d, a side above the limit of %d px", width,
+                       height, ST_IMAGE_MAX_SIDE);
     if (max_pixels && (uint64_t)width * (uint64_t)height > max_pixels)
         return st_fail(err, ST_ERR_TOO_LARGE,
                        "image is %dx%d = %.1f megapixels, above the limit "
@@ -74,8 +73,8 @@ st_status st_image_new(st_image **out, int width, int height, int channels,
     if (!img->data) {
         free(img);
         return st_fail(err, ST_ERR_NOMEM,
-                       "out of memory for a %dx%dx%d image (%zu bytes)",
-                       width, height, channels, bytes);
+                       "out of memory for a %dx%dx%d image (%zu bytes)", width,
+                       height, channels, bytes);
     }
     img->width = width;
     img->height = height;
@@ -96,8 +95,8 @@ void st_image_free(st_image *img)
 st_status st_image_copy(st_image **out, const st_image *src, st_error *err)
 {
     size_t row = (size_t)src->width * (size_t)src->channels;
-    st_status s = st_image_new(out, src->width, src->height, src->channels,
-                               err);
+    st_status s =
+        st_image_new(out, src->width, src->height, src->channels, err);
     if (s)
         return s;
     for (int y = 0; y < src->height; y++)
@@ -106,8 +105,7 @@ st_status st_image_copy(st_image **out, const st_image *src, st_error *err)
     return ST_OK;
 }
 
-st_status st_image_linearize(st_image **out, const st_image *src,
-                             st_error *err)
+st_status st_image_linearize(st_image **out, const st_image *src, st_error *err)
 {
     int cc = st_image_color_channels(src);
     st_status s = st_image_copy(out, src, err);
@@ -129,14 +127,38 @@ static inline void upright_coord(int orientation, int sx, int sy, int sw,
                                  int sh, int *x, int *y)
 {
     switch (orientation) {
-    case ST_ORIENT_FLIP_H: *x = sw - 1 - sx; *y = sy; break;
-    case ST_ORIENT_ROT_180: *x = sw - 1 - sx; *y = sh - 1 - sy; break;
-    case ST_ORIENT_FLIP_V: *x = sx; *y = sh - 1 - sy; break;
-    case ST_ORIENT_TRANSPOSE: *x = sy; *y = sx; break;
-    case ST_ORIENT_ROT_90_CW: *x = sh - 1 - sy; *y = sx; break;
-    case ST_ORIENT_TRANSVERSE: *x = sh - 1 - sy; *y = sw - 1 - sx; break;
-    case ST_ORIENT_ROT_270_CW: *x = sy; *y = sw - 1 - sx; break;
-    default: *x = sx; *y = sy; break;
+    case ST_ORIENT_FLIP_H:
+        *x = sw - 1 - sx;
+        *y = sy;
+        break;
+    case ST_ORIENT_ROT_180:
+        *x = sw - 1 - sx;
+        *y = sh - 1 - sy;
+        break;
+    case ST_ORIENT_FLIP_V:
+        *x = sx;
+        *y = sh - 1 - sy;
+        break;
+    case ST_ORIENT_TRANSPOSE:
+        *x = sy;
+        *y = sx;
+        break;
+    case ST_ORIENT_ROT_90_CW:
+        *x = sh - 1 - sy;
+        *y = sx;
+        break;
+    case ST_ORIENT_TRANSVERSE:
+        *x = sh - 1 - sy;
+        *y = sw - 1 - sx;
+        break;
+    case ST_ORIENT_ROT_270_CW:
+        *x = sy;
+        *y = sw - 1 - sx;
+        break;
+    default:
+        *x = sx;
+        *y = sy;
+        break;
     }
 }
 
@@ -152,15 +174,14 @@ void st_orient_put_row(st_image *dst, int orientation, int stored_width,
     }
     for (int sx = 0; sx < stored_width; sx++) {
         int x, y;
-        upright_coord(orientation, sx, sy, stored_width, stored_height, &x,
-                      &y);
+        upright_coord(orientation, sx, sy, stored_width, stored_height, &x, &y);
         memcpy(st_image_pixel(dst, x, y), row + (size_t)sx * nc,
                nc * sizeof(float));
     }
 }
 
-st_status st_image_orient(st_image **out, const st_image *src,
-                          int orientation, st_error *err)
+st_status st_image_orient(st_image **out, const st_image *src, int orientation,
+                          st_error *err)
 {
     int w, h;
     st_status s;

@@ -82,7 +82,7 @@ st_status st_io_read_memory(const void *data, size_t size,
                             st_image_info *info, st_error *err)
 {
     static const uint8_t jpeg_magic[3] = {0xff, 0xd8, 0xff};
-    static const uint8_t png_magic[8] = {0x89, 'P', 'N', 'G',
+    static const uint8_t png_magic[8] = {0x89, 'P',  'N',  'G',
                                          '\r', '\n', 0x1a, '\n'};
     st_read_options defaults;
     st_image_info scratch;
@@ -140,10 +140,9 @@ static st_status load_file(const char *path, uint8_t **data, size_t *size,
     }
     if ((uint64_t)st.st_size > ST_IO_MAX_FILE_BYTES) {
         fclose(f);
-        return st_fail(err, ST_ERR_TOO_LARGE,
-                       "file is %.0f MB, above the %.0f MB limit",
-                       (double)st.st_size / 1e6,
-                       (double)ST_IO_MAX_FILE_BYTES / 1e6);
+        return st_fail(
+            err, ST_ERR_TOO_LARGE, "file is %.0f MB, above the %.0f MB limit",
+            (double)st.st_size / 1e6, (double)ST_IO_MAX_FILE_BYTES / 1e6);
     }
     buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
     if (!buf) {

@@ -31,9 +31,9 @@ void st_exif_parse(const uint8_t *data, size_t size, st_image_info *info);
 /* ---- colour conversion to sRGB (icc.c, lcms2) ---- */
 
 typedef enum st_cms_input {
-    ST_CMS_GRAY_RGB,  /* 8/16-bit grey or RGB samples, maybe with alpha */
-    ST_CMS_CMYK8,     /* 8-bit CMYK, 0 = no ink */
-    ST_CMS_CMYK8_INV  /* 8-bit Adobe-inverted CMYK, 0 = full ink */
+    ST_CMS_GRAY_RGB, /* 8/16-bit grey or RGB samples, maybe with alpha */
+    ST_CMS_CMYK8,    /* 8-bit CMYK, 0 = no ink */
+    ST_CMS_CMYK8_INV /* 8-bit Adobe-inverted CMYK, 0 = full ink */
 } st_cms_input;
 
 typedef struct st_cms {

@@ -102,8 +102,8 @@ static void on_progress(j_common_ptr cinfo)
         ((j_decompress_ptr)cinfo)->input_scan_number > MAX_SCANS) {
         struct jerr *e = (struct jerr *)cinfo->err;
         e->status = ST_ERR_UNSUPPORTED;
-        snprintf(e->message, sizeof e->message,
-                 "JPEG has more than %d scans", MAX_SCANS);
+        snprintf(e->message, sizeof e->message, "JPEG has more than %d scans",
+                 MAX_SCANS);
         longjmp(e->jump, 1);
     }
 }
@@ -186,11 +186,11 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
     if (jpeg_read_icc_profile(ci, &d->icc, &d->icc_size) && d->icc) {
         if (opt->ignore_color_profile) {
             info->color_source = ST_COLOR_IGNORED;
-            snprintf(info->color_description,
-                     sizeof info->color_description, "ignored by option");
+            snprintf(info->color_description, sizeof info->color_description,
+                     "ignored by option");
         } else {
-            s = st_cms_from_icc(&d->cms, d->icc, d->icc_size, cms_in, out_ch,
-                                8, info, err);
+            s = st_cms_from_icc(&d->cms, d->icc, d->icc_size, cms_in, out_ch, 8,
+                                info, err);
             if (s)
                 return s;
         }
@@ -204,14 +204,13 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
         return st_fail(err, ST_ERR_UNSUPPORTED,
                        "JPEG decoder gave %d components, expected %d",
                        ci->output_components, in_ch);
-    st_oriented_size(orient, (int)ci->output_width, (int)ci->output_height,
-                     &w, &h);
+    st_oriented_size(orient, (int)ci->output_width, (int)ci->output_height, &w,
+                     &h);
     s = st_image_new(&d->img, w, h, out_ch, err);
     if (s)
         return s;
     d->row = malloc((size_t)ci->output_width * (size_t)in_ch);
-    d->frow = malloc((size_t)ci->output_width * (size_t)out_ch *
-                     sizeof(float));
+    d->frow = malloc((size_t)ci->output_width * (size_t)out_ch * sizeof(float));
     if (!d->row || !d->frow)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
 
@@ -332,8 +331,8 @@ static st_status encode(struct jenc *e, FILE *f, const st_image *img,
     return ST_OK;
 }
 
-st_status st_io_write_jpeg(const char *path, const st_image *img,
-                           int quality, st_error *err)
+st_status st_io_write_jpeg(const char *path, const st_image *img, int quality,
+                           st_error *err)
 {
     struct jenc *e;
     st_output *o;

@@ -41,7 +41,7 @@ static void on_error(png_structp png, png_const_charp text)
     struct perr *e = png_get_error_ptr(png);
     if (e->status == ST_OK) {
         e->status = strstr(text, "exceeds user limit") ? ST_ERR_TOO_LARGE
-                                                        : ST_ERR_CORRUPT;
+                                                       : ST_ERR_CORRUPT;
         snprintf(e->message, sizeof e->message, "PNG: %s", text);
     }
     png_longjmp(png, 1);
@@ -76,9 +76,9 @@ struct pdec {
     png_infop info;
     struct perr err;
     struct reader in;
-    png_bytep raw;       /* one row, or the whole image if interlaced */
-    png_bytep *rows;     /* row pointers into raw (interlaced) */
-    uint16_t *row16;     /* 16-bit samples in native order */
+    png_bytep raw;   /* one row, or the whole image if interlaced */
+    png_bytep *rows; /* row pointers into raw (interlaced) */
+    uint16_t *row16; /* 16-bit samples in native order */
     float *frow;
     st_image *img;
     st_cms cms;
@@ -108,13 +108,12 @@ static st_status setup_color(struct pdec *d, const st_read_options *opt,
     double gamma = 0, chrm[8];
     int has_chrm;
 
-    if (png_get_iCCP(d->png, d->info, &name, &compression, &profile,
-                     &plen) &&
+    if (png_get_iCCP(d->png, d->info, &name, &compression, &profile, &plen) &&
         profile && plen > 0) {
         if (opt->ignore_color_profile) {
             info->color_source = ST_COLOR_IGNORED;
-            snprintf(info->color_description,
-                     sizeof info->color_description, "ignored by option");
+            snprintf(info->color_description, sizeof info->color_description,
+                     "ignored by option");
             return ST_OK;
         }
         return st_cms_from_icc(&d->cms, profile, plen, ST_CMS_GRAY_RGB,
@@ -128,9 +127,9 @@ static st_status setup_color(struct pdec *d, const st_read_options *opt,
                  "PNG sRGB chunk");
         return ST_OK;
     }
-    has_chrm = png_get_cHRM(d->png, d->info, &chrm[0], &chrm[1], &chrm[2],
-                            &chrm[3], &chrm[4], &chrm[5], &chrm[6],
-                            &chrm[7]) != 0;
+    has_chrm =
+        png_get_cHRM(d->png, d->info, &chrm[0], &chrm[1], &chrm[2], &chrm[3],
+                     &chrm[4], &chrm[5], &chrm[6], &chrm[7]) != 0;
     if (!png_get_gAMA(d->png, d->info, &gamma))
         gamma = 0;
     if (gamma <= 0 && !has_chrm)
@@ -162,8 +161,7 @@ static void row_to_float(st_cms *cms, const png_byte *raw, uint16_t *row16,
 }
 
 static st_status decode(struct pdec *d, const st_read_options *opt,
-                        uint64_t max_pixels, st_image_info *info,
-                        st_error *err)
+                        uint64_t max_pixels, st_image_info *info, st_error *err)
 {
     png_uint_32 sw, sh;
     int bits, ctype, interlace, ch, w, h, orient, passes;
@@ -309,12 +307,11 @@ struct penc {
     png_bytep row;
 };
 
-static st_status encode(struct penc *e, FILE *f, const st_image *img,
-                        int bits)
+static st_status encode(struct penc *e, FILE *f, const st_image *img, int bits)
 {
     static const int types[5] = {0, PNG_COLOR_TYPE_GRAY,
-                                 PNG_COLOR_TYPE_GRAY_ALPHA,
-                                 PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGBA};
+                                 PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
+                                 PNG_COLOR_TYPE_RGBA};
     size_t n = (size_t)img->width * (size_t)img->channels;
     float scale = bits == 16 ? 65535.0f : 255.0f;
 
@@ -349,8 +346,8 @@ static st_status encode(struct penc *e, FILE *f, const st_image *img,
     return ST_OK;
 }
 
-st_status st_io_write_png(const char *path, const st_image *img,
-                          int bit_depth, st_error *err)
+st_status st_io_write_png(const char *path, const st_image *img, int bit_depth,
+                          st_error *err)
 {
     struct penc *e;
     st_output *o;

@@ -80,8 +80,8 @@ st_status st_output_open(st_output **out, const char *path, st_error *err)
         free(o->temp);
         free(o->path);
         free(o);
-        return st_fail(err, ST_ERR_IO, "cannot create a file in %s: %s",
-                       path, strerror(e));
+        return st_fail(err, ST_ERR_IO, "cannot create a file in %s: %s", path,
+                       strerror(e));
     }
     free(dir_copy);
     free(base_copy);

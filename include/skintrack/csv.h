@@ -4,7 +4,8 @@
  * comma, a double quote, CR or LF, with inner quotes doubled. Records end
  * with LF by default: RFC 4180 names CRLF, but every reader skintrack targets
  * (spreadsheets, R, pandas, Python's csv) accepts LF, and LF keeps shell
- * tools (cut, awk, grep) exact. Set crlf for strict CRLF records. Text fields that begin with
+ * tools (cut, awk, grep) exact. Set crlf for strict CRLF records. Text fields
+ * that begin with
  * '=', '+', '-', '@', TAB or CR are prefixed with a single quote so a
  * spreadsheet shows them instead of running them as formulas (numbers
  * written with st_csv_number are never prefixed). Numbers are written in

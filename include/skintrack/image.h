@@ -25,7 +25,7 @@ extern "C" {
 typedef struct st_image {
     int width;
     int height;
-    int channels; /* 1..4, see above */
+    int channels;  /* 1..4, see above */
     size_t stride; /* floats from one row to the next */
     float *data;   /* owned by the image */
 } st_image;
@@ -53,7 +53,8 @@ void st_image_free(st_image *img);
 /* Address of the first sample of pixel (x, y); no bounds check. */
 static inline float *st_image_pixel(const st_image *img, int x, int y)
 {
-    return img->data + (size_t)y * img->stride + (size_t)x * (size_t)img->channels;
+    return img->data + (size_t)y * img->stride +
+           (size_t)x * (size_t)img->channels;
 }
 
 /* Number of colour channels (1 or 3) and whether there is an alpha channel. */
@@ -89,8 +90,8 @@ typedef enum st_orientation {
 
 /* A new image holding src turned upright for the given EXIF orientation:
  * for 5..8 width and height swap. Orientation 1 gives a plain copy. */
-st_status st_image_orient(st_image **out, const st_image *src,
-                          int orientation, st_error *err);
+st_status st_image_orient(st_image **out, const st_image *src, int orientation,
+                          st_error *err);
 
 #ifdef __cplusplus
 }

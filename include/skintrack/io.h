@@ -61,7 +61,7 @@ typedef enum st_color_source {
     ST_COLOR_IGNORED           /* a profile was present but ignored by option */
 } st_color_source;
 
-#define ST_DATETIME_MAX 32
+#define ST_DATETIME_MAX    32
 #define ST_DESCRIPTION_MAX 128
 
 /* What a reader learned about a file besides its pixels. */
@@ -69,10 +69,10 @@ typedef struct st_image_info {
     st_file_format format;
     int stored_width, stored_height; /* as in the file */
     int width, height;               /* after orientation */
-    int file_channels;  /* samples per pixel in the file (palette: 1, CMYK: 4) */
-    int bit_depth;      /* bits per sample in the file: 1, 2, 4, 8 or 16 */
-    int orientation;    /* EXIF orientation applied, 1..8; 1 when absent */
-    int has_exif;       /* an EXIF block was found and parsed */
+    int file_channels; /* samples per pixel in the file (palette: 1, CMYK: 4) */
+    int bit_depth;     /* bits per sample in the file: 1, 2, 4, 8 or 16 */
+    int orientation;   /* EXIF orientation applied, 1..8; 1 when absent */
+    int has_exif;      /* an EXIF block was found and parsed */
     st_color_source color_source;
     /* Description of the embedded profile (or of the PNG chunks used);
      * empty when none. UTF-8 as found in the profile, control characters
@@ -103,14 +103,14 @@ st_status st_io_read(const char *path, const st_read_options *opt,
  * Samples are clipped to [0, 1] and rounded. The file is written
  * atomically: to a temporary file in the same folder, then renamed over
  * path, so a failure never leaves a partial or damaged file. */
-st_status st_io_write_png(const char *path, const st_image *img,
-                          int bit_depth, st_error *err);
+st_status st_io_write_png(const char *path, const st_image *img, int bit_depth,
+                          st_error *err);
 
 /* Writes img as a baseline JPEG (quality 1..100, 4:4:4 chroma at quality
  * 90 and above, 4:2:0 below), atomically like st_io_write_png. Alpha is
  * dropped (composited over white). */
-st_status st_io_write_jpeg(const char *path, const st_image *img,
-                           int quality, st_error *err);
+st_status st_io_write_jpeg(const char *path, const st_image *img, int quality,
+                           st_error *err);
 
 /* Short names for the enums ("jpeg", "png", "icc", "srgb-chunk", ...). */
 const char *st_file_format_name(st_file_format format);

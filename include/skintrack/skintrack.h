@@ -6,9 +6,9 @@
 #ifndef SKINTRACK_SKINTRACK_H
 #define SKINTRACK_SKINTRACK_H
 
-#define ST_VERSION_MAJOR 0
-#define ST_VERSION_MINOR 1
-#define ST_VERSION_PATCH 0
+#define ST_VERSION_MAJOR  0
+#define ST_VERSION_MINOR  1
+#define ST_VERSION_PATCH  0
 #define ST_VERSION_STRING "0.1.0"
 
 #include <stddef.h>
