@@ -102,7 +102,7 @@ static int run(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'h': cli_print_help(&cli_info_command); return CLI_EXIT_OK;
         case OPT_MAXMP:
-            if (cli_parse_number("info", "--max-megapixels", optarg, 0.001, 1e6,
+            if (cli_parse_number("info", "--max-megapixels", optarg, 1e-6, 1e6,
                                  &opt.max_megapixels))
                 return CLI_EXIT_USAGE;
             break;

@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     const char *name;
 
     if (argc < 2) {
-        print_usage(stderr);
+        fputs("skintrack: no command given (see 'skintrack --help')\n", stderr);
         return CLI_EXIT_USAGE;
     }
     name = argv[1];

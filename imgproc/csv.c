@@ -11,7 +11,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
-#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -62,6 +61,13 @@ char *st_csv_format_number(char *buf, size_t size, double value)
         if (strtod(buf, NULL) == value)
             break;
     }
+    /* %g writes 1200 as 1.2e+03: an integer below 1e17 reads better, and
+     * no longer, as plain digits (it is exact, having round-tripped). */
+    {
+        const char *e = strchr(buf, 'e');
+        if (e && e[1] == '+' && atoi(e + 2) < 17)
+            snprintf(buf, size, "%.0f", value);
+    }
     leave_c_locale(old);
     return buf;
 }
@@ -78,10 +84,11 @@ int st_parse_double(const char *text, double *value)
         if (!isdigit((unsigned char)*p) && !strchr("+-.eE", *p))
             return -1;
     old = enter_c_locale();
-    errno = 0;
     v = strtod(text, &end);
     leave_c_locale(old);
-    if (*end || end == text || errno == ERANGE || !isfinite(v))
+    /* Overflow gives infinity and is refused; underflow (ERANGE with a
+     * subnormal or zero result) is the nearest double and accepted. */
+    if (*end || end == text || !isfinite(v))
         return -1;
     *value = v;
     return 0;

@@ -38,8 +38,8 @@ st_status st_image_check_size(int width, int height, int channels,
                        height, ST_IMAGE_MAX_SIDE);
     if (max_pixels && (uint64_t)width * (uint64_t)height > max_pixels)
         return st_fail(err, ST_ERR_TOO_LARGE,
-                       "image is %dx%d = %.1f megapixels, above the limit "
-                       "of %.1f",
+                       "image is %dx%d = %.3g megapixels, above the limit "
+                       "of %g",
                        width, height, (double)width * height / 1e6,
                        (double)max_pixels / 1e6);
     if (st_mul_size((size_t)width, (size_t)height, &n) ||

@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jerror.h>
+/* jpeglib.h first: the message codes in jerror.h depend on its version. */
 #include <jpeglib.h>
+
+#include <jerror.h>
 
 #include "internal.h"
 #include "io_internal.h"
@@ -131,6 +133,15 @@ static void find_exif(struct jdec *d, st_image_info *info)
         }
 }
 
+static int has_icc_marker(struct jdec *d)
+{
+    for (jpeg_saved_marker_ptr m = d->cinfo.marker_list; m; m = m->next)
+        if (m->marker == JPEG_APP0 + 2 && m->data_length >= 12 &&
+            memcmp(m->data, "ICC_PROFILE", 12) == 0)
+            return 1;
+    return 0;
+}
+
 /* The part of decoding that libjpeg may jump out of. */
 static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
                         const st_read_options *opt, uint64_t max_pixels,
@@ -183,17 +194,18 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
     orient = opt->ignore_orientation ? 1 : info->orientation;
     info->orientation = orient;
 
-    if (jpeg_read_icc_profile(ci, &d->icc, &d->icc_size) && d->icc) {
-        if (opt->ignore_color_profile) {
+    if (opt->ignore_color_profile) {
+        /* Not even parsed: a damaged profile must not stop the read. */
+        if (has_icc_marker(d)) {
             info->color_source = ST_COLOR_IGNORED;
             snprintf(info->color_description, sizeof info->color_description,
                      "ignored by option");
-        } else {
-            s = st_cms_from_icc(&d->cms, d->icc, d->icc_size, cms_in, out_ch, 8,
-                                info, err);
-            if (s)
-                return s;
         }
+    } else if (jpeg_read_icc_profile(ci, &d->icc, &d->icc_size) && d->icc) {
+        s = st_cms_from_icc(&d->cms, d->icc, d->icc_size, cms_in, out_ch, 8,
+                            info, err);
+        if (s)
+            return s;
     }
     if (cms_in != ST_CMS_GRAY_RGB && !st_cms_active(&d->cms) &&
         info->color_source == ST_COLOR_ICC)

@@ -34,6 +34,7 @@
 struct perr {
     st_status status;
     char message[200];
+    char iccp_warning[160]; /* libpng drops a bad iCCP with a warning */
 };
 
 static void on_error(png_structp png, png_const_charp text)
@@ -47,10 +48,13 @@ static void on_error(png_structp png, png_const_charp text)
     png_longjmp(png, 1);
 }
 
+/* Ancillary chunk trouble leaves the pixels good and is ignored, except
+ * for the colour profile: dropping it silently would misread the colours. */
 static void on_warning(png_structp png, png_const_charp text)
 {
-    (void)png;
-    (void)text; /* ancillary chunk trouble; the pixels are still good */
+    struct perr *e = png_get_error_ptr(png);
+    if (strstr(text, "iCCP") && !e->iccp_warning[0])
+        snprintf(e->iccp_warning, sizeof e->iccp_warning, "%s", text);
 }
 
 struct reader {
@@ -108,6 +112,12 @@ static st_status setup_color(struct pdec *d, const st_read_options *opt,
     double gamma = 0, chrm[8];
     int has_chrm;
 
+    if (d->err.iccp_warning[0] && !opt->ignore_color_profile &&
+        !png_get_valid(d->png, d->info, PNG_INFO_iCCP))
+        return st_fail(err, ST_ERR_COLOR,
+                       "embedded ICC profile is damaged (%s); "
+                       "--ignore-icc reads the samples as sRGB",
+                       d->err.iccp_warning);
     if (png_get_iCCP(d->png, d->info, &name, &compression, &profile, &plen) &&
         profile && plen > 0) {
         if (opt->ignore_color_profile) {
@@ -168,7 +178,8 @@ static st_status decode(struct pdec *d, const st_read_options *opt,
     size_t rowbytes, n;
     st_status s;
 
-    png_set_user_limits(d->png, ST_IMAGE_MAX_SIDE, ST_IMAGE_MAX_SIDE);
+    /* Sizes are judged by st_image_check_size, so the error says why. */
+    png_set_user_limits(d->png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
     png_set_chunk_malloc_max(d->png, MAX_CHUNK_BYTES);
     png_set_chunk_cache_max(d->png, 1000);
     png_set_read_fn(d->png, &d->in, read_bytes);

@@ -10,8 +10,13 @@
  * made with mkstemps (O_EXCL, so nothing is overwritten through a
  * planted link) and given the permissions a plain fopen would give
  * (0666 less the umask) before it is renamed.
+ *
+ * The stream is a stdio cookie stream over the file descriptor: stdio
+ * forgets why a buffered write failed (a later flush may even succeed), so
+ * the write function keeps the first errno and commit reports that cause
+ * ("No space left on device") rather than a bare I/O error.
  */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -27,9 +32,39 @@
 struct st_output {
     FILE *stream;
     int is_stdout;
+    int fd;
+    int write_errno; /* first failure of write(2), 0 if none */
     char *path;
     char *temp;
 };
+
+static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
+{
+    st_output *o = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(o->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (!o->write_errno)
+                o->write_errno = w < 0 ? errno : EIO;
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)n;
+}
+
+static int cookie_close(void *cookie)
+{
+    st_output *o = cookie;
+    int r = close(o->fd);
+    if (r != 0 && !o->write_errno)
+        o->write_errno = errno;
+    o->fd = -1;
+    return r;
+}
 
 static mode_t file_mode(void)
 {
@@ -87,7 +122,10 @@ st_status st_output_open(st_output **out, const char *path, st_error *err)
     free(base_copy);
     dir_copy = base_copy = NULL;
     (void)fchmod(fd, file_mode());
-    o->stream = fdopen(fd, "wb");
+    o->fd = fd;
+    o->stream = fopencookie(
+        o, "wb",
+        (cookie_io_functions_t){NULL, cookie_write, NULL, cookie_close});
     if (!o->stream) {
         close(fd);
         unlink(o->temp);
@@ -137,14 +175,12 @@ st_status st_output_commit(st_output *o, st_error *err)
                            strerror(e));
         return ST_OK;
     }
-    if (ferror(o->stream))
-        e = EIO;
-    if (fflush(o->stream) != 0 && !e)
-        e = errno ? errno : EIO;
-    if (!e && fsync(fileno(o->stream)) != 0 && errno != EINVAL)
+    if (fflush(o->stream) != 0 || ferror(o->stream))
+        e = o->write_errno ? o->write_errno : EIO;
+    if (!e && fsync(o->fd) != 0 && errno != EINVAL)
         e = errno;
     if (fclose(o->stream) != 0 && !e)
-        e = errno ? errno : EIO;
+        e = o->write_errno ? o->write_errno : EIO;
     o->stream = NULL;
     if (!e && rename(o->temp, o->path) != 0)
         e = errno;

@@ -53,7 +53,9 @@ void st_csv_header(st_csv *csv, const char *names);
 
 /* Formats value like st_csv_number into buf (at least 32 bytes): the
  * shortest "%.Ng" (N = 1..17) that strtod reads back exactly, in the C
- * locale. Non-finite values give "". Returns buf. */
+ * locale, except that an integer below 1e17 is written in plain digits
+ * ("1200", not "1.2e+03"). Zero (also -0) gives "0", non-finite values
+ * give "". Returns buf. */
 char *st_csv_format_number(char *buf, size_t size, double value);
 
 /* Parses a whole string as a finite double in the C locale, whatever the

@@ -1,0 +1,434 @@
+#!/bin/sh
+# skintrack CLI end-to-end tests (POSIX sh).
+#
+#   SKINTRACK=build/skintrack BUILD=build sh tests/cli.sh
+#
+# Runs the program as a user or a batch script would and checks what the
+# design promises them: --help on stdout with exit 0, misuse as one line on
+# stderr with exit 2, a CSV row for every input (good or bad) with exit 1
+# when some failed, messages "skintrack: FILE: cause", atomic -o output,
+# quoting and formula guards in the CSV, EXIF orientation, ICC profile and
+# date of a phone-style JPEG (made with exiftool when it is installed).
+#
+# Each check prints "ok - ..." or "not ok - ..." (with expected and got);
+# the last line is "cli: N passed, M failed", and the exit status is 1 when
+# M > 0.
+
+set -u
+
+SKINTRACK=${SKINTRACK:-build/skintrack}
+BUILD=${BUILD:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+case $SKINTRACK in
+/*) ;;
+*) SKINTRACK=$(pwd)/$SKINTRACK ;;
+esac
+
+passed=0
+failed=0
+
+ok() {
+    passed=$((passed + 1))
+    printf 'ok - %s\n' "$1"
+}
+
+# not_ok DESCRIPTION [DETAIL...]: details go on "#" lines below.
+not_ok() {
+    failed=$((failed + 1))
+    printf 'not ok - %s\n' "$1"
+    shift
+    for line in "$@"; do
+        printf '#   %s\n' "$line"
+    done
+}
+
+skip() {
+    printf 'ok - # SKIP %s\n' "$1"
+}
+
+finish() {
+    printf 'cli: %d passed, %d failed\n' "$passed" "$failed"
+    [ "$failed" -eq 0 ] || exit 1
+    exit 0
+}
+
+if [ ! -x "$SKINTRACK" ]; then
+    not_ok "program $SKINTRACK exists (build it with make all)"
+    finish
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/skintrack-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' 0
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+out=$tmp/stdout
+err=$tmp/stderr
+files=$tmp/files
+mkdir "$files"
+
+# run ARGS...: runs the program; sets rc, stdout in $out, stderr in $err.
+run() {
+    "$SKINTRACK" "$@" >"$out" 2>"$err"
+    rc=$?
+}
+
+# run_in DIR ARGS...: the same from another working folder.
+run_in() {
+    dir=$1
+    shift
+    (cd "$dir" && exec "$SKINTRACK" "$@") >"$out" 2>"$err"
+    rc=$?
+}
+
+show() {
+    if [ -s "$1" ]; then
+        sed -n '1,4p' "$1" | tr '\r' '~'
+    else
+        printf '(empty)'
+    fi
+}
+
+expect_rc() {
+    if [ "$rc" -eq "$2" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "expected exit $2, got $rc" "stderr: $(show "$err")"
+    fi
+}
+
+expect_eq() {
+    if [ "$2" = "$3" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "expected: $2" "got:      $3"
+    fi
+}
+
+# expect_has DESCRIPTION FILE TEXT: FILE holds TEXT (fixed string).
+expect_has() {
+    if grep -F -e "$3" "$2" >/dev/null 2>&1; then
+        ok "$1"
+    else
+        not_ok "$1" "expected to find: $3" "got: $(show "$2")"
+    fi
+}
+
+expect_empty() {
+    if [ -s "$2" ]; then
+        not_ok "$1" "expected nothing" "got: $(show "$2")"
+    else
+        ok "$1"
+    fi
+}
+
+count_lines() {
+    wc -l <"$1" | tr -d ' '
+}
+
+expect_lines() {
+    expect_eq "$1" "$3" "$(count_lines "$2")"
+}
+
+# line FILE N: the N-th line of FILE.
+line() {
+    sed -n "$2p" "$1"
+}
+
+# field FILE LINE N: field N of the CSV record on LINE (RFC 4180 quoting,
+# one physical line per record).
+field() {
+    awk -v L="$2" -v F="$3" '
+    NR == L {
+        n = 1; v = ""; q = 0; s = $0
+        for (i = 1; i <= length(s); i++) {
+            c = substr(s, i, 1)
+            if (q) {
+                if (c == "\"") {
+                    if (substr(s, i + 1, 1) == "\"") { v = v c; i++ }
+                    else q = 0
+                } else v = v c
+            } else if (c == "\"") q = 1
+            else if (c == ",") {
+                if (n == F) { print v; exit }
+                n++; v = ""
+            } else v = v c
+        }
+        if (n == F) print v
+        exit
+    }' "$1"
+}
+
+HEADER='file,status,error,width,height,channels,bit_depth,orientation,icc_profile,datetime_original'
+
+# A 40x30 RGB PNG (flat colour, 1200 pixels), written without any tool.
+good=$files/good.png
+{
+    printf '\211\120\116\107\015\012\032\012\000\000\000\015\111\110\104\122'
+    printf '\000\000\000\050\000\000\000\036\010\002\000\000\000\321\277\313'
+    printf '\212\000\000\000\053\111\104\101\124\170\332\355\315\061\015\000'
+    printf '\000\010\003\260\151\107\004\232\220\205\014\070\232\364\157\246'
+    printf '\353\104\304\142\261\130\054\026\213\305\142\261\130\374\067\136'
+    printf '\043\111\312\171\004\100\242\132\000\000\000\000\111\105\116\104'
+    printf '\256\102\140\202'
+} >"$good"
+missing=$files/missing.jpg
+garbage=$files/garbage.jpg
+printf 'this is not a picture\n' >"$garbage"
+
+# ---- help, version, usage errors ----
+
+run --help
+expect_rc "--help exits 0" 0
+expect_has "--help prints Usage: on stdout" "$out" "Usage:"
+expect_empty "--help writes nothing on stderr" "$err"
+
+run -h
+expect_rc "-h exits 0" 0
+
+run --version
+expect_rc "--version exits 0" 0
+if head -n 1 "$out" | grep '^skintrack [0-9]' >/dev/null; then
+    ok "--version prints 'skintrack VERSION'"
+else
+    not_ok "--version prints 'skintrack VERSION'" "got: $(show "$out")"
+fi
+
+run help info
+expect_rc "help info exits 0" 0
+expect_has "help info shows the info usage" "$out" "Usage: skintrack info"
+
+run info --help
+expect_rc "info --help exits 0" 0
+expect_has "info --help shows the info usage" "$out" "Usage: skintrack info"
+expect_empty "info --help writes nothing on stderr" "$err"
+
+run help no-such-command
+expect_rc "help of an unknown command exits 2" 2
+
+run
+expect_rc "no arguments exits 2" 2
+expect_empty "no arguments writes nothing on stdout" "$out"
+
+# usage_error DESCRIPTION ARGS...: exit 2, one stderr line "skintrack...",
+# nothing on stdout.
+usage_error() {
+    desc=$1
+    shift
+    run "$@"
+    expect_rc "$desc: exits 2" 2
+    expect_lines "$desc: one line on stderr" "$err" 1
+    if head -n 1 "$err" | grep '^skintrack' >/dev/null; then
+        ok "$desc: message starts with skintrack"
+    else
+        not_ok "$desc: message starts with skintrack" "got: $(show "$err")"
+    fi
+    expect_empty "$desc: nothing on stdout" "$out"
+}
+
+usage_error "unknown command" no-such-command
+usage_error "info without files" info
+usage_error "info --bogus" info --bogus "$good"
+expect_has "info --bogus names the option" "$err" "--bogus"
+usage_error "info -Zq (unknown short option)" info -Zq "$good"
+expect_has "info -Zq names the option -Z" "$err" "-Z"
+usage_error "--max-megapixels abc" info --max-megapixels abc "$good"
+usage_error "--max-megapixels -5" info --max-megapixels -5 "$good"
+usage_error "--max-megapixels without a value" info "$good" --max-megapixels
+
+# ---- good and bad files ----
+
+run info "$good" "$missing" "$garbage"
+expect_rc "good + missing + garbage: exits 1" 1
+expect_eq "CSV header" "$HEADER" "$(line "$out" 1)"
+expect_lines "one row per file" "$out" 4
+expect_eq "good file: status ok" "ok" "$(field "$out" 2 2)"
+expect_eq "good file: no error" "" "$(field "$out" 2 3)"
+expect_eq "good file: size, channels, depth, orientation" "40,30,3,8,1" \
+    "$(field "$out" 2 4),$(field "$out" 2 5),$(field "$out" 2 6),$(field "$out" 2 7),$(field "$out" 2 8)"
+expect_eq "missing file: row names it" "$missing" "$(field "$out" 3 1)"
+expect_eq "missing file: status error" "error" "$(field "$out" 3 2)"
+case $(field "$out" 3 3) in
+*"No such file"*) ok "missing file: error says No such file" ;;
+*) not_ok "missing file: error says No such file" "got: $(field "$out" 3 3)" ;;
+esac
+expect_eq "garbage file: status error" "error" "$(field "$out" 4 2)"
+case $(field "$out" 4 3) in
+*"not a JPEG or PNG"*) ok "garbage file: error says not a JPEG or PNG" ;;
+*) not_ok "garbage file: error says not a JPEG or PNG" "got: $(field "$out" 4 3)" ;;
+esac
+expect_eq "failed rows: seven empty measurement fields" ",,,,,," \
+    "$(line "$out" 4 | cut -d, -f4-)"
+expect_has "stderr: skintrack: FILE: cause (missing)" "$err" \
+    "skintrack: $missing: cannot open: No such file"
+expect_has "stderr: skintrack: FILE: cause (garbage)" "$err" \
+    "skintrack: $garbage: not a JPEG or PNG"
+expect_lines "stderr: one line per failed file" "$err" 2
+
+run info "$good" "$good"
+expect_rc "all files good: exits 0" 0
+expect_empty "all files good: nothing on stderr" "$err"
+
+run info -q "$good" "$garbage"
+expect_rc "-q: still exits 1" 1
+expect_empty "-q: failed files not reported on stderr" "$err"
+expect_lines "-q: still a row per file" "$out" 3
+
+run info --crlf "$good" "$garbage"
+crlf_lines=$(tr -d '\n' <"$out" | tr '\r' '\n' | wc -l | tr -d ' ')
+expect_eq "--crlf: every record ends with CRLF" "3" "$crlf_lines"
+
+# ---- output file ----
+
+run info "$good" -o "$tmp/after.csv"
+expect_rc "options after operands: exits 0" 0
+expect_empty "options after operands: nothing on stdout" "$out"
+expect_eq "options after operands: -o file written" "$HEADER" \
+    "$(line "$tmp/after.csv" 1)"
+
+run info "$good" "$garbage"
+cp "$out" "$tmp/expected.csv"
+mkdir "$tmp/o"
+printf 'previous\n' >"$tmp/o/out.csv"
+run info -o "$tmp/o/out.csv" "$good" "$garbage"
+expect_rc "-o with a failed file: exits 1" 1
+expect_empty "-o: nothing on stdout" "$out"
+if cmp -s "$tmp/expected.csv" "$tmp/o/out.csv"; then
+    ok "-o: file holds the same CSV as stdout would (replacing the old one)"
+else
+    not_ok "-o: file holds the same CSV as stdout would" \
+        "got: $(show "$tmp/o/out.csv")"
+fi
+leftover=$(find "$tmp/o" -name '.out.csv.*.tmp' | wc -l | tr -d ' ')
+expect_eq "-o: no .out.csv.*.tmp left behind" 0 "$leftover"
+expect_eq "-o: nothing else in the folder" "out.csv" "$(ls -A "$tmp/o")"
+
+before=$(ls -A "$tmp")
+run info -o "$tmp/no-such-folder/out.csv" "$good"
+expect_rc "-o into a missing folder: exits 1" 1
+expect_has "-o into a missing folder: message names the path" "$err" \
+    "$tmp/no-such-folder/out.csv"
+if head -n 1 "$err" | grep '^skintrack: ' >/dev/null; then
+    ok "-o into a missing folder: message starts with skintrack:"
+else
+    not_ok "-o into a missing folder: message starts with skintrack:" \
+        "got: $(show "$err")"
+fi
+expect_empty "-o into a missing folder: nothing on stdout" "$out"
+expect_eq "-o into a missing folder: creates nothing" "$before" "$(ls -A "$tmp")"
+
+if [ -w /dev/full ]; then
+    "$SKINTRACK" info "$good" >/dev/full 2>"$err"
+    rc=$?
+    expect_rc "stdout on a full disk: exits 1" 1
+    expect_has "stdout on a full disk: says so" "$err" "skintrack: "
+else
+    skip "no /dev/full"
+fi
+
+# ---- CSV quoting of file names ----
+
+mkdir "$tmp/names"
+cp "$good" "$tmp/names/a,b.png"
+cp "$good" "$tmp/names/=cmd.png"
+cp "$good" "$tmp/names/=x,y.png"
+cp "$good" "$tmp/names/@sum.png"
+run_in "$tmp/names" info "a,b.png" "=cmd.png" "=x,y.png" "@sum.png"
+expect_rc "odd file names: exits 0" 0
+expect_eq "name with a comma is quoted" '"a,b.png",ok' \
+    "$(line "$out" 2 | cut -d, -f1-3)"
+expect_eq "name starting with = is guarded" "'=cmd.png,ok" \
+    "$(line "$out" 3 | cut -d, -f1-2)"
+expect_eq "name with = and a comma is guarded inside quotes" \
+    "\"'=x,y.png\",ok" "$(line "$out" 4 | cut -d, -f1-3)"
+expect_eq "name starting with @ is guarded" "'@sum.png,ok" \
+    "$(line "$out" 5 | cut -d, -f1-2)"
+
+# ---- pixel limit ----
+
+run info --max-megapixels 0.001 "$good"
+expect_rc "--max-megapixels 0.001 (1000 px) refuses 1200 px: exits 1" 1
+case $(field "$out" 2 3) in
+*megapixels*) ok "--max-megapixels 0.001: error mentions megapixels" ;;
+*) not_ok "--max-megapixels 0.001: error mentions megapixels" \
+    "got: $(show "$out")" ;;
+esac
+
+run info --max-megapixels 0.0001 "$good"
+expect_rc "--max-megapixels 0.0001 makes a good file fail (exit 1)" 1
+case $(field "$out" 2 2),$(field "$out" 2 3) in
+error,*megapixels*) ok "--max-megapixels 0.0001: error row mentions megapixels" ;;
+*) not_ok "--max-megapixels 0.0001: error row mentions megapixels" \
+    "stdout: $(show "$out")" "stderr: $(show "$err")" ;;
+esac
+expect_has "--max-megapixels 0.0001: stderr mentions megapixels" "$err" \
+    "megapixels"
+
+run info --max-megapixels 0.0012 "$good"
+expect_rc "--max-megapixels 0.0012 allows exactly 1200 px" 0
+
+# ---- a phone-style JPEG ----
+
+sample=
+for f in "$ROOT"/samples/demo-patient/*.jpg; do
+    if [ -f "$f" ]; then
+        sample=$f
+        break
+    fi
+done
+
+if ! command -v exiftool >/dev/null 2>&1; then
+    skip "exiftool not installed"
+elif [ -z "$sample" ]; then
+    skip "no sample JPEG"
+else
+    phone=$files/phone.jpg
+    cp "$sample" "$phone"
+    icc=/usr/share/color/icc/colord/AdobeRGB1998.icc
+    if [ -f "$icc" ]; then
+        exiftool -q -overwrite_original -Orientation#=6 \
+            -DateTimeOriginal='2026:03:14 09:30:00' \
+            -OffsetTimeOriginal='+01:00' "-ICC_Profile<=$icc" "$phone"
+    else
+        exiftool -q -overwrite_original -Orientation#=6 \
+            -DateTimeOriginal='2026:03:14 09:30:00' \
+            -OffsetTimeOriginal='+01:00' "$phone"
+    fi
+    xrc=$?
+    expect_eq "exiftool tags the copy" 0 "$xrc"
+
+    run info "$sample"
+    w0=$(field "$out" 2 4)
+    h0=$(field "$out" 2 5)
+    run info "$phone"
+    expect_rc "phone JPEG: exits 0" 0
+    if [ -n "$w0" ] && [ "$w0" != "$h0" ]; then
+        expect_eq "phone JPEG: width and height swapped" "${h0}x$w0" \
+            "$(field "$out" 2 4)x$(field "$out" 2 5)"
+    else
+        not_ok "phone JPEG: sample has a usable size" "got ${w0}x${h0}"
+    fi
+    expect_eq "phone JPEG: orientation 6" 6 "$(field "$out" 2 8)"
+    if [ -f "$icc" ]; then
+        case $(field "$out" 2 9) in
+        *Adobe*) ok "phone JPEG: icc_profile names Adobe RGB" ;;
+        *) not_ok "phone JPEG: icc_profile names Adobe RGB" \
+            "got: $(field "$out" 2 9)" ;;
+        esac
+    else
+        skip "no $icc"
+    fi
+    expect_eq "phone JPEG: datetime_original with offset" \
+        "2026-03-14T09:30:00+01:00" "$(field "$out" 2 10)"
+
+    run info --ignore-orientation "$phone"
+    expect_rc "phone JPEG --ignore-orientation: exits 0" 0
+    expect_eq "phone JPEG --ignore-orientation: size as stored" \
+        "${w0}x$h0" "$(field "$out" 2 4)x$(field "$out" 2 5)"
+    expect_eq "phone JPEG --ignore-orientation: orientation 1" 1 \
+        "$(field "$out" 2 8)"
+fi
+
+finish
