@@ -95,8 +95,15 @@ check-asan:
 run: deps all
 	$(BIN) info samples/demo-patient/*.jpg
 
+# The photos carry their dates in EXIF DateTimeOriginal too (10:00 local
+# time, UTC+01:00), added with exiftool.
 samples: $(BUILD)/gen_samples
 	$(BUILD)/gen_samples samples/demo-patient
+	for f in samples/demo-patient/*.jpg; do \
+	    d=$$(basename $$f .jpg | tr - :); \
+	    exiftool -q -overwrite_original -DateTimeOriginal="$$d 10:00:00" \
+	        -OffsetTimeOriginal=+01:00 $$f || exit 1; \
+	done
 
 $(BUILD)/gen_samples: samples/gen_samples.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDFLAGS_ALL) $(LDLIBS_LIB)
@@ -132,7 +139,7 @@ clean:
 # numbers ignore the locale.
 DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
             liblcms2-dev libexif-dev libcmocka-dev libimage-exiftool-perl \
-            icc-profiles-free locales
+            icc-profiles-free colord-data locales
 
 deps:
 	@if ! command -v dpkg >/dev/null 2>&1; then \
