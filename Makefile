@@ -44,8 +44,8 @@ LIB      := $(BUILD)/libskintrack.a
 BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
-.PHONY: all lib test check check-asan run install uninstall clean deps samples \
-        bench
+.PHONY: all lib test test-only check check-asan run run-only install \
+        uninstall clean deps samples bench
 
 all: $(LIB) $(BIN)
 lib: $(LIB)
@@ -67,7 +67,8 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/tests/testutil.o $(LIB)
 	    $(BUILD)/tests/testutil.o $(LIB) $(LDFLAGS_ALL) \
 	    $(shell pkg-config --libs cmocka) $(LDLIBS_LIB)
 
-$(BUILD)/tests/testutil.o: tests/testutil.c tests/testutil.h
+$(BUILD)/tests/testutil.o: tests/testutil.c tests/testutil.h \
+                          $(wildcard include/skintrack/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -75,7 +76,12 @@ $(BUILD)/tests/testutil.o: tests/testutil.c tests/testutil.h
 ASAN_ENV := ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-test: deps all $(TEST_BIN)
+# deps runs first and alone, then the build (which may be parallel) and
+# the tests, so nothing compiles before the packages are there.
+test: deps
+	@$(MAKE) --no-print-directory test-only
+
+test-only: all $(TEST_BIN)
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
@@ -92,7 +98,10 @@ bench: $(BUILD)/tests/bench_io
 check-asan:
 	$(MAKE) test SANITIZE=1
 
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory run-only
+
+run-only: all
 	$(BIN) info samples/demo-patient/*.jpg
 
 # The photos carry their dates in EXIF DateTimeOriginal too (10:00 local

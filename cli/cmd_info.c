@@ -51,6 +51,19 @@ static const char header[] =
     "file,status,error,width,height,channels,bit_depth,orientation,"
     "icc_profile,datetime_original";
 
+/* Usage errors of getopt_long: arg is the offending word. */
+static int unknown_option(const char *arg)
+{
+    if (strncmp(arg, "--", 2) == 0 || !optopt)
+        return cli_usage("info", "unknown option '%s'", arg);
+    return cli_usage("info", "unknown option '-%c'", optopt);
+}
+
+static int missing_value(const char *arg)
+{
+    return cli_usage("info", "%s needs a value", arg);
+}
+
 /* Writes the row for one file; returns 0 if it was read. */
 static int info_row(st_csv *csv, const char *path, const st_read_options *opt,
                     int quiet)
@@ -109,14 +122,8 @@ static int run(int argc, char **argv)
         case OPT_NOORIENT: opt.ignore_orientation = 1; break;
         case OPT_NOICC: opt.ignore_color_profile = 1; break;
         case OPT_CRLF: crlf = 1; break;
-        case ':':
-            if (optopt && optopt < 256)
-                return cli_usage("info", "-%c needs a value", optopt);
-            return cli_usage("info", "%s needs a value", argv[optind - 1]);
-        default:
-            if (optopt)
-                return cli_usage("info", "unknown option '-%c'", optopt);
-            return cli_usage("info", "unknown option '%s'", argv[optind - 1]);
+        case ':': return missing_value(argv[optind - 1]);
+        default: return unknown_option(argv[optind - 1]);
         }
     }
     if (optind >= argc)

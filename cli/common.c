@@ -56,6 +56,9 @@ int cli_parse_number(const char *command, const char *option, const char *text,
  * valid while the output is committed and freed. */
 static char pending_temp[4096];
 static volatile sig_atomic_t pending;
+static const int watched[3] = {SIGINT, SIGTERM, SIGHUP};
+static struct sigaction saved[3];
+static int installed;
 
 static void on_signal(int sig)
 {
@@ -65,20 +68,33 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+/* Removes the temporary file temp if the run is killed; signals the shell
+ * told us to ignore (nohup, background jobs) stay ignored. temp NULL puts
+ * the original dispositions back. */
 static void watch_signals(const char *temp)
 {
-    struct sigaction sa;
     pending = 0;
-    if (temp && *temp && strlen(temp) < sizeof pending_temp) {
-        memcpy(pending_temp, temp, strlen(temp) + 1);
-        pending = 1;
+    if (!temp || !*temp || strlen(temp) >= sizeof pending_temp) {
+        for (int i = 0; installed && i < 3; i++)
+            sigaction(watched[i], &saved[i], NULL);
+        installed = 0;
+        return;
     }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = pending ? on_signal : SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    memcpy(pending_temp, temp, strlen(temp) + 1);
+    pending = 1;
+    if (installed)
+        return;
+    for (int i = 0; i < 3; i++) {
+        struct sigaction sa;
+        sigaction(watched[i], NULL, &saved[i]);
+        if (saved[i].sa_handler == SIG_IGN)
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(watched[i], &sa, NULL);
+    }
+    installed = 1;
 }
 
 st_output *cli_output_open(const char *path)

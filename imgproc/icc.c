@@ -134,8 +134,12 @@ static int setup_fast(st_cms *cms, cmsHPROFILE in, int gray)
     const cmsTagSignature trc[3] = {cmsSigRedTRCTag, cmsSigGreenTRCTag,
                                     cmsSigBlueTRCTag};
 
-    if (!cmsIsMatrixShaper(in) ||
-        cmsIsCLUT(in, INTENT_RELATIVE_COLORIMETRIC, LCMS_USED_AS_INPUT))
+    /* lcms2 prefers any device-to-PCS table (D2B1, A2B1, then A2B0) over
+     * matrix and curves; a grey TRC over a Lab PCS is an L* curve. */
+    if (!cmsIsMatrixShaper(in) || cmsIsTag(in, cmsSigAToB0Tag) ||
+        cmsIsTag(in, cmsSigAToB1Tag) || cmsIsTag(in, cmsSigDToB0Tag) ||
+        cmsIsTag(in, cmsSigDToB1Tag) ||
+        (gray && cmsGetPCS(in) != cmsSigXYZData))
         return -1;
     if (!gray) {
         double m_in[9], m_srgb[9], inv[9];

@@ -18,6 +18,9 @@
 st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
     ST_PRINTF(3, 4);
 
+/* Thread-safe strerror: the text for errno value e, in buf. */
+const char *st_errno_text(int e, char *buf, size_t size);
+
 /* a * b into *out; returns 0, or -1 if it overflows size_t. */
 static inline int st_mul_size(size_t a, size_t b, size_t *out)
 {

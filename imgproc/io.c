@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,8 @@ st_status st_io_read_memory(const void *data, size_t size,
     if (!(opt->max_megapixels >= 0) || opt->max_megapixels > 1e7)
         return st_fail(err, ST_ERR_INVALID, "invalid pixel limit %g MP",
                        opt->max_megapixels);
-    max_pixels = (uint64_t)(opt->max_megapixels * 1e6 + 0.5);
+    /* Any positive limit allows at least one pixel; 0 means no limit. */
+    max_pixels = (uint64_t)ceil(opt->max_megapixels * 1e6);
     if (!info)
         info = &scratch;
     memset(info, 0, sizeof *info);
@@ -118,6 +120,7 @@ st_status st_io_read_memory(const void *data, size_t size,
 static st_status load_file(const char *path, uint8_t **data, size_t *size,
                            st_error *err)
 {
+    char ebuf[128];
     FILE *f = fopen(path, "rb");
     struct stat st;
     uint8_t *buf;
@@ -126,11 +129,13 @@ static st_status load_file(const char *path, uint8_t **data, size_t *size,
     *data = NULL;
     *size = 0;
     if (!f)
-        return st_fail(err, ST_ERR_IO, "cannot open: %s", strerror(errno));
+        return st_fail(err, ST_ERR_IO, "cannot open: %s",
+                       st_errno_text(errno, ebuf, sizeof ebuf));
     if (fstat(fileno(f), &st) != 0) {
         int e = errno;
         fclose(f);
-        return st_fail(err, ST_ERR_IO, "%s", strerror(e));
+        return st_fail(err, ST_ERR_IO, "%s",
+                       st_errno_text(e, ebuf, sizeof ebuf));
     }
     if (!S_ISREG(st.st_mode)) {
         fclose(f);
@@ -154,7 +159,8 @@ static st_status load_file(const char *path, uint8_t **data, size_t *size,
         int e = errno;
         fclose(f);
         free(buf);
-        return st_fail(err, ST_ERR_IO, "read error: %s", strerror(e));
+        return st_fail(err, ST_ERR_IO, "read error: %s",
+                       st_errno_text(e, ebuf, sizeof ebuf));
     }
     fclose(f);
     *data = buf;

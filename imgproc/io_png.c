@@ -35,6 +35,7 @@ struct perr {
     st_status status;
     char message[200];
     char iccp_warning[160]; /* libpng drops a bad iCCP with a warning */
+    int iccp_mismatch;      /* ... and one for another kind of image */
 };
 
 static void on_error(png_structp png, png_const_charp text)
@@ -53,10 +54,13 @@ static void on_error(png_structp png, png_const_charp text)
 static void on_warning(png_structp png, png_const_charp text)
 {
     struct perr *e = png_get_error_ptr(png);
-    if (strstr(text, "iCCP") && !e->iccp_warning[0])
+    if (!strstr(text, "iCCP"))
+        return;
+    if (strstr(text, "not permitted"))
+        e->iccp_mismatch = 1; /* e.g. an RGB profile on a grey PNG */
+    else if (!e->iccp_warning[0])
         snprintf(e->iccp_warning, sizeof e->iccp_warning, "%s", text);
 }
-
 struct reader {
     const uint8_t *data;
     size_t size, pos;
@@ -112,6 +116,14 @@ static st_status setup_color(struct pdec *d, const st_read_options *opt,
     double gamma = 0, chrm[8];
     int has_chrm;
 
+    if (d->err.iccp_mismatch &&
+        !png_get_valid(d->png, d->info, PNG_INFO_iCCP)) {
+        info->color_source = ST_COLOR_IGNORED;
+        snprintf(info->color_description, sizeof info->color_description,
+                 "ignored, does not fit the image: iCCP for another colour "
+                 "space");
+        return ST_OK;
+    }
     if (d->err.iccp_warning[0] && !opt->ignore_color_profile &&
         !png_get_valid(d->png, d->info, PNG_INFO_iCCP))
         return st_fail(err, ST_ERR_COLOR,
@@ -253,9 +265,11 @@ static st_status decode(struct pdec *d, const st_read_options *opt,
     png_read_end(d->png, d->info);
 
     /* An eXIf chunk after the image data is seen only now. */
-    if (!info->has_exif && !opt->ignore_orientation) {
+    if (!info->has_exif) {
         find_exif(d, info);
-        if (info->orientation > 1) {
+        if (opt->ignore_orientation) {
+            info->orientation = 1;
+        } else if (info->orientation > 1) {
             st_image *upright;
             s = st_image_orient(&upright, d->img, info->orientation, err);
             if (s)

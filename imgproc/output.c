@@ -7,9 +7,8 @@
  *   st_output_abort       close and remove the temporary file
  *
  * The temporary file is ".NAME.XXXXXX.tmp" in the destination's folder,
- * made with mkstemps (O_EXCL, so nothing is overwritten through a
- * planted link) and given the permissions a plain fopen would give
- * (0666 less the umask) before it is renamed.
+ * created with O_EXCL (nothing is overwritten through a planted link) and
+ * mode 0666 less the umask, the permissions a plain fopen would give.
  *
  * The stream is a stdio cookie stream over the file descriptor: stdio
  * forgets why a buffered write failed (a later flush may even succeed), so
@@ -24,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -66,18 +66,41 @@ static int cookie_close(void *cookie)
     return r;
 }
 
-static mode_t file_mode(void)
+static void output_free(st_output *o)
 {
-    mode_t mask = umask(0);
-    umask(mask);
-    return 0666 & ~mask;
+    free(o->path);
+    free(o->temp);
+    free(o);
+}
+
+/* Creates a new file "DIR/.BASE.XXXXXX.tmp" with a fresh random-looking
+ * suffix. open() with O_EXCL never follows or reuses an existing name, and
+ * mode 0666 lets the kernel apply the umask, as fopen would (changing the
+ * umask to read it would race with other threads). */
+static int create_temp(const char *dir, const char *base, char *name,
+                       size_t size)
+{
+    static _Atomic unsigned long counter;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        struct timespec t;
+        unsigned long x;
+        int fd;
+        clock_gettime(CLOCK_REALTIME, &t);
+        x = (unsigned long)t.tv_nsec ^ ((unsigned long)getpid() << 20) ^
+            (++counter * 2654435761ul);
+        snprintf(name, size, "%s/.%s.%06lx.tmp", dir, base, x & 0xffffff);
+        fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
 }
 
 st_status st_output_open(st_output **out, const char *path, st_error *err)
 {
     st_output *o;
     char *dir_copy = NULL, *base_copy = NULL;
-    const char *dir, *base;
     size_t n;
     int fd;
 
@@ -89,6 +112,7 @@ st_status st_output_open(st_output **out, const char *path, st_error *err)
     o = calloc(1, sizeof *o);
     if (!o)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    o->fd = -1;
     if (strcmp(path, "-") == 0) {
         o->stream = stdout;
         o->is_stdout = 1;
@@ -98,30 +122,25 @@ st_status st_output_open(st_output **out, const char *path, st_error *err)
     o->path = strdup(path);
     dir_copy = strdup(path);
     base_copy = strdup(path);
-    if (!o->path || !dir_copy || !base_copy)
-        goto nomem;
-    dir = dirname(dir_copy);
-    base = basename(base_copy);
-    n = strlen(dir) + strlen(base) + 16;
+    n = strlen(path) + 32;
     o->temp = malloc(n);
-    if (!o->temp)
-        goto nomem;
-    snprintf(o->temp, n, "%s/.%s.XXXXXX.tmp", dir, base);
-    fd = mkstemps(o->temp, 4);
-    if (fd < 0) {
-        int e = errno;
+    if (!o->path || !dir_copy || !base_copy || !o->temp) {
         free(dir_copy);
         free(base_copy);
-        free(o->temp);
-        free(o->path);
-        free(o);
-        return st_fail(err, ST_ERR_IO, "cannot create a file in %s: %s", path,
-                       strerror(e));
+        output_free(o);
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
     }
+    fd = create_temp(dirname(dir_copy), basename(base_copy), o->temp, n);
     free(dir_copy);
     free(base_copy);
-    dir_copy = base_copy = NULL;
-    (void)fchmod(fd, file_mode());
+    if (fd < 0) {
+        char buf[128];
+        st_status s = st_fail(err, ST_ERR_IO,
+                              "cannot create a temporary file beside %s: %s",
+                              path, st_errno_text(errno, buf, sizeof buf));
+        output_free(o);
+        return s;
+    }
     o->fd = fd;
     o->stream = fopencookie(
         o, "wb",
@@ -129,18 +148,11 @@ st_status st_output_open(st_output **out, const char *path, st_error *err)
     if (!o->stream) {
         close(fd);
         unlink(o->temp);
-        goto nomem;
+        output_free(o);
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
     }
     *out = o;
     return ST_OK;
-
-nomem:
-    free(dir_copy);
-    free(base_copy);
-    free(o->temp);
-    free(o->path);
-    free(o);
-    return st_fail(err, ST_ERR_NOMEM, "out of memory");
 }
 
 FILE *st_output_stream(st_output *o)
@@ -153,15 +165,10 @@ const char *st_output_temp_path(const st_output *o)
     return o->temp ? o->temp : "";
 }
 
-static void output_free(st_output *o)
-{
-    free(o->path);
-    free(o->temp);
-    free(o);
-}
 
 st_status st_output_commit(st_output *o, st_error *err)
 {
+    char ebuf[128];
     int e = 0;
 
     if (!o)
@@ -172,7 +179,7 @@ st_status st_output_commit(st_output *o, st_error *err)
         output_free(o);
         if (e)
             return st_fail(err, ST_ERR_IO, "cannot write standard output: %s",
-                           strerror(e));
+                           st_errno_text(e, ebuf, sizeof ebuf));
         return ST_OK;
     }
     if (fflush(o->stream) != 0 || ferror(o->stream))
@@ -186,7 +193,7 @@ st_status st_output_commit(st_output *o, st_error *err)
         e = errno;
     if (e) {
         st_status s = st_fail(err, ST_ERR_IO, "cannot write %s: %s", o->path,
-                              strerror(e));
+                              st_errno_text(e, ebuf, sizeof ebuf));
         unlink(o->temp);
         output_free(o);
         return s;

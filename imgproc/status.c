@@ -4,9 +4,12 @@
  *   st_error_clear    reset an st_error
  *   st_error_text     best text of an st_error
  *   st_fail           record a failure (internal)
+ *   st_errno_text     thread-safe strerror (internal)
  */
+#define _POSIX_C_SOURCE 200809L /* the XSI strerror_r */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 #include "skintrack/skintrack.h"
@@ -54,4 +57,11 @@ st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
         va_end(ap);
     }
     return status;
+}
+
+const char *st_errno_text(int e, char *buf, size_t size)
+{
+    if (strerror_r(e, buf, size) != 0)
+        snprintf(buf, size, "error %d", e);
+    return buf;
 }

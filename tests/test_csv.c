@@ -603,6 +603,25 @@ static void test_output_abort(void **state)
     st_output_abort(NULL);
 }
 
+/* The finished file has the permissions fopen would give: 0666 less the
+ * umask (and the library leaves the process umask as it was). */
+static void test_output_permissions(void **state)
+{
+    st_output *o;
+    st_error err = {0};
+    struct stat st;
+    const char *path = tu_path("perm.csv");
+    mode_t old = umask(027);
+    (void)state;
+
+    assert_int_equal(st_output_open(&o, path, &err), ST_OK);
+    fputs("x\n", st_output_stream(o));
+    assert_int_equal(st_output_commit(o, &err), ST_OK);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    assert_int_equal(umask(old), 027);
+}
+
 static void test_output_missing_folder(void **state)
 {
     char path[512];
@@ -743,6 +762,7 @@ int main(void)
         cmocka_unit_test_teardown(test_output_missing_folder,
                                   abort_open_output),
         cmocka_unit_test_teardown(test_output_stdout, abort_open_output),
+        cmocka_unit_test(test_output_permissions),
         cmocka_unit_test_teardown(test_output_disk_full, abort_open_output),
         cmocka_unit_test_teardown(test_output_disk_full_cause,
                                   abort_open_output),

@@ -146,8 +146,8 @@ static void pack_row(const tu_png *s, int y, png_bytep out)
 
 uint8_t *tu_png_encode(const tu_png *s, size_t *size)
 {
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
-                                              NULL, NULL);
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png_create_info_struct(png);
     struct membuf m = {0};
     png_bytep *volatile rows = NULL;
@@ -254,8 +254,7 @@ uint8_t *tu_jpeg_encode(const tu_jpeg *s, size_t *size)
             ci.comp_info[i].h_samp_factor = ci.comp_info[i].v_samp_factor = 1;
     jpeg_start_compress(&ci, TRUE);
     if (s->exif)
-        jpeg_write_marker(&ci, JPEG_APP0 + 1, s->exif,
-                          (unsigned)s->exif_size);
+        jpeg_write_marker(&ci, JPEG_APP0 + 1, s->exif, (unsigned)s->exif_size);
     if (s->icc)
         jpeg_write_icc_profile(&ci, s->icc, (unsigned)s->icc_size);
     while (ci.next_scanline < ci.image_height) {
@@ -281,14 +280,24 @@ struct tiffw {
 static void put16(struct tiffw *t, size_t at, unsigned v)
 {
     uint8_t *p = t->b + t->base + at;
-    if (t->be) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-    else { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+    if (t->be) {
+        p[0] = (uint8_t)(v >> 8);
+        p[1] = (uint8_t)v;
+    } else {
+        p[0] = (uint8_t)v;
+        p[1] = (uint8_t)(v >> 8);
+    }
 }
 
 static void put32(struct tiffw *t, size_t at, uint32_t v)
 {
-    if (t->be) { put16(t, at, v >> 16); put16(t, at + 2, v & 0xffff); }
-    else { put16(t, at, v & 0xffff); put16(t, at + 2, v >> 16); }
+    if (t->be) {
+        put16(t, at, v >> 16);
+        put16(t, at + 2, v & 0xffff);
+    } else {
+        put16(t, at, v & 0xffff);
+        put16(t, at + 2, v >> 16);
+    }
 }
 
 /* One IFD entry at offset at. */
@@ -307,8 +316,8 @@ static void entry(struct tiffw *t, size_t at, unsigned tag, unsigned type,
 }
 
 size_t tu_exif_build(uint8_t *buf, size_t cap, int orientation,
-                     const char *datetime, const char *offset,
-                     int big_endian, int with_prefix)
+                     const char *datetime, const char *offset, int big_endian,
+                     int with_prefix)
 {
     struct tiffw t = {buf, with_prefix ? 6u : 0u, cap, big_endian};
     int n0 = (orientation > 0) + ((datetime || offset) ? 1 : 0);
@@ -371,20 +380,27 @@ static int sample_lab(const cmsUInt16Number in[], cmsUInt16Number out[],
 
 /* A Display P3 profile whose device-to-PCS mapping is a 33-point CLUT
  * (A2B0/A2B1) instead of matrix and curves, sampled from the matrix/TRC
- * profile: it exercises lcms2's general transform in the reader. */
-static cmsHPROFILE p3_clut_profile(void)
+ * profile: it exercises lcms2's general transform in the reader. With
+ * shadow_matrix, the CLUT (A2B0 only) is sampled from sRGB and written into
+ * the P3 matrix/TRC profile itself, so matrix and table disagree and only
+ * a reader that prefers the table, as lcms2 does, gets lcms2's colours. */
+static cmsHPROFILE p3_clut_profile(int shadow_matrix)
 {
     size_t n;
     uint8_t *mem = tu_icc_profile("display-p3", &n);
     cmsHPROFILE mat = cmsOpenProfileFromMem(mem, (cmsUInt32Number)n);
     cmsHPROFILE lab = cmsCreateLab4Profile(NULL);
-    cmsHPROFILE p = cmsCreateProfilePlaceholder(NULL);
+    cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+    cmsHPROFILE p = shadow_matrix
+                        ? cmsOpenProfileFromMem(mem, (cmsUInt32Number)n)
+                        : cmsCreateProfilePlaceholder(NULL);
     cmsPipeline *lut = cmsPipelineAlloc(NULL, 3, 3);
     cmsStage *clut = cmsStageAllocCLut16bit(NULL, 33, 3, 3, NULL);
     cmsMLU *desc = cmsMLUalloc(NULL, 1);
 
-    clut_source = cmsCreateTransform(mat, TYPE_RGB_16, lab, TYPE_Lab_16,
-                                     INTENT_RELATIVE_COLORIMETRIC, 0);
+    clut_source =
+        cmsCreateTransform(shadow_matrix ? srgb : mat, TYPE_RGB_16, lab,
+                           TYPE_Lab_16, INTENT_RELATIVE_COLORIMETRIC, 0);
     cmsStageSampleCLut16bit(clut, sample_lab, NULL, 0);
     /* lutAtoBType wants A curves, CLUT, B curves: identities around it */
     cmsPipelineInsertStage(lut, cmsAT_END,
@@ -398,7 +414,8 @@ static cmsHPROFILE p3_clut_profile(void)
     cmsSetPCS(p, cmsSigLabData);
     cmsWriteTag(p, cmsSigMediaWhitePointTag, cmsD50_XYZ());
     cmsWriteTag(p, cmsSigAToB0Tag, lut);
-    cmsWriteTag(p, cmsSigAToB1Tag, lut);
+    if (!shadow_matrix)
+        cmsWriteTag(p, cmsSigAToB1Tag, lut);
     cmsMLUsetASCII(desc, "en", "US", "Display P3 (CLUT test profile)");
     cmsWriteTag(p, cmsSigProfileDescriptionTag, desc);
     cmsMLUfree(desc);
@@ -406,6 +423,7 @@ static cmsHPROFILE p3_clut_profile(void)
     cmsDeleteTransform(clut_source);
     cmsCloseProfile(mat);
     cmsCloseProfile(lab);
+    cmsCloseProfile(srgb);
     free(mem);
     return p;
 }
@@ -421,8 +439,8 @@ uint8_t *tu_icc_profile(const char *name, size_t *size)
     if (strcmp(name, "srgb") == 0) {
         p = cmsCreate_sRGBProfile();
     } else if (strcmp(name, "adobe-rgb") == 0) {
-        cmsCIExyYTRIPLE prim = {{0.64, 0.33, 1}, {0.21, 0.71, 1},
-                                {0.15, 0.06, 1}};
+        cmsCIExyYTRIPLE prim = {
+            {0.64, 0.33, 1}, {0.21, 0.71, 1}, {0.15, 0.06, 1}};
         cmsToneCurve *c3[3];
         curve = cmsBuildGamma(NULL, 563.0 / 256.0);
         c3[0] = c3[1] = c3[2] = curve;
@@ -430,14 +448,16 @@ uint8_t *tu_icc_profile(const char *name, size_t *size)
     } else if (strcmp(name, "display-p3") == 0) {
         const double sp[5] = {2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92,
                               0.04045};
-        cmsCIExyYTRIPLE prim = {{0.680, 0.320, 1}, {0.265, 0.690, 1},
-                                {0.150, 0.060, 1}};
+        cmsCIExyYTRIPLE prim = {
+            {0.680, 0.320, 1}, {0.265, 0.690, 1}, {0.150, 0.060, 1}};
         cmsToneCurve *c3[3];
         curve = cmsBuildParametricToneCurve(NULL, 4, sp);
         c3[0] = c3[1] = c3[2] = curve;
         p = cmsCreateRGBProfile(&d65, &prim, c3);
     } else if (strcmp(name, "display-p3-clut") == 0) {
-        p = p3_clut_profile();
+        p = p3_clut_profile(0);
+    } else if (strcmp(name, "p3-matrix-srgb-clut") == 0) {
+        p = p3_clut_profile(1);
     } else if (strcmp(name, "gray-gamma1") == 0) {
         curve = cmsBuildGamma(NULL, 1.0);
         p = cmsCreateGrayProfile(cmsD50_xyY(), curve);
@@ -472,10 +492,10 @@ void tu_exif_upright(int orientation, int w, int h, int r, int c, int *ux,
                      int *uy, int *uw, int *uh)
 {
     /* Sides of the upright picture where stored row 0 and column 0 lie. */
-    static const char *const row0[9] = {"", "top", "top", "bottom", "bottom",
-                                        "left", "right", "right", "left"};
-    static const char *const col0[9] = {"", "left", "right", "right", "left",
-                                        "top", "top", "bottom", "bottom"};
+    static const char *const row0[9] = {
+        "", "top", "top", "bottom", "bottom", "left", "right", "right", "left"};
+    static const char *const col0[9] = {
+        "", "left", "right", "right", "left", "top", "top", "bottom", "bottom"};
     const char *R = row0[orientation], *C = col0[orientation];
 
     if (strcmp(R, "top") == 0 || strcmp(R, "bottom") == 0) {

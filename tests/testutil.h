@@ -66,8 +66,9 @@ size_t tu_exif_build(uint8_t *buf, size_t cap, int orientation,
 
 /* An ICC profile in memory made by lcms2: "srgb", "adobe-rgb" (Adobe RGB
  * (1998) primaries, gamma 563/256), "display-p3" (P3 primaries, D65, sRGB
- * curve), "display-p3-clut" (the same sampled into a 33-point CLUT) or
- * "gray-gamma1" (linear grey). malloc'd. */
+ * curve), "display-p3-clut" (the same sampled into a 33-point CLUT),
+ * "p3-matrix-srgb-clut" (P3 matrix/TRC tags plus an A2B0 CLUT of sRGB,
+ * which lcms2 prefers) or "gray-gamma1" (linear grey). malloc'd. */
 uint8_t *tu_icc_profile(const char *name, size_t *size);
 
 /* Decodes with st_io_read_memory, default options, failing the test on

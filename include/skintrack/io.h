@@ -58,7 +58,8 @@ typedef enum st_color_source {
     ST_COLOR_ICC,              /* embedded ICC profile applied */
     ST_COLOR_SRGB_CHUNK,       /* PNG sRGB chunk */
     ST_COLOR_GAMA_CHRM,        /* PNG gAMA and/or cHRM applied */
-    ST_COLOR_IGNORED           /* a profile was present but ignored by option */
+    ST_COLOR_IGNORED /* a profile was present but not applied: by option,
+                        or made for another kind of image */
 } st_color_source;
 
 #define ST_DATETIME_MAX    32
