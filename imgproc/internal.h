@@ -18,6 +18,8 @@
 st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
     ST_PRINTF(3, 4);
 
+#define ST_PI 3.14159265358979323846
+
 /* Thread-safe strerror: the text for errno value e, in buf. */
 const char *st_errno_text(int e, char *buf, size_t size);
 

@@ -13,12 +13,15 @@
 
 #include <stddef.h>
 
+#include "align.h"
 #include "color.h"
 #include "csv.h"
+#include "fft.h"
 #include "image.h"
 #include "io.h"
 #include "output.h"
 #include "status.h"
+#include "warp.h"
 
 #ifdef __cplusplus
 extern "C" {

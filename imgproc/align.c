@@ -1,0 +1,943 @@
+/* skintrack — registration of a moving photo to a reference photo.
+ *
+ *   st_align_options_init   defaults
+ *   st_align_estimate       similarity transform reference -> moving
+ *   st_align_status_name    "ok" / "low_confidence"
+ *
+ * Method
+ *  1. Luminance (Rec. 709 weights on the sRGB-encoded samples) of both
+ *     images, box-averaged into a pyramid: the finest level has at most
+ *     about 3 megapixels, each coarser one half the size, the coarsest a
+ *     side of at most 384 px. The same factor applies to both images, so
+ *     their relative scale is kept.
+ *  2. Rotation and scale on the coarsest level by the Fourier-Mellin method
+ *     (Reddy & Chatterji 1996, IEEE TIP 5:1266): Hann-windowed, mean-free
+ *     images; magnitude spectra, which do not depend on translation;
+ *     log(1 + |F|) weighted by their high-pass emphasis filter
+ *     (1 - cos u cos v)(2 - cos u cos v); resampled to log-polar
+ *     coordinates, where rotation and scale become shifts; found by
+ *     whitened (phase-only) correlation. The magnitude spectrum cannot tell
+ *     theta from theta + 180 degrees, and the strongest correlation peak
+ *     is not always the true one: the three best peaks, each with both
+ *     angles, that satisfy the caller's rotation and scale bounds, are
+ *     each tried in step 3.
+ *  3. Translation for each candidate by phase correlation (Kuglin & Hines
+ *     1975) of the reference with the moving image rotated and scaled onto
+ *     it; the candidate whose correlation peak stands highest above its
+ *     surroundings (peak-to-sidelobe ratio) wins.
+ *  4. Refinement from the coarsest to the finest level by Gauss-Newton
+ *     least squares on the luminance (Lucas & Kanade 1981, forward
+ *     additive, with the similarity's four parameters plus a gain and an
+ *     offset so exposure and white-balance changes do not pull the
+ *     geometry), after a Gaussian blur of sigma 1 px, with Huber weights
+ *     (k = 1.345 residual RMS) so local colour changes such as redness
+ *     count less; until a step moves the image corners by less than
+ *     0.002 px. This is where the sub-pixel accuracy comes from; a Fourier
+ *     peak's sub-pixel fit (step 3) only has to land within a pixel or two.
+ *  5. Confidence: the zero-mean normalised cross-correlation of the
+ *     band-passed luminance (difference of Gaussians, sigma 1 and 4 px) of
+ *     the reference and of the aligned moving image over their overlap at
+ *     the finest level. Texture that matches gives a high value; photos of
+ *     different skin, or of nothing, give about 0. Below the threshold
+ *     (ST_ALIGN_MIN_CONFIDENCE, chosen on unrelated and related test
+ *     pairs), or with less than 10% overlap, the result is low_confidence.
+ */
+#include <float.h>
+#include <stdio.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "skintrack/align.h"
+#include "skintrack/fft.h"
+
+#define FINE_MAX_PIXELS 3200000.0
+#define COARSE_MAX_SIDE 384
+#define LP_THETA 256 /* log-polar angles over 180 degrees */
+#define LP_RHO 256   /* log-polar radii */
+#define CANDIDATES 3
+#define MIN_OVERLAP_PCT 10.0
+
+typedef struct plane {
+    int w, h;
+    float *p;
+} plane;
+
+static int plane_new(plane *p, int w, int h)
+{
+    p->w = w;
+    p->h = h;
+    p->p = calloc((size_t)w * (size_t)h, sizeof(float));
+    return p->p ? 0 : -1;
+}
+
+static void plane_free(plane *p)
+{
+    free(p->p);
+    p->p = NULL;
+}
+
+static inline float *row(const plane *p, int y)
+{
+    return p->p + (size_t)y * (size_t)p->w;
+}
+
+/* ---- pyramid ---- */
+
+static float luma(const float *px, int ch)
+{
+    return ch >= 3 ? 0.2126f * px[0] + 0.7152f * px[1] + 0.0722f * px[2]
+                   : px[0];
+}
+
+/* Luminance of img averaged over f x f blocks. */
+static int luma_plane(const st_image *img, int f, plane *out)
+{
+    int w = img->width / f, h = img->height / f;
+    float inv = 1.0f / (float)(f * f);
+    if (plane_new(out, w, h))
+        return -1;
+    for (int y = 0; y < h; y++) {
+        float *o = row(out, y);
+        for (int j = 0; j < f; j++) {
+            const float *s = st_image_pixel(img, 0, y * f + j);
+            for (int x = 0; x < w; x++)
+                for (int i = 0; i < f; i++)
+                    o[x] += luma(s + (size_t)(x * f + i) * (size_t)img->channels,
+                                 img->channels);
+        }
+        for (int x = 0; x < w; x++)
+            o[x] *= inv;
+    }
+    return 0;
+}
+
+static int half_plane(const plane *in, plane *out)
+{
+    if (plane_new(out, in->w / 2, in->h / 2))
+        return -1;
+    for (int y = 0; y < out->h; y++) {
+        const float *a = row(in, 2 * y), *b = row(in, 2 * y + 1);
+        float *o = row(out, y);
+        for (int x = 0; x < out->w; x++)
+            o[x] = 0.25f * (a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1]);
+    }
+    return 0;
+}
+
+/* Separable Gaussian blur, edges repeated; out must be allocated. */
+static int blur(const plane *in, plane *out, double sigma)
+{
+    int r = (int)ceil(3 * sigma), w = in->w, h = in->h;
+    float *k = malloc((size_t)(2 * r + 1) * sizeof *k);
+    float *tmp = malloc((size_t)w * (size_t)h * sizeof *tmp);
+    double sum = 0;
+    if (!k || !tmp) {
+        free(k);
+        free(tmp);
+        return -1;
+    }
+    for (int i = -r; i <= r; i++)
+        sum += k[i + r] = (float)exp(-0.5 * i * i / (sigma * sigma));
+    for (int i = 0; i <= 2 * r; i++)
+        k[i] = (float)(k[i] / sum);
+    for (int y = 0; y < h; y++) {
+        const float *s = row(in, y);
+        float *t = tmp + (size_t)y * (size_t)w;
+        for (int x = 0; x < w; x++) {
+            float acc = 0;
+            for (int i = -r; i <= r; i++) {
+                int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
+                acc += k[i + r] * s[xx];
+            }
+            t[x] = acc;
+        }
+    }
+    for (int y = 0; y < h; y++) {
+        float *o = row(out, y);
+        for (int x = 0; x < w; x++)
+            o[x] = 0;
+        for (int i = -r; i <= r; i++) {
+            int yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
+            const float *t = tmp + (size_t)yy * (size_t)w;
+            for (int x = 0; x < w; x++)
+                o[x] += k[i + r] * t[x];
+        }
+    }
+    free(k);
+    free(tmp);
+    return 0;
+}
+
+static void gradients(const plane *p, plane *gx, plane *gy)
+{
+    int w = p->w, h = p->h;
+    for (int y = 0; y < h; y++) {
+        const float *s = row(p, y);
+        const float *up = row(p, y > 0 ? y - 1 : y);
+        const float *dn = row(p, y < h - 1 ? y + 1 : y);
+        float *ox = row(gx, y), *oy = row(gy, y);
+        float sy = (y > 0 && y < h - 1) ? 0.5f : 1.0f;
+        for (int x = 0; x < w; x++) {
+            int xl = x > 0 ? x - 1 : x, xr = x < w - 1 ? x + 1 : x;
+            ox[x] = (s[xr] - s[xl]) / (float)(xr - xl);
+            oy[x] = (dn[x] - up[x]) * sy;
+        }
+    }
+}
+
+/* Bilinear sample; (u, v) must lie in [0, w-1) x [0, h-1). */
+static inline float bilinear(const plane *p, float u, float v)
+{
+    int x = (int)u, y = (int)v;
+    float fx = u - (float)x, fy = v - (float)y;
+    const float *a = p->p + (size_t)y * (size_t)p->w + x;
+    const float *b = a + p->w;
+    return (a[0] + fx * (a[1] - a[0])) * (1 - fy) +
+           (b[0] + fx * (b[1] - b[0])) * fy;
+}
+
+/* ---- level <-> full-resolution coordinates ---- */
+
+/* Pixel x of a level with factor f covers full pixels f x .. f x + f - 1,
+ * so its centre is at f x + (f - 1) / 2. */
+static void to_level(const st_transform *full, int f, st_transform *lvl)
+{
+    double k = (f - 1) / 2.0;
+    st_transform s = {{f, 0, k, 0, f, k}}, si, tmp;
+    st_transform_invert(&s, &si);
+    st_transform_compose(&tmp, full, &s);
+    st_transform_compose(lvl, &si, &tmp);
+}
+
+static void to_full(const st_transform *lvl, int f, st_transform *full)
+{
+    double k = (f - 1) / 2.0;
+    st_transform s = {{f, 0, k, 0, f, k}}, si, tmp;
+    st_transform_invert(&s, &si);
+    st_transform_compose(&tmp, lvl, &si);
+    st_transform_compose(full, &s, &tmp);
+}
+
+/* ---- whitened correlation ---- */
+
+/* Tukey window: flat in the middle, cosine tapers over the outer 12.5%. */
+static float tukey(int i, int n)
+{
+    double t = (i + 0.5) / n, a = 0.125;
+    if (t < a)
+        return (float)(0.5 - 0.5 * cos(ST_PI * t / a));
+    if (t > 1 - a)
+        return (float)(0.5 - 0.5 * cos(ST_PI * (1 - t) / a));
+    return 1.0f;
+}
+
+/* Correlation surface of two W x H real arrays (already windowed) by
+ * whitened cross-power a conj(b): corr peaks at t where a(x) ~ b(x - t).
+ * a and b are overwritten. */
+static st_status whitened_xcorr(int W, int H, float *a, float *b, float *corr,
+                                st_error *err)
+{
+    size_t nc = (size_t)H * (size_t)(W / 2 + 1);
+    float *fa = st_fft_alloc(2 * nc), *fb = st_fft_alloc(2 * nc);
+    st_status s = ST_OK;
+    if (!fa || !fb) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (correlation)");
+        goto done;
+    }
+    if ((s = st_fft_forward(W, H, a, fa, err)) ||
+        (s = st_fft_forward(W, H, b, fb, err)))
+        goto done;
+    for (size_t i = 0; i < nc; i++) {
+        float ar = fa[2 * i], ai = fa[2 * i + 1];
+        float br = fb[2 * i], bi = fb[2 * i + 1];
+        float re = ar * br + ai * bi, im = ai * br - ar * bi; /* a conj(b) */
+        float m = sqrtf(re * re + im * im) + 1e-20f;
+        fa[2 * i] = re / m;
+        fa[2 * i + 1] = im / m;
+    }
+    s = st_fft_inverse(W, H, fa, corr, err);
+done:
+    st_fft_free(fa);
+    st_fft_free(fb);
+    return s;
+}
+
+typedef struct peak {
+    double x, y; /* signed shift, sub-pixel */
+    double value, psr;
+} peak;
+
+/* Sub-pixel offset of a peak from three samples (parabola vertex). */
+static double parabola(double l, double c, double r)
+{
+    double d = l - 2 * c + r;
+    return fabs(d) > 1e-12 ? 0.5 * (l - r) / d : 0;
+}
+
+/* Up to k strongest local maxima of a W x H periodic surface, with their
+ * peak-to-sidelobe ratio (peak minus sidelobe mean over sidelobe standard
+ * deviation; the sidelobe is everything outside an 11 x 11 window around
+ * the peak). Returns the number found. */
+static int find_peaks(const float *c, int W, int H, peak *out, int k)
+{
+    double sum = 0, sum2 = 0;
+    int n = 0;
+    size_t total = (size_t)W * (size_t)H;
+
+    for (size_t i = 0; i < total; i++) {
+        sum += c[i];
+        sum2 += (double)c[i] * c[i];
+    }
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            float v = c[(size_t)y * W + x];
+            int is_max = 1;
+            for (int j = -1; j <= 1 && is_max; j++)
+                for (int i = -1; i <= 1; i++) {
+                    int xx = (x + i + W) % W, yy = (y + j + H) % H;
+                    if ((i || j) && c[(size_t)yy * W + xx] >= v) {
+                        is_max = 0;
+                        break;
+                    }
+                }
+            if (!is_max)
+                continue;
+            if (n == k && v <= out[k - 1].value)
+                continue;
+            {
+                int pos = n < k ? n++ : k - 1;
+                while (pos > 0 && out[pos - 1].value < v) {
+                    out[pos] = out[pos - 1];
+                    pos--;
+                }
+                out[pos].value = v;
+                out[pos].x = x;
+                out[pos].y = y;
+            }
+        }
+    for (int p = 0; p < n; p++) {
+        int x = (int)out[p].x, y = (int)out[p].y;
+        double s = sum, s2 = sum2;
+        size_t m = total;
+        for (int j = -5; j <= 5; j++)
+            for (int i = -5; i <= 5; i++) {
+                double v = c[(size_t)((y + j + H) % H) * W + (x + i + W) % W];
+                s -= v;
+                s2 -= v * v;
+                m--;
+            }
+        {
+            double mean = s / m, var = s2 / m - mean * mean;
+            out[p].psr =
+                var > 0 ? (out[p].value - mean) / sqrt(var) : 0;
+        }
+        {
+            double l = c[(size_t)y * W + (x - 1 + W) % W];
+            double r = c[(size_t)y * W + (x + 1) % W];
+            double u = c[(size_t)((y - 1 + H) % H) * W + x];
+            double d = c[(size_t)((y + 1) % H) * W + x];
+            double fx = x + parabola(l, out[p].value, r);
+            double fy = y + parabola(u, out[p].value, d);
+            out[p].x = fx > W / 2.0 ? fx - W : fx;
+            out[p].y = fy > H / 2.0 ? fy - H : fy;
+        }
+    }
+    return n;
+}
+
+/* Correlation peak of same-size planes: at t where a(x) ~ b(x - t); wb
+ * (may be NULL) weighs b's pixels (0 where b has no data). */
+static st_status phase_correlate(const plane *a, const plane *b,
+                                 const plane *wb, peak *best, st_error *err)
+{
+    int W = st_fft_good_size(a->w + a->w / 2);
+    int H = st_fft_good_size(a->h + a->h / 2);
+    size_t n = (size_t)W * (size_t)H;
+    float *ba = st_fft_alloc(n), *bb = st_fft_alloc(n), *corr = st_fft_alloc(n);
+    double ma = 0, mb = 0, wsum = 0;
+    st_status s;
+
+    if (!ba || !bb || !corr) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (correlation)");
+        goto done;
+    }
+    memset(ba, 0, n * sizeof *ba);
+    memset(bb, 0, n * sizeof *bb);
+    for (int y = 0; y < a->h; y++)
+        for (int x = 0; x < a->w; x++) {
+            double w = wb ? row(wb, y)[x] : 1.0;
+            ma += row(a, y)[x];
+            mb += w * row(b, y)[x];
+            wsum += w;
+        }
+    ma /= (double)a->w * a->h;
+    mb = wsum > 0 ? mb / wsum : 0;
+    for (int y = 0; y < a->h; y++)
+        for (int x = 0; x < a->w; x++) {
+            float win = tukey(x, a->w) * tukey(y, a->h);
+            float w = wb ? row(wb, y)[x] : 1.0f;
+            ba[(size_t)y * W + x] = (float)(row(a, y)[x] - ma) * win;
+            bb[(size_t)y * W + x] = (float)(row(b, y)[x] - mb) * win * w;
+        }
+    s = whitened_xcorr(W, H, ba, bb, corr, err);
+    if (s == ST_OK && find_peaks(corr, W, H, best, 1) < 1)
+        best->x = best->y = best->psr = 0;
+done:
+    st_fft_free(ba);
+    st_fft_free(bb);
+    st_fft_free(corr);
+    return s;
+}
+
+/* ---- Fourier-Mellin ---- */
+
+/* Log-polar resampling of the high-pass-weighted log magnitude spectrum of
+ * p (N x N FFT) into lp (LP_THETA rows of LP_RHO radii), Hann-windowed
+ * along the radius and mean-free. */
+static st_status logpolar(const plane *p, int N, double rmin, double dlog,
+                          float *lp, st_error *err)
+{
+    size_t nc = (size_t)N * (size_t)(N / 2 + 1);
+    float *buf = st_fft_alloc((size_t)N * N), *spec = st_fft_alloc(2 * nc);
+    float *mag = malloc(nc * sizeof *mag);
+    double mean = 0;
+    st_status s = ST_OK;
+
+    if (!buf || !spec || !mag) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (Fourier-Mellin)");
+        goto done;
+    }
+    memset(buf, 0, (size_t)N * N * sizeof *buf);
+    for (int y = 0; y < p->h; y++)
+        for (int x = 0; x < p->w; x++)
+            mean += row(p, y)[x];
+    mean /= (double)p->w * p->h;
+    for (int y = 0; y < p->h; y++) {
+        double wy = 0.5 - 0.5 * cos(2 * ST_PI * (y + 0.5) / p->h);
+        for (int x = 0; x < p->w; x++) {
+            double wx = 0.5 - 0.5 * cos(2 * ST_PI * (x + 0.5) / p->w);
+            buf[(size_t)y * N + x] = (float)((row(p, y)[x] - mean) * wx * wy);
+        }
+    }
+    if ((s = st_fft_forward(N, N, buf, spec, err)))
+        goto done;
+    for (int ky = 0; ky < N; ky++) {
+        double fy = (ky <= N / 2 ? ky : ky - N) / (double)N;
+        for (int kx = 0; kx <= N / 2; kx++) {
+            size_t i = (size_t)ky * (N / 2 + 1) + kx;
+            double c = cos(ST_PI * kx / (double)N) * cos(ST_PI * fy);
+            double m = hypot(spec[2 * i], spec[2 * i + 1]);
+            mag[i] = (float)(log1p(m) * (1 - c) * (2 - c));
+        }
+    }
+    for (int j = 0; j < LP_THETA; j++) {
+        double th = ST_PI * j / LP_THETA, ct = cos(th), sn = sin(th);
+        float *o = lp + (size_t)j * LP_RHO;
+        for (int i = 0; i < LP_RHO; i++) {
+            double r = rmin * exp(i * dlog), kx = r * ct, ky = r * sn;
+            int x0, y0;
+            double fx, fy, v00, v01, v10, v11;
+            if (kx < 0)
+                kx = -kx, ky = -ky;
+            if (ky < 0)
+                ky += N;
+            x0 = (int)kx;
+            y0 = (int)ky;
+            fx = kx - x0;
+            fy = ky - y0;
+            if (x0 >= N / 2)
+                x0 = N / 2 - 1, fx = 1;
+            v00 = mag[(size_t)(y0 % N) * (N / 2 + 1) + x0];
+            v01 = mag[(size_t)(y0 % N) * (N / 2 + 1) + x0 + 1];
+            v10 = mag[(size_t)((y0 + 1) % N) * (N / 2 + 1) + x0];
+            v11 = mag[(size_t)((y0 + 1) % N) * (N / 2 + 1) + x0 + 1];
+            o[i] = (float)((v00 * (1 - fx) + v01 * fx) * (1 - fy) +
+                           (v10 * (1 - fx) + v11 * fx) * fy);
+        }
+    }
+    mean = 0;
+    for (size_t i = 0; i < (size_t)LP_THETA * LP_RHO; i++)
+        mean += lp[i];
+    mean /= (double)LP_THETA * LP_RHO;
+    for (int j = 0; j < LP_THETA; j++)
+        for (int i = 0; i < LP_RHO; i++) {
+            double w = 0.5 - 0.5 * cos(2 * ST_PI * (i + 0.5) / LP_RHO);
+            lp[(size_t)j * LP_RHO + i] =
+                (float)((lp[(size_t)j * LP_RHO + i] - mean) * w);
+        }
+done:
+    st_fft_free(buf);
+    st_fft_free(spec);
+    free(mag);
+    return s;
+}
+
+typedef struct candidate {
+    double rotation_deg, scale;
+} candidate;
+
+/* Rotation/scale candidates from the coarsest level. */
+static st_status fourier_mellin(const plane *r, const plane *m,
+                                candidate *out, int *n, st_error *err)
+{
+    int side = r->w > r->h ? r->w : r->h;
+    int N, W = st_fft_good_size(2 * LP_RHO), H = LP_THETA;
+    double rmin = 2.0, rmax, dlog;
+    size_t lpn = (size_t)LP_THETA * LP_RHO, cn = (size_t)W * H;
+    float *lr = malloc(lpn * sizeof *lr), *lm = malloc(lpn * sizeof *lm);
+    float *a = st_fft_alloc(cn), *b = st_fft_alloc(cn), *c = st_fft_alloc(cn);
+    peak peaks[CANDIDATES];
+    st_status s;
+    int np;
+
+    side = m->w > side ? m->w : side;
+    side = m->h > side ? m->h : side;
+    N = st_fft_good_size(side);
+    rmax = 0.45 * N;
+    dlog = log(rmax / rmin) / (LP_RHO - 1);
+    *n = 0;
+    if (!lr || !lm || !a || !b || !c) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (Fourier-Mellin)");
+        goto done;
+    }
+    if ((s = logpolar(r, N, rmin, dlog, lr, err)) ||
+        (s = logpolar(m, N, rmin, dlog, lm, err)))
+        goto done;
+    memset(a, 0, cn * sizeof *a);
+    memset(b, 0, cn * sizeof *b);
+    for (int j = 0; j < H; j++) {
+        memcpy(a + (size_t)j * W, lr + (size_t)j * LP_RHO,
+               LP_RHO * sizeof *a);
+        memcpy(b + (size_t)j * W, lm + (size_t)j * LP_RHO,
+               LP_RHO * sizeof *b);
+    }
+    if ((s = whitened_xcorr(W, H, a, b, c, err)))
+        goto done;
+    np = find_peaks(c, W, H, peaks, CANDIDATES);
+    /* LP_r(theta, rho) ~ LP_m(theta + t_y, rho + t_x): the moving spectrum
+     * is the reference's turned by -t_y steps and scaled by exp(t_x dlog);
+     * content turns with its spectrum and scales inversely. */
+    for (int i = 0; i < np; i++) {
+        out[*n].rotation_deg = peaks[i].y * 180.0 / LP_THETA;
+        out[*n].scale = exp(peaks[i].x * dlog);
+        (*n)++;
+    }
+done:
+    free(lr);
+    free(lm);
+    st_fft_free(a);
+    st_fft_free(b);
+    st_fft_free(c);
+    return s;
+}
+
+/* The similarity about the level centres: reference centre to moving
+ * centre, with this rotation and scale. */
+static void centred(const plane *r, const plane *m, double rot, double scale,
+                    st_transform *t)
+{
+    double cx = (r->w - 1) / 2.0, cy = (r->h - 1) / 2.0;
+    st_transform_similarity(t, cx, cy, (m->w - 1) / 2.0 - cx,
+                            (m->h - 1) / 2.0 - cy, rot, scale);
+}
+
+/* Moving plane sampled through t onto the reference grid, and a weight
+ * plane: 1 inside the moving image, tapering to 0 over 4 px at its edge. */
+static int warp_plane(const plane *m, const st_transform *t, int w, int h,
+                      plane *out, plane *weight)
+{
+    if (plane_new(out, w, h) || plane_new(weight, w, h))
+        return -1;
+    for (int y = 0; y < h; y++) {
+        float *o = row(out, y), *wt = row(weight, y);
+        for (int x = 0; x < w; x++) {
+            double u, v, e;
+            st_transform_apply(t, x, y, &u, &v);
+            if (!(u >= 0 && v >= 0 && u < m->w - 1 && v < m->h - 1))
+                continue;
+            o[x] = bilinear(m, (float)u, (float)v);
+            e = fmin(fmin(u, v), fmin(m->w - 1 - u, m->h - 1 - v));
+            wt[x] = (float)(e >= 4 ? 1 : 0.5 - 0.5 * cos(ST_PI * e / 4));
+        }
+    }
+    return 0;
+}
+
+/* Best initial transform (level coordinates) among the candidates. */
+static st_status initial_estimate(const plane *r, const plane *m,
+                                  const st_align_options *opt,
+                                  st_transform *best, st_error *err)
+{
+    candidate cand[2 * CANDIDATES + 1];
+    int n = 0, nfm = 0;
+    double best_psr = -DBL_MAX;
+    st_status s;
+
+    if (!opt->translation_only) {
+        candidate fm[CANDIDATES];
+        s = fourier_mellin(r, m, fm, &nfm, err);
+        if (s)
+            return s;
+        for (int i = 0; i < nfm; i++)
+            for (int flip = 0; flip < 2; flip++) {
+                double rot = fm[i].rotation_deg + (flip ? 180.0 : 0.0);
+                rot = fmod(rot + 540.0, 360.0) - 180.0;
+                if (fabs(rot) > opt->max_rotation_deg ||
+                    fm[i].scale > opt->max_scale ||
+                    fm[i].scale < 1.0 / opt->max_scale)
+                    continue;
+                cand[n].rotation_deg = rot;
+                cand[n++].scale = fm[i].scale;
+            }
+    }
+    cand[n].rotation_deg = 0; /* always worth a try */
+    cand[n++].scale = 1;
+    for (int i = 0; i < n; i++) {
+        st_transform a;
+        plane w = {0}, wt = {0};
+        peak pk;
+        centred(r, m, cand[i].rotation_deg, cand[i].scale, &a);
+        if (warp_plane(m, &a, r->w, r->h, &w, &wt)) {
+            plane_free(&w);
+            plane_free(&wt);
+            return st_fail(err, ST_ERR_NOMEM, "out of memory (alignment)");
+        }
+        s = phase_correlate(r, &w, &wt, &pk, err);
+        plane_free(&w);
+        plane_free(&wt);
+        if (s)
+            return s;
+        if (getenv("ST_DEBUG"))
+            fprintf(stderr, "cand rot %.3f sc %.4f -> t %.2f %.2f psr %.2f\n",
+                    cand[i].rotation_deg, cand[i].scale, pk.x, pk.y, pk.psr);
+        if (pk.psr > best_psr) {
+            /* the peak sits at -t for r(x) ~ w(x + t) = m(a(x + t)) */
+            st_transform shift = {{1, 0, -pk.x, 0, 1, -pk.y}};
+            best_psr = pk.psr;
+            st_transform_compose(best, &a, &shift);
+        }
+    }
+    return ST_OK;
+}
+
+/* ---- Gauss-Newton refinement ---- */
+
+/* Solves the n x n system A x = b (Gaussian elimination with partial
+ * pivoting); returns -1 if singular. A and b are destroyed. */
+static int solve(int n, double A[6][6], double b[6], double x[6])
+{
+    for (int c = 0; c < n; c++) {
+        int p = c;
+        for (int r = c + 1; r < n; r++)
+            if (fabs(A[r][c]) > fabs(A[p][c]))
+                p = r;
+        if (fabs(A[p][c]) < 1e-30)
+            return -1;
+        if (p != c) {
+            for (int k = 0; k < n; k++) {
+                double t = A[c][k];
+                A[c][k] = A[p][k];
+                A[p][k] = t;
+            }
+            double t = b[c];
+            b[c] = b[p];
+            b[p] = t;
+        }
+        for (int r = c + 1; r < n; r++) {
+            double f = A[r][c] / A[c][c];
+            for (int k = c; k < n; k++)
+                A[r][k] -= f * A[c][k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int r = n - 1; r >= 0; r--) {
+        double s = b[r];
+        for (int k = r + 1; k < n; k++)
+            s -= A[r][k] * x[k];
+        x[r] = s / A[r][r];
+    }
+    return 0;
+}
+
+typedef struct level {
+    plane r, m;      /* blurred luminance */
+    plane gx, gy;    /* gradients of m */
+} level;
+
+/* Largest corner displacement between two transforms over a w x h frame. */
+static double corner_change(const st_transform *a, const st_transform *b,
+                            int w, int h)
+{
+    double worst = 0;
+    for (int i = 0; i < 4; i++) {
+        double x = i & 1 ? w - 1 : 0, y = i & 2 ? h - 1 : 0, xa, ya, xb, yb;
+        st_transform_apply(a, x, y, &xa, &ya);
+        st_transform_apply(b, x, y, &xb, &yb);
+        worst = fmax(worst, hypot(xa - xb, ya - yb));
+    }
+    return worst;
+}
+
+/* Refines t (level coordinates) on one level; returns iterations used. */
+static int refine(const level *L, st_transform *t, int translation_only,
+                  int max_iter, double tol, double *gain, double *bias)
+{
+    int n = translation_only ? 4 : 6, it;
+    int stride = (int)fmax(1, floor(sqrt((double)L->r.w * L->r.h / 6e5)));
+    double sigma = -1;
+    const float umax = (float)L->m.w - 2.001f, vmax = (float)L->m.h - 2.001f;
+
+    for (it = 0; it < max_iter; it++) {
+        double A[6][6] = {{0}}, b[6] = {0}, d[6] = {0}, sse = 0, cnt = 0;
+        double a = t->m[0], bb = t->m[1], tx = t->m[2], ty = t->m[5];
+        double k = sigma > 0 ? 1.345 * sigma : DBL_MAX;
+        st_transform next = *t;
+
+        for (int y = 0; y < L->r.h; y += stride) {
+            const float *rr = row(&L->r, y);
+            for (int x = 0; x < L->r.w; x += stride) {
+                float u = (float)(a * x + bb * y + tx);
+                float v = (float)(-bb * x + a * y + ty);
+                double I, Gx, Gy, e, w, J[6];
+                if (!(u >= 1 && v >= 1 && u < umax && v < vmax))
+                    continue;
+                I = bilinear(&L->m, u, v);
+                Gx = bilinear(&L->gx, u, v) * *gain;
+                Gy = bilinear(&L->gy, u, v) * *gain;
+                e = *gain * I + *bias - rr[x];
+                w = fabs(e) <= k ? 1.0 : k / fabs(e);
+                if (translation_only) {
+                    J[0] = Gx, J[1] = Gy, J[2] = I, J[3] = 1;
+                } else {
+                    J[0] = Gx * x + Gy * y;
+                    J[1] = Gx * y - Gy * x;
+                    J[2] = Gx, J[3] = Gy, J[4] = I, J[5] = 1;
+                }
+                for (int i = 0; i < n; i++) {
+                    double wj = w * J[i];
+                    b[i] -= wj * e;
+                    for (int j = i; j < n; j++)
+                        A[i][j] += wj * J[j];
+                }
+                sse += e * e;
+                cnt++;
+            }
+        }
+        if (cnt < 16)
+            break;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < i; j++)
+                A[i][j] = A[j][i];
+        if (solve(n, A, b, d))
+            break;
+        sigma = sqrt(sse / cnt);
+        if (translation_only) {
+            next.m[2] += d[0];
+            next.m[5] += d[1];
+            *gain += d[2];
+            *bias += d[3];
+        } else {
+            next.m[0] = next.m[4] = a + d[0];
+            next.m[1] = bb + d[1];
+            next.m[3] = -(bb + d[1]);
+            next.m[2] = tx + d[2];
+            next.m[5] = ty + d[3];
+            *gain += d[4];
+            *bias += d[5];
+        }
+        if (!isfinite(next.m[0] + next.m[1] + next.m[2] + next.m[5]))
+            break;
+        {
+            double change = corner_change(&next, t, L->r.w, L->r.h);
+            *t = next;
+            if (change < tol)
+                return it + 1;
+        }
+    }
+    return it;
+}
+
+/* ---- confidence and overlap ---- */
+
+static double band_ncc(const level *L, const st_transform *t)
+{
+    plane rb = {0}, mb = {0};
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0, n = 0, ncc = 0;
+    int stride = (int)fmax(1, floor(sqrt((double)L->r.w * L->r.h / 6e5)));
+
+    if (plane_new(&rb, L->r.w, L->r.h) || plane_new(&mb, L->m.w, L->m.h) ||
+        blur(&L->r, &rb, sqrt(15.0)) || blur(&L->m, &mb, sqrt(15.0)))
+        goto done;
+    for (int y = 0; y < L->r.h; y += stride)
+        for (int x = 0; x < L->r.w; x += stride) {
+            double u, v, a, b;
+            st_transform_apply(t, x, y, &u, &v);
+            if (!(u >= 0 && v >= 0 && u < L->m.w - 1 && v < L->m.h - 1))
+                continue;
+            a = row(&L->r, y)[x] - row(&rb, y)[x];
+            b = bilinear(&L->m, (float)u, (float)v) -
+                bilinear(&mb, (float)u, (float)v);
+            sa += a, sb += b, saa += a * a, sbb += b * b, sab += a * b;
+            n++;
+        }
+    if (n > 16) {
+        double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
+        if (va > 0 && vb > 0)
+            ncc = (sab - sa * sb / n) / sqrt(va * vb);
+    }
+done:
+    plane_free(&rb);
+    plane_free(&mb);
+    return ncc;
+}
+
+static double overlap_pct(const st_image *ref, const st_image *mov,
+                          const st_transform *t)
+{
+    double in = 0, all = 0;
+    int step = ref->width * ref->height > 1000000 ? 4 : 1;
+    for (int y = 0; y < ref->height; y += step)
+        for (int x = 0; x < ref->width; x += step) {
+            double u, v;
+            st_transform_apply(t, x, y, &u, &v);
+            all++;
+            if (u >= -0.5 && v >= -0.5 && u <= mov->width - 0.5 &&
+                v <= mov->height - 0.5)
+                in++;
+        }
+    return all > 0 ? 100.0 * in / all : 0;
+}
+
+/* ---- driver ---- */
+
+void st_align_options_init(st_align_options *opt)
+{
+    opt->max_rotation_deg = 45;
+    opt->max_scale = 1.5;
+    opt->translation_only = 0;
+    opt->min_confidence = ST_ALIGN_MIN_CONFIDENCE;
+}
+
+const char *st_align_status_name(st_align_status status)
+{
+    return status == ST_ALIGN_OK ? "ok" : "low_confidence";
+}
+
+static void free_levels(plane *pr, plane *pm, int n)
+{
+    for (int i = 0; i < n; i++) {
+        plane_free(&pr[i]);
+        plane_free(&pm[i]);
+    }
+}
+
+static void free_level(level *L)
+{
+    plane_free(&L->r);
+    plane_free(&L->m);
+    plane_free(&L->gx);
+    plane_free(&L->gy);
+}
+
+/* Blurred planes and gradients for refinement on one pyramid level. */
+static int make_level(const plane *r, const plane *m, level *L)
+{
+    memset(L, 0, sizeof *L);
+    if (plane_new(&L->r, r->w, r->h) || plane_new(&L->m, m->w, m->h) ||
+        plane_new(&L->gx, m->w, m->h) || plane_new(&L->gy, m->w, m->h) ||
+        blur(r, &L->r, 1.0) || blur(m, &L->m, 1.0))
+        return -1;
+    gradients(&L->m, &L->gx, &L->gy);
+    return 0;
+}
+
+#define MAX_LEVELS 12
+
+st_status st_align_estimate(const st_image *ref, const st_image *mov,
+                            const st_align_options *opt,
+                            st_align_result *res, st_error *err)
+{
+    st_align_options defaults;
+    plane pr[MAX_LEVELS] = {{0}}, pm[MAX_LEVELS] = {{0}};
+    st_transform t, full;
+    double gain = 1, bias = 0, big, pixels;
+    int f0 = 1, nlev = 1, iters = 0;
+    level L = {{0}};
+    st_status s = ST_OK;
+
+    if (!ref || !mov || !res)
+        return st_fail(err, ST_ERR_INVALID, "st_align_estimate: NULL argument");
+    if (!opt) {
+        st_align_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (ref->width < 16 || ref->height < 16 || mov->width < 16 ||
+        mov->height < 16)
+        return st_fail(err, ST_ERR_INVALID,
+                       "images must be at least 16x16 px to align");
+    memset(res, 0, sizeof *res);
+
+    /* pyramid: finest level under FINE_MAX_PIXELS, coarsest side <= 384 */
+    big = fmax((double)ref->width * ref->height,
+               (double)mov->width * mov->height);
+    while (big / ((double)f0 * f0) > FINE_MAX_PIXELS)
+        f0++;
+    if (luma_plane(ref, f0, &pr[0]) || luma_plane(mov, f0, &pm[0]))
+        goto nomem;
+    while (nlev < MAX_LEVELS &&
+           fmax(fmax(pr[nlev - 1].w, pr[nlev - 1].h),
+                fmax(pm[nlev - 1].w, pm[nlev - 1].h)) > COARSE_MAX_SIDE &&
+           fmin(fmin(pr[nlev - 1].w, pr[nlev - 1].h),
+                fmin(pm[nlev - 1].w, pm[nlev - 1].h)) >= 64) {
+        if (half_plane(&pr[nlev - 1], &pr[nlev]) ||
+            half_plane(&pm[nlev - 1], &pm[nlev]))
+            goto nomem;
+        nlev++;
+    }
+
+    /* coarse estimate on the top level */
+    s = initial_estimate(&pr[nlev - 1], &pm[nlev - 1], opt, &t, err);
+    if (s)
+        goto done;
+    to_full(&t, f0 << (nlev - 1), &full);
+
+    /* refinement, coarse to fine */
+    for (int l = nlev - 1; l >= 0; l--) {
+        int f = f0 << l;
+        to_level(&full, f, &t);
+        if (make_level(&pr[l], &pm[l], &L))
+            goto nomem;
+        iters += refine(&L, &t, opt->translation_only, l == nlev - 1 ? 40 : 15,
+                        l == 0 ? 0.002 : 0.01, &gain, &bias);
+        to_full(&t, f, &full);
+        if (l > 0)
+            free_level(&L);
+    }
+    res->confidence = band_ncc(&L, &t);
+    free_level(&L);
+
+    res->transform = full;
+    st_transform_params(&full, (ref->width - 1) / 2.0, (ref->height - 1) / 2.0,
+                        &res->dx, &res->dy, &res->rotation_deg, &res->scale);
+    res->overlap_pct = overlap_pct(ref, mov, &full);
+    res->iterations = iters;
+    pixels = res->scale;
+    res->status = res->confidence >= opt->min_confidence &&
+                          res->overlap_pct >= MIN_OVERLAP_PCT &&
+                          isfinite(pixels) &&
+                          pixels <= opt->max_scale * 1.05 &&
+                          pixels >= 1 / (opt->max_scale * 1.05) &&
+                          fabs(res->rotation_deg) <= opt->max_rotation_deg + 1
+                      ? ST_ALIGN_OK
+                      : ST_ALIGN_LOW_CONFIDENCE;
+    goto done;
+
+nomem:
+    s = st_fail(err, ST_ERR_NOMEM, "out of memory (alignment)");
+done:
+    free_level(&L);
+    free_levels(pr, pm, MAX_LEVELS);
+    return s;
+}
