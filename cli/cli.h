@@ -27,6 +27,42 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_info_command;
+extern const cli_command cli_align_command;
+
+/* Long options every photo-reading command shares (getopt_long values),
+ * their table entries and their help lines. */
+enum {
+    CLI_OPT_MAXMP = 256,
+    CLI_OPT_NOORIENT,
+    CLI_OPT_NOICC,
+    CLI_OPT_CRLF,
+    CLI_OPT_FIRST_FREE /* commands number their own options from here */
+};
+#define CLI_READ_LONGOPTS                                                      \
+    {"max-megapixels", required_argument, NULL, CLI_OPT_MAXMP},                \
+        {"ignore-orientation", no_argument, NULL, CLI_OPT_NOORIENT},           \
+        {"ignore-icc", no_argument, NULL, CLI_OPT_NOICC},                      \
+    {                                                                          \
+        "crlf", no_argument, NULL, CLI_OPT_CRLF                                \
+    }
+#define CLI_READ_HELP                                                          \
+    "  --max-megapixels N      refuse images above N megapixels (120)\n"       \
+    "  --ignore-orientation    keep pixels as stored, no EXIF orientation\n"   \
+    "  --ignore-icc            take samples as sRGB, no colour profiles\n"     \
+    "  --crlf                  end CSV records with CRLF instead of LF\n"
+
+/* Handles one of the shared options c (with optarg) for command: returns
+ * 1 if c was one of them, 0 if not, -1 on a usage error (reported). */
+int cli_read_option(const char *command, int c, const char *arg,
+                    st_read_options *opt, int *crlf);
+
+/* Reports getopt_long's ':' (missing value) or '?' (unknown option) for
+ * the word arg; returns CLI_EXIT_USAGE. */
+int cli_bad_option(const char *command, int c, const char *arg);
+
+/* Writes img to path as PNG (.png, 8 or 16 bits) or JPEG (.jpg, .jpeg,
+ * quality 92) by its extension, atomically; 0 or -1 (reported). */
+int cli_write_image(const char *path, const st_image *img, int bit_depth);
 
 /* "skintrack: " + message + newline on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

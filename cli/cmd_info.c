@@ -25,23 +25,15 @@ static const char help[] =
     "A file that cannot be read gets status=error and the cause; the others\n"
     "are still listed.\n\n"
     "Options:\n"
-    "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
-    "  --max-megapixels N      refuse images above N megapixels (120)\n"
-    "  --ignore-orientation    keep pixels as stored, no EXIF orientation\n"
-    "  --ignore-icc            take samples as sRGB, no colour profiles\n"
-    "  --crlf                  end CSV records with CRLF instead of LF\n"
+    "  -o, --output FILE       write the CSV to FILE atomically (default: "
+    "-)\n" CLI_READ_HELP
     "  -q, --quiet             do not report failed files on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 all files read, 1 some failed, 2 usage error.\n";
 
-enum { OPT_MAXMP = 256, OPT_NOORIENT, OPT_NOICC, OPT_CRLF };
-
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
-    {"max-megapixels", required_argument, NULL, OPT_MAXMP},
-    {"ignore-orientation", no_argument, NULL, OPT_NOORIENT},
-    {"ignore-icc", no_argument, NULL, OPT_NOICC},
-    {"crlf", no_argument, NULL, OPT_CRLF},
+    CLI_READ_LONGOPTS,
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -50,19 +42,6 @@ static const struct option longopts[] = {
 static const char header[] =
     "file,status,error,width,height,channels,bit_depth,orientation,"
     "icc_profile,datetime_original";
-
-/* Usage errors of getopt_long: arg is the offending word. */
-static int unknown_option(const char *arg)
-{
-    if (strncmp(arg, "--", 2) == 0 || !optopt)
-        return cli_usage("info", "unknown option '%s'", arg);
-    return cli_usage("info", "unknown option '-%c'", optopt);
-}
-
-static int missing_value(const char *arg)
-{
-    return cli_usage("info", "%s needs a value", arg);
-}
 
 /* Writes the row for one file; returns 0 if it was read. */
 static int info_row(st_csv *csv, const char *path, const st_read_options *opt,
@@ -114,16 +93,13 @@ static int run(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': cli_print_help(&cli_info_command); return CLI_EXIT_OK;
-        case OPT_MAXMP:
-            if (cli_parse_number("info", "--max-megapixels", optarg, 1e-6, 1e6,
-                                 &opt.max_megapixels))
+        default: {
+            int r = cli_read_option("info", c, optarg, &opt, &crlf);
+            if (r < 0)
                 return CLI_EXIT_USAGE;
-            break;
-        case OPT_NOORIENT: opt.ignore_orientation = 1; break;
-        case OPT_NOICC: opt.ignore_color_profile = 1; break;
-        case OPT_CRLF: crlf = 1; break;
-        case ':': return missing_value(argv[optind - 1]);
-        default: return unknown_option(argv[optind - 1]);
+            if (r == 0)
+                return cli_bad_option("info", c, argv[optind - 1]);
+        }
         }
     }
     if (optind >= argc)

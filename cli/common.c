@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <getopt.h>
 
 #include "cli.h"
 
@@ -130,4 +131,64 @@ void cli_output_abort(st_output *o)
 void cli_print_help(const cli_command *cmd)
 {
     fputs(cmd->help, stdout);
+}
+
+int cli_read_option(const char *command, int c, const char *arg,
+                    st_read_options *opt, int *crlf)
+{
+    switch (c) {
+    case CLI_OPT_MAXMP:
+        return cli_parse_number(command, "--max-megapixels", arg, 1e-6, 1e6,
+                                &opt->max_megapixels)
+                   ? -1
+                   : 1;
+    case CLI_OPT_NOORIENT: opt->ignore_orientation = 1; return 1;
+    case CLI_OPT_NOICC: opt->ignore_color_profile = 1; return 1;
+    case CLI_OPT_CRLF: *crlf = 1; return 1;
+    default: return 0;
+    }
+}
+
+int cli_bad_option(const char *command, int c, const char *arg)
+{
+    if (c == ':')
+        return cli_usage(command, "%s needs a value", arg);
+    if (strncmp(arg, "--", 2) == 0 || !optopt)
+        return cli_usage(command, "unknown option '%s'", arg);
+    return cli_usage(command, "unknown option '-%c'", optopt);
+}
+
+/* Case-insensitive test of path's extension. */
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    if (n < e)
+        return 0;
+    for (size_t i = 0; i < e; i++) {
+        char c = path[n - e + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != ext[i])
+            return 0;
+    }
+    return 1;
+}
+
+int cli_write_image(const char *path, const st_image *img, int bit_depth)
+{
+    st_error err = {0};
+    st_status s;
+    if (has_ext(path, ".png"))
+        s = st_io_write_png(path, img, bit_depth == 16 ? 16 : 8, &err);
+    else if (has_ext(path, ".jpg") || has_ext(path, ".jpeg"))
+        s = st_io_write_jpeg(path, img, 92, &err);
+    else {
+        cli_error("%s: unknown image type (use .png, .jpg or .jpeg)", path);
+        return -1;
+    }
+    if (s != ST_OK) {
+        cli_error("%s", st_error_text(&err));
+        return -1;
+    }
+    return 0;
 }

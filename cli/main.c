@@ -13,6 +13,7 @@
 
 static const cli_command *const commands[] = {
     &cli_info_command,
+    &cli_align_command,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -65,8 +65,7 @@ static fftwf_plan get_plan(int w, int h, int inverse)
     fftwf_plan p = NULL;
     pthread_mutex_lock(&lock);
     for (int i = 0; i < nplans; i++)
-        if (plans[i].w == w && plans[i].h == h &&
-            plans[i].inverse == inverse) {
+        if (plans[i].w == w && plans[i].h == h && plans[i].inverse == inverse) {
             p = plans[i].p;
             break;
         }

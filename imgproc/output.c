@@ -165,7 +165,6 @@ const char *st_output_temp_path(const st_output *o)
     return o->temp ? o->temp : "";
 }
 
-
 st_status st_output_commit(st_output *o, st_error *err)
 {
     char ebuf[128];

@@ -22,9 +22,8 @@ void st_transform_identity(st_transform *t)
     memcpy(t->m, id, sizeof id);
 }
 
-void st_transform_similarity(st_transform *t, double cx, double cy,
-                             double dx, double dy, double rotation_deg,
-                             double scale)
+void st_transform_similarity(st_transform *t, double cx, double cy, double dx,
+                             double dy, double rotation_deg, double scale)
 {
     double a = rotation_deg * ST_PI / 180.0;
     double c = scale * cos(a), s = scale * sin(a);
@@ -145,8 +144,7 @@ st_status st_warp_image(st_image **out, const st_image *src,
 }
 
 st_status st_warp_checkerboard(st_image **out, const st_image *ref,
-                               const st_image *aligned, int tile,
-                               st_error *err)
+                               const st_image *aligned, int tile, st_error *err)
 {
     int ac = aligned->channels;
     st_status s;

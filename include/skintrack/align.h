@@ -46,14 +46,14 @@ typedef struct st_align_result {
     double rotation_deg;    /* counter-clockwise on screen positive */
     double scale;           /* moving px per reference px */
     /* Zero-mean normalised cross-correlation, over the overlap, of the
-     * band-passed (difference of Gaussians, sigma 1 and 4 px at the
-     * finest working level) luminance of the reference and of the moving
-     * image warped onto it: about 0 for unrelated photos, near 1 for the
+     * band-passed (difference of Gaussians, sigma 1 and 4 px on a level
+     * of at most about a megapixel) luminance of the reference and of the
+     * moving image warped onto it: about 0 for unrelated photos, near 1 for the
      * same skin under a small change. */
     double confidence;
-    double overlap_pct;     /* % of reference pixels seen in the moving */
+    double overlap_pct; /* % of reference pixels seen in the moving */
     st_align_status status;
-    int iterations;         /* Gauss-Newton steps, all levels */
+    int iterations; /* Gauss-Newton steps, all levels */
 } st_align_result;
 
 /* Registers mov to ref. opt may be NULL for the defaults. On success res
@@ -61,8 +61,8 @@ typedef struct st_align_result {
  * res->status == ST_ALIGN_LOW_CONFIDENCE. Fails only for bad arguments
  * (images smaller than 16 px a side) or lack of memory. */
 st_status st_align_estimate(const st_image *ref, const st_image *mov,
-                            const st_align_options *opt,
-                            st_align_result *res, st_error *err);
+                            const st_align_options *opt, st_align_result *res,
+                            st_error *err);
 
 /* "ok" or "low_confidence". */
 const char *st_align_status_name(st_align_status status);

@@ -38,9 +38,8 @@ typedef struct st_transform {
 void st_transform_identity(st_transform *t);
 
 /* The similarity with these parameters about centre (cx, cy). */
-void st_transform_similarity(st_transform *t, double cx, double cy,
-                             double dx, double dy, double rotation_deg,
-                             double scale);
+void st_transform_similarity(st_transform *t, double cx, double cy, double dx,
+                             double dy, double rotation_deg, double scale);
 
 /* The parameters of t about centre (cx, cy), by the formulas above. Any
  * out-pointer may be NULL. */

@@ -1,0 +1,243 @@
+/* skintrack — `skintrack align`: register a moving photo to a reference.
+ *
+ * Prints one CSV row: the transform (normative matrix reference ->
+ * moving, plus shift, rotation and scale derived from it), the confidence
+ * and the overlap. -o writes the moving photo resampled into the
+ * reference frame, --overlay a checkerboard of the two.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "Usage: skintrack align [OPTIONS] REFERENCE MOVING\n"
+    "Find the shift, rotation and scale that map REFERENCE onto MOVING and\n"
+    "print one CSV row:\n"
+    "  reference,moving,status,error,align_dx_px,align_dy_px,\n"
+    "  align_rotation_deg,align_scale,align_confidence,overlap_pct,\n"
+    "  m00,m01,m02,m10,m11,m12\n"
+    "The matrix maps reference pixel coordinates to moving ones:\n"
+    "x_mov = m00 x + m01 y + m02, y_mov = m10 x + m11 y + m12, pixel centres\n"
+    "at integers, (0,0) the top-left pixel, upright full-size images.\n"
+    "dx, dy: where the reference centre lands in MOVING, minus the centre;\n"
+    "rotation: degrees, counter-clockwise on screen positive; scale: moving\n"
+    "px per reference px. status is ok, low_confidence (do not trust the\n"
+    "numbers: confidence below the threshold, or under 10% overlap) or\n"
+    "error.\n\n"
+    "Options:\n"
+    "  -o, --output FILE       write MOVING resampled into the reference "
+    "frame\n"
+    "                          (.png with alpha = overlap, or .jpg)\n"
+    "  --overlay FILE          write a checkerboard of REFERENCE and the "
+    "aligned\n"
+    "                          MOVING (.png or .jpg) to judge the alignment\n"
+    "  --csv FILE              write the CSV to FILE atomically (default: -)\n"
+    "  --max-rotation DEG      largest rotation to consider (45)\n"
+    "  --max-scale S           scale within 1/S .. S (1.5)\n"
+    "  --translation-only      estimate the shift only\n"
+    "  --min-confidence C      threshold for status ok (0.2)\n" CLI_READ_HELP
+    "  -q, --quiet             do not report failures on stderr\n"
+    "  -h, --help              show this help\n\n"
+    "Exit status: 0 aligned (ok), 1 low_confidence or error, 2 usage error.\n";
+
+enum {
+    OPT_OVERLAY = CLI_OPT_FIRST_FREE,
+    OPT_CSV,
+    OPT_MAXROT,
+    OPT_MAXSCALE,
+    OPT_TRANSONLY,
+    OPT_MINCONF
+};
+
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"overlay", required_argument, NULL, OPT_OVERLAY},
+    {"csv", required_argument, NULL, OPT_CSV},
+    {"max-rotation", required_argument, NULL, OPT_MAXROT},
+    {"max-scale", required_argument, NULL, OPT_MAXSCALE},
+    {"translation-only", no_argument, NULL, OPT_TRANSONLY},
+    {"min-confidence", required_argument, NULL, OPT_MINCONF},
+    CLI_READ_LONGOPTS,
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char header[] =
+    "reference,moving,status,error,align_dx_px,align_dy_px,"
+    "align_rotation_deg,align_scale,align_confidence,overlap_pct,"
+    "m00,m01,m02,m10,m11,m12";
+
+typedef struct job {
+    const char *ref_path, *mov_path, *aligned_path, *overlay_path;
+    st_read_options read;
+    st_align_options align;
+    int quiet;
+} job;
+
+static void error_row(st_csv *csv, const job *j, const char *cause)
+{
+    st_csv_text(csv, j->ref_path);
+    st_csv_text(csv, j->mov_path);
+    st_csv_text(csv, "error");
+    st_csv_text(csv, cause);
+    for (int i = 0; i < 12; i++)
+        st_csv_empty(csv);
+    st_csv_end_row(csv);
+}
+
+static void result_row(st_csv *csv, const job *j, const st_align_result *r)
+{
+    st_csv_text(csv, j->ref_path);
+    st_csv_text(csv, j->mov_path);
+    st_csv_text(csv, st_align_status_name(r->status));
+    st_csv_empty(csv);
+    st_csv_number(csv, r->dx);
+    st_csv_number(csv, r->dy);
+    st_csv_number(csv, r->rotation_deg);
+    st_csv_number(csv, r->scale);
+    st_csv_number(csv, r->confidence);
+    st_csv_number(csv, r->overlap_pct);
+    for (int i = 0; i < 6; i++)
+        st_csv_number(csv, r->transform.m[i]);
+    st_csv_end_row(csv);
+}
+
+/* The pictures asked for; 0 or -1 (reported). */
+static int write_pictures(const job *j, const st_image *ref,
+                          const st_image *mov, const st_image_info *mov_info,
+                          const st_align_result *r)
+{
+    st_image *aligned = NULL, *check = NULL;
+    st_error err = {0};
+    int rc = 0;
+
+    if (!j->aligned_path && !j->overlay_path)
+        return 0;
+    if (st_warp_image(&aligned, mov, &r->transform, ref->width, ref->height,
+                      &err)) {
+        cli_error("%s: %s", j->mov_path, st_error_text(&err));
+        return -1;
+    }
+    if (j->aligned_path &&
+        cli_write_image(j->aligned_path, aligned, mov_info->bit_depth))
+        rc = -1;
+    if (j->overlay_path) {
+        if (st_warp_checkerboard(&check, ref, aligned, 64, &err)) {
+            cli_error("%s", st_error_text(&err));
+            rc = -1;
+        } else if (cli_write_image(j->overlay_path, check, 8)) {
+            rc = -1;
+        }
+    }
+    st_image_free(aligned);
+    st_image_free(check);
+    return rc;
+}
+
+/* Reads, aligns, writes the row and pictures; returns the exit status. */
+static int align_pair(st_csv *csv, const job *j)
+{
+    st_image *ref = NULL, *mov = NULL;
+    st_image_info ref_info, mov_info;
+    st_align_result r;
+    st_error err = {0};
+    int status = CLI_EXIT_FAILED;
+    const char *bad = NULL;
+
+    if (st_io_read(j->ref_path, &j->read, &ref, &ref_info, &err) != ST_OK)
+        bad = j->ref_path;
+    else if (st_io_read(j->mov_path, &j->read, &mov, &mov_info, &err) != ST_OK)
+        bad = j->mov_path;
+    else if (st_align_estimate(ref, mov, &j->align, &r, &err) != ST_OK)
+        bad = j->mov_path;
+    if (bad) {
+        if (!j->quiet)
+            cli_error("%s: %s", bad, st_error_text(&err));
+        error_row(csv, j, st_error_text(&err));
+        goto done;
+    }
+    result_row(csv, j, &r);
+    if (r.status != ST_ALIGN_OK && !j->quiet)
+        cli_error("%s: alignment to %s has low confidence (%.3f)", j->mov_path,
+                  j->ref_path, r.confidence);
+    status = r.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    if (write_pictures(j, ref, mov, &mov_info, &r))
+        status = CLI_EXIT_FAILED;
+done:
+    st_image_free(ref);
+    st_image_free(mov);
+    return status;
+}
+
+static int run(int argc, char **argv)
+{
+    const char *csv_path = "-";
+    job j = {0};
+    st_output *out;
+    st_csv csv;
+    int crlf = 0, c, status;
+
+    st_read_options_init(&j.read);
+    st_align_options_init(&j.align);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': j.aligned_path = optarg; break;
+        case 'q': j.quiet = 1; break;
+        case 'h': cli_print_help(&cli_align_command); return CLI_EXIT_OK;
+        case OPT_OVERLAY: j.overlay_path = optarg; break;
+        case OPT_CSV: csv_path = optarg; break;
+        case OPT_TRANSONLY: j.align.translation_only = 1; break;
+        case OPT_MAXROT:
+            if (cli_parse_number("align", "--max-rotation", optarg, 0, 180,
+                                 &j.align.max_rotation_deg))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_MAXSCALE:
+            if (cli_parse_number("align", "--max-scale", optarg, 1, 10,
+                                 &j.align.max_scale))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_MINCONF:
+            if (cli_parse_number("align", "--min-confidence", optarg, -1, 1,
+                                 &j.align.min_confidence))
+                return CLI_EXIT_USAGE;
+            break;
+        default: {
+            int r = cli_read_option("align", c, optarg, &j.read, &crlf);
+            if (r < 0)
+                return CLI_EXIT_USAGE;
+            if (r == 0)
+                return cli_bad_option("align", c, argv[optind - 1]);
+        }
+        }
+    }
+    if (argc - optind != 2)
+        return cli_usage("align",
+                         "needs a REFERENCE and a MOVING image, got %d",
+                         argc - optind);
+    j.ref_path = argv[optind];
+    j.mov_path = argv[optind + 1];
+
+    out = cli_output_open(csv_path);
+    if (!out)
+        return CLI_EXIT_FAILED;
+    st_csv_init(&csv, st_output_stream(out));
+    csv.crlf = crlf;
+    st_csv_header(&csv, header);
+    status = align_pair(&csv, &j);
+    if (cli_output_commit(out))
+        return CLI_EXIT_FAILED;
+    return status;
+}
+
+const cli_command cli_align_command = {
+    "align",
+    "register a photo to a reference; shift, rotation, scale, confidence",
+    help,
+    run,
+};
