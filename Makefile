@@ -61,14 +61,15 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_LIB)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/testutil.o $(LIB)
+TEST_SUPPORT := $(BUILD)/tests/testutil.o $(BUILD)/tests/phantom.o
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
-	    $(BUILD)/tests/testutil.o $(LIB) $(LDFLAGS_ALL) \
+	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) \
 	    $(shell pkg-config --libs cmocka) $(LDLIBS_LIB)
 
-$(BUILD)/tests/testutil.o: tests/testutil.c tests/testutil.h \
-                          $(wildcard include/skintrack/*.h)
+$(BUILD)/tests/%.o: tests/%.c tests/%.h $(wildcard include/skintrack/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

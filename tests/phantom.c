@@ -78,8 +78,8 @@ st_image *ph_canvas(int w, int h, uint64_t seed)
         for (int y = y0 < 0 ? 0 : y0; y <= y1 && y < h; y++)
             for (int x = x0 < 0 ? 0 : x0; x <= x1 && x < w; x++) {
                 double d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
-                shade[(size_t)y * w + x] -= (float)(depth *
-                                                    exp(-d2 / (2 * r * r)));
+                shade[(size_t)y * w + x] -=
+                    (float)(depth * exp(-d2 / (2 * r * r)));
             }
     }
     /* lines: faint, long, thin */
@@ -156,10 +156,10 @@ void ph_redden(st_image *img, double cx, double cy, double rad, double red)
             float *p = st_image_pixel(img, x, y);
             if (k < 1e-4)
                 continue;
-            p[0] = clip(st_color_linear_to_srgb(
-                st_color_srgb_to_linear(p[0]) * (1 + k)));
-            p[1] = clip(st_color_linear_to_srgb(
-                st_color_srgb_to_linear(p[1]) * (1 - k)));
+            p[0] = clip(st_color_linear_to_srgb(st_color_srgb_to_linear(p[0]) *
+                                                (1 + k)));
+            p[1] = clip(st_color_linear_to_srgb(st_color_srgb_to_linear(p[1]) *
+                                                (1 - k)));
         }
 }
 
