@@ -431,4 +431,71 @@ else
         "$(field "$out" 2 8)"
 fi
 
+
+# ---- align: the bundled sample course has a known transform per photo ----
+base=$ROOT/samples/demo-patient/2026-01-12.jpg
+later=$ROOT/samples/demo-patient/2026-02-09.jpg
+truth=$ROOT/samples/demo-patient-truth.csv
+# close A B TOL: |A - B| <= TOL
+close() {
+    awk -v a="$1" -v b="$2" -v t="$3" \
+        'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'
+}
+if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
+    run align "$base" "$later" -o "$tmp/aligned.png" --overlay "$tmp/check.jpg"
+    expect_rc "align sample: exits 0" 0
+    expect_eq "align: header" \
+        "reference,moving,status,error,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_confidence,overlap_pct,m00,m01,m02,m10,m11,m12" \
+        "$(line "$out" 1)"
+    expect_eq "align sample: status ok" ok "$(field "$out" 2 3)"
+    t=$(grep '^demo-patient/2026-02-09.jpg,' "$truth")
+    for pair in "5 5 0.05 align_dx_px" "6 6 0.05 align_dy_px" \
+        "7 7 0.01 align_rotation_deg" "8 8 0.0005 align_scale" \
+        "11 9 0.0005 m00" "12 10 0.0005 m01" "13 11 0.05 m02" \
+        "16 14 0.05 m12"; do
+        set -- $pair
+        want=$(printf '%s\n' "$t" | cut -d, -f"$2")
+        got=$(field "$out" 2 "$1")
+        if close "$got" "$want" "$3"; then
+            ok "align sample: $4 $got within $3 of the truth $want"
+        else
+            not_ok "align sample: $4 within $3 of the truth" \
+                "expected: $want" "got:      $got"
+        fi
+    done
+    run info "$tmp/aligned.png" "$tmp/check.jpg"
+    expect_rc "align -o and --overlay: both files readable" 0
+    expect_eq "aligned image: reference size with alpha" "1200,900,4" \
+        "$(field "$out" 2 4),$(field "$out" 2 5),$(field "$out" 2 6)"
+    expect_eq "overlay: reference size, RGB" "1200,900,3" \
+        "$(field "$out" 3 4),$(field "$out" 3 5),$(field "$out" 3 6)"
+
+    run align --translation-only "$later" "$later" --csv "$tmp/self.csv"
+    expect_rc "align a photo with itself: exits 0" 0
+    expect_eq "align with itself: shift below 0.001 px" "ok,1,1" \
+        "$(cut -d, -f3,5,6 "$tmp/self.csv" | sed -n 2p |
+            awk -F, '{ x = $2 < 0 ? -$2 : $2; y = $3 < 0 ? -$3 : $3
+                       printf "%s,%d,%d", $1, x < 0.001, y < 0.001 }')"
+
+    run align "$base" "$good"
+    expect_rc "align to an unrelated picture: exits 1" 1
+    expect_eq "align to an unrelated picture: low_confidence" \
+        low_confidence "$(field "$out" 2 3)"
+
+    run align "$base" "$files/missing.jpg"
+    expect_rc "align to a missing file: exits 1" 1
+    expect_eq "align to a missing file: status error" error \
+        "$(field "$out" 2 3)"
+    expect_has "align to a missing file: stderr names it" "$err" \
+        "missing.jpg"
+else
+    skip "no sample course to align"
+fi
+run align "$good"
+expect_rc "align with one image: usage error" 2
+run align --max-rotation abc "$good" "$good"
+expect_rc "align --max-rotation abc: usage error" 2
+run align --max-scale 0.5 "$good" "$good"
+expect_rc "align --max-scale 0.5: usage error" 2
+
 finish
