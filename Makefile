@@ -4,7 +4,7 @@
 #   make test       unit tests (cmocka) and CLI end-to-end tests
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course
-#   make bench      reader timings on a generated 12-megapixel photo
+#   make bench      reader and align timings on generated 2 and 12 MP photos
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian build/test packages (apt-get)
 #   make clean
@@ -94,8 +94,9 @@ test-only: all $(TEST_BIN)
 check: test
 
 # Benchmarks print figures; they are not tests.
-bench: $(BUILD)/tests/bench_io
+bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align $(BIN)
 	$(BUILD)/tests/bench_io
+	$(BUILD)/tests/bench_align $(BIN)
 check-asan:
 	$(MAKE) test SANITIZE=1
 

@@ -188,13 +188,20 @@ static void gradients(const plane *p, plane *gx, plane *gy)
     }
 }
 
-/* Bilinear sample; (u, v) must lie in [0, w-1) x [0, h-1). */
+/* Bilinear sample; (u, v) must lie in [0, w-1] x [0, h-1] (the cell index
+ * is clamped, so a coordinate that float rounding pushed onto the last
+ * pixel centre stays inside). */
 static inline float bilinear(const plane *p, float u, float v)
 {
     int x = (int)u, y = (int)v;
-    float fx = u - (float)x, fy = v - (float)y;
-    const float *a = p->p + (size_t)y * (size_t)p->w + x;
-    const float *b = a + p->w;
+    float fx, fy;
+    const float *a, *b;
+    x = x > p->w - 2 ? p->w - 2 : x;
+    y = y > p->h - 2 ? p->h - 2 : y;
+    fx = u - (float)x;
+    fy = v - (float)y;
+    a = p->p + (size_t)y * (size_t)p->w + x;
+    b = a + p->w;
     return (a[0] + fx * (a[1] - a[0])) * (1 - fy) +
            (b[0] + fx * (b[1] - b[0])) * fy;
 }
