@@ -219,13 +219,14 @@ static void to_level(const st_transform *full, int f, st_transform *lvl)
     st_transform_compose(lvl, &si, &tmp);
 }
 
+/* The inverse of to_level: a level transform in full-resolution terms. */
 static void to_full(const st_transform *lvl, int f, st_transform *full)
 {
     double k = (f - 1) / 2.0;
-    st_transform s = {{f, 0, k, 0, f, k}}, si, tmp;
-    st_transform_invert(&s, &si);
-    st_transform_compose(&tmp, lvl, &si);
-    st_transform_compose(full, &s, &tmp);
+    st_transform s = {{f, 0, k, 0, f, k}}, tmp;
+    st_transform_compose(&tmp, &s, lvl);
+    st_transform_compose(
+        full, &tmp, &(st_transform){{1.0 / f, 0, -k / f, 0, 1.0 / f, -k / f}});
 }
 
 /* ---- whitened correlation ---- */

@@ -23,24 +23,11 @@
 
 #define RUNS 5
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Runs the program once; returns wall seconds, *rss_kb the child's peak. */
 static double run_cli(const char *prog, const char *ref, const char *mov,
                       long *rss_kb)
 {
-    double t0 = now();
+    double t0 = tu_now();
     pid_t pid;
     fflush(stdout);
     pid = fork();
@@ -58,7 +45,7 @@ static double run_cli(const char *prog, const char *ref, const char *mov,
         exit(1);
     }
     *rss_kb = ru.ru_maxrss;
-    return now() - t0;
+    return tu_now() - t0;
 }
 
 static void bench_pair(const char *prog, int w, int h, const char *name)
@@ -89,17 +76,17 @@ static void bench_pair(const char *prog, int w, int h, const char *name)
             t[i] = s;
         rss_max = rss > rss_max ? rss : rss_max;
     }
-    qsort(t, RUNS, sizeof t[0], cmp);
+    qsort(t, RUNS, sizeof t[0], tu_cmp_double);
 
     /* stages in this process */
     {
-        double t0 = now();
+        double t0 = tu_now();
         st_io_read(ref_path, NULL, &ref, NULL, NULL);
         st_io_read(mov_path, NULL, &mov, NULL, NULL);
-        t_dec = now() - t0;
-        t0 = now();
+        t_dec = tu_now() - t0;
+        t0 = tu_now();
         st_align_estimate(ref, mov, NULL, &r, NULL);
-        t_al = now() - t0;
+        t_al = tu_now() - t0;
         st_image_free(ref);
         st_image_free(mov);
     }

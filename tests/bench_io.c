@@ -23,22 +23,9 @@
 
 #include "testutil.h"
 
-#define W 4032
-#define H 3024
+#define W    4032
+#define H    3024
 #define RUNS 7
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void bench(const char *name, const uint8_t *data, size_t size)
 {
@@ -47,16 +34,16 @@ static void bench(const char *name, const uint8_t *data, size_t size)
     for (int i = -1; i < RUNS; i++) {
         st_image *img;
         st_error err = {0};
-        double t0 = now();
+        double t0 = tu_now();
         if (st_io_read_memory(data, size, NULL, &img, NULL, &err) != ST_OK) {
             fprintf(stderr, "%s: %s\n", name, st_error_text(&err));
             exit(1);
         }
         if (i >= 0)
-            t[i] = now() - t0;
+            t[i] = tu_now() - t0;
         st_image_free(img);
     }
-    qsort(t, RUNS, sizeof t[0], cmp);
+    qsort(t, RUNS, sizeof t[0], tu_cmp_double);
     getrusage(RUSAGE_SELF, &ru);
     printf("%-28s %6.1f MB  median %6.1f ms  min %6.1f  max %6.1f  "
            "peak RSS %ld MB\n",
@@ -77,7 +64,9 @@ int main(void)
                 double v = 150 + 40 * sin(x * 0.003 + c) * cos(y * 0.002) +
                            (double)(r >> 60) - 8;
                 rgb[((size_t)y * W + (size_t)x) * 3 + (size_t)c] =
-                    (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+                    (uint8_t)(v < 0     ? 0
+                              : v > 255 ? 255
+                                        : v);
             }
     {
         tu_jpeg spec = {W, H, 3, rgb, 92, 1, 0, NULL, 0, NULL, 0};

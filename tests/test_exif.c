@@ -51,8 +51,8 @@ static void png_orientation(int orientation, int big_endian)
             assert_int_equal(img->width, uw);
             assert_int_equal(img->height, uh);
             assert_int_equal(info.width, uw);
-            if (fabs(st_image_pixel(img, ux, uy)[0] -
-                     s[r * SW + c] / 65535.0) > 1e-6)
+            if (fabs(st_image_pixel(img, ux, uy)[0] - s[r * SW + c] / 65535.0) >
+                1e-6)
                 fail_msg("orientation %d: stored (%d,%d) not at (%d,%d)",
                          orientation, c, r, ux, uy);
         }
@@ -90,8 +90,8 @@ static void test_jpeg_all_orientations(void **state)
         st_image *img;
         size_t size;
 
-        spec.exif_size = tu_exif_build(exif, sizeof exif, o, NULL, NULL, o & 1,
-                                       1);
+        spec.exif_size =
+            tu_exif_build(exif, sizeof exif, o, NULL, NULL, o & 1, 1);
         jpg = tu_jpeg_encode(&spec, &size);
         img = tu_decode(jpg, size, &info);
         assert_int_equal(info.orientation, o);
@@ -148,8 +148,8 @@ static void date_case(const char *raw, const char *offset, int orientation,
     st_image *img;
     size_t size;
 
-    spec.exif_size = tu_exif_build(exif, sizeof exif, orientation, raw,
-                                   offset, 0, 1);
+    spec.exif_size =
+        tu_exif_build(exif, sizeof exif, orientation, raw, offset, 0, 1);
     jpg = tu_jpeg_encode(&spec, &size);
     img = tu_decode(jpg, size, &info);
     assert_string_equal(info.datetime_original, want_date);
@@ -162,10 +162,10 @@ static void test_datetime_original(void **state)
 {
     (void)state;
     date_case("2026:03:14 09:30:00", NULL, 0, "2026-03-14T09:30:00", 1);
-    date_case("2026:03:14 09:30:00", "+01:00", 6,
-              "2026-03-14T09:30:00+01:00", 6);
-    date_case("2024:02:29 23:59:59", "-05:30", 1,
-              "2024-02-29T23:59:59-05:30", 1);
+    date_case("2026:03:14 09:30:00", "+01:00", 6, "2026-03-14T09:30:00+01:00",
+              6);
+    date_case("2024:02:29 23:59:59", "-05:30", 1, "2024-02-29T23:59:59-05:30",
+              1);
     /* impossible or blank dates are absent, never guessed */
     date_case("2023:02:29 10:00:00", NULL, 1, "", 1);
     date_case("2026:13:01 10:00:00", NULL, 1, "", 1);

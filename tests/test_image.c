@@ -17,9 +17,8 @@ static void test_check_size(void **state)
     size_t bytes = 0;
     (void)state;
 
-    assert_int_equal(st_image_check_size(4032, 3024, 3, 120000000, &bytes,
-                                         &err),
-                     ST_OK);
+    assert_int_equal(
+        st_image_check_size(4032, 3024, 3, 120000000, &bytes, &err), ST_OK);
     assert_int_equal(bytes, (size_t)4032 * 3024 * 3 * sizeof(float));
     assert_int_equal(st_image_check_size(0, 10, 3, 0, NULL, &err),
                      ST_ERR_INVALID);
@@ -27,14 +26,14 @@ static void test_check_size(void **state)
                      ST_ERR_INVALID);
     assert_int_equal(st_image_check_size(10, 10, 5, 0, NULL, &err),
                      ST_ERR_INVALID);
-    assert_int_equal(st_image_check_size(ST_IMAGE_MAX_SIDE + 1, 1, 1, 0,
-                                         NULL, &err),
-                     ST_ERR_TOO_LARGE);
+    assert_int_equal(
+        st_image_check_size(ST_IMAGE_MAX_SIDE + 1, 1, 1, 0, NULL, &err),
+        ST_ERR_TOO_LARGE);
     /* 11000 x 11000 = 121 MP: just above the default limit */
     st_error_clear(&err);
-    assert_int_equal(st_image_check_size(11000, 11000, 3, 120000000, NULL,
-                                         &err),
-                     ST_ERR_TOO_LARGE);
+    assert_int_equal(
+        st_image_check_size(11000, 11000, 3, 120000000, NULL, &err),
+        ST_ERR_TOO_LARGE);
     assert_non_null(strstr(err.message, "megapixels"));
     /* the largest sides multiply past 2^32 floats without wrapping */
     if (sizeof(size_t) == 8)
@@ -42,8 +41,8 @@ static void test_check_size(void **state)
                                              ST_IMAGE_MAX_SIDE, 4, 0, &bytes,
                                              &err),
                          ST_OK);
-    assert_int_equal(bytes, (size_t)ST_IMAGE_MAX_SIDE * ST_IMAGE_MAX_SIDE *
-                                4 * sizeof(float));
+    assert_int_equal(bytes, (size_t)ST_IMAGE_MAX_SIDE * ST_IMAGE_MAX_SIDE * 4 *
+                                sizeof(float));
 }
 
 /* st_image_orient moves every pixel where the EXIF spec says. */
@@ -94,7 +93,7 @@ static void test_linearize(void **state)
     assert_int_equal(st_image_linearize(&lin, img, &err), ST_OK);
     for (int i = 0; i < 8; i++) {
         double c = img->data[i];
-        double want = i % 4 == 3 ? c
+        double want = i % 4 == 3     ? c
                       : c <= 0.04045 ? c / 12.92
                                      : pow((c + 0.055) / 1.055, 2.4);
         assert_float_equal(lin->data[i], want, 1e-6);

@@ -28,8 +28,8 @@ static uint8_t *gradient(int w, int h, int ch)
         for (int x = 0; x < w; x++)
             for (int c = 0; c < ch; c++)
                 s[((size_t)y * (size_t)w + (size_t)x) * (size_t)ch +
-                  (size_t)c] = (uint8_t)((x * 3 + y * 2 + c * 60) % 256 / 2 +
-                                         40);
+                  (size_t)c] =
+                    (uint8_t)((x * 3 + y * 2 + c * 60) % 256 / 2 + 40);
     return s;
 }
 
@@ -40,7 +40,9 @@ static void check_close(const st_image *img, const uint8_t *s, int ch)
         for (int x = 0; x < img->width; x++)
             for (int c = 0; c < ch; c++) {
                 double want = s[((size_t)y * (size_t)img->width + (size_t)x) *
-                                    (size_t)ch + (size_t)c] / 255.0;
+                                    (size_t)ch +
+                                (size_t)c] /
+                              255.0;
                 double d = fabs(st_image_pixel(img, x, y)[c] - want);
                 worst = d > worst ? d : worst;
             }
@@ -97,8 +99,8 @@ static void test_gray(void **state)
 static void cmyk_case(int ycck)
 {
     static const double inks[][4] = {
-        {0, 0, 0, 0},     {1, 0, 0, 0},       {0, 1, 0, 0},
-        {0, 0, 1, 0},     {0, 0, 0, 1},       {0.2, 0.4, 0.6, 0.1},
+        {0, 0, 0, 0},           {1, 0, 0, 0},         {0, 1, 0, 0},
+        {0, 0, 1, 0},           {0, 0, 0, 1},         {0.2, 0.4, 0.6, 0.1},
         {0.05, 0.3, 0.35, 0.0}, {0.5, 0.5, 0.5, 0.5},
     };
     enum { P = 16, N = 8 };
@@ -175,10 +177,8 @@ static void test_writer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rgb),
-        cmocka_unit_test(test_gray),
-        cmocka_unit_test(test_cmyk_adobe),
-        cmocka_unit_test(test_ycck_adobe),
+        cmocka_unit_test(test_rgb),        cmocka_unit_test(test_gray),
+        cmocka_unit_test(test_cmyk_adobe), cmocka_unit_test(test_ycck_adobe),
         cmocka_unit_test(test_writer),
     };
     return cmocka_run_group_tests_name("jpeg", tests, NULL, NULL);

@@ -57,7 +57,7 @@ static void round_trip(int ct, int bits, int interlace)
         s16[i] = (uint16_t)(next_rand() % (maxv + 1));
         s8[i] = (uint8_t)s16[i];
     }
-    s16[0] = 0, s8[0] = 0;                    /* both ends of the range */
+    s16[0] = 0, s8[0] = 0; /* both ends of the range */
     s16[1] = (uint16_t)maxv, s8[1] = (uint8_t)maxv;
     spec.samples = bits == 16 ? (const void *)s16 : (const void *)s8;
     spec.trns_gray = -1;
@@ -165,8 +165,7 @@ static void test_palette_trns(void **state)
             for (int i = 0; i < W * H; i++) {
                 const float *p = st_image_pixel(img, i % W, i / W);
                 for (int c = 0; c < 3; c++)
-                    assert_float_equal(p[c], pal[3 * idx[i] + c] / 255.0,
-                                       1e-6);
+                    assert_float_equal(p[c], pal[3 * idx[i] + c] / 255.0, 1e-6);
                 if (with_trns) {
                     double a = idx[i] < ntrns ? trns[idx[i]] / 255.0 : 1.0;
                     assert_float_equal(p[3], a, 1e-6);
@@ -277,8 +276,7 @@ static void test_writer_round_trip(void **state)
                         (float)((double)(next_rand() % (unsigned)(scale + 1)) /
                                 scale);
             assert_int_equal(st_io_write_png(path, img, bits, &err), ST_OK);
-            assert_int_equal(st_io_read(path, NULL, &back, &info, &err),
-                             ST_OK);
+            assert_int_equal(st_io_read(path, NULL, &back, &info, &err), ST_OK);
             assert_int_equal(info.bit_depth, bits);
             assert_int_equal(info.color_source, ST_COLOR_SRGB_CHUNK);
             assert_int_equal(back->channels, ch);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -507,4 +508,17 @@ void tu_exif_upright(int orientation, int w, int h, int r, int c, int *ux,
         *ux = strcmp(R, "left") == 0 ? r : h - 1 - r;
         *uy = strcmp(C, "top") == 0 ? c : w - 1 - c;
     }
+}
+
+double tu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+int tu_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }

@@ -28,15 +28,19 @@ typedef struct tu_png {
     int width, height;
     int color_type; /* PNG_COLOR_TYPE_* */
     int bit_depth;
-    int interlace;  /* 0 or 1 (Adam7) */
+    int interlace; /* 0 or 1 (Adam7) */
     const void *samples;
-    const uint8_t *palette; int palette_size;  /* RGB triples */
-    const uint8_t *trns; int trns_size;        /* palette alpha */
-    int trns_gray;                              /* >= 0: grey tRNS value */
-    const uint8_t *icc; size_t icc_size;
-    const uint8_t *exif; size_t exif_size;     /* bare TIFF block */
-    int srgb;                                   /* write an sRGB chunk */
-    double gamma;                               /* > 0: write gAMA */
+    const uint8_t *palette;
+    int palette_size; /* RGB triples */
+    const uint8_t *trns;
+    int trns_size; /* palette alpha */
+    int trns_gray; /* >= 0: grey tRNS value */
+    const uint8_t *icc;
+    size_t icc_size;
+    const uint8_t *exif;
+    size_t exif_size; /* bare TIFF block */
+    int srgb;         /* write an sRGB chunk */
+    double gamma;     /* > 0: write gAMA */
 } tu_png;
 
 /* Writes the PNG into memory (malloc'd, *size bytes); NULL on failure. */
@@ -48,10 +52,12 @@ typedef struct tu_jpeg {
     int width, height, components;
     const uint8_t *samples; /* interleaved */
     int quality;
-    int subsample;          /* non-zero: 4:2:0, else 4:4:4 */
-    int ycck;               /* CMYK stored as YCCK */
-    const uint8_t *icc; size_t icc_size;
-    const uint8_t *exif; size_t exif_size; /* with "Exif\0\0" prefix */
+    int subsample; /* non-zero: 4:2:0, else 4:4:4 */
+    int ycck;      /* CMYK stored as YCCK */
+    const uint8_t *icc;
+    size_t icc_size;
+    const uint8_t *exif;
+    size_t exif_size; /* with "Exif\0\0" prefix */
 } tu_jpeg;
 
 uint8_t *tu_jpeg_encode(const tu_jpeg *spec, size_t *size);
@@ -61,8 +67,8 @@ uint8_t *tu_jpeg_encode(const tu_jpeg *spec, size_t *size);
  * OffsetTimeOriginal (each if non-NULL). big_endian picks "MM" byte order.
  * with_prefix prepends "Exif\0\0" (JPEG APP1 form). Returns the size. */
 size_t tu_exif_build(uint8_t *buf, size_t cap, int orientation,
-                     const char *datetime, const char *offset,
-                     int big_endian, int with_prefix);
+                     const char *datetime, const char *offset, int big_endian,
+                     int with_prefix);
 
 /* An ICC profile in memory made by lcms2: "srgb", "adobe-rgb" (Adobe RGB
  * (1998) primaries, gamma 563/256), "display-p3" (P3 primaries, D65, sRGB
@@ -71,11 +77,14 @@ size_t tu_exif_build(uint8_t *buf, size_t cap, int orientation,
  * which lcms2 prefers) or "gray-gamma1" (linear grey). malloc'd. */
 uint8_t *tu_icc_profile(const char *name, size_t *size);
 
+/* Monotonic clock in seconds, and a qsort comparator for doubles (for the
+ * benchmarks). */
+double tu_now(void);
+int tu_cmp_double(const void *a, const void *b);
+
 /* Decodes with st_io_read_memory, default options, failing the test on
  * error. */
 st_image *tu_decode(const uint8_t *data, size_t size, st_image_info *info);
-
-
 
 /* Where stored pixel (row r, column c) of a w x h image belongs in the
  * upright picture, from the EXIF specification's words for each
