@@ -3,6 +3,9 @@
  *   st_color_srgb_to_linear   IEC 61966-2-1 decode
  *   st_color_linear_to_srgb   IEC 61966-2-1 encode
  *   st_color_srgb_to_lab      sRGB -> CIELAB (D65, 2°)
+ *   st_color_linear_to_lab    linear sRGB -> CIELAB
+ *   st_color_wb_gains         white-balance gains (none, grey world, card)
+ *   st_lab_planes_new/_free   CIELAB planes of a region
  *
  * Constants: IEC 61966-2-1:1999 for the transfer curve and the linear
  * sRGB -> XYZ matrix; CIE 15:2004 for L*a*b* with the D65 white
@@ -10,7 +13,9 @@
  * the tests use as a published cross-check.
  */
 #include <math.h>
+#include <stdlib.h>
 
+#include "internal.h"
 #include "skintrack/color.h"
 
 double st_color_srgb_to_linear(double c)
@@ -35,9 +40,15 @@ static double lab_f(double t)
 
 void st_color_srgb_to_lab(const double rgb[3], double lab[3])
 {
-    double r = st_color_srgb_to_linear(rgb[0]);
-    double g = st_color_srgb_to_linear(rgb[1]);
-    double b = st_color_srgb_to_linear(rgb[2]);
+    double lin[3] = {st_color_srgb_to_linear(rgb[0]),
+                     st_color_srgb_to_linear(rgb[1]),
+                     st_color_srgb_to_linear(rgb[2])};
+    st_color_linear_to_lab(lin, lab);
+}
+
+void st_color_linear_to_lab(const double rgb[3], double lab[3])
+{
+    double r = rgb[0], g = rgb[1], b = rgb[2];
     double x = 0.4124564 * r + 0.3575761 * g + 0.1804375 * b;
     double y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b;
     double z = 0.0193339 * r + 0.1191920 * g + 0.9503041 * b;
@@ -46,4 +57,128 @@ void st_color_srgb_to_lab(const double rgb[3], double lab[3])
     lab[0] = 116.0 * fy - 16.0;
     lab[1] = 500.0 * (fx - fy);
     lab[2] = 200.0 * (fy - fz);
+}
+
+static double luminance(const double rgb[3])
+{
+    return 0.2126729 * rgb[0] + 0.7151522 * rgb[1] + 0.0721750 * rgb[2];
+}
+
+/* Mean linear R, G, B of img over reg (NULL: everywhere) or a rectangle. */
+static size_t linear_mean(const st_image *img, const st_region *reg, int x0,
+                          int y0, int x1, int y1, double mean[3])
+{
+    int cc = st_image_color_channels(img);
+    size_t n = 0;
+    mean[0] = mean[1] = mean[2] = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const float *p = st_image_pixel(img, x, y);
+            if (reg && !reg->mask[(size_t)y * (size_t)reg->width + x])
+                continue;
+            for (int c = 0; c < 3; c++)
+                mean[c] += st_color_srgb_to_linear(p[cc == 3 ? c : 0]);
+            n++;
+        }
+    for (int c = 0; c < 3 && n; c++)
+        mean[c] /= (double)n;
+    return n;
+}
+
+st_status st_color_wb_gains(const st_image *img, const st_region *reg,
+                            const st_white_balance *wb, double gains[3],
+                            st_error *err)
+{
+    double mean[3], target;
+    gains[0] = gains[1] = gains[2] = 1;
+    if (!wb || wb->mode == ST_WB_NONE)
+        return ST_OK;
+    if (wb->mode == ST_WB_PATCH) {
+        if (wb->w <= 0 || wb->h <= 0 || wb->x < 0 || wb->y < 0 ||
+            wb->x > img->width - wb->w || wb->y > img->height - wb->h)
+            return st_fail(err, ST_ERR_INVALID,
+                           "white-balance patch %d,%d,%d,%d does not lie "
+                           "inside the %dx%d image",
+                           wb->x, wb->y, wb->w, wb->h, img->width, img->height);
+        linear_mean(img, NULL, wb->x, wb->y, wb->x + wb->w, wb->y + wb->h,
+                    mean);
+        target = wb->reflectance > 0 ? wb->reflectance : 0.18;
+    } else {
+        if (!linear_mean(img, reg, 0, 0, img->width, img->height, mean))
+            return st_fail(err, ST_ERR_INVALID, "empty region");
+        target = luminance(mean);
+    }
+    for (int c = 0; c < 3; c++) {
+        if (!(mean[c] > 1e-6))
+            return st_fail(err, ST_ERR_INVALID,
+                           "white balance: the %s has no %s light",
+                           wb->mode == ST_WB_PATCH ? "patch" : "region",
+                           c == 0   ? "red"
+                           : c == 1 ? "green"
+                                    : "blue");
+        gains[c] = target / mean[c];
+    }
+    return ST_OK;
+}
+
+void st_lab_planes_free(st_lab_planes *p)
+{
+    if (!p)
+        return;
+    free(p->L);
+    free(p->a);
+    free(p->b);
+    free(p);
+}
+
+st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
+                            const st_region *reg, const double gains[3],
+                            st_error *err)
+{
+    static const double unit[3] = {1, 1, 1};
+    size_t n = (size_t)img->width * (size_t)img->height, count = 0;
+    int cc = st_image_color_channels(img);
+    st_lab_planes *p;
+
+    *out = NULL;
+    if (reg && (reg->width != img->width || reg->height != img->height))
+        return st_fail(err, ST_ERR_INVALID,
+                       "region is %dx%d but the image is %dx%d", reg->width,
+                       reg->height, img->width, img->height);
+    if (!gains)
+        gains = unit;
+    p = calloc(1, sizeof *p);
+    if (p) {
+        p->L = calloc(n, sizeof *p->L);
+        p->a = calloc(n, sizeof *p->a);
+        p->b = calloc(n, sizeof *p->b);
+    }
+    if (!p || !p->L || !p->a || !p->b) {
+        st_lab_planes_free(p);
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
+    }
+    p->width = img->width;
+    p->height = img->height;
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            size_t i = (size_t)y * (size_t)img->width + (size_t)x;
+            const float *px = st_image_pixel(img, x, y);
+            double lin[3], lab[3];
+            if (reg && !reg->mask[i])
+                continue;
+            for (int c = 0; c < 3; c++) {
+                lin[c] =
+                    st_color_srgb_to_linear(px[cc == 3 ? c : 0]) * gains[c];
+                p->linear_mean[c] += lin[c];
+            }
+            st_color_linear_to_lab(lin, lab);
+            p->L[i] = (float)lab[0];
+            p->a[i] = (float)lab[1];
+            p->b[i] = (float)lab[2];
+            count++;
+        }
+    for (int c = 0; c < 3 && count; c++)
+        p->linear_mean[c] /= (double)count;
+    *out = p;
+    return ST_OK;
 }

@@ -7,6 +7,10 @@
 #ifndef SKINTRACK_COLOR_H
 #define SKINTRACK_COLOR_H
 
+#include "image.h"
+#include "region.h"
+#include "status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -23,6 +27,51 @@ double st_color_linear_to_srgb(double v);
  * (0.95047, 1.0, 1.08883), f(t) = cbrt(t) above (6/29)^3, else
  * t / (3 (6/29)^2) + 4/29. lab receives three values. */
 void st_color_srgb_to_lab(const double rgb[3], double lab[3]);
+
+/* The same from linear-light R, G, B. */
+void st_color_linear_to_lab(const double rgb[3], double lab[3]);
+
+/* ---- white balance ---- */
+
+typedef enum st_wb_mode {
+    ST_WB_NONE = 0,  /* photos as they are */
+    ST_WB_GRAYWORLD, /* the region's mean colour is taken as neutral */
+    ST_WB_PATCH      /* a grey or white card in the frame */
+} st_wb_mode;
+
+typedef struct st_white_balance {
+    st_wb_mode mode;
+    int x, y, w, h;     /* ST_WB_PATCH: the card, in image pixels */
+    double reflectance; /* ST_WB_PATCH: the card's luminance factor; the
+                           card is scaled to this neutral grey (default
+                           0.18), which also cancels exposure changes */
+} st_white_balance;
+
+/* Linear-light gains for R, G, B that the white balance asks for (1, 1, 1
+ * for ST_WB_NONE). Grey world: each channel's region mean is scaled to the
+ * region's mean luminance Y (Rec. 709), so brightness is kept. Patch: each
+ * channel's mean over the card is scaled to `reflectance`. Fails for a card
+ * outside the image or one that is black in some channel. */
+st_status st_color_wb_gains(const st_image *img, const st_region *reg,
+                            const st_white_balance *wb, double gains[3],
+                            st_error *err);
+
+/* ---- CIELAB planes ---- */
+
+/* L*, a*, b* of every region pixel of an image after linear-light gains,
+ * in three planes of the image's size (0 outside the region), and the
+ * region's mean linear R, G, B. Grey images have a* = b* = 0. */
+typedef struct st_lab_planes {
+    int width, height;
+    float *L, *a, *b;
+    double linear_mean[3];
+} st_lab_planes;
+
+/* gains may be NULL (1, 1, 1). Free with st_lab_planes_free. */
+st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
+                            const st_region *reg, const double gains[3],
+                            st_error *err);
+void st_lab_planes_free(st_lab_planes *p);
 
 #ifdef __cplusplus
 }

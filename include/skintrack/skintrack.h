@@ -20,7 +20,10 @@
 #include "image.h"
 #include "io.h"
 #include "output.h"
+#include "redness.h"
+#include "region.h"
 #include "status.h"
+#include "tone.h"
 #include "warp.h"
 
 #ifdef __cplusplus

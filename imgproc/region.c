@@ -1,0 +1,130 @@
+/* skintrack — measurement regions.
+ *
+ *   st_region_full / _rect / _from_mask   make a region
+ *   st_region_intersect                   AND of two regions
+ *   st_region_update                      bounding box and count
+ *   st_region_free
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "skintrack/region.h"
+
+static st_status region_new(st_region **out, int w, int h, st_error *err)
+{
+    st_region *r;
+    size_t n;
+    st_status s = st_image_check_size(w, h, 1, 0, NULL, err);
+    *out = NULL;
+    if (s)
+        return s;
+    n = (size_t)w * (size_t)h;
+    r = calloc(1, sizeof *r);
+    if (r)
+        r->mask = calloc(n, 1);
+    if (!r || !r->mask) {
+        free(r);
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (region)");
+    }
+    r->width = w;
+    r->height = h;
+    *out = r;
+    return ST_OK;
+}
+
+void st_region_update(st_region *r)
+{
+    int x0 = r->width, y0 = r->height, x1 = 0, y1 = 0;
+    size_t count = 0;
+    for (int y = 0; y < r->height; y++) {
+        const uint8_t *m = r->mask + (size_t)y * (size_t)r->width;
+        for (int x = 0; x < r->width; x++)
+            if (m[x]) {
+                count++;
+                x0 = x < x0 ? x : x0;
+                x1 = x + 1 > x1 ? x + 1 : x1;
+                y0 = y < y0 ? y : y0;
+                y1 = y + 1;
+            }
+    }
+    r->count = count;
+    if (!count)
+        x0 = y0 = x1 = y1 = 0;
+    r->x0 = x0, r->y0 = y0, r->x1 = x1, r->y1 = y1;
+}
+
+st_status st_region_full(st_region **out, int w, int h, st_error *err)
+{
+    st_status s = region_new(out, w, h, err);
+    if (s)
+        return s;
+    memset((*out)->mask, 1, (size_t)w * (size_t)h);
+    st_region_update(*out);
+    return ST_OK;
+}
+
+st_status st_region_rect(st_region **out, int w, int h, int x, int y, int rw,
+                         int rh, st_error *err)
+{
+    st_status s;
+    if (rw <= 0 || rh <= 0 || x < 0 || y < 0 || x > w - rw || y > h - rh)
+        return st_fail(err, ST_ERR_INVALID,
+                       "region %d,%d,%d,%d does not lie inside the %dx%d "
+                       "image",
+                       x, y, rw, rh, w, h);
+    s = region_new(out, w, h, err);
+    if (s)
+        return s;
+    for (int j = y; j < y + rh; j++)
+        memset((*out)->mask + (size_t)j * (size_t)w + x, 1, (size_t)rw);
+    st_region_update(*out);
+    return ST_OK;
+}
+
+st_status st_region_from_mask(st_region **out, const st_image *mask, int w,
+                              int h, st_error *err)
+{
+    int alpha = st_image_has_alpha(mask);
+    st_status s;
+    if (mask->width != w || mask->height != h)
+        return st_fail(err, ST_ERR_INVALID,
+                       "mask is %dx%d but the image is %dx%d", mask->width,
+                       mask->height, w, h);
+    s = region_new(out, w, h, err);
+    if (s)
+        return s;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const float *p = st_image_pixel(mask, x, y);
+            int on = p[0] > 0.5f / 255 &&
+                     (!alpha || p[mask->channels - 1] > 0.5f / 255);
+            (*out)->mask[(size_t)y * (size_t)w + x] = (uint8_t)on;
+        }
+    st_region_update(*out);
+    if ((*out)->count == 0) {
+        st_region_free(*out);
+        *out = NULL;
+        return st_fail(err, ST_ERR_INVALID, "mask selects no pixel");
+    }
+    return ST_OK;
+}
+
+st_status st_region_intersect(st_region *a, const st_region *b, st_error *err)
+{
+    size_t n = (size_t)a->width * (size_t)a->height;
+    if (a->width != b->width || a->height != b->height)
+        return st_fail(err, ST_ERR_INVALID, "regions of different sizes");
+    for (size_t i = 0; i < n; i++)
+        a->mask[i] = (uint8_t)(a->mask[i] && b->mask[i]);
+    st_region_update(a);
+    return ST_OK;
+}
+
+void st_region_free(st_region *r)
+{
+    if (!r)
+        return;
+    free(r->mask);
+    free(r);
+}

@@ -1,0 +1,153 @@
+/* skintrack — pigmentation and tone metrics.
+ *
+ *   st_tone_measure        L*, b*, melanin index, ITA, tone evenness
+ *   st_tone_ita_category   ITA class
+ *
+ * Melanin index MI = 100 log10(1 / R) (Dawson et al. 1980; Diffey et al.
+ * 1984) on the region's mean linear R; camera units, for tracking. ITA
+ * (Chardon et al. 1991) = atan2(L* - 50, b*) in degrees, atan2 so that
+ * b* = 0 is defined; classes after Del Bino et al. 2006.
+ *
+ * Tone evenness: a photo's L* varies with the light as much as with the
+ * skin. A quadratic surface c0 + c1 x + c2 y + c3 x^2 + c4 xy + c5 y^2
+ * (x, y scaled to [-1, 1] over the region's bounding box) is fitted to L*
+ * by least squares, taking at most about 250 000 region pixels on a regular
+ * grid, and the standard deviation of what remains over every region pixel
+ * is the spread of the skin's own tone: blotches, spots, pigmentation.
+ */
+#include <math.h>
+
+#include "internal.h"
+#include "skintrack/tone.h"
+
+const char *st_tone_ita_category(double ita)
+{
+    if (!isfinite(ita))
+        return "";
+    if (ita > 55)
+        return "very_light";
+    if (ita > 41)
+        return "light";
+    if (ita > 28)
+        return "intermediate";
+    if (ita > 10)
+        return "tan";
+    if (ita > -30)
+        return "brown";
+    return "dark";
+}
+
+/* Solves the 6 x 6 normal equations (Gaussian elimination, partial
+ * pivoting); -1 if singular. */
+static int solve6(double A[6][6], double b[6], double x[6])
+{
+    for (int c = 0; c < 6; c++) {
+        int p = c;
+        for (int r = c + 1; r < 6; r++)
+            if (fabs(A[r][c]) > fabs(A[p][c]))
+                p = r;
+        if (fabs(A[p][c]) < 1e-12)
+            return -1;
+        for (int k = 0; k < 6; k++) {
+            double t = A[c][k];
+            A[c][k] = A[p][k];
+            A[p][k] = t;
+        }
+        {
+            double t = b[c];
+            b[c] = b[p];
+            b[p] = t;
+        }
+        for (int r = c + 1; r < 6; r++) {
+            double f = A[r][c] / A[c][c];
+            for (int k = c; k < 6; k++)
+                A[r][k] -= f * A[c][k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int r = 5; r >= 0; r--) {
+        double s = b[r];
+        for (int k = r + 1; k < 6; k++)
+            s -= A[r][k] * x[k];
+        x[r] = s / A[r][r];
+    }
+    return 0;
+}
+
+static void basis(double x, double y, double f[6])
+{
+    f[0] = 1, f[1] = x, f[2] = y, f[3] = x * x, f[4] = x * y, f[5] = y * y;
+}
+
+static double evenness(const st_lab_planes *lab, const st_region *reg)
+{
+    double A[6][6] = {{0}}, rhs[6] = {0}, c[6] = {0};
+    double cx = (reg->x0 + reg->x1 - 1) / 2.0,
+           cy = (reg->y0 + reg->y1 - 1) / 2.0;
+    double sx = fmax(1, (reg->x1 - reg->x0) / 2.0);
+    double sy = fmax(1, (reg->y1 - reg->y0) / 2.0);
+    int step = (int)fmax(1, ceil(sqrt((double)reg->count / 250000.0)));
+    double sum = 0, sum2 = 0, n = 0;
+    int fitted;
+
+    for (int y = reg->y0; y < reg->y1; y += step)
+        for (int x = reg->x0; x < reg->x1; x += step) {
+            size_t i = (size_t)y * (size_t)lab->width + (size_t)x;
+            double f[6];
+            if (!reg->mask[i])
+                continue;
+            basis((x - cx) / sx, (y - cy) / sy, f);
+            for (int r = 0; r < 6; r++) {
+                rhs[r] += f[r] * lab->L[i];
+                for (int k = 0; k < 6; k++)
+                    A[r][k] += f[r] * f[k];
+            }
+        }
+    fitted = solve6(A, rhs, c) == 0;
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t i = (size_t)y * (size_t)lab->width + (size_t)x;
+            double f[6], r = lab->L[i];
+            if (!reg->mask[i])
+                continue;
+            if (fitted) {
+                basis((x - cx) / sx, (y - cy) / sy, f);
+                for (int k = 0; k < 6; k++)
+                    r -= c[k] * f[k];
+            }
+            sum += r;
+            sum2 += r * r;
+            n++;
+        }
+    if (n < 2)
+        return NAN;
+    return sqrt(fmax(0, (sum2 - sum * sum / n) / (n - 1)));
+}
+
+st_status st_tone_measure(const st_lab_planes *lab, const st_region *reg,
+                          st_tone *out, st_error *err)
+{
+    size_t n = (size_t)lab->width * (size_t)lab->height, count = 0;
+    double sl = 0, sb = 0;
+
+    if (reg->width != lab->width || reg->height != lab->height)
+        return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
+    if (!reg->count)
+        return st_fail(err, ST_ERR_INVALID, "empty region");
+    for (size_t i = 0; i < n; i++)
+        if (reg->mask[i]) {
+            sl += lab->L[i];
+            sb += lab->b[i];
+            count++;
+        }
+    out->l_star_mean = sl / (double)count;
+    out->b_star_mean = sb / (double)count;
+    out->melanin_index = lab->linear_mean[0] > 0
+                             ? 100.0 * log10(1.0 / lab->linear_mean[0])
+                             : NAN;
+    out->ita_deg =
+        atan2(out->l_star_mean - 50.0, out->b_star_mean) * 180.0 / ST_PI;
+    out->ita_category = st_tone_ita_category(out->ita_deg);
+    out->tone_evenness = evenness(lab, reg);
+    return ST_OK;
+}

@@ -1,0 +1,317 @@
+/* skintrack tests — regions, CIELAB planes, white balance, redness, tone.
+ *
+ * Truth comes from the published formulas, written again here in their
+ * CIE "kappa/epsilon" form (CIE 15:2004: epsilon = 216/24389, kappa =
+ * 24389/27) rather than the library's (6/29)^3 form, and from images whose
+ * CIELAB values are set by construction (Lab -> sRGB in this file).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "phantom.h"
+#include "testutil.h"
+
+static const double white[3] = {0.95047, 1.0, 1.08883};
+
+static double decode(double c)
+{
+    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+
+static double encode(double v)
+{
+    return v <= 0.0031308 ? 12.92 * v : 1.055 * pow(v, 1 / 2.4) - 0.055;
+}
+
+/* Reference sRGB -> Lab, CIE 15 kappa/epsilon form. */
+static void ref_lab(const double rgb[3], double lab[3])
+{
+    const double eps = 216.0 / 24389.0, kappa = 24389.0 / 27.0;
+    double r = decode(rgb[0]), g = decode(rgb[1]), b = decode(rgb[2]);
+    double xyz[3] = {0.4124564 * r + 0.3575761 * g + 0.1804375 * b,
+                     0.2126729 * r + 0.7151522 * g + 0.0721750 * b,
+                     0.0193339 * r + 0.1191920 * g + 0.9503041 * b};
+    double f[3];
+    for (int i = 0; i < 3; i++) {
+        double t = xyz[i] / white[i];
+        f[i] = t > eps ? cbrt(t) : (kappa * t + 16) / 116;
+    }
+    lab[0] = 116 * f[1] - 16;
+    lab[1] = 500 * (f[0] - f[1]);
+    lab[2] = 200 * (f[1] - f[2]);
+}
+
+/* Lab -> sRGB-encoded (inverse of the above; values may leave [0,1]). */
+static void lab_to_srgb(const double lab[3], double rgb[3])
+{
+    const double eps = 216.0 / 24389.0, kappa = 24389.0 / 27.0;
+    double fy = (lab[0] + 16) / 116, fx = fy + lab[1] / 500,
+           fz = fy - lab[2] / 200, f[3] = {fx, fy, fz}, xyz[3];
+    for (int i = 0; i < 3; i++) {
+        double t = f[i] * f[i] * f[i];
+        xyz[i] = white[i] * (t > eps ? t : (116 * f[i] - 16) / kappa);
+    }
+    rgb[0] =
+        encode(3.2404542 * xyz[0] - 1.5371385 * xyz[1] - 0.4985314 * xyz[2]);
+    rgb[1] =
+        encode(-0.9692660 * xyz[0] + 1.8760108 * xyz[1] + 0.0415560 * xyz[2]);
+    rgb[2] =
+        encode(0.0556434 * xyz[0] - 0.2040259 * xyz[1] + 1.0572252 * xyz[2]);
+}
+
+static void set_lab(st_image *img, int x, int y, double L, double a, double b)
+{
+    double lab[3] = {L, a, b}, rgb[3];
+    float *p = st_image_pixel(img, x, y);
+    lab_to_srgb(lab, rgb);
+    for (int c = 0; c < 3; c++)
+        p[c] = (float)rgb[c];
+}
+
+static st_lab_planes *planes(const st_image *img, const st_region *reg,
+                             const double gains[3])
+{
+    st_lab_planes *p;
+    st_error err = {0};
+    assert_int_equal(st_lab_planes_new(&p, img, reg, gains, &err), ST_OK);
+    return p;
+}
+
+/* A grid of 512 sRGB colours: CIELAB planes within 0.01 of CIE 15. */
+static void test_lab_grid(void **state)
+{
+    st_image *img;
+    st_region *reg;
+    st_lab_planes *lab;
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_image_new(&img, 64, 8, 3, &err), ST_OK);
+    for (int i = 0; i < 512; i++) {
+        float *p = st_image_pixel(img, i % 64, i / 64);
+        p[0] = (float)((i & 7) * 255 / 7) / 255.0f;
+        p[1] = (float)(((i >> 3) & 7) * 255 / 7) / 255.0f;
+        p[2] = (float)(((i >> 6) & 7) * 255 / 7) / 255.0f;
+    }
+    assert_int_equal(st_region_full(&reg, 64, 8, &err), ST_OK);
+    lab = planes(img, reg, NULL);
+    for (int i = 0; i < 512; i++) {
+        const float *p = st_image_pixel(img, i % 64, i / 64);
+        double rgb[3] = {p[0], p[1], p[2]}, want[3];
+        ref_lab(rgb, want);
+        assert_float_equal(lab->L[i], want[0], 0.01);
+        assert_float_equal(lab->a[i], want[1], 0.01);
+        assert_float_equal(lab->b[i], want[2], 0.01);
+    }
+    st_lab_planes_free(lab);
+    st_region_free(reg);
+    st_image_free(img);
+}
+
+/* a* raised by exactly 3 over a skin phantom is measured as +3 (0.1). */
+static void test_a_star_shift(void **state)
+{
+    st_image *skin = ph_canvas(256, 192, 5), *red;
+    st_region *reg;
+    st_lab_planes *l0, *l1;
+    st_redness r0, r1;
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_image_copy(&red, skin, &err), ST_OK);
+    for (int y = 0; y < 192; y++)
+        for (int x = 0; x < 256; x++) {
+            const float *p = st_image_pixel(skin, x, y);
+            double rgb[3] = {p[0], p[1], p[2]}, lab[3];
+            ref_lab(rgb, lab);
+            set_lab(red, x, y, lab[0], lab[1] + 3, lab[2]);
+        }
+    assert_int_equal(st_region_full(&reg, 256, 192, &err), ST_OK);
+    l0 = planes(skin, reg, NULL);
+    l1 = planes(red, reg, NULL);
+    assert_int_equal(st_redness_measure(l0, reg, 0, &r0, &err), ST_OK);
+    assert_int_equal(st_redness_measure(l1, reg, 0, &r1, &err), ST_OK);
+    print_message("a* %.3f -> %.3f, p90 %.3f -> %.3f, EI %.2f -> %.2f\n",
+                  r0.a_star_mean, r1.a_star_mean, r0.a_star_p90, r1.a_star_p90,
+                  r0.erythema_index, r1.erythema_index);
+    assert_float_equal(r1.a_star_mean - r0.a_star_mean, 3.0, 0.1);
+    assert_float_equal(r1.a_star_p90 - r0.a_star_p90, 3.0, 0.1);
+    assert_true(r1.erythema_index > r0.erythema_index);
+    st_lab_planes_free(l0);
+    st_lab_planes_free(l1);
+    st_region_free(reg);
+    st_image_free(skin);
+    st_image_free(red);
+}
+
+/* Ten stripes of known a*: mean, 90th percentile, red area, and the
+ * indices from known linear R and G. */
+static void test_redness_by_construction(void **state)
+{
+    st_image *img;
+    st_region *reg;
+    st_lab_planes *lab;
+    st_redness r;
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_image_new(&img, 100, 20, 3, &err), ST_OK);
+    for (int y = 0; y < 20; y++)
+        for (int x = 0; x < 100; x++)
+            set_lab(img, x, y, 60, 8 + 2 * (x / 10), 15); /* a* 8..26 */
+    assert_int_equal(st_region_full(&reg, 100, 20, &err), ST_OK);
+    lab = planes(img, reg, NULL);
+    assert_int_equal(st_redness_measure(lab, reg, 0, &r, &err), ST_OK);
+    assert_float_equal(r.a_star_mean, 17.0, 0.01);
+    /* 10% of pixels at each of 8,10,..,26: the 90th percentile sits at the
+     * top of the 24 stripe */
+    assert_float_equal(r.a_star_p90, 24.0, 0.02);
+    assert_float_equal(r.red_area_pct, 30.0, 1e-9); /* 22, 24, 26 > 20 */
+    assert_int_equal(st_redness_measure(lab, reg, 25, &r, &err), ST_OK);
+    assert_float_equal(r.red_area_pct, 10.0, 1e-9);
+    st_lab_planes_free(lab);
+
+    /* uniform linear R = 0.5, G = 0.25: EI = 100 log10 2, MI = 100 log10 2 */
+    for (int y = 0; y < 20; y++)
+        for (int x = 0; x < 100; x++) {
+            float *p = st_image_pixel(img, x, y);
+            p[0] = (float)encode(0.5);
+            p[1] = (float)encode(0.25);
+            p[2] = (float)encode(0.2);
+        }
+    lab = planes(img, reg, NULL);
+    assert_int_equal(st_redness_measure(lab, reg, 0, &r, &err), ST_OK);
+    assert_float_equal(r.erythema_index, 100 * log10(2.0), 1e-4);
+    {
+        st_tone t;
+        assert_int_equal(st_tone_measure(lab, reg, &t, &err), ST_OK);
+        assert_float_equal(t.melanin_index, 100 * log10(2.0), 1e-4);
+    }
+    st_lab_planes_free(lab);
+    st_region_free(reg);
+    st_image_free(img);
+}
+
+/* Tone: L* = smooth light + a +-2 checker of the skin's own: evenness 2,
+ * whatever the gradient; ITA and its classes. */
+static void test_tone_by_construction(void **state)
+{
+    st_image *img;
+    st_region *reg;
+    st_lab_planes *lab;
+    st_tone t;
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_image_new(&img, 120, 90, 3, &err), ST_OK);
+    for (int y = 0; y < 90; y++)
+        for (int x = 0; x < 120; x++) {
+            double u = x / 119.0, v = y / 89.0;
+            double light = 55 + 12 * u - 6 * v + 8 * u * u - 5 * u * v;
+            double own = ((x / 3 + y / 3) % 2) ? 2 : -2;
+            set_lab(img, x, y, light + own, 12, 16);
+        }
+    assert_int_equal(st_region_full(&reg, 120, 90, &err), ST_OK);
+    lab = planes(img, reg, NULL);
+    assert_int_equal(st_tone_measure(lab, reg, &t, &err), ST_OK);
+    print_message("L* %.3f b* %.3f ITA %.3f %s evenness %.4f\n", t.l_star_mean,
+                  t.b_star_mean, t.ita_deg, t.ita_category, t.tone_evenness);
+    assert_float_equal(t.b_star_mean, 16, 0.01);
+    assert_float_equal(t.tone_evenness, 2.0, 0.03);
+    assert_float_equal(t.ita_deg,
+                       atan2(t.l_star_mean - 50, t.b_star_mean) * 180 /
+                           3.14159265358979,
+                       1e-9);
+    assert_string_equal(st_tone_ita_category(60), "very_light");
+    assert_string_equal(st_tone_ita_category(50), "light");
+    assert_string_equal(st_tone_ita_category(30), "intermediate");
+    assert_string_equal(st_tone_ita_category(20), "tan");
+    assert_string_equal(st_tone_ita_category(0), "brown");
+    assert_string_equal(st_tone_ita_category(-45), "dark");
+    st_lab_planes_free(lab);
+    st_region_free(reg);
+    st_image_free(img);
+}
+
+/* White balance: a cast removed by grey world; a card scaled to 18% grey
+ * cancels an exposure change. */
+static void test_white_balance(void **state)
+{
+    st_image *img;
+    st_region *reg;
+    st_white_balance wb = {ST_WB_PATCH, 0, 0, 10, 10, 0.18};
+    double g[3], cast[3] = {1.1, 1.0, 0.8};
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_image_new(&img, 40, 30, 3, &err), ST_OK);
+    for (int y = 0; y < 30; y++)
+        for (int x = 0; x < 40; x++) {
+            float *p = st_image_pixel(img, x, y);
+            double base = x < 10 && y < 10 ? 0.36 : 0.3 + 0.004 * x;
+            for (int c = 0; c < 3; c++)
+                p[c] = (float)encode(base * 1.2 * cast[c]);
+        }
+    assert_int_equal(st_region_full(&reg, 40, 30, &err), ST_OK);
+    assert_int_equal(st_color_wb_gains(img, reg, &wb, g, &err), ST_OK);
+    for (int c = 0; c < 3; c++)
+        assert_float_equal(g[c], 0.18 / (0.36 * 1.2 * cast[c]), 1e-4);
+    wb.mode = ST_WB_GRAYWORLD;
+    assert_int_equal(st_color_wb_gains(img, reg, &wb, g, &err), ST_OK);
+    assert_float_equal(g[0] * cast[0], g[1] * cast[1], 1e-4);
+    assert_float_equal(g[2] * cast[2], g[1] * cast[1], 1e-4);
+    wb.mode = ST_WB_PATCH;
+    wb.x = 35;
+    assert_int_equal(st_color_wb_gains(img, reg, &wb, g, &err), ST_ERR_INVALID);
+    st_region_free(reg);
+    st_image_free(img);
+}
+
+static void test_regions(void **state)
+{
+    st_region *a, *b;
+    st_image *mask;
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_region_rect(&a, 50, 40, 10, 5, 20, 30, &err), ST_OK);
+    assert_int_equal(a->count, 600);
+    assert_int_equal(a->x0, 10);
+    assert_int_equal(a->y1, 35);
+    assert_int_equal(st_region_rect(&b, 50, 40, 40, 5, 20, 30, &err),
+                     ST_ERR_INVALID);
+    assert_int_equal(st_image_new(&mask, 50, 40, 1, &err), ST_OK);
+    for (int y = 0; y < 40; y++)
+        for (int x = 0; x < 25; x++)
+            st_image_pixel(mask, x, y)[0] = 1.0f / 255;
+    assert_int_equal(st_region_from_mask(&b, mask, 50, 40, &err), ST_OK);
+    assert_int_equal(b->count, 25 * 40);
+    assert_int_equal(st_region_intersect(a, b, &err), ST_OK);
+    assert_int_equal(a->count, 15 * 30);
+    assert_int_equal(a->x1, 25);
+    st_region_free(a);
+    st_region_free(b);
+    assert_int_equal(st_region_from_mask(&b, mask, 40, 40, &err),
+                     ST_ERR_INVALID);
+    st_image_free(mask);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lab_grid),
+        cmocka_unit_test(test_a_star_shift),
+        cmocka_unit_test(test_redness_by_construction),
+        cmocka_unit_test(test_tone_by_construction),
+        cmocka_unit_test(test_white_balance),
+        cmocka_unit_test(test_regions),
+    };
+    return cmocka_run_group_tests_name("colour metrics", tests, NULL, NULL);
+}
