@@ -23,6 +23,7 @@
 #include "redness.h"
 #include "region.h"
 #include "status.h"
+#include "texture.h"
 #include "tone.h"
 #include "warp.h"
 
