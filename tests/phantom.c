@@ -20,8 +20,7 @@ static double nrand(uint64_t *s)
     return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
 }
 
-/* Isotropic 1/f^beta texture, standard deviation 1. */
-static float *texture(int w, int h, double beta, uint64_t *seed)
+float *ph_texture(int w, int h, double beta, uint64_t *seed)
 {
     int W = st_fft_good_size(w), H = st_fft_good_size(h);
     size_t nc = (size_t)H * (size_t)(W / 2 + 1);
@@ -64,7 +63,7 @@ static float *texture(int w, int h, double beta, uint64_t *seed)
 st_image *ph_canvas(int w, int h, uint64_t seed)
 {
     uint64_t s = seed * 7919 + 1;
-    float *tex = texture(w, h, 2.5, &s);
+    float *tex = ph_texture(w, h, 2.5, &s);
     float *shade = calloc((size_t)w * h, sizeof *shade);
     st_image *img;
     int npores = w * h / 900;

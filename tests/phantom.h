@@ -15,6 +15,10 @@
 
 #include "skintrack/skintrack.h"
 
+/* Isotropic 1/f^beta texture, w x h floats (malloc'd) of zero mean and
+ * unit standard deviation, from the generator state *seed. */
+float *ph_texture(int w, int h, double beta, uint64_t *seed);
+
 /* A w x h RGB canvas from seed. */
 st_image *ph_canvas(int w, int h, uint64_t seed);
 

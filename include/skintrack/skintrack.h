@@ -20,6 +20,7 @@
 #include "image.h"
 #include "io.h"
 #include "output.h"
+#include "pores.h"
 #include "redness.h"
 #include "region.h"
 #include "status.h"

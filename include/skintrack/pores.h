@@ -1,0 +1,64 @@
+/* skintrack — pores: dark blobs found by a multi-scale Laplacian of
+ * Gaussian computed with FFTW.
+ *
+ *   pore_count            detected pores in the region
+ *   pore_density_per_cm2  pores per cm^2 of region (needs px_per_mm)
+ *   pore_density_per_mp   pores per megapixel of region (always)
+ *   pore_mean_diameter_px mean diameter 2 sqrt(2) sigma, px
+ *   pore_mean_diameter_mm the same in mm (needs px_per_mm)
+ *   pore_area_pct         summed pore disc areas, % of the region
+ * Method, threshold and calibration: pores.c and docs/metrics.md.
+ */
+#ifndef SKINTRACK_PORES_H
+#define SKINTRACK_PORES_H
+
+#include "color.h"
+#include "region.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Default contrast threshold: the scale-normalised response, in L* units,
+ * that a blob must reach (a Gaussian pore reaches half its depth). */
+#define ST_PORE_MIN_RESPONSE 1.5
+
+typedef struct st_pore {
+    float x, y;     /* centre, image pixels */
+    float diameter; /* px */
+    float response; /* L* units */
+} st_pore;
+
+typedef struct st_pore_options {
+    double px_per_mm;    /* > 0: calibrated sizes; 0: pixels */
+    double min_diameter; /* px, or mm when calibrated (default 3 px or
+                            0.05 mm) */
+    double max_diameter; /* px, or mm when calibrated (default 24 px or
+                            0.5 mm) */
+    double min_response; /* default ST_PORE_MIN_RESPONSE */
+} st_pore_options;
+
+void st_pore_options_init(st_pore_options *opt);
+
+typedef struct st_pores {
+    int count;
+    double density_per_cm2; /* NaN when uncalibrated */
+    double density_per_mp;
+    double mean_diameter_px;
+    double mean_diameter_mm; /* NaN when uncalibrated */
+    double area_pct;
+    st_pore *list; /* count entries, owned; free with st_pores_clear */
+} st_pores;
+
+/* Detects pores in the L* plane of lab over reg. */
+st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
+                          const st_pore_options *opt, st_pores *out,
+                          st_error *err);
+
+void st_pores_clear(st_pores *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
