@@ -28,6 +28,7 @@ typedef struct cli_command {
 
 extern const cli_command cli_info_command;
 extern const cli_command cli_align_command;
+extern const cli_command cli_metrics_command;
 
 /* Long options every photo-reading command shares (getopt_long values),
  * their table entries and their help lines. */
@@ -76,6 +77,11 @@ int cli_usage(const char *command, const char *fmt, ...)
  * reports the usage error for option and returns -1. */
 int cli_parse_number(const char *command, const char *option, const char *text,
                      double lo, double hi, double *value);
+
+/* Parses "X,Y,W,H" (four integers, W and H positive) into r. 0 on success;
+ * on failure reports the usage error for option and returns -1. */
+int cli_parse_rect(const char *command, const char *option, const char *text,
+                   int r[4]);
 
 /* Opens the command's main output (path, or "-" for stdout) atomically and
  * arranges that SIGINT/SIGTERM remove its temporary file. NULL on failure

@@ -6,7 +6,10 @@
  *   cli_print_help             per-command help
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +54,35 @@ int cli_parse_number(const char *command, const char *option, const char *text,
     }
     *value = v;
     return 0;
+}
+
+int cli_parse_rect(const char *command, const char *option, const char *text,
+                   int r[4])
+{
+    const char *p = text;
+    for (int i = 0; i < 4; i++) {
+        char *end;
+        long v;
+        if (!isdigit((unsigned char)*p)) /* no sign, no space */
+            goto bad;
+        errno = 0;
+        v = strtol(p, &end, 10);
+        if (errno || v > 1000000 || end == p)
+            goto bad;
+        r[i] = (int)v;
+        p = end;
+        if (i < 3 && *p++ != ',')
+            goto bad;
+    }
+    if (*p || r[2] <= 0 || r[3] <= 0)
+        goto bad;
+    return 0;
+bad:
+    cli_usage(command,
+              "%s wants X,Y,W,H (whole pixels, W and H above 0), "
+              "not '%s'",
+              option, text);
+    return -1;
 }
 
 /* The temporary file a signal must remove: a copy of its name, so it stays

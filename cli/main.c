@@ -14,6 +14,7 @@
 static const cli_command *const commands[] = {
     &cli_info_command,
     &cli_align_command,
+    &cli_metrics_command,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -498,4 +498,59 @@ expect_rc "align --max-rotation abc: usage error" 2
 run align --max-scale 0.5 "$good" "$good"
 expect_rc "align --max-scale 0.5: usage error" 2
 
+
+# ---- metrics ----
+if [ -f "$base" ]; then
+    run metrics "$base" --roi 300,100,800,700 -o "$tmp/m.csv"
+    expect_rc "metrics sample: exits 0" 0
+    hdr=$(line "$tmp/m.csv" 1)
+    for col in file status error l_star_mean a_star_mean a_star_p90 \
+        b_star_mean erythema_index melanin_index red_area_pct ita_deg \
+        ita_category tone_evenness pore_count pore_density_per_cm2 \
+        pore_mean_diameter_px pore_mean_diameter_mm pore_area_pct \
+        texture_fine_share texture_medium_share texture_coarse_share \
+        spectral_slope anisotropy orientation_deg roughness_rms; do
+        case ",$hdr," in
+        *",$col,"*) ok "metrics header has $col" ;;
+        *) not_ok "metrics header has $col" "header: $hdr" ;;
+        esac
+    done
+    expect_eq "metrics sample: status ok" ok "$(field "$tmp/m.csv" 2 2)"
+    expect_eq "metrics: uncalibrated density per cm2 is empty" "" \
+        "$(field "$tmp/m.csv" 2 15)"
+    # the sample's pores are 6.0 px across at baseline (truth file)
+    if close "$(field "$tmp/m.csv" 2 17)" 6.0 0.6; then
+        ok "metrics sample: pore diameter near the truth 6.0 px"
+    else
+        not_ok "metrics sample: pore diameter near 6.0 px" \
+            "got $(field "$tmp/m.csv" 2 17)"
+    fi
+    run metrics "$base" --px-per-mm 20 --roi 300,100,800,700
+    expect_rc "metrics calibrated: exits 0" 0
+    if close "$(field "$out" 2 18)" 0.3 0.03; then
+        ok "metrics calibrated: diameter 6 px = 0.3 mm at 20 px/mm"
+    else
+        not_ok "metrics calibrated: diameter in mm" "got $(field "$out" 2 18)"
+    fi
+    run metrics "$base" --white-balance patch:150,660,80,80 \
+        --roi 300,100,800,700
+    expect_rc "metrics --white-balance patch: exits 0" 0
+    run metrics "$base" --roi 1000,800,400,400
+    expect_rc "metrics --roi outside the photo: exits 1" 1
+    expect_eq "metrics --roi outside the photo: status error" error \
+        "$(field "$out" 2 2)"
+    if [ -f "$tmp/aligned.png" ]; then
+        run metrics "$base" --mask "$tmp/aligned.png"
+        expect_rc "metrics --mask (an aligned image's coverage): exits 0" 0
+    fi
+fi
+run metrics --roi 1,2,3 "$good"
+expect_rc "metrics --roi 1,2,3: usage error" 2
+run metrics --roi 1,2,-3,4 "$good"
+expect_rc "metrics --roi with a negative size: usage error" 2
+run metrics --white-balance sepia "$good"
+expect_rc "metrics --white-balance sepia: usage error" 2
+run metrics --px-per-mm 0 "$good"
+expect_rc "metrics --px-per-mm 0: usage error" 2
+
 finish

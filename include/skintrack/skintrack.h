@@ -19,6 +19,7 @@
 #include "fft.h"
 #include "image.h"
 #include "io.h"
+#include "metrics.h"
 #include "output.h"
 #include "pores.h"
 #include "redness.h"

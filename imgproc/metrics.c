@@ -1,0 +1,135 @@
+/* skintrack — every metric of a photo over a region.
+ *
+ *   st_metrics_options_init   defaults
+ *   st_metrics_measure        white balance, CIELAB, redness, tone, pores,
+ *                             texture
+ *   st_metrics_clear          release
+ *   st_metrics_name / _unit / _value / _text   the CSV columns
+ */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+#include "skintrack/metrics.h"
+
+void st_metrics_options_init(st_metrics_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->white_balance.mode = ST_WB_NONE;
+    opt->white_balance.reflectance = 0.18;
+    st_pore_options_init(&opt->pores);
+}
+
+void st_metrics_clear(st_metrics *m)
+{
+    if (m)
+        st_pores_clear(&m->pores);
+}
+
+st_status st_metrics_measure(const st_image *img, const st_region *reg,
+                             const st_metrics_options *opt_in, st_metrics *out,
+                             st_error *err)
+{
+    st_metrics_options opt;
+    st_region *full = NULL;
+    st_lab_planes *lab = NULL;
+    double gains[3];
+    st_status s;
+
+    memset(out, 0, sizeof *out);
+    if (opt_in)
+        opt = *opt_in;
+    else
+        st_metrics_options_init(&opt);
+    opt.pores.px_per_mm = opt.px_per_mm;
+    if (!reg) {
+        s = st_region_full(&full, img->width, img->height, err);
+        if (s)
+            return s;
+        reg = full;
+    }
+    if ((s = st_color_wb_gains(img, reg, &opt.white_balance, gains, err)) ||
+        (s = st_lab_planes_new(&lab, img, reg, gains, err)) ||
+        (s = st_redness_measure(lab, reg, opt.red_threshold, &out->redness,
+                                err)) ||
+        (s = st_tone_measure(lab, reg, &out->tone, err)) ||
+        (s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)) ||
+        (s = st_texture_measure(lab, reg, opt.px_per_mm, &out->texture, err)))
+        st_metrics_clear(out);
+    out->region_px = reg->count;
+    st_lab_planes_free(lab);
+    st_region_free(full);
+    return s;
+}
+
+static const struct {
+    const char *name, *unit;
+} columns[ST_METRICS_COUNT] = {
+    {"l_star_mean", "L*"},
+    {"a_star_mean", "a*"},
+    {"a_star_p90", "a*"},
+    {"b_star_mean", "b*"},
+    {"erythema_index", "camera units"},
+    {"melanin_index", "camera units"},
+    {"red_area_pct", "%"},
+    {"ita_deg", "deg"},
+    {"ita_category", ""},
+    {"tone_evenness", "L*"},
+    {"pore_count", "count"},
+    {"pore_density_per_cm2", "1/cm2"},
+    {"pore_density_per_mp", "1/MP"},
+    {"pore_mean_diameter_px", "px"},
+    {"pore_mean_diameter_mm", "mm"},
+    {"pore_area_pct", "%"},
+    {"texture_fine_share", "fraction"},
+    {"texture_medium_share", "fraction"},
+    {"texture_coarse_share", "fraction"},
+    {"spectral_slope", "log10 power per log10 frequency"},
+    {"anisotropy", "fraction"},
+    {"orientation_deg", "deg"},
+    {"roughness_rms", "L*"},
+};
+
+const char *st_metrics_name(int i)
+{
+    return i >= 0 && i < ST_METRICS_COUNT ? columns[i].name : "";
+}
+
+const char *st_metrics_unit(int i)
+{
+    return i >= 0 && i < ST_METRICS_COUNT ? columns[i].unit : "";
+}
+
+const char *st_metrics_text(const st_metrics *m, int i)
+{
+    return i == 8 ? m->tone.ita_category : NULL;
+}
+
+double st_metrics_value(const st_metrics *m, int i)
+{
+    switch (i) {
+    case 0: return m->tone.l_star_mean;
+    case 1: return m->redness.a_star_mean;
+    case 2: return m->redness.a_star_p90;
+    case 3: return m->tone.b_star_mean;
+    case 4: return m->redness.erythema_index;
+    case 5: return m->tone.melanin_index;
+    case 6: return m->redness.red_area_pct;
+    case 7: return m->tone.ita_deg;
+    case 9: return m->tone.tone_evenness;
+    case 10: return m->pores.count;
+    case 11: return m->pores.density_per_cm2;
+    case 12: return m->pores.density_per_mp;
+    case 13: return m->pores.mean_diameter_px;
+    case 14: return m->pores.mean_diameter_mm;
+    case 15: return m->pores.area_pct;
+    case 16: return m->texture.fine_share;
+    case 17: return m->texture.medium_share;
+    case 18: return m->texture.coarse_share;
+    case 19: return m->texture.spectral_slope;
+    case 20: return m->texture.anisotropy;
+    case 21: return m->texture.orientation_deg;
+    case 22: return m->texture.roughness_rms;
+    default: return NAN;
+    }
+}

@@ -1,0 +1,59 @@
+/* skintrack — every metric of a photo over a region, in one call.
+ *
+ * Runs white balance, CIELAB, redness, tone, pores and texture on the
+ * region and returns them together, with the column names and units used
+ * in CSV output (docs/metrics.md).
+ */
+#ifndef SKINTRACK_METRICS_H
+#define SKINTRACK_METRICS_H
+
+#include "color.h"
+#include "image.h"
+#include "pores.h"
+#include "redness.h"
+#include "region.h"
+#include "status.h"
+#include "texture.h"
+#include "tone.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct st_metrics_options {
+    st_white_balance white_balance; /* default ST_WB_NONE */
+    double px_per_mm;               /* 0: uncalibrated */
+    double red_threshold;           /* 0: ST_RED_A_STAR_THRESHOLD */
+    st_pore_options pores;          /* px_per_mm copied from above */
+} st_metrics_options;
+
+void st_metrics_options_init(st_metrics_options *opt);
+
+typedef struct st_metrics {
+    st_redness redness;
+    st_tone tone;
+    st_pores pores; /* owns its list: st_metrics_clear */
+    st_texture texture;
+    size_t region_px;
+} st_metrics;
+
+/* Measures img over reg (NULL: the whole image). */
+st_status st_metrics_measure(const st_image *img, const st_region *reg,
+                             const st_metrics_options *opt, st_metrics *out,
+                             st_error *err);
+
+void st_metrics_clear(st_metrics *m);
+
+/* The metric columns, in order: name, unit (for long layouts) and value
+ * (NaN when unavailable; the ITA category is text, see st_metrics_text). */
+#define ST_METRICS_COUNT 23
+const char *st_metrics_name(int i);
+const char *st_metrics_unit(int i);
+double st_metrics_value(const st_metrics *m, int i);
+/* Non-NULL for text columns (ita_category), NULL for numbers. */
+const char *st_metrics_text(const st_metrics *m, int i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
