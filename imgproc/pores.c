@@ -95,7 +95,8 @@ static int prune(st_pores *p, int w, int h, double dmax)
     }
     for (int i = 0; i < gw * gh; i++)
         head[i] = -1;
-    qsort(p->list, (size_t)p->count, sizeof *p->list, by_response);
+    if (p->count > 1)
+        qsort(p->list, (size_t)p->count, sizeof *p->list, by_response);
     for (int i = 0; i < p->count; i++) {
         st_pore c = p->list[i];
         int gx = (int)(c.x / dmax), gy = (int)(c.y / dmax), inside = 0;
