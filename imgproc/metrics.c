@@ -41,7 +41,10 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
         opt = *opt_in;
     else
         st_metrics_options_init(&opt);
-    opt.pores.px_per_mm = opt.px_per_mm;
+    if (!(opt.px_scale > 0))
+        opt.px_scale = 1;
+    opt.pores.px_per_mm = opt.px_per_mm * opt.px_scale;
+    opt.pores.px_scale = opt.px_scale;
     if (!reg) {
         s = st_region_full(&full, img->width, img->height, err);
         if (s)
@@ -54,7 +57,8 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
                                 err)) ||
         (s = st_tone_measure(lab, reg, &out->tone, err)) ||
         (s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)) ||
-        (s = st_texture_measure(lab, reg, opt.px_per_mm, &out->texture, err)))
+        (s = st_texture_measure(lab, reg, opt.px_per_mm * opt.px_scale,
+                                opt.px_scale, &out->texture, err)))
         st_metrics_clear(out);
     out->region_px = reg->count;
     st_lab_planes_free(lab);

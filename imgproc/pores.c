@@ -44,6 +44,7 @@
 void st_pore_options_init(st_pore_options *opt)
 {
     opt->px_per_mm = 0;
+    opt->px_scale = 1;
     opt->min_diameter = 0;
     opt->max_diameter = 0;
     opt->min_response = ST_PORE_MIN_RESPONSE;
@@ -147,8 +148,10 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
         return st_fail(err, ST_ERR_INVALID, "empty region");
     if (opt.min_response <= 0)
         opt.min_response = ST_PORE_MIN_RESPONSE;
+    if (!(opt.px_scale > 0))
+        opt.px_scale = 1;
     {
-        double k = opt.px_per_mm > 0 ? opt.px_per_mm : 1;
+        double k = opt.px_per_mm > 0 ? opt.px_per_mm : opt.px_scale;
         dmin = (opt.min_diameter > 0 ? opt.min_diameter
                 : opt.px_per_mm > 0  ? 0.05
                                      : 3) *
@@ -295,13 +298,14 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
             dsum += d;
             asum += ST_PI * d * d / 4;
         }
-        out->mean_diameter_px = out->count ? dsum / out->count : NAN;
+        double k = opt.px_scale;
+        out->mean_diameter_px = out->count ? dsum / out->count / k : NAN;
         out->area_pct = 100.0 * asum / area;
-        out->density_per_mp = out->count / (area / 1e6);
+        out->density_per_mp = out->count / (area / (k * k) / 1e6);
         if (opt.px_per_mm > 0) {
             double cm2 = area / (opt.px_per_mm * opt.px_per_mm) / 100.0;
             out->density_per_cm2 = out->count / cm2;
-            out->mean_diameter_mm = out->mean_diameter_px / opt.px_per_mm;
+            out->mean_diameter_mm = out->mean_diameter_px * k / opt.px_per_mm;
         } else {
             out->density_per_cm2 = NAN;
             out->mean_diameter_mm = NAN;

@@ -76,7 +76,7 @@ typedef struct bands {
     double fine[2], medium[2], coarse[2], slope[2];
 } bands;
 
-static void make_bands(double px_per_mm, int side, bands *b)
+static void make_bands(double px_per_mm, double k, int side, bands *b)
 {
     double lo_limit = 2.0 / side; /* at least two periods in the box */
     if (px_per_mm > 0) {
@@ -88,10 +88,11 @@ static void make_bands(double px_per_mm, int side, bands *b)
         b->slope[0] = 1 / (2.0 * px_per_mm),
         b->slope[1] = 1 / (0.1 * px_per_mm);
     } else {
-        b->fine[0] = 1 / 8.0, b->fine[1] = 0.5;
-        b->medium[0] = 1 / 32.0, b->medium[1] = 1 / 8.0;
-        b->coarse[0] = 1 / 128.0, b->coarse[1] = 1 / 32.0;
-        b->slope[0] = 1 / 64.0, b->slope[1] = 1 / 4.0;
+        /* periods in reference px, k image px each */
+        b->fine[0] = 1 / (8.0 * k), b->fine[1] = 1 / (2.0 * k);
+        b->medium[0] = 1 / (32.0 * k), b->medium[1] = b->fine[0];
+        b->coarse[0] = 1 / (128.0 * k), b->coarse[1] = b->medium[0];
+        b->slope[0] = 1 / (64.0 * k), b->slope[1] = 1 / (4.0 * k);
     }
     for (double *v = &b->fine[0]; v <= &b->slope[1]; v++)
         *v = fmin(fmax(*v, lo_limit), 0.5);
@@ -103,7 +104,8 @@ static int in(const double band[2], double f)
 }
 
 st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
-                             double px_per_mm, st_texture *out, st_error *err)
+                             double px_per_mm, double px_scale, st_texture *out,
+                             st_error *err)
 {
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
     int W, H, r, rb;
@@ -174,7 +176,7 @@ st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
     if ((s = st_fft_forward(W, H, sig, spec, err)))
         goto done;
 
-    make_bands(px_per_mm, bw < bh ? bw : bh, &b);
+    make_bands(px_per_mm, px_scale > 0 ? px_scale : 1, bw < bh ? bw : bh, &b);
     {
         double norm = 1.0 / ((double)W * H * wsum2);
         double lf0 = log10(b.slope[0]), lf1 = log10(b.slope[1]);

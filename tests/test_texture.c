@@ -75,7 +75,7 @@ static st_texture measure(const st_lab_planes *p, const st_region *r)
 {
     st_texture t;
     st_error err = {0};
-    assert_int_equal(st_texture_measure(p, r, 0, &t, &err), ST_OK);
+    assert_int_equal(st_texture_measure(p, r, 0, 1, &t, &err), ST_OK);
     return t;
 }
 

@@ -22,7 +22,10 @@ extern "C" {
 
 typedef struct st_metrics_options {
     st_white_balance white_balance; /* default ST_WB_NONE */
-    double px_per_mm;               /* 0: uncalibrated */
+    double px_per_mm;               /* reference px per mm; 0: uncalibrated */
+    double px_scale;                /* image px per reference px (0 or 1:
+                                       the image's own); sizes, densities,
+                                       bands are reported in reference px */
     double red_threshold;           /* 0: ST_RED_A_STAR_THRESHOLD */
     st_pore_options pores;          /* px_per_mm copied from above */
 } st_metrics_options;

@@ -31,7 +31,10 @@ typedef struct st_pore {
 } st_pore;
 
 typedef struct st_pore_options {
-    double px_per_mm;    /* > 0: calibrated sizes; 0: pixels */
+    double px_per_mm;    /* > 0: this image's px per mm; 0: pixels */
+    double px_scale;     /* image px per reference px (0 or 1: the image's
+                            own); sizes and densities in px are reported
+                            in reference px */
     double min_diameter; /* px, or mm when calibrated (default 3 px or
                             0.05 mm) */
     double max_diameter; /* px, or mm when calibrated (default 24 px or

@@ -39,10 +39,14 @@ typedef struct st_texture {
     double roughness_rms;
 } st_texture;
 
-/* Measures the L* plane of lab over reg. px_per_mm > 0 puts the bands in
- * millimetres; 0 keeps them in pixels. */
+/* Measures the L* plane of lab over reg. px_per_mm > 0 (this image's
+ * pixels per mm) puts the bands in millimetres; 0 keeps them in reference
+ * pixels, px_scale image pixels each (1 for a photo measured in its own
+ * terms; a photo registered to a reference passes its scale, so its bands
+ * cover the same skin). */
 st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
-                             double px_per_mm, st_texture *out, st_error *err);
+                             double px_per_mm, double px_scale, st_texture *out,
+                             st_error *err);
 
 #ifdef __cplusplus
 }
