@@ -15,6 +15,7 @@
 
 #include "align.h"
 #include "color.h"
+#include "compare.h"
 #include "csv.h"
 #include "fft.h"
 #include "image.h"

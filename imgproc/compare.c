@@ -1,0 +1,141 @@
+/* skintrack — before/after comparison on the same skin.
+ *
+ *   st_compare         register AFTER to BEFORE, measure both on the
+ *                      shared region (see compare.h)
+ *   st_compare_clear   release
+ *
+ * The shared region is BEFORE's region less every pixel whose image in
+ * AFTER lies within 2 px of AFTER's border; AFTER's region holds each of
+ * its pixels whose pre-image (nearest BEFORE pixel) is in the shared
+ * region.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+#include "skintrack/compare.h"
+
+void st_compare_clear(st_compare_result *res)
+{
+    if (!res)
+        return;
+    st_metrics_clear(&res->before);
+    st_metrics_clear(&res->after);
+}
+
+/* The card in AFTER's frame: the box of the mapped card corners, shrunk by
+ * 15% of its size on every side so it stays on the card. */
+static st_white_balance map_patch(const st_white_balance *wb,
+                                  const st_transform *t, int w, int h)
+{
+    st_white_balance m = *wb;
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (int i = 0; i < 4; i++) {
+        double u, v;
+        st_transform_apply(t, wb->x + (i & 1 ? wb->w - 1 : 0),
+                           wb->y + (i & 2 ? wb->h - 1 : 0), &u, &v);
+        x0 = fmin(x0, u), x1 = fmax(x1, u), y0 = fmin(y0, v), y1 = fmax(y1, v);
+    }
+    {
+        double mx = 0.15 * (x1 - x0), my = 0.15 * (y1 - y0);
+        m.x = (int)ceil(x0 + mx);
+        m.y = (int)ceil(y0 + my);
+        m.w = (int)floor(x1 - mx) - m.x + 1;
+        m.h = (int)floor(y1 - my) - m.y + 1;
+    }
+    if (m.x < 0 || m.y < 0 || m.w < 1 || m.h < 1 || m.x + m.w > w ||
+        m.y + m.h > h)
+        m.w = m.h = 0; /* off the photo: st_color_wb_gains will say so */
+    return m;
+}
+
+st_status st_compare(const st_image *before, const st_image *after,
+                     const st_region *region, const st_align_options *aopt,
+                     const st_metrics_options *mopt_in,
+                     st_compare_result *res, st_error *err)
+{
+    st_metrics_options mopt;
+    st_region *rb = NULL, *ra = NULL;
+    st_transform inv;
+    st_status s;
+
+    memset(res, 0, sizeof *res);
+    if (mopt_in)
+        mopt = *mopt_in;
+    else
+        st_metrics_options_init(&mopt);
+    s = st_align_estimate(before, after, aopt, &res->align, err);
+    if (s)
+        return s;
+    if ((s = st_region_full(&rb, before->width, before->height, err)))
+        return s;
+    if (region && (s = st_region_intersect(rb, region, err)))
+        goto done;
+
+    if (res->align.status != ST_ALIGN_OK ||
+        st_transform_invert(&res->align.transform, &inv)) {
+        /* not trusted: each on its own */
+        if ((s = st_metrics_measure(before, rb, &mopt, &res->before, err)))
+            goto done;
+        if (mopt.white_balance.mode == ST_WB_PATCH)
+            mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
+        s = st_metrics_measure(after, NULL, &mopt, &res->after, err);
+        goto done;
+    }
+
+    /* shared region in BEFORE's frame */
+    for (int y = 0; y < before->height; y++)
+        for (int x = 0; x < before->width; x++) {
+            double u, v;
+            uint8_t *m = rb->mask + (size_t)y * before->width + x;
+            if (!*m)
+                continue;
+            st_transform_apply(&res->align.transform, x, y, &u, &v);
+            if (!(u >= 2 && v >= 2 && u <= after->width - 3 &&
+                  v <= after->height - 3))
+                *m = 0;
+        }
+    st_region_update(rb);
+    if (!rb->count) {
+        s = st_fail(err, ST_ERR_INVALID,
+                    "the region is not in the after photo at all");
+        goto done;
+    }
+    /* the same skin in AFTER's frame */
+    if ((s = st_region_full(&ra, after->width, after->height, err)))
+        goto done;
+    for (int y = 0; y < after->height; y++)
+        for (int x = 0; x < after->width; x++) {
+            double u, v;
+            long bx, by;
+            st_transform_apply(&inv, x, y, &u, &v);
+            bx = lround(u), by = lround(v);
+            ra->mask[(size_t)y * after->width + x] =
+                bx >= 0 && by >= 0 && bx < before->width &&
+                by < before->height &&
+                rb->mask[(size_t)by * before->width + bx];
+        }
+    st_region_update(ra);
+    res->registered = 1;
+
+    if ((s = st_metrics_measure(before, rb, &mopt, &res->before, err)))
+        goto done;
+    if (mopt.white_balance.mode == ST_WB_PATCH)
+        mopt.white_balance = map_patch(&mopt.white_balance,
+                                       &res->align.transform, after->width,
+                                       after->height);
+    mopt.px_scale = res->align.scale;
+    if ((s = st_metrics_measure(after, ra, &mopt, &res->after, err)))
+        goto done;
+    {
+        double o = res->after.texture.orientation_deg - res->align.rotation_deg;
+        o = fmod(o, 180.0);
+        res->after.texture.orientation_deg = o < 0 ? o + 180.0 : o;
+    }
+done:
+    if (s)
+        st_compare_clear(res);
+    st_region_free(rb);
+    st_region_free(ra);
+    return s;
+}
