@@ -51,8 +51,8 @@ static st_white_balance map_patch(const st_white_balance *wb,
 
 st_status st_compare(const st_image *before, const st_image *after,
                      const st_region *region, const st_align_options *aopt,
-                     const st_metrics_options *mopt_in,
-                     st_compare_result *res, st_error *err)
+                     const st_metrics_options *mopt_in, st_compare_result *res,
+                     st_error *err)
 {
     st_metrics_options mopt;
     st_region *rb = NULL, *ra = NULL;
@@ -121,9 +121,9 @@ st_status st_compare(const st_image *before, const st_image *after,
     if ((s = st_metrics_measure(before, rb, &mopt, &res->before, err)))
         goto done;
     if (mopt.white_balance.mode == ST_WB_PATCH)
-        mopt.white_balance = map_patch(&mopt.white_balance,
-                                       &res->align.transform, after->width,
-                                       after->height);
+        mopt.white_balance =
+            map_patch(&mopt.white_balance, &res->align.transform, after->width,
+                      after->height);
     mopt.px_scale = res->align.scale;
     if ((s = st_metrics_measure(after, ra, &mopt, &res->after, err)))
         goto done;

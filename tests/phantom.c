@@ -60,24 +60,58 @@ float *ph_texture(int w, int h, double beta, uint64_t *seed)
     return out;
 }
 
+static float clip01(double v)
+{
+    return (float)(v < 0 ? 0 : v > 1 ? 1 : v);
+}
+
+/* CIELAB (D65) -> sRGB-encoded, clipped; the inverse of CIE 15's
+ * formulas. */
+static void lab_to_srgb(const double lab[3], float out[3])
+{
+    static const double white[3] = {0.95047, 1.0, 1.08883};
+    double f[3], xyz[3], lin[3];
+    f[1] = (lab[0] + 16) / 116;
+    f[0] = f[1] + lab[1] / 500;
+    f[2] = f[1] - lab[2] / 200;
+    for (int i = 0; i < 3; i++) {
+        double t = f[i] * f[i] * f[i];
+        xyz[i] = white[i] *
+                 (t > 216.0 / 24389.0 ? t : (116 * f[i] - 16) * 27.0 / 24389.0);
+    }
+    lin[0] = 3.2404542 * xyz[0] - 1.5371385 * xyz[1] - 0.4985314 * xyz[2];
+    lin[1] = -0.9692660 * xyz[0] + 1.8760108 * xyz[1] + 0.0415560 * xyz[2];
+    lin[2] = 0.0556434 * xyz[0] - 0.2040259 * xyz[1] + 1.0572252 * xyz[2];
+    for (int c = 0; c < 3; c++)
+        out[c] = clip01(st_color_linear_to_srgb(lin[c]));
+}
+
 st_image *ph_canvas(int w, int h, uint64_t seed)
+{
+    return ph_canvas_pores(w, h, seed, 1.0);
+}
+
+st_image *ph_canvas_pores(int w, int h, uint64_t seed, double pore_scale)
 {
     uint64_t s = seed * 7919 + 1;
     float *tex = ph_texture(w, h, 2.5, &s);
     float *shade = calloc((size_t)w * h, sizeof *shade);
+    float *pore = calloc((size_t)w * h, sizeof *pore);
     st_image *img;
     int npores = w * h / 900;
 
-    /* pores: dark soft discs */
+    /* pores: soft dark dips of L* only (their colour is the skin's, so a
+     * change of pores alone leaves a* and b* as they were) */
     for (int i = 0; i < npores; i++) {
         double cx = urand(&s) * w, cy = urand(&s) * h;
-        double r = 1.5 + 2.5 * urand(&s), depth = 0.15 + 0.2 * urand(&s);
+        double r = (1.5 + 2.5 * urand(&s)) * pore_scale;
+        double depth = 8 + 12 * urand(&s);
         int x0 = (int)(cx - 3 * r), x1 = (int)(cx + 3 * r);
         int y0 = (int)(cy - 3 * r), y1 = (int)(cy + 3 * r);
         for (int y = y0 < 0 ? 0 : y0; y <= y1 && y < h; y++)
             for (int x = x0 < 0 ? 0 : x0; x <= x1 && x < w; x++) {
                 double d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
-                shade[(size_t)y * w + x] -=
+                pore[(size_t)y * w + x] +=
                     (float)(depth * exp(-d2 / (2 * r * r)));
             }
     }
@@ -103,9 +137,16 @@ st_image *ph_canvas(int w, int h, uint64_t seed)
             p[0] = (float)fmin(1, 0.80 * v);
             p[1] = (float)fmin(1, 0.60 * v);
             p[2] = (float)fmin(1, 0.50 * v);
+            if (pore[i] > 0.01) {
+                double rgb[3] = {p[0], p[1], p[2]}, lab[3];
+                st_color_srgb_to_lab(rgb, lab);
+                lab[0] -= pore[i];
+                lab_to_srgb(lab, p);
+            }
         }
     free(tex);
     free(shade);
+    free(pore);
     return img;
 }
 
@@ -198,4 +239,16 @@ double ph_rms_error(const st_transform *est, const st_transform *truth,
             n++;
         }
     return n ? sqrt(sum / n) : INFINITY;
+}
+
+void ph_shift_a_star(st_image *img, double delta)
+{
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            float *p = st_image_pixel(img, x, y);
+            double rgb[3] = {p[0], p[1], p[2]}, lab[3];
+            st_color_srgb_to_lab(rgb, lab);
+            lab[1] += delta;
+            lab_to_srgb(lab, p);
+        }
 }

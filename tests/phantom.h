@@ -22,6 +22,13 @@ float *ph_texture(int w, int h, double beta, uint64_t *seed);
 /* A w x h RGB canvas from seed. */
 st_image *ph_canvas(int w, int h, uint64_t seed);
 
+/* The same canvas with every pore's radius times pore_scale (same places,
+ * same texture). */
+st_image *ph_canvas_pores(int w, int h, uint64_t seed, double pore_scale);
+
+/* Raises CIELAB a* of every pixel by delta (L*, b* kept), in place. */
+void ph_shift_a_star(st_image *img, double delta);
+
 /* A w x h photo of the canvas: pixel (x, y) shows canvas point
  * (ox, oy) + inverse(t)(x, y) when t maps reference -> this photo, or
  * canvas (ox + x, oy + y) when t is NULL. */

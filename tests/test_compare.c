@@ -53,10 +53,15 @@ static int teardown(void **state)
     return 0;
 }
 
-static st_image *shoot(const st_image *scene, int k, st_transform *truth)
+/* Photo k of a scene: a small shift and turn, noise, JPEG 90, and exposure
+ * 1 + e3 * (a value in -3..3) / 100 (e3 = 1: the +-3% of the issue;
+ * 0: the same exposure every time). */
+static st_image *shoot_e(const st_image *scene, int k, double e3,
+                         st_transform *truth)
 {
     double dx = (k * 37 % 11) - 5, dy = (k * 53 % 9) - 4;
-    double rot = ((k * 29 % 7) - 3) * 0.15, e = 1 + ((k * 31 % 7) - 3) * 0.01;
+    double rot = ((k * 29 % 7) - 3) * 0.15;
+    double e = 1 + e3 * ((k * 31 % 7) - 3) * 0.01;
     st_image *img;
     st_transform_similarity(truth, (W - 1) / 2.0, (H - 1) / 2.0, dx, dy, rot,
                             1.0);
@@ -64,6 +69,11 @@ static st_image *shoot(const st_image *scene, int k, st_transform *truth)
     ph_expose(img, e, NULL);
     ph_noise(img, 0.006, 1000 + (uint64_t)k);
     return ph_jpeg(img, 90, tu_path("shot.jpg"));
+}
+
+static st_image *shoot(const st_image *scene, int k, st_transform *truth)
+{
+    return shoot_e(scene, k, 1, truth);
 }
 
 static void compare(const st_image *before, const st_image *after,
@@ -147,10 +157,89 @@ static void test_repeatability(void **state)
     st_image_free(first);
 }
 
+static double pct(const st_compare_result *r, const char *name)
+{
+    for (int i = 0; i < ST_METRICS_COUNT; i++)
+        if (strcmp(st_metrics_name(i), name) == 0) {
+            double b = st_metrics_value(&r->before, i);
+            return 100 * (st_metrics_value(&r->after, i) - b) / fabs(b);
+        }
+    fail_msg("no metric %s", name);
+    return NAN;
+}
+
+static const char *const redness[] = {"a_star_mean", "a_star_p90",
+                                      "erythema_index", "red_area_pct"};
+static const char *const pore_metrics[] = {
+    "pore_count", "pore_mean_diameter_px", "pore_area_pct"};
+
+/* Only the pores shrink by 20%. */
+static void test_pores_shrink(void **state)
+{
+    st_image *small = ph_canvas_pores(1700, 1400, 21, 0.8), *before, *after;
+    st_transform t;
+    st_compare_result r;
+    (void)state;
+
+    ph_redden(small, 700, 600, 110, 0.18);
+    ph_redden(small, 1100, 850, 80, 0.18);
+    ph_redden(small, 600, 1000, 60, 0.18);
+    before = shoot_e(canvas, 0, 0, &t);
+    after = shoot_e(small, 3, 0, &t);
+    compare(before, after, &r);
+    print_message("pores -20%%: diameter %+.1f%%, count %+.1f%%, a* %+.2f%%, "
+                  "p90 %+.2f%%, EI %+.2f%%, red area %+.2f%%\n",
+                  pct(&r, "pore_mean_diameter_px"), pct(&r, "pore_count"),
+                  pct(&r, "a_star_mean"), pct(&r, "a_star_p90"),
+                  pct(&r, "erythema_index"), pct(&r, "red_area_pct"));
+    assert_float_equal(pct(&r, "pore_mean_diameter_px"), -20, 4);
+    for (size_t i = 0; i < sizeof redness / sizeof redness[0]; i++)
+        if (!(fabs(pct(&r, redness[i])) < 2))
+            fail_msg("%s moved %.2f%% though only pores changed", redness[i],
+                     pct(&r, redness[i]));
+    st_compare_clear(&r);
+    st_image_free(small);
+    st_image_free(before);
+    st_image_free(after);
+}
+
+/* Only a* rises, by 3. */
+static void test_redness_rises(void **state)
+{
+    st_image *red, *before, *after;
+    st_transform t;
+    st_compare_result r;
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_image_copy(&red, canvas, &err), ST_OK);
+    ph_shift_a_star(red, 3);
+    before = shoot_e(canvas, 0, 0, &t);
+    after = shoot_e(red, 4, 0, &t);
+    compare(before, after, &r);
+    print_message("a* +3: a* %+.3f, pores: count %+.2f%%, diameter %+.2f%%, "
+                  "area %+.2f%%\n",
+                  r.after.redness.a_star_mean - r.before.redness.a_star_mean,
+                  pct(&r, "pore_count"), pct(&r, "pore_mean_diameter_px"),
+                  pct(&r, "pore_area_pct"));
+    assert_float_equal(
+        r.after.redness.a_star_mean - r.before.redness.a_star_mean, 3, 0.3);
+    for (size_t i = 0; i < sizeof pore_metrics / sizeof pore_metrics[0]; i++)
+        if (!(fabs(pct(&r, pore_metrics[i])) < 2))
+            fail_msg("%s moved %.2f%% though only a* changed", pore_metrics[i],
+                     pct(&r, pore_metrics[i]));
+    st_compare_clear(&r);
+    st_image_free(red);
+    st_image_free(before);
+    st_image_free(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeatability),
+        cmocka_unit_test(test_pores_shrink),
+        cmocka_unit_test(test_redness_rises),
     };
     return cmocka_run_group_tests_name("compare", tests, setup, teardown);
 }

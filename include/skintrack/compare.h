@@ -27,7 +27,7 @@ extern "C" {
 
 typedef struct st_compare_result {
     st_align_result align;
-    int registered;          /* measured on the shared region */
+    int registered;           /* measured on the shared region */
     st_metrics before, after; /* free with st_compare_clear */
 } st_compare_result;
 
