@@ -29,6 +29,7 @@ typedef struct cli_command {
 extern const cli_command cli_info_command;
 extern const cli_command cli_align_command;
 extern const cli_command cli_metrics_command;
+extern const cli_command cli_compare_command;
 
 /* Long options every photo-reading command shares (getopt_long values),
  * their table entries and their help lines. */
@@ -82,6 +83,20 @@ int cli_parse_number(const char *command, const char *option, const char *text,
  * on failure reports the usage error for option and returns -1. */
 int cli_parse_rect(const char *command, const char *option, const char *text,
                    int r[4]);
+
+/* The measured region asked for on the command line. */
+typedef struct cli_region {
+    int roi[4], has_roi;   /* --roi X,Y,W,H */
+    const char *mask_path; /* --mask MASK.png */
+} cli_region;
+
+/* The region for img: --roi, --mask (read with read) or the whole photo. */
+st_status cli_make_region(const cli_region *r, const st_read_options *read,
+                          const st_image *img, st_region **reg, st_error *err);
+
+/* Parses none | grayworld | patch:X,Y,W,H into wb; 0, or -1 (reported). */
+int cli_parse_white_balance(const char *command, const char *text,
+                            st_white_balance *wb);
 
 /* Opens the command's main output (path, or "-" for stdout) atomically and
  * arranges that SIGINT/SIGTERM remove its temporary file. NULL on failure

@@ -51,8 +51,7 @@ static const struct option longopts[] = {
 typedef struct job {
     st_read_options read;
     st_metrics_options metrics;
-    int roi[4], has_roi;
-    const char *mask_path;
+    cli_region region;
     int quiet;
 } job;
 
@@ -67,25 +66,6 @@ static void header(st_csv *csv)
     st_csv_end_row(csv);
 }
 
-/* The region for img: --roi, --mask or the whole photo. */
-static st_status make_region(const job *j, const st_image *img, st_region **reg,
-                             st_error *err)
-{
-    if (j->has_roi)
-        return st_region_rect(reg, img->width, img->height, j->roi[0],
-                              j->roi[1], j->roi[2], j->roi[3], err);
-    if (j->mask_path) {
-        st_image *mask;
-        st_status s = st_io_read(j->mask_path, &j->read, &mask, NULL, err);
-        if (s == ST_OK) {
-            s = st_region_from_mask(reg, mask, img->width, img->height, err);
-            st_image_free(mask);
-        }
-        return s;
-    }
-    return st_region_full(reg, img->width, img->height, err);
-}
-
 static int measure_one(st_csv *csv, const job *j, const char *path)
 {
     st_image *img = NULL;
@@ -95,7 +75,7 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
     st_status s = st_io_read(path, &j->read, &img, NULL, &err);
 
     if (s == ST_OK)
-        s = make_region(j, img, &reg, &err);
+        s = cli_make_region(&j->region, &j->read, img, &reg, &err);
     if (s == ST_OK)
         s = st_metrics_measure(img, reg, &j->metrics, &m, &err);
     st_csv_text(csv, path);
@@ -125,28 +105,6 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
     return s == ST_OK ? 0 : -1;
 }
 
-static int parse_wb(const char *text, st_white_balance *wb)
-{
-    int r[4];
-    if (strcmp(text, "none") == 0) {
-        wb->mode = ST_WB_NONE;
-    } else if (strcmp(text, "grayworld") == 0) {
-        wb->mode = ST_WB_GRAYWORLD;
-    } else if (strncmp(text, "patch:", 6) == 0) {
-        if (cli_parse_rect("metrics", "--white-balance patch:", text + 6, r))
-            return -1;
-        wb->mode = ST_WB_PATCH;
-        wb->x = r[0], wb->y = r[1], wb->w = r[2], wb->h = r[3];
-    } else {
-        cli_usage("metrics",
-                  "--white-balance wants none, grayworld or patch:X,Y,W,H, "
-                  "not '%s'",
-                  text);
-        return -1;
-    }
-    return 0;
-}
-
 static int run(int argc, char **argv)
 {
     const char *output = "-";
@@ -165,13 +123,14 @@ static int run(int argc, char **argv)
         case 'q': j.quiet = 1; break;
         case 'h': cli_print_help(&cli_metrics_command); return CLI_EXIT_OK;
         case OPT_ROI:
-            if (cli_parse_rect("metrics", "--roi", optarg, j.roi))
+            if (cli_parse_rect("metrics", "--roi", optarg, j.region.roi))
                 return CLI_EXIT_USAGE;
-            j.has_roi = 1;
+            j.region.has_roi = 1;
             break;
-        case OPT_MASK: j.mask_path = optarg; break;
+        case OPT_MASK: j.region.mask_path = optarg; break;
         case OPT_WB:
-            if (parse_wb(optarg, &j.metrics.white_balance))
+            if (cli_parse_white_balance("metrics", optarg,
+                                        &j.metrics.white_balance))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_PXMM:
@@ -193,7 +152,7 @@ static int run(int argc, char **argv)
         }
         }
     }
-    if (j.has_roi && j.mask_path)
+    if (j.region.has_roi && j.region.mask_path)
         return cli_usage("metrics", "--roi and --mask cannot be combined");
     if (optind >= argc)
         return cli_usage("metrics", "no image given");

@@ -224,3 +224,44 @@ int cli_write_image(const char *path, const st_image *img, int bit_depth)
     }
     return 0;
 }
+
+st_status cli_make_region(const cli_region *r, const st_read_options *read,
+                          const st_image *img, st_region **reg, st_error *err)
+{
+    if (r->has_roi)
+        return st_region_rect(reg, img->width, img->height, r->roi[0],
+                              r->roi[1], r->roi[2], r->roi[3], err);
+    if (r->mask_path) {
+        st_image *mask;
+        st_status s = st_io_read(r->mask_path, read, &mask, NULL, err);
+        if (s == ST_OK) {
+            s = st_region_from_mask(reg, mask, img->width, img->height, err);
+            st_image_free(mask);
+        }
+        return s;
+    }
+    return st_region_full(reg, img->width, img->height, err);
+}
+
+int cli_parse_white_balance(const char *command, const char *text,
+                            st_white_balance *wb)
+{
+    int r[4];
+    if (strcmp(text, "none") == 0) {
+        wb->mode = ST_WB_NONE;
+    } else if (strcmp(text, "grayworld") == 0) {
+        wb->mode = ST_WB_GRAYWORLD;
+    } else if (strncmp(text, "patch:", 6) == 0) {
+        if (cli_parse_rect(command, "--white-balance patch:", text + 6, r))
+            return -1;
+        wb->mode = ST_WB_PATCH;
+        wb->x = r[0], wb->y = r[1], wb->w = r[2], wb->h = r[3];
+    } else {
+        cli_usage(command,
+                  "--white-balance wants none, grayworld or patch:X,Y,W,H, "
+                  "not '%s'",
+                  text);
+        return -1;
+    }
+    return 0;
+}

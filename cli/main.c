@@ -15,6 +15,7 @@ static const cli_command *const commands[] = {
     &cli_info_command,
     &cli_align_command,
     &cli_metrics_command,
+    &cli_compare_command,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

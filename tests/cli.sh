@@ -553,4 +553,46 @@ expect_rc "metrics --white-balance sepia: usage error" 2
 run metrics --px-per-mm 0 "$good"
 expect_rc "metrics --px-per-mm 0: usage error" 2
 
+
+# ---- compare ----
+follow=$ROOT/samples/demo-patient/2026-07-06.jpg
+if [ -f "$base" ] && [ -f "$follow" ]; then
+    run compare "$base" "$follow" --roi 300,100,800,700 -o "$tmp/c.csv"
+    expect_rc "compare sample: exits 0" 0
+    expect_eq "compare: long header" \
+        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale" \
+        "$(line "$tmp/c.csv" 1)"
+    expect_eq "compare: one row per metric (23) plus the header" 24 \
+        "$(wc -l <"$tmp/c.csv" | tr -d ' ')"
+    # the truth file: pores 6.0 px at baseline, 4.8 px at follow-up (-20%)
+    got=$(grep ',pore_mean_diameter_px,' "$tmp/c.csv" | cut -d, -f10)
+    if close "$got" -20 5; then
+        ok "compare sample: pore diameter change $got% near the truth -20%"
+    else
+        not_ok "compare sample: pore diameter change near -20%" "got $got"
+    fi
+    got=$(grep ',ita_category,' "$tmp/c.csv" | cut -d, -f7-10)
+    expect_eq "compare: text metric has no delta" "light,light,," "$got"
+    run compare --layout wide "$base" "$follow" --roi 300,100,800,700
+    expect_rc "compare --layout wide: exits 0" 0
+    expect_eq "compare --layout wide: header and one row" 2 \
+        "$(wc -l <"$out" | tr -d ' ')"
+    case ",$(line "$out" 1)," in
+    *,pore_mean_diameter_px_pct_change,*) ok "compare wide: METRIC_pct_change columns" ;;
+    *) not_ok "compare wide: METRIC_pct_change columns" "$(line "$out" 1)" ;;
+    esac
+    run compare "$base" "$good"
+    expect_rc "compare with an unrelated picture: exits 1" 1
+    expect_eq "compare with an unrelated picture: low_confidence" \
+        low_confidence "$(field "$out" 2 3)"
+    run compare "$base" "$files/missing.jpg"
+    expect_rc "compare with a missing file: exits 1" 1
+    expect_eq "compare with a missing file: status error" error \
+        "$(field "$out" 2 3)"
+fi
+run compare "$good"
+expect_rc "compare with one image: usage error" 2
+run compare --layout tall "$good" "$good"
+expect_rc "compare --layout tall: usage error" 2
+
 finish

@@ -1,0 +1,324 @@
+/* skintrack — `skintrack compare`: before and after on the same skin.
+ *
+ * Registers AFTER to BEFORE, measures both on the region (given in
+ * BEFORE's frame) cut to what both show, and prints the change: long rows
+ * (one per metric) by default, one wide row with --layout wide.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "Usage: skintrack compare [OPTIONS] BEFORE AFTER\n"
+    "Register AFTER to BEFORE, measure both on the same skin (the region, in\n"
+    "BEFORE's frame, cut to what AFTER also shows) and print the change.\n"
+    "Long layout (default), one row per metric:\n"
+    "  before_file,after_file,status,error,metric,unit,before,after,delta,\n"
+    "  pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,\n"
+    "  align_rotation_deg,align_scale\n"
+    "Wide layout: one row with the alignment, then METRIC_before,\n"
+    "METRIC_after, METRIC_delta, METRIC_pct_change for every metric.\n"
+    "Sizes are in BEFORE's pixels. status is ok, low_confidence (the photos\n"
+    "could not be registered with confidence: each is measured on its own,\n"
+    "and the change is not of the same skin) or error.\n"
+    "Metrics: docs/metrics.md; registration: docs/align.md.\n\n"
+    "Options:\n"
+    "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
+    "  --layout long|wide      rows per metric (default) or one row\n"
+    "  --roi X,Y,W,H           measure this rectangle of BEFORE only\n"
+    "  --mask MASK.png         measure where MASK (BEFORE's size) is non-zero\n"
+    "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"
+    "                          (a grey card, in BEFORE's pixels)\n"
+    "  --px-per-mm N           BEFORE's calibration: sizes and bands in mm\n"
+    "  --red-threshold A       a* above which a pixel is red (20)\n"
+    "  --max-rotation DEG      largest rotation to consider (45)\n"
+    "  --max-scale S           scale within 1/S .. S (1.5)\n"
+    "  --translation-only      register by a shift only\n"
+    "  --min-confidence C      threshold for a trusted registration "
+    "(0.2)\n" CLI_READ_HELP
+    "  -q, --quiet             do not report failures on stderr\n"
+    "  -h, --help              show this help\n\n"
+    "Exit status: 0 compared (ok), 1 low_confidence or error, 2 usage error.\n";
+
+enum {
+    OPT_LAYOUT = CLI_OPT_FIRST_FREE,
+    OPT_ROI,
+    OPT_MASK,
+    OPT_WB,
+    OPT_PXMM,
+    OPT_RED,
+    OPT_MAXROT,
+    OPT_MAXSCALE,
+    OPT_TRANSONLY,
+    OPT_MINCONF
+};
+
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"layout", required_argument, NULL, OPT_LAYOUT},
+    {"roi", required_argument, NULL, OPT_ROI},
+    {"mask", required_argument, NULL, OPT_MASK},
+    {"white-balance", required_argument, NULL, OPT_WB},
+    {"px-per-mm", required_argument, NULL, OPT_PXMM},
+    {"red-threshold", required_argument, NULL, OPT_RED},
+    {"max-rotation", required_argument, NULL, OPT_MAXROT},
+    {"max-scale", required_argument, NULL, OPT_MAXSCALE},
+    {"translation-only", no_argument, NULL, OPT_TRANSONLY},
+    {"min-confidence", required_argument, NULL, OPT_MINCONF},
+    CLI_READ_LONGOPTS,
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *const align_cols[] = {"align_confidence",   "overlap_pct",
+                                         "align_dx_px",        "align_dy_px",
+                                         "align_rotation_deg", "align_scale"};
+#define NALIGN 6
+
+typedef struct job {
+    const char *before, *after;
+    st_read_options read;
+    st_metrics_options metrics;
+    st_align_options align;
+    cli_region region;
+    int wide, quiet;
+} job;
+
+static void align_fields(st_csv *csv, const st_align_result *a)
+{
+    if (!a) {
+        for (int i = 0; i < NALIGN; i++)
+            st_csv_empty(csv);
+        return;
+    }
+    st_csv_number(csv, a->confidence);
+    st_csv_number(csv, a->overlap_pct);
+    st_csv_number(csv, a->dx);
+    st_csv_number(csv, a->dy);
+    st_csv_number(csv, a->rotation_deg);
+    st_csv_number(csv, a->scale);
+}
+
+static void header(st_csv *csv, int wide)
+{
+    const char *lead[] = {"before_file", "after_file", "status", "error"};
+    for (int i = 0; i < 4; i++)
+        st_csv_text(csv, lead[i]);
+    if (!wide) {
+        const char *cols[] = {"metric", "unit",  "before",
+                              "after",  "delta", "pct_change"};
+        for (int i = 0; i < 6; i++)
+            st_csv_text(csv, cols[i]);
+    }
+    for (int i = 0; i < NALIGN; i++)
+        st_csv_text(csv, align_cols[i]);
+    if (wide) {
+        static const char *const suffix[] = {"before", "after", "delta",
+                                             "pct_change"};
+        for (int i = 0; i < ST_METRICS_COUNT; i++)
+            for (int k = 0; k < 4; k++) {
+                char name[64];
+                snprintf(name, sizeof name, "%s_%s", st_metrics_name(i),
+                         suffix[k]);
+                st_csv_text(csv, name);
+            }
+    }
+    st_csv_end_row(csv);
+}
+
+static void lead(st_csv *csv, const job *j, const char *status,
+                 const char *error)
+{
+    st_csv_text(csv, j->before);
+    st_csv_text(csv, j->after);
+    st_csv_text(csv, status);
+    st_csv_text(csv, error);
+}
+
+/* before, after, delta, pct_change of metric i. */
+static void values(st_csv *csv, const st_compare_result *r, int i)
+{
+    const char *tb = st_metrics_text(&r->before, i);
+    if (tb) {
+        st_csv_text(csv, tb);
+        st_csv_text(csv, st_metrics_text(&r->after, i));
+        st_csv_empty(csv);
+        st_csv_empty(csv);
+        return;
+    }
+    {
+        double b = st_metrics_value(&r->before, i);
+        double a = st_metrics_value(&r->after, i);
+        st_csv_number(csv, b);
+        st_csv_number(csv, a);
+        st_csv_number(csv, a - b);
+        st_csv_number(csv, b != 0 ? 100.0 * (a - b) / fabs(b) : NAN);
+    }
+}
+
+static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
+{
+    const char *status = st_align_status_name(r->align.status);
+    if (j->wide) {
+        lead(csv, j, status, NULL);
+        align_fields(csv, &r->align);
+        for (int i = 0; i < ST_METRICS_COUNT; i++)
+            values(csv, r, i);
+        st_csv_end_row(csv);
+        return;
+    }
+    for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        lead(csv, j, status, NULL);
+        st_csv_text(csv, st_metrics_name(i));
+        st_csv_text(csv, st_metrics_unit(i));
+        values(csv, r, i);
+        align_fields(csv, &r->align);
+        st_csv_end_row(csv);
+    }
+}
+
+static void write_error(st_csv *csv, const job *j, const char *cause)
+{
+    lead(csv, j, "error", cause);
+    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 12); i++)
+        st_csv_empty(csv);
+    st_csv_end_row(csv);
+}
+
+static int compare(st_csv *csv, const job *j)
+{
+    st_image *b = NULL, *a = NULL;
+    st_region *reg = NULL;
+    st_compare_result r;
+    st_error err = {0};
+    const char *bad = NULL;
+    int status = CLI_EXIT_FAILED;
+
+    if (st_io_read(j->before, &j->read, &b, NULL, &err) != ST_OK)
+        bad = j->before;
+    else if (st_io_read(j->after, &j->read, &a, NULL, &err) != ST_OK)
+        bad = j->after;
+    else if (cli_make_region(&j->region, &j->read, b, &reg, &err) != ST_OK)
+        bad = j->before;
+    else if (st_compare(b, a, reg, &j->align, &j->metrics, &r, &err) != ST_OK)
+        bad = j->after;
+    if (bad) {
+        if (!j->quiet)
+            cli_error("%s: %s", bad, st_error_text(&err));
+        write_error(csv, j, st_error_text(&err));
+        goto done;
+    }
+    write_result(csv, j, &r);
+    if (r.align.status != ST_ALIGN_OK && !j->quiet)
+        cli_error("%s: registration to %s has low confidence (%.3f); each "
+                  "photo was measured on its own",
+                  j->after, j->before, r.align.confidence);
+    status = r.align.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    st_compare_clear(&r);
+done:
+    st_region_free(reg);
+    st_image_free(b);
+    st_image_free(a);
+    return status;
+}
+
+static int run(int argc, char **argv)
+{
+    const char *output = "-";
+    job j = {0};
+    st_output *out;
+    st_csv csv;
+    int crlf = 0, c, status;
+
+    st_read_options_init(&j.read);
+    st_metrics_options_init(&j.metrics);
+    st_align_options_init(&j.align);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': output = optarg; break;
+        case 'q': j.quiet = 1; break;
+        case 'h': cli_print_help(&cli_compare_command); return CLI_EXIT_OK;
+        case OPT_LAYOUT:
+            if (strcmp(optarg, "long") && strcmp(optarg, "wide"))
+                return cli_usage(
+                    "compare", "--layout wants long or wide, not '%s'", optarg);
+            j.wide = strcmp(optarg, "wide") == 0;
+            break;
+        case OPT_ROI:
+            if (cli_parse_rect("compare", "--roi", optarg, j.region.roi))
+                return CLI_EXIT_USAGE;
+            j.region.has_roi = 1;
+            break;
+        case OPT_MASK: j.region.mask_path = optarg; break;
+        case OPT_WB:
+            if (cli_parse_white_balance("compare", optarg,
+                                        &j.metrics.white_balance))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_PXMM:
+            if (cli_parse_number("compare", "--px-per-mm", optarg, 0.01, 1e5,
+                                 &j.metrics.px_per_mm))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_RED:
+            if (cli_parse_number("compare", "--red-threshold", optarg, -128,
+                                 128, &j.metrics.red_threshold))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_MAXROT:
+            if (cli_parse_number("compare", "--max-rotation", optarg, 0, 180,
+                                 &j.align.max_rotation_deg))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_MAXSCALE:
+            if (cli_parse_number("compare", "--max-scale", optarg, 1, 10,
+                                 &j.align.max_scale))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_TRANSONLY: j.align.translation_only = 1; break;
+        case OPT_MINCONF:
+            if (cli_parse_number("compare", "--min-confidence", optarg, -1, 1,
+                                 &j.align.min_confidence))
+                return CLI_EXIT_USAGE;
+            break;
+        default: {
+            int r = cli_read_option("compare", c, optarg, &j.read, &crlf);
+            if (r < 0)
+                return CLI_EXIT_USAGE;
+            if (r == 0)
+                return cli_bad_option("compare", c, argv[optind - 1]);
+        }
+        }
+    }
+    if (j.region.has_roi && j.region.mask_path)
+        return cli_usage("compare", "--roi and --mask cannot be combined");
+    if (argc - optind != 2)
+        return cli_usage("compare", "needs BEFORE and AFTER, got %d image%s",
+                         argc - optind, argc - optind == 1 ? "" : "s");
+    j.before = argv[optind];
+    j.after = argv[optind + 1];
+
+    out = cli_output_open(output);
+    if (!out)
+        return CLI_EXIT_FAILED;
+    st_csv_init(&csv, st_output_stream(out));
+    csv.crlf = crlf;
+    header(&csv, j.wide);
+    status = compare(&csv, &j);
+    if (cli_output_commit(out))
+        return CLI_EXIT_FAILED;
+    return status;
+}
+
+const cli_command cli_compare_command = {
+    "compare",
+    "register AFTER to BEFORE, measure both on the same skin, the change",
+    help,
+    run,
+};
