@@ -88,15 +88,27 @@ int cli_parse_rect(const char *command, const char *option, const char *text,
 typedef struct cli_region {
     int roi[4], has_roi;   /* --roi X,Y,W,H */
     const char *mask_path; /* --mask MASK.png */
+    int skin_auto;         /* --skin-mask auto */
 } cli_region;
 
-/* The region for img: --roi, --mask (read with read) or the whole photo. */
+/* The region for img: --roi, --mask (read with read) or the whole photo,
+ * intersected with the automatic skin mask when asked for. */
 st_status cli_make_region(const cli_region *r, const st_read_options *read,
                           const st_image *img, st_region **reg, st_error *err);
+
+/* Parses --skin-mask's value (auto or none) into r; 0, or -1 (reported). */
+int cli_parse_skin_mask(const char *command, const char *text, cli_region *r);
 
 /* Parses none | grayworld | patch:X,Y,W,H into wb; 0, or -1 (reported). */
 int cli_parse_white_balance(const char *command, const char *text,
                             st_white_balance *wb);
+
+/* Writes DIR/PREFIXSTEM-pores.png and DIR/PREFIXSTEM-redness.png for the
+ * photo at path (STEM: its file name without extension), measured over reg
+ * with m's pores and the white balance of opt. 0, or -1 (reported). */
+int cli_write_overlays(const char *dir, const char *prefix, const char *path,
+                       const st_image *img, const st_region *reg,
+                       const st_metrics *m, const st_metrics_options *opt);
 
 /* Opens the command's main output (path, or "-" for stdout) atomically and
  * arranges that SIGINT/SIGTERM remove its temporary file. NULL on failure

@@ -30,6 +30,8 @@ static const char help[] =
     "  --layout long|wide      rows per metric (default) or one row\n"
     "  --roi X,Y,W,H           measure this rectangle of BEFORE only\n"
     "  --mask MASK.png         measure where MASK (BEFORE's size) is non-zero\n"
+    "  --skin-mask auto        measure skin only (found on BEFORE); combines\n"
+    "                          with --roi or --mask\n"
     "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"
     "                          (a grey card, in BEFORE's pixels)\n"
     "  --px-per-mm N           BEFORE's calibration: sizes and bands in mm\n"
@@ -47,13 +49,15 @@ enum {
     OPT_LAYOUT = CLI_OPT_FIRST_FREE,
     OPT_ROI,
     OPT_MASK,
+    OPT_SKIN,
     OPT_WB,
     OPT_PXMM,
     OPT_RED,
     OPT_MAXROT,
     OPT_MAXSCALE,
     OPT_TRANSONLY,
-    OPT_MINCONF
+    OPT_MINCONF,
+    OPT_OVERLAY
 };
 
 static const struct option longopts[] = {
@@ -61,6 +65,8 @@ static const struct option longopts[] = {
     {"layout", required_argument, NULL, OPT_LAYOUT},
     {"roi", required_argument, NULL, OPT_ROI},
     {"mask", required_argument, NULL, OPT_MASK},
+    {"overlay", required_argument, NULL, OPT_OVERLAY},
+    {"skin-mask", required_argument, NULL, OPT_SKIN},
     {"white-balance", required_argument, NULL, OPT_WB},
     {"px-per-mm", required_argument, NULL, OPT_PXMM},
     {"red-threshold", required_argument, NULL, OPT_RED},
@@ -85,6 +91,7 @@ typedef struct job {
     st_metrics_options metrics;
     st_align_options align;
     cli_region region;
+    const char *overlay_dir;
     int wide, quiet;
 } job;
 
@@ -218,6 +225,12 @@ static int compare(st_csv *csv, const job *j)
                   "photo was measured on its own",
                   j->after, j->before, r.align.confidence);
     status = r.align.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    if (j->overlay_dir &&
+        (cli_write_overlays(j->overlay_dir, "before-", j->before, b,
+                            r.before_region, &r.before, &j->metrics) ||
+         cli_write_overlays(j->overlay_dir, "after-", j->after, a,
+                            r.after_region, &r.after, &j->metrics)))
+        status = CLI_EXIT_FAILED;
     st_compare_clear(&r);
 done:
     st_region_free(reg);
@@ -256,6 +269,11 @@ static int run(int argc, char **argv)
             j.region.has_roi = 1;
             break;
         case OPT_MASK: j.region.mask_path = optarg; break;
+        case OPT_OVERLAY: j.overlay_dir = optarg; break;
+        case OPT_SKIN:
+            if (cli_parse_skin_mask("compare", optarg, &j.region))
+                return CLI_EXIT_USAGE;
+            break;
         case OPT_WB:
             if (cli_parse_white_balance("compare", optarg,
                                         &j.metrics.white_balance))

@@ -24,6 +24,8 @@ static const char help[] =
     "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
     "  --roi X,Y,W,H           measure this rectangle only\n"
     "  --mask MASK.png         measure where MASK is non-zero (same size)\n"
+    "  --skin-mask auto        measure skin only (colour rule: no hair, eyes,\n"
+    "                          background); combines with --roi or --mask\n"
     "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"
     "                          (a grey card, scaled to 18% neutral grey)\n"
     "  --px-per-mm N           calibration: sizes in mm, bands in mm\n"
@@ -33,12 +35,22 @@ static const char help[] =
     "  -h, --help              show this help\n\n"
     "Exit status: 0 all photos measured, 1 some failed, 2 usage error.\n";
 
-enum { OPT_ROI = CLI_OPT_FIRST_FREE, OPT_MASK, OPT_WB, OPT_PXMM, OPT_RED };
+enum {
+    OPT_ROI = CLI_OPT_FIRST_FREE,
+    OPT_MASK,
+    OPT_SKIN,
+    OPT_WB,
+    OPT_PXMM,
+    OPT_RED,
+    OPT_OVERLAY
+};
 
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"roi", required_argument, NULL, OPT_ROI},
     {"mask", required_argument, NULL, OPT_MASK},
+    {"overlay", required_argument, NULL, OPT_OVERLAY},
+    {"skin-mask", required_argument, NULL, OPT_SKIN},
     {"white-balance", required_argument, NULL, OPT_WB},
     {"px-per-mm", required_argument, NULL, OPT_PXMM},
     {"red-threshold", required_argument, NULL, OPT_RED},
@@ -52,6 +64,7 @@ typedef struct job {
     st_read_options read;
     st_metrics_options metrics;
     cli_region region;
+    const char *overlay_dir;
     int quiet;
 } job;
 
@@ -97,6 +110,9 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
                 st_csv_number(csv, st_metrics_value(&m, i));
         }
         st_csv_int(csv, (int64_t)m.region_px);
+        if (j->overlay_dir && cli_write_overlays(j->overlay_dir, "", path, img,
+                                                 reg, &m, &j->metrics))
+            s = ST_ERR_IO;
         st_metrics_clear(&m);
     }
     st_csv_end_row(csv);
@@ -128,6 +144,11 @@ static int run(int argc, char **argv)
             j.region.has_roi = 1;
             break;
         case OPT_MASK: j.region.mask_path = optarg; break;
+        case OPT_OVERLAY: j.overlay_dir = optarg; break;
+        case OPT_SKIN:
+            if (cli_parse_skin_mask("metrics", optarg, &j.region))
+                return CLI_EXIT_USAGE;
+            break;
         case OPT_WB:
             if (cli_parse_white_balance("metrics", optarg,
                                         &j.metrics.white_balance))

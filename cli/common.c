@@ -225,8 +225,9 @@ int cli_write_image(const char *path, const st_image *img, int bit_depth)
     return 0;
 }
 
-st_status cli_make_region(const cli_region *r, const st_read_options *read,
-                          const st_image *img, st_region **reg, st_error *err)
+static st_status base_region(const cli_region *r, const st_read_options *read,
+                             const st_image *img, st_region **reg,
+                             st_error *err)
 {
     if (r->has_roi)
         return st_region_rect(reg, img->width, img->height, r->roi[0],
@@ -241,6 +242,43 @@ st_status cli_make_region(const cli_region *r, const st_read_options *read,
         return s;
     }
     return st_region_full(reg, img->width, img->height, err);
+}
+
+st_status cli_make_region(const cli_region *r, const st_read_options *read,
+                          const st_image *img, st_region **reg, st_error *err)
+{
+    st_region *skin;
+    st_status s = base_region(r, read, img, reg, err);
+    if (s || !r->skin_auto)
+        return s;
+    s = st_skin_region(&skin, img, err);
+    if (s == ST_OK) {
+        s = st_region_intersect(*reg, skin, err);
+        st_region_free(skin);
+    }
+    if (s == ST_OK && (*reg)->count == 0) {
+        s = err->status = ST_ERR_INVALID;
+        snprintf(err->message, sizeof err->message,
+                 "the region holds no skin by the skin mask");
+    }
+    if (s) {
+        st_region_free(*reg);
+        *reg = NULL;
+    }
+    return s;
+}
+
+int cli_parse_skin_mask(const char *command, const char *text, cli_region *r)
+{
+    if (strcmp(text, "auto") == 0)
+        r->skin_auto = 1;
+    else if (strcmp(text, "none") == 0)
+        r->skin_auto = 0;
+    else {
+        cli_usage(command, "--skin-mask wants auto or none, not '%s'", text);
+        return -1;
+    }
+    return 0;
 }
 
 int cli_parse_white_balance(const char *command, const char *text,
@@ -264,4 +302,42 @@ int cli_parse_white_balance(const char *command, const char *text,
         return -1;
     }
     return 0;
+}
+
+int cli_write_overlays(const char *dir, const char *prefix, const char *path,
+                       const st_image *img, const st_region *reg,
+                       const st_metrics *m, const st_metrics_options *opt)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *dot = strrchr(base, '.');
+    int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    char out[4096];
+    st_image *pic = NULL;
+    st_lab_planes *lab = NULL;
+    st_error err = {0};
+    double gains[3];
+    int rc = -1;
+
+    if (st_overlay_pores(&pic, img, reg, &m->pores, &err) != ST_OK)
+        goto fail;
+    snprintf(out, sizeof out, "%s/%s%.*s-pores.png", dir, prefix, stem, base);
+    if (cli_write_image(out, pic, 8))
+        goto done;
+    st_image_free(pic);
+    pic = NULL;
+    if (st_color_wb_gains(img, reg, &opt->white_balance, gains, &err) ||
+        st_lab_planes_new(&lab, img, reg, gains, &err) ||
+        st_overlay_redness(&pic, lab, reg, 0, 30, &err))
+        goto fail;
+    snprintf(out, sizeof out, "%s/%s%.*s-redness.png", dir, prefix, stem, base);
+    if (cli_write_image(out, pic, 8))
+        goto done;
+    rc = 0;
+    goto done;
+fail:
+    cli_error("%s: overlay: %s", path, st_error_text(&err));
+done:
+    st_image_free(pic);
+    st_lab_planes_free(lab);
+    return rc;
 }

@@ -21,6 +21,9 @@ void st_compare_clear(st_compare_result *res)
         return;
     st_metrics_clear(&res->before);
     st_metrics_clear(&res->after);
+    st_region_free(res->before_region);
+    st_region_free(res->after_region);
+    res->before_region = res->after_region = NULL;
 }
 
 /* The card in AFTER's frame: the box of the mapped card corners, shrunk by
@@ -79,7 +82,9 @@ st_status st_compare(const st_image *before, const st_image *after,
             goto done;
         if (mopt.white_balance.mode == ST_WB_PATCH)
             mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
-        s = st_metrics_measure(after, NULL, &mopt, &res->after, err);
+        if ((s = st_region_full(&ra, after->width, after->height, err)))
+            goto done;
+        s = st_metrics_measure(after, ra, &mopt, &res->after, err);
         goto done;
     }
 
@@ -133,9 +138,9 @@ st_status st_compare(const st_image *before, const st_image *after,
         res->after.texture.orientation_deg = o < 0 ? o + 180.0 : o;
     }
 done:
+    res->before_region = rb;
+    res->after_region = ra;
     if (s)
         st_compare_clear(res);
-    st_region_free(rb);
-    st_region_free(ra);
     return s;
 }

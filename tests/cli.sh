@@ -595,4 +595,37 @@ expect_rc "compare with one image: usage error" 2
 run compare --layout tall "$good" "$good"
 expect_rc "compare --layout tall: usage error" 2
 
+
+# ---- skin mask and overlays ----
+if [ -f "$base" ] && [ -f "$follow" ]; then
+    run metrics --skin-mask auto "$base"
+    expect_rc "metrics --skin-mask auto: exits 0" 0
+    # the sample is all skin but its 120 x 120 grey card
+    px=$(field "$out" 2 27)
+    if close "$px" 1065600 3000; then
+        ok "skin mask leaves out the grey card only ($px px)"
+    else
+        not_ok "skin mask leaves out the grey card only" "region_px $px"
+    fi
+    mkdir "$tmp/ov"
+    run metrics --overlay "$tmp/ov" "$base"
+    expect_rc "metrics --overlay: exits 0" 0
+    run info "$tmp/ov/2026-01-12-pores.png" "$tmp/ov/2026-01-12-redness.png"
+    expect_rc "metrics --overlay: pore map and redness map readable" 0
+    run compare --overlay "$tmp/ov" "$base" "$follow" --roi 300,100,800,700
+    expect_rc "compare --overlay: exits 0" 0
+    for f in before-2026-01-12-pores after-2026-07-06-pores \
+        before-2026-01-12-redness after-2026-07-06-redness; do
+        if [ -s "$tmp/ov/$f.png" ]; then
+            ok "compare --overlay wrote $f.png"
+        else
+            not_ok "compare --overlay wrote $f.png"
+        fi
+    done
+    run metrics --overlay "$tmp/no/such/dir" "$base"
+    expect_rc "metrics --overlay into a missing folder: exits 1" 1
+fi
+run metrics --skin-mask maybe "$good"
+expect_rc "metrics --skin-mask maybe: usage error" 2
+
 finish

@@ -303,6 +303,74 @@ static void test_regions(void **state)
     st_image_free(mask);
 }
 
+/* Skin mask scene: 0 skin, 1 hair band, 2 eye white, 3 iris,
+ * 4 blue background. */
+static int kind_at(int x, int y)
+{
+    double ex = (x - 180) / 50.0, ey = (y - 200) / 22.0;
+    if (x >= 330)
+        return 4;
+    if (y < 60)
+        return 1;
+    if (ex * ex + ey * ey < 1)
+        return hypot(x - 180, y - 200) < 16 ? 3 : 2;
+    return 0;
+}
+
+/* Far (14 px) from any border between skin and the rest: the closing may
+ * round those borders by up to its radius. */
+static int interior(int x, int y)
+{
+    int skin = kind_at(x, y) == 0;
+    for (int d = -14; d <= 14; d += 7)
+        for (int e = -14; e <= 14; e += 7)
+            if ((kind_at(x + d, y + e) == 0) != skin)
+                return 0;
+    return 1;
+}
+
+/* The skin phantom (pores and all) with hair, an eye inside the skin and a
+ * background: the mask must keep the skin and leave the rest out. */
+static void test_skin_mask(void **state)
+{
+    static const float colours[5][3] = {{0, 0, 0},
+                                        {0.16f, 0.12f, 0.10f},
+                                        {0.94f, 0.94f, 0.92f},
+                                        {0.24f, 0.16f, 0.12f},
+                                        {0.24f, 0.43f, 0.70f}};
+    enum { W = 480, H = 360 };
+    st_image *img = ph_canvas(W, H, 9);
+    st_region *r;
+    st_error err = {0};
+    long skin_px = 0, skin_in = 0, other_px = 0, other_in = 0;
+    (void)state;
+
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            int k = kind_at(x, y);
+            if (k)
+                memcpy(st_image_pixel(img, x, y), colours[k],
+                       sizeof colours[k]);
+        }
+    assert_int_equal(st_skin_region(&r, img, &err), ST_OK);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            int in = r->mask[(size_t)y * W + x];
+            if (!interior(x, y))
+                continue;
+            if (kind_at(x, y) == 0)
+                skin_px++, skin_in += in;
+            else
+                other_px++, other_in += in;
+        }
+    print_message("skin kept %.2f%%, other kept %.2f%%\n",
+                  100.0 * skin_in / skin_px, 100.0 * other_in / other_px);
+    assert_true(skin_in >= 0.99 * skin_px);
+    assert_true(other_in <= 0.01 * other_px);
+    st_region_free(r);
+    st_image_free(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_tone_by_construction),
         cmocka_unit_test(test_white_balance),
         cmocka_unit_test(test_regions),
+        cmocka_unit_test(test_skin_mask),
     };
     return cmocka_run_group_tests_name("colour metrics", tests, NULL, NULL);
 }

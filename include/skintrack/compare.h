@@ -29,6 +29,8 @@ typedef struct st_compare_result {
     st_align_result align;
     int registered;           /* measured on the shared region */
     st_metrics before, after; /* free with st_compare_clear */
+    st_region *before_region; /* where each was measured, in its own */
+    st_region *after_region;  /* frame (owned; st_compare_clear) */
 } st_compare_result;
 
 st_status st_compare(const st_image *before, const st_image *after,
