@@ -5,8 +5,15 @@
  *                             texture
  *   st_metrics_clear          release
  *   st_metrics_name / _unit / _value / _text   the CSV columns
+ *
+ * Colour metrics use the photo's own CIELAB. Pores and texture use L* of
+ * the luminance scaled so the region's mean luminance is
+ * ST_METRICS_TEXTURE_Y (L* 61.7): the L* contrast of the same skin grows
+ * with the cube root of exposure, and sizes, counts and roughness should
+ * not.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -26,13 +33,47 @@ void st_metrics_clear(st_metrics *m)
         st_pores_clear(&m->pores);
 }
 
+/* Y of a CIELAB L* (CIE 15 inverse). */
+static double l_to_y(double L)
+{
+    double f = (L + 16) / 116;
+    return f > 6.0 / 29 ? f * f * f : (L / (24389.0 / 27));
+}
+
+static double y_to_l(double Y)
+{
+    return Y > 216.0 / 24389 ? 116 * cbrt(Y) - 16 : Y * (24389.0 / 27);
+}
+
+/* An L* plane whose luminance is scaled so the region's mean is
+ * ST_METRICS_TEXTURE_Y: pores and texture measured on it do not move when
+ * only the exposure does (L* contrast grows with the cube root of
+ * exposure). *out is malloc'd. */
+static st_status normalised_l(const st_lab_planes *lab, const st_region *reg,
+                              float **out, st_error *err)
+{
+    size_t n = (size_t)lab->width * lab->height;
+    double sum = 0, k;
+    float *l = malloc(n * sizeof *l);
+    if (!l)
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (reg->mask[i])
+            sum += l_to_y(lab->L[i]);
+    k = sum > 0 ? ST_METRICS_TEXTURE_Y * (double)reg->count / sum : 1;
+    for (size_t i = 0; i < n; i++)
+        l[i] = reg->mask[i] ? (float)y_to_l(k * l_to_y(lab->L[i])) : 0.0f;
+    *out = l;
+    return ST_OK;
+}
+
 st_status st_metrics_measure(const st_image *img, const st_region *reg,
                              const st_metrics_options *opt_in, st_metrics *out,
                              st_error *err)
 {
     st_metrics_options opt;
     st_region *full = NULL;
-    st_lab_planes *lab = NULL;
+    st_lab_planes *lab = NULL, norm = {0};
     double gains[3];
     st_status s;
 
@@ -56,10 +97,20 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
         (s = st_redness_measure(lab, reg, opt.red_threshold, &out->redness,
                                 err)) ||
         (s = st_tone_measure(lab, reg, &out->tone, err)) ||
-        (s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)) ||
-        (s = st_texture_measure(lab, reg, opt.px_per_mm * opt.px_scale,
+        (s = normalised_l(lab, reg, &norm.L, err)))
+        goto done;
+    norm.width = lab->width;
+    norm.height = lab->height;
+    norm.a = lab->a;
+    norm.b = lab->b;
+    if ((s = st_pores_detect(&norm, reg, &opt.pores, &out->pores, err)) ||
+        (s = st_texture_measure(&norm, reg, opt.px_per_mm * opt.px_scale,
                                 opt.px_scale, &out->texture, err)))
+        goto done;
+done:
+    if (s)
         st_metrics_clear(out);
+    free(norm.L);
     out->region_px = reg->count;
     st_lab_planes_free(lab);
     st_region_free(full);

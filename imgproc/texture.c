@@ -89,7 +89,7 @@ static void make_bands(double px_per_mm, double k, int side, bands *b)
         b->slope[1] = 1 / (0.1 * px_per_mm);
     } else {
         /* periods in reference px, k image px each */
-        b->fine[0] = 1 / (8.0 * k), b->fine[1] = 1 / (3.0 * k);
+        b->fine[0] = 1 / (8.0 * k), b->fine[1] = 1 / (4.0 * k);
         b->medium[0] = 1 / (32.0 * k), b->medium[1] = b->fine[0];
         b->coarse[0] = 1 / (128.0 * k), b->coarse[1] = b->medium[0];
         b->slope[0] = 1 / (64.0 * k), b->slope[1] = 1 / (4.0 * k);
@@ -97,7 +97,7 @@ static void make_bands(double px_per_mm, double k, int side, bands *b)
     /* periods under 3 image px belong to the camera (noise, demosaicing,
      * JPEG) more than to the skin: no band reaches past 1/3 cycle/px */
     for (double *v = &b->fine[0]; v <= &b->slope[1]; v++)
-        *v = fmin(fmax(*v, lo_limit), 1.0 / 3.0);
+        *v = fmin(fmax(*v, lo_limit), 0.25);
 }
 
 static int in(const double band[2], double f)

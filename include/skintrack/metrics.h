@@ -20,6 +20,10 @@
 extern "C" {
 #endif
 
+/* Mean luminance that pores and texture are measured at (L* 61.7), so
+ * exposure does not move them. */
+#define ST_METRICS_TEXTURE_Y 0.3
+
 typedef struct st_metrics_options {
     st_white_balance white_balance; /* default ST_WB_NONE */
     double px_per_mm;               /* reference px per mm; 0: uncalibrated */
