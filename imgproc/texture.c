@@ -94,8 +94,8 @@ static void make_bands(double px_per_mm, double k, int side, bands *b)
         b->coarse[0] = 1 / (128.0 * k), b->coarse[1] = b->medium[0];
         b->slope[0] = 1 / (64.0 * k), b->slope[1] = 1 / (4.0 * k);
     }
-    /* periods under 3 image px belong to the camera (noise, demosaicing,
-     * JPEG) more than to the skin: no band reaches past 1/3 cycle/px */
+    /* periods under 4 image px belong to the camera (noise, demosaicing,
+     * JPEG) more than to the skin: no band reaches past 1/4 cycle/px */
     for (double *v = &b->fine[0]; v <= &b->slope[1]; v++)
         *v = fmin(fmax(*v, lo_limit), 0.25);
 }

@@ -4,10 +4,10 @@
  * region's edge, transformed with FFTW, and its power spectrum summarised:
  *   texture_fine_share, _medium_share, _coarse_share
  *                    shares of the spectral energy in three bands of
- *                    spatial period (sum to 1): fine 3-8 px, medium 8-32
+ *                    spatial period (sum to 1): fine 4-8 px, medium 8-32
  *                    px, coarse 32-128 px; calibrated (px_per_mm > 0):
  *                    fine 0.05-0.25 mm, medium 0.25-1 mm, coarse 1-4 mm
- *                    (clipped to periods of at least 3 image px, below
+ *                    (clipped to periods of at least 4 image px, below
  *                    which the camera's noise, demosaicing and JPEG
  *                    dominate, and to what the region holds)
  *   spectral_slope   slope of log10 power against log10 frequency of the
