@@ -3,7 +3,7 @@
 #   make            library (build/libskintrack.a) and program (build/skintrack)
 #   make test       unit tests (cmocka) and CLI end-to-end tests
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
-#   make run        analyse the bundled sample course
+#   make run        analyse the bundled sample course (info, metrics, compare)
 #   make bench      reader and align timings on generated 2 and 12 MP photos
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian build/test packages (apt-get)
@@ -103,8 +103,13 @@ check-asan:
 run: deps
 	@$(MAKE) --no-print-directory run-only
 
+# The sample course: what each photo is, every metric of each, and the
+# change from baseline to the 3-month follow-up on the same skin.
 run-only: all
 	$(BIN) info samples/demo-patient/*.jpg
+	$(BIN) metrics --skin-mask auto samples/demo-patient/*.jpg
+	$(BIN) compare --skin-mask auto samples/demo-patient/2026-01-12.jpg \
+	    samples/demo-patient/2026-07-06.jpg
 
 # The photos carry their dates in EXIF DateTimeOriginal too (10:00 local
 # time, UTC+01:00), added with exiftool.
