@@ -31,6 +31,13 @@ extern const cli_command cli_align_command;
 extern const cli_command cli_metrics_command;
 extern const cli_command cli_compare_command;
 
+/* The measured region asked for on the command line. */
+typedef struct cli_region {
+    int roi[4], has_roi;   /* --roi X,Y,W,H */
+    const char *mask_path; /* --mask MASK.png */
+    int skin_auto;         /* --skin-mask auto */
+} cli_region;
+
 /* Long options every photo-reading command shares (getopt_long values),
  * their table entries and their help lines. */
 enum {
@@ -38,6 +45,19 @@ enum {
     CLI_OPT_NOORIENT,
     CLI_OPT_NOICC,
     CLI_OPT_CRLF,
+    /* registration (align, compare) */
+    CLI_OPT_MAXROT,
+    CLI_OPT_MAXSCALE,
+    CLI_OPT_TRANSONLY,
+    CLI_OPT_MINCONF,
+    /* measuring (metrics, compare) */
+    CLI_OPT_ROI,
+    CLI_OPT_MASK,
+    CLI_OPT_SKIN,
+    CLI_OPT_OVERLAY_DIR,
+    CLI_OPT_WB,
+    CLI_OPT_PXMM,
+    CLI_OPT_RED,
     CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 #define CLI_READ_LONGOPTS                                                      \
@@ -53,10 +73,56 @@ enum {
     "  --ignore-icc            take samples as sRGB, no colour profiles\n"     \
     "  --crlf                  end CSV records with CRLF instead of LF\n"
 
-/* Handles one of the shared options c (with optarg) for command: returns
- * 1 if c was one of them, 0 if not, -1 on a usage error (reported). */
-int cli_read_option(const char *command, int c, const char *arg,
-                    st_read_options *opt, int *crlf);
+#define CLI_ALIGN_LONGOPTS                                                     \
+    {"max-rotation", required_argument, NULL, CLI_OPT_MAXROT},                 \
+        {"max-scale", required_argument, NULL, CLI_OPT_MAXSCALE},              \
+        {"translation-only", no_argument, NULL, CLI_OPT_TRANSONLY},            \
+    {                                                                          \
+        "min-confidence", required_argument, NULL, CLI_OPT_MINCONF             \
+    }
+#define CLI_ALIGN_HELP                                                         \
+    "  --max-rotation DEG      largest rotation to consider (45)\n"            \
+    "  --max-scale S           scale within 1/S .. S (1.5)\n"                  \
+    "  --translation-only      register by a shift only\n"                     \
+    "  --min-confidence C      threshold for a trusted registration (0.2)\n"
+
+#define CLI_MEASURE_LONGOPTS                                                   \
+    {"roi", required_argument, NULL, CLI_OPT_ROI},                             \
+        {"mask", required_argument, NULL, CLI_OPT_MASK},                       \
+        {"skin-mask", required_argument, NULL, CLI_OPT_SKIN},                  \
+        {"overlay", required_argument, NULL, CLI_OPT_OVERLAY_DIR},             \
+        {"white-balance", required_argument, NULL, CLI_OPT_WB},                \
+        {"px-per-mm", required_argument, NULL, CLI_OPT_PXMM},                  \
+    {                                                                          \
+        "red-threshold", required_argument, NULL, CLI_OPT_RED                  \
+    }
+#define CLI_MEASURE_HELP                                                       \
+    "  --roi X,Y,W,H           measure this rectangle only\n"                  \
+    "  --mask MASK.png         measure where MASK is non-zero (same size)\n"   \
+    "  --skin-mask auto        measure skin only (colour rule: no hair, "      \
+    "eyes,\n"                                                                  \
+    "                          background); combines with --roi or --mask\n"   \
+    "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"  \
+    "                          (a grey card, scaled to 18% neutral grey)\n"    \
+    "  --px-per-mm N           calibration: sizes and bands in mm\n"           \
+    "  --red-threshold A       a* above which a pixel is red (20)\n"           \
+    "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n" \
+    "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"
+
+/* What the measuring options ask for. */
+typedef struct cli_measure {
+    cli_region region;
+    st_metrics_options metrics;
+    const char *overlay_dir;
+} cli_measure;
+
+/* Handles one of the shared options c (with its argument) for command:
+ * reading options always, registration options if align is non-NULL,
+ * measuring options if measure is non-NULL. Returns 1 if c was one of
+ * them, 0 if not, -1 on a usage error (reported). */
+int cli_common_option(const char *command, int c, const char *arg,
+                      st_read_options *read, int *crlf, st_align_options *align,
+                      cli_measure *measure);
 
 /* Reports getopt_long's ':' (missing value) or '?' (unknown option) for
  * the word arg; returns CLI_EXIT_USAGE. */
@@ -83,13 +149,6 @@ int cli_parse_number(const char *command, const char *option, const char *text,
  * on failure reports the usage error for option and returns -1. */
 int cli_parse_rect(const char *command, const char *option, const char *text,
                    int r[4]);
-
-/* The measured region asked for on the command line. */
-typedef struct cli_region {
-    int roi[4], has_roi;   /* --roi X,Y,W,H */
-    const char *mask_path; /* --mask MASK.png */
-    int skin_auto;         /* --skin-mask auto */
-} cli_region;
 
 /* The region for img: --roi, --mask (read with read) or the whole photo,
  * intersected with the automatic skin mask when asked for. */

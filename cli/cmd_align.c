@@ -33,32 +33,19 @@ static const char help[] =
     "  --overlay FILE          write a checkerboard of REFERENCE and the "
     "aligned\n"
     "                          MOVING (.png or .jpg) to judge the alignment\n"
-    "  --csv FILE              write the CSV to FILE atomically (default: -)\n"
-    "  --max-rotation DEG      largest rotation to consider (45)\n"
-    "  --max-scale S           scale within 1/S .. S (1.5)\n"
-    "  --translation-only      estimate the shift only\n"
-    "  --min-confidence C      threshold for status ok (0.2)\n" CLI_READ_HELP
+    "  --csv FILE              write the CSV to FILE atomically (default: "
+    "-)\n" CLI_ALIGN_HELP CLI_READ_HELP
     "  -q, --quiet             do not report failures on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 aligned (ok), 1 low_confidence or error, 2 usage error.\n";
 
-enum {
-    OPT_OVERLAY = CLI_OPT_FIRST_FREE,
-    OPT_CSV,
-    OPT_MAXROT,
-    OPT_MAXSCALE,
-    OPT_TRANSONLY,
-    OPT_MINCONF
-};
+enum { OPT_OVERLAY = CLI_OPT_FIRST_FREE, OPT_CSV };
 
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"overlay", required_argument, NULL, OPT_OVERLAY},
     {"csv", required_argument, NULL, OPT_CSV},
-    {"max-rotation", required_argument, NULL, OPT_MAXROT},
-    {"max-scale", required_argument, NULL, OPT_MAXSCALE},
-    {"translation-only", no_argument, NULL, OPT_TRANSONLY},
-    {"min-confidence", required_argument, NULL, OPT_MINCONF},
+    CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -191,24 +178,9 @@ static int run(int argc, char **argv)
         case 'h': cli_print_help(&cli_align_command); return CLI_EXIT_OK;
         case OPT_OVERLAY: j.overlay_path = optarg; break;
         case OPT_CSV: csv_path = optarg; break;
-        case OPT_TRANSONLY: j.align.translation_only = 1; break;
-        case OPT_MAXROT:
-            if (cli_parse_number("align", "--max-rotation", optarg, 0, 180,
-                                 &j.align.max_rotation_deg))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_MAXSCALE:
-            if (cli_parse_number("align", "--max-scale", optarg, 1, 10,
-                                 &j.align.max_scale))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_MINCONF:
-            if (cli_parse_number("align", "--min-confidence", optarg, -1, 1,
-                                 &j.align.min_confidence))
-                return CLI_EXIT_USAGE;
-            break;
         default: {
-            int r = cli_read_option("align", c, optarg, &j.read, &crlf);
+            int r = cli_common_option("align", c, optarg, &j.read, &crlf,
+                                      &j.align, NULL);
             if (r < 0)
                 return CLI_EXIT_USAGE;
             if (r == 0)

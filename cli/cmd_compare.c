@@ -27,53 +27,22 @@ static const char help[] =
     "Metrics: docs/metrics.md; registration: docs/align.md.\n\n"
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
-    "  --layout long|wide      rows per metric (default) or one row\n"
-    "  --roi X,Y,W,H           measure this rectangle of BEFORE only\n"
-    "  --mask MASK.png         measure where MASK (BEFORE's size) is non-zero\n"
-    "  --skin-mask auto        measure skin only (found on BEFORE); combines\n"
-    "                          with --roi or --mask\n"
-    "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"
-    "                          (a grey card, in BEFORE's pixels)\n"
-    "  --px-per-mm N           BEFORE's calibration: sizes and bands in mm\n"
-    "  --red-threshold A       a* above which a pixel is red (20)\n"
-    "  --max-rotation DEG      largest rotation to consider (45)\n"
-    "  --max-scale S           scale within 1/S .. S (1.5)\n"
-    "  --translation-only      register by a shift only\n"
-    "  --min-confidence C      threshold for a trusted registration "
-    "(0.2)\n" CLI_READ_HELP
+    "  --layout long|wide      rows per metric (default) or one "
+    "row\n" CLI_MEASURE_HELP CLI_ALIGN_HELP CLI_READ_HELP
+    "  (--roi, --mask, --skin-mask and the card are in BEFORE's pixels;\n"
+    "  --overlay names files before-NAME-... and after-NAME-..., each\n"
+    "  picture in its own photo's frame)\n"
     "  -q, --quiet             do not report failures on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 compared (ok), 1 low_confidence or error, 2 usage error.\n";
 
-enum {
-    OPT_LAYOUT = CLI_OPT_FIRST_FREE,
-    OPT_ROI,
-    OPT_MASK,
-    OPT_SKIN,
-    OPT_WB,
-    OPT_PXMM,
-    OPT_RED,
-    OPT_MAXROT,
-    OPT_MAXSCALE,
-    OPT_TRANSONLY,
-    OPT_MINCONF,
-    OPT_OVERLAY
-};
+enum { OPT_LAYOUT = CLI_OPT_FIRST_FREE };
 
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"layout", required_argument, NULL, OPT_LAYOUT},
-    {"roi", required_argument, NULL, OPT_ROI},
-    {"mask", required_argument, NULL, OPT_MASK},
-    {"overlay", required_argument, NULL, OPT_OVERLAY},
-    {"skin-mask", required_argument, NULL, OPT_SKIN},
-    {"white-balance", required_argument, NULL, OPT_WB},
-    {"px-per-mm", required_argument, NULL, OPT_PXMM},
-    {"red-threshold", required_argument, NULL, OPT_RED},
-    {"max-rotation", required_argument, NULL, OPT_MAXROT},
-    {"max-scale", required_argument, NULL, OPT_MAXSCALE},
-    {"translation-only", no_argument, NULL, OPT_TRANSONLY},
-    {"min-confidence", required_argument, NULL, OPT_MINCONF},
+    CLI_MEASURE_LONGOPTS,
+    CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -88,10 +57,8 @@ static const char *const align_cols[] = {"align_confidence",   "overlap_pct",
 typedef struct job {
     const char *before, *after;
     st_read_options read;
-    st_metrics_options metrics;
     st_align_options align;
-    cli_region region;
-    const char *overlay_dir;
+    cli_measure m;
     int wide, quiet;
 } job;
 
@@ -209,9 +176,9 @@ static int compare(st_csv *csv, const job *j)
         bad = j->before;
     else if (st_io_read(j->after, &j->read, &a, NULL, &err) != ST_OK)
         bad = j->after;
-    else if (cli_make_region(&j->region, &j->read, b, &reg, &err) != ST_OK)
+    else if (cli_make_region(&j->m.region, &j->read, b, &reg, &err) != ST_OK)
         bad = j->before;
-    else if (st_compare(b, a, reg, &j->align, &j->metrics, &r, &err) != ST_OK)
+    else if (st_compare(b, a, reg, &j->align, &j->m.metrics, &r, &err) != ST_OK)
         bad = j->after;
     if (bad) {
         if (!j->quiet)
@@ -225,11 +192,11 @@ static int compare(st_csv *csv, const job *j)
                   "photo was measured on its own",
                   j->after, j->before, r.align.confidence);
     status = r.align.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
-    if (j->overlay_dir &&
-        (cli_write_overlays(j->overlay_dir, "before-", j->before, b,
-                            r.before_region, &r.before, &j->metrics) ||
-         cli_write_overlays(j->overlay_dir, "after-", j->after, a,
-                            r.after_region, &r.after, &j->metrics)))
+    if (j->m.overlay_dir &&
+        (cli_write_overlays(j->m.overlay_dir, "before-", j->before, b,
+                            r.before_region, &r.before, &j->m.metrics) ||
+         cli_write_overlays(j->m.overlay_dir, "after-", j->after, a,
+                            r.after_region, &r.after, &j->m.metrics)))
         status = CLI_EXIT_FAILED;
     st_compare_clear(&r);
 done:
@@ -248,7 +215,7 @@ static int run(int argc, char **argv)
     int crlf = 0, c, status;
 
     st_read_options_init(&j.read);
-    st_metrics_options_init(&j.metrics);
+    st_metrics_options_init(&j.m.metrics);
     st_align_options_init(&j.align);
     optind = 0;
     opterr = 0;
@@ -263,50 +230,9 @@ static int run(int argc, char **argv)
                     "compare", "--layout wants long or wide, not '%s'", optarg);
             j.wide = strcmp(optarg, "wide") == 0;
             break;
-        case OPT_ROI:
-            if (cli_parse_rect("compare", "--roi", optarg, j.region.roi))
-                return CLI_EXIT_USAGE;
-            j.region.has_roi = 1;
-            break;
-        case OPT_MASK: j.region.mask_path = optarg; break;
-        case OPT_OVERLAY: j.overlay_dir = optarg; break;
-        case OPT_SKIN:
-            if (cli_parse_skin_mask("compare", optarg, &j.region))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_WB:
-            if (cli_parse_white_balance("compare", optarg,
-                                        &j.metrics.white_balance))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_PXMM:
-            if (cli_parse_number("compare", "--px-per-mm", optarg, 0.01, 1e5,
-                                 &j.metrics.px_per_mm))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_RED:
-            if (cli_parse_number("compare", "--red-threshold", optarg, -128,
-                                 128, &j.metrics.red_threshold))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_MAXROT:
-            if (cli_parse_number("compare", "--max-rotation", optarg, 0, 180,
-                                 &j.align.max_rotation_deg))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_MAXSCALE:
-            if (cli_parse_number("compare", "--max-scale", optarg, 1, 10,
-                                 &j.align.max_scale))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_TRANSONLY: j.align.translation_only = 1; break;
-        case OPT_MINCONF:
-            if (cli_parse_number("compare", "--min-confidence", optarg, -1, 1,
-                                 &j.align.min_confidence))
-                return CLI_EXIT_USAGE;
-            break;
         default: {
-            int r = cli_read_option("compare", c, optarg, &j.read, &crlf);
+            int r = cli_common_option("compare", c, optarg, &j.read, &crlf,
+                                      &j.align, &j.m);
             if (r < 0)
                 return CLI_EXIT_USAGE;
             if (r == 0)
@@ -314,7 +240,7 @@ static int run(int argc, char **argv)
         }
         }
     }
-    if (j.region.has_roi && j.region.mask_path)
+    if (j.m.region.has_roi && j.m.region.mask_path)
         return cli_usage("compare", "--roi and --mask cannot be combined");
     if (argc - optind != 2)
         return cli_usage("compare", "needs BEFORE and AFTER, got %d image%s",

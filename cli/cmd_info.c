@@ -94,7 +94,8 @@ static int run(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'h': cli_print_help(&cli_info_command); return CLI_EXIT_OK;
         default: {
-            int r = cli_read_option("info", c, optarg, &opt, &crlf);
+            int r =
+                cli_common_option("info", c, optarg, &opt, &crlf, NULL, NULL);
             if (r < 0)
                 return CLI_EXIT_USAGE;
             if (r == 0)

@@ -21,39 +21,15 @@ static const char help[] =
     "anisotropy, orientation_deg, roughness_rms, region_px.\n"
     "Definitions, units and sources: docs/metrics.md.\n\n"
     "Options:\n"
-    "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
-    "  --roi X,Y,W,H           measure this rectangle only\n"
-    "  --mask MASK.png         measure where MASK is non-zero (same size)\n"
-    "  --skin-mask auto        measure skin only (colour rule: no hair, eyes,\n"
-    "                          background); combines with --roi or --mask\n"
-    "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"
-    "                          (a grey card, scaled to 18% neutral grey)\n"
-    "  --px-per-mm N           calibration: sizes in mm, bands in mm\n"
-    "  --red-threshold A       a* above which a pixel is red "
-    "(20)\n" CLI_READ_HELP
+    "  -o, --output FILE       write the CSV to FILE atomically (default: "
+    "-)\n" CLI_MEASURE_HELP CLI_READ_HELP
     "  -q, --quiet             do not report failed files on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 all photos measured, 1 some failed, 2 usage error.\n";
 
-enum {
-    OPT_ROI = CLI_OPT_FIRST_FREE,
-    OPT_MASK,
-    OPT_SKIN,
-    OPT_WB,
-    OPT_PXMM,
-    OPT_RED,
-    OPT_OVERLAY
-};
-
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
-    {"roi", required_argument, NULL, OPT_ROI},
-    {"mask", required_argument, NULL, OPT_MASK},
-    {"overlay", required_argument, NULL, OPT_OVERLAY},
-    {"skin-mask", required_argument, NULL, OPT_SKIN},
-    {"white-balance", required_argument, NULL, OPT_WB},
-    {"px-per-mm", required_argument, NULL, OPT_PXMM},
-    {"red-threshold", required_argument, NULL, OPT_RED},
+    CLI_MEASURE_LONGOPTS,
     CLI_READ_LONGOPTS,
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -62,9 +38,7 @@ static const struct option longopts[] = {
 
 typedef struct job {
     st_read_options read;
-    st_metrics_options metrics;
-    cli_region region;
-    const char *overlay_dir;
+    cli_measure m;
     int quiet;
 } job;
 
@@ -88,9 +62,9 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
     st_status s = st_io_read(path, &j->read, &img, NULL, &err);
 
     if (s == ST_OK)
-        s = cli_make_region(&j->region, &j->read, img, &reg, &err);
+        s = cli_make_region(&j->m.region, &j->read, img, &reg, &err);
     if (s == ST_OK)
-        s = st_metrics_measure(img, reg, &j->metrics, &m, &err);
+        s = st_metrics_measure(img, reg, &j->m.metrics, &m, &err);
     st_csv_text(csv, path);
     if (s != ST_OK) {
         if (!j->quiet)
@@ -110,8 +84,8 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
                 st_csv_number(csv, st_metrics_value(&m, i));
         }
         st_csv_int(csv, (int64_t)m.region_px);
-        if (j->overlay_dir && cli_write_overlays(j->overlay_dir, "", path, img,
-                                                 reg, &m, &j->metrics))
+        if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", path,
+                                                   img, reg, &m, &j->m.metrics))
             s = ST_ERR_IO;
         st_metrics_clear(&m);
     }
@@ -130,7 +104,7 @@ static int run(int argc, char **argv)
     int crlf = 0, failed = 0, c;
 
     st_read_options_init(&j.read);
-    st_metrics_options_init(&j.metrics);
+    st_metrics_options_init(&j.m.metrics);
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -138,34 +112,9 @@ static int run(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'q': j.quiet = 1; break;
         case 'h': cli_print_help(&cli_metrics_command); return CLI_EXIT_OK;
-        case OPT_ROI:
-            if (cli_parse_rect("metrics", "--roi", optarg, j.region.roi))
-                return CLI_EXIT_USAGE;
-            j.region.has_roi = 1;
-            break;
-        case OPT_MASK: j.region.mask_path = optarg; break;
-        case OPT_OVERLAY: j.overlay_dir = optarg; break;
-        case OPT_SKIN:
-            if (cli_parse_skin_mask("metrics", optarg, &j.region))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_WB:
-            if (cli_parse_white_balance("metrics", optarg,
-                                        &j.metrics.white_balance))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_PXMM:
-            if (cli_parse_number("metrics", "--px-per-mm", optarg, 0.01, 1e5,
-                                 &j.metrics.px_per_mm))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_RED:
-            if (cli_parse_number("metrics", "--red-threshold", optarg, -128,
-                                 128, &j.metrics.red_threshold))
-                return CLI_EXIT_USAGE;
-            break;
         default: {
-            int r = cli_read_option("metrics", c, optarg, &j.read, &crlf);
+            int r = cli_common_option("metrics", c, optarg, &j.read, &crlf,
+                                      NULL, &j.m);
             if (r < 0)
                 return CLI_EXIT_USAGE;
             if (r == 0)
@@ -173,7 +122,7 @@ static int run(int argc, char **argv)
         }
         }
     }
-    if (j.region.has_roi && j.region.mask_path)
+    if (j.m.region.has_roi && j.m.region.mask_path)
         return cli_usage("metrics", "--roi and --mask cannot be combined");
     if (optind >= argc)
         return cli_usage("metrics", "no image given");

@@ -165,20 +165,82 @@ void cli_print_help(const cli_command *cmd)
     fputs(cmd->help, stdout);
 }
 
-int cli_read_option(const char *command, int c, const char *arg,
-                    st_read_options *opt, int *crlf)
+static int align_option(const char *command, int c, const char *arg,
+                        st_align_options *a)
 {
+    switch (c) {
+    case CLI_OPT_MAXROT:
+        return cli_parse_number(command, "--max-rotation", arg, 0, 180,
+                                &a->max_rotation_deg)
+                   ? -1
+                   : 1;
+    case CLI_OPT_MAXSCALE:
+        return cli_parse_number(command, "--max-scale", arg, 1, 10,
+                                &a->max_scale)
+                   ? -1
+                   : 1;
+    case CLI_OPT_TRANSONLY: a->translation_only = 1; return 1;
+    case CLI_OPT_MINCONF:
+        return cli_parse_number(command, "--min-confidence", arg, -1, 1,
+                                &a->min_confidence)
+                   ? -1
+                   : 1;
+    default: return 0;
+    }
+}
+
+static int measure_option(const char *command, int c, const char *arg,
+                          cli_measure *m)
+{
+    switch (c) {
+    case CLI_OPT_ROI:
+        if (cli_parse_rect(command, "--roi", arg, m->region.roi))
+            return -1;
+        m->region.has_roi = 1;
+        return 1;
+    case CLI_OPT_MASK: m->region.mask_path = arg; return 1;
+    case CLI_OPT_SKIN:
+        return cli_parse_skin_mask(command, arg, &m->region) ? -1 : 1;
+    case CLI_OPT_OVERLAY_DIR: m->overlay_dir = arg; return 1;
+    case CLI_OPT_WB:
+        return cli_parse_white_balance(command, arg, &m->metrics.white_balance)
+                   ? -1
+                   : 1;
+    case CLI_OPT_PXMM:
+        return cli_parse_number(command, "--px-per-mm", arg, 0.01, 1e5,
+                                &m->metrics.px_per_mm)
+                   ? -1
+                   : 1;
+    case CLI_OPT_RED:
+        return cli_parse_number(command, "--red-threshold", arg, -128, 128,
+                                &m->metrics.red_threshold)
+                   ? -1
+                   : 1;
+    default: return 0;
+    }
+}
+
+int cli_common_option(const char *command, int c, const char *arg,
+                      st_read_options *read, int *crlf, st_align_options *align,
+                      cli_measure *measure)
+{
+    int r;
     switch (c) {
     case CLI_OPT_MAXMP:
         return cli_parse_number(command, "--max-megapixels", arg, 1e-6, 1e6,
-                                &opt->max_megapixels)
+                                &read->max_megapixels)
                    ? -1
                    : 1;
-    case CLI_OPT_NOORIENT: opt->ignore_orientation = 1; return 1;
-    case CLI_OPT_NOICC: opt->ignore_color_profile = 1; return 1;
+    case CLI_OPT_NOORIENT: read->ignore_orientation = 1; return 1;
+    case CLI_OPT_NOICC: read->ignore_color_profile = 1; return 1;
     case CLI_OPT_CRLF: *crlf = 1; return 1;
-    default: return 0;
+    default: break;
     }
+    if (align && (r = align_option(command, c, arg, align)) != 0)
+        return r;
+    if (measure && (r = measure_option(command, c, arg, measure)) != 0)
+        return r;
+    return 0;
 }
 
 int cli_bad_option(const char *command, int c, const char *arg)

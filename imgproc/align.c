@@ -627,43 +627,6 @@ static st_status initial_estimate(const plane *r, const plane *m,
 
 /* ---- Gauss-Newton refinement ---- */
 
-/* Solves the n x n system A x = b (Gaussian elimination with partial
- * pivoting); returns -1 if singular. A and b are destroyed. */
-static int solve(int n, double A[6][6], double b[6], double x[6])
-{
-    for (int c = 0; c < n; c++) {
-        int p = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(A[r][c]) > fabs(A[p][c]))
-                p = r;
-        if (fabs(A[p][c]) < 1e-30)
-            return -1;
-        if (p != c) {
-            for (int k = 0; k < n; k++) {
-                double t = A[c][k];
-                A[c][k] = A[p][k];
-                A[p][k] = t;
-            }
-            double t = b[c];
-            b[c] = b[p];
-            b[p] = t;
-        }
-        for (int r = c + 1; r < n; r++) {
-            double f = A[r][c] / A[c][c];
-            for (int k = c; k < n; k++)
-                A[r][k] -= f * A[c][k];
-            b[r] -= f * b[c];
-        }
-    }
-    for (int r = n - 1; r >= 0; r--) {
-        double s = b[r];
-        for (int k = r + 1; k < n; k++)
-            s -= A[r][k] * x[k];
-        x[r] = s / A[r][r];
-    }
-    return 0;
-}
-
 typedef struct level {
     plane r, m;   /* blurred luminance */
     plane gx, gy; /* gradients of m */
@@ -733,7 +696,7 @@ static int refine(const level *L, st_transform *t, int translation_only,
         for (int i = 0; i < n; i++)
             for (int j = 0; j < i; j++)
                 A[i][j] = A[j][i];
-        if (solve(n, A, b, d))
+        if (st_solve(n, A, b, d))
             break;
         sigma = sqrt(sse / cnt);
         if (translation_only) {

@@ -23,6 +23,10 @@ st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
 /* Thread-safe strerror: the text for errno value e, in buf. */
 const char *st_errno_text(int e, char *buf, size_t size);
 
+/* Solves the n x n (n <= 6) system A x = b by Gaussian elimination with
+ * partial pivoting; A and b are destroyed. Returns -1 if A is singular. */
+int st_solve(int n, double A[6][6], double b[6], double x[6]);
+
 /* a * b into *out; returns 0, or -1 if it overflows size_t. */
 static inline int st_mul_size(size_t a, size_t b, size_t *out)
 {

@@ -37,43 +37,6 @@ const char *st_tone_ita_category(double ita)
     return "dark";
 }
 
-/* Solves the 6 x 6 normal equations (Gaussian elimination, partial
- * pivoting); -1 if singular. */
-static int solve6(double A[6][6], double b[6], double x[6])
-{
-    for (int c = 0; c < 6; c++) {
-        int p = c;
-        for (int r = c + 1; r < 6; r++)
-            if (fabs(A[r][c]) > fabs(A[p][c]))
-                p = r;
-        if (fabs(A[p][c]) < 1e-12)
-            return -1;
-        for (int k = 0; k < 6; k++) {
-            double t = A[c][k];
-            A[c][k] = A[p][k];
-            A[p][k] = t;
-        }
-        {
-            double t = b[c];
-            b[c] = b[p];
-            b[p] = t;
-        }
-        for (int r = c + 1; r < 6; r++) {
-            double f = A[r][c] / A[c][c];
-            for (int k = c; k < 6; k++)
-                A[r][k] -= f * A[c][k];
-            b[r] -= f * b[c];
-        }
-    }
-    for (int r = 5; r >= 0; r--) {
-        double s = b[r];
-        for (int k = r + 1; k < 6; k++)
-            s -= A[r][k] * x[k];
-        x[r] = s / A[r][r];
-    }
-    return 0;
-}
-
 static void basis(double x, double y, double f[6])
 {
     f[0] = 1, f[1] = x, f[2] = y, f[3] = x * x, f[4] = x * y, f[5] = y * y;
@@ -103,7 +66,7 @@ static double evenness(const st_lab_planes *lab, const st_region *reg)
                     A[r][k] += f[r] * f[k];
             }
         }
-    fitted = solve6(A, rhs, c) == 0;
+    fitted = st_solve(6, A, rhs, c) == 0;
     for (int y = reg->y0; y < reg->y1; y++)
         for (int x = reg->x0; x < reg->x1; x++) {
             size_t i = (size_t)y * (size_t)lab->width + (size_t)x;
