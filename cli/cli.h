@@ -116,13 +116,15 @@ typedef struct cli_measure {
     const char *overlay_dir;
 } cli_measure;
 
-/* Handles one of the shared options c (with its argument) for command:
- * reading options always, registration options if align is non-NULL,
- * measuring options if measure is non-NULL. Returns 1 if c was one of
- * them, 0 if not, -1 on a usage error (reported). */
+/* Handles an option c (with its argument) that is not the command's own:
+ * the reading options always, the registration options if align is
+ * non-NULL, the measuring options if measure is non-NULL. word is the
+ * command-line word it came from (argv[optind - 1]). Returns 0 if it was
+ * handled, else reports the usage error (unknown option, missing or bad
+ * value) and returns CLI_EXIT_USAGE. */
 int cli_common_option(const char *command, int c, const char *arg,
-                      st_read_options *read, int *crlf, st_align_options *align,
-                      cli_measure *measure);
+                      const char *word, st_read_options *read, int *crlf,
+                      st_align_options *align, cli_measure *measure);
 
 /* Reports getopt_long's ':' (missing value) or '?' (unknown option) for
  * the word arg; returns CLI_EXIT_USAGE. */

@@ -178,14 +178,10 @@ static int run(int argc, char **argv)
         case 'h': cli_print_help(&cli_align_command); return CLI_EXIT_OK;
         case OPT_OVERLAY: j.overlay_path = optarg; break;
         case OPT_CSV: csv_path = optarg; break;
-        default: {
-            int r = cli_common_option("align", c, optarg, &j.read, &crlf,
-                                      &j.align, NULL);
-            if (r < 0)
+        default:
+            if (cli_common_option("align", c, optarg, argv[optind - 1], &j.read,
+                                  &crlf, &j.align, NULL))
                 return CLI_EXIT_USAGE;
-            if (r == 0)
-                return cli_bad_option("align", c, argv[optind - 1]);
-        }
         }
     }
     if (argc - optind != 2)

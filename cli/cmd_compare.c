@@ -230,14 +230,10 @@ static int run(int argc, char **argv)
                     "compare", "--layout wants long or wide, not '%s'", optarg);
             j.wide = strcmp(optarg, "wide") == 0;
             break;
-        default: {
-            int r = cli_common_option("compare", c, optarg, &j.read, &crlf,
-                                      &j.align, &j.m);
-            if (r < 0)
+        default:
+            if (cli_common_option("compare", c, optarg, argv[optind - 1],
+                                  &j.read, &crlf, &j.align, &j.m))
                 return CLI_EXIT_USAGE;
-            if (r == 0)
-                return cli_bad_option("compare", c, argv[optind - 1]);
-        }
         }
     }
     if (j.m.region.has_roi && j.m.region.mask_path)

@@ -93,14 +93,10 @@ static int run(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': cli_print_help(&cli_info_command); return CLI_EXIT_OK;
-        default: {
-            int r =
-                cli_common_option("info", c, optarg, &opt, &crlf, NULL, NULL);
-            if (r < 0)
+        default:
+            if (cli_common_option("info", c, optarg, argv[optind - 1], &opt,
+                                  &crlf, NULL, NULL))
                 return CLI_EXIT_USAGE;
-            if (r == 0)
-                return cli_bad_option("info", c, argv[optind - 1]);
-        }
         }
     }
     if (optind >= argc)

@@ -112,14 +112,10 @@ static int run(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'q': j.quiet = 1; break;
         case 'h': cli_print_help(&cli_metrics_command); return CLI_EXIT_OK;
-        default: {
-            int r = cli_common_option("metrics", c, optarg, &j.read, &crlf,
-                                      NULL, &j.m);
-            if (r < 0)
+        default:
+            if (cli_common_option("metrics", c, optarg, argv[optind - 1],
+                                  &j.read, &crlf, NULL, &j.m))
                 return CLI_EXIT_USAGE;
-            if (r == 0)
-                return cli_bad_option("metrics", c, argv[optind - 1]);
-        }
         }
     }
     if (j.m.region.has_roi && j.m.region.mask_path)

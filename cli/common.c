@@ -220,9 +220,10 @@ static int measure_option(const char *command, int c, const char *arg,
     }
 }
 
-int cli_common_option(const char *command, int c, const char *arg,
-                      st_read_options *read, int *crlf, st_align_options *align,
-                      cli_measure *measure)
+/* 1 handled, 0 not one of the shared options, -1 bad value (reported). */
+static int shared_option(const char *command, int c, const char *arg,
+                         st_read_options *read, int *crlf,
+                         st_align_options *align, cli_measure *measure)
 {
     int r;
     switch (c) {
@@ -241,6 +242,18 @@ int cli_common_option(const char *command, int c, const char *arg,
     if (measure && (r = measure_option(command, c, arg, measure)) != 0)
         return r;
     return 0;
+}
+
+int cli_common_option(const char *command, int c, const char *arg,
+                      const char *word, st_read_options *read, int *crlf,
+                      st_align_options *align, cli_measure *measure)
+{
+    int r = shared_option(command, c, arg, read, crlf, align, measure);
+    if (r > 0)
+        return 0;
+    if (r == 0)
+        return cli_bad_option(command, c, word);
+    return CLI_EXIT_USAGE;
 }
 
 int cli_bad_option(const char *command, int c, const char *arg)
