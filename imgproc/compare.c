@@ -2,6 +2,8 @@
  *
  *   st_compare         register AFTER to BEFORE, measure both on the
  *                      shared region (see compare.h)
+ *   st_compare_clip_region    cut a region to what a registered photo shows
+ *   st_compare_measure_after  measure a registered photo on a region
  *   st_compare_clear   release
  *
  * The shared region is BEFORE's region less every pixel whose image in
@@ -52,14 +54,75 @@ static st_white_balance map_patch(const st_white_balance *wb,
     return m;
 }
 
+void st_compare_clip_region(st_region *reg, const st_transform *t, int w,
+                            int h)
+{
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            double u, v;
+            uint8_t *m = reg->mask + (size_t)y * reg->width + x;
+            if (!*m)
+                continue;
+            st_transform_apply(t, x, y, &u, &v);
+            if (!(u >= 2 && v >= 2 && u <= w - 3 && v <= h - 3))
+                *m = 0;
+        }
+    st_region_update(reg);
+}
+
+st_status st_compare_measure_after(const st_image *after,
+                                   const st_region *reg,
+                                   const st_align_result *a,
+                                   const st_metrics_options *mopt_in,
+                                   st_metrics *out, st_region **after_region,
+                                   st_error *err)
+{
+    st_metrics_options mopt = *mopt_in;
+    st_region *ra = NULL;
+    st_transform inv;
+    st_status s;
+
+    memset(out, 0, sizeof *out);
+    if (after_region)
+        *after_region = NULL;
+    if (st_transform_invert(&a->transform, &inv))
+        return st_fail(err, ST_ERR_INVALID, "the registration is singular");
+    if ((s = st_region_full(&ra, after->width, after->height, err)))
+        return s;
+    for (int y = 0; y < after->height; y++)
+        for (int x = 0; x < after->width; x++) {
+            double u, v;
+            long bx, by;
+            st_transform_apply(&inv, x, y, &u, &v);
+            bx = lround(u), by = lround(v);
+            ra->mask[(size_t)y * after->width + x] =
+                bx >= 0 && by >= 0 && bx < reg->width && by < reg->height &&
+                reg->mask[(size_t)by * reg->width + bx];
+        }
+    st_region_update(ra);
+    if (mopt.white_balance.mode == ST_WB_PATCH)
+        mopt.white_balance = map_patch(&mopt.white_balance, &a->transform,
+                                       after->width, after->height);
+    mopt.px_scale = a->scale;
+    s = st_metrics_measure(after, ra, &mopt, out, err);
+    if (s == ST_OK) {
+        double o = fmod(out->texture.orientation_deg - a->rotation_deg, 180.0);
+        out->texture.orientation_deg = o < 0 ? o + 180.0 : o;
+    }
+    if (s == ST_OK && after_region)
+        *after_region = ra;
+    else
+        st_region_free(ra);
+    return s;
+}
+
 st_status st_compare(const st_image *before, const st_image *after,
                      const st_region *region, const st_align_options *aopt,
                      const st_metrics_options *mopt_in, st_compare_result *res,
                      st_error *err)
 {
     st_metrics_options mopt;
-    st_region *rb = NULL, *ra = NULL;
-    st_transform inv;
+    st_region *rb = NULL;
     st_status s;
 
     memset(res, 0, sizeof *res);
@@ -75,71 +138,34 @@ st_status st_compare(const st_image *before, const st_image *after,
     if (region && (s = st_region_intersect(rb, region, err)))
         goto done;
 
-    if (res->align.status != ST_ALIGN_OK ||
-        st_transform_invert(&res->align.transform, &inv)) {
+    if (res->align.status != ST_ALIGN_OK) {
         /* not trusted: each on its own */
         if ((s = st_metrics_measure(before, rb, &mopt, &res->before, err)))
             goto done;
         if (mopt.white_balance.mode == ST_WB_PATCH)
             mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
-        if ((s = st_region_full(&ra, after->width, after->height, err)))
+        if ((s = st_region_full(&res->after_region, after->width,
+                                after->height, err)))
             goto done;
-        s = st_metrics_measure(after, ra, &mopt, &res->after, err);
+        s = st_metrics_measure(after, res->after_region, &mopt, &res->after,
+                               err);
         goto done;
     }
 
-    /* shared region in BEFORE's frame */
-    for (int y = 0; y < before->height; y++)
-        for (int x = 0; x < before->width; x++) {
-            double u, v;
-            uint8_t *m = rb->mask + (size_t)y * before->width + x;
-            if (!*m)
-                continue;
-            st_transform_apply(&res->align.transform, x, y, &u, &v);
-            if (!(u >= 2 && v >= 2 && u <= after->width - 3 &&
-                  v <= after->height - 3))
-                *m = 0;
-        }
-    st_region_update(rb);
+    st_compare_clip_region(rb, &res->align.transform, after->width,
+                           after->height);
     if (!rb->count) {
         s = st_fail(err, ST_ERR_INVALID,
                     "the region is not in the after photo at all");
         goto done;
     }
-    /* the same skin in AFTER's frame */
-    if ((s = st_region_full(&ra, after->width, after->height, err)))
-        goto done;
-    for (int y = 0; y < after->height; y++)
-        for (int x = 0; x < after->width; x++) {
-            double u, v;
-            long bx, by;
-            st_transform_apply(&inv, x, y, &u, &v);
-            bx = lround(u), by = lround(v);
-            ra->mask[(size_t)y * after->width + x] =
-                bx >= 0 && by >= 0 && bx < before->width &&
-                by < before->height &&
-                rb->mask[(size_t)by * before->width + bx];
-        }
-    st_region_update(ra);
     res->registered = 1;
-
     if ((s = st_metrics_measure(before, rb, &mopt, &res->before, err)))
         goto done;
-    if (mopt.white_balance.mode == ST_WB_PATCH)
-        mopt.white_balance =
-            map_patch(&mopt.white_balance, &res->align.transform, after->width,
-                      after->height);
-    mopt.px_scale = res->align.scale;
-    if ((s = st_metrics_measure(after, ra, &mopt, &res->after, err)))
-        goto done;
-    {
-        double o = res->after.texture.orientation_deg - res->align.rotation_deg;
-        o = fmod(o, 180.0);
-        res->after.texture.orientation_deg = o < 0 ? o + 180.0 : o;
-    }
+    s = st_compare_measure_after(after, rb, &res->align, &mopt, &res->after,
+                                 &res->after_region, err);
 done:
     res->before_region = rb;
-    res->after_region = ra;
     if (s)
         st_compare_clear(res);
     return s;

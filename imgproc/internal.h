@@ -27,6 +27,12 @@ const char *st_errno_text(int e, char *buf, size_t size);
  * partial pivoting; A and b are destroyed. Returns -1 if A is singular. */
 int st_solve(int n, double A[6][6], double b[6], double x[6]);
 
+/* Runs fn(ctx, i) for every i in [0, n), on up to jobs threads that take
+ * the next i as they finish; returns when all are done. With jobs <= 1,
+ * or if no thread can be started, the calling thread does the work. */
+void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i),
+                 void *ctx);
+
 /* a * b into *out; returns 0, or -1 if it overflows size_t. */
 static inline int st_mul_size(size_t a, size_t b, size_t *out)
 {

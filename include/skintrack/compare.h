@@ -40,6 +40,26 @@ st_status st_compare(const st_image *before, const st_image *after,
 
 void st_compare_clear(st_compare_result *res);
 
+/* The two steps of st_compare after registration, for callers that
+ * register photos themselves (course.h). */
+
+/* Cuts reg (BEFORE's frame) to the pixels whose image under t (BEFORE ->
+ * AFTER) lies at least 2 px inside a w x h AFTER photo. */
+void st_compare_clip_region(st_region *reg, const st_transform *t, int w,
+                            int h);
+
+/* Measures AFTER, registered to BEFORE by a, on the skin of reg (BEFORE's
+ * frame): each AFTER pixel whose nearest BEFORE pixel is in reg, sizes in
+ * BEFORE's pixels, line orientation turned back by the rotation, a grey
+ * card (ST_WB_PATCH, BEFORE's frame) mapped. *after_region (may be NULL)
+ * receives that region in AFTER's frame (caller frees). */
+st_status st_compare_measure_after(const st_image *after,
+                                   const st_region *reg,
+                                   const st_align_result *a,
+                                   const st_metrics_options *mopt,
+                                   st_metrics *out, st_region **after_region,
+                                   st_error *err);
+
 #ifdef __cplusplus
 }
 #endif

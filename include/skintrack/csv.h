@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -62,6 +64,47 @@ char *st_csv_format_number(char *buf, size_t size, double value);
  * process locale. Returns 0 on success, -1 if text is not exactly a finite
  * number. */
 int st_parse_double(const char *text, double *value);
+
+/* ---- reading (manifests) ----
+ *
+ * An RFC 4180 reader: fields separated by ',', records ended by LF, CRLF
+ * or CR, quoted fields may hold commas, line breaks and doubled quotes. A
+ * UTF-8 byte-order mark before the first record is skipped, and so are
+ * lines with nothing on them. A bad record (an unclosed quote, text after
+ * a closing quote, a NUL byte, more than ST_CSV_MAX_FIELDS fields or
+ * ST_CSV_MAX_RECORD bytes) is reported and skipped, so reading can go on:
+ * memory stays bounded by the limits whatever the input. */
+#define ST_CSV_MAX_RECORD 65536
+#define ST_CSV_MAX_FIELDS 256
+
+typedef struct st_csv_reader {
+    FILE *stream; /* not owned */
+    long line;    /* line number (from 1) where the last record began */
+    long next_line;
+    char *buf; /* the record's fields, each NUL-terminated */
+    size_t len, cap;
+    size_t *start; /* offset of each field in buf */
+    int fields, fields_cap;
+    int started; /* the byte-order mark has been looked for */
+    int back[4], nback; /* bytes read ahead */
+} st_csv_reader;
+
+/* Starts reading CSV from stream (not owned). */
+void st_csv_reader_init(st_csv_reader *r, FILE *stream);
+
+/* Reads the next record: 1 with its fields (st_csv_field), 0 at the end of
+ * the input, -1 for a bad or unreadable record (the cause, with its line,
+ * in err; reading may go on after a bad record, not after ST_ERR_IO or
+ * ST_ERR_NOMEM). */
+int st_csv_read(st_csv_reader *r, st_error *err);
+
+/* Field i of the last record ("" when i is out of range) and the number
+ * of fields. */
+const char *st_csv_field(const st_csv_reader *r, int i);
+int st_csv_field_count(const st_csv_reader *r);
+
+/* Frees the reader's buffers (not the stream). */
+void st_csv_reader_free(st_csv_reader *r);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,334 @@
+/* skintrack — planning a treatment course, and its statistics.
+ *
+ *   st_phase_name / st_phase_parse   phase names
+ *   st_course_plan_options_init      defaults (post 7 days, followup auto)
+ *   st_course_plan                   order, baseline, phases, sessions, days
+ *   st_fit_line                      least-squares trend with its error
+ *   st_fit_half_life                 exponential recovery half-life
+ *
+ * Planning walks the photos in order after the baseline, keeping the
+ * current session and the day of its treatment (course.h has the rules).
+ * The slope's standard error is the textbook one for ordinary least
+ * squares (e.g. Draper and Smith, Applied Regression Analysis, 3rd ed.,
+ * 1998, ch. 1): SE(b) = sqrt(sum r^2 / (n - 2) / Sxx).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "skintrack/course.h"
+
+#define DEFAULT_POST_DAYS       7
+#define MIN_FOLLOWUP_DAYS       56
+#define FOLLOWUP_INTERVAL_RATIO 1.5
+
+const char *st_phase_name(st_phase phase)
+{
+    switch (phase) {
+    case ST_PHASE_BASELINE: return "baseline";
+    case ST_PHASE_PRE: return "pre";
+    case ST_PHASE_POST: return "post";
+    case ST_PHASE_FOLLOWUP: return "followup";
+    default: return "";
+    }
+}
+
+int st_phase_parse(const char *text, st_phase *phase)
+{
+    static const struct {
+        const char *name;
+        st_phase phase;
+    } names[] = {
+        {"baseline", ST_PHASE_BASELINE}, {"pre", ST_PHASE_PRE},
+        {"post", ST_PHASE_POST},         {"followup", ST_PHASE_FOLLOWUP},
+        {"follow-up", ST_PHASE_FOLLOWUP}, {"follow_up", ST_PHASE_FOLLOWUP},
+    };
+    char word[16];
+    size_t n = 0;
+    while (*text == ' ' || *text == '\t')
+        text++;
+    while (*text && *text != ' ' && *text != '\t') {
+        if (n + 1 >= sizeof word)
+            return -1;
+        word[n++] = (char)tolower((unsigned char)*text++);
+    }
+    word[n] = '\0';
+    while (*text == ' ' || *text == '\t')
+        text++;
+    if (*text)
+        return -1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(word, names[i].name) == 0) {
+            *phase = names[i].phase;
+            return 0;
+        }
+    return -1;
+}
+
+void st_course_plan_options_init(st_course_plan_options *opt)
+{
+    opt->post_days = DEFAULT_POST_DAYS;
+    opt->followup_days = 0;
+}
+
+static int by_date(const void *pa, const void *pb)
+{
+    const st_course_photo *a = pa, *b = pb;
+    if (a->date != b->date)
+        return a->date < b->date ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+static int by_order(const void *pa, const void *pb)
+{
+    const st_course_photo *a = pa, *b = pb;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+static int cmp_long(const void *pa, const void *pb)
+{
+    long a = *(const long *)pa, b = *(const long *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The automatic followup threshold after treatments t[0..n). */
+static long followup_threshold(const long *t, size_t n, long *scratch)
+{
+    long limit = MIN_FOLLOWUP_DAYS;
+    if (n >= 2) {
+        size_t k = n - 1;
+        double median;
+        for (size_t i = 0; i < k; i++)
+            scratch[i] = t[i + 1] - t[i];
+        qsort(scratch, k, sizeof *scratch, cmp_long);
+        median = k % 2 ? scratch[k / 2]
+                       : 0.5 * (scratch[k / 2 - 1] + scratch[k / 2]);
+        if (FOLLOWUP_INTERVAL_RATIO * median > limit)
+            limit = (long)ceil(FOLLOWUP_INTERVAL_RATIO * median);
+    }
+    return limit;
+}
+
+/* Planning state: the treatments so far (by session number). */
+typedef struct plan {
+    long *treat;     /* treat[s]: day of session s's treatment */
+    int *has_treat;  /* ... if known */
+    long *days;      /* treatment days in order, for the threshold */
+    long *scratch;
+    size_t ndays;
+    int session;     /* current session (0: none yet) */
+    int followup;    /* the followup period has begun */
+    long last_treat; /* day of the latest treatment, if has_last */
+    int has_last;
+} plan;
+
+static void treat(plan *pl, int session, long day)
+{
+    pl->treat[session] = day;
+    pl->has_treat[session] = 1;
+    pl->days[pl->ndays++] = day;
+    pl->last_treat = day;
+    pl->has_last = 1;
+}
+
+/* The phase of a photo with none given, from its date. */
+static st_phase infer_phase(const plan *pl, const st_course_photo *p,
+                            const st_course_plan_options *opt)
+{
+    long gap, limit;
+    if (pl->followup)
+        return ST_PHASE_FOLLOWUP;
+    if (!p->has_date || !pl->has_last)
+        return ST_PHASE_PRE;
+    gap = p->date - pl->last_treat;
+    if (gap <= opt->post_days)
+        return ST_PHASE_POST;
+    limit = opt->followup_days > 0
+                ? opt->followup_days
+                : followup_threshold(pl->days, pl->ndays, pl->scratch);
+    return gap > limit ? ST_PHASE_FOLLOWUP : ST_PHASE_PRE;
+}
+
+/* Sets the days after the latest treatment for p, as of day `last`. */
+static void treatment_days(st_course_photo *p, long last, int has_last)
+{
+    if (p->has_date && has_last && p->date >= last) {
+        p->days_since_treatment = p->date - last;
+        p->has_treatment_days = 1;
+    }
+}
+
+static void plan_photo(plan *pl, st_course_photo *p,
+                       const st_course_plan_options *opt, size_t n)
+{
+    st_phase ph = p->phase ? p->phase : infer_phase(pl, p, opt);
+    int s = p->session;
+    p->phase = ph;
+    switch (ph) {
+    case ST_PHASE_PRE:
+        treatment_days(p, pl->last_treat, pl->has_last);
+        if (s < 0)
+            s = pl->session + 1;
+        if ((size_t)s <= n && p->has_date) {
+            treat(pl, s, p->date);
+            p->treatment_date = p->date;
+            p->has_treatment_date = 1;
+        }
+        pl->session = s;
+        break;
+    case ST_PHASE_POST:
+        if (s < 0)
+            s = pl->session;
+        if ((size_t)s <= n && pl->has_treat[s]) {
+            p->treatment_date = pl->treat[s];
+            p->has_treatment_date = 1;
+            treatment_days(p, pl->treat[s], 1);
+        }
+        break;
+    case ST_PHASE_FOLLOWUP:
+        if (s < 0)
+            s = pl->session;
+        pl->followup = 1;
+        treatment_days(p, pl->last_treat, pl->has_last);
+        break;
+    default: break;
+    }
+    p->session = s;
+}
+
+st_status st_course_plan(st_course_photo *p, size_t n,
+                         const st_course_plan_options *opt_in,
+                         size_t *baseline, st_error *err)
+{
+    st_course_plan_options opt;
+    plan pl = {0};
+    int all_dated = 1;
+    size_t b = 0, i;
+    st_status s = ST_OK;
+
+    if (n == 0)
+        return st_fail(err, ST_ERR_INVALID, "a course needs a photo");
+    if (opt_in)
+        opt = *opt_in;
+    else
+        st_course_plan_options_init(&opt);
+    for (i = 0; i < n; i++)
+        all_dated &= p[i].has_date != 0;
+    qsort(p, n, sizeof *p, all_dated ? by_date : by_order);
+
+    /* the baseline: the first marked, else the first photo */
+    for (i = 0; i < n && p[i].phase != ST_PHASE_BASELINE; i++)
+        ;
+    b = i < n ? i : 0;
+    for (i = b + 1; i < n; i++)
+        if (p[i].phase == ST_PHASE_BASELINE)
+            p[i].error = "a second baseline in the course (mark only one)";
+
+    pl.treat = calloc(n + 1, sizeof *pl.treat);
+    pl.has_treat = calloc(n + 1, sizeof *pl.has_treat);
+    pl.days = calloc(n + 1, sizeof *pl.days);
+    pl.scratch = calloc(n + 1, sizeof *pl.scratch);
+    if (!pl.treat || !pl.has_treat || !pl.days || !pl.scratch) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory planning a course");
+        goto done;
+    }
+
+    for (i = 0; i < n; i++) {
+        p[i].is_baseline = i == b;
+        p[i].has_days = p[i].has_date && p[b].has_date;
+        if (p[i].has_days)
+            p[i].days_since_baseline = p[i].date - p[b].date;
+        if (p[i].session > (long)n)
+            p[i].session = (int)n; /* keeps the tables in bounds */
+    }
+    /* the baseline: treated the same day unless its session is 0 */
+    p[b].phase = ST_PHASE_BASELINE;
+    if (p[b].session < 0)
+        p[b].session = 1;
+    pl.session = p[b].session;
+    if (p[b].session > 0 && p[b].has_date) {
+        treat(&pl, p[b].session, p[b].date);
+        p[b].treatment_date = p[b].date;
+        p[b].has_treatment_date = 1;
+    }
+    /* photos before a marked baseline: earlier, untreated as far as the
+     * course knows */
+    for (i = 0; i < b; i++) {
+        if (!p[i].phase)
+            p[i].phase = ST_PHASE_PRE;
+        if (p[i].session < 0)
+            p[i].session = 0;
+    }
+    for (i = b + 1; i < n; i++)
+        if (!p[i].error)
+            plan_photo(&pl, &p[i], &opt, n);
+done:
+    free(pl.treat);
+    free(pl.has_treat);
+    free(pl.days);
+    free(pl.scratch);
+    *baseline = b;
+    return s;
+}
+
+/* ---- statistics ---- */
+
+int st_fit_line(const double *x, const double *y, size_t n, double *slope,
+                double *slope_se)
+{
+    double mx = 0, my = 0, sxx = 0, sxy = 0, ss = 0, a, b;
+    if (n < 2)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        mx += x[i], my += y[i];
+    mx /= (double)n;
+    my /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        sxx += (x[i] - mx) * (x[i] - mx);
+        sxy += (x[i] - mx) * (y[i] - my);
+    }
+    if (!(sxx > 0))
+        return -1;
+    b = sxy / sxx;
+    a = my - b * mx;
+    for (size_t i = 0; i < n; i++) {
+        double r = y[i] - (a + b * x[i]);
+        ss += r * r;
+    }
+    *slope = b;
+    *slope_se = n > 2 ? sqrt(ss / (double)(n - 2) / sxx) : NAN;
+    return 0;
+}
+
+int st_fit_half_life(const double *t, const double *e, size_t n,
+                     double *half_life, size_t *used)
+{
+    size_t peak = 0, end;
+    double sw = 0, st = 0, sl = 0, stt = 0, stl = 0, k, den;
+    if (n < 2)
+        return -1;
+    for (size_t i = 1; i < n; i++)
+        if (e[i] > e[peak])
+            peak = i;
+    for (end = peak; end < n && e[end] > 0 && isfinite(e[end]); end++) {
+        double w = e[end] * e[end], l = log(e[end]);
+        sw += w;
+        st += w * t[end];
+        sl += w * l;
+        stt += w * t[end] * t[end];
+        stl += w * t[end] * l;
+    }
+    if (end - peak < 2)
+        return -1;
+    den = sw * stt - st * st;
+    if (!(den > 0))
+        return -1;
+    k = (sw * stl - st * sl) / den; /* slope of log e per day */
+    if (!(k < 0))
+        return -1;
+    *half_life = -log(2.0) / k;
+    *used = end - peak;
+    return 0;
+}

@@ -1,0 +1,200 @@
+/* skintrack — measuring a treatment course.
+ *
+ *   st_course_options_init   defaults
+ *   st_course_measure        register to the baseline, common region,
+ *                            measure every photo there
+ *   st_course_result_clear   release
+ *
+ * Two passes over the photos, each on a thread pool: (1) decode, register
+ * to the baseline and cut the common region to what the photo shows, then
+ * free the pixels; (2) decode again and measure. Decoding twice costs one
+ * JPEG decode per photo but keeps memory at the baseline plus one photo
+ * per worker whatever the length of the course, and the common region is
+ * only known once every photo is registered. Cutting the region is an
+ * AND, so the order in which workers finish does not matter: the result
+ * is the same for any number of threads.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "internal.h"
+#include "skintrack/compare.h"
+#include "skintrack/course.h"
+
+void st_course_options_init(st_course_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    st_read_options_init(&opt->read);
+    st_align_options_init(&opt->align);
+    st_metrics_options_init(&opt->metrics);
+    opt->jobs = 1;
+}
+
+void st_course_result_clear(st_course_result *res)
+{
+    if (res)
+        st_metrics_clear(&res->metrics);
+}
+
+typedef struct run {
+    const char *const *paths;
+    size_t n, b;
+    const st_course_options *opt;
+    st_course_result *res;
+    st_image *base;
+    st_region *common; /* baseline frame */
+    pthread_mutex_t lock;
+    size_t steps, photos;
+} run;
+
+static void step_done(run *r, int photo_finished)
+{
+    pthread_mutex_lock(&r->lock);
+    r->steps++;
+    r->photos += photo_finished != 0;
+    if (r->opt->progress)
+        r->opt->progress(r->opt->progress_ctx, r->steps, 2 * r->n - 1,
+                         r->photos);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void fail(st_course_result *res, const st_error *err)
+{
+    res->status = err->status ? err->status : ST_ERR_INVALID;
+    res->error = *err;
+}
+
+/* Pass 1, task k: photo k (skipping the baseline). */
+static void register_one(void *ctx, size_t k)
+{
+    run *r = ctx;
+    size_t i = k < r->b ? k : k + 1;
+    st_course_result *res = &r->res[i];
+    st_image *img = NULL;
+    st_error err = {0};
+
+    if (st_io_read(r->paths[i], &r->opt->read, &img, NULL, &err) ||
+        st_align_estimate(r->base, img, &r->opt->align, &res->align, &err)) {
+        fail(res, &err);
+    } else if (res->align.status == ST_ALIGN_OK) {
+        res->registered = 1;
+        pthread_mutex_lock(&r->lock);
+        st_compare_clip_region(r->common, &res->align.transform, img->width,
+                               img->height);
+        pthread_mutex_unlock(&r->lock);
+    }
+    st_image_free(img);
+    step_done(r, res->status != ST_OK);
+}
+
+/* Pass 2, task i: measure photo i. */
+static void measure_one(void *ctx, size_t i)
+{
+    run *r = ctx;
+    st_course_result *res = &r->res[i];
+    st_metrics_options mopt = r->opt->metrics;
+    st_image *img = NULL;
+    st_region *own = NULL;
+    st_error err = {0};
+    st_status s;
+
+    if (res->status != ST_OK) {
+        step_done(r, 0); /* the photo was counted when it failed */
+        return;
+    }
+    res->common_px = r->common->count;
+    if (i == r->b) {
+        s = st_metrics_measure(r->base, r->common, &mopt, &res->metrics, &err);
+    } else if ((s = st_io_read(r->paths[i], &r->opt->read, &img, NULL,
+                               &err)) != ST_OK) {
+        /* changed since pass 1? reported as it is now */
+    } else if (res->registered) {
+        s = st_compare_measure_after(img, r->common, &res->align, &mopt,
+                                     &res->metrics, NULL, &err);
+    } else {
+        /* not trusted: measured on its own whole frame, no card */
+        if (mopt.white_balance.mode == ST_WB_PATCH)
+            mopt.white_balance.mode = ST_WB_NONE;
+        if ((s = st_region_full(&own, img->width, img->height, &err)) == ST_OK)
+            s = st_metrics_measure(img, own, &mopt, &res->metrics, &err);
+    }
+    if (s)
+        fail(res, &err);
+    st_region_free(own);
+    st_image_free(img);
+    step_done(r, 1);
+}
+
+static void identity(st_align_result *a)
+{
+    memset(a, 0, sizeof *a);
+    st_transform_identity(&a->transform);
+    a->scale = 1;
+    a->confidence = 1;
+    a->overlap_pct = 100;
+    a->status = ST_ALIGN_OK;
+}
+
+/* Every photo of the course fails with "baseline PATH: cause". */
+static void fail_all(run *r, const st_error *cause)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        st_course_result *res = &r->res[i];
+        res->status = cause->status ? cause->status : ST_ERR_INVALID;
+        if (i == r->b)
+            res->error = *cause;
+        else
+            st_fail(&res->error, res->status, "baseline %s: %s",
+                    r->paths[r->b], st_error_text(cause));
+    }
+}
+
+st_status st_course_measure(const char *const *paths, size_t n,
+                            size_t baseline, const st_course_options *opt,
+                            st_course_result *res, st_error *err)
+{
+    run r = {.paths = paths, .n = n, .b = baseline, .opt = opt, .res = res};
+    st_region *reg = NULL;
+    st_error cause = {0};
+    st_status s;
+
+    if (n == 0 || baseline >= n)
+        return st_fail(err, ST_ERR_INVALID, "no baseline in the course");
+    memset(res, 0, n * sizeof *res);
+    pthread_mutex_init(&r.lock, NULL);
+    identity(&res[baseline].align);
+    res[baseline].registered = 1;
+
+    s = st_io_read(paths[baseline], &opt->read, &r.base, NULL, &cause);
+    if (s == ST_OK)
+        s = st_region_full(&r.common, r.base->width, r.base->height, &cause);
+    if (s == ST_OK && opt->region &&
+        (s = opt->region(opt->region_ctx, r.base, &reg, &cause)) == ST_OK)
+        s = st_region_intersect(r.common, reg, &cause);
+    if (s) {
+        fail_all(&r, &cause);
+        goto done;
+    }
+    st_pool_run(opt->jobs, n - 1, register_one, &r);
+    if (r.common->count == 0) {
+        st_fail(&cause, ST_ERR_INVALID,
+                "no skin of the region is in every registered photo");
+        fail_all(&r, &cause);
+        goto done;
+    }
+    st_pool_run(opt->jobs, n, measure_one, &r);
+    /* the baseline's own measurement failing fails the course */
+    if (res[baseline].status != ST_OK) {
+        cause = res[baseline].error;
+        for (size_t i = 0; i < n; i++)
+            st_metrics_clear(&res[i].metrics);
+        fail_all(&r, &cause);
+    }
+done:
+    st_region_free(reg);
+    st_region_free(r.common);
+    st_image_free(r.base);
+    pthread_mutex_destroy(&r.lock);
+    (void)err;
+    return ST_OK;
+}

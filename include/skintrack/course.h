@@ -1,0 +1,174 @@
+/* skintrack — a treatment course: the photos of one subject and one region
+ * over time, each registered to the baseline and measured on the skin
+ * they all show.
+ *
+ * Planning (st_course_plan) puts the photos in order and gives each its
+ * phase, session and day counts, from what the caller knows (a manifest's
+ * phase and session, dates from a manifest, the file name or EXIF):
+ *
+ *   baseline  the reference: the photo marked so, else the first. Unless
+ *             its session is given as 0, the first treatment is taken to
+ *             follow it the same day (session 1).
+ *   pre       taken on a treatment day, before the treatment; a new
+ *             session starts (its number is one more than the last).
+ *   post      0 .. post_days days after a treatment (acute redness and
+ *             swelling); belongs to that session.
+ *   followup  weeks or months after the last treatment.
+ *
+ * Photos with no phase given are classed by their date: within post_days
+ * of the last treatment, post; more than followup_days after it (default:
+ * the larger of 56 days and 1.5 times the median interval between the
+ * treatments so far), followup, and so is every later photo; otherwise
+ * pre of a new session. docs/course.md has the details and examples.
+ *
+ * Measuring (st_course_measure) reads the baseline, makes its region (a
+ * caller's callback: ROI, mask, skin), registers every other photo to it
+ * in parallel, cuts the region to the skin that every photo registered
+ * with confidence shows, and measures every photo there (compare.h
+ * explains how a registered photo is measured on its own pixels). A photo
+ * that did not register with confidence is measured on its own whole frame
+ * and says so.
+ */
+#ifndef SKINTRACK_COURSE_H
+#define SKINTRACK_COURSE_H
+
+#include <stddef.h>
+
+#include "align.h"
+#include "image.h"
+#include "io.h"
+#include "metrics.h"
+#include "region.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum st_phase {
+    ST_PHASE_NONE = 0, /* not given: planning decides */
+    ST_PHASE_BASELINE,
+    ST_PHASE_PRE,
+    ST_PHASE_POST,
+    ST_PHASE_FOLLOWUP
+} st_phase;
+
+/* "baseline", "pre", "post", "followup" ("" for NONE). */
+const char *st_phase_name(st_phase phase);
+
+/* Parses a phase name (ASCII case ignored, surrounding spaces allowed;
+ * "follow-up" and "follow_up" also read as followup). 0, or -1. */
+int st_phase_parse(const char *text, st_phase *phase);
+
+/* One photo as planning sees it. The caller fills the inputs; planning
+ * fills the rest. */
+typedef struct st_course_photo {
+    /* inputs */
+    long date;      /* day number (date.h), if has_date */
+    int has_date;
+    long order;     /* the caller's order (manifest line, name rank) */
+    st_phase phase; /* given, or ST_PHASE_NONE */
+    int session;    /* given (>= 0), or -1 */
+    void *user;     /* the caller's, untouched */
+    /* planned */
+    int is_baseline;
+    long days_since_baseline; /* if has_days */
+    int has_days;
+    long days_since_treatment; /* days after the latest treatment on or
+                                  before this photo (a pre photo: the one
+                                  before its own), if has_treatment_days */
+    int has_treatment_days;
+    long treatment_date; /* day of this photo's session's treatment, if
+                            has_treatment_date (pre, post and a treated
+                            baseline) */
+    int has_treatment_date;
+    const char *error; /* static text if the photo cannot be planned
+                          (a second baseline); NULL if planned */
+} st_course_photo;
+
+typedef struct st_course_plan_options {
+    int post_days;     /* a photo this many days or fewer after a treatment
+                          is post (default 7) */
+    int followup_days; /* more than this after the last treatment is
+                          followup; 0: automatic (see above) */
+} st_course_plan_options;
+
+void st_course_plan_options_init(st_course_plan_options *opt);
+
+/* Sorts p[0..n) (by date, then order; when any photo has no date, by
+ * order alone) and plans them. *baseline receives the baseline's index
+ * after sorting. Photos that cannot be planned keep their row with error
+ * set. ST_ERR_INVALID if n is 0. */
+st_status st_course_plan(st_course_photo *p, size_t n,
+                         const st_course_plan_options *opt, size_t *baseline,
+                         st_error *err);
+
+/* ---- measuring ---- */
+
+/* Makes the measured region of the baseline photo (in its frame). */
+typedef st_status (*st_course_region_fn)(void *ctx, const st_image *baseline,
+                                         st_region **out, st_error *err);
+
+/* Called after each step (a registration or a measurement; a course of n
+ * photos has 2n - 1) with the steps done, the steps in all and the photos
+ * finished; from the worker that did the step, one call at a time. */
+typedef void (*st_course_progress_fn)(void *ctx, size_t steps_done,
+                                      size_t steps_total, size_t photos_done);
+
+typedef struct st_course_options {
+    st_read_options read;
+    st_align_options align;
+    st_metrics_options metrics; /* the card of ST_WB_PATCH is in the
+                                   baseline's frame */
+    int jobs;                   /* worker threads (<= 1: the caller's) */
+    st_course_region_fn region; /* NULL: the whole baseline */
+    void *region_ctx;
+    st_course_progress_fn progress; /* may be NULL */
+    void *progress_ctx;
+} st_course_options;
+
+void st_course_options_init(st_course_options *opt);
+
+typedef struct st_course_result {
+    st_status status; /* ST_OK: measured; else error holds the cause */
+    st_error error;
+    int registered;        /* measured on the common region */
+    st_align_result align; /* the baseline's own: identity, confidence 1 */
+    st_metrics metrics;    /* free with st_course_result_clear */
+    size_t common_px;      /* pixels of the common region (baseline frame) */
+} st_course_result;
+
+/* Registers paths[i] (i != baseline) to paths[baseline] and measures all
+ * of them, with opt->jobs photos at a time; res[i] receives photo i's
+ * result. Every photo gets a result, failed ones with their cause (a
+ * baseline that cannot be read or measured fails the whole course). At
+ * most jobs + 1 photos are decoded at once. Returns ST_OK unless the run
+ * itself failed (then every res[i] is an error too). */
+st_status st_course_measure(const char *const *paths, size_t n,
+                            size_t baseline, const st_course_options *opt,
+                            st_course_result *res, st_error *err);
+
+void st_course_result_clear(st_course_result *res);
+
+/* ---- statistics ---- */
+
+/* Ordinary least-squares line y = a + b x through n points: *slope = b
+ * and *slope_se its standard error sqrt(s^2 / Sxx), s^2 the residual
+ * variance with n - 2 degrees of freedom. 0 with the slope when n >= 2
+ * and the x differ (slope_se NaN when n == 2), else -1. */
+int st_fit_line(const double *x, const double *y, size_t n, double *slope,
+                double *slope_se);
+
+/* Exponential recovery: fits e(t) = e0 * 2^(-(t - t0) / h) to the points
+ * from the largest e on (the peak, often day 2) to the last, by least
+ * squares on log e weighted by e^2 (which approximates the fit on e
+ * itself). Points with e <= 0 after the peak end the fit (redness has
+ * faded to baseline). 0 with *half_life h (days) and *used points, or -1
+ * with fewer than 2 usable points or no decay. */
+int st_fit_half_life(const double *t, const double *e, size_t n,
+                     double *half_life, size_t *used);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
