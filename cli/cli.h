@@ -30,6 +30,7 @@ extern const cli_command cli_info_command;
 extern const cli_command cli_align_command;
 extern const cli_command cli_metrics_command;
 extern const cli_command cli_compare_command;
+extern const cli_command cli_course_command;
 
 /* The measured region asked for on the command line. */
 typedef struct cli_region {

@@ -85,36 +85,29 @@ bad:
     return -1;
 }
 
-/* The temporary file a signal must remove: a copy of its name, so it stays
- * valid while the output is committed and freed. */
-static char pending_temp[4096];
-static volatile sig_atomic_t pending;
+/* The temporary files a signal must remove: copies of their names, so they
+ * stay valid while an output is committed and freed. A command has at
+ * most a few outputs open at once. */
+enum { MAX_PENDING = 4 };
+static char pending_temp[MAX_PENDING][4096];
+static volatile sig_atomic_t pending[MAX_PENDING];
 static const int watched[3] = {SIGINT, SIGTERM, SIGHUP};
 static struct sigaction saved[3];
 static int installed;
 
 static void on_signal(int sig)
 {
-    if (pending)
-        unlink(pending_temp);
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (pending[i])
+            unlink(pending_temp[i]);
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-/* Removes the temporary file temp if the run is killed; signals the shell
- * told us to ignore (nohup, background jobs) stay ignored. temp NULL puts
- * the original dispositions back. */
-static void watch_signals(const char *temp)
+/* Installs the handlers (once); signals the shell told us to ignore
+ * (nohup, background jobs) stay ignored. */
+static void install_handlers(void)
 {
-    pending = 0;
-    if (!temp || !*temp || strlen(temp) >= sizeof pending_temp) {
-        for (int i = 0; installed && i < 3; i++)
-            sigaction(watched[i], &saved[i], NULL);
-        installed = 0;
-        return;
-    }
-    memcpy(pending_temp, temp, strlen(temp) + 1);
-    pending = 1;
     if (installed)
         return;
     for (int i = 0; i < 3; i++) {
@@ -130,6 +123,36 @@ static void watch_signals(const char *temp)
     installed = 1;
 }
 
+/* Removes the temporary file temp if the run is killed. */
+static void watch_add(const char *temp)
+{
+    if (!temp || !*temp || strlen(temp) >= sizeof pending_temp[0])
+        return;
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (!pending[i]) {
+            memcpy(pending_temp[i], temp, strlen(temp) + 1);
+            pending[i] = 1;
+            install_handlers();
+            return;
+        }
+}
+
+/* Stops watching temp; with none left, the original dispositions return. */
+static void watch_remove(const char *temp)
+{
+    int left = 0;
+    for (int i = 0; i < MAX_PENDING; i++) {
+        if (pending[i] && temp && strcmp(pending_temp[i], temp) == 0)
+            pending[i] = 0;
+        left |= pending[i];
+    }
+    if (left || !installed)
+        return;
+    for (int i = 0; i < 3; i++)
+        sigaction(watched[i], &saved[i], NULL);
+    installed = 0;
+}
+
 st_output *cli_output_open(const char *path)
 {
     st_output *o;
@@ -138,15 +161,19 @@ st_output *cli_output_open(const char *path)
         cli_error("%s", st_error_text(&err));
         return NULL;
     }
-    watch_signals(st_output_temp_path(o));
+    watch_add(st_output_temp_path(o));
     return o;
 }
 
 int cli_output_commit(st_output *o)
 {
     st_error err = {0};
-    st_status s = st_output_commit(o, &err);
-    watch_signals(NULL);
+    char temp[4096];
+    st_status s;
+    snprintf(temp, sizeof temp, "%s",
+             st_output_temp_path(o) ? st_output_temp_path(o) : "");
+    s = st_output_commit(o, &err);
+    watch_remove(temp);
     if (s != ST_OK) {
         cli_error("%s", st_error_text(&err));
         return -1;
@@ -156,8 +183,11 @@ int cli_output_commit(st_output *o)
 
 void cli_output_abort(st_output *o)
 {
+    char temp[4096];
+    snprintf(temp, sizeof temp, "%s",
+             st_output_temp_path(o) ? st_output_temp_path(o) : "");
     st_output_abort(o);
-    watch_signals(NULL);
+    watch_remove(temp);
 }
 
 void cli_print_help(const cli_command *cmd)

@@ -16,6 +16,7 @@ static const cli_command *const commands[] = {
     &cli_align_command,
     &cli_metrics_command,
     &cli_compare_command,
+    &cli_course_command,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

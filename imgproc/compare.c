@@ -54,8 +54,7 @@ static st_white_balance map_patch(const st_white_balance *wb,
     return m;
 }
 
-void st_compare_clip_region(st_region *reg, const st_transform *t, int w,
-                            int h)
+void st_compare_clip_region(st_region *reg, const st_transform *t, int w, int h)
 {
     for (int y = reg->y0; y < reg->y1; y++)
         for (int x = reg->x0; x < reg->x1; x++) {
@@ -70,8 +69,7 @@ void st_compare_clip_region(st_region *reg, const st_transform *t, int w,
     st_region_update(reg);
 }
 
-st_status st_compare_measure_after(const st_image *after,
-                                   const st_region *reg,
+st_status st_compare_measure_after(const st_image *after, const st_region *reg,
                                    const st_align_result *a,
                                    const st_metrics_options *mopt_in,
                                    st_metrics *out, st_region **after_region,
@@ -144,8 +142,8 @@ st_status st_compare(const st_image *before, const st_image *after,
             goto done;
         if (mopt.white_balance.mode == ST_WB_PATCH)
             mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
-        if ((s = st_region_full(&res->after_region, after->width,
-                                after->height, err)))
+        if ((s = st_region_full(&res->after_region, after->width, after->height,
+                                err)))
             goto done;
         s = st_metrics_measure(after, res->after_region, &mopt, &res->after,
                                err);

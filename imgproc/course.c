@@ -41,8 +41,8 @@ int st_phase_parse(const char *text, st_phase *phase)
         const char *name;
         st_phase phase;
     } names[] = {
-        {"baseline", ST_PHASE_BASELINE}, {"pre", ST_PHASE_PRE},
-        {"post", ST_PHASE_POST},         {"followup", ST_PHASE_FOLLOWUP},
+        {"baseline", ST_PHASE_BASELINE},  {"pre", ST_PHASE_PRE},
+        {"post", ST_PHASE_POST},          {"followup", ST_PHASE_FOLLOWUP},
         {"follow-up", ST_PHASE_FOLLOWUP}, {"follow_up", ST_PHASE_FOLLOWUP},
     };
     char word[16];
@@ -113,9 +113,9 @@ static long followup_threshold(const long *t, size_t n, long *scratch)
 
 /* Planning state: the treatments so far (by session number). */
 typedef struct plan {
-    long *treat;     /* treat[s]: day of session s's treatment */
-    int *has_treat;  /* ... if known */
-    long *days;      /* treatment days in order, for the threshold */
+    long *treat;    /* treat[s]: day of session s's treatment */
+    int *has_treat; /* ... if known */
+    long *days;     /* treatment days in order, for the threshold */
     long *scratch;
     size_t ndays;
     int session;     /* current session (0: none yet) */
@@ -199,8 +199,8 @@ static void plan_photo(plan *pl, st_course_photo *p,
 }
 
 st_status st_course_plan(st_course_photo *p, size_t n,
-                         const st_course_plan_options *opt_in,
-                         size_t *baseline, st_error *err)
+                         const st_course_plan_options *opt_in, size_t *baseline,
+                         st_error *err)
 {
     st_course_plan_options opt;
     plan pl = {0};

@@ -105,8 +105,8 @@ static void measure_one(void *ctx, size_t i)
     res->common_px = r->common->count;
     if (i == r->b) {
         s = st_metrics_measure(r->base, r->common, &mopt, &res->metrics, &err);
-    } else if ((s = st_io_read(r->paths[i], &r->opt->read, &img, NULL,
-                               &err)) != ST_OK) {
+    } else if ((s = st_io_read(r->paths[i], &r->opt->read, &img, NULL, &err)) !=
+               ST_OK) {
         /* changed since pass 1? reported as it is now */
     } else if (res->registered) {
         s = st_compare_measure_after(img, r->common, &res->align, &mopt,
@@ -144,14 +144,14 @@ static void fail_all(run *r, const st_error *cause)
         if (i == r->b)
             res->error = *cause;
         else
-            st_fail(&res->error, res->status, "baseline %s: %s",
-                    r->paths[r->b], st_error_text(cause));
+            st_fail(&res->error, res->status, "baseline %s: %s", r->paths[r->b],
+                    st_error_text(cause));
     }
 }
 
-st_status st_course_measure(const char *const *paths, size_t n,
-                            size_t baseline, const st_course_options *opt,
-                            st_course_result *res, st_error *err)
+st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
+                            const st_course_options *opt, st_course_result *res,
+                            st_error *err)
 {
     run r = {.paths = paths, .n = n, .b = baseline, .opt = opt, .res = res};
     st_region *reg = NULL;

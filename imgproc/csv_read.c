@@ -126,9 +126,11 @@ enum { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
 static int skip_state(int state, int c)
 {
     switch (state) {
-    case FIELD_START: return c == '"' ? QUOTED : c == ',' ? FIELD_START : UNQUOTED;
+    case FIELD_START:
+        return c == '"' ? QUOTED : c == ',' ? FIELD_START : UNQUOTED;
     case QUOTED: return c == '"' ? QUOTE_IN_QUOTED : QUOTED;
-    case QUOTE_IN_QUOTED: return c == '"' ? QUOTED : c == ',' ? FIELD_START : UNQUOTED;
+    case QUOTE_IN_QUOTED:
+        return c == '"' ? QUOTED : c == ',' ? FIELD_START : UNQUOTED;
     default: return c == ',' ? FIELD_START : UNQUOTED;
     }
 }

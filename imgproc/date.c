@@ -127,7 +127,8 @@ int st_date_from_name(const char *name, long *day)
             continue;
         while (i + run < n && is_digit(name[i + run]))
             run++;
-        if (run == 4 && i + 10 <= n && !(i + 10 < n && is_digit(name[i + 10])) &&
+        if (run == 4 && i + 10 <= n &&
+            !(i + 10 < n && is_digit(name[i + 10])) &&
             dashed(name + i, day) == 0)
             return 0;
         if (run == 8 &&

@@ -90,9 +90,8 @@ st_status st_io_read_memory(const void *data, size_t size,
     const uint8_t *d = data;
     uint64_t max_pixels;
 
-    if (!out)
-        return st_fail(err, ST_ERR_INVALID, "st_io_read_memory: out is NULL");
-    *out = NULL;
+    if (out)
+        *out = NULL;
     if (!data && size)
         return st_fail(err, ST_ERR_INVALID, "st_io_read_memory: no data");
     if (!opt) {
@@ -175,9 +174,8 @@ st_status st_io_read(const char *path, const st_read_options *opt,
     size_t size;
     st_status s;
 
-    if (!out)
-        return st_fail(err, ST_ERR_INVALID, "st_io_read: out is NULL");
-    *out = NULL;
+    if (out)
+        *out = NULL;
     if (!path)
         return st_fail(err, ST_ERR_INVALID, "st_io_read: path is NULL");
     s = load_file(path, &data, &size, err);

@@ -121,6 +121,7 @@ struct jdec {
     float *frow;
     st_image *img;
     st_cms cms;
+    int header_only; /* stop after the header and EXIF */
 };
 
 static void find_exif(struct jdec *d, st_image_info *info)
@@ -193,6 +194,11 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
     find_exif(d, info);
     orient = opt->ignore_orientation ? 1 : info->orientation;
     info->orientation = orient;
+    if (d->header_only) {
+        st_oriented_size(orient, info->stored_width, info->stored_height,
+                         &info->width, &info->height);
+        return ST_OK;
+    }
 
     if (opt->ignore_color_profile) {
         /* Not even parsed: a damaged profile must not stop the read. */
@@ -266,9 +272,11 @@ st_status st_jpeg_decode(const uint8_t *data, size_t size,
     struct jdec *d = calloc(1, sizeof *d);
     st_status s;
 
-    *out = NULL;
+    if (out)
+        *out = NULL;
     if (!d)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    d->header_only = out == NULL;
     d->cinfo.err = jpeg_std_error(&d->err.pub);
     d->err.pub.error_exit = on_error;
     d->err.pub.emit_message = on_message;
@@ -283,7 +291,7 @@ st_status st_jpeg_decode(const uint8_t *data, size_t size,
     free(d->icc);
     free(d->row);
     free(d->frow);
-    if (s == ST_OK)
+    if (s == ST_OK && out)
         *out = d->img;
     else
         st_image_free(d->img);

@@ -90,6 +90,7 @@ struct pdec {
     float *frow;
     st_image *img;
     st_cms cms;
+    int header_only; /* stop after the header and EXIF */
 };
 
 static void find_exif(struct pdec *d, st_image_info *info)
@@ -225,6 +226,11 @@ static st_status decode(struct pdec *d, const st_read_options *opt,
     find_exif(d, info);
     orient = opt->ignore_orientation ? 1 : info->orientation;
     info->orientation = orient;
+    if (d->header_only) {
+        st_oriented_size(orient, (int)sw, (int)sh, &info->width,
+                         &info->height);
+        return ST_OK;
+    }
     s = setup_color(d, opt, ch, bits, info, err);
     if (s)
         return s;
@@ -290,9 +296,11 @@ st_status st_png_decode(const uint8_t *data, size_t size,
     struct pdec *d = calloc(1, sizeof *d);
     st_status s;
 
-    *out = NULL;
+    if (out)
+        *out = NULL;
     if (!d)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    d->header_only = out == NULL;
     d->in.data = data;
     d->in.size = size;
     d->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &d->err, on_error,
@@ -315,7 +323,7 @@ st_status st_png_decode(const uint8_t *data, size_t size,
     free(d->rows);
     free(d->row16);
     free(d->frow);
-    if (s == ST_OK)
+    if (s == ST_OK && out)
         *out = d->img;
     else
         st_image_free(d->img);

@@ -34,8 +34,7 @@ static void *worker(void *arg)
 
 enum { MAX_THREADS = 256 };
 
-void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i),
-                 void *ctx)
+void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
 {
     pool p = {.next = 0, .n = n, .fn = fn, .ctx = ctx};
     pthread_t threads[MAX_THREADS];

@@ -53,8 +53,7 @@ void st_compare_clip_region(st_region *reg, const st_transform *t, int w,
  * BEFORE's pixels, line orientation turned back by the rotation, a grey
  * card (ST_WB_PATCH, BEFORE's frame) mapped. *after_region (may be NULL)
  * receives that region in AFTER's frame (caller frees). */
-st_status st_compare_measure_after(const st_image *after,
-                                   const st_region *reg,
+st_status st_compare_measure_after(const st_image *after, const st_region *reg,
                                    const st_align_result *a,
                                    const st_metrics_options *mopt,
                                    st_metrics *out, st_region **after_region,

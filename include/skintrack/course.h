@@ -64,7 +64,7 @@ int st_phase_parse(const char *text, st_phase *phase);
  * fills the rest. */
 typedef struct st_course_photo {
     /* inputs */
-    long date;      /* day number (date.h), if has_date */
+    long date; /* day number (date.h), if has_date */
     int has_date;
     long order;     /* the caller's order (manifest line, name rank) */
     st_phase phase; /* given, or ST_PHASE_NONE */
@@ -144,9 +144,9 @@ typedef struct st_course_result {
  * baseline that cannot be read or measured fails the whole course). At
  * most jobs + 1 photos are decoded at once. Returns ST_OK unless the run
  * itself failed (then every res[i] is an error too). */
-st_status st_course_measure(const char *const *paths, size_t n,
-                            size_t baseline, const st_course_options *opt,
-                            st_course_result *res, st_error *err);
+st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
+                            const st_course_options *opt, st_course_result *res,
+                            st_error *err);
 
 void st_course_result_clear(st_course_result *res);
 

@@ -85,7 +85,7 @@ typedef struct st_csv_reader {
     size_t len, cap;
     size_t *start; /* offset of each field in buf */
     int fields, fields_cap;
-    int started; /* the byte-order mark has been looked for */
+    int started;        /* the byte-order mark has been looked for */
     int back[4], nback; /* bytes read ahead */
 } st_csv_reader;
 

@@ -87,7 +87,10 @@ typedef struct st_image_info {
 
 /* Decodes an image held in memory. On success *out is an upright sRGB
  * image owned by the caller (free with st_image_free) and *info (may be
- * NULL) describes the file; on failure *out is NULL and err says why. */
+ * NULL) describes the file; on failure *out is NULL and err says why.
+ * With out NULL only the header and EXIF are read (no pixels, no colour
+ * profile): info gets the format, sizes, orientation and date, fast. A
+ * PNG's eXIf chunk placed after the image data is not seen then. */
 st_status st_io_read_memory(const void *data, size_t size,
                             const st_read_options *opt, st_image **out,
                             st_image_info *info, st_error *err);

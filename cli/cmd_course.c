@@ -1,0 +1,833 @@
+/* skintrack — `skintrack course`: a treatment course per subject and
+ * region, every photo registered to the baseline and measured on the skin
+ * they all show.
+ *
+ * Inputs are collected (course_input.c), grouped by subject and region,
+ * planned (st_course_plan: order, baseline, phases, sessions, days) and
+ * measured (st_course_measure, photos in parallel) one course at a time;
+ * each course's rows are written as soon as it is done, so memory holds
+ * one course's numbers. Rows come out sorted by subject, region and date,
+ * the same for any --jobs.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "course.h"
+
+static const char help[] =
+    "Usage: skintrack course [OPTIONS] DIR|MANIFEST.csv...\n"
+    "Track every metric of a treatment course: each photo registered to\n"
+    "the course's baseline and measured on the skin that all the photos\n"
+    "show, one CSV for all subjects.\n\n"
+    "Inputs: a folder is one subject (the folder's name), its subfolders\n"
+    "regions; photos are its .jpg/.jpeg/.png files. A manifest is a CSV\n"
+    "with a header naming subject,region,date,session,phase,path (only path\n"
+    "is required; relative paths are relative to the manifest). Dates come\n"
+    "from the manifest, else the file name (2026-03-14 or 20260314), else\n"
+    "EXIF DateTimeOriginal. Phases (baseline, pre, post, followup) and\n"
+    "sessions are taken from the manifest or worked out from the dates\n"
+    "(docs/course.md).\n\n"
+    "Long layout (default), one row per photo and metric:\n"
+    "  subject,region,session,date,days_since_baseline,\n"
+    "  days_since_last_treatment,phase,file,status,error,metric,unit,value,\n"
+    "  baseline_value,delta,pct_change,align_confidence,overlap_pct\n"
+    "Wide layout: one row per photo with the alignment and every metric.\n"
+    "status is ok, low_confidence (not registered with confidence: measured\n"
+    "on its own frame, not the common skin) or error (the cause in error).\n\n"
+    "Options:\n"
+    "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
+    "  --layout long|wide      rows per metric (default) or per photo\n"
+    "  --summary FILE          per course and metric: baseline, latest,\n"
+    "                          change, trend per 30 days with its error\n"
+    "  --recovery FILE         per post-treatment photo: redness excess over\n"
+    "                          the photo before the treatment, and the\n"
+    "                          fitted recovery half-life of each session\n"
+    "  -j, --jobs N            photos measured in parallel (default: cores)\n"
+    "  --shard K/N             only the K-th of N parts of the subjects\n"
+    "                          (1 <= K <= N), for cluster job arrays\n"
+    "  --post-days N           a photo up to N days after a treatment is\n"
+    "                          post (7)\n"
+    "  --followup-after N      a photo more than N days after the last\n"
+    "                          treatment is followup (default: the larger of\n"
+    "                          56 and 1.5 x the median treatment interval)\n"
+    "  --roi X,Y,W,H           measure this rectangle of the baseline only\n"
+    "  --mask MASK.png         measure where MASK (baseline size) is non-zero\n"
+    "  --skin-mask auto        measure skin only (baseline's colour rule)\n"
+    "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"
+    "                          (a grey card in the baseline's pixels)\n"
+    "  --px-per-mm N           calibration of the baseline: sizes in mm\n"
+    "  --red-threshold A       a* above which a pixel is red "
+    "(20)\n" CLI_ALIGN_HELP CLI_READ_HELP
+    "  -q, --quiet             no progress line, no failures on stderr\n"
+    "  -h, --help              show this help\n\n"
+    "Exit status: 0 every photo ok, 1 some photo low_confidence or error\n"
+    "(each still has its rows), 2 usage error.\n";
+
+enum {
+    OPT_LAYOUT = CLI_OPT_FIRST_FREE,
+    OPT_SUMMARY,
+    OPT_RECOVERY,
+    OPT_SHARD,
+    OPT_POST_DAYS,
+    OPT_FOLLOWUP
+};
+
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"layout", required_argument, NULL, OPT_LAYOUT},
+    {"summary", required_argument, NULL, OPT_SUMMARY},
+    {"recovery", required_argument, NULL, OPT_RECOVERY},
+    {"jobs", required_argument, NULL, 'j'},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"post-days", required_argument, NULL, OPT_POST_DAYS},
+    {"followup-after", required_argument, NULL, OPT_FOLLOWUP},
+    CLI_MEASURE_LONGOPTS,
+    CLI_ALIGN_LONGOPTS,
+    CLI_READ_LONGOPTS,
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* ---- the run ---- */
+
+typedef struct progress {
+    int on;
+    struct timespec start;
+    size_t photos_total, photos_done; /* over the run */
+    size_t course_photos;             /* done in the current course */
+    double steps_total, steps_done;   /* over the run, of measured photos */
+    double course_steps;
+} progress;
+
+typedef struct job {
+    st_read_options read;
+    cli_measure m;
+    st_course_options course;
+    st_course_plan_options plan;
+    int wide, quiet, crlf;
+    unsigned shard_k, shard_n;
+    st_csv out, summary, recovery;
+    int has_summary, has_recovery;
+    progress prog;
+    int failed; /* some row is not ok */
+} job;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) +
+           1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+static void show_progress(progress *p)
+{
+    double el = seconds_since(&p->start);
+    double f = p->steps_total > 0
+                   ? (p->steps_done + p->course_steps) / p->steps_total
+                   : 0;
+    fprintf(stderr, "\rskintrack course: %zu/%zu photos, %.0f s elapsed",
+            p->photos_done + p->course_photos, p->photos_total, el);
+    if (f > 0.02 && f < 1)
+        fprintf(stderr, ", about %.0f s left ", el * (1 - f) / f);
+    else
+        fputs("               ", stderr);
+    fflush(stderr);
+}
+
+static void on_progress(void *ctx, size_t steps_done, size_t steps_total,
+                        size_t photos_done)
+{
+    progress *p = ctx;
+    (void)steps_total;
+    p->course_steps = (double)steps_done;
+    p->course_photos = photos_done;
+    show_progress(p);
+}
+
+/* --roi/--mask/--skin-mask on the baseline (st_course_region_fn). */
+static st_status make_region(void *ctx, const st_image *baseline,
+                             st_region **out, st_error *err)
+{
+    const job *j = ctx;
+    return cli_make_region(&j->m.region, &j->read, baseline, out, err);
+}
+
+/* FNV-1a, 64 bits: the shard of a subject depends only on its name. */
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    return h;
+}
+
+/* ---- rows ---- */
+
+static const char *const lead_cols[] = {"subject",
+                                        "region",
+                                        "session",
+                                        "date",
+                                        "days_since_baseline",
+                                        "days_since_last_treatment",
+                                        "phase",
+                                        "file",
+                                        "status",
+                                        "error"};
+#define NLEAD 10
+
+static const char *status_name(const cli_photo *p)
+{
+    if (p->error || !p->measured || p->res.status != ST_OK)
+        return "error";
+    return p->res.registered ? "ok" : "low_confidence";
+}
+
+static const char *error_text(const cli_photo *p)
+{
+    if (p->error)
+        return p->error;
+    if (p->measured && p->res.status != ST_OK)
+        return st_error_text(&p->res.error);
+    return NULL;
+}
+
+static void write_lead(st_csv *c, const cli_photo *p)
+{
+    char date[16];
+    const st_course_photo *q = &p->plan;
+    st_csv_text(c, p->subject);
+    st_csv_text(c, p->region);
+    if (p->planned && q->session >= 0)
+        st_csv_int(c, q->session);
+    else
+        st_csv_empty(c);
+    st_csv_text(c, q->has_date ? st_date_format(q->date, date) : NULL);
+    if (p->planned && q->has_days)
+        st_csv_int(c, q->days_since_baseline);
+    else
+        st_csv_empty(c);
+    if (p->planned && q->has_treatment_days)
+        st_csv_int(c, q->days_since_treatment);
+    else
+        st_csv_empty(c);
+    st_csv_text(c, p->planned ? st_phase_name(q->phase) : NULL);
+    st_csv_text(c, p->path);
+    st_csv_text(c, status_name(p));
+    st_csv_text(c, error_text(p));
+}
+
+static int is_ok(const cli_photo *p)
+{
+    return !p->error && p->measured && p->res.status == ST_OK;
+}
+
+static void write_header(job *j)
+{
+    st_csv *c = &j->out;
+    for (int i = 0; i < NLEAD; i++)
+        st_csv_text(c, lead_cols[i]);
+    if (!j->wide) {
+        st_csv_header(c, "metric,unit,value,baseline_value,delta,pct_change,"
+                         "align_confidence,overlap_pct");
+        return;
+    }
+    st_csv_text(c, "align_confidence");
+    st_csv_text(c, "overlap_pct");
+    st_csv_text(c, "align_dx_px");
+    st_csv_text(c, "align_dy_px");
+    st_csv_text(c, "align_rotation_deg");
+    st_csv_text(c, "align_scale");
+    st_csv_text(c, "common_region_px");
+    for (int i = 0; i < ST_METRICS_COUNT; i++)
+        st_csv_text(c, st_metrics_name(i));
+    st_csv_end_row(c);
+}
+
+static double pct(double value, double base)
+{
+    return base != 0 ? 100.0 * (value - base) / fabs(base) : NAN;
+}
+
+static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
+{
+    if (!is_ok(p)) {
+        write_lead(c, p);
+        for (int k = 0; k < 8; k++)
+            st_csv_empty(c);
+        st_csv_end_row(c);
+        return;
+    }
+    for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        const char *text = st_metrics_text(&p->res.metrics, i);
+        write_lead(c, p);
+        st_csv_text(c, st_metrics_name(i));
+        st_csv_text(c, st_metrics_unit(i));
+        if (text) {
+            st_csv_text(c, text);
+            st_csv_text(c,
+                        base ? st_metrics_text(&base->res.metrics, i) : NULL);
+            st_csv_empty(c);
+            st_csv_empty(c);
+        } else {
+            double v = st_metrics_value(&p->res.metrics, i);
+            double b = base ? st_metrics_value(&base->res.metrics, i) : NAN;
+            st_csv_number(c, v);
+            st_csv_number(c, b);
+            st_csv_number(c, v - b);
+            st_csv_number(c, pct(v, b));
+        }
+        st_csv_number(c, p->res.align.confidence);
+        st_csv_number(c, p->res.align.overlap_pct);
+        st_csv_end_row(c);
+    }
+}
+
+static void write_wide(st_csv *c, const cli_photo *p)
+{
+    const st_align_result *a = &p->res.align;
+    int ok = is_ok(p);
+    write_lead(c, p);
+    if (!ok) {
+        for (int k = 0; k < 7 + ST_METRICS_COUNT; k++)
+            st_csv_empty(c);
+        st_csv_end_row(c);
+        return;
+    }
+    st_csv_number(c, a->confidence);
+    st_csv_number(c, a->overlap_pct);
+    st_csv_number(c, a->dx);
+    st_csv_number(c, a->dy);
+    st_csv_number(c, a->rotation_deg);
+    st_csv_number(c, a->scale);
+    if (p->res.registered)
+        st_csv_int(c, (int64_t)p->res.common_px);
+    else
+        st_csv_empty(c);
+    for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        const char *text = st_metrics_text(&p->res.metrics, i);
+        if (text)
+            st_csv_text(c, text);
+        else
+            st_csv_number(c, st_metrics_value(&p->res.metrics, i));
+    }
+    st_csv_end_row(c);
+}
+
+/* ---- summary ---- */
+
+static const char summary_cols[] =
+    "subject,region,metric,unit,n_photos,baseline_date,baseline_value,"
+    "latest_date,latest_phase,latest_value,change,pct_change,trend_per_30d,"
+    "trend_se_per_30d";
+
+/* A photo the summary uses: registered, dated, not acute (post). */
+static int in_summary(const cli_photo *p)
+{
+    return is_ok(p) && p->res.registered && p->plan.has_days &&
+           p->plan.phase != ST_PHASE_POST;
+}
+
+static void write_summary(st_csv *c, cli_photo **rows, size_t n,
+                          const cli_photo *base)
+{
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    char date[16];
+    if (!x || !y || !base || !in_summary(base))
+        goto done;
+    for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        const cli_photo *latest = NULL;
+        double slope = NAN, se = NAN, b, v = NAN;
+        size_t m = 0;
+        if (st_metrics_text(&base->res.metrics, i))
+            continue; /* a category, not a number */
+        b = st_metrics_value(&base->res.metrics, i);
+        for (size_t k = 0; k < n; k++) {
+            double val;
+            if (!in_summary(rows[k]))
+                continue;
+            val = st_metrics_value(&rows[k]->res.metrics, i);
+            if (!isfinite(val))
+                continue;
+            x[m] = (double)rows[k]->plan.days_since_baseline;
+            y[m++] = val;
+            if (rows[k] != base)
+                latest = rows[k], v = val;
+        }
+        if (st_fit_line(x, y, m, &slope, &se) == 0)
+            slope *= 30, se *= 30;
+        st_csv_text(c, base->subject);
+        st_csv_text(c, base->region);
+        st_csv_text(c, st_metrics_name(i));
+        st_csv_text(c, st_metrics_unit(i));
+        st_csv_int(c, (int64_t)m);
+        st_csv_text(c, st_date_format(base->plan.date, date));
+        st_csv_number(c, b);
+        st_csv_text(c, latest ? st_date_format(latest->plan.date, date) : NULL);
+        st_csv_text(c, latest ? st_phase_name(latest->plan.phase) : NULL);
+        st_csv_number(c, v);
+        st_csv_number(c, v - b);
+        st_csv_number(c, pct(v, b));
+        st_csv_number(c, slope);
+        st_csv_number(c, se);
+        st_csv_end_row(c);
+    }
+done:
+    free(x);
+    free(y);
+}
+
+/* ---- acute recovery ---- */
+
+static const char recovery_cols[] =
+    "subject,region,session,treatment_date,metric,unit,reference_file,"
+    "reference_date,reference_value,day,file,value,excess,half_life_days,"
+    "fit_points";
+static const char *const recovery_metrics[] = {"a_star_mean", "erythema_index",
+                                               "red_area_pct"};
+
+static int metric_index(const char *name)
+{
+    for (int i = 0; i < ST_METRICS_COUNT; i++)
+        if (strcmp(st_metrics_name(i), name) == 0)
+            return i;
+    return -1;
+}
+
+static int is_acute(const cli_photo *p)
+{
+    return is_ok(p) && p->res.registered && p->plan.phase == ST_PHASE_POST &&
+           p->plan.has_treatment_date && p->plan.has_treatment_days;
+}
+
+/* The photo redness is compared with for a treatment on day t: the latest
+ * registered, non-post photo taken on or before it. */
+static const cli_photo *reference(cli_photo **rows, size_t n, long t)
+{
+    const cli_photo *r = NULL;
+    for (size_t k = 0; k < n; k++) {
+        const cli_photo *p = rows[k];
+        if (is_ok(p) && p->res.registered && p->plan.has_date &&
+            p->plan.phase != ST_PHASE_POST && p->plan.date <= t)
+            r = p;
+    }
+    return r;
+}
+
+/* The rows of one session (posts sharing session and treatment day). */
+static void write_session(st_csv *c, cli_photo **post, size_t np,
+                          const cli_photo *ref)
+{
+    double t[64], e[64];
+    char date[16], rdate[16];
+    for (size_t mi = 0; mi < 3; mi++) {
+        int i = metric_index(recovery_metrics[mi]);
+        double rv = st_metrics_value(&ref->res.metrics, i), h = NAN;
+        size_t used = 0, m = np < 64 ? np : 64;
+        for (size_t k = 0; k < m; k++) {
+            t[k] = (double)post[k]->plan.days_since_treatment;
+            e[k] = st_metrics_value(&post[k]->res.metrics, i) - rv;
+        }
+        if (st_fit_half_life(t, e, m, &h, &used))
+            h = NAN, used = 0;
+        for (size_t k = 0; k < np; k++) {
+            const cli_photo *p = post[k];
+            double v = st_metrics_value(&p->res.metrics, i);
+            st_csv_text(c, p->subject);
+            st_csv_text(c, p->region);
+            st_csv_int(c, p->plan.session);
+            st_csv_text(c, st_date_format(p->plan.treatment_date, date));
+            st_csv_text(c, recovery_metrics[mi]);
+            st_csv_text(c, st_metrics_unit(i));
+            st_csv_text(c, ref->path);
+            st_csv_text(c, st_date_format(ref->plan.date, rdate));
+            st_csv_number(c, rv);
+            st_csv_int(c, p->plan.days_since_treatment);
+            st_csv_text(c, p->path);
+            st_csv_number(c, v);
+            st_csv_number(c, v - rv);
+            st_csv_number(c, h);
+            if (isfinite(h))
+                st_csv_int(c, (int64_t)used);
+            else
+                st_csv_empty(c);
+            st_csv_end_row(c);
+        }
+    }
+}
+
+static void write_recovery(st_csv *c, cli_photo **rows, size_t n)
+{
+    cli_photo **post = malloc(n * sizeof *post);
+    char *seen = calloc(n, 1);
+    for (size_t k = 0; post && seen && k < n; k++) {
+        const cli_photo *ref;
+        size_t np = 0;
+        if (seen[k] || !is_acute(rows[k]))
+            continue;
+        /* this session's posts, in date order */
+        for (size_t q = k; q < n; q++)
+            if (is_acute(rows[q]) &&
+                rows[q]->plan.session == rows[k]->plan.session &&
+                rows[q]->plan.treatment_date == rows[k]->plan.treatment_date) {
+                post[np++] = rows[q];
+                seen[q] = 1;
+            }
+        ref = reference(rows, n, rows[k]->plan.treatment_date);
+        if (ref)
+            write_session(c, post, np, ref);
+    }
+    free(post);
+    free(seen);
+}
+
+/* ---- one course ---- */
+
+static int by_date_rows(const void *pa, const void *pb)
+{
+    const cli_photo *a = *(cli_photo *const *)pa, *b = *(cli_photo *const *)pb;
+    if (a->plan.has_date != b->plan.has_date)
+        return a->plan.has_date ? -1 : 1;
+    if (a->plan.has_date && a->plan.date != b->plan.date)
+        return a->plan.date < b->plan.date ? -1 : 1;
+    return (a->plan.order > b->plan.order) - (a->plan.order < b->plan.order);
+}
+
+static int by_order_rows(const void *pa, const void *pb)
+{
+    const cli_photo *a = *(cli_photo *const *)pa, *b = *(cli_photo *const *)pb;
+    return (a->plan.order > b->plan.order) - (a->plan.order < b->plan.order);
+}
+
+/* Plans and measures the course rows[0..n) (one subject and region). */
+static int measure_course(job *j, cli_photo **rows, size_t n)
+{
+    st_course_photo *pl = malloc(n * sizeof *pl);
+    const char **paths = malloc(n * sizeof *paths);
+    cli_photo **who = malloc(n * sizeof *who);
+    st_course_result *res = calloc(n, sizeof *res);
+    size_t np = 0, m = 0, b = 0, mb = n;
+    st_error err = {0};
+    int rc = -1;
+
+    if (!pl || !paths || !who || !res)
+        goto done;
+    for (size_t k = 0; k < n; k++)
+        if (!rows[k]->error) {
+            pl[np] = rows[k]->plan;
+            pl[np++].user = rows[k];
+        }
+    if (np && st_course_plan(pl, np, &j->plan, &b, &err))
+        goto done;
+    for (size_t k = 0; k < np; k++) {
+        cli_photo *p = pl[k].user;
+        p->plan = pl[k];
+        p->planned = 1;
+        if (pl[k].error && !(p->error = strdup(pl[k].error)))
+            goto done;
+        if (p->error)
+            continue;
+        if (k == b)
+            mb = m;
+        paths[m] = p->path;
+        who[m++] = p;
+    }
+    if (m && mb < m) {
+        if (st_course_measure(paths, m, mb, &j->course, res, &err))
+            goto done;
+        for (size_t k = 0; k < m; k++) {
+            who[k]->res = res[k];
+            who[k]->measured = 1;
+        }
+    }
+    rc = 0;
+done:
+    if (rc)
+        cli_error("%s", err.status ? st_error_text(&err) : "out of memory");
+    free(pl);
+    free(paths);
+    free(who);
+    free(res);
+    return rc;
+}
+
+static void report(const job *j, const cli_photo *p)
+{
+    if (j->quiet)
+        return;
+    if (j->prog.on)
+        fputc('\n', stderr);
+    if (!is_ok(p))
+        cli_error("%s: %s", p->path, error_text(p));
+    else if (!p->res.registered)
+        cli_error("%s: registration to the baseline has low confidence "
+                  "(%.3f); measured on its own frame",
+                  p->path, p->res.align.confidence);
+}
+
+static int run_course(job *j, cli_photo **rows, size_t n)
+{
+    const cli_photo *base = NULL;
+    int all_dated = 1;
+
+    j->prog.course_steps = 0;
+    j->prog.course_photos = 0;
+    if (measure_course(j, rows, n))
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        if (rows[k]->planned && !rows[k]->error)
+            all_dated &= rows[k]->plan.has_date;
+        if (rows[k]->planned && rows[k]->plan.is_baseline && is_ok(rows[k]))
+            base = rows[k];
+    }
+    qsort(rows, n, sizeof *rows, all_dated ? by_date_rows : by_order_rows);
+    for (size_t k = 0; k < n; k++) {
+        const cli_photo *p = rows[k];
+        if (!is_ok(p) || !p->res.registered) {
+            j->failed = 1;
+            report(j, p);
+        }
+        if (j->wide)
+            write_wide(&j->out, p);
+        else
+            write_long(&j->out, p, base);
+    }
+    if (j->has_summary)
+        write_summary(&j->summary, rows, n, base);
+    if (j->has_recovery)
+        write_recovery(&j->recovery, rows, n);
+    for (size_t k = 0; k < n; k++)
+        st_course_result_clear(&rows[k]->res);
+    return 0;
+}
+
+/* ---- the command ---- */
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const cli_photo *a = *(cli_photo *const *)pa, *b = *(cli_photo *const *)pb;
+    int c = strcmp(a->subject, b->subject);
+    if (!c)
+        c = strcmp(a->region, b->region);
+    return c ? c : (a < b ? -1 : a > b);
+}
+
+static int parse_shard(const char *text, unsigned *k, unsigned *n)
+{
+    char *end;
+    unsigned long a, b;
+    if (*text < '0' || *text > '9')
+        return -1;
+    a = strtoul(text, &end, 10);
+    if (*end != '/' || end[1] < '0' || end[1] > '9')
+        return -1;
+    b = strtoul(end + 1, &end, 10);
+    if (*end || a < 1 || b < 1 || a > b || b > 1000000)
+        return -1;
+    *k = (unsigned)a;
+    *n = (unsigned)b;
+    return 0;
+}
+
+/* Opens an extra output (summary, recovery) and writes its header. */
+static st_output *open_extra(const char *path, st_csv *csv, int crlf,
+                             const char *cols)
+{
+    st_output *o = cli_output_open(path);
+    if (!o)
+        return NULL;
+    st_csv_init(csv, st_output_stream(o));
+    csv->crlf = crlf;
+    st_csv_header(csv, cols);
+    return o;
+}
+
+static int parse_options(int argc, char **argv, job *j, const char **output,
+                         const char **summary, const char **recovery)
+{
+    double v;
+    int c;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    st_read_options_init(&j->read);
+    st_metrics_options_init(&j->m.metrics);
+    st_course_options_init(&j->course);
+    st_course_plan_options_init(&j->plan);
+    j->course.jobs = cores > 0 ? (cores > 64 ? 64 : (int)cores) : 1;
+    j->shard_k = j->shard_n = 1;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': *output = optarg; break;
+        case 'q': j->quiet = 1; break;
+        case 'h': cli_print_help(&cli_course_command); return -1;
+        case OPT_SUMMARY: *summary = optarg; break;
+        case OPT_RECOVERY: *recovery = optarg; break;
+        case OPT_LAYOUT:
+            if (strcmp(optarg, "long") && strcmp(optarg, "wide"))
+                return cli_usage(
+                    "course", "--layout wants long or wide, not '%s'", optarg);
+            j->wide = strcmp(optarg, "wide") == 0;
+            break;
+        case 'j':
+            if (cli_parse_number("course", "--jobs", optarg, 1, 256, &v))
+                return CLI_EXIT_USAGE;
+            if (v != floor(v))
+                return cli_usage("course",
+                                 "--jobs wants a whole number, "
+                                 "not '%s'",
+                                 optarg);
+            j->course.jobs = (int)v;
+            break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, &j->shard_k, &j->shard_n))
+                return cli_usage("course",
+                                 "--shard wants K/N with 1 <= K <= N, not "
+                                 "'%s'",
+                                 optarg);
+            break;
+        case OPT_POST_DAYS:
+        case OPT_FOLLOWUP:
+            if (cli_parse_number("course",
+                                 c == OPT_POST_DAYS ? "--post-days"
+                                                    : "--followup-after",
+                                 optarg, c == OPT_POST_DAYS ? 0 : 1, 3650, &v))
+                return CLI_EXIT_USAGE;
+            if (v != floor(v))
+                return cli_usage("course", "%s wants a whole number of days",
+                                 c == OPT_POST_DAYS ? "--post-days"
+                                                    : "--followup-after");
+            if (c == OPT_POST_DAYS)
+                j->plan.post_days = (int)v;
+            else
+                j->plan.followup_days = (int)v;
+            break;
+        default:
+            if (cli_common_option("course", c, optarg, argv[optind - 1],
+                                  &j->read, &j->crlf, &j->course.align, &j->m))
+                return CLI_EXIT_USAGE;
+        }
+    }
+    if (j->m.overlay_dir)
+        return cli_usage("course", "--overlay is for metrics and compare; "
+                                   "course does not write pictures");
+    if (j->m.region.has_roi && j->m.region.mask_path)
+        return cli_usage("course", "--roi and --mask cannot be combined");
+    if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
+        return cli_usage("course", "--followup-after must be more than "
+                                   "--post-days");
+    if (optind >= argc)
+        return cli_usage("course", "needs at least one folder or manifest");
+    j->course.read = j->read;
+    j->course.metrics = j->m.metrics;
+    return 0;
+}
+
+static int run(int argc, char **argv)
+{
+    const char *output = "-", *summary = NULL, *recovery = NULL;
+    st_output *out = NULL, *sout = NULL, *rout = NULL;
+    cli_photos list = {0};
+    cli_photo **rows = NULL;
+    size_t nrows = 0;
+    job j;
+    int rc;
+
+    memset(&j, 0, sizeof j);
+    rc = parse_options(argc, argv, &j, &output, &summary, &recovery);
+    if (rc)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    j.course.region = make_region;
+    j.course.region_ctx = &j;
+    j.prog.on = !j.quiet && isatty(STDERR_FILENO);
+    if (j.prog.on) {
+        j.course.progress = on_progress;
+        j.course.progress_ctx = &j.prog;
+        clock_gettime(CLOCK_MONOTONIC, &j.prog.start);
+    }
+    j.has_summary = summary != NULL;
+    j.has_recovery = recovery != NULL;
+
+    rc = CLI_EXIT_FAILED;
+    for (int i = optind; i < argc; i++)
+        if (cli_course_collect(argv[i], &j.read, &list))
+            goto done;
+    if (list.n && !(rows = malloc(list.n * sizeof *rows))) {
+        cli_error("out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < list.n; k++)
+        rows[k] = &list.v[k];
+    if (list.n)
+        qsort(rows, list.n, sizeof *rows, cmp_rows);
+
+    /* this shard's rows to the front, in order */
+    for (size_t k = 0; k < list.n; k++)
+        if (name_hash(rows[k]->subject) % j.shard_n == j.shard_k - 1)
+            rows[nrows++] = rows[k];
+    j.prog.photos_total = nrows;
+    j.prog.steps_total = 2.0 * (double)nrows;
+
+    if (!(out = cli_output_open(output)))
+        goto done;
+    st_csv_init(&j.out, st_output_stream(out));
+    j.out.crlf = j.crlf;
+    write_header(&j);
+    if (summary &&
+        !(sout = open_extra(summary, &j.summary, j.crlf, summary_cols)))
+        goto done;
+    if (recovery &&
+        !(rout = open_extra(recovery, &j.recovery, j.crlf, recovery_cols)))
+        goto done;
+
+    for (size_t k = 0; k < nrows;) {
+        size_t e = k + 1;
+        while (e < nrows && !strcmp(rows[e]->subject, rows[k]->subject) &&
+               !strcmp(rows[e]->region, rows[k]->region))
+            e++;
+        if (run_course(&j, rows + k, e - k))
+            goto done;
+        j.prog.photos_done += e - k;
+        j.prog.steps_done += 2.0 * (double)(e - k);
+        j.prog.course_steps = 0;
+        j.prog.course_photos = 0;
+        if (j.prog.on)
+            show_progress(&j.prog);
+        k = e;
+    }
+    if (j.prog.on)
+        fputc('\n', stderr);
+    rc = j.failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    if ((rout && cli_output_commit(rout)) ||
+        (sout && cli_output_commit(sout)) || cli_output_commit(out))
+        rc = CLI_EXIT_FAILED;
+    rout = sout = out = NULL;
+done:
+    if (rout)
+        cli_output_abort(rout);
+    if (sout)
+        cli_output_abort(sout);
+    if (out)
+        cli_output_abort(out);
+    free(rows);
+    cli_photos_free(&list);
+    return rc;
+}
+
+const cli_command cli_course_command = {
+    "course",
+    "a treatment course per subject: every photo registered to the "
+    "baseline, tracked",
+    help,
+    run,
+};
