@@ -19,6 +19,7 @@
 #include "course.h"
 #include "csv.h"
 #include "date.h"
+#include "synth.h"
 #include "fft.h"
 #include "image.h"
 #include "io.h"
