@@ -1,0 +1,390 @@
+/* skintrack tests — course planning, dates, the manifest reader and the
+ * course statistics.
+ *
+ * Day numbers are checked against the C library's timegm (an independent
+ * calendar) over every day of 1900..2999; planning against courses whose
+ * phases follow by construction from their dates; the fits against lines
+ * and exponentials with known parameters and hand-worked residuals.
+ */
+#define _DEFAULT_SOURCE
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+static long ymd(int y, int m, int d)
+{
+    long day;
+    assert_int_equal(st_date_from_ymd(y, m, d, &day), 0);
+    return day;
+}
+
+static void test_dates_against_timegm(void **state)
+{
+    struct tm tm;
+    (void)state;
+    /* every day from 1900-01-01 to 2999-12-31 */
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = 0;
+    tm.tm_mday = 1;
+    tm.tm_hour = 12;
+    for (long day = ymd(1900, 1, 1); day <= ymd(2999, 12, 31); day++) {
+        time_t t = (time_t)day * 86400 + 43200;
+        int y, m, d;
+        long back;
+        gmtime_r(&t, &tm);
+        st_date_to_ymd(day, &y, &m, &d);
+        if (y != tm.tm_year + 1900 || m != tm.tm_mon + 1 || d != tm.tm_mday)
+            fail_msg("day %ld: %d-%d-%d, timegm says %d-%d-%d", day, y, m, d,
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        assert_int_equal(st_date_from_ymd(y, m, d, &back), 0);
+        assert_int_equal(back, day);
+    }
+    assert_int_equal(ymd(1970, 1, 1), 0);
+}
+
+static void test_date_rules(void **state)
+{
+    long day;
+    char buf[16];
+    (void)state;
+    /* month ends and leap days */
+    assert_int_equal(ymd(2024, 3, 1) - ymd(2024, 2, 28), 2);
+    assert_int_equal(ymd(2023, 3, 1) - ymd(2023, 2, 28), 1);
+    assert_int_equal(ymd(2000, 3, 1) - ymd(2000, 2, 28), 2); /* 400 */
+    assert_int_equal(ymd(2100, 3, 1) - ymd(2100, 2, 28), 1); /* 100 */
+    assert_int_equal(ymd(2027, 1, 1) - ymd(2026, 12, 31), 1);
+    assert_int_equal(ymd(2025, 1, 1) - ymd(2024, 1, 1), 366);
+    assert_int_equal(st_date_from_ymd(2025, 2, 29, &day), -1);
+    assert_int_equal(st_date_from_ymd(2026, 4, 31, &day), -1);
+    assert_int_equal(st_date_from_ymd(2026, 13, 1, &day), -1);
+    assert_int_equal(st_date_from_ymd(1899, 12, 31, &day), -1);
+    assert_int_equal(st_date_from_ymd(3000, 1, 1, &day), -1);
+    assert_string_equal(st_date_format(ymd(2024, 2, 29), buf), "2024-02-29");
+
+    assert_int_equal(st_date_parse("2026-03-14", &day), 0);
+    assert_int_equal(day, ymd(2026, 3, 14));
+    assert_int_equal(st_date_parse("2026-03-14T10:00:00+01:00", &day), 0);
+    assert_int_equal(day, ymd(2026, 3, 14));
+    assert_int_equal(st_date_parse("2026-3-14", &day), -1);
+    assert_int_equal(st_date_parse("2026-02-30", &day), -1);
+    assert_int_equal(st_date_parse("2026-03-14 ", &day), -1);
+    assert_int_equal(st_date_parse("14/03/2026", &day), -1);
+    assert_int_equal(st_date_parse("", &day), -1);
+}
+
+static void test_dates_in_names(void **state)
+{
+    static const struct {
+        const char *name;
+        int y, m, d; /* 0: no date */
+    } cases[] = {
+        {"2026-03-14.jpg", 2026, 3, 14},
+        {"cheek_2026-03-14_left.png", 2026, 3, 14},
+        {"IMG_20260314_101500.jpg", 2026, 3, 14},
+        {"PXL_20240229_080000123.jpg", 2024, 2, 29},
+        {"IMG-20260314-WA0001.jpeg", 2026, 3, 14},
+        {"20260314.jpg", 2026, 3, 14},
+        {"photo-12-2026-01-05.jpg", 2026, 1, 5},
+        {"IMG_1234.jpg", 0, 0, 0},
+        {"123456789.jpg", 0, 0, 0},           /* 9 digits: not a date */
+        {"20250229.jpg", 0, 0, 0},            /* no 29 Feb in 2025 */
+        {"2026-13-01.jpg", 0, 0, 0},
+        {"12026-03-14.jpg", 0, 0, 0},         /* part of a longer number */
+        {"2026-03-145.jpg", 0, 0, 0},
+        {"x20260230y_20260301.jpg", 2026, 3, 1}, /* first real one */
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long day = -1;
+        int rc = st_date_from_name(cases[i].name, &day);
+        if (cases[i].y == 0) {
+            if (rc == 0)
+                fail_msg("%s: found a date", cases[i].name);
+        } else {
+            if (rc != 0 || day != ymd(cases[i].y, cases[i].m, cases[i].d))
+                fail_msg("%s: wrong date", cases[i].name);
+        }
+    }
+}
+
+/* ---- planning ---- */
+
+static st_course_photo photo(long date, long order)
+{
+    st_course_photo p;
+    memset(&p, 0, sizeof p);
+    p.date = date;
+    p.has_date = 1;
+    p.order = order;
+    p.session = -1;
+    return p;
+}
+
+/* A course given in shuffled order: baseline, posts on days 1, 2 and 4,
+ * treatments 28 days apart across a leap day, a followup 100 days later. */
+static void test_plan_from_dates(void **state)
+{
+    long t0 = ymd(2024, 1, 31);
+    static const struct {
+        int day;
+        st_phase phase;
+        int session;
+        long since_treat; /* -1: none */
+    } want[] = {
+        {0, ST_PHASE_BASELINE, 1, -1}, {1, ST_PHASE_POST, 1, 1},
+        {2, ST_PHASE_POST, 1, 2},      {4, ST_PHASE_POST, 1, 4},
+        {28, ST_PHASE_PRE, 2, 28},     {29, ST_PHASE_POST, 2, 1},
+        {56, ST_PHASE_PRE, 3, 28},     {156, ST_PHASE_FOLLOWUP, 3, 100},
+        {170, ST_PHASE_FOLLOWUP, 3, 114},
+    };
+    enum { N = sizeof want / sizeof want[0] };
+    static const int shuffle[N] = {4, 8, 0, 2, 6, 1, 7, 3, 5};
+    st_course_photo p[N];
+    size_t b;
+    (void)state;
+    for (int i = 0; i < N; i++)
+        p[i] = photo(t0 + want[shuffle[i]].day, shuffle[i]);
+    assert_int_equal(st_course_plan(p, N, NULL, &b, NULL), ST_OK);
+    assert_int_equal(b, 0);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(p[i].date, t0 + want[i].day);
+        assert_int_equal(p[i].phase, want[i].phase);
+        assert_int_equal(p[i].session, want[i].session);
+        assert_int_equal(p[i].days_since_baseline, want[i].day);
+        assert_int_equal(p[i].has_treatment_days, want[i].since_treat >= 0);
+        if (want[i].since_treat >= 0)
+            assert_int_equal(p[i].days_since_treatment, want[i].since_treat);
+        assert_null(p[i].error);
+    }
+    /* 2024-01-31 + 28 days crosses 29 February */
+    {
+        int y, m, d;
+        st_date_to_ymd(p[4].date, &y, &m, &d);
+        assert_int_equal(m * 100 + d, 228);
+        st_date_to_ymd(p[6].date, &y, &m, &d);
+        assert_int_equal(m * 100 + d, 327);
+    }
+    assert_int_equal(p[5].treatment_date, t0 + 28);
+}
+
+/* Treatments 42 days apart: the automatic followup threshold grows with
+ * the median interval (1.5 x 42 = 63), so 60 days is a session, and a
+ * fixed --followup-after 50 turns it into followup. */
+static void test_plan_followup_threshold(void **state)
+{
+    long t0 = ymd(2026, 5, 4);
+    int days[4] = {0, 42, 84, 144};
+    st_course_photo p[4];
+    st_course_plan_options opt;
+    size_t b;
+    (void)state;
+    for (int i = 0; i < 4; i++)
+        p[i] = photo(t0 + days[i], i);
+    assert_int_equal(st_course_plan(p, 4, NULL, &b, NULL), ST_OK);
+    assert_int_equal(p[3].phase, ST_PHASE_PRE);
+    assert_int_equal(p[3].session, 4);
+    for (int i = 0; i < 4; i++)
+        p[i] = photo(t0 + days[i], i);
+    st_course_plan_options_init(&opt);
+    opt.followup_days = 50;
+    assert_int_equal(st_course_plan(p, 4, &opt, &b, NULL), ST_OK);
+    assert_int_equal(p[3].phase, ST_PHASE_FOLLOWUP);
+    assert_int_equal(p[3].session, 3);
+}
+
+/* A manifest's phases and sessions win; a marked baseline need not be
+ * the first photo; a second baseline is an error row; undated photos are
+ * placed by their order. */
+static void test_plan_given(void **state)
+{
+    long t0 = ymd(2026, 1, 10);
+    st_course_photo p[5];
+    size_t b;
+    (void)state;
+    p[0] = photo(t0, 0);             /* consultation, before baseline */
+    p[1] = photo(t0 + 7, 1);
+    p[1].phase = ST_PHASE_BASELINE;
+    p[2] = photo(t0 + 8, 2);
+    p[2].phase = ST_PHASE_PRE;       /* dated 1 day later, but a session */
+    p[2].session = 5;
+    p[3] = photo(t0 + 9, 3);
+    p[3].phase = ST_PHASE_BASELINE;  /* second baseline */
+    p[4] = photo(t0 + 10, 4);        /* 2 days after session 5: post */
+    assert_int_equal(st_course_plan(p, 5, NULL, &b, NULL), ST_OK);
+    assert_int_equal(b, 1);
+    assert_int_equal(p[0].days_since_baseline, -7);
+    assert_int_equal(p[0].phase, ST_PHASE_PRE);
+    assert_int_equal(p[0].session, 0);
+    assert_int_equal(p[2].session, 5);
+    assert_int_equal(p[2].days_since_treatment, 1);
+    assert_non_null(p[3].error);
+    assert_int_equal(p[4].phase, ST_PHASE_POST);
+    assert_int_equal(p[4].session, 5);
+    assert_int_equal(p[4].days_since_treatment, 2);
+
+    /* undated: manifest order, no days */
+    for (int i = 0; i < 3; i++) {
+        p[i] = photo(0, 10 - i);
+        p[i].has_date = 0;
+    }
+    assert_int_equal(st_course_plan(p, 3, NULL, &b, NULL), ST_OK);
+    assert_int_equal(p[0].order, 8);
+    assert_int_equal(p[0].phase, ST_PHASE_BASELINE);
+    assert_int_equal(p[1].phase, ST_PHASE_PRE);
+    assert_int_equal(p[1].session, 2);
+    assert_false(p[1].has_days);
+}
+
+/* ---- statistics ---- */
+
+static void test_fit_line(void **state)
+{
+    /* exact line: slope 0.25, no residual */
+    double x[5] = {0, 28, 56, 84, 175}, y[5], slope, se;
+    /* residuals +1 -1 0 -1 +1 around y = 2 - 0.5 x on x = 0..4 (they sum
+     * to 0 and are orthogonal to x, so the fit is that line): Sxx 10,
+     * sum r^2 = 4 -> SE = sqrt(4 / 3 / 10) */
+    double x2[5] = {0, 1, 2, 3, 4}, y2[5] = {3, 0.5, 1, -0.5, 1};
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        y[i] = 3 + 0.25 * x[i];
+    assert_int_equal(st_fit_line(x, y, 5, &slope, &se), 0);
+    assert_float_equal(slope, 0.25, 1e-12);
+    assert_float_equal(se, 0, 1e-9);
+    assert_int_equal(st_fit_line(x2, y2, 5, &slope, &se), 0);
+    assert_float_equal(slope, -0.5, 1e-12);
+    assert_float_equal(se, sqrt(4.0 / 3.0 / 10.0), 1e-12);
+    assert_int_equal(st_fit_line(x, y, 2, &slope, &se), 0);
+    assert_true(isnan(se));
+    assert_int_equal(st_fit_line(x, y, 1, &slope, &se), -1);
+    x2[1] = x2[0] = 0;
+    assert_int_equal(st_fit_line(x2, y2, 2, &slope, &se), -1);
+}
+
+static void test_fit_half_life(void **state)
+{
+    /* rise to a peak on day 2, then halve every 1.5 days */
+    double t[6] = {0, 1, 2, 3, 5, 8}, e[6], h;
+    size_t used;
+    (void)state;
+    for (int i = 0; i < 6; i++)
+        e[i] = t[i] < 2 ? 3 + t[i] : 6 * pow(2, -(t[i] - 2) / 1.5);
+    assert_int_equal(st_fit_half_life(t, e, 6, &h, &used), 0);
+    assert_float_equal(h, 1.5, 1e-9);
+    assert_int_equal(used, 4);
+    /* faded to nothing on day 5: the fit stops before it */
+    e[4] = -0.1;
+    assert_int_equal(st_fit_half_life(t, e, 6, &h, &used), 0);
+    assert_float_equal(h, 1.5, 1e-9);
+    assert_int_equal(used, 2);
+    /* still rising: no half-life */
+    for (int i = 0; i < 6; i++)
+        e[i] = 1 + t[i];
+    assert_int_equal(st_fit_half_life(t, e, 6, &h, &used), -1);
+    assert_int_equal(st_fit_half_life(t, e, 1, &h, &used), -1);
+}
+
+/* ---- manifest reader ---- */
+
+/* Reads text with the CSV reader: each good record's fields joined by
+ * '|', records by '/', a bad one as "!LINE". */
+static void read_all(const char *text, size_t len, char *out, size_t size)
+{
+    FILE *f = fmemopen((void *)text, len, "rb");
+    st_csv_reader r;
+    st_error err = {0};
+    int got;
+    assert_non_null(f);
+    out[0] = '\0';
+    st_csv_reader_init(&r, f);
+    while ((got = st_csv_read(&r, &err)) != 0) {
+        char one[512] = "";
+        if (got < 0) {
+            snprintf(one, sizeof one, "!%ld/", r.line);
+        } else {
+            for (int i = 0; i < st_csv_field_count(&r); i++) {
+                strncat(one, st_csv_field(&r, i), sizeof one - strlen(one) - 2);
+                strcat(one, i + 1 < st_csv_field_count(&r) ? "|" : "/");
+            }
+        }
+        strncat(out, one, size - strlen(out) - 1);
+    }
+    st_csv_reader_free(&r);
+    fclose(f);
+}
+
+static void test_csv_reader(void **state)
+{
+    char out[2048];
+    (void)state;
+#define CHECK(text, want)                                                      \
+    do {                                                                       \
+        read_all(text, sizeof text - 1, out, sizeof out);                      \
+        assert_string_equal(out, want);                                        \
+    } while (0)
+    CHECK("a,b,c\n1,2,3\n", "a|b|c/1|2|3/");
+    CHECK("a,b\r\n1,2\r\n", "a|b/1|2/");
+    CHECK("a,b\r1,2", "a|b/1|2/");          /* old Mac ends, no last EOL */
+    CHECK("\xEF\xBB\xBFpath\nx.jpg\n", "path/x.jpg/"); /* BOM */
+    CHECK("a\n\n\nb\n", "a/b/");             /* blank lines skipped */
+    CHECK("\"x,y\",\"say \"\"hi\"\"\"\n", "x,y|say \"hi\"/");
+    CHECK("\"two\nlines\",z\nnext\n", "two\nlines|z/next/");
+    CHECK(",,\n", "||/");                    /* empty fields */
+    CHECK("ab\"c,d\n", "ab\"c|d/");         /* stray quote kept */
+    /* bad records are reported with their line and skipped */
+    CHECK("\"ab\"c,d\nok\n", "!1/ok/");
+    CHECK("ok\n\"never closed\nstill\n", "ok/!2/");
+    CHECK("a\nb\0c\nd\n", "a/!2/d/");
+#undef CHECK
+}
+
+static void test_csv_reader_limits(void **state)
+{
+    /* a 1 MB line and a line of 300 fields are refused; the reader goes
+     * on, and its buffer never passes the record limit */
+    size_t n = 1 << 20;
+    char *text = malloc(n + 64), out[256];
+    (void)state;
+    assert_non_null(text);
+    strcpy(text, "path\n");
+    memset(text + 5, 'x', n);
+    strcpy(text + 5 + n, "\nok\n");
+    read_all(text, strlen(text), out, sizeof out);
+    assert_string_equal(out, "path/!2/ok/");
+    {
+        char *p = text;
+        for (int i = 0; i < 300; i++)
+            p += sprintf(p, "f%d,", i);
+        strcpy(p, "end\nok\n");
+        read_all(text, strlen(text), out, sizeof out);
+        assert_string_equal(out, "!1/ok/");
+    }
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dates_against_timegm),
+        cmocka_unit_test(test_date_rules),
+        cmocka_unit_test(test_dates_in_names),
+        cmocka_unit_test(test_plan_from_dates),
+        cmocka_unit_test(test_plan_followup_threshold),
+        cmocka_unit_test(test_plan_given),
+        cmocka_unit_test(test_fit_line),
+        cmocka_unit_test(test_fit_half_life),
+        cmocka_unit_test(test_csv_reader),
+        cmocka_unit_test(test_csv_reader_limits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
