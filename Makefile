@@ -82,14 +82,21 @@ ASAN_ENV := ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 
 test: deps
 	@$(MAKE) --no-print-directory test-only
 
-test-only: all $(TEST_BIN)
+test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
 	done; \
 	echo "== tests/cli.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/cli.sh || failed=1; \
+	echo "== tests/course.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/course.sh || failed=1; \
 	exit $$failed
+
+# A strict RFC 4180 checker the shell tests read CSV with.
+$(BUILD)/tests/rfc4180: tests/rfc4180.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 check: test
 

@@ -45,8 +45,8 @@ static const char help[] =
     "  -j, --jobs N          photos rendered in parallel (default: cores)\n"
     "  -q, --quiet           do not list the files written\n"
     "  -h, --help            show this help\n\n"
-    "truth.csv: file,date,session,phase,post_day,dx_px,dy_px,rotation_deg,\n"
-    "scale,m00..m12 (baseline px -> photo px),exposure,pore_diameter_px,\n"
+    "truth.csv: file,date,days_since_baseline,session,phase,post_day,dx_px,\n"
+    "dy_px,rotation_deg,scale,m00..m12 (baseline px -> photo px),exposure,pore_diameter_px,\n"
     "texture_amplitude,red_patch_a_star,acute_a_star,half_life_days and the\n"
     "grey card card_x,card_y,card_w,card_h (baseline px; use it with\n"
     "--white-balance patch:X,Y,W,H).\n";
@@ -180,7 +180,7 @@ static int write_truth(const char *dir, const st_synth *s)
         return -1;
     st_csv_init(&csv, st_output_stream(o));
     st_csv_header(&csv,
-                  "file,date,session,phase,post_day,dx_px,dy_px,rotation_deg,"
+                  "file,date,days_since_baseline,session,phase,post_day,dx_px,dy_px,rotation_deg,"
                   "scale,m00,m01,m02,m10,m11,m12,exposure,pore_diameter_px,"
                   "texture_amplitude,red_patch_a_star,acute_a_star,"
                   "half_life_days,card_x,card_y,card_w,card_h");
@@ -207,6 +207,7 @@ static int write_truth(const char *dir, const st_synth *s)
         snprintf(name, sizeof name, "%s.jpg", st_date_format(p->date, date));
         st_csv_text(&csv, name);
         st_csv_text(&csv, date);
+        st_csv_int(&csv, p->date - st_synth_photo_at(s, 0)->date);
         st_csv_int(&csv, p->session);
         st_csv_text(&csv, st_phase_name(p->phase));
         if (p->post_day >= 0)

@@ -409,7 +409,7 @@ static void apply_pores(const st_synth *sc, const st_synth_photo *p, double x,
 {
     int cx = (int)floor(x / CELL), cy = (int)floor(y / CELL);
     double size = p->pore_diameter / (PORE_DIAMETER * sc->opt.width / WORLD_W);
-    double depth = PORE_DEPTH * (0.7 + 0.3 * size);
+    double depth = PORE_DEPTH;
     for (int j = cy - 1; j <= cy + 1; j++) {
         if (j < 0 || j >= CELLS_Y)
             continue;
