@@ -3,7 +3,8 @@
 #   make            library (build/libskintrack.a) and program (build/skintrack)
 #   make test       unit tests (cmocka) and CLI end-to-end tests
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
-#   make run        analyse the bundled sample course (info, metrics, compare)
+#   make run        analyse the bundled sample course (info, metrics, compare,
+#                   course)
 #   make bench      reader and align timings on generated 2 and 12 MP photos
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian build/test packages (apt-get)
@@ -117,6 +118,9 @@ run-only: all
 	$(BIN) metrics --skin-mask auto samples/demo-patient/*.jpg
 	$(BIN) compare --skin-mask auto samples/demo-patient/2026-01-12.jpg \
 	    samples/demo-patient/2026-07-06.jpg
+	$(BIN) course --skin-mask auto --layout wide samples/demo-patient
+	$(BIN) course --skin-mask auto --summary - -o $(BUILD)/sample-course.csv \
+	    samples/demo-patient
 
 # The photos carry their dates in EXIF DateTimeOriginal too (10:00 local
 # time, UTC+01:00), added with exiftool.
