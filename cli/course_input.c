@@ -177,7 +177,8 @@ static char **list_dir(const char *dir, int dirs, size_t *n)
         ++*n;
     }
     closedir(d);
-    qsort(v, *n, sizeof *v, cmp_name);
+    if (*n)
+        qsort(v, *n, sizeof *v, cmp_name);
     errno = 0;
     return v;
 nomem:
