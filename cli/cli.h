@@ -132,6 +132,12 @@ int cli_common_option(const char *command, int c, const char *arg,
  * the word arg; returns CLI_EXIT_USAGE. */
 int cli_bad_option(const char *command, int c, const char *arg);
 
+/* The registration columns of a CSV row: their names, and their values
+ * from a (NULL: empty fields). */
+#define CLI_ALIGN_NCOLUMNS 6
+extern const char *const cli_align_columns[CLI_ALIGN_NCOLUMNS];
+void cli_align_fields(st_csv *csv, const st_align_result *a);
+
 /* Writes img to path as PNG (.png, 8 or 16 bits) or JPEG (.jpg, .jpeg,
  * quality 92) by its extension, atomically; 0 or -1 (reported). */
 int cli_write_image(const char *path, const st_image *img, int bit_depth);

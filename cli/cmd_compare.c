@@ -49,10 +49,7 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char *const align_cols[] = {"align_confidence",   "overlap_pct",
-                                         "align_dx_px",        "align_dy_px",
-                                         "align_rotation_deg", "align_scale"};
-#define NALIGN 6
+#define NALIGN CLI_ALIGN_NCOLUMNS
 
 typedef struct job {
     const char *before, *after;
@@ -61,21 +58,6 @@ typedef struct job {
     cli_measure m;
     int wide, quiet;
 } job;
-
-static void align_fields(st_csv *csv, const st_align_result *a)
-{
-    if (!a) {
-        for (int i = 0; i < NALIGN; i++)
-            st_csv_empty(csv);
-        return;
-    }
-    st_csv_number(csv, a->confidence);
-    st_csv_number(csv, a->overlap_pct);
-    st_csv_number(csv, a->dx);
-    st_csv_number(csv, a->dy);
-    st_csv_number(csv, a->rotation_deg);
-    st_csv_number(csv, a->scale);
-}
 
 static void header(st_csv *csv, int wide)
 {
@@ -89,7 +71,7 @@ static void header(st_csv *csv, int wide)
             st_csv_text(csv, cols[i]);
     }
     for (int i = 0; i < NALIGN; i++)
-        st_csv_text(csv, align_cols[i]);
+        st_csv_text(csv, cli_align_columns[i]);
     if (wide) {
         static const char *const suffix[] = {"before", "after", "delta",
                                              "pct_change"};
@@ -139,7 +121,7 @@ static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
     const char *status = st_align_status_name(r->align.status);
     if (j->wide) {
         lead(csv, j, status, NULL);
-        align_fields(csv, &r->align);
+        cli_align_fields(csv, &r->align);
         for (int i = 0; i < ST_METRICS_COUNT; i++)
             values(csv, r, i);
         st_csv_end_row(csv);
@@ -150,7 +132,7 @@ static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
         st_csv_text(csv, st_metrics_name(i));
         st_csv_text(csv, st_metrics_unit(i));
         values(csv, r, i);
-        align_fields(csv, &r->align);
+        cli_align_fields(csv, &r->align);
         st_csv_end_row(csv);
     }
 }

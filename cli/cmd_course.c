@@ -241,12 +241,8 @@ static void write_header(job *j)
                          "align_confidence,overlap_pct");
         return;
     }
-    st_csv_text(c, "align_confidence");
-    st_csv_text(c, "overlap_pct");
-    st_csv_text(c, "align_dx_px");
-    st_csv_text(c, "align_dy_px");
-    st_csv_text(c, "align_rotation_deg");
-    st_csv_text(c, "align_scale");
+    for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
+        st_csv_text(c, cli_align_columns[i]);
     st_csv_text(c, "common_region_px");
     for (int i = 0; i < ST_METRICS_COUNT; i++)
         st_csv_text(c, st_metrics_name(i));
@@ -294,21 +290,14 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
 
 static void write_wide(st_csv *c, const cli_photo *p)
 {
-    const st_align_result *a = &p->res.align;
-    int ok = is_ok(p);
     write_lead(c, p);
-    if (!ok) {
-        for (int k = 0; k < 7 + ST_METRICS_COUNT; k++)
+    if (!is_ok(p)) {
+        for (int k = 0; k < CLI_ALIGN_NCOLUMNS + 1 + ST_METRICS_COUNT; k++)
             st_csv_empty(c);
         st_csv_end_row(c);
         return;
     }
-    st_csv_number(c, a->confidence);
-    st_csv_number(c, a->overlap_pct);
-    st_csv_number(c, a->dx);
-    st_csv_number(c, a->dy);
-    st_csv_number(c, a->rotation_deg);
-    st_csv_number(c, a->scale);
+    cli_align_fields(c, &p->res.align);
     if (p->res.registered)
         st_csv_int(c, (int64_t)p->res.common_px);
     else

@@ -46,7 +46,8 @@ static const char help[] =
     "  -q, --quiet           do not list the files written\n"
     "  -h, --help            show this help\n\n"
     "truth.csv: file,date,days_since_baseline,session,phase,post_day,dx_px,\n"
-    "dy_px,rotation_deg,scale,m00..m12 (baseline px -> photo px),exposure,pore_diameter_px,\n"
+    "dy_px,rotation_deg,scale,m00..m12 (baseline px -> photo "
+    "px),exposure,pore_diameter_px,\n"
     "texture_amplitude,red_patch_a_star,acute_a_star,half_life_days and the\n"
     "grey card card_x,card_y,card_w,card_h (baseline px; use it with\n"
     "--white-balance patch:X,Y,W,H).\n";
@@ -180,7 +181,8 @@ static int write_truth(const char *dir, const st_synth *s)
         return -1;
     st_csv_init(&csv, st_output_stream(o));
     st_csv_header(&csv,
-                  "file,date,days_since_baseline,session,phase,post_day,dx_px,dy_px,rotation_deg,"
+                  "file,date,days_since_baseline,session,phase,post_day,dx_px,"
+                  "dy_px,rotation_deg,"
                   "scale,m00,m01,m02,m10,m11,m12,exposure,pore_diameter_px,"
                   "texture_amplitude,red_patch_a_star,acute_a_star,"
                   "half_life_days,card_x,card_y,card_w,card_h");

@@ -311,6 +311,25 @@ static int has_ext(const char *path, const char *ext)
     return 1;
 }
 
+const char *const cli_align_columns[CLI_ALIGN_NCOLUMNS] = {
+    "align_confidence", "overlap_pct",        "align_dx_px",
+    "align_dy_px",      "align_rotation_deg", "align_scale"};
+
+void cli_align_fields(st_csv *csv, const st_align_result *a)
+{
+    if (!a) {
+        for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
+            st_csv_empty(csv);
+        return;
+    }
+    st_csv_number(csv, a->confidence);
+    st_csv_number(csv, a->overlap_pct);
+    st_csv_number(csv, a->dx);
+    st_csv_number(csv, a->dy);
+    st_csv_number(csv, a->rotation_deg);
+    st_csv_number(csv, a->scale);
+}
+
 int cli_write_image(const char *path, const st_image *img, int bit_depth)
 {
     st_error err = {0};
