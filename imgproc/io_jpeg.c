@@ -2,6 +2,7 @@
  *
  *   st_jpeg_decode     JPEG bytes -> upright sRGB st_image
  *   st_io_write_jpeg   st_image -> JPEG file, atomically
+ *   st_io_encode_jpeg  st_image -> JPEG in memory
  *
  * libjpeg reports fatal errors through error_exit, which must not return:
  * ours formats the message and longjmps to the setjmp of the function that
@@ -305,6 +306,8 @@ struct jenc {
     struct jpeg_compress_struct cinfo;
     struct jerr err;
     JSAMPLE *row;
+    unsigned char *mem; /* in-memory destination (f == NULL) */
+    unsigned long mem_size;
 };
 
 static st_status encode(struct jenc *e, FILE *f, const st_image *img,
@@ -316,7 +319,10 @@ static st_status encode(struct jenc *e, FILE *f, const st_image *img,
     int oc = gray ? 1 : 3;
 
     jpeg_create_compress(ci);
-    jpeg_stdio_dest(ci, f);
+    if (f)
+        jpeg_stdio_dest(ci, f);
+    else
+        jpeg_mem_dest(ci, &e->mem, &e->mem_size);
     ci->image_width = (JDIMENSION)img->width;
     ci->image_height = (JDIMENSION)img->height;
     ci->input_components = oc;
@@ -351,6 +357,55 @@ static st_status encode(struct jenc *e, FILE *f, const st_image *img,
     return ST_OK;
 }
 
+static st_status check_jpeg_args(const st_image *img, int quality,
+                                 st_error *err)
+{
+    if (!img || quality < 1 || quality > 100)
+        return st_fail(err, ST_ERR_INVALID,
+                       "JPEG encoder: bad arguments (quality %d)", quality);
+    if (img->width > JPEG_MAX_DIMENSION || img->height > JPEG_MAX_DIMENSION)
+        return st_fail(err, ST_ERR_TOO_LARGE,
+                       "%dx%d is too large for JPEG (at most %d px a side)",
+                       img->width, img->height, (int)JPEG_MAX_DIMENSION);
+    return ST_OK;
+}
+
+st_status st_io_encode_jpeg(const st_image *img, int quality,
+                            unsigned char **data, size_t *size, st_error *err)
+{
+    struct jenc *e;
+    st_status s;
+
+    *data = NULL;
+    *size = 0;
+    if ((s = check_jpeg_args(img, quality, err)))
+        return s;
+    if (!(e = calloc(1, sizeof *e)))
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    e->cinfo.err = jpeg_std_error(&e->err.pub);
+    e->err.pub.error_exit = on_error;
+    if (setjmp(e->err.jump))
+        s = st_fail(err, e->err.status ? e->err.status : ST_ERR_IO,
+                    "cannot encode JPEG: %s", e->err.message);
+    else if ((s = encode(e, NULL, img, quality)) != ST_OK)
+        st_fail(err, s, "cannot encode JPEG: %s", e->err.message);
+    jpeg_destroy_compress(&e->cinfo);
+    free(e->row);
+    if (s == ST_OK && e->mem) {
+        /* libjpeg's buffer is malloc'd; hand over a copy of exact size so
+         * the caller frees with free() whatever libjpeg used */
+        if ((*data = malloc(e->mem_size ? e->mem_size : 1))) {
+            memcpy(*data, e->mem, e->mem_size);
+            *size = e->mem_size;
+        } else {
+            s = st_fail(err, ST_ERR_NOMEM, "out of memory");
+        }
+    }
+    free(e->mem);
+    free(e);
+    return s;
+}
+
 st_status st_io_write_jpeg(const char *path, const st_image *img, int quality,
                            st_error *err)
 {
@@ -358,13 +413,10 @@ st_status st_io_write_jpeg(const char *path, const st_image *img, int quality,
     st_output *o;
     st_status s;
 
-    if (!path || !img || quality < 1 || quality > 100)
-        return st_fail(err, ST_ERR_INVALID,
-                       "st_io_write_jpeg: bad arguments (quality %d)", quality);
-    if (img->width > JPEG_MAX_DIMENSION || img->height > JPEG_MAX_DIMENSION)
-        return st_fail(err, ST_ERR_TOO_LARGE,
-                       "%dx%d is too large for JPEG (at most %d px a side)",
-                       img->width, img->height, (int)JPEG_MAX_DIMENSION);
+    if (!path)
+        return st_fail(err, ST_ERR_INVALID, "st_io_write_jpeg: no path");
+    if ((s = check_jpeg_args(img, quality, err)))
+        return s;
     s = st_output_open(&o, path, err);
     if (s)
         return s;

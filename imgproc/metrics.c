@@ -92,8 +92,10 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
             return s;
         reg = full;
     }
-    if ((s = st_color_wb_gains(img, reg, &opt.white_balance, gains, err)) ||
-        (s = st_lab_planes_new(&lab, img, reg, gains, err)) ||
+    if ((s = st_color_wb_gains(img, reg, &opt.white_balance, gains, err)))
+        goto done;
+    memcpy(out->wb_gains, gains, sizeof gains);
+    if ((s = st_lab_planes_new(&lab, img, reg, gains, err)) ||
         (s = st_redness_measure(lab, reg, opt.red_threshold, &out->redness,
                                 err)) ||
         (s = st_tone_measure(lab, reg, &out->tone, err)) ||

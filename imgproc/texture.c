@@ -105,22 +105,32 @@ static int in(const double band[2], double f)
     return f >= band[0] && f < band[1];
 }
 
-st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
-                             double px_per_mm, double px_scale, st_texture *out,
-                             st_error *err)
+/* The region's L*, mean removed and tapered, and its spectrum. */
+typedef struct spectrum {
+    int bw, bh;   /* the region's bounding box */
+    int W, H;     /* the transform's size (padded) */
+    float *w;     /* taper, bw x bh */
+    float *spec;  /* H x (W / 2 + 1) complex */
+    double wsum2; /* sum of the squared taper */
+} spectrum;
+
+static void spectrum_free(spectrum *sp)
+{
+    free(sp->w);
+    st_fft_free(sp->spec);
+}
+
+static st_status transform(const st_lab_planes *lab, const st_region *reg,
+                           spectrum *sp, st_error *err)
 {
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
     int W, H, r, rb;
     size_t nc;
     float *w = NULL, *tmp = NULL, *sig = NULL, *spec = NULL;
-    double mean = 0, wsum2 = 0, e_fine = 0, e_med = 0, e_coarse = 0;
-    double txx = 0, txy = 0, tyy = 0, rough = 0;
-    double bin_p[SLOPE_BINS] = {0}, bin_n[SLOPE_BINS] = {0};
-    double bin_lf[SLOPE_BINS] = {0};
-    bands b;
+    double mean = 0, wsum2 = 0;
     st_status s = ST_OK;
 
-    memset(out, 0, sizeof *out);
+    memset(sp, 0, sizeof *sp);
     if (reg->width != lab->width || reg->height != lab->height)
         return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
     if (bw < 16 || bh < 16)
@@ -175,18 +185,104 @@ st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
         s = st_fail(err, ST_ERR_INVALID, "region too thin for texture");
         goto done;
     }
-    if ((s = st_fft_forward(W, H, sig, spec, err)))
-        goto done;
+    s = st_fft_forward(W, H, sig, spec, err);
+done:
+    free(tmp);
+    st_fft_free(sig);
+    if (s) {
+        free(w);
+        st_fft_free(spec);
+        return s;
+    }
+    *sp = (spectrum){bw, bh, W, H, w, spec, wsum2};
+    return ST_OK;
+}
 
-    make_bands(px_per_mm, px_scale > 0 ? px_scale : 1, bw < bh ? bw : bh, &b);
+/* Frequency of coefficient (kx, ky) of a W x H transform, cycles/px. */
+static void frequency(int W, int H, int kx, int ky, double *fx, double *fy)
+{
+    *fy = (ky <= H / 2 ? ky : ky - H) / (double)H;
+    *fx = kx / (double)W;
+}
+
+st_status st_texture_bandpass(const st_lab_planes *lab, const st_region *reg,
+                              double px_per_mm, double px_scale, float **out,
+                              st_error *err)
+{
+    spectrum sp;
+    bands b;
+    float *sig = NULL, *plane = NULL;
+    st_status s;
+
+    *out = NULL;
+    if ((s = transform(lab, reg, &sp, err)))
+        return s;
+    make_bands(px_per_mm, px_scale > 0 ? px_scale : 1,
+               sp.bw < sp.bh ? sp.bw : sp.bh, &b);
+    sig = st_fft_alloc((size_t)sp.W * sp.H);
+    plane = calloc((size_t)lab->width * lab->height, sizeof *plane);
+    if (!sig || !plane) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
+        goto done;
+    }
+    for (int ky = 0; ky < sp.H; ky++)
+        for (int kx = 0; kx <= sp.W / 2; kx++) {
+            size_t i = (size_t)ky * (sp.W / 2 + 1) + kx;
+            double fx, fy, f;
+            frequency(sp.W, sp.H, kx, ky, &fx, &fy);
+            f = hypot(fx, fy);
+            if (!(f > 0 && (in(b.fine, f) || in(b.medium, f))))
+                sp.spec[2 * i] = sp.spec[2 * i + 1] = 0;
+        }
+    if ((s = st_fft_inverse(sp.W, sp.H, sp.spec, sig, err)))
+        goto done;
+    {
+        double k = 1.0 / ((double)sp.W * sp.H);
+        for (int y = 0; y < sp.bh; y++)
+            for (int x = 0; x < sp.bw; x++) {
+                size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
+                if (reg->mask[j])
+                    plane[j] = (float)(sig[(size_t)y * sp.W + x] * k);
+            }
+    }
+    *out = plane;
+    plane = NULL;
+done:
+    free(plane);
+    st_fft_free(sig);
+    spectrum_free(&sp);
+    return s;
+}
+
+st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
+                             double px_per_mm, double px_scale, st_texture *out,
+                             st_error *err)
+{
+    spectrum sp;
+    int W, H;
+    float *spec;
+    double wsum2, e_fine = 0, e_med = 0, e_coarse = 0;
+    double txx = 0, txy = 0, tyy = 0, rough = 0;
+    double bin_p[SLOPE_BINS] = {0}, bin_n[SLOPE_BINS] = {0};
+    double bin_lf[SLOPE_BINS] = {0};
+    bands b;
+    st_status s;
+
+    memset(out, 0, sizeof *out);
+    if ((s = transform(lab, reg, &sp, err)))
+        return s;
+    W = sp.W, H = sp.H, spec = sp.spec, wsum2 = sp.wsum2;
+    make_bands(px_per_mm, px_scale > 0 ? px_scale : 1,
+               sp.bw < sp.bh ? sp.bw : sp.bh, &b);
     {
         double norm = 1.0 / ((double)W * H * wsum2);
         double lf0 = log10(b.slope[0]), lf1 = log10(b.slope[1]);
         for (int ky = 0; ky < H; ky++) {
-            double fy = (ky <= H / 2 ? ky : ky - H) / (double)H;
             for (int kx = 0; kx <= W / 2; kx++) {
                 size_t i = (size_t)ky * (W / 2 + 1) + kx;
-                double fx = kx / (double)W, f = hypot(fx, fy), p;
+                double fx, fy, f, p;
+                frequency(W, H, kx, ky, &fx, &fy);
+                f = hypot(fx, fy);
                 double mult = (kx == 0 || (W % 2 == 0 && kx == W / 2)) ? 1 : 2;
                 if (f == 0)
                     continue;
@@ -249,10 +345,6 @@ st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
                                   ? (n * sxy - sx * sy) / (n * sxx - sx * sx)
                                   : NAN;
     }
-done:
-    free(w);
-    free(tmp);
-    st_fft_free(sig);
-    st_fft_free(spec);
-    return s;
+    spectrum_free(&sp);
+    return ST_OK;
 }

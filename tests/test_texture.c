@@ -180,12 +180,54 @@ static void test_region_edge(void **state)
     st_region_free(disc);
 }
 
+/* The band-pass picture keeps a ripple of 16 px period (medium band) at
+ * its amplitude and drops one of 64 px (coarse) and one of 3 px (finer
+ * than any band), away from the taper at the edge. */
+static void test_bandpass(void **state)
+{
+    st_lab_planes *p = noise_planes(2.5, 0);
+    st_region *r = full();
+    st_error err = {0};
+    float *bp = NULL;
+    double worst = 0, rms = 0, n = 0;
+    const double A = 2, k16 = 2 * 3.141592653589793 / 16,
+                 k64 = 2 * 3.141592653589793 / 64;
+    (void)state;
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++)
+            p->L[(size_t)y * N + x] =
+                (float)(60 + A * cos(k16 * x) + 3 * cos(k64 * y) +
+                        cos(2 * 3.141592653589793 * (x + y) / 3.0));
+    assert_int_equal(st_texture_bandpass(p, r, 0, 1, &bp, &err), ST_OK);
+    for (int y = 120; y < N - 120; y++)
+        for (int x = 120; x < N - 120; x++) {
+            double want = A * cos(k16 * x), d = bp[(size_t)y * N + x] - want;
+            worst = fmax(worst, fabs(d));
+            rms += d * d, n++;
+        }
+    rms = sqrt(rms / n);
+    assert_true(worst < 0.05 * A);
+    assert_true(rms < 0.02 * A);
+    /* outside the region: 0 */
+    free(bp);
+    st_region_free(r);
+    assert_int_equal(st_region_rect(&r, N, N, 100, 100, 300, 300, &err), ST_OK);
+    assert_int_equal(st_texture_bandpass(p, r, 0, 1, &bp, &err), ST_OK);
+    assert_true(bp[(size_t)50 * N + 50] == 0 && bp[(size_t)450 * N + 450] == 0);
+    assert_true(fabs(bp[(size_t)250 * N + 256] - A * cos(k16 * 256)) <
+                0.05 * A);
+    free(bp);
+    st_region_free(r);
+    st_lab_planes_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slope),
         cmocka_unit_test(test_orientation),
         cmocka_unit_test(test_region_edge),
+        cmocka_unit_test(test_bandpass),
     };
     return cmocka_run_group_tests_name("texture", tests, NULL, NULL);
 }

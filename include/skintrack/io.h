@@ -116,6 +116,11 @@ st_status st_io_write_png(const char *path, const st_image *img, int bit_depth,
 st_status st_io_write_jpeg(const char *path, const st_image *img, int quality,
                            st_error *err);
 
+/* Encodes img as st_io_write_jpeg would, into memory: *data (malloc'd,
+ * the caller frees) receives *size bytes. */
+st_status st_io_encode_jpeg(const st_image *img, int quality,
+                            unsigned char **data, size_t *size, st_error *err);
+
 /* Short names for the enums ("jpeg", "png", "icc", "srgb-chunk", ...). */
 const char *st_file_format_name(st_file_format format);
 const char *st_color_source_name(st_color_source source);

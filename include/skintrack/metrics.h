@@ -42,6 +42,8 @@ typedef struct st_metrics {
     st_pores pores; /* owns its list: st_metrics_clear */
     st_texture texture;
     size_t region_px;
+    double wb_gains[3]; /* the linear-light R, G, B gains white balance
+                           applied (1, 1, 1 without) */
 } st_metrics;
 
 /* Measures img over reg (NULL: the whole image). */

@@ -50,6 +50,15 @@ st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
                              double px_per_mm, double px_scale, st_texture *out,
                              st_error *err);
 
+/* The picture behind roughness_rms: L* over reg, mean removed and tapered
+ * to 0 at the region's edge as for st_texture_measure, band-passed to the
+ * fine and medium bands. *out (malloc'd, the caller frees) is a plane of
+ * lab's size, 0 outside the region; inside the taper it is the texture
+ * whose RMS roughness_rms reports (Parseval), in L* units. */
+st_status st_texture_bandpass(const st_lab_planes *lab, const st_region *reg,
+                              double px_per_mm, double px_scale, float **out,
+                              st_error *err);
+
 #ifdef __cplusplus
 }
 #endif
