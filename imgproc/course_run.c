@@ -110,7 +110,8 @@ static void measure_one(void *ctx, size_t i)
         /* changed since pass 1? reported as it is now */
     } else if (res->registered) {
         s = st_compare_measure_after(img, r->common, &res->align, &mopt,
-                                     &res->metrics, NULL, &err);
+                                     &res->metrics, r->opt->view ? &own : NULL,
+                                     &err);
     } else {
         /* not trusted: measured on its own whole frame, no card */
         if (mopt.white_balance.mode == ST_WB_PATCH)
@@ -118,8 +119,13 @@ static void measure_one(void *ctx, size_t i)
         if ((s = st_region_full(&own, img->width, img->height, &err)) == ST_OK)
             s = st_metrics_measure(img, own, &mopt, &res->metrics, &err);
     }
-    if (s)
+    if (s) {
         fail(res, &err);
+    } else if (r->opt->view) {
+        st_course_view v = {i,         i == r->b ? r->base : img,   r->base,
+                            r->common, i == r->b ? r->common : own, res};
+        r->opt->view(r->opt->view_ctx, &v);
+    }
     st_region_free(own);
     st_image_free(img);
     step_done(r, 1);

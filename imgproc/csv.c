@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "skintrack/csv.h"
 
 static locale_t c_locale;
@@ -40,6 +41,14 @@ static void leave_c_locale(locale_t previous)
 {
     if (previous)
         uselocale(previous);
+}
+
+int st_vsnprintf_c(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    locale_t old = enter_c_locale();
+    int n = vsnprintf(buf, size, fmt, ap);
+    leave_c_locale(old);
+    return n;
 }
 
 char *st_csv_format_number(char *buf, size_t size, double value)

@@ -2,6 +2,7 @@
 #ifndef SKINTRACK_INTERNAL_H
 #define SKINTRACK_INTERNAL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,10 @@ st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
     ST_PRINTF(3, 4);
 
 #define ST_PI 3.14159265358979323846
+
+/* vsnprintf in the C locale (a decimal point, no grouping) whatever the
+ * process's locale; thread-safe (csv.c). */
+int st_vsnprintf_c(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Thread-safe strerror: the text for errno value e, in buf. */
 const char *st_errno_text(int e, char *buf, size_t size);

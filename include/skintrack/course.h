@@ -115,6 +115,21 @@ typedef st_status (*st_course_region_fn)(void *ctx, const st_image *baseline,
 typedef void (*st_course_progress_fn)(void *ctx, size_t steps_done,
                                       size_t steps_total, size_t photos_done);
 
+/* A measured photo while it is still decoded, for callers that draw it
+ * (a report). result->align maps the baseline's frame to the photo's. */
+typedef struct st_course_view {
+    size_t index;          /* the photo, as in paths */
+    const st_image *photo; /* decoded, upright sRGB */
+    const st_image *baseline;
+    const st_region *common; /* the common region, baseline's frame */
+    const st_region *region; /* where the photo was measured, its frame */
+    const struct st_course_result *result; /* measured (status ST_OK) */
+} st_course_view;
+
+/* Called once per successfully measured photo, from the worker that
+ * measured it: calls for different photos may run at the same time. */
+typedef void (*st_course_view_fn)(void *ctx, const st_course_view *view);
+
 typedef struct st_course_options {
     st_read_options read;
     st_align_options align;
@@ -125,6 +140,8 @@ typedef struct st_course_options {
     void *region_ctx;
     st_course_progress_fn progress; /* may be NULL */
     void *progress_ctx;
+    st_course_view_fn view; /* may be NULL */
+    void *view_ctx;
 } st_course_options;
 
 void st_course_options_init(st_course_options *opt);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "align.h"
+#include "chart.h"
 #include "color.h"
 #include "compare.h"
 #include "course.h"
