@@ -31,6 +31,7 @@ extern const cli_command cli_align_command;
 extern const cli_command cli_metrics_command;
 extern const cli_command cli_compare_command;
 extern const cli_command cli_course_command;
+extern const cli_command cli_report_command;
 extern const cli_command cli_synth_command;
 
 /* The measured region asked for on the command line. */

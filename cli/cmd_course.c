@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "course.h"
+#include "report.h"
 
 static const char help[] =
     "Usage: skintrack course [OPTIONS] DIR|MANIFEST.csv...\n"
@@ -50,6 +51,7 @@ static const char help[] =
     "  --recovery FILE         per post-treatment photo: redness excess over\n"
     "                          the photo before the treatment, and the\n"
     "                          fitted recovery half-life of each session\n"
+    "  --report FILE           also write the HTML report (skintrack report)\n"
     "  -j, --jobs N            photos measured in parallel (default: cores)\n"
     "  --shard K/N             only the K-th of N parts of the subjects\n"
     "                          (1 <= K <= N), for cluster job arrays\n"
@@ -77,7 +79,8 @@ enum {
     OPT_RECOVERY,
     OPT_SHARD,
     OPT_POST_DAYS,
-    OPT_FOLLOWUP
+    OPT_FOLLOWUP,
+    OPT_REPORT
 };
 
 static const struct option longopts[] = {
@@ -85,6 +88,7 @@ static const struct option longopts[] = {
     {"layout", required_argument, NULL, OPT_LAYOUT},
     {"summary", required_argument, NULL, OPT_SUMMARY},
     {"recovery", required_argument, NULL, OPT_RECOVERY},
+    {"report", required_argument, NULL, OPT_REPORT},
     {"jobs", required_argument, NULL, 'j'},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"post-days", required_argument, NULL, OPT_POST_DAYS},
@@ -116,7 +120,9 @@ typedef struct job {
     int wide, quiet, crlf;
     unsigned shard_k, shard_n;
     st_csv out, summary, recovery;
-    int has_summary, has_recovery;
+    int has_out, has_summary, has_recovery;
+    int report_mode; /* `skintrack report`: -o is the report */
+    cli_report *rep; /* NULL: no report */
     progress prog;
     int failed; /* some row is not ok */
 } job;
@@ -185,20 +191,25 @@ static const char *const lead_cols[] = {"subject",
                                         "error"};
 #define NLEAD 10
 
-static const char *status_name(const cli_photo *p)
+const char *cli_row_status(const cli_photo *p)
 {
     if (p->error || !p->measured || p->res.status != ST_OK)
         return "error";
     return p->res.registered ? "ok" : "low_confidence";
 }
 
-static const char *error_text(const cli_photo *p)
+const char *cli_row_error(const cli_photo *p)
 {
     if (p->error)
         return p->error;
     if (p->measured && p->res.status != ST_OK)
         return st_error_text(&p->res.error);
     return NULL;
+}
+
+int cli_row_ok(const cli_photo *p)
+{
+    return !p->error && p->measured && p->res.status == ST_OK;
 }
 
 static void write_lead(st_csv *c, const cli_photo *p)
@@ -222,13 +233,8 @@ static void write_lead(st_csv *c, const cli_photo *p)
         st_csv_empty(c);
     st_csv_text(c, p->planned ? st_phase_name(q->phase) : NULL);
     st_csv_text(c, p->path);
-    st_csv_text(c, status_name(p));
-    st_csv_text(c, error_text(p));
-}
-
-static int is_ok(const cli_photo *p)
-{
-    return !p->error && p->measured && p->res.status == ST_OK;
+    st_csv_text(c, cli_row_status(p));
+    st_csv_text(c, cli_row_error(p));
 }
 
 static void write_header(job *j)
@@ -256,7 +262,7 @@ static double pct(double value, double base)
 
 static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
-    if (!is_ok(p)) {
+    if (!cli_row_ok(p)) {
         write_lead(c, p);
         for (int k = 0; k < 8; k++)
             st_csv_empty(c);
@@ -291,7 +297,7 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
 static void write_wide(st_csv *c, const cli_photo *p)
 {
     write_lead(c, p);
-    if (!is_ok(p)) {
+    if (!cli_row_ok(p)) {
         for (int k = 0; k < CLI_ALIGN_NCOLUMNS + 1 + ST_METRICS_COUNT; k++)
             st_csv_empty(c);
         st_csv_end_row(c);
@@ -322,8 +328,41 @@ static const char summary_cols[] =
 /* A photo the summary uses: registered, dated, not acute (post). */
 static int in_summary(const cli_photo *p)
 {
-    return is_ok(p) && p->res.registered && p->plan.has_days &&
+    return cli_row_ok(p) && p->res.registered && p->plan.has_days &&
            p->plan.phase != ST_PHASE_POST;
+}
+
+int cli_course_trend(cli_photo *const *rows, size_t n, const cli_photo *base,
+                     int metric, double *x, double *y, cli_trend *t)
+{
+    size_t m = 0;
+
+    memset(t, 0, sizeof *t);
+    t->latest_value = t->slope30 = t->se30 = NAN;
+    if (!base || !in_summary(base) ||
+        st_metrics_text(&base->res.metrics, metric))
+        return -1;
+    t->base = st_metrics_value(&base->res.metrics, metric);
+    for (size_t k = 0; k < n; k++) {
+        double val;
+        if (!in_summary(rows[k]))
+            continue;
+        val = st_metrics_value(&rows[k]->res.metrics, metric);
+        if (!isfinite(val))
+            continue;
+        x[m] = (double)rows[k]->plan.days_since_baseline;
+        y[m++] = val;
+        if (rows[k] != base)
+            t->latest = rows[k], t->latest_value = val;
+    }
+    t->n = m;
+    if (st_fit_line(x, y, m, &t->slope30, &t->se30) == 0)
+        t->slope30 *= 30, t->se30 *= 30;
+    else
+        t->slope30 = t->se30 = NAN;
+    t->change = t->latest_value - t->base;
+    t->pct_change = pct(t->latest_value, t->base);
+    return 0;
 }
 
 static void write_summary(st_csv *c, cli_photo **rows, size_t n,
@@ -331,43 +370,27 @@ static void write_summary(st_csv *c, cli_photo **rows, size_t n,
 {
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     char date[16];
-    if (!x || !y || !base || !in_summary(base))
+    cli_trend t;
+    if (!x || !y)
         goto done;
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        const cli_photo *latest = NULL;
-        double slope = NAN, se = NAN, b, v = NAN;
-        size_t m = 0;
-        if (st_metrics_text(&base->res.metrics, i))
-            continue; /* a category, not a number */
-        b = st_metrics_value(&base->res.metrics, i);
-        for (size_t k = 0; k < n; k++) {
-            double val;
-            if (!in_summary(rows[k]))
-                continue;
-            val = st_metrics_value(&rows[k]->res.metrics, i);
-            if (!isfinite(val))
-                continue;
-            x[m] = (double)rows[k]->plan.days_since_baseline;
-            y[m++] = val;
-            if (rows[k] != base)
-                latest = rows[k], v = val;
-        }
-        if (st_fit_line(x, y, m, &slope, &se) == 0)
-            slope *= 30, se *= 30;
+        if (cli_course_trend(rows, n, base, i, x, y, &t))
+            continue;
         st_csv_text(c, base->subject);
         st_csv_text(c, base->region);
         st_csv_text(c, st_metrics_name(i));
         st_csv_text(c, st_metrics_unit(i));
-        st_csv_int(c, (int64_t)m);
+        st_csv_int(c, (int64_t)t.n);
         st_csv_text(c, st_date_format(base->plan.date, date));
-        st_csv_number(c, b);
-        st_csv_text(c, latest ? st_date_format(latest->plan.date, date) : NULL);
-        st_csv_text(c, latest ? st_phase_name(latest->plan.phase) : NULL);
-        st_csv_number(c, v);
-        st_csv_number(c, v - b);
-        st_csv_number(c, pct(v, b));
-        st_csv_number(c, slope);
-        st_csv_number(c, se);
+        st_csv_number(c, t.base);
+        st_csv_text(c, t.latest ? st_date_format(t.latest->plan.date, date)
+                                : NULL);
+        st_csv_text(c, t.latest ? st_phase_name(t.latest->plan.phase) : NULL);
+        st_csv_number(c, t.latest_value);
+        st_csv_number(c, t.change);
+        st_csv_number(c, t.pct_change);
+        st_csv_number(c, t.slope30);
+        st_csv_number(c, t.se30);
         st_csv_end_row(c);
     }
 done:
@@ -394,8 +417,9 @@ static int metric_index(const char *name)
 
 static int is_acute(const cli_photo *p)
 {
-    return is_ok(p) && p->res.registered && p->plan.phase == ST_PHASE_POST &&
-           p->plan.has_treatment_date && p->plan.has_treatment_days;
+    return cli_row_ok(p) && p->res.registered &&
+           p->plan.phase == ST_PHASE_POST && p->plan.has_treatment_date &&
+           p->plan.has_treatment_days;
 }
 
 /* The photo redness is compared with for a treatment on day t: the latest
@@ -405,7 +429,7 @@ static const cli_photo *reference(cli_photo **rows, size_t n, long t)
     const cli_photo *r = NULL;
     for (size_t k = 0; k < n; k++) {
         const cli_photo *p = rows[k];
-        if (is_ok(p) && p->res.registered && p->plan.has_date &&
+        if (cli_row_ok(p) && p->res.registered && p->plan.has_date &&
             p->plan.phase != ST_PHASE_POST && p->plan.date <= t)
             r = p;
     }
@@ -531,6 +555,8 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
         who[m++] = p;
     }
     if (m && mb < m) {
+        if (j->rep)
+            cli_report_attach(j->rep, &j->course, who, &j->course.metrics);
         if (st_course_measure(paths, m, mb, &j->course, res, &err))
             goto done;
         for (size_t k = 0; k < m; k++) {
@@ -549,14 +575,14 @@ done:
     return rc;
 }
 
-static void report(const job *j, const cli_photo *p)
+static void warn_row(const job *j, const cli_photo *p)
 {
     if (j->quiet)
         return;
     if (j->prog.on)
         fputc('\n', stderr);
-    if (!is_ok(p))
-        cli_error("%s: %s", p->path, error_text(p));
+    if (!cli_row_ok(p))
+        cli_error("%s: %s", p->path, cli_row_error(p));
     else if (!p->res.registered)
         cli_error("%s: registration to the baseline has low confidence "
                   "(%.3f); measured on its own frame",
@@ -570,26 +596,34 @@ static int run_course(job *j, cli_photo **rows, size_t n)
 
     j->prog.course_steps = 0;
     j->prog.course_photos = 0;
-    if (measure_course(j, rows, n))
+    if (measure_course(j, rows, n)) {
+        for (size_t k = 0; k < n; k++)
+            cli_report_drop(rows[k]);
         return -1;
+    }
     for (size_t k = 0; k < n; k++) {
         if (rows[k]->planned && !rows[k]->error)
             all_dated &= rows[k]->plan.has_date;
-        if (rows[k]->planned && rows[k]->plan.is_baseline && is_ok(rows[k]))
+        if (rows[k]->planned && rows[k]->plan.is_baseline &&
+            cli_row_ok(rows[k]))
             base = rows[k];
     }
     qsort(rows, n, sizeof *rows, all_dated ? by_date_rows : by_order_rows);
     for (size_t k = 0; k < n; k++) {
         const cli_photo *p = rows[k];
-        if (!is_ok(p) || !p->res.registered) {
+        if (!cli_row_ok(p) || !p->res.registered) {
             j->failed = 1;
-            report(j, p);
+            warn_row(j, p);
         }
+        if (!j->has_out)
+            continue;
         if (j->wide)
             write_wide(&j->out, p);
         else
             write_long(&j->out, p, base);
     }
+    if (j->rep && cli_report_course(j->rep, rows, n, base))
+        return -1;
     if (j->has_summary)
         write_summary(&j->summary, rows, n, base);
     if (j->has_recovery)
@@ -641,8 +675,10 @@ static st_output *open_extra(const char *path, st_csv *csv, int crlf,
 }
 
 static int parse_options(int argc, char **argv, job *j, const char **output,
-                         const char **summary, const char **recovery)
+                         const char **summary, const char **recovery,
+                         const char **report)
 {
+    const char *cmd = j->report_mode ? "report" : "course";
     double v;
     int c;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -659,20 +695,31 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
         switch (c) {
         case 'o': *output = optarg; break;
         case 'q': j->quiet = 1; break;
-        case 'h': cli_print_help(&cli_course_command); return -1;
+        case 'h':
+            cli_print_help(j->report_mode ? &cli_report_command
+                                          : &cli_course_command);
+            return -1;
+        case OPT_REPORT:
+            if (j->report_mode)
+                return cli_usage(cmd, "the report goes to -o FILE");
+            *report = optarg;
+            break;
         case OPT_SUMMARY: *summary = optarg; break;
         case OPT_RECOVERY: *recovery = optarg; break;
         case OPT_LAYOUT:
+            if (j->report_mode)
+                return cli_usage(cmd, "--layout is for course's CSV; report "
+                                      "writes HTML");
             if (strcmp(optarg, "long") && strcmp(optarg, "wide"))
-                return cli_usage(
-                    "course", "--layout wants long or wide, not '%s'", optarg);
+                return cli_usage(cmd, "--layout wants long or wide, not '%s'",
+                                 optarg);
             j->wide = strcmp(optarg, "wide") == 0;
             break;
         case 'j':
-            if (cli_parse_number("course", "--jobs", optarg, 1, 256, &v))
+            if (cli_parse_number(cmd, "--jobs", optarg, 1, 256, &v))
                 return CLI_EXIT_USAGE;
             if (v != floor(v))
-                return cli_usage("course",
+                return cli_usage(cmd,
                                  "--jobs wants a whole number, "
                                  "not '%s'",
                                  optarg);
@@ -680,20 +727,20 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             break;
         case OPT_SHARD:
             if (parse_shard(optarg, &j->shard_k, &j->shard_n))
-                return cli_usage("course",
+                return cli_usage(cmd,
                                  "--shard wants K/N with 1 <= K <= N, not "
                                  "'%s'",
                                  optarg);
             break;
         case OPT_POST_DAYS:
         case OPT_FOLLOWUP:
-            if (cli_parse_number("course",
+            if (cli_parse_number(cmd,
                                  c == OPT_POST_DAYS ? "--post-days"
                                                     : "--followup-after",
                                  optarg, c == OPT_POST_DAYS ? 0 : 1, 3650, &v))
                 return CLI_EXIT_USAGE;
             if (v != floor(v))
-                return cli_usage("course", "%s wants a whole number of days",
+                return cli_usage(cmd, "%s wants a whole number of days",
                                  c == OPT_POST_DAYS ? "--post-days"
                                                     : "--followup-after");
             if (c == OPT_POST_DAYS)
@@ -702,29 +749,30 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                 j->plan.followup_days = (int)v;
             break;
         default:
-            if (cli_common_option("course", c, optarg, argv[optind - 1],
-                                  &j->read, &j->crlf, &j->course.align, &j->m))
+            if (cli_common_option(cmd, c, optarg, argv[optind - 1], &j->read,
+                                  &j->crlf, &j->course.align, &j->m))
                 return CLI_EXIT_USAGE;
         }
     }
     if (j->m.overlay_dir)
-        return cli_usage("course", "--overlay is for metrics and compare; "
-                                   "course does not write pictures");
+        return cli_usage(cmd, "--overlay is for metrics and compare; for "
+                              "pictures of a course use report");
     if (j->m.region.has_roi && j->m.region.mask_path)
-        return cli_usage("course", "--roi and --mask cannot be combined");
+        return cli_usage(cmd, "--roi and --mask cannot be combined");
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
-        return cli_usage("course", "--followup-after must be more than "
-                                   "--post-days");
+        return cli_usage(cmd, "--followup-after must be more than "
+                              "--post-days");
     if (optind >= argc)
-        return cli_usage("course", "needs at least one folder or manifest");
+        return cli_usage(cmd, "needs at least one folder or manifest");
     j->course.read = j->read;
     j->course.metrics = j->m.metrics;
     return 0;
 }
 
-static int run(int argc, char **argv)
+static int run_mode(int argc, char **argv, int report_mode)
 {
     const char *output = "-", *summary = NULL, *recovery = NULL;
+    const char *report = NULL;
     st_output *out = NULL, *sout = NULL, *rout = NULL;
     cli_photos list = {0};
     cli_photo **rows = NULL;
@@ -733,7 +781,8 @@ static int run(int argc, char **argv)
     int rc;
 
     memset(&j, 0, sizeof j);
-    rc = parse_options(argc, argv, &j, &output, &summary, &recovery);
+    j.report_mode = report_mode;
+    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report);
     if (rc)
         return rc < 0 ? CLI_EXIT_OK : rc;
     j.course.region = make_region;
@@ -767,11 +816,18 @@ static int run(int argc, char **argv)
     j.prog.photos_total = nrows;
     j.prog.steps_total = 2.0 * (double)nrows;
 
-    if (!(out = cli_output_open(output)))
+    if (report_mode) {
+        report = output;
+    } else {
+        if (!(out = cli_output_open(output)))
+            goto done;
+        st_csv_init(&j.out, st_output_stream(out));
+        j.out.crlf = j.crlf;
+        j.has_out = 1;
+        write_header(&j);
+    }
+    if (report && !(j.rep = cli_report_open(report)))
         goto done;
-    st_csv_init(&j.out, st_output_stream(out));
-    j.out.crlf = j.crlf;
-    write_header(&j);
     if (summary &&
         !(sout = open_extra(summary, &j.summary, j.crlf, summary_cols)))
         goto done;
@@ -798,10 +854,14 @@ static int run(int argc, char **argv)
         fputc('\n', stderr);
     rc = j.failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
     if ((rout && cli_output_commit(rout)) ||
-        (sout && cli_output_commit(sout)) || cli_output_commit(out))
+        (sout && cli_output_commit(sout)) ||
+        (j.rep && cli_report_commit(j.rep)) || (out && cli_output_commit(out)))
         rc = CLI_EXIT_FAILED;
     rout = sout = out = NULL;
+    j.rep = NULL;
 done:
+    if (j.rep)
+        cli_report_abort(j.rep);
     if (rout)
         cli_output_abort(rout);
     if (sout)
@@ -813,10 +873,50 @@ done:
     return rc;
 }
 
+static int run(int argc, char **argv)
+{
+    return run_mode(argc, argv, 0);
+}
+
+static int run_report(int argc, char **argv)
+{
+    return run_mode(argc, argv, 1);
+}
+
 const cli_command cli_course_command = {
     "course",
     "a treatment course per subject: every photo registered to the "
     "baseline, tracked",
     help,
     run,
+};
+
+static const char report_help[] =
+    "Usage: skintrack report [OPTIONS] DIR|MANIFEST.csv... -o REPORT.html\n"
+    "Measure treatment courses as `skintrack course` does and write one\n"
+    "self-contained HTML file (no network, everything inlined) to show and\n"
+    "check them: for every subject and region the photos registered to the\n"
+    "baseline with a before/after slider, maps (redness against the\n"
+    "baseline, pores circled, texture), a chart of every metric against\n"
+    "days since baseline with the treatment sessions marked, the summary\n"
+    "table and flags for photos to read with care. Inputs and options are\n"
+    "those of course (skintrack course --help), except --layout; the\n"
+    "numbers are the same as course's CSV for the same options.\n\n"
+    "Options:\n"
+    "  -o, --output FILE       write the report to FILE atomically (default:\n"
+    "                          -)\n"
+    "  --summary FILE, --recovery FILE, -j N, --shard K/N, --post-days N,\n"
+    "  --followup-after N, --roi, --mask, --skin-mask, --white-balance,\n"
+    "  --px-per-mm, --red-threshold, registration and reading options:\n"
+    "                          as for course\n"
+    "  -q, --quiet             no progress line, no failures on stderr\n"
+    "  -h, --help              show this help\n\n"
+    "Exit status: 0 every photo ok, 1 some photo low_confidence or error\n"
+    "(each is flagged in the report), 2 usage error.\n";
+
+const cli_command cli_report_command = {
+    "report",
+    "an HTML report of treatment courses: photos, maps and charts",
+    report_help,
+    run_report,
 };

@@ -16,6 +16,7 @@ typedef struct cli_photo {
     int planned;                   /* plan outputs are valid */
     st_course_result res;          /* when planned and measured */
     int measured;
+    struct cli_pictures *pic; /* a report's pictures (report.c) */
 } cli_photo;
 
 typedef struct cli_photos {
@@ -30,5 +31,28 @@ int cli_course_collect(const char *input, const st_read_options *read,
                        cli_photos *list);
 
 void cli_photos_free(cli_photos *list);
+
+/* ---- rows after measuring (cmd_course.c) ---- */
+
+/* Measured without error (ok or low_confidence). */
+int cli_row_ok(const cli_photo *p);
+/* "ok", "low_confidence" or "error", and the cause of an error (NULL). */
+const char *cli_row_status(const cli_photo *p);
+const char *cli_row_error(const cli_photo *p);
+
+/* The summary of one metric over a course: the registered, dated, non-post
+ * photos (n of them), the baseline's and the latest one's value, the
+ * change and the least-squares trend per 30 days with its standard error
+ * (NaN when it cannot be fitted). */
+typedef struct cli_trend {
+    size_t n;
+    const cli_photo *latest; /* NULL when only the baseline is there */
+    double base, latest_value, change, pct_change, slope30, se30;
+} cli_trend;
+
+/* 0 with *t, or -1 for a text metric or a baseline that was not measured.
+ * x and y are scratch space for n values each. */
+int cli_course_trend(cli_photo *const *rows, size_t n, const cli_photo *base,
+                     int metric, double *x, double *y, cli_trend *t);
 
 #endif

@@ -1,0 +1,1282 @@
+/* skintrack — the HTML report: one self-contained file per run.
+ *
+ * Pictures are drawn while each photo is still decoded (the course's view
+ * callback, on the worker threads) at display size only:
+ *   thumbnail   the photo resampled into the baseline's frame over the
+ *               bounding box of the common region, at most THUMB px a
+ *               side (box-filtered first, so skin texture does not alias)
+ *   a* plane    of the thumbnail, after the photo's white-balance gains:
+ *               the redness map is this minus the baseline's, over the
+ *               common region, smoothed a little
+ *   detail      DETAIL_W x DETAIL_H baseline px at the centre of the
+ *               common region at full resolution: the photo, its detected
+ *               pores (drawn as SVG circles over it) and its L* band-passed
+ *               to the texture bands (st_texture_bandpass)
+ * A photo that did not register with confidence is drawn in its own frame
+ * and gets no redness map.
+ *
+ * The file has no external reference of any kind: images are data: URIs,
+ * charts inline SVG (chart.h), the style and the small script inline, and
+ * a Content-Security-Policy that forbids the browser to fetch anything.
+ * Without the script every picture is still shown, one after another.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+
+#define THUMB           720 /* long side of thumbnails, px */
+#define DETAIL_W        400 /* detail crop, baseline px */
+#define DETAIL_H        300
+#define THUMB_QUALITY   80
+#define MAP_RANGE       8.0 /* redness map: +-8 a* units full colour */
+#define TEXTURE_RANGE   6.0 /* texture map: +-6 L* full black/white */
+#define LIGHTING_L_STAR 3.0 /* flag: mean L* this far from the baseline's */
+
+typedef struct pore_mark {
+    float x, y, r; /* detail px */
+} pore_mark;
+
+typedef struct cli_pictures {
+    int own_frame; /* drawn in its own frame (not registered) */
+    int tw, th;
+    char *thumb;     /* data: URI */
+    float *astar;    /* tw x th, NaN where the photo does not reach */
+    uint8_t *common; /* tw x th, the common region (baseline only) */
+    int dw, dh;
+    char *detail;     /* data: URI */
+    char *texture;    /* data: URI, or NULL */
+    pore_mark *pores; /* in the detail */
+    size_t npores;
+} cli_pictures;
+
+struct cli_report {
+    st_output *out;
+    FILE *body; /* the sections, until commit */
+    /* index entries */
+    struct entry {
+        char *subject, *region;
+        size_t photos, flags;
+        char first[16], last[16];
+    } * entries;
+    size_t n_entries, cap_entries;
+    size_t photos;
+    /* the course being measured */
+    cli_photo **who;
+    st_metrics_options mopt;
+};
+
+/* ---- text ---- */
+
+static void html(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* A value for people: 4 significant digits ("" when unavailable). */
+static const char *num(char *buf, size_t size, double v)
+{
+    if (!isfinite(v))
+        snprintf(buf, size, "–");
+    else if (fabs(v) >= 1e5)
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%.4g", fabs(v) < 5e-5 ? 0.0 : v);
+    return buf;
+}
+
+static char *data_uri(const unsigned char *data, size_t size)
+{
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char head[] = "data:image/jpeg;base64,";
+    size_t n = sizeof head - 1 + 4 * ((size + 2) / 3) + 1;
+    char *out = malloc(n), *p;
+    if (!out)
+        return NULL;
+    memcpy(out, head, sizeof head - 1);
+    p = out + sizeof head - 1;
+    for (size_t i = 0; i < size; i += 3) {
+        uint32_t v = (uint32_t)data[i] << 16;
+        if (i + 1 < size)
+            v |= (uint32_t)data[i + 1] << 8;
+        if (i + 2 < size)
+            v |= data[i + 2];
+        *p++ = b64[v >> 18 & 63];
+        *p++ = b64[v >> 12 & 63];
+        *p++ = i + 1 < size ? b64[v >> 6 & 63] : '=';
+        *p++ = i + 2 < size ? b64[v & 63] : '=';
+    }
+    *p = '\0';
+    return out;
+}
+
+static char *jpeg_uri(const st_image *img)
+{
+    unsigned char *data;
+    size_t size;
+    st_error err = {0};
+    char *uri;
+    if (st_io_encode_jpeg(img, THUMB_QUALITY, &data, &size, &err))
+        return NULL;
+    uri = data_uri(data, size);
+    free(data);
+    return uri;
+}
+
+/* ---- drawing ---- */
+
+/* Output pixel (u, v) shows reference pixel (ox + (u + 0.5) step - 0.5,
+ * oy + ...). */
+typedef struct frame {
+    double ox, oy, step;
+    int w, h;
+} frame;
+
+static void frame_of_box(frame *f, int x0, int y0, int x1, int y1, int side)
+{
+    int bw = x1 - x0, bh = y1 - y0, big = bw > bh ? bw : bh;
+    f->step = big > side ? (double)big / side : 1;
+    f->w = (int)ceil(bw / f->step);
+    f->h = (int)ceil(bh / f->step);
+    f->ox = x0;
+    f->oy = y0;
+}
+
+static void frame_xy(const frame *f, int u, int v, double *x, double *y)
+{
+    *x = f->ox + (u + 0.5) * f->step - 0.5;
+    *y = f->oy + (v + 0.5) * f->step - 0.5;
+}
+
+/* RGB of img averaged over k x k blocks (k >= 1). */
+static st_image *shrink(const st_image *img, int k)
+{
+    int w = (img->width + k - 1) / k, h = (img->height + k - 1) / k;
+    int cc = st_image_color_channels(img);
+    st_image *out = NULL;
+    st_error err = {0};
+    if (st_image_new(&out, w, h, 3, &err))
+        return NULL;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double acc[3] = {0, 0, 0}, n = 0;
+            for (int yy = y * k; yy < (y + 1) * k && yy < img->height; yy++)
+                for (int xx = x * k; xx < (x + 1) * k && xx < img->width;
+                     xx++) {
+                    const float *p = st_image_pixel(img, xx, yy);
+                    for (int c = 0; c < 3; c++)
+                        acc[c] += p[cc >= 3 ? c : 0];
+                    n++;
+                }
+            for (int c = 0; c < 3; c++)
+                st_image_pixel(out, x, y)[c] = (float)(acc[c] / n);
+        }
+    return out;
+}
+
+/* Bilinear sample of channel c of a w x h plane-like source at (x, y);
+ * 0 outside (then *inside = 0). */
+static int bilinear(const st_image *img, double x, double y, float rgb[3])
+{
+    int x0 = (int)floor(x), y0 = (int)floor(y);
+    double fx = x - x0, fy = y - y0;
+    if (x < -0.5 || y < -0.5 || x > img->width - 0.5 || y > img->height - 0.5)
+        return 0;
+    for (int c = 0; c < 3; c++) {
+        double v = 0;
+        for (int j = 0; j < 2; j++)
+            for (int i = 0; i < 2; i++) {
+                int xx = x0 + i, yy = y0 + j;
+                double wgt = (i ? fx : 1 - fx) * (j ? fy : 1 - fy);
+                xx = xx < 0 ? 0 : xx >= img->width ? img->width - 1 : xx;
+                yy = yy < 0 ? 0 : yy >= img->height ? img->height - 1 : yy;
+                v += wgt * st_image_pixel(img, xx, yy)[c];
+            }
+        rgb[c] = (float)v;
+    }
+    return 1;
+}
+
+/* The photo seen through t (reference -> photo, scale photo px per
+ * reference px) in frame f, as RGB; inside[i] says whether the photo
+ * reaches output pixel i (may be NULL). */
+static st_image *render(const st_image *photo, const st_transform *t,
+                        double scale, const frame *f, uint8_t *inside)
+{
+    int k = (int)floor(f->step * scale);
+    st_image *src = shrink(photo, k > 1 ? k : 1), *out = NULL;
+    st_error err = {0};
+    k = k > 1 ? k : 1;
+    if (!src || st_image_new(&out, f->w, f->h, 3, &err)) {
+        st_image_free(src);
+        return NULL;
+    }
+    for (int v = 0; v < f->h; v++)
+        for (int u = 0; u < f->w; u++) {
+            double x, y, xp, yp;
+            float *o = st_image_pixel(out, u, v);
+            int in;
+            frame_xy(f, u, v, &x, &y);
+            st_transform_apply(t, x, y, &xp, &yp);
+            in = bilinear(src, (xp + 0.5) / k - 0.5, (yp + 0.5) / k - 0.5, o);
+            if (!in)
+                o[0] = o[1] = o[2] = 0.35f;
+            if (inside)
+                inside[(size_t)v * f->w + u] = (uint8_t)in;
+        }
+    st_image_free(src);
+    return out;
+}
+
+/* a* of every pixel of an RGB thumbnail after linear-light gains. */
+static float *astar_of(const st_image *img, const uint8_t *inside,
+                       const double gains[3])
+{
+    size_t n = (size_t)img->width * img->height;
+    float *a = malloc(n * sizeof *a);
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const float *p = img->data + i * 3;
+        double lin[3], lab[3];
+        if (!inside[i]) {
+            a[i] = NAN;
+            continue;
+        }
+        for (int c = 0; c < 3; c++)
+            lin[c] = st_color_srgb_to_linear(p[c]) * gains[c];
+        st_color_linear_to_lab(lin, lab);
+        a[i] = (float)lab[1];
+    }
+    return a;
+}
+
+/* The band-passed L* of the photo under the detail frame, as grey. */
+static st_image *texture_of(const st_course_view *v, const st_transform *t,
+                            double scale, const frame *f,
+                            const st_metrics_options *mopt)
+{
+    const st_image *ph = v->photo;
+    double xs[4], ys[4], x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY,
+                         y1 = -INFINITY, margin = 40 * scale;
+    int cx0, cy0, cx1, cy1, cw, ch, cc = st_image_color_channels(ph);
+    st_image *crop = NULL, *out = NULL;
+    st_region *reg = NULL;
+    st_lab_planes *lab = NULL;
+    float *bp = NULL;
+    st_error err = {0};
+
+    for (int k = 0; k < 4; k++) {
+        double x = f->ox + (k & 1 ? f->w * f->step : 0) - 0.5;
+        double y = f->oy + (k & 2 ? f->h * f->step : 0) - 0.5;
+        st_transform_apply(t, x, y, &xs[k], &ys[k]);
+        x0 = fmin(x0, xs[k]), x1 = fmax(x1, xs[k]);
+        y0 = fmin(y0, ys[k]), y1 = fmax(y1, ys[k]);
+    }
+    cx0 = (int)fmax(0, floor(x0 - margin));
+    cy0 = (int)fmax(0, floor(y0 - margin));
+    cx1 = (int)fmin(ph->width, ceil(x1 + margin));
+    cy1 = (int)fmin(ph->height, ceil(y1 + margin));
+    cw = cx1 - cx0, ch = cy1 - cy0;
+    if (cw < 32 || ch < 32 || st_image_new(&crop, cw, ch, 3, &err) ||
+        st_region_full(&reg, cw, ch, &err))
+        goto done;
+    for (int y = 0; y < ch; y++)
+        for (int x = 0; x < cw; x++) {
+            const float *p = st_image_pixel(ph, x + cx0, y + cy0);
+            float *o = st_image_pixel(crop, x, y);
+            for (int c = 0; c < 3; c++)
+                o[c] = p[cc >= 3 ? c : 0];
+            reg->mask[(size_t)y * cw + x] =
+                v->region->mask[(size_t)(y + cy0) * ph->width + x + cx0];
+        }
+    st_region_update(reg);
+    if (reg->count == 0 ||
+        st_lab_planes_new(&lab, crop, reg, v->result->metrics.wb_gains, &err) ||
+        st_texture_bandpass(lab, reg, mopt->px_per_mm * scale, scale, &bp,
+                            &err) ||
+        st_image_new(&out, f->w, f->h, 1, &err))
+        goto done;
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) {
+            double bx, by, px, py, g = 0.18;
+            int ix, iy;
+            frame_xy(f, x, y, &bx, &by);
+            st_transform_apply(t, bx, by, &px, &py);
+            ix = (int)lround(px) - cx0;
+            iy = (int)lround(py) - cy0;
+            if (ix >= 0 && iy >= 0 && ix < cw && iy < ch &&
+                reg->mask[(size_t)iy * cw + ix]) {
+                /* bilinear within the crop */
+                double fx = px - cx0, fy = py - cy0, acc = 0;
+                int xa = (int)floor(fx), ya = (int)floor(fy);
+                for (int j = 0; j < 2; j++)
+                    for (int i = 0; i < 2; i++) {
+                        int xx = xa + i, yy = ya + j;
+                        xx = xx < 0 ? 0 : xx >= cw ? cw - 1 : xx;
+                        yy = yy < 0 ? 0 : yy >= ch ? ch - 1 : yy;
+                        acc += (i ? fx - xa : 1 - (fx - xa)) *
+                               (j ? fy - ya : 1 - (fy - ya)) *
+                               bp[(size_t)yy * cw + xx];
+                    }
+                g = 0.5 + 0.5 * acc / TEXTURE_RANGE;
+                g = g < 0 ? 0 : g > 1 ? 1 : g;
+            }
+            st_image_pixel(out, x, y)[0] = (float)g;
+        }
+done:
+    free(bp);
+    st_lab_planes_free(lab);
+    st_region_free(reg);
+    st_image_free(crop);
+    return out;
+}
+
+static void pictures_free(cli_pictures *p)
+{
+    if (!p)
+        return;
+    free(p->thumb);
+    free(p->astar);
+    free(p->common);
+    free(p->detail);
+    free(p->texture);
+    free(p->pores);
+    free(p);
+}
+
+void cli_report_drop(cli_photo *p)
+{
+    pictures_free(p->pic);
+    p->pic = NULL;
+}
+
+/* st_course_view_fn: draws one measured photo. Failing to draw (memory)
+ * leaves the photo without pictures; the report says so. */
+static void on_view(void *ctx, const st_course_view *v)
+{
+    cli_report *r = ctx;
+    const st_course_result *res = v->result;
+    const st_region *cm = v->common;
+    cli_pictures *p = calloc(1, sizeof *p);
+    st_transform t, inv;
+    double scale = 1;
+    frame th, de;
+    uint8_t *inside = NULL;
+    st_image *img = NULL;
+    int cx, cy;
+
+    if (!p)
+        return;
+    p->own_frame = !res->registered;
+    if (p->own_frame) {
+        st_transform_identity(&t);
+        frame_of_box(&th, 0, 0, v->photo->width, v->photo->height, THUMB);
+        cx = v->photo->width / 2, cy = v->photo->height / 2;
+    } else {
+        t = res->align.transform;
+        scale = res->align.scale > 0 ? res->align.scale : 1;
+        frame_of_box(&th, cm->x0, cm->y0, cm->x1, cm->y1, THUMB);
+        cx = (cm->x0 + cm->x1) / 2, cy = (cm->y0 + cm->y1) / 2;
+    }
+    if (st_transform_invert(&t, &inv))
+        st_transform_identity(&inv);
+    p->tw = th.w, p->th = th.h;
+
+    /* thumbnail and its a* */
+    if (!(inside = malloc((size_t)th.w * th.h)) ||
+        !(img = render(v->photo, &t, scale, &th, inside)))
+        goto done;
+    p->thumb = jpeg_uri(img);
+    p->astar = astar_of(img, inside, res->metrics.wb_gains);
+    st_image_free(img);
+    img = NULL;
+    if (v->photo == v->baseline && (p->common = malloc((size_t)th.w * th.h)))
+        for (int y = 0; y < th.h; y++)
+            for (int x = 0; x < th.w; x++) {
+                double bx, by;
+                int ix, iy;
+                frame_xy(&th, x, y, &bx, &by);
+                ix = (int)lround(bx), iy = (int)lround(by);
+                p->common[(size_t)y * th.w + x] =
+                    ix >= 0 && iy >= 0 && ix < cm->width && iy < cm->height &&
+                    cm->mask[(size_t)iy * cm->width + ix];
+            }
+
+    /* detail: full resolution at the centre */
+    de.step = 1;
+    de.w = DETAIL_W, de.h = DETAIL_H;
+    {
+        int bw = p->own_frame ? v->photo->width : cm->x1 - cm->x0;
+        int bh = p->own_frame ? v->photo->height : cm->y1 - cm->y0;
+        de.w = bw < de.w ? bw : de.w;
+        de.h = bh < de.h ? bh : de.h;
+    }
+    de.ox = cx - de.w / 2;
+    de.oy = cy - de.h / 2;
+    p->dw = de.w, p->dh = de.h;
+    if ((img = render(v->photo, &t, scale, &de, NULL)))
+        p->detail = jpeg_uri(img);
+    st_image_free(img);
+    img = NULL;
+    if ((img = texture_of(v, &t, scale, &de, &r->mopt)))
+        p->texture = jpeg_uri(img);
+    st_image_free(img);
+    img = NULL;
+    {
+        const st_pores *pr = &res->metrics.pores;
+        if (pr->count > 0 &&
+            (p->pores = malloc((size_t)pr->count * sizeof *p->pores)))
+            for (int k = 0; k < pr->count; k++) {
+                double bx, by;
+                st_transform_apply(&inv, pr->list[k].x, pr->list[k].y, &bx,
+                                   &by);
+                bx -= de.ox, by -= de.oy;
+                if (bx < 0 || by < 0 || bx > de.w || by > de.h)
+                    continue;
+                p->pores[p->npores++] =
+                    (pore_mark){(float)bx, (float)by,
+                                (float)(pr->list[k].diameter / 2 / scale)};
+            }
+    }
+done:
+    free(inside);
+    st_image_free(img);
+    r->who[v->index]->pic = p;
+}
+
+void cli_report_attach(cli_report *r, st_course_options *opt, cli_photo **who,
+                       const st_metrics_options *mopt)
+{
+    r->who = who;
+    r->mopt = *mopt;
+    opt->view = on_view;
+    opt->view_ctx = r;
+}
+
+/* ---- the redness map ---- */
+
+static void diverging(double t, float rgb[3])
+{
+    /* -1 blue (33,102,172), 0 near white (247,247,247), +1 red
+     * (178,24,43): a ColorBrewer RdBu-like ramp */
+    static const float lo[3] = {33, 102, 172}, mid[3] = {247, 247, 247},
+                       hi[3] = {178, 24, 43};
+    t = t < -1 ? -1 : t > 1 ? 1 : t;
+    for (int c = 0; c < 3; c++)
+        rgb[c] = (t < 0 ? mid[c] + (float)-t * (lo[c] - mid[c])
+                        : mid[c] + (float)t * (hi[c] - mid[c])) /
+                 255.0f;
+}
+
+/* photo a* minus baseline a*, box-smoothed (radius 2) over the pixels
+ * both have in the common region; grey elsewhere. */
+static char *redness_map(const cli_pictures *p, const cli_pictures *b)
+{
+    int w = p->tw, h = p->th, rad = 2;
+    float *d;
+    uint8_t *ok;
+    st_image *img = NULL;
+    st_error err = {0};
+    char *uri = NULL;
+
+    if (!p->astar || !b->astar || !b->common || b->tw != w || b->th != h)
+        return NULL;
+    d = malloc((size_t)w * h * sizeof *d);
+    ok = malloc((size_t)w * h);
+    if (!d || !ok || st_image_new(&img, w, h, 3, &err))
+        goto done;
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        ok[i] = b->common[i] && isfinite(p->astar[i]) && isfinite(b->astar[i]);
+        d[i] = ok[i] ? p->astar[i] - b->astar[i] : 0;
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double s = 0, n = 0;
+            float *o = st_image_pixel(img, x, y);
+            if (!ok[(size_t)y * w + x]) {
+                o[0] = o[1] = o[2] = 0.55f;
+                continue;
+            }
+            for (int yy = y - rad; yy <= y + rad; yy++)
+                for (int xx = x - rad; xx <= x + rad; xx++)
+                    if (xx >= 0 && yy >= 0 && xx < w && yy < h &&
+                        ok[(size_t)yy * w + xx])
+                        s += d[(size_t)yy * w + xx], n++;
+            diverging(s / n / MAP_RANGE, o);
+        }
+    uri = jpeg_uri(img);
+done:
+    free(d);
+    free(ok);
+    st_image_free(img);
+    return uri;
+}
+
+/* ---- HTML ---- */
+
+cli_report *cli_report_open(const char *path)
+{
+    cli_report *r = calloc(1, sizeof *r);
+    if (!r) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    if (!(r->body = tmpfile())) {
+        cli_error("cannot make a temporary file for the report");
+        free(r);
+        return NULL;
+    }
+    if (!(r->out = cli_output_open(path))) {
+        fclose(r->body);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void entries_free(cli_report *r)
+{
+    for (size_t k = 0; k < r->n_entries; k++) {
+        free(r->entries[k].subject);
+        free(r->entries[k].region);
+    }
+    free(r->entries);
+}
+
+void cli_report_abort(cli_report *r)
+{
+    if (!r)
+        return;
+    cli_output_abort(r->out);
+    fclose(r->body);
+    entries_free(r);
+    free(r);
+}
+
+/* What each metric means for a reader, and which way is better. */
+static const struct {
+    const char *name, *title, *what, *better;
+} captions[] = {
+    {"l_star_mean", "Lightness",
+     "How light the skin looks in the photo (CIELAB L*, 0 black to 100 "
+     "white). It follows the lighting as much as the skin, so it is a check "
+     "that photos are comparable.",
+     "No better direction: large changes mean the lighting changed."},
+    {"a_star_mean", "Redness",
+     "Average redness of the skin (CIELAB a*). It rises for a few days after "
+     "each treatment and should settle back.",
+     "Lower is less red."},
+    {"a_star_p90", "Redness of the reddest areas",
+     "Redness of the reddest tenth of the skin (90th percentile of a*).",
+     "Lower means fewer or fainter red spots."},
+    {"b_star_mean", "Yellowness",
+     "Average yellowness of the skin (CIELAB b*); follows tan and pigment.",
+     "No better direction by itself."},
+    {"erythema_index", "Erythema index",
+     "A second measure of redness, from the red and green camera channels "
+     "(a log ratio, as skin colour meters use).",
+     "Lower is less red."},
+    {"melanin_index", "Melanin index",
+     "Pigmentation, from the red camera channel.",
+     "Lower is lighter pigmentation (an improvement when treating dark "
+     "spots)."},
+    {"red_area_pct", "Red area",
+     "Share of the skin that is clearly red (a* above the threshold).",
+     "Lower is better."},
+    {"ita_deg", "Skin tone angle (ITA)",
+     "Individual typology angle: overall tone from lightness and "
+     "yellowness.",
+     "Higher is a lighter tone; for tracking, steadiness matters."},
+    {"tone_evenness", "Tone evenness",
+     "How much the lightness varies across the skin (standard deviation of "
+     "L*).",
+     "Lower is more even tone."},
+    {"pore_count", "Pores",
+     "Pores detected on the measured skin (the same area in every photo).",
+     "Fewer is better."},
+    {"pore_density_per_cm2", "Pore density",
+     "Pores per square centimetre (needs --px-per-mm).", "Lower is better."},
+    {"pore_density_per_mp", "Pore density",
+     "Pores per million pixels of the baseline's skin.", "Lower is better."},
+    {"pore_mean_diameter_px", "Pore size",
+     "Mean diameter of the detected pores, in the baseline's pixels.",
+     "Smaller is better."},
+    {"pore_mean_diameter_mm", "Pore size",
+     "Mean diameter of the detected pores (needs --px-per-mm).",
+     "Smaller is better."},
+    {"pore_area_pct", "Pore area", "Share of the skin that pores cover.",
+     "Lower is better."},
+    {"texture_fine_share", "Fine texture",
+     "Share of the skin's texture at the finest scales (fine lines, "
+     "roughness).",
+     "Lower usually means smoother skin."},
+    {"texture_medium_share", "Medium texture",
+     "Share of the texture at medium scales (pores, small wrinkles).",
+     "Lower usually means smoother skin."},
+    {"texture_coarse_share", "Coarse texture",
+     "Share of the texture at coarse scales (folds, scars, shadows).",
+     "Higher is what smoother fine texture leaves."},
+    {"spectral_slope", "Texture slope",
+     "How fast texture fades from coarse to fine scales (the slope of its "
+     "power spectrum).",
+     "More negative is smoother at fine scales."},
+    {"anisotropy", "Texture direction strength",
+     "How strongly the texture runs one way (0 no direction, 1 parallel "
+     "lines).",
+     "Lower can mean fewer fine lines."},
+    {"orientation_deg", "Texture direction",
+     "The direction the lines run, in degrees from the horizontal.",
+     "No better direction."},
+    {"roughness_rms", "Roughness",
+     "Size of the lightness ripples at fine and medium scales (RMS of L* "
+     "band-passed; the texture map shows them).",
+     "Lower is smoother."},
+};
+
+static int caption_of(const char *name)
+{
+    for (size_t k = 0; k < sizeof captions / sizeof captions[0]; k++)
+        if (!strcmp(captions[k].name, name))
+            return (int)k;
+    return -1;
+}
+
+static const char style[] =
+    "body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#222;"
+    "background:#f6f7f9}"
+    "header,section,footer{max-width:1180px;margin:0 auto;padding:12px 20px}"
+    "h1{font-size:24px;margin:10px 0}h2{font-size:20px;margin:28px 0 6px;"
+    "border-top:2px solid #d0d4da;padding-top:14px}h3{font-size:16px;"
+    "margin:18px 0 6px}"
+    ".note{background:#fff4d6;border:1px solid #e8c66a;padding:8px 12px;"
+    "border-radius:6px}"
+    "table{border-collapse:collapse;background:#fff;font-size:13px}"
+    "td,th{border:1px solid #d0d4da;padding:3px 7px;text-align:left}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    ".viewer{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}"
+    ".compare{position:relative;display:inline-block;max-width:100%;"
+    "line-height:0;background:#333}"
+    ".compare img{max-width:100%;height:auto}"
+    ".compare .after-clip{position:absolute;inset:0;"
+    "clip-path:inset(0 0 0 50%)}"
+    ".compare .after-clip img{width:100%;height:100%}"
+    ".compare .tag{position:absolute;top:6px;font:12px sans-serif;"
+    "color:#fff;background:rgba(0,0,0,.55);padding:2px 6px;line-height:1.4}"
+    ".compare .divider{position:absolute;top:0;bottom:0;left:50%;width:2px;"
+    "background:#fff;box-shadow:0 0 3px #000}"
+    "input.slider{width:100%;margin:6px 0}"
+    ".strip{display:flex;gap:8px;overflow-x:auto;padding:6px 0}"
+    ".shot{border:2px solid transparent;background:#fff;padding:3px;"
+    "cursor:pointer;font:12px sans-serif;text-align:center;flex:none}"
+    ".shot.on{border-color:#1f5fa8}.shot img{height:72px;display:block;"
+    "margin:0 auto 2px}"
+    ".shot .bad{color:#b02a37}"
+    ".maps{display:flex;flex-wrap:wrap;gap:14px}"
+    ".maps figure{margin:0;background:#fff;padding:8px;border:1px solid "
+    "#d0d4da;width:360px;max-width:100%}"
+    ".maps img,.maps svg.map{width:100%;height:auto;display:block}"
+    "figcaption{font-size:13px;color:#444;margin-top:4px}"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fill,"
+    "minmax(400px,1fr));gap:14px}"
+    ".metric{margin:0;background:#fff;padding:8px;border:1px solid #d0d4da}"
+    ".metric svg{width:100%;height:auto}"
+    ".flags td:first-child{font-weight:600}"
+    "a{color:#1f5fa8}[hidden]{display:none!important}";
+
+/* Runs once the page has loaded: the photo strip picks the photo shown
+ * against the baseline in the slider and in the maps. */
+static const char script[] =
+    "(function(){\n"
+    "document.querySelectorAll('section.course').forEach(function(c){\n"
+    "var shots=c.querySelectorAll('.shot'),before=c.querySelector('img."
+    "before'),\n"
+    "after=c.querySelector('img.after'),clip=c.querySelector('.after-clip'),"
+    "\n"
+    "range=c.querySelector('input.slider'),maps=c.querySelectorAll('.maps'),"
+    "\n"
+    "label=c.querySelector('.tag.right');\n"
+    "if(!shots.length||!before)return;\n"
+    "var b=shots[+c.dataset.base||0];\n"
+    "before.src=b.querySelector('img').src;\n"
+    "function pick(k){var s=shots[k];after.src=s.querySelector('img').src;\n"
+    "label.textContent=s.dataset.label;\n"
+    "shots.forEach(function(x,j){x.classList.toggle('on',j===k);});\n"
+    "maps.forEach(function(m){m.hidden=+m.dataset.i!==k;});}\n"
+    "shots.forEach(function(s,k){s.addEventListener('click',function(){"
+    "pick(k);});});\n"
+    "var div=c.querySelector('.divider');\n"
+    "range.addEventListener('input',function(){clip.style.clipPath="
+    "'inset(0 0 0 '+range.value+'%)';div.style.left=range.value+'%';});\n"
+    "c.querySelector('.viewer').hidden=false;\n"
+    "pick(+c.dataset.latest||0);\n"
+    "});\n"
+    "document.body.setAttribute('data-ready','1');\n"
+    "})();\n";
+
+static int is_lighting(const cli_photo *p, const cli_photo *base)
+{
+    double a, b;
+    if (!base || !cli_row_ok(p) || p == base)
+        return 0;
+    a = st_metrics_value(&p->res.metrics, 0); /* l_star_mean */
+    b = st_metrics_value(&base->res.metrics, 0);
+    return fabs(a - b) > LIGHTING_L_STAR;
+}
+
+static void photo_label(char *buf, size_t size, const cli_photo *p)
+{
+    char date[16];
+    const st_course_photo *q = &p->plan;
+    if (q->has_date && q->has_days)
+        snprintf(buf, size, "%s · day %ld · %s", st_date_format(q->date, date),
+                 q->days_since_baseline, st_phase_name(q->phase));
+    else if (q->has_date)
+        snprintf(buf, size, "%s", st_date_format(q->date, date));
+    else
+        snprintf(buf, size, "%s", p->planned ? st_phase_name(q->phase) : "");
+}
+
+static void legend_bar(FILE *f, const char *label, double range, int diverge)
+{
+    fputs("<svg class=\"legend\" viewBox=\"0 0 300 40\" width=\"300\" "
+          "height=\"40\" role=\"img\" aria-label=\"",
+          f);
+    html(f, label);
+    fprintf(f, "\"><defs><linearGradient id=\"g%d\">", diverge);
+    for (int k = 0; k <= 8; k++) {
+        float rgb[3];
+        double t = k / 8.0;
+        if (diverge)
+            diverging(2 * t - 1, rgb);
+        else
+            rgb[0] = rgb[1] = rgb[2] = (float)t;
+        fprintf(f, "<stop offset=\"%g\" stop-color=\"rgb(%d,%d,%d)\"/>", t,
+                (int)lround(rgb[0] * 255), (int)lround(rgb[1] * 255),
+                (int)lround(rgb[2] * 255));
+    }
+    fprintf(f,
+            "</linearGradient></defs><rect x=\"10\" y=\"4\" width=\"280\" "
+            "height=\"12\" fill=\"url(#g%d)\" stroke=\"#888\"/>",
+            diverge);
+    for (int k = -2; k <= 2; k++)
+        fprintf(f,
+                "<text x=\"%g\" y=\"30\" font-family=\"sans-serif\" "
+                "font-size=\"11\" text-anchor=\"middle\">%+g</text>",
+                150 + 70.0 * k, range * k / 2);
+    fputs("</svg>", f);
+}
+
+/* The chart of metric i over the course. */
+static void write_chart(FILE *f, cli_photo **rows, size_t n,
+                        const cli_photo *base, int i, const cli_trend *tr,
+                        int course)
+{
+    double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y);
+    double *lx = calloc(n, sizeof *lx), *ly = calloc(n, sizeof *ly);
+    unsigned char *marks = calloc(n, 1), *lmarks = calloc(n, 1);
+    char **tips = calloc(n, sizeof *tips);
+    st_chart_marker *mk = calloc(n, sizeof *mk);
+    char(*mlabel)[16] = calloc(n, sizeof *mlabel);
+    st_chart_series se[2];
+    st_chart c = {0};
+    size_t m = 0, nl = 0, nm = 0;
+    char ylabel[160], id[32], title[120], *svg = NULL;
+    st_error err = {0};
+    int cap = caption_of(st_metrics_name(i));
+
+    if (!x || !y || !lx || !ly || !marks || !lmarks || !tips || !mk || !mlabel)
+        goto done;
+    for (size_t k = 0; k < n; k++) {
+        const cli_photo *p = rows[k];
+        double v;
+        char lab[96], buf[32];
+        if (!cli_row_ok(p) || !p->plan.has_days)
+            continue;
+        v = st_metrics_value(&p->res.metrics, i);
+        if (p->res.registered) {
+            photo_label(lab, sizeof lab, p);
+            {
+                char tip[1024];
+                snprintf(tip, sizeof tip, "%s: %s %s\n%s", lab,
+                         num(buf, sizeof buf, v), st_metrics_unit(i), p->path);
+                tips[m] = strdup(tip);
+            }
+            x[m] = (double)p->plan.days_since_baseline;
+            y[m] = v;
+            marks[m++] =
+                p->plan.phase == ST_PHASE_POST ? ST_CHART_RING : ST_CHART_DOT;
+        } else {
+            lx[nl] = (double)p->plan.days_since_baseline;
+            lmarks[nl] = ST_CHART_CROSS;
+            ly[nl++] = v;
+        }
+        if (p->plan.has_treatment_date && base && base->plan.has_date) {
+            double d = (double)(p->plan.treatment_date - base->plan.date);
+            int seen = 0;
+            for (size_t q = 0; q < nm; q++)
+                seen |= mk[q].x == d;
+            if (!seen) {
+                snprintf(mlabel[nm], sizeof mlabel[nm], "S%d", p->plan.session);
+                mk[nm].x = d;
+                mk[nm].label = mlabel[nm];
+                nm++;
+            }
+        }
+    }
+    se[0] =
+        (st_chart_series){NULL, x, y, marks, (const char *const *)tips, m, 1};
+    se[1] = (st_chart_series){"low confidence", lx, ly, lmarks, NULL, nl, 0};
+    snprintf(title, sizeof title, "%s",
+             cap >= 0 ? captions[cap].title : st_metrics_name(i));
+    snprintf(ylabel, sizeof ylabel, "%s (%s)", st_metrics_name(i),
+             st_metrics_unit(i));
+    snprintf(id, sizeof id, "c%d-%s", course, st_metrics_name(i));
+    c.title = title;
+    c.x_label = "days since baseline";
+    c.y_label = ylabel;
+    c.series = se;
+    c.n_series = nl ? 2 : 1;
+    c.markers = mk;
+    c.n_markers = nm;
+    c.has_reference = tr && isfinite(tr->base);
+    c.reference = tr ? tr->base : NAN;
+    c.reference_label = "baseline";
+    c.id = id;
+    if (st_chart_svg(&c, &svg, NULL, &err) == ST_OK) {
+        fputs("<figure class=\"metric\">", f);
+        fputs(svg, f);
+        fputs("<figcaption>", f);
+        if (cap >= 0) {
+            html(f, captions[cap].what);
+            fputs(" <b>", f);
+            html(f, captions[cap].better);
+            fputs("</b>", f);
+        }
+        fputs("</figcaption></figure>\n", f);
+    }
+done:
+    if (tips)
+        for (size_t k = 0; k < n; k++)
+            free(tips[k]);
+    free(svg);
+    free(x);
+    free(y);
+    free(lx);
+    free(ly);
+    free(marks);
+    free(lmarks);
+    free(tips);
+    free(mk);
+    free(mlabel);
+}
+
+static void write_flags(FILE *f, cli_photo **rows, size_t n,
+                        const cli_photo *base)
+{
+    int any = 0;
+    char buf[32], buf2[32];
+    for (size_t k = 0; k < n; k++) {
+        const cli_photo *p = rows[k];
+        const char *kind = NULL;
+        if (!cli_row_ok(p))
+            kind = "error";
+        else if (!p->res.registered)
+            kind = "low confidence";
+        else if (is_lighting(p, base))
+            kind = "lighting";
+        if (!kind)
+            continue;
+        if (!any++)
+            fputs("<h3>Flags</h3><table class=\"flags\"><tr><th>flag</th>"
+                  "<th>photo</th><th>what it means</th></tr>\n",
+                  f);
+        fputs("<tr><td>", f);
+        html(f, kind);
+        fputs("</td><td>", f);
+        html(f, p->path);
+        fputs("</td><td>", f);
+        if (!cli_row_ok(p)) {
+            html(f, cli_row_error(p));
+        } else if (!p->res.registered) {
+            fprintf(f,
+                    "registered to the baseline with low confidence (%s): "
+                    "measured on its own frame, left out of the trends and "
+                    "drawn as a grey x",
+                    num(buf, sizeof buf, p->res.align.confidence));
+        } else {
+            fprintf(f,
+                    "mean lightness L* %s against %s at baseline: the light "
+                    "changed, so colour figures (redness above all) may have "
+                    "moved with it; a grey card (--white-balance patch:...) "
+                    "corrects this",
+                    num(buf, sizeof buf, st_metrics_value(&p->res.metrics, 0)),
+                    num(buf2, sizeof buf2,
+                        st_metrics_value(&base->res.metrics, 0)));
+        }
+        fputs("</td></tr>\n", f);
+    }
+    if (any)
+        fputs("</table>\n", f);
+}
+
+static void write_maps(FILE *f, const cli_photo *p, const cli_photo *base,
+                       int k)
+{
+    const cli_pictures *pc = p->pic;
+    char buf[32], buf2[32];
+    char *red = NULL;
+
+    fprintf(f, "<div class=\"maps\" data-i=\"%d\">", k);
+    /* redness */
+    fputs("<figure><figcaption><b>Redness against the baseline</b> ", f);
+    if (p == base) {
+        fputs("This is the baseline: the other photos' redness maps are "
+              "measured against it.</figcaption>",
+              f);
+    } else if (pc->own_frame) {
+        fputs("Not registered with confidence, so there is no pixel-by-pixel "
+              "comparison.</figcaption>",
+              f);
+    } else if (base && base->pic && (red = redness_map(pc, base->pic))) {
+        fputs("</figcaption><img class=\"map redness\" alt=\"redness map\" "
+              "src=\"",
+              f);
+        fputs(red, f);
+        fputs("\">", f);
+        legend_bar(f, "a* difference from the baseline", MAP_RANGE, 1);
+        fputs("<figcaption>a* of this photo minus a* of the baseline, "
+              "point by point on the skin both show: red where it is redder "
+              "than at baseline, blue where it is less red, full colour at "
+              "±8 a* units; grey is outside the common region.</figcaption>",
+              f);
+    } else {
+        fputs("Not available.</figcaption>", f);
+    }
+    free(red);
+    fputs("</figure>", f);
+    /* pores */
+    fputs("<figure><figcaption><b>Pores</b> (a detail at full "
+          "resolution)</figcaption>",
+          f);
+    if (pc->detail) {
+        fprintf(f,
+                "<svg class=\"map pores\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+                "height=\"%d\" role=\"img\" aria-label=\"detected pores\">"
+                "<image width=\"%d\" height=\"%d\" href=\"",
+                pc->dw, pc->dh, pc->dw, pc->dh, pc->dw, pc->dh);
+        fputs(pc->detail, f);
+        fputs("\"/><g fill=\"none\" stroke=\"#00e5ff\" stroke-width=\"1.2\">",
+              f);
+        for (size_t q = 0; q < pc->npores; q++)
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"/>",
+                    pc->pores[q].x, pc->pores[q].y, fmax(1.5, pc->pores[q].r));
+        fprintf(f,
+                "</g></svg><figcaption>Cyan rings: the %zu pores detected in "
+                "this %d × %d px detail, drawn at their measured size (%d on "
+                "the whole measured skin, mean diameter %s px).</figcaption>",
+                pc->npores, pc->dw, pc->dh, p->res.metrics.pores.count,
+                num(buf, sizeof buf, p->res.metrics.pores.mean_diameter_px));
+    } else {
+        fputs("<figcaption>Not available.</figcaption>", f);
+    }
+    fputs("</figure>", f);
+    /* texture */
+    fputs("<figure><figcaption><b>Texture</b> (the same detail, "
+          "band-passed)</figcaption>",
+          f);
+    if (pc->texture) {
+        fputs("<img class=\"map texture\" alt=\"texture map\" src=\"", f);
+        fputs(pc->texture, f);
+        fputs("\">", f);
+        legend_bar(f, "L* band-passed", TEXTURE_RANGE, 0);
+        fprintf(f,
+                "<figcaption>Lightness ripples at the texture scales that "
+                "roughness measures (L* band-passed, mid grey 0, black and "
+                "white ±6 L*); roughness over the whole measured skin: %s "
+                "L*, fine texture share %s.</figcaption>",
+                num(buf, sizeof buf, p->res.metrics.texture.roughness_rms),
+                num(buf2, sizeof buf2, p->res.metrics.texture.fine_share));
+    } else {
+        fputs("<figcaption>Not available.</figcaption>", f);
+    }
+    fputs("</figure></div>\n", f);
+}
+
+static void write_summary_table(FILE *f, cli_photo **rows, size_t n,
+                                const cli_photo *base, const cli_trend *tr,
+                                const int *has)
+{
+    char b[5][32];
+    fputs("<h3>Summary</h3><p>Baseline against the latest photo that is not "
+          "within days of a treatment, and the trend over all such photos "
+          "(least squares, ± its standard error). The same numbers are in "
+          "the summary CSV (<code>--summary</code>).</p>"
+          "<table class=\"summary\"><tr><th>metric</th><th>unit</th>"
+          "<th>baseline</th><th>latest</th><th>change</th><th>change %</th>"
+          "<th>trend per 30 days</th><th>photos</th></tr>\n",
+          f);
+    (void)rows;
+    (void)n;
+    for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        const cli_trend *t = &tr[i];
+        if (!has[i])
+            continue;
+        fputs("<tr><td>", f);
+        html(f, st_metrics_name(i));
+        fputs("</td><td>", f);
+        html(f, st_metrics_unit(i));
+        fprintf(f,
+                "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
+                num(b[0], 32, t->base), num(b[1], 32, t->latest_value),
+                num(b[2], 32, t->change), num(b[3], 32, t->pct_change));
+        if (isfinite(t->slope30) && isfinite(t->se30))
+            fprintf(f, "<td class=\"n\">%s ± %s</td>",
+                    num(b[0], 32, t->slope30), num(b[1], 32, t->se30));
+        else
+            fprintf(f, "<td class=\"n\">%s</td>", num(b[0], 32, t->slope30));
+        fprintf(f, "<td class=\"n\">%zu</td></tr>\n", t->n);
+    }
+    fputs("</table>\n", f);
+    (void)base;
+}
+
+int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
+                      const cli_photo *base)
+{
+    FILE *f = r->body;
+    struct entry *e;
+    cli_trend tr[ST_METRICS_COUNT];
+    int has[ST_METRICS_COUNT] = {0};
+    double *x = malloc((n ? n : 1) * sizeof *x);
+    double *y = malloc((n ? n : 1) * sizeof *y);
+    size_t k_base = 0, k_latest = 0, shots = 0, flags = 0;
+    int course = (int)r->n_entries + 1, rc = -1;
+    char date[16];
+
+    if (!x || !y)
+        goto done;
+    if (r->n_entries == r->cap_entries) {
+        size_t cap = r->cap_entries ? 2 * r->cap_entries : 16;
+        struct entry *v = realloc(r->entries, cap * sizeof *v);
+        if (!v)
+            goto done;
+        r->entries = v;
+        r->cap_entries = cap;
+    }
+    e = &r->entries[r->n_entries];
+    memset(e, 0, sizeof *e);
+    if (!(e->subject = strdup(rows[0]->subject)) ||
+        !(e->region = strdup(rows[0]->region))) {
+        free(e->subject);
+        goto done;
+    }
+    r->n_entries++;
+    e->photos = n;
+    r->photos += n;
+    for (size_t k = 0; k < n; k++) {
+        const cli_photo *p = rows[k];
+        if (!cli_row_ok(p) || !p->res.registered || is_lighting(p, base))
+            flags++;
+        if (p->plan.has_date) {
+            if (!e->first[0])
+                st_date_format(p->plan.date, e->first);
+            st_date_format(p->plan.date, e->last);
+        }
+    }
+    e->flags = flags;
+    for (int i = 0; i < ST_METRICS_COUNT; i++)
+        has[i] = cli_course_trend(rows, n, base, i, x, y, &tr[i]) == 0 &&
+                 isfinite(tr[i].base);
+
+    fprintf(f, "<section class=\"course\" id=\"course-%d\"", course);
+    for (size_t k = 0; k < n; k++)
+        if (cli_row_ok(rows[k]) && rows[k]->pic && rows[k]->pic->thumb) {
+            if (rows[k] == base)
+                k_base = shots;
+            if (rows[k]->res.registered)
+                k_latest = shots;
+            shots++;
+        }
+    fprintf(f, " data-base=\"%zu\" data-latest=\"%zu\">\n<h2>", k_base,
+            k_latest);
+    html(f, rows[0]->subject);
+    if (rows[0]->region[0]) {
+        fputs(" — ", f);
+        html(f, rows[0]->region);
+    }
+    fprintf(f, "</h2>\n<p>%zu photo%s", n, n == 1 ? "" : "s");
+    if (e->first[0])
+        fprintf(f, " from %s to %s", e->first, e->last);
+    if (base) {
+        fputs("; baseline ", f);
+        html(f, base->path);
+        fprintf(f, " (%s)",
+                base->plan.has_date ? st_date_format(base->plan.date, date)
+                                    : "undated");
+    } else {
+        fputs("; the baseline could not be measured, so nothing can be "
+              "compared",
+              f);
+    }
+    fputs(".</p>\n", f);
+    write_flags(f, rows, n, base);
+
+    if (shots) {
+        fputs("<h3>Before and after</h3>\n"
+              "<div class=\"viewer\" hidden><div class=\"compare\">"
+              "<img class=\"before view\" alt=\"baseline\">"
+              "<div class=\"after-clip\"><img class=\"after view\" "
+              "alt=\"selected photo\"></div><div class=\"divider\"></div>"
+              "<span class=\"tag\" style=\"left:6px\">baseline</span>"
+              "<span class=\"tag right\" style=\"right:6px\"></span></div>"
+              "<input class=\"slider\" type=\"range\" min=\"0\" max=\"100\" "
+              "value=\"50\" aria-label=\"slide between the baseline and the "
+              "selected photo\"></div>\n"
+              "<p>Each photo turned, shifted and scaled onto the baseline and "
+              "cropped to the skin every photo shows. Pick a photo; drag the "
+              "slider to compare it with the baseline.</p>\n"
+              "<div class=\"strip\">",
+              f);
+        for (size_t k = 0; k < n; k++) {
+            const cli_photo *p = rows[k];
+            char lab[96];
+            if (!cli_row_ok(p) || !p->pic || !p->pic->thumb)
+                continue;
+            photo_label(lab, sizeof lab, p);
+            fputs("<button class=\"shot\" type=\"button\" data-label=\"", f);
+            html(f, lab);
+            fputs("\" title=\"", f);
+            html(f, p->path);
+            fputs("\"><img class=\"photo\" alt=\"", f);
+            html(f, lab);
+            fputs("\" src=\"", f);
+            fputs(p->pic->thumb, f);
+            fputs("\"><span>", f);
+            html(f, lab);
+            fputs("</span>", f);
+            if (!p->res.registered)
+                fputs("<br><span class=\"bad\">low confidence</span>", f);
+            fputs("</button>", f);
+        }
+        fputs("</div>\n<h3>Maps</h3>\n", f);
+        for (size_t k = 0, s = 0; k < n; k++) {
+            const cli_photo *p = rows[k];
+            if (!cli_row_ok(p) || !p->pic || !p->pic->thumb)
+                continue;
+            write_maps(f, p, base, (int)s++);
+        }
+    }
+    if (base) {
+        fputs("<h3>Measurements over time</h3>\n<p>Dots: photos on the skin "
+              "every photo shows; rings: photos within days of a treatment "
+              "(acute redness and swelling, left out of the trends); dashed "
+              "lines: treatment sessions (S1, S2, …) and the baseline "
+              "value. Hover a point for its photo.</p>\n<div "
+              "class=\"charts\">\n",
+              f);
+        for (int i = 0; i < ST_METRICS_COUNT; i++)
+            if (has[i])
+                write_chart(f, rows, n, base, i, &tr[i], course);
+        fputs("</div>\n", f);
+        write_summary_table(f, rows, n, base, tr, has);
+    }
+    fputs("<p><a href=\"#top\">Back to the index</a></p></section>\n", f);
+    rc = ferror(f) ? -1 : 0;
+    if (rc)
+        cli_error("cannot write the report's temporary file");
+done:
+    if (rc && (!x || !y))
+        cli_error("out of memory");
+    for (size_t k = 0; k < n; k++)
+        cli_report_drop(rows[k]);
+    free(x);
+    free(y);
+    return rc;
+}
+
+int cli_report_commit(cli_report *r)
+{
+    FILE *f = st_output_stream(r->out);
+    char buf[65536];
+    size_t got;
+    int rc;
+
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+          "'none'; img-src data:; style-src 'unsafe-inline'; script-src "
+          "'unsafe-inline'\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, "
+          "initial-scale=1\">\n<link rel=\"icon\" href=\"data:,\">\n"
+          "<title>skintrack report</title>\n<style>",
+          f);
+    fputs(style, f);
+    fputs("</style></head>\n<body>\n<header id=\"top\"><h1>skintrack "
+          "report</h1>\n<p class=\"note\"><b>These are measurements of "
+          "photographs, not a diagnosis.</b> Lighting, camera, distance and "
+          "pose change them too; read them together with the photos and "
+          "with a clinician.</p>\n",
+          f);
+    fprintf(f,
+            "<p>%zu photo%s in %zu course%s. Each course is one person's "
+            "region photographed over time: every photo is registered to the "
+            "first (the baseline) and measured on the skin they all "
+            "show.</p>\n",
+            r->photos, r->photos == 1 ? "" : "s", r->n_entries,
+            r->n_entries == 1 ? "" : "s");
+    fputs("<table class=\"index\"><tr><th>subject</th><th>region</th>"
+          "<th>photos</th><th>from</th><th>to</th><th>flags</th></tr>\n",
+          f);
+    for (size_t k = 0; k < r->n_entries; k++) {
+        const struct entry *e = &r->entries[k];
+        fprintf(f, "<tr><td><a href=\"#course-%zu\">", k + 1);
+        html(f, e->subject);
+        fputs("</a></td><td>", f);
+        html(f, e->region);
+        fprintf(f,
+                "</td><td class=\"n\">%zu</td><td>%s</td><td>%s</td>"
+                "<td class=\"n\">%zu</td></tr>\n",
+                e->photos, e->first, e->last, e->flags);
+    }
+    fputs("</table></header>\n<main>\n", f);
+    rewind(r->body);
+    while ((got = fread(buf, 1, sizeof buf, r->body)) > 0)
+        fwrite(buf, 1, got, f);
+    fprintf(f,
+            "</main>\n<footer><p class=\"note\">Measurements, not a "
+            "diagnosis.</p><p>Made by skintrack %s. The numbers are those "
+            "of <code>skintrack course</code> on the same photos with the "
+            "same options; docs/metrics.md defines each one.</p></footer>\n"
+            "<script>",
+            st_version());
+    fputs(script, f);
+    fputs("</script>\n</body></html>\n", f);
+    rc = ferror(r->body) ? -1 : 0;
+    if (rc) {
+        cli_error("cannot read the report's temporary file");
+        cli_output_abort(r->out);
+    } else {
+        rc = cli_output_commit(r->out);
+    }
+    fclose(r->body);
+    entries_free(r);
+    free(r);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* skintrack — the HTML report of a course run (`skintrack report`,
+ * `skintrack course --report`).
+ *
+ * While a course is measured, the view callback draws each photo's
+ * pictures (registered thumbnail, its a* for the redness map, a detail
+ * crop with its pores and its texture band-pass) at display size and
+ * keeps them with the photo; when the course is done its section is
+ * written: pictures, charts, summary table and flags. The index of all
+ * courses goes at the top, so sections are kept in a temporary file until
+ * the report is committed. The report is one HTML file with everything
+ * inlined (docs/report.md).
+ */
+#ifndef SKINTRACK_CLI_REPORT_H
+#define SKINTRACK_CLI_REPORT_H
+
+#include "course.h"
+
+typedef struct cli_report cli_report;
+
+/* Opens the report at path ("-": stdout) atomically. NULL after a message
+ * when it cannot. */
+cli_report *cli_report_open(const char *path);
+
+/* Hooks the report into a course about to be measured: who[i] is the
+ * photo of paths[i] given to st_course_measure; mopt are its measuring
+ * options. Sets opt->view. */
+void cli_report_attach(cli_report *r, st_course_options *opt, cli_photo **who,
+                       const st_metrics_options *mopt);
+
+/* Writes the section of a measured course (rows in date order, base its
+ * baseline or NULL) and frees the photos' pictures. 0, or -1 (reported). */
+int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
+                      const cli_photo *base);
+
+/* Writes the index and the sections and commits; 0, or -1 (reported). */
+int cli_report_commit(cli_report *r);
+
+/* Discards the report (and frees it). */
+void cli_report_abort(cli_report *r);
+
+/* Frees a photo's pictures (a course that was not reported). */
+void cli_report_drop(cli_photo *p);
+
+#endif
