@@ -1,13 +1,15 @@
 # skintrack — build, test, install.
 #
 #   make            library (build/libskintrack.a) and program (build/skintrack)
-#   make test       unit tests (cmocka) and CLI end-to-end tests
+#   make test       unit tests (cmocka), CLI end-to-end tests and the HTML
+#                   report in headless Chromium (installs it: make deps-test)
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
 #   make bench      reader and align timings on generated 2 and 12 MP photos
 #   make install PREFIX=/usr/local
-#   make deps       install missing Debian build/test packages (apt-get)
+#   make deps       install missing Debian build packages (apt-get); make
+#                   deps-test adds what the tests need (Chromium)
 #   make clean
 
 PREFIX   ?= /usr/local
@@ -45,7 +47,7 @@ LIB      := $(BUILD)/libskintrack.a
 BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
-.PHONY: all lib test test-only check check-asan run run-only install \
+.PHONY: all lib test test-only check check-asan run run-only install deps-test \
         uninstall clean deps samples bench
 
 all: $(LIB) $(BIN)
@@ -80,10 +82,10 @@ ASAN_ENV := ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 
 
 # deps runs first and alone, then the build (which may be parallel) and
 # the tests, so nothing compiles before the packages are there.
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
-test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180
+test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
@@ -92,6 +94,8 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/cli.sh || failed=1; \
 	echo "== tests/course.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/course.sh || failed=1; \
+	echo "== tests/report.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/report.sh || failed=1; \
 	exit $$failed
 
 # A strict RFC 4180 checker the shell tests read CSV with.
@@ -167,6 +171,11 @@ clean:
 DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
             liblcms2-dev libexif-dev libcmocka-dev libimage-exiftool-perl \
             icc-profiles-free colord-data locales
+# tests/report.sh opens reports in headless Chromium; a font for its text.
+TEST_PKGS := chromium fonts-dejavu-core
+
+deps-test:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"
 
 deps:
 	@if ! command -v dpkg >/dev/null 2>&1; then \
