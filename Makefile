@@ -125,6 +125,9 @@ run-only: all
 	$(BIN) course --skin-mask auto --layout wide samples/demo-patient
 	$(BIN) course --skin-mask auto --summary - -o $(BUILD)/sample-course.csv \
 	    samples/demo-patient
+	$(BIN) report --skin-mask auto -o $(BUILD)/sample-report.html \
+	    samples/demo-patient
+	@echo "report: $(BUILD)/sample-report.html (open it in a browser)"
 
 # The photos carry their dates in EXIF DateTimeOriginal too (10:00 local
 # time, UTC+01:00), added with exiftool.
