@@ -88,7 +88,7 @@ bad:
 /* The temporary files a signal must remove: copies of their names, so they
  * stay valid while an output is committed and freed. A command has at
  * most a few outputs open at once. */
-enum { MAX_PENDING = 4 };
+enum { MAX_PENDING = 8 };
 static char pending_temp[MAX_PENDING][4096];
 static volatile sig_atomic_t pending[MAX_PENDING];
 static const int watched[3] = {SIGINT, SIGTERM, SIGHUP};

@@ -285,6 +285,20 @@ if [ "$have_browser" = 1 ]; then
             tr -d ' ')"
 fi
 
+# ---- killed mid-run: none of the four outputs is left, whole or partial ----
+mkdir "$tmp/killed"
+"$SKINTRACK" course -q -j 1 -o "$tmp/killed/c.csv" \
+    --summary "$tmp/killed/s.csv" --recovery "$tmp/killed/r.csv" \
+    --report "$tmp/killed/r.html" "$tmp/c20" &
+pid=$!
+sleep 1
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+krc=$?
+expect_eq "SIGTERM: the run dies of it" 143 "$krc"
+expect_eq "SIGTERM: no output and no temporary file left" "" \
+    "$(ls -A "$tmp/killed")"
+
 # ---- usage and output errors ----
 usage_error "report --layout" report --layout wide -o "$tmp/x.html" "$SAMPLES"
 usage_error "report --report" report --report "$tmp/x.html" "$SAMPLES"
