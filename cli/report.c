@@ -690,7 +690,7 @@ static const char style[] =
     ".shot .bad{color:#b02a37}"
     ".maps{display:flex;flex-wrap:wrap;gap:14px}"
     ".maps figure{margin:0;background:#fff;padding:8px;border:1px solid "
-    "#d0d4da;width:360px;max-width:100%}"
+    "#d0d4da;width:340px;max-width:100%}"
     ".maps img,.maps svg.map{width:100%;height:auto;display:block}"
     "figcaption{font-size:13px;color:#444;margin-top:4px}"
     ".charts{display:grid;grid-template-columns:repeat(auto-fill,"
@@ -753,13 +753,19 @@ static void photo_label(char *buf, size_t size, const cli_photo *p)
         snprintf(buf, size, "%s", p->planned ? st_phase_name(q->phase) : "");
 }
 
+/* Gradient ids must be unique: Chrome does not paint a gradient whose
+ * <defs> sit in a hidden (display: none) element, so every legend carries
+ * its own. */
+static unsigned long legend_ids;
+
 static void legend_bar(FILE *f, const char *label, double range, int diverge)
 {
+    unsigned long id = ++legend_ids;
     fputs("<svg class=\"legend\" viewBox=\"0 0 300 40\" width=\"300\" "
           "height=\"40\" role=\"img\" aria-label=\"",
           f);
     html(f, label);
-    fprintf(f, "\"><defs><linearGradient id=\"g%d\">", diverge);
+    fprintf(f, "\"><defs><linearGradient id=\"lg%lu\">", id);
     for (int k = 0; k <= 8; k++) {
         float rgb[3];
         double t = k / 8.0;
@@ -773,12 +779,14 @@ static void legend_bar(FILE *f, const char *label, double range, int diverge)
     }
     fprintf(f,
             "</linearGradient></defs><rect x=\"10\" y=\"4\" width=\"280\" "
-            "height=\"12\" fill=\"url(#g%d)\" stroke=\"#888\"/>",
-            diverge);
+            "height=\"12\" fill=\"url(#lg%lu)\" stroke=\"#888\"/>",
+            id);
     for (int k = -2; k <= 2; k++)
         fprintf(f,
-                "<text x=\"%g\" y=\"30\" font-family=\"sans-serif\" "
-                "font-size=\"11\" text-anchor=\"middle\">%+g</text>",
+                k ? "<text x=\"%g\" y=\"30\" font-family=\"sans-serif\" "
+                    "font-size=\"11\" text-anchor=\"middle\">%+g</text>"
+                  : "<text x=\"%g\" y=\"30\" font-family=\"sans-serif\" "
+                    "font-size=\"11\" text-anchor=\"middle\">%g</text>",
                 150 + 70.0 * k, range * k / 2);
     fputs("</svg>", f);
 }

@@ -178,6 +178,15 @@ if [ "$have_browser" = 1 ]; then
         not_ok "sample: pores circled" "got $rings rings"
     fi
     expect_eq "sample: one index row" 1 "$(dom_count sample 'href="#course-1"')"
+    # ids are unique and every url(#id) finds its element (a legend's
+    # gradient must not hide in another, hidden, map)
+    dups=$(grep -o ' id="[^"]*"' "$tmp/sample.dom" | sort | uniq -d)
+    expect_eq "sample: element ids are unique" "" "$dups"
+    missing=
+    for ref in $(grep -o 'url(#[^)]*)' "$tmp/sample.dom" | sed 's/url(#\(.*\))/\1/' | sort -u); do
+        grep -q " id=\"$ref\"" "$tmp/sample.dom" || missing="$missing $ref"
+    done
+    expect_eq "sample: every url(#id) is defined" "" "$missing"
 
     browse "$html" shot --window-size=1200,1800 --screenshot="$tmp/shot.png"
     if [ -s "$tmp/shot.png" ] && stats=$("$IMGSTAT" "$tmp/shot.png"); then
