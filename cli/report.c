@@ -1207,12 +1207,15 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
         write_summary_table(f, rows, n, base, tr, has);
     }
     fputs("<p><a href=\"#top\">Back to the index</a></p></section>\n", f);
-    rc = ferror(f) ? -1 : 0;
-    if (rc)
+    if (ferror(f)) {
         cli_error("cannot write the report's temporary file");
+        goto drop;
+    }
+    rc = 0;
 done:
-    if (rc && (!x || !y))
-        cli_error("out of memory");
+    if (rc)
+        cli_error("out of memory writing the report");
+drop:
     for (size_t k = 0; k < n; k++)
         cli_report_drop(rows[k]);
     free(x);
