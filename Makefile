@@ -116,7 +116,8 @@ run: deps
 	@$(MAKE) --no-print-directory run-only
 
 # The sample course: what each photo is, every metric of each, and the
-# change from baseline to the 3-month follow-up on the same skin.
+# change from baseline to the 3-month follow-up on the same skin, and the
+# course as an HTML report.
 run-only: all
 	$(BIN) info samples/demo-patient/*.jpg
 	$(BIN) metrics --skin-mask auto samples/demo-patient/*.jpg
