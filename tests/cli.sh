@@ -16,14 +16,7 @@
 
 set -u
 
-SKINTRACK=${SKINTRACK:-build/skintrack}
-BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-
-case $SKINTRACK in
-/*) ;;
-*) SKINTRACK=$(pwd)/$SKINTRACK ;;
-esac
 
 . "$ROOT/tests/shlib.sh"
 

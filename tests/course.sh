@@ -14,20 +14,10 @@
 
 set -u
 
-SKINTRACK=${SKINTRACK:-build/skintrack}
-BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-case $SKINTRACK in
-/*) ;;
-*) SKINTRACK=$(pwd)/$SKINTRACK ;;
-esac
-case $BUILD in
-/*) ;;
-*) BUILD=$(pwd)/$BUILD ;;
-esac
-RFC=$BUILD/tests/rfc4180
 
 . "$ROOT/tests/shlib.sh"
+RFC=$BUILD/tests/rfc4180
 
 # strict FILE DESCRIPTION: FILE is strict RFC 4180.
 strict() {

@@ -16,21 +16,11 @@
 
 set -u
 
-SKINTRACK=${SKINTRACK:-build/skintrack}
-BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-case $SKINTRACK in
-/*) ;;
-*) SKINTRACK=$(pwd)/$SKINTRACK ;;
-esac
-case $BUILD in
-/*) ;;
-*) BUILD=$(pwd)/$BUILD ;;
-esac
-IMGSTAT=$BUILD/tests/imgstat
 SAMPLES=$ROOT/samples/demo-patient
 
 . "$ROOT/tests/shlib.sh"
+IMGSTAT=$BUILD/tests/imgstat
 
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser ||
     true)}

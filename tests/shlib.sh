@@ -1,8 +1,23 @@
-# skintrack shell test helpers, sourced by tests/cli.sh and tests/course.sh.
+# skintrack shell test helpers, sourced by tests/cli.sh, course.sh and
+# report.sh.
 #
-# Expects SKINTRACK (the program, absolute path) and ROOT to be set. Makes
+# Expects ROOT (the source tree) to be set; SKINTRACK (the program) and
+# BUILD default to build/skintrack and build. Makes
 # a temporary folder $tmp (removed on exit) with $files in it; run/expect_*
 # print "ok - ..." or "not ok - ..." and finish prints the tally.
+
+# The program and the build folder (defaults: build/), made absolute so
+# tests may change folders.
+SKINTRACK=${SKINTRACK:-build/skintrack}
+BUILD=${BUILD:-build}
+case $SKINTRACK in
+/*) ;;
+*) SKINTRACK=$(pwd)/$SKINTRACK ;;
+esac
+case $BUILD in
+/*) ;;
+*) BUILD=$(pwd)/$BUILD ;;
+esac
 
 passed=0
 failed=0
