@@ -190,25 +190,25 @@ static st_image *shrink(const st_image *img, int k)
     return out;
 }
 
-/* Bilinear sample of channel c of a w x h plane-like source at (x, y);
- * 0 outside (then *inside = 0). */
-static int bilinear(const st_image *img, double x, double y, float rgb[3])
+/* Bilinear sample of the colour channels (1 or 3) of img at (x, y) into
+ * v, edges clamped; 0 (v untouched) when (x, y) is off the image. */
+static int bilinear(const st_image *img, double x, double y, float *v)
 {
     int x0 = (int)floor(x), y0 = (int)floor(y);
     double fx = x - x0, fy = y - y0;
     if (x < -0.5 || y < -0.5 || x > img->width - 0.5 || y > img->height - 0.5)
         return 0;
-    for (int c = 0; c < 3; c++) {
-        double v = 0;
+    for (int c = 0; c < st_image_color_channels(img); c++) {
+        double acc = 0;
         for (int j = 0; j < 2; j++)
             for (int i = 0; i < 2; i++) {
                 int xx = x0 + i, yy = y0 + j;
                 double wgt = (i ? fx : 1 - fx) * (j ? fy : 1 - fy);
                 xx = xx < 0 ? 0 : xx >= img->width ? img->width - 1 : xx;
                 yy = yy < 0 ? 0 : yy >= img->height ? img->height - 1 : yy;
-                v += wgt * st_image_pixel(img, xx, yy)[c];
+                acc += wgt * st_image_pixel(img, xx, yy)[c];
             }
-        rgb[c] = (float)v;
+        v[c] = (float)acc;
     }
     return 1;
 }
@@ -253,7 +253,8 @@ static float *astar_of(const st_image *img, const uint8_t *inside,
     if (!a)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        const float *p = img->data + i * 3;
+        const float *p =
+            st_image_pixel(img, (int)(i % img->width), (int)(i / img->width));
         double lin[3], lab[3];
         if (!inside[i]) {
             a[i] = NAN;
@@ -276,7 +277,7 @@ static st_image *texture_of(const st_course_view *v, const st_transform *t,
     double xs[4], ys[4], x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY,
                          y1 = -INFINITY, margin = 40 * scale;
     int cx0, cy0, cx1, cy1, cw, ch, cc = st_image_color_channels(ph);
-    st_image *crop = NULL, *out = NULL;
+    st_image *crop = NULL, *out = NULL, plane;
     st_region *reg = NULL;
     st_lab_planes *lab = NULL;
     float *bp = NULL;
@@ -313,6 +314,7 @@ static st_image *texture_of(const st_course_view *v, const st_transform *t,
                             &err) ||
         st_image_new(&out, f->w, f->h, 1, &err))
         goto done;
+    plane = (st_image){cw, ch, 1, (size_t)cw, bp}; /* a view of bp */
     for (int y = 0; y < f->h; y++)
         for (int x = 0; x < f->w; x++) {
             double bx, by, px, py, g = 0.18;
@@ -323,18 +325,8 @@ static st_image *texture_of(const st_course_view *v, const st_transform *t,
             iy = (int)lround(py) - cy0;
             if (ix >= 0 && iy >= 0 && ix < cw && iy < ch &&
                 reg->mask[(size_t)iy * cw + ix]) {
-                /* bilinear within the crop */
-                double fx = px - cx0, fy = py - cy0, acc = 0;
-                int xa = (int)floor(fx), ya = (int)floor(fy);
-                for (int j = 0; j < 2; j++)
-                    for (int i = 0; i < 2; i++) {
-                        int xx = xa + i, yy = ya + j;
-                        xx = xx < 0 ? 0 : xx >= cw ? cw - 1 : xx;
-                        yy = yy < 0 ? 0 : yy >= ch ? ch - 1 : yy;
-                        acc += (i ? fx - xa : 1 - (fx - xa)) *
-                               (j ? fy - ya : 1 - (fy - ya)) *
-                               bp[(size_t)yy * cw + xx];
-                    }
+                float acc = 0;
+                bilinear(&plane, px - cx0, py - cy0, &acc);
                 g = 0.5 + 0.5 * acc / TEXTURE_RANGE;
                 g = g < 0 ? 0 : g > 1 ? 1 : g;
             }
@@ -1027,9 +1019,7 @@ static void write_maps(FILE *f, const cli_photo *p, const cli_photo *base,
     fputs("</figure></div>\n", f);
 }
 
-static void write_summary_table(FILE *f, cli_photo **rows, size_t n,
-                                const cli_photo *base, const cli_trend *tr,
-                                const int *has)
+static void write_summary_table(FILE *f, const cli_trend *tr, const int *has)
 {
     char b[5][32];
     fputs("<h3>Summary</h3><p>Baseline against the latest photo that is not "
@@ -1040,8 +1030,6 @@ static void write_summary_table(FILE *f, cli_photo **rows, size_t n,
           "<th>baseline</th><th>latest</th><th>change</th><th>change %</th>"
           "<th>trend per 30 days</th><th>photos</th></tr>\n",
           f);
-    (void)rows;
-    (void)n;
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
         const cli_trend *t = &tr[i];
         if (!has[i])
@@ -1063,7 +1051,6 @@ static void write_summary_table(FILE *f, cli_photo **rows, size_t n,
         fprintf(f, "<td class=\"n\">%zu</td></tr>\n", t->n);
     }
     fputs("</table>\n", f);
-    (void)base;
 }
 
 int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
@@ -1204,7 +1191,7 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
             if (has[i])
                 write_chart(f, rows, n, base, i, &tr[i], course);
         fputs("</div>\n", f);
-        write_summary_table(f, rows, n, base, tr, has);
+        write_summary_table(f, tr, has);
     }
     fputs("<p><a href=\"#top\">Back to the index</a></p></section>\n", f);
     if (ferror(f)) {
