@@ -146,6 +146,10 @@ int cli_write_image(const char *path, const st_image *img, int bit_depth);
 /* "skintrack: " + message + newline on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --timing: one line on stderr, "skintrack: timing (s): decode 0.141 ...
+ * total 1.020", every stage of t in order. */
+void cli_print_timing(const st_timing *t);
+
 /* A usage error of command: prints "skintrack COMMAND: message" and a hint
  * to --help on one line, returns CLI_EXIT_USAGE. */
 int cli_usage(const char *command, const char *fmt, ...)

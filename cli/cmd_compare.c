@@ -32,15 +32,17 @@ static const char help[] =
     "  (--roi, --mask, --skin-mask and the card are in BEFORE's pixels;\n"
     "  --overlay names files before-NAME-... and after-NAME-..., each\n"
     "  picture in its own photo's frame)\n"
+    "  --timing                print the time each stage took on stderr\n"
     "  -q, --quiet             do not report failures on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 compared (ok), 1 low_confidence or error, 2 usage error.\n";
 
-enum { OPT_LAYOUT = CLI_OPT_FIRST_FREE };
+enum { OPT_LAYOUT = CLI_OPT_FIRST_FREE, OPT_TIMING };
 
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"layout", required_argument, NULL, OPT_LAYOUT},
+    {"timing", no_argument, NULL, OPT_TIMING},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -57,6 +59,7 @@ typedef struct job {
     st_align_options align;
     cli_measure m;
     int wide, quiet;
+    st_timing *timing; /* --timing */
 } job;
 
 static void header(st_csv *csv, int wide)
@@ -153,15 +156,19 @@ static int compare(st_csv *csv, const job *j)
     st_error err = {0};
     const char *bad = NULL;
     int status = CLI_EXIT_FAILED;
+    double t0 = st_timing_clock();
 
     if (st_io_read(j->before, &j->read, &b, NULL, &err) != ST_OK)
         bad = j->before;
     else if (st_io_read(j->after, &j->read, &a, NULL, &err) != ST_OK)
         bad = j->after;
-    else if (cli_make_region(&j->m.region, &j->read, b, &reg, &err) != ST_OK)
+    else if ((t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0)),
+             cli_make_region(&j->m.region, &j->read, b, &reg, &err) != ST_OK)
         bad = j->before;
-    else if (st_compare(b, a, reg, &j->align, &j->m.metrics, &r, &err) != ST_OK)
+    else if ((t0 = st_timing_add(j->timing, ST_STAGE_REGION, t0)),
+             st_compare(b, a, reg, &j->align, &j->m.metrics, &r, &err) != ST_OK)
         bad = j->after;
+    t0 = st_timing_clock();
     if (bad) {
         if (!j->quiet)
             cli_error("%s: %s", bad, st_error_text(&err));
@@ -182,6 +189,7 @@ static int compare(st_csv *csv, const job *j)
         status = CLI_EXIT_FAILED;
     st_compare_clear(&r);
 done:
+    st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
     st_region_free(reg);
     st_image_free(b);
     st_image_free(a);
@@ -194,7 +202,9 @@ static int run(int argc, char **argv)
     job j = {0};
     st_output *out;
     st_csv csv;
+    st_timing timing = {{0}};
     int crlf = 0, c, status;
+    double t0;
 
     st_read_options_init(&j.read);
     st_metrics_options_init(&j.m.metrics);
@@ -212,6 +222,7 @@ static int run(int argc, char **argv)
                     "compare", "--layout wants long or wide, not '%s'", optarg);
             j.wide = strcmp(optarg, "wide") == 0;
             break;
+        case OPT_TIMING: j.timing = j.m.metrics.timing = &timing; break;
         default:
             if (cli_common_option("compare", c, optarg, argv[optind - 1],
                                   &j.read, &crlf, &j.align, &j.m))
@@ -233,8 +244,13 @@ static int run(int argc, char **argv)
     csv.crlf = crlf;
     header(&csv, j.wide);
     status = compare(&csv, &j);
+    t0 = st_timing_clock();
     if (cli_output_commit(out))
         return CLI_EXIT_FAILED;
+    if (j.timing) {
+        st_timing_add(j.timing, ST_STAGE_OUTPUT, t0);
+        cli_print_timing(j.timing);
+    }
     return status;
 }
 

@@ -23,14 +23,18 @@ static const char help[] =
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: "
     "-)\n" CLI_MEASURE_HELP CLI_READ_HELP
+    "  --timing                print the time each stage took on stderr\n"
     "  -q, --quiet             do not report failed files on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 all photos measured, 1 some failed, 2 usage error.\n";
+
+enum { OPT_TIMING = CLI_OPT_FIRST_FREE };
 
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     CLI_MEASURE_LONGOPTS,
     CLI_READ_LONGOPTS,
+    {"timing", no_argument, NULL, OPT_TIMING},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -40,6 +44,7 @@ typedef struct job {
     st_read_options read;
     cli_measure m;
     int quiet;
+    st_timing *timing; /* --timing */
 } job;
 
 static void header(st_csv *csv)
@@ -59,12 +64,16 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
     st_region *reg = NULL;
     st_metrics m;
     st_error err = {0};
+    double t0 = st_timing_clock();
     st_status s = st_io_read(path, &j->read, &img, NULL, &err);
 
+    t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0);
     if (s == ST_OK)
         s = cli_make_region(&j->m.region, &j->read, img, &reg, &err);
+    t0 = st_timing_add(j->timing, ST_STAGE_REGION, t0);
     if (s == ST_OK)
         s = st_metrics_measure(img, reg, &j->m.metrics, &m, &err);
+    t0 = st_timing_clock();
     st_csv_text(csv, path);
     if (s != ST_OK) {
         if (!j->quiet)
@@ -90,6 +99,7 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
         st_metrics_clear(&m);
     }
     st_csv_end_row(csv);
+    st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
     st_region_free(reg);
     st_image_free(img);
     return s == ST_OK ? 0 : -1;
@@ -101,7 +111,9 @@ static int run(int argc, char **argv)
     job j = {0};
     st_output *out;
     st_csv csv;
+    st_timing timing = {{0}};
     int crlf = 0, failed = 0, c;
+    double t0;
 
     st_read_options_init(&j.read);
     st_metrics_options_init(&j.m.metrics);
@@ -111,6 +123,7 @@ static int run(int argc, char **argv)
         switch (c) {
         case 'o': output = optarg; break;
         case 'q': j.quiet = 1; break;
+        case OPT_TIMING: j.timing = j.m.metrics.timing = &timing; break;
         case 'h': cli_print_help(&cli_metrics_command); return CLI_EXIT_OK;
         default:
             if (cli_common_option("metrics", c, optarg, argv[optind - 1],
@@ -132,8 +145,13 @@ static int run(int argc, char **argv)
     for (int i = optind; i < argc; i++)
         if (measure_one(&csv, &j, argv[i]))
             failed = 1;
+    t0 = st_timing_clock();
     if (cli_output_commit(out))
         return CLI_EXIT_FAILED;
+    if (j.timing) {
+        st_timing_add(j.timing, ST_STAGE_OUTPUT, t0);
+        cli_print_timing(j.timing);
+    }
     return failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
 

@@ -28,6 +28,17 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void cli_print_timing(const st_timing *t)
+{
+    double total = 0;
+    fputs("skintrack: timing (s):", stderr);
+    for (int i = 0; i < ST_STAGE_COUNT; i++) {
+        fprintf(stderr, " %s %.3f", st_stage_name((st_stage)i), t->seconds[i]);
+        total += t->seconds[i];
+    }
+    fprintf(stderr, " total %.3f\n", total);
+}
+
 int cli_usage(const char *command, const char *fmt, ...)
 {
     va_list ap;

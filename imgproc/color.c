@@ -13,10 +13,34 @@
  * the tests use as a published cross-check.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "internal.h"
 #include "skintrack/color.h"
+
+float st_srgb_lut[ST_SRGB_LUT_N + 2];
+
+static void make_tables(void)
+{
+    for (int i = 0; i <= ST_SRGB_LUT_N; i++)
+        st_srgb_lut[i] =
+            (float)st_color_srgb_to_linear((double)i / ST_SRGB_LUT_N);
+    st_srgb_lut[ST_SRGB_LUT_N + 1] = st_srgb_lut[ST_SRGB_LUT_N];
+}
+
+void st_color_tables_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, make_tables);
+}
+
+/* CIE 15 f(t) in float, for the per-pixel paths. */
+static inline float lab_f_fast(float t)
+{
+    const float d3 = (float)(216.0 / 24389.0), k = (float)(24389.0 / 3132.0);
+    return t > d3 ? st_cbrt_fast(t) : t * k + 4.0f / 29.0f;
+}
 
 double st_color_srgb_to_linear(double c)
 {
@@ -68,18 +92,25 @@ static double luminance(const double rgb[3])
 static size_t linear_mean(const st_image *img, const st_region *reg, int x0,
                           int y0, int x1, int y1, double mean[3])
 {
-    int cc = st_image_color_channels(img);
+    int cc = st_image_color_channels(img), ch = img->channels;
     size_t n = 0;
+    st_color_tables_init();
     mean[0] = mean[1] = mean[2] = 0;
-    for (int y = y0; y < y1; y++)
-        for (int x = x0; x < x1; x++) {
-            const float *p = st_image_pixel(img, x, y);
-            if (reg && !reg->mask[(size_t)y * (size_t)reg->width + x])
+    for (int y = y0; y < y1; y++) {
+        const float *p = st_image_pixel(img, x0, y);
+        const uint8_t *m =
+            reg ? reg->mask + (size_t)y * (size_t)reg->width : NULL;
+        double row[3] = {0, 0, 0}; /* per row: float sums stay exact enough */
+        for (int x = x0; x < x1; x++, p += ch) {
+            if (m && !m[x])
                 continue;
             for (int c = 0; c < 3; c++)
-                mean[c] += st_color_srgb_to_linear(p[cc == 3 ? c : 0]);
+                row[c] += st_srgb_linear_fast(p[cc == 3 ? c : 0]);
             n++;
         }
+        for (int c = 0; c < 3; c++)
+            mean[c] += row[c];
+    }
     for (int c = 0; c < 3 && n; c++)
         mean[c] /= (double)n;
     return n;
@@ -159,24 +190,50 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
     }
     p->width = img->width;
     p->height = img->height;
-    for (int y = 0; y < img->height; y++)
-        for (int x = 0; x < img->width; x++) {
-            size_t i = (size_t)y * (size_t)img->width + (size_t)x;
-            const float *px = st_image_pixel(img, x, y);
-            double lin[3], lab[3];
-            if (reg && !reg->mask[i])
-                continue;
-            for (int c = 0; c < 3; c++) {
-                lin[c] =
-                    st_color_srgb_to_linear(px[cc == 3 ? c : 0]) * gains[c];
-                p->linear_mean[c] += lin[c];
+    st_color_tables_init();
+    {
+        /* the matrix of st_color_linear_to_lab with the gains and the
+         * white point folded in, in float */
+        const float g0 = (float)gains[0], g1 = (float)gains[1],
+                    g2 = (float)gains[2];
+        const float xr = (float)(0.4124564 / 0.95047) * g0,
+                    xg = (float)(0.3575761 / 0.95047) * g1,
+                    xb = (float)(0.1804375 / 0.95047) * g2;
+        const float yr = 0.2126729f * g0, yg = 0.7151522f * g1,
+                    yb = 0.0721750f * g2;
+        const float zr = (float)(0.0193339 / 1.08883) * g0,
+                    zg = (float)(0.1191920 / 1.08883) * g1,
+                    zb = (float)(0.9503041 / 1.08883) * g2;
+        const int ch = img->channels, o1 = cc == 3 ? 1 : 0,
+                  o2 = cc == 3 ? 2 : 0;
+        int y0 = reg ? reg->y0 : 0, y1 = reg ? reg->y1 : img->height;
+        int x0 = reg ? reg->x0 : 0, x1 = reg ? reg->x1 : img->width;
+        for (int y = y0; y < y1; y++) {
+            size_t i0 = (size_t)y * (size_t)img->width;
+            const float *px = st_image_pixel(img, x0, y);
+            const uint8_t *m = reg ? reg->mask + i0 : NULL;
+            double sr = 0, sg = 0, sb = 0;
+            for (int x = x0; x < x1; x++, px += ch) {
+                float r, g, b, fx, fy, fz;
+                if (m && !m[x])
+                    continue;
+                r = st_srgb_linear_fast(px[0]);
+                g = st_srgb_linear_fast(px[o1]);
+                b = st_srgb_linear_fast(px[o2]);
+                sr += r, sg += g, sb += b;
+                fx = lab_f_fast(xr * r + xg * g + xb * b);
+                fy = lab_f_fast(yr * r + yg * g + yb * b);
+                fz = lab_f_fast(zr * r + zg * g + zb * b);
+                p->L[i0 + x] = 116.0f * fy - 16.0f;
+                p->a[i0 + x] = 500.0f * (fx - fy);
+                p->b[i0 + x] = 200.0f * (fy - fz);
+                count++;
             }
-            st_color_linear_to_lab(lin, lab);
-            p->L[i] = (float)lab[0];
-            p->a[i] = (float)lab[1];
-            p->b[i] = (float)lab[2];
-            count++;
+            p->linear_mean[0] += sr * gains[0];
+            p->linear_mean[1] += sg * gains[1];
+            p->linear_mean[2] += sb * gains[2];
         }
+    }
     for (int c = 0; c < 3 && count; c++)
         p->linear_mean[c] /= (double)count;
     *out = p;

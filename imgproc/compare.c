@@ -79,6 +79,7 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
     st_region *ra = NULL;
     st_transform inv;
     st_status s;
+    double t0;
 
     memset(out, 0, sizeof *out);
     if (after_region)
@@ -87,6 +88,7 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
         return st_fail(err, ST_ERR_INVALID, "the registration is singular");
     if ((s = st_region_full(&ra, after->width, after->height, err)))
         return s;
+    t0 = st_timing_clock();
     for (int y = 0; y < after->height; y++)
         for (int x = 0; x < after->width; x++) {
             double u, v;
@@ -98,6 +100,7 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
                 reg->mask[(size_t)by * reg->width + bx];
         }
     st_region_update(ra);
+    st_timing_add(mopt.timing, ST_STAGE_WARP, t0);
     if (mopt.white_balance.mode == ST_WB_PATCH)
         mopt.white_balance = map_patch(&mopt.white_balance, &a->transform,
                                        after->width, after->height);
@@ -122,15 +125,18 @@ st_status st_compare(const st_image *before, const st_image *after,
     st_metrics_options mopt;
     st_region *rb = NULL;
     st_status s;
+    double t0;
 
     memset(res, 0, sizeof *res);
     if (mopt_in)
         mopt = *mopt_in;
     else
         st_metrics_options_init(&mopt);
+    t0 = st_timing_clock();
     s = st_align_estimate(before, after, aopt, &res->align, err);
     if (s)
         return s;
+    t0 = st_timing_add(mopt.timing, ST_STAGE_REGISTER, t0);
     if ((s = st_region_full(&rb, before->width, before->height, err)))
         return s;
     if (region && (s = st_region_intersect(rb, region, err)))
@@ -152,6 +158,7 @@ st_status st_compare(const st_image *before, const st_image *after,
 
     st_compare_clip_region(rb, &res->align.transform, after->width,
                            after->height);
+    st_timing_add(mopt.timing, ST_STAGE_WARP, t0);
     if (!rb->count) {
         s = st_fail(err, ST_ERR_INVALID,
                     "the region is not in the after photo at all");

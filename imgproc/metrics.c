@@ -61,8 +61,22 @@ static st_status normalised_l(const st_lab_planes *lab, const st_region *reg,
         if (reg->mask[i])
             sum += l_to_y(lab->L[i]);
     k = sum > 0 ? ST_METRICS_TEXTURE_Y * (double)reg->count / sum : 1;
-    for (size_t i = 0; i < n; i++)
-        l[i] = reg->mask[i] ? (float)y_to_l(k * l_to_y(lab->L[i])) : 0.0f;
+    {
+        /* L*' = 116 cbrt(k Y) - 16 = cbrt(k) (L* + 16) - 16 where both Y
+         * and k Y are above the CIE 15 linear segment; the exact formula
+         * elsewhere */
+        const float ck = (float)cbrt(k), lin = (float)y_to_l(216.0 / 24389);
+        const float lo = fmaxf(lin, (float)y_to_l(216.0 / 24389 / k));
+        for (size_t i = 0; i < n; i++) {
+            float v = lab->L[i];
+            if (!reg->mask[i])
+                l[i] = 0.0f;
+            else if (v > lo)
+                l[i] = ck * (v + 16.0f) - 16.0f;
+            else
+                l[i] = (float)y_to_l(k * l_to_y(v));
+        }
+    }
     *out = l;
     return ST_OK;
 }
@@ -74,7 +88,7 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     st_metrics_options opt;
     st_region *full = NULL;
     st_lab_planes *lab = NULL, norm = {0};
-    double gains[3];
+    double gains[3], t0;
     st_status s;
 
     memset(out, 0, sizeof *out);
@@ -92,6 +106,7 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
             return s;
         reg = full;
     }
+    t0 = st_timing_clock();
     if ((s = st_color_wb_gains(img, reg, &opt.white_balance, gains, err)))
         goto done;
     memcpy(out->wb_gains, gains, sizeof gains);
@@ -105,10 +120,14 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     norm.height = lab->height;
     norm.a = lab->a;
     norm.b = lab->b;
-    if ((s = st_pores_detect(&norm, reg, &opt.pores, &out->pores, err)) ||
-        (s = st_texture_measure(&norm, reg, opt.px_per_mm * opt.px_scale,
+    t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
+    if ((s = st_pores_detect(&norm, reg, &opt.pores, &out->pores, err)))
+        goto done;
+    t0 = st_timing_add(opt.timing, ST_STAGE_PORES, t0);
+    if ((s = st_texture_measure(&norm, reg, opt.px_per_mm * opt.px_scale,
                                 opt.px_scale, &out->texture, err)))
         goto done;
+    st_timing_add(opt.timing, ST_STAGE_TEXTURE, t0);
 done:
     if (s)
         st_metrics_clear(out);

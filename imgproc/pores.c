@@ -124,20 +124,241 @@ static int prune(st_pores *p, int w, int h, double dmax)
     return 0;
 }
 
+/* ---- tiled multi-scale responses ----
+ *
+ * The region's bounding box is cut into cores of cw x ch px; each tile is
+ * its core with `pad` px of the neighbours' pixels around it (3 sigma of
+ * the largest scale), so a tile's convolution equals the whole plane's
+ * over the core. Tiles of about 512 px keep the transforms in cache
+ * (several times faster per pixel than one 12-megapixel transform) and
+ * the memory at a few megabytes whatever the photo.
+ *
+ * Scales whose triple (sigma / ratio, sigma, sigma * ratio) is coarse run
+ * on a decimated grid: the tile's spectrum is cut to its lowest
+ * (1 / 2d) cycles/px and inverse-transformed at 1 / d of the size. That is
+ * exact sampling of the band-limited response; the transfer function at
+ * the cut is below 1% of its peak once sigma / d >= DEC_SIGMA. */
+#define TILE      512
+#define DEC_SIGMA 2.0
+#define MAX_LEVEL 3 /* decimation up to 8 */
+
+typedef struct tiler {
+    const st_lab_planes *lab;
+    const st_region *reg;
+    const st_pore_options *opt;
+    double mean, dmin, dmax, ratio;
+    const double *sig;
+    int ns, bw, bh, pad, Tw, Th, cw, ch;
+    int level[64]; /* level of the triple centred on each scale */
+    float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
+} tiler;
+
+/* Decimated size of the tile on a level. */
+static int lw(const tiler *t, int l)
+{
+    return t->Tw >> l;
+}
+static int lh(const tiler *t, int l)
+{
+    return t->Th >> l;
+}
+
+/* Transfer function of the scale-normalised LoG at sigma on level l:
+ * frequencies of the full tile, the 1 / (Tw Th) of the inverse included. */
+static float *make_filter(const tiler *t, int l, double sigma)
+{
+    int W = lw(t, l), H = lh(t, l), kw = W / 2 + 1;
+    float *f = malloc((size_t)H * (size_t)kw * sizeof *f);
+    double s2 = sigma * sigma, c = 2 * ST_PI * ST_PI * s2;
+    double norm = 1.0 / ((double)t->Tw * t->Th);
+    if (!f)
+        return NULL;
+    for (int ky = 0; ky < H; ky++) {
+        double fy = (ky <= H / 2 ? ky : ky - H) / (double)t->Th;
+        for (int kx = 0; kx < kw; kx++) {
+            double fx = kx / (double)t->Tw, f2 = fx * fx + fy * fy;
+            f[(size_t)ky * kw + kx] =
+                (float)(s2 * 4 * ST_PI * ST_PI * f2 * exp(-c * f2) * norm);
+        }
+    }
+    return f;
+}
+
+/* Per-tile buffers. */
+typedef struct tile_buf {
+    float *in, *spec, *work, *resp[3];
+    unsigned *integ; /* (Tw + 1) x (Th + 1) region counts */
+} tile_buf;
+
+/* Response of scale i on level l into r: the tile spectrum cut to the
+ * level's band, times the filter, inverse-transformed. */
+static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
+                          st_error *err)
+{
+    int W = lw(t, l), H = lh(t, l), kw = W / 2 + 1, Kw = t->Tw / 2 + 1;
+    const float *f = t->filt[l][i];
+    for (int ky = 0; ky < H; ky++) {
+        int sy = ky <= H / 2 ? ky : ky + (t->Th - H);
+        const float *src = b->spec + 2 * (size_t)sy * Kw;
+        const float *g = f + (size_t)ky * kw;
+        float *dst = b->work + 2 * (size_t)ky * kw;
+        for (int kx = 0; kx < kw; kx++) {
+            dst[2 * kx] = src[2 * kx] * g[kx];
+            dst[2 * kx + 1] = src[2 * kx + 1] * g[kx];
+        }
+    }
+    return st_fft_inverse(W, H, b->work, r, err);
+}
+
+/* Pores of the tile whose core starts at (cx0, cy0) of the bounding box. */
+static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
+                         st_pores *out, int *cap, st_error *err)
+{
+    const st_region *reg = t->reg;
+    int ox = cx0 - t->pad, oy = cy0 - t->pad, Tw = t->Tw, Th = t->Th;
+    int cx1 = cx0 + t->cw < t->bw ? cx0 + t->cw : t->bw;
+    int cy1 = cy0 + t->ch < t->bh ? cy0 + t->ch : t->bh;
+    size_t iw = (size_t)Tw + 1;
+    st_status s;
+
+    /* inverted, mean-free L*, 0 outside the region; region counts */
+    memset(b->integ, 0, iw * sizeof *b->integ);
+    for (int y = 0; y < Th; y++) {
+        int by = oy + y;
+        float *row = b->in + (size_t)y * Tw;
+        unsigned *ip = b->integ + (size_t)(y + 1) * iw, *iq = ip - iw, acc = 0;
+        ip[0] = 0;
+        for (int x = 0; x < Tw; x++) {
+            int bx = ox + x;
+            float v = 0;
+            if (bx >= 0 && by >= 0 && bx < t->bw && by < t->bh) {
+                size_t j = (size_t)(by + reg->y0) * reg->width + bx + reg->x0;
+                if (reg->mask[j]) {
+                    v = (float)(t->mean - t->lab->L[j]);
+                    acc++;
+                }
+            }
+            row[x] = v;
+            ip[x + 1] = acc + iq[x + 1];
+        }
+    }
+    if ((s = st_fft_forward(Tw, Th, b->in, b->spec, err)))
+        return s;
+
+    for (int l = 0; l <= MAX_LEVEL; l++) {
+        int d = 1 << l, W = lw(t, l), have = -1; /* scales in resp[] */
+        int first = -1;
+        for (int i = 1; i < t->ns - 1; i++)
+            if (t->level[i] == l) {
+                first = i;
+                break;
+            }
+        if (first < 0)
+            continue;
+        for (int i = first; i < t->ns - 1 && t->level[i] == l; i++) {
+            const float *lo, *mid, *hi;
+            double sm = t->sig[i];
+            int m = (int)ceil(2 * sm);
+            /* the triple i - 1, i, i + 1 on this level */
+            for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
+                if ((s = response(t, b, l, k, b->resp[(k + 3) % 3], err)))
+                    return s;
+            have = i + 1;
+            lo = b->resp[(i + 2) % 3];
+            mid = b->resp[i % 3];
+            hi = b->resp[(i + 1) % 3];
+            /* decimated samples of the core: tile x = xd d */
+            for (int yd = (cy0 - oy) / d; yd * d < cy1 - oy; yd++) {
+                int ty = yd * d, by = oy + ty;
+                if (by < 1 || by >= t->bh - 1)
+                    continue;
+                for (int xd = (cx0 - ox) / d; xd * d < cx1 - ox; xd++) {
+                    int tx = xd * d, bx = ox + tx;
+                    size_t p = (size_t)yd * W + xd;
+                    float v = mid[p];
+                    int is_max =
+                        v >= t->opt->min_response && bx >= 1 && bx < t->bw - 1;
+                    for (int dy = -1; dy <= 1 && is_max; dy++)
+                        for (int dx = -1; dx <= 1; dx++) {
+                            size_t q = p + (size_t)((long)dy * W + dx);
+                            if (lo[q] >= v || hi[q] >= v ||
+                                ((dx || dy) && mid[q] >= v)) {
+                                is_max = 0;
+                                break;
+                            }
+                        }
+                    if (!is_max)
+                        continue;
+                    {
+                        int x0 = tx - m, y0 = ty - m, x1 = tx + m + 1,
+                            y1 = ty + m + 1;
+                        double a = lo[p], bv = v, cc = hi[p];
+                        double den = a - 2 * bv + cc, off, sg, dia, px, py;
+                        if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw ||
+                            by + m + 1 > t->bh)
+                            continue;
+                        if (b->integ[(size_t)y1 * iw + x1] -
+                                b->integ[(size_t)y0 * iw + x1] -
+                                b->integ[(size_t)y1 * iw + x0] +
+                                b->integ[(size_t)y0 * iw + x0] !=
+                            (unsigned)((x1 - x0) * (y1 - y0)))
+                            continue; /* region edge within 2 sigma */
+                        off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
+                        off = fmax(-0.5, fmin(0.5, off));
+                        sg = sm * pow(t->ratio, off);
+                        dia = 2 * sqrt(2.0) * sg;
+                        if (dia < t->dmin || dia > t->dmax)
+                            continue;
+                        /* sub-sample centre: a parabola along x and y */
+                        {
+                            double l0 = mid[p - 1], r0 = mid[p + 1];
+                            double u0 = mid[p - W], d0 = mid[p + W];
+                            double ex = l0 - 2 * bv + r0, ey = u0 - 2 * bv + d0;
+                            px = ex < 0 ? fmax(-0.5,
+                                               fmin(0.5, 0.5 * (l0 - r0) / ex))
+                                        : 0;
+                            py = ey < 0 ? fmax(-0.5,
+                                               fmin(0.5, 0.5 * (u0 - d0) / ey))
+                                        : 0;
+                        }
+                        if (push(out, cap,
+                                 (st_pore){(float)(bx + px * d + reg->x0),
+                                           (float)(by + py * d + reg->y0),
+                                           (float)dia, v}))
+                            return st_fail(err, ST_ERR_NOMEM,
+                                           "out of memory (pores)");
+                    }
+                }
+            }
+        }
+    }
+    return ST_OK;
+}
+
+/* A tile side for n px of box: one tile when it fits, else TILE; a
+ * multiple of 2^MAX_LEVEL with small prime factors. */
+static int tile_side(int n, int pad, int tile)
+{
+    int step = 1 << MAX_LEVEL, need = n + 2 * pad;
+    if (need <= tile)
+        tile = need;
+    return step * st_fft_good_size((tile + step - 1) / step);
+}
+
 st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                           const st_pore_options *opt_in, st_pores *out,
                           st_error *err)
 {
     st_pore_options opt;
-    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, W, H, ns, cap = 0;
+    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
     double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE), mean = 0;
-    double *sig = NULL;
-    size_t nc, n;
-    float *in = NULL, *spec = NULL, *work = NULL, *resp[3] = {NULL};
-    unsigned *integ = NULL;
+    double sig[64];
+    tiler t;
+    tile_buf b = {0};
     st_status s = ST_OK;
 
     memset(out, 0, sizeof *out);
+    memset(&t, 0, sizeof t);
     if (opt_in)
         opt = *opt_in;
     else
@@ -161,136 +382,76 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                                      : 24) *
                k;
         dmin = fmax(dmin, 2.0);
-        if (dmax < dmin)
+        if (!(dmax >= dmin))
             return st_fail(err, ST_ERR_INVALID,
                            "pore size range %.3g..%.3g px is empty", dmin,
                            dmax);
     }
     smin = dmin / (2 * sqrt(2.0)) / ratio;
     ns = (int)ceil(log(dmax / dmin) / log(ratio)) + 3;
-    {
-        int pad = (int)ceil(3 * smin * pow(ratio, ns - 1));
-        W = st_fft_good_size(bw + 2 * pad);
-        H = st_fft_good_size(bh + 2 * pad);
-    }
-    n = (size_t)W * (size_t)H;
-    nc = (size_t)H * (size_t)(W / 2 + 1);
-    sig = malloc((size_t)ns * sizeof *sig);
-    in = st_fft_alloc(n);
-    spec = st_fft_alloc(2 * nc);
-    work = st_fft_alloc(2 * nc);
-    for (int i = 0; i < 3; i++)
-        resp[i] = st_fft_alloc(n);
-    integ = calloc((size_t)(bw + 1) * (bh + 1), sizeof *integ);
-    if (!sig || !in || !spec || !work || !resp[0] || !resp[1] || !resp[2] ||
-        !integ) {
-        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
-        goto done;
-    }
+    if (ns > 64 || !(3 * smin * pow(ratio, ns - 1) < 4096))
+        return st_fail(err, ST_ERR_INVALID,
+                       "pore size range %.3g..%.3g px is too wide", dmin, dmax);
     for (int i = 0; i < ns; i++)
         sig[i] = smin * pow(ratio, i);
 
-    /* inverted, mean-free L* of the region, outside = 0; integral image of
-     * the mask for the "region all around" test */
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++) {
-            size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t j = (size_t)y * reg->width + x;
             if (reg->mask[j])
                 mean += lab->L[j];
         }
     mean /= (double)reg->count;
-    memset(in, 0, n * sizeof *in);
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++) {
-            size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
-            unsigned m = reg->mask[j] ? 1 : 0;
-            if (m)
-                in[(size_t)y * W + x] = (float)(mean - lab->L[j]);
-            integ[(size_t)(y + 1) * (bw + 1) + x + 1] =
-                m + integ[(size_t)y * (bw + 1) + x + 1] +
-                integ[(size_t)(y + 1) * (bw + 1) + x] -
-                integ[(size_t)y * (bw + 1) + x];
-        }
-    if ((s = st_fft_forward(W, H, in, spec, err)))
+
+    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
+    t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
+    t.bw = bw, t.bh = bh;
+    {
+        int step = 1 << MAX_LEVEL, tile = TILE;
+        t.pad = (int)ceil(3 * sig[ns - 1]);
+        t.pad = (t.pad + step - 1) / step * step;
+        while (tile < 4 * t.pad)
+            tile *= 2;
+        t.Tw = tile_side(bw, t.pad, tile);
+        t.Th = tile_side(bh, t.pad, tile);
+        t.cw = t.Tw - 2 * t.pad;
+        t.ch = t.Th - 2 * t.pad;
+    }
+    /* each triple on the coarsest level where its smallest sigma keeps
+     * DEC_SIGMA samples and the tile stays at least 16 samples wide */
+    for (int i = 1; i < ns - 1; i++) {
+        int l = 0;
+        while (l < MAX_LEVEL && sig[i - 1] / (2 << l) >= DEC_SIGMA &&
+               (t.Tw >> (l + 1)) >= 16 && (t.Th >> (l + 1)) >= 16)
+            l++;
+        t.level[i] = l;
+    }
+    for (int i = 1; i < ns - 1; i++)
+        for (int k = i - 1; k <= i + 1; k++)
+            if (!t.filt[t.level[i]][k] &&
+                !(t.filt[t.level[i]][k] = make_filter(&t, t.level[i], sig[k])))
+                goto nomem;
+    {
+        size_t n = (size_t)t.Tw * t.Th, nc = (size_t)t.Th * (t.Tw / 2 + 1);
+        b.in = st_fft_alloc(n);
+        b.spec = st_fft_alloc(2 * nc);
+        b.work = st_fft_alloc(2 * nc);
+        for (int i = 0; i < 3; i++)
+            b.resp[i] = st_fft_alloc(n);
+        b.integ =
+            malloc(((size_t)t.Tw + 1) * ((size_t)t.Th + 1) * sizeof *b.integ);
+        if (!b.in || !b.spec || !b.work || !b.resp[0] || !b.resp[1] ||
+            !b.resp[2] || !b.integ)
+            goto nomem;
+    }
+    for (int cy = 0; cy < bh && s == ST_OK; cy += t.ch)
+        for (int cx = 0; cx < bw && s == ST_OK; cx += t.cw)
+            s = do_tile(&t, &b, cx, cy, out, &cap, err);
+    if (s)
         goto done;
 
-    /* scales in order; keep three responses for the 3 x 3 x 3 test */
-    for (int i = 0; i < ns; i++) {
-        double s2 = sig[i] * sig[i], c = 2 * ST_PI * ST_PI * s2;
-        float *r = resp[i % 3];
-        for (int ky = 0; ky < H; ky++) {
-            double fy = (ky <= H / 2 ? ky : ky - H) / (double)H;
-            for (int kx = 0; kx <= W / 2; kx++) {
-                size_t q = (size_t)ky * (W / 2 + 1) + kx;
-                double fx = kx / (double)W, f2 = fx * fx + fy * fy;
-                double g =
-                    s2 * 4 * ST_PI * ST_PI * f2 * exp(-c * f2) / (double)n;
-                work[2 * q] = (float)(spec[2 * q] * g);
-                work[2 * q + 1] = (float)(spec[2 * q + 1] * g);
-            }
-        }
-        if ((s = st_fft_inverse(W, H, work, r, err)))
-            goto done;
-        if (i < 2)
-            continue;
-        /* the middle scale i - 1 against its neighbours */
-        {
-            const float *lo = resp[(i - 2) % 3], *mid = resp[(i - 1) % 3],
-                        *hi = resp[i % 3];
-            double sm = sig[i - 1];
-            int m = (int)ceil(2 * sm);
-            for (int y = 1; y < bh - 1; y++)
-                for (int x = 1; x < bw - 1; x++) {
-                    size_t p = (size_t)y * W + x;
-                    float v = mid[p];
-                    int is_max = v >= opt.min_response;
-                    for (int dy = -1; dy <= 1 && is_max; dy++)
-                        for (int dx = -1; dx <= 1; dx++) {
-                            size_t q = p + (size_t)((long)dy * W + dx);
-                            if (lo[q] >= v || hi[q] >= v ||
-                                ((dx || dy) && mid[q] >= v)) {
-                                is_max = 0;
-                                break;
-                            }
-                        }
-                    if (!is_max)
-                        continue;
-                    {
-                        int x0 = x - m, y0 = y - m, x1 = x + m + 1,
-                            y1 = y + m + 1;
-                        double a = lo[p], b = v, cc = hi[p];
-                        double den = a - 2 * b + cc, off, sg, d;
-                        if (x0 < 0 || y0 < 0 || x1 > bw || y1 > bh)
-                            continue;
-                        if (integ[(size_t)y1 * (bw + 1) + x1] -
-                                integ[(size_t)y0 * (bw + 1) + x1] -
-                                integ[(size_t)y1 * (bw + 1) + x0] +
-                                integ[(size_t)y0 * (bw + 1) + x0] !=
-                            (unsigned)((x1 - x0) * (y1 - y0)))
-                            continue; /* region edge within 2 sigma */
-                        off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
-                        off = fmax(-0.5, fmin(0.5, off));
-                        sg = sm * pow(ratio, off);
-                        d = 2 * sqrt(2.0) * sg;
-                        if (d < dmin || d > dmax)
-                            continue;
-                        if (push(out, &cap,
-                                 (st_pore){(float)(x + reg->x0),
-                                           (float)(y + reg->y0), (float)d,
-                                           v})) {
-                            s = st_fail(err, ST_ERR_NOMEM,
-                                        "out of memory (pores)");
-                            goto done;
-                        }
-                    }
-                }
-        }
-    }
-
-    if (prune(out, bw + reg->x0, bh + reg->y0, dmax)) {
-        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
-        goto done;
-    }
+    if (prune(out, bw + reg->x0, bh + reg->y0, dmax))
+        goto nomem;
     {
         double area = (double)reg->count, dsum = 0, asum = 0;
         for (int i = 0; i < out->count; i++) {
@@ -311,14 +472,19 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
             out->mean_diameter_mm = NAN;
         }
     }
+    goto done;
+nomem:
+    s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
 done:
-    free(sig);
-    st_fft_free(in);
-    st_fft_free(spec);
-    st_fft_free(work);
+    for (int l = 0; l <= MAX_LEVEL; l++)
+        for (int i = 0; i < 64; i++)
+            free(t.filt[l][i]);
+    st_fft_free(b.in);
+    st_fft_free(b.spec);
+    st_fft_free(b.work);
     for (int i = 0; i < 3; i++)
-        st_fft_free(resp[i]);
-    free(integ);
+        st_fft_free(b.resp[i]);
+    free(b.integ);
     if (s != ST_OK)
         st_pores_clear(out);
     return s;

@@ -32,36 +32,56 @@
 #define HSTEP 0.01
 #define HBINS 32000
 
-/* Normalised box average of a* over the region, radius r, into out. */
+/* Normalised box average of a* over the region, radius r, into out (only
+ * region pixels are read, and only region pixels of out are written).
+ * Running sums: a horizontal pass into hs / hn (sum and count of region
+ * pixels in the row window), then a vertical one with one accumulator
+ * per column, so the cost does not grow with r. */
 static void region_box(const float *in, const uint8_t *mask, int w, int h,
-                       int r, float *out, double *tmp, double *wt)
+                       int r, float *out, float *hs, uint8_t *hn, double *cs,
+                       int *cn)
 {
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double s = 0, n = 0;
-            for (int i = -r; i <= r; i++) {
-                int xx = x + i;
-                size_t j = (size_t)y * w + xx;
-                if (xx < 0 || xx >= w || !mask[j])
-                    continue;
-                s += in[j];
-                n++;
-            }
-            tmp[(size_t)y * w + x] = s;
-            wt[(size_t)y * w + x] = n;
+    for (int y = 0; y < h; y++) {
+        const float *v = in + (size_t)y * w;
+        const uint8_t *m = mask + (size_t)y * w;
+        float *so = hs + (size_t)y * w;
+        uint8_t *no = hn + (size_t)y * w;
+        double s = 0;
+        int n = 0;
+        for (int x = -r; x < w; x++) {
+            int a = x + r, b = x - r - 1;
+            if (a < w && m[a])
+                s += v[a], n++;
+            if (b >= 0 && m[b])
+                s -= v[b], n--;
+            if (x >= 0)
+                so[x] = (float)s, no[x] = (uint8_t)n;
         }
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double s = 0, n = 0;
-            for (int i = -r; i <= r; i++) {
-                int yy = y + i;
-                if (yy < 0 || yy >= h)
-                    continue;
-                s += tmp[(size_t)yy * w + x];
-                n += wt[(size_t)yy * w + x];
-            }
-            out[(size_t)y * w + x] = n > 0 ? (float)(s / n) : 0.0f;
+    }
+    for (int x = 0; x < w; x++)
+        cs[x] = 0, cn[x] = 0;
+    for (int y = -r; y < h; y++) {
+        int a = y + r, b = y - r - 1;
+        if (a < h) {
+            const float *so = hs + (size_t)a * w;
+            const uint8_t *no = hn + (size_t)a * w;
+            for (int x = 0; x < w; x++)
+                cs[x] += so[x], cn[x] += no[x];
         }
+        if (b >= 0) {
+            const float *so = hs + (size_t)b * w;
+            const uint8_t *no = hn + (size_t)b * w;
+            for (int x = 0; x < w; x++)
+                cs[x] -= so[x], cn[x] -= no[x];
+        }
+        if (y >= 0) {
+            const uint8_t *m = mask + (size_t)y * w;
+            float *o = out + (size_t)y * w;
+            for (int x = 0; x < w; x++)
+                if (m[x])
+                    o[x] = cn[x] > 0 ? (float)(cs[x] / cn[x]) : 0.0f;
+        }
+    }
 }
 
 st_status st_redness_measure(const st_lab_planes *lab, const st_region *reg,
@@ -69,8 +89,10 @@ st_status st_redness_measure(const st_lab_planes *lab, const st_region *reg,
 {
     size_t n = (size_t)lab->width * (size_t)lab->height, count = 0, red = 0;
     unsigned *hist;
-    float *smooth, *smooth2;
-    double *tmp, *wt, sum = 0;
+    float *smooth, *smooth2, *hs;
+    uint8_t *hn;
+    double *cs, sum = 0;
+    int *cn;
 
     if (reg->width != lab->width || reg->height != lab->height)
         return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
@@ -81,18 +103,24 @@ st_status st_redness_measure(const st_lab_planes *lab, const st_region *reg,
     hist = calloc(HBINS, sizeof *hist);
     smooth = malloc(n * sizeof *smooth);
     smooth2 = malloc(n * sizeof *smooth2);
-    tmp = malloc(n * sizeof *tmp);
-    wt = malloc(n * sizeof *wt);
-    if (!hist || !smooth || !smooth2 || !tmp || !wt) {
+    hs = malloc(n * sizeof *hs);
+    hn = malloc(n);
+    cs = malloc((size_t)lab->width * sizeof *cs);
+    cn = malloc((size_t)lab->width * sizeof *cn);
+    if (!hist || !smooth || !smooth2 || !hs || !hn || !cs || !cn) {
         free(hist);
         free(smooth);
         free(smooth2);
-        free(tmp);
-        free(wt);
+        free(hs);
+        free(hn);
+        free(cs);
+        free(cn);
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
     }
-    region_box(lab->a, reg->mask, lab->width, lab->height, 2, smooth, tmp, wt);
-    region_box(smooth, reg->mask, lab->width, lab->height, 2, smooth2, tmp, wt);
+    region_box(lab->a, reg->mask, lab->width, lab->height, 2, smooth, hs, hn,
+               cs, cn);
+    region_box(smooth, reg->mask, lab->width, lab->height, 2, smooth2, hs, hn,
+               cs, cn);
     for (size_t i = 0; i < n; i++) {
         double a;
         int bin;
@@ -122,8 +150,10 @@ st_status st_redness_measure(const st_lab_planes *lab, const st_region *reg,
     free(hist);
     free(smooth);
     free(smooth2);
-    free(tmp);
-    free(wt);
+    free(hs);
+    free(hn);
+    free(cs);
+    free(cn);
     out->erythema_index =
         lab->linear_mean[0] > 0 && lab->linear_mean[1] > 0
             ? 100.0 * log10(lab->linear_mean[0] / lab->linear_mean[1])

@@ -41,32 +41,42 @@
 #define SLOPE_BINS 24
 
 /* One separable box blur of radius r, in place; outside the plane counts
- * as 0. */
-static void box(float *p, int w, int h, int r, float *tmp)
+ * as 0. Running sums: along each row, then down the columns with one
+ * accumulator per column (row order, so memory is read in sequence).
+ * tmp holds w * h floats, acc w doubles. */
+static void box(float *p, int w, int h, int r, float *tmp, double *acc)
 {
-    double n = 2.0 * r + 1;
+    const double inv = 1.0 / (2.0 * r + 1);
     for (int y = 0; y < h; y++) {
         const float *row = p + (size_t)y * w;
         float *t = tmp + (size_t)y * w;
-        double acc = 0;
+        double a = 0;
         for (int x = -r; x < w; x++) {
             if (x + r < w)
-                acc += row[x + r];
+                a += row[x + r];
             if (x - r - 1 >= 0)
-                acc -= row[x - r - 1];
+                a -= row[x - r - 1];
             if (x >= 0)
-                t[x] = (float)(acc / n);
+                t[x] = (float)(a * inv);
         }
     }
-    for (int x = 0; x < w; x++) {
-        double acc = 0;
-        for (int y = -r; y < h; y++) {
-            if (y + r < h)
-                acc += tmp[(size_t)(y + r) * w + x];
-            if (y - r - 1 >= 0)
-                acc -= tmp[(size_t)(y - r - 1) * w + x];
-            if (y >= 0)
-                p[(size_t)y * w + x] = (float)(acc / n);
+    for (int x = 0; x < w; x++)
+        acc[x] = 0;
+    for (int y = -r; y < h; y++) {
+        if (y + r < h) {
+            const float *t = tmp + (size_t)(y + r) * w;
+            for (int x = 0; x < w; x++)
+                acc[x] += t[x];
+        }
+        if (y - r - 1 >= 0) {
+            const float *t = tmp + (size_t)(y - r - 1) * w;
+            for (int x = 0; x < w; x++)
+                acc[x] -= t[x];
+        }
+        if (y >= 0) {
+            float *o = p + (size_t)y * w;
+            for (int x = 0; x < w; x++)
+                o[x] = (float)(acc[x] * inv);
         }
     }
 }
@@ -127,7 +137,7 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     int W, H, r, rb;
     size_t nc;
     float *w = NULL, *tmp = NULL, *sig = NULL, *spec = NULL;
-    double mean = 0, wsum2 = 0;
+    double mean = 0, wsum2 = 0, *acc = NULL;
     st_status s = ST_OK;
 
     memset(sp, 0, sizeof *sp);
@@ -142,9 +152,10 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     nc = (size_t)H * (size_t)(W / 2 + 1);
     w = malloc((size_t)bw * bh * sizeof *w);
     tmp = malloc((size_t)bw * bh * sizeof *tmp);
+    acc = malloc((size_t)bw * sizeof *acc);
     sig = st_fft_alloc((size_t)W * H);
     spec = st_fft_alloc(2 * nc);
-    if (!w || !tmp || !sig || !spec) {
+    if (!w || !tmp || !acc || !sig || !spec) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
         goto done;
     }
@@ -158,11 +169,11 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
         for (int x = 0; x < bw; x++)
             w[(size_t)y * bw + x] =
                 reg->mask[(size_t)(y + reg->y0) * reg->width + x + reg->x0];
-    box(w, bw, bh, 3 * rb, tmp);
+    box(w, bw, bh, 3 * rb, tmp, acc);
     for (size_t i = 0; i < (size_t)bw * bh; i++)
         w[i] = w[i] > 0.9999f ? 1.0f : 0.0f;
     for (int pass = 0; pass < 3; pass++)
-        box(w, bw, bh, rb, tmp);
+        box(w, bw, bh, rb, tmp, acc);
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) {
             size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
@@ -188,6 +199,7 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     s = st_fft_forward(W, H, sig, spec, err);
 done:
     free(tmp);
+    free(acc);
     st_fft_free(sig);
     if (s) {
         free(w);
@@ -275,37 +287,49 @@ st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
     make_bands(px_per_mm, px_scale > 0 ? px_scale : 1,
                sp.bw < sp.bh ? sp.bw : sp.bh, &b);
     {
+        /* every band ends at or below 1/4 cycle/px (make_bands): only
+         * coefficients with |fx|, |fy| <= 1/4 can count */
         double norm = 1.0 / ((double)W * H * wsum2);
         double lf0 = log10(b.slope[0]), lf1 = log10(b.slope[1]);
+        double ftop =
+            fmax(fmax(b.fine[1], b.medium[1]), fmax(b.coarse[1], b.slope[1]));
+        int kxmax = (int)fmin(W / 2, ceil(ftop * W));
         for (int ky = 0; ky < H; ky++) {
-            for (int kx = 0; kx <= W / 2; kx++) {
+            double fy = (ky <= H / 2 ? ky : ky - H) / (double)H;
+            if (fabs(fy) > ftop)
+                continue;
+            for (int kx = 0; kx <= kxmax; kx++) {
                 size_t i = (size_t)ky * (W / 2 + 1) + kx;
-                double fx, fy, f, p;
-                frequency(W, H, kx, ky, &fx, &fy);
-                f = hypot(fx, fy);
+                double fx = kx / (double)W, f2 = fx * fx + fy * fy, f, p;
                 double mult = (kx == 0 || (W % 2 == 0 && kx == W / 2)) ? 1 : 2;
-                if (f == 0)
+                int fine, med;
+                if (f2 == 0 || f2 >= ftop * ftop)
                     continue;
+                f = sqrt(f2);
                 p = ((double)spec[2 * i] * spec[2 * i] +
                      (double)spec[2 * i + 1] * spec[2 * i + 1]) *
                     norm;
-                if (in(b.fine, f))
+                fine = in(b.fine, f);
+                med = !fine && in(b.medium, f);
+                if (fine)
                     e_fine += mult * p;
-                else if (in(b.medium, f))
+                else if (med)
                     e_med += mult * p;
                 else if (in(b.coarse, f))
                     e_coarse += mult * p;
-                if (in(b.fine, f) || in(b.medium, f)) {
-                    txx += mult * p * fx * fx / (f * f);
-                    txy += mult * p * fx * fy / (f * f);
-                    tyy += mult * p * fy * fy / (f * f);
+                if (fine || med) {
+                    double q = mult * p / f2;
+                    txx += q * fx * fx;
+                    txy += q * fx * fy;
+                    tyy += q * fy * fy;
                     rough += mult * p;
                 }
                 if (f >= b.slope[0] && f < b.slope[1]) {
-                    int k = (int)((log10(f) - lf0) / (lf1 - lf0) * SLOPE_BINS);
+                    double lf = log10(f);
+                    int k = (int)((lf - lf0) / (lf1 - lf0) * SLOPE_BINS);
                     if (k >= 0 && k < SLOPE_BINS) {
                         bin_p[k] += p;
-                        bin_lf[k] += log10(f);
+                        bin_lf[k] += lf;
                         bin_n[k]++;
                     }
                 }

@@ -14,6 +14,7 @@
 #include "region.h"
 #include "status.h"
 #include "texture.h"
+#include "timing.h"
 #include "tone.h"
 
 #ifdef __cplusplus
@@ -32,6 +33,7 @@ typedef struct st_metrics_options {
                                        bands are reported in reference px */
     double red_threshold;           /* 0: ST_RED_A_STAR_THRESHOLD */
     st_pore_options pores;          /* px_per_mm copied from above */
+    st_timing *timing;              /* NULL, or stage times are added */
 } st_metrics_options;
 
 void st_metrics_options_init(st_metrics_options *opt);

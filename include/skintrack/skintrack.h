@@ -33,6 +33,7 @@
 #include "skin.h"
 #include "status.h"
 #include "texture.h"
+#include "timing.h"
 #include "tone.h"
 #include "warp.h"
 
