@@ -26,7 +26,7 @@ OPT      := -O1 -g
 else
 BUILD    := build
 SANFLAGS :=
-OPT      := -O2 -g
+OPT      := -O3 -g
 endif
 
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \

@@ -56,16 +56,19 @@ static st_white_balance map_patch(const st_white_balance *wb,
 
 void st_compare_clip_region(st_region *reg, const st_transform *t, int w, int h)
 {
-    for (int y = reg->y0; y < reg->y1; y++)
+    const double *k = t->m;
+    for (int y = reg->y0; y < reg->y1; y++) {
+        uint8_t *m = reg->mask + (size_t)y * reg->width;
         for (int x = reg->x0; x < reg->x1; x++) {
             double u, v;
-            uint8_t *m = reg->mask + (size_t)y * reg->width + x;
-            if (!*m)
+            if (!m[x])
                 continue;
-            st_transform_apply(t, x, y, &u, &v);
+            u = k[0] * x + k[1] * y + k[2];
+            v = k[3] * x + k[4] * y + k[5];
             if (!(u >= 2 && v >= 2 && u <= w - 3 && v <= h - 3))
-                *m = 0;
+                m[x] = 0;
         }
+    }
     st_region_update(reg);
 }
 
@@ -89,16 +92,19 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
     if ((s = st_region_full(&ra, after->width, after->height, err)))
         return s;
     t0 = st_timing_clock();
-    for (int y = 0; y < after->height; y++)
+    for (int y = 0; y < after->height; y++) {
+        const double *k = inv.m;
+        uint8_t *o = ra->mask + (size_t)y * after->width;
         for (int x = 0; x < after->width; x++) {
-            double u, v;
-            long bx, by;
-            st_transform_apply(&inv, x, y, &u, &v);
-            bx = lround(u), by = lround(v);
-            ra->mask[(size_t)y * after->width + x] =
-                bx >= 0 && by >= 0 && bx < reg->width && by < reg->height &&
-                reg->mask[(size_t)by * reg->width + bx];
+            /* nearest pixel, halves away from zero as lround did */
+            double u = k[0] * x + k[1] * y + k[2];
+            double v = k[3] * x + k[4] * y + k[5];
+            int in = u > -0.5 && v > -0.5 && u < reg->width - 0.5 &&
+                     v < reg->height - 0.5;
+            o[x] = in && reg->mask[(size_t)(long)(v + 0.5) * reg->width +
+                                   (size_t)(long)(u + 0.5)];
         }
+    }
     st_region_update(ra);
     st_timing_add(mopt.timing, ST_STAGE_WARP, t0);
     if (mopt.white_balance.mode == ST_WB_PATCH)

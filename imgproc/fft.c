@@ -21,7 +21,7 @@
 #include "skintrack/fft.h"
 
 struct plan {
-    int w, h, inverse;
+    int w, h, inverse; /* inverse: 1, forward: 0, forward in place: 2 */
     fftwf_plan p;
 };
 
@@ -74,10 +74,13 @@ static fftwf_plan get_plan(int w, int h, int inverse)
         float *r = fftwf_alloc_real((size_t)w * (size_t)h);
         float *c = fftwf_alloc_real(nc);
         if (r && c)
-            p = inverse ? fftwf_plan_dft_c2r_2d(h, w, (fftwf_complex *)c, r,
-                                                FFTW_ESTIMATE)
-                        : fftwf_plan_dft_r2c_2d(h, w, r, (fftwf_complex *)c,
-                                                FFTW_ESTIMATE);
+            p = inverse == 1 ? fftwf_plan_dft_c2r_2d(h, w, (fftwf_complex *)c,
+                                                     r, FFTW_ESTIMATE)
+                : inverse == 2
+                    ? fftwf_plan_dft_r2c_2d(h, w, c, (fftwf_complex *)c,
+                                            FFTW_ESTIMATE)
+                    : fftwf_plan_dft_r2c_2d(h, w, r, (fftwf_complex *)c,
+                                            FFTW_ESTIMATE);
         fftwf_free(r);
         fftwf_free(c);
         if (p && nplans == cap) {
@@ -108,6 +111,18 @@ st_status st_fft_forward(int w, int h, float *in, float *out, st_error *err)
     if (!p)
         return st_fail(err, ST_ERR_NOMEM, "cannot plan a %dx%d FFT", w, h);
     fftwf_execute_dft_r2c(p, in, (fftwf_complex *)out);
+    return ST_OK;
+}
+
+st_status st_fft_forward_inplace(int w, int h, float *buf, st_error *err)
+{
+    fftwf_plan p;
+    if (w <= 0 || h <= 0)
+        return st_fail(err, ST_ERR_INVALID, "FFT size %dx%d", w, h);
+    p = get_plan(w, h, 2);
+    if (!p)
+        return st_fail(err, ST_ERR_NOMEM, "cannot plan a %dx%d FFT", w, h);
+    fftwf_execute_dft_r2c(p, buf, (fftwf_complex *)buf);
     return ST_OK;
 }
 

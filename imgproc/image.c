@@ -57,7 +57,7 @@ st_status st_image_new(st_image **out, int width, int height, int channels,
                        st_error *err)
 {
     st_image *img;
-    size_t bytes;
+    size_t bytes = 0;
     st_status s;
 
     if (!out)

@@ -227,8 +227,7 @@ static st_status decode(struct pdec *d, const st_read_options *opt,
     orient = opt->ignore_orientation ? 1 : info->orientation;
     info->orientation = orient;
     if (d->header_only) {
-        st_oriented_size(orient, (int)sw, (int)sh, &info->width,
-                         &info->height);
+        st_oriented_size(orient, (int)sw, (int)sh, &info->width, &info->height);
         return ST_OK;
     }
     s = setup_color(d, opt, ch, bits, info, err);

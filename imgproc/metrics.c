@@ -116,10 +116,12 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
         (s = st_tone_measure(lab, reg, &out->tone, err)) ||
         (s = normalised_l(lab, reg, &norm.L, err)))
         goto done;
+    /* pores and texture read only the normalised L*: the CIELAB planes go
+     * now, before their work buffers are made */
     norm.width = lab->width;
     norm.height = lab->height;
-    norm.a = lab->a;
-    norm.b = lab->b;
+    st_lab_planes_free(lab);
+    lab = NULL;
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
     if ((s = st_pores_detect(&norm, reg, &opt.pores, &out->pores, err)))
         goto done;

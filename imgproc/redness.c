@@ -32,67 +32,99 @@
 #define HSTEP 0.01
 #define HBINS 32000
 
-/* Normalised box average of a* over the region, radius r, into out (only
- * region pixels are read, and only region pixels of out are written).
- * Running sums: a horizontal pass into hs / hn (sum and count of region
- * pixels in the row window), then a vertical one with one accumulator
- * per column, so the cost does not grow with r. */
-static void region_box(const float *in, const uint8_t *mask, int w, int h,
-                       int r, float *out, float *hs, uint8_t *hn, double *cs,
-                       int *cn)
+#define R    2 /* box radius */
+#define RING (2 * R + 1)
+
+/* Row y of the masked horizontal box sum of v (sum and count of region
+ * pixels within R along the row). */
+static void hbox(const float *v, const uint8_t *m, int w, float *so,
+                 uint8_t *no)
 {
-    for (int y = 0; y < h; y++) {
-        const float *v = in + (size_t)y * w;
-        const uint8_t *m = mask + (size_t)y * w;
-        float *so = hs + (size_t)y * w;
-        uint8_t *no = hn + (size_t)y * w;
-        double s = 0;
-        int n = 0;
-        for (int x = -r; x < w; x++) {
-            int a = x + r, b = x - r - 1;
-            if (a < w && m[a])
-                s += v[a], n++;
-            if (b >= 0 && m[b])
-                s -= v[b], n--;
-            if (x >= 0)
-                so[x] = (float)s, no[x] = (uint8_t)n;
+    float s = 0;
+    int n = 0;
+    for (int x = -R; x < w; x++) {
+        int a = x + R, b = x - R - 1;
+        if (a < w && m[a])
+            s += v[a], n++;
+        if (b >= 0 && m[b])
+            s -= v[b], n--;
+        if (x >= 0)
+            so[x] = s, no[x] = (uint8_t)n;
+    }
+}
+
+/* Pixels of the region whose a*, box-averaged over the region twice (5 x
+ * 5, normalised by the region pixels it covers), exceeds threshold.
+ * Streams rows through rings of RING rows, so memory is a few rows. */
+static st_status count_red(const st_lab_planes *lab, const st_region *reg,
+                           double threshold, size_t *red, st_error *err)
+{
+    int w = lab->width, h = lab->height;
+    size_t rw = (size_t)w * RING;
+    float *hs1 = malloc(rw * sizeof *hs1), *hs2 = malloc(rw * sizeof *hs2);
+    float *sm = malloc(rw * sizeof *sm);
+    uint8_t *hn1 = malloc(rw), *hn2 = malloc(rw);
+    size_t n = 0;
+
+    if (!hs1 || !hs2 || !sm || !hn1 || !hn2) {
+        free(hs1), free(hs2), free(sm), free(hn1), free(hn2);
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    }
+    /* step y: horizontal sums of a* row y; first smoothing of row y - R;
+     * its horizontal sums; second smoothing (and the count) of row y - 2R */
+    for (int y = 0; y < h + 2 * R; y++) {
+        if (y < h)
+            hbox(lab->a + (size_t)y * w, reg->mask + (size_t)y * w, w,
+                 hs1 + (size_t)(y % RING) * w, hn1 + (size_t)(y % RING) * w);
+        for (int pass = 0; pass < 2; pass++) {
+            int c = y - R * (pass + 1); /* the row this pass finishes */
+            const float *hs = pass ? hs2 : hs1;
+            const uint8_t *hn = pass ? hn2 : hn1;
+            const uint8_t *m;
+            float *o;
+            if (c < 0 || c >= h)
+                continue;
+            m = reg->mask + (size_t)c * w;
+            o = sm + (size_t)(c % RING) * w;
+            {
+                const float *rs[RING];
+                const uint8_t *rn[RING];
+                int nr = 0;
+                for (int k = c - R; k <= c + R; k++)
+                    if (k >= 0 && k < h) {
+                        rs[nr] = hs + (size_t)(k % RING) * w;
+                        rn[nr++] = hn + (size_t)(k % RING) * w;
+                    }
+                for (int x = 0; x < w; x++) {
+                    float sum = 0;
+                    int cnt = 0;
+                    if (!m[x])
+                        continue;
+                    for (int k = 0; k < nr; k++)
+                        sum += rs[k][x], cnt += rn[k][x];
+                    if (pass)
+                        n += cnt > 0 && sum > (float)threshold * (float)cnt;
+                    else
+                        o[x] = cnt > 0 ? sum / (float)cnt : 0.0f;
+                }
+            }
+            if (!pass)
+                hbox(o, m, w, hs2 + (size_t)(c % RING) * w,
+                     hn2 + (size_t)(c % RING) * w);
         }
     }
-    for (int x = 0; x < w; x++)
-        cs[x] = 0, cn[x] = 0;
-    for (int y = -r; y < h; y++) {
-        int a = y + r, b = y - r - 1;
-        if (a < h) {
-            const float *so = hs + (size_t)a * w;
-            const uint8_t *no = hn + (size_t)a * w;
-            for (int x = 0; x < w; x++)
-                cs[x] += so[x], cn[x] += no[x];
-        }
-        if (b >= 0) {
-            const float *so = hs + (size_t)b * w;
-            const uint8_t *no = hn + (size_t)b * w;
-            for (int x = 0; x < w; x++)
-                cs[x] -= so[x], cn[x] -= no[x];
-        }
-        if (y >= 0) {
-            const uint8_t *m = mask + (size_t)y * w;
-            float *o = out + (size_t)y * w;
-            for (int x = 0; x < w; x++)
-                if (m[x])
-                    o[x] = cn[x] > 0 ? (float)(cs[x] / cn[x]) : 0.0f;
-        }
-    }
+    free(hs1), free(hs2), free(sm), free(hn1), free(hn2);
+    *red = n;
+    return ST_OK;
 }
 
 st_status st_redness_measure(const st_lab_planes *lab, const st_region *reg,
                              double threshold, st_redness *out, st_error *err)
 {
-    size_t n = (size_t)lab->width * (size_t)lab->height, count = 0, red = 0;
+    size_t count = 0, red = 0;
     unsigned *hist;
-    float *smooth, *smooth2, *hs;
-    uint8_t *hn;
-    double *cs, sum = 0;
-    int *cn;
+    double sum = 0;
+    st_status s;
 
     if (reg->width != lab->width || reg->height != lab->height)
         return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
@@ -100,38 +132,25 @@ st_status st_redness_measure(const st_lab_planes *lab, const st_region *reg,
         return st_fail(err, ST_ERR_INVALID, "empty region");
     if (threshold <= 0)
         threshold = ST_RED_A_STAR_THRESHOLD;
+    if ((s = count_red(lab, reg, threshold, &red, err)))
+        return s;
     hist = calloc(HBINS, sizeof *hist);
-    smooth = malloc(n * sizeof *smooth);
-    smooth2 = malloc(n * sizeof *smooth2);
-    hs = malloc(n * sizeof *hs);
-    hn = malloc(n);
-    cs = malloc((size_t)lab->width * sizeof *cs);
-    cn = malloc((size_t)lab->width * sizeof *cn);
-    if (!hist || !smooth || !smooth2 || !hs || !hn || !cs || !cn) {
-        free(hist);
-        free(smooth);
-        free(smooth2);
-        free(hs);
-        free(hn);
-        free(cs);
-        free(cn);
+    if (!hist)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
-    }
-    region_box(lab->a, reg->mask, lab->width, lab->height, 2, smooth, hs, hn,
-               cs, cn);
-    region_box(smooth, reg->mask, lab->width, lab->height, 2, smooth2, hs, hn,
-               cs, cn);
-    for (size_t i = 0; i < n; i++) {
-        double a;
-        int bin;
-        if (!reg->mask[i])
-            continue;
-        a = lab->a[i];
-        sum += a;
-        count++;
-        red += smooth2[i] > threshold;
-        bin = (int)floor((a - HMIN) / HSTEP);
-        hist[bin < 0 ? 0 : bin >= HBINS ? HBINS - 1 : bin]++;
+    for (int y = reg->y0; y < reg->y1; y++) {
+        const uint8_t *m = reg->mask + (size_t)y * lab->width;
+        const float *av = lab->a + (size_t)y * lab->width;
+        double rs = 0;
+        for (int x = reg->x0; x < reg->x1; x++) {
+            int bin;
+            if (!m[x])
+                continue;
+            rs += av[x];
+            count++;
+            bin = (int)((av[x] - HMIN) * (1 / HSTEP));
+            hist[bin < 0 ? 0 : bin >= HBINS ? HBINS - 1 : bin]++;
+        }
+        sum += rs;
     }
     out->a_star_mean = sum / (double)count;
     out->red_area_pct = 100.0 * (double)red / (double)count;
@@ -148,12 +167,6 @@ st_status st_redness_measure(const st_lab_planes *lab, const st_region *reg,
         }
     }
     free(hist);
-    free(smooth);
-    free(smooth2);
-    free(hs);
-    free(hn);
-    free(cs);
-    free(cn);
     out->erythema_index =
         lab->linear_mean[0] > 0 && lab->linear_mean[1] > 0
             ? 100.0 * log10(lab->linear_mean[0] / lab->linear_mean[1])

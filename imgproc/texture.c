@@ -119,14 +119,12 @@ static int in(const double band[2], double f)
 typedef struct spectrum {
     int bw, bh;   /* the region's bounding box */
     int W, H;     /* the transform's size (padded) */
-    float *w;     /* taper, bw x bh */
     float *spec;  /* H x (W / 2 + 1) complex */
     double wsum2; /* sum of the squared taper */
 } spectrum;
 
 static void spectrum_free(spectrum *sp)
 {
-    free(sp->w);
     st_fft_free(sp->spec);
 }
 
@@ -136,7 +134,7 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
     int W, H, r, rb;
     size_t nc;
-    float *w = NULL, *tmp = NULL, *sig = NULL, *spec = NULL;
+    float *w = NULL, *tmp = NULL, *spec = NULL;
     double mean = 0, wsum2 = 0, *acc = NULL;
     st_status s = ST_OK;
 
@@ -153,9 +151,7 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     w = malloc((size_t)bw * bh * sizeof *w);
     tmp = malloc((size_t)bw * bh * sizeof *tmp);
     acc = malloc((size_t)bw * sizeof *acc);
-    sig = st_fft_alloc((size_t)W * H);
-    spec = st_fft_alloc(2 * nc);
-    if (!w || !tmp || !acc || !sig || !spec) {
+    if (!w || !tmp || !acc) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
         goto done;
     }
@@ -174,6 +170,8 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
         w[i] = w[i] > 0.9999f ? 1.0f : 0.0f;
     for (int pass = 0; pass < 3; pass++)
         box(w, bw, bh, rb, tmp, acc);
+    free(tmp);
+    tmp = NULL;
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) {
             size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
@@ -183,30 +181,46 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
                 mean += lab->L[j];
         }
     mean /= (double)reg->count;
-    memset(sig, 0, (size_t)W * H * sizeof *sig);
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++) {
-            size_t i = (size_t)y * bw + x;
-            size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
-            double v = w[i] ? (lab->L[j] - mean) * w[i] : 0;
-            sig[(size_t)y * W + x] = (float)v;
-            wsum2 += (double)w[i] * w[i];
+
+    /* the tapered signal, transformed in place (rows of 2 (W/2+1)) */
+    spec = st_fft_alloc(2 * nc);
+    if (!spec) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
+        goto done;
+    }
+    {
+        size_t ws = 2 * (size_t)(W / 2 + 1);
+        for (int y = 0; y < H; y++) {
+            float *o = spec + (size_t)y * ws;
+            if (y >= bh) {
+                memset(o, 0, ws * sizeof *o);
+                continue;
+            }
+            for (int x = 0; x < bw; x++) {
+                size_t i = (size_t)y * bw + x;
+                size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
+                o[x] = w[i] ? (float)((lab->L[j] - mean) * w[i]) : 0.0f;
+                wsum2 += (double)w[i] * w[i];
+            }
+            memset(o + bw, 0, (ws - (size_t)bw) * sizeof *o);
         }
+    }
+    free(w);
+    w = NULL;
     if (!(wsum2 > 0)) {
         s = st_fail(err, ST_ERR_INVALID, "region too thin for texture");
         goto done;
     }
-    s = st_fft_forward(W, H, sig, spec, err);
+    s = st_fft_forward_inplace(W, H, spec, err);
 done:
     free(tmp);
     free(acc);
-    st_fft_free(sig);
+    free(w);
     if (s) {
-        free(w);
         st_fft_free(spec);
         return s;
     }
-    *sp = (spectrum){bw, bh, W, H, w, spec, wsum2};
+    *sp = (spectrum){bw, bh, W, H, spec, wsum2};
     return ST_OK;
 }
 

@@ -16,6 +16,7 @@
  * is the spread of the skin's own tone: blotches, spots, pigmentation.
  */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 #include "skintrack/tone.h"
@@ -67,21 +68,26 @@ static double evenness(const st_lab_planes *lab, const st_region *reg)
             }
         }
     fitted = st_solve(6, A, rhs, c) == 0;
-    for (int y = reg->y0; y < reg->y1; y++)
+    if (!fitted)
+        memset(c, 0, sizeof c);
+    /* residuals row by row: along a row the surface is p + q x + c3 x^2 */
+    for (int y = reg->y0; y < reg->y1; y++) {
+        const float *L = lab->L + (size_t)y * (size_t)lab->width;
+        const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
+        double v = (y - cy) / sy;
+        double p = c[0] + c[2] * v + c[5] * v * v, q = c[1] + c[4] * v;
+        double rs = 0, rs2 = 0, rn = 0;
         for (int x = reg->x0; x < reg->x1; x++) {
-            size_t i = (size_t)y * (size_t)lab->width + (size_t)x;
-            double f[6], r = lab->L[i];
-            if (!reg->mask[i])
+            double u = (x - cx) / sx, r;
+            if (!m[x])
                 continue;
-            if (fitted) {
-                basis((x - cx) / sx, (y - cy) / sy, f);
-                for (int k = 0; k < 6; k++)
-                    r -= c[k] * f[k];
-            }
-            sum += r;
-            sum2 += r * r;
-            n++;
+            r = L[x] - (p + u * (q + c[3] * u));
+            rs += r;
+            rs2 += r * r;
+            rn++;
         }
+        sum += rs, sum2 += rs2, n += rn;
+    }
     if (n < 2)
         return NAN;
     return sqrt(fmax(0, (sum2 - sum * sum / n) / (n - 1)));
@@ -90,19 +96,24 @@ static double evenness(const st_lab_planes *lab, const st_region *reg)
 st_status st_tone_measure(const st_lab_planes *lab, const st_region *reg,
                           st_tone *out, st_error *err)
 {
-    size_t n = (size_t)lab->width * (size_t)lab->height, count = 0;
+    size_t count = 0;
     double sl = 0, sb = 0;
 
     if (reg->width != lab->width || reg->height != lab->height)
         return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
     if (!reg->count)
         return st_fail(err, ST_ERR_INVALID, "empty region");
-    for (size_t i = 0; i < n; i++)
-        if (reg->mask[i]) {
-            sl += lab->L[i];
-            sb += lab->b[i];
-            count++;
-        }
+    for (int y = reg->y0; y < reg->y1; y++) {
+        size_t i0 = (size_t)y * (size_t)lab->width;
+        double rl = 0, rb = 0;
+        for (int x = reg->x0; x < reg->x1; x++)
+            if (reg->mask[i0 + x]) {
+                rl += lab->L[i0 + x];
+                rb += lab->b[i0 + x];
+                count++;
+            }
+        sl += rl, sb += rb;
+    }
     out->l_star_mean = sl / (double)count;
     out->b_star_mean = sb / (double)count;
     out->melanin_index = lab->linear_mean[0] > 0
