@@ -6,7 +6,8 @@
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
-#   make bench      reader and align timings on generated 2 and 12 MP photos
+#   make bench      timings and peak memory on generated 2 and 12 MP photos:
+#                   reader, align, compare (with stage times), metrics, course
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian build packages (apt-get); make
 #                   deps-test adds what the tests need (Chromium)
@@ -106,9 +107,13 @@ $(BUILD)/tests/rfc4180: tests/rfc4180.c
 check: test
 
 # Benchmarks print figures; they are not tests.
-bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align $(BIN)
+# jobs: compare (12 and 2 MP pairs), metrics (12 MP), course (20 x 12 MP);
+# inputs made once in $(BUILD)/bench (about a minute), then about 3 minutes
+bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
+       $(BUILD)/tests/bench_jobs $(BIN)
 	$(BUILD)/tests/bench_io
 	$(BUILD)/tests/bench_align $(BIN)
+	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
 check-asan:
 	$(MAKE) test SANITIZE=1
 
