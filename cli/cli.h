@@ -146,6 +146,13 @@ int cli_write_image(const char *path, const st_image *img, int bit_depth);
 /* "skintrack: " + message + newline on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The default of --jobs: the online cores (1..64). */
+int cli_default_jobs(void);
+
+/* --jobs N: a whole number 1..256 into *jobs; else a usage error (returns
+ * CLI_EXIT_USAGE). */
+int cli_parse_jobs(const char *command, const char *text, int *jobs);
+
 /* --timing: one line on stderr, "skintrack: timing (s): decode 0.141 ...
  * total 1.020", every stage of t in order. */
 void cli_print_timing(const st_timing *t);

@@ -32,7 +32,10 @@ static const char help[] =
     "  (--roi, --mask, --skin-mask and the card are in BEFORE's pixels;\n"
     "  --overlay names files before-NAME-... and after-NAME-..., each\n"
     "  picture in its own photo's frame)\n"
-    "  --timing                print the time each stage took on stderr\n"
+    "  -j, --jobs N            threads (default: cores); --jobs 1 is the\n"
+    "                          leanest in memory; results do not depend on it\n"
+    "  --timing                print the time each stage took on stderr (with\n"
+    "                          --jobs > 1 the stages of parallel work add up)\n"
     "  -q, --quiet             do not report failures on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 compared (ok), 1 low_confidence or error, 2 usage error.\n";
@@ -43,6 +46,7 @@ static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"layout", required_argument, NULL, OPT_LAYOUT},
     {"timing", no_argument, NULL, OPT_TIMING},
+    {"jobs", required_argument, NULL, 'j'},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -208,13 +212,18 @@ static int run(int argc, char **argv)
 
     st_read_options_init(&j.read);
     st_metrics_options_init(&j.m.metrics);
+    j.m.metrics.pores.jobs = cli_default_jobs();
     st_align_options_init(&j.align);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'q': j.quiet = 1; break;
+        case 'j':
+            if (cli_parse_jobs("compare", optarg, &j.m.metrics.pores.jobs))
+                return CLI_EXIT_USAGE;
+            break;
         case 'h': cli_print_help(&cli_compare_command); return CLI_EXIT_OK;
         case OPT_LAYOUT:
             if (strcmp(optarg, "long") && strcmp(optarg, "wide"))

@@ -681,13 +681,12 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
     const char *cmd = j->report_mode ? "report" : "course";
     double v;
     int c;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
     st_read_options_init(&j->read);
     st_metrics_options_init(&j->m.metrics);
     st_course_options_init(&j->course);
     st_course_plan_options_init(&j->plan);
-    j->course.jobs = cores > 0 ? (cores > 64 ? 64 : (int)cores) : 1;
+    j->course.jobs = cli_default_jobs();
     j->shard_k = j->shard_n = 1;
     optind = 0;
     opterr = 0;
@@ -716,14 +715,8 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             j->wide = strcmp(optarg, "wide") == 0;
             break;
         case 'j':
-            if (cli_parse_number(cmd, "--jobs", optarg, 1, 256, &v))
+            if (cli_parse_jobs(cmd, optarg, &j->course.jobs))
                 return CLI_EXIT_USAGE;
-            if (v != floor(v))
-                return cli_usage(cmd,
-                                 "--jobs wants a whole number, "
-                                 "not '%s'",
-                                 optarg);
-            j->course.jobs = (int)v;
             break;
         case OPT_SHARD:
             if (parse_shard(optarg, &j->shard_k, &j->shard_n))

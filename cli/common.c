@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,24 @@ void cli_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+int cli_default_jobs(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (cores > 64 ? 64 : (int)cores) : 1;
+}
+
+int cli_parse_jobs(const char *command, const char *text, int *jobs)
+{
+    double v;
+    if (cli_parse_number(command, "--jobs", text, 1, 256, &v))
+        return CLI_EXIT_USAGE;
+    if (v != floor(v))
+        return cli_usage(command, "--jobs wants a whole number, not '%s'",
+                         text);
+    *jobs = (int)v;
+    return 0;
 }
 
 void cli_print_timing(const st_timing *t)

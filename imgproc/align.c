@@ -148,9 +148,15 @@ static int blur(const plane *in, plane *out, double sigma)
         float *t = tmp + (size_t)y * (size_t)w;
         for (int x = 0; x < w; x++) {
             float acc = 0;
-            for (int i = -r; i <= r; i++) {
-                int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
-                acc += k[i + r] * s[xx];
+            if (x >= r && x < w - r) { /* no edge: the same sum, unclamped */
+                const float *c = s + x - r;
+                for (int i = 0; i <= 2 * r; i++)
+                    acc += k[i] * c[i];
+            } else {
+                for (int i = -r; i <= r; i++) {
+                    int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
+                    acc += k[i + r] * s[xx];
+                }
             }
             t[x] = acc;
         }
@@ -204,6 +210,27 @@ static inline float bilinear(const plane *p, float u, float v)
     b = a + p->w;
     return (a[0] + fx * (a[1] - a[0])) * (1 - fy) +
            (b[0] + fx * (b[1] - b[0])) * fy;
+}
+
+/* bilinear() of three planes of one size at once (the weights once). */
+static inline void bilinear3(const plane *p, const plane *q, const plane *r,
+                             float u, float v, float *op, float *oq, float *or)
+{
+    int x = (int)u, y = (int)v;
+    float fx, fy;
+    size_t o;
+    x = x > p->w - 2 ? p->w - 2 : x;
+    y = y > p->h - 2 ? p->h - 2 : y;
+    fx = u - (float)x;
+    fy = v - (float)y;
+    o = (size_t)y * (size_t)p->w + x;
+#define BL(P)                                                                  \
+    ((P->p[o] + fx * (P->p[o + 1] - P->p[o])) * (1 - fy) +                     \
+     (P->p[o + p->w] + fx * (P->p[o + p->w + 1] - P->p[o + p->w])) * fy)
+    *op = BL(p);
+    *oq = BL(q);
+    *or = BL(r);
+#undef BL
 }
 
 /* ---- level <-> full-resolution coordinates ---- */
@@ -669,9 +696,13 @@ static int refine(const level *L, st_transform *t, int translation_only,
                 double I, Gx, Gy, e, w, J[6];
                 if (!(u >= 1 && v >= 1 && u < umax && v < vmax))
                     continue;
-                I = bilinear(&L->m, u, v);
-                Gx = bilinear(&L->gx, u, v) * *gain;
-                Gy = bilinear(&L->gy, u, v) * *gain;
+                {
+                    float fi, fgx, fgy;
+                    bilinear3(&L->m, &L->gx, &L->gy, u, v, &fi, &fgx, &fgy);
+                    I = fi;
+                    Gx = fgx * *gain;
+                    Gy = fgy * *gain;
+                }
                 e = *gain * I + *bias - rr[x];
                 w = fabs(e) <= k ? 1.0 : k / fabs(e);
                 if (translation_only) {

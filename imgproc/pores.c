@@ -32,6 +32,7 @@
  * both profiles (figures in docs/metrics.md).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,7 @@ void st_pore_options_init(st_pore_options *opt)
     opt->min_diameter = 0;
     opt->max_diameter = 0;
     opt->min_response = ST_PORE_MIN_RESPONSE;
+    opt->jobs = 1;
 }
 
 void st_pores_clear(st_pores *p)
@@ -335,6 +337,127 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
     return ST_OK;
 }
 
+static int bufs_new(const tiler *t, tile_buf *b)
+{
+    size_t n = (size_t)t->Tw * t->Th, nc = (size_t)t->Th * (t->Tw / 2 + 1);
+    b->in = st_fft_alloc(n);
+    b->spec = st_fft_alloc(2 * nc);
+    b->work = st_fft_alloc(2 * nc);
+    for (int i = 0; i < 3; i++)
+        b->resp[i] = st_fft_alloc(n);
+    b->integ =
+        malloc(((size_t)t->Tw + 1) * ((size_t)t->Th + 1) * sizeof *b->integ);
+    return b->in && b->spec && b->work && b->resp[0] && b->resp[1] &&
+                   b->resp[2] && b->integ
+               ? 0
+               : -1;
+}
+
+static void bufs_free(tile_buf *b)
+{
+    st_fft_free(b->in);
+    st_fft_free(b->spec);
+    st_fft_free(b->work);
+    for (int i = 0; i < 3; i++)
+        st_fft_free(b->resp[i]);
+    free(b->integ);
+}
+
+/* Every tile, on up to jobs threads. Each tile's pores go to a list of
+ * its own, joined in tile order, so the result is the same for any number
+ * of threads. b is the first set of buffers; the others are made here and
+ * handed out under a lock. */
+typedef struct tiles_run {
+    const tiler *t;
+    tile_buf *bufs;
+    int *busy, nbuf, nx;
+    st_pores *lists;
+    st_status *status;
+    st_error *errs;
+    pthread_mutex_t lock;
+} tiles_run;
+
+static void tile_job(void *ctx, size_t i)
+{
+    tiles_run *r = ctx;
+    int k = 0, cap = 0;
+    pthread_mutex_lock(&r->lock);
+    while (r->busy[k])
+        k++;
+    r->busy[k] = 1;
+    pthread_mutex_unlock(&r->lock);
+    r->status[i] =
+        do_tile(r->t, &r->bufs[k], (int)(i % (size_t)r->nx) * r->t->cw,
+                (int)(i / (size_t)r->nx) * r->t->ch, &r->lists[i], &cap,
+                &r->errs[i]);
+    pthread_mutex_lock(&r->lock);
+    r->busy[k] = 0;
+    pthread_mutex_unlock(&r->lock);
+}
+
+static st_status all_tiles(const tiler *t, tile_buf *b, int jobs,
+                           st_pores *out, st_error *err)
+{
+    int nx = (t->bw + t->cw - 1) / t->cw, ny = (t->bh + t->ch - 1) / t->ch;
+    size_t n = (size_t)nx * (size_t)ny;
+    tiles_run r;
+    st_status s = ST_OK;
+    int cap = 0;
+
+    if (jobs < 1)
+        jobs = 1;
+    if ((size_t)jobs > n)
+        jobs = (int)n;
+    if (jobs == 1) { /* straight into out */
+        for (int cy = 0; cy < t->bh && s == ST_OK; cy += t->ch)
+            for (int cx = 0; cx < t->bw && s == ST_OK; cx += t->cw)
+                s = do_tile(t, b, cx, cy, out, &cap, err);
+        return s;
+    }
+    memset(&r, 0, sizeof r);
+    r.t = t;
+    r.nx = nx;
+    pthread_mutex_init(&r.lock, NULL);
+    r.bufs = calloc((size_t)jobs, sizeof *r.bufs);
+    r.busy = calloc((size_t)jobs, sizeof *r.busy);
+    r.lists = calloc(n, sizeof *r.lists);
+    r.status = calloc(n, sizeof *r.status);
+    r.errs = calloc(n, sizeof *r.errs);
+    if (!r.bufs || !r.busy || !r.lists || !r.status || !r.errs)
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+    else {
+        r.bufs[0] = *b;
+        r.nbuf = 1;
+        while (r.nbuf < jobs && bufs_new(t, &r.bufs[r.nbuf]) == 0)
+            r.nbuf++;
+        if (r.nbuf < jobs)
+            bufs_free(&r.bufs[r.nbuf]); /* a partial set: run on fewer */
+        st_pool_run(r.nbuf, n, tile_job, &r);
+        for (size_t i = 0; i < n && s == ST_OK; i++) {
+            if (r.status[i]) {
+                if (err)
+                    *err = r.errs[i];
+                s = r.status[i];
+                break;
+            }
+            for (int k = 0; k < r.lists[i].count && s == ST_OK; k++)
+                if (push(out, &cap, r.lists[i].list[k]))
+                    s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+        }
+        for (int k = 1; k < r.nbuf; k++)
+            bufs_free(&r.bufs[k]);
+    }
+    for (size_t i = 0; r.lists && i < n; i++)
+        st_pores_clear(&r.lists[i]);
+    free(r.bufs);
+    free(r.busy);
+    free(r.lists);
+    free(r.status);
+    free(r.errs);
+    pthread_mutex_destroy(&r.lock);
+    return s;
+}
+
 /* A tile side for n px of box: one tile when it fits, else TILE; a
  * multiple of 2^MAX_LEVEL with small prime factors. */
 static int tile_side(int n, int pad, int tile)
@@ -350,7 +473,7 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                           st_error *err)
 {
     st_pore_options opt;
-    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
+    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns;
     double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE), mean = 0;
     double sig[64];
     tiler t;
@@ -431,22 +554,9 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
             if (!t.filt[t.level[i]][k] &&
                 !(t.filt[t.level[i]][k] = make_filter(&t, t.level[i], sig[k])))
                 goto nomem;
-    {
-        size_t n = (size_t)t.Tw * t.Th, nc = (size_t)t.Th * (t.Tw / 2 + 1);
-        b.in = st_fft_alloc(n);
-        b.spec = st_fft_alloc(2 * nc);
-        b.work = st_fft_alloc(2 * nc);
-        for (int i = 0; i < 3; i++)
-            b.resp[i] = st_fft_alloc(n);
-        b.integ =
-            malloc(((size_t)t.Tw + 1) * ((size_t)t.Th + 1) * sizeof *b.integ);
-        if (!b.in || !b.spec || !b.work || !b.resp[0] || !b.resp[1] ||
-            !b.resp[2] || !b.integ)
-            goto nomem;
-    }
-    for (int cy = 0; cy < bh && s == ST_OK; cy += t.ch)
-        for (int cx = 0; cx < bw && s == ST_OK; cx += t.cw)
-            s = do_tile(&t, &b, cx, cy, out, &cap, err);
+    if (bufs_new(&t, &b))
+        goto nomem;
+    s = all_tiles(&t, &b, opt.jobs, out, err);
     if (s)
         goto done;
 
@@ -479,12 +589,7 @@ done:
     for (int l = 0; l <= MAX_LEVEL; l++)
         for (int i = 0; i < 64; i++)
             free(t.filt[l][i]);
-    st_fft_free(b.in);
-    st_fft_free(b.spec);
-    st_fft_free(b.work);
-    for (int i = 0; i < 3; i++)
-        st_fft_free(b.resp[i]);
-    free(b.integ);
+    bufs_free(&b);
     if (s != ST_OK)
         st_pores_clear(out);
     return s;

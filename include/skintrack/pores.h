@@ -40,6 +40,8 @@ typedef struct st_pore_options {
     double max_diameter; /* px, or mm when calibrated (default 24 px or
                             0.5 mm) */
     double min_response; /* default ST_PORE_MIN_RESPONSE */
+    int jobs;            /* threads over the image's tiles (0 or 1: the
+                            caller's); the result does not depend on it */
 } st_pore_options;
 
 void st_pore_options_init(st_pore_options *opt);
