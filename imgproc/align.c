@@ -214,7 +214,7 @@ static inline float bilinear(const plane *p, float u, float v)
 
 /* bilinear() of three planes of one size at once (the weights once). */
 static inline void bilinear3(const plane *p, const plane *q, const plane *r,
-                             float u, float v, float *op, float *oq, float *or)
+                             float u, float v, float *op, float *oq, float * or)
 {
     int x = (int)u, y = (int)v;
     float fx, fy;
@@ -229,7 +229,7 @@ static inline void bilinear3(const plane *p, const plane *q, const plane *r,
      (P->p[o + p->w] + fx * (P->p[o + p->w + 1] - P->p[o + p->w])) * fy)
     *op = BL(p);
     *oq = BL(q);
-    *or = BL(r);
+    * or = BL(r);
 #undef BL
 }
 

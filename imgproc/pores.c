@@ -386,17 +386,16 @@ static void tile_job(void *ctx, size_t i)
         k++;
     r->busy[k] = 1;
     pthread_mutex_unlock(&r->lock);
-    r->status[i] =
-        do_tile(r->t, &r->bufs[k], (int)(i % (size_t)r->nx) * r->t->cw,
-                (int)(i / (size_t)r->nx) * r->t->ch, &r->lists[i], &cap,
-                &r->errs[i]);
+    r->status[i] = do_tile(
+        r->t, &r->bufs[k], (int)(i % (size_t)r->nx) * r->t->cw,
+        (int)(i / (size_t)r->nx) * r->t->ch, &r->lists[i], &cap, &r->errs[i]);
     pthread_mutex_lock(&r->lock);
     r->busy[k] = 0;
     pthread_mutex_unlock(&r->lock);
 }
 
-static st_status all_tiles(const tiler *t, tile_buf *b, int jobs,
-                           st_pores *out, st_error *err)
+static st_status all_tiles(const tiler *t, tile_buf *b, int jobs, st_pores *out,
+                           st_error *err)
 {
     int nx = (t->bw + t->cw - 1) / t->cw, ny = (t->bh + t->ch - 1) / t->ch;
     size_t n = (size_t)nx * (size_t)ny;

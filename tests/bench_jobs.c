@@ -172,11 +172,11 @@ static char *path(const char *rel)
 
 int main(int argc, char **argv)
 {
-    static char *pair_opts[] = {"--sessions", "1", "--post-days", "none",
-                                "--width", NULL, NULL};
-    static char *course_opts[] = {"--width", "4032", "--sessions", "5",
-                                  "--post-days", "1,2,3", "--followup", "0",
-                                  NULL};
+    static char *pair_opts[] = {"--sessions", "1",  "--post-days", "none",
+                                "--width",    NULL, NULL};
+    static char *course_opts[] = {"--width",    "4032",        "--sessions",
+                                  "5",          "--post-days", "1,2,3",
+                                  "--followup", "0",           NULL};
     char *b12, *a12, *b2, *a2, *course;
 
     if (argc < 3) {

@@ -425,6 +425,28 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     *,pore_mean_diameter_px_pct_change,*) ok "compare wide: METRIC_pct_change columns" ;;
     *) not_ok "compare wide: METRIC_pct_change columns" "$(line "$out" 1)" ;;
     esac
+    # threads change the speed, not one byte of the result
+    run compare --jobs 1 "$base" "$follow" --roi 300,100,800,700
+    cp "$out" "$tmp/c1.csv"
+    run compare --jobs 3 --timing "$base" "$follow" --roi 300,100,800,700
+    expect_rc "compare --jobs 3 --timing: exits 0" 0
+    if cmp -s "$tmp/c1.csv" "$out"; then
+        ok "compare: --jobs 1 and --jobs 3 write the same CSV"
+    else
+        not_ok "compare: --jobs 1 and --jobs 3 write the same CSV" \
+            "$(diff "$tmp/c1.csv" "$out" | head -4)"
+    fi
+    expect_lines "compare --timing: one line on stderr" "$err" 1
+    if grep -E '^skintrack: timing \(s\): decode [0-9.]+ region [0-9.]+ registration [0-9.]+ warp [0-9.]+ colour [0-9.]+ pores [0-9.]+ texture [0-9.]+ output [0-9.]+ total [0-9.]+$' "$err" >/dev/null &&
+        awk '{ s = 0; for (i = 4; i < NF - 1; i += 2) s += $(i + 1);
+               d = s - $NF; exit !(d < 0.002 && d > -0.002 && $NF > 0) }' "$err"; then
+        ok "compare --timing: every stage, and they add up to the total"
+    else
+        not_ok "compare --timing: every stage, adding up" "$(show "$err")"
+    fi
+    run metrics --jobs 2 --timing "$base"
+    expect_rc "metrics --jobs 2 --timing: exits 0" 0
+    expect_has "metrics --timing: the stage line" "$err" "timing (s): decode"
     run compare "$base" "$good"
     expect_rc "compare with an unrelated picture: exits 1" 1
     expect_eq "compare with an unrelated picture: low_confidence" \
@@ -438,6 +460,8 @@ run compare "$good"
 expect_rc "compare with one image: usage error" 2
 run compare --layout tall "$good" "$good"
 expect_rc "compare --layout tall: usage error" 2
+usage_error "compare --jobs 0" compare --jobs 0 "$good" "$good"
+usage_error "metrics --jobs 1.5" metrics --jobs 1.5 "$good"
 
 
 # ---- skin mask and overlays ----
