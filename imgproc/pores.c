@@ -5,10 +5,11 @@
  *   st_pores_clear         release the list
  *
  * Pores are small dark blobs. The region's L* is inverted (so pores are
- * bright), its mean removed (which is also what fills the outside of an
- * irregular region), padded by the largest kernel's reach against
- * wrap-around, and transformed once with FFTW. Each scale sigma then costs
- * one multiplication by the scale-normalised Laplacian of Gaussian,
+ * bright) and its mean removed (which is also what fills the outside of an
+ * irregular region); it is cut into tiles with a margin of the largest
+ * kernel's reach (below), each transformed once with FFTW. Each scale
+ * sigma then costs one multiplication by the scale-normalised Laplacian
+ * of Gaussian,
  * -sigma^2 lap G, whose transfer function is sigma^2 (2 pi f)^2
  * exp(-2 pi^2 sigma^2 f^2), and one inverse transform (Lindeberg 1998,
  * Int. J. Comput. Vision 30:79). Scales run geometrically, four per

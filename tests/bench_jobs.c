@@ -147,11 +147,11 @@ static void job(const char *label, char *const args[], int runs, int timing)
         }
     }
     qsort(t, (size_t)runs, sizeof t[0], cmp_double);
-    printf("%-34s %2d runs  median %6.3f s  min %6.3f  max %6.3f  "
+    printf("%-36s %2d runs  median %6.3f s  min %6.3f  max %6.3f  "
            "peak RSS %5ld MB\n",
            label, runs, t[runs / 2], t[0], t[runs - 1], peak / 1024);
     if (timing) {
-        printf("%-34s stages (median s):", "");
+        printf("%-36s stages (median s):", "");
         for (int k = 0; k < ST_STAGE_COUNT; k++) {
             qsort(stage[k], (size_t)runs, sizeof stage[k][0], cmp_double);
             printf(" %s %.3f", st_stage_name((st_stage)k), stage[k][runs / 2]);
@@ -203,16 +203,26 @@ int main(int argc, char **argv)
     printf("skintrack %s, %ld online cores; one thread unless --jobs\n",
            st_version(), sysconf(_SC_NPROCESSORS_ONLN));
     {
-        char *a[] = {(char *)prog, "compare", "--timing", b12, a12, NULL};
-        job("compare 4032x3024 pair", a, 5, 1);
+        char *a[] = {(char *)prog, "compare", "--jobs", "1", "--timing",
+                     b12, a12, NULL};
+        job("compare 4032x3024 pair, --jobs 1", a, 5, 1);
     }
     {
-        char *a[] = {(char *)prog, "compare", "--timing", b2, a2, NULL};
-        job("compare 1600x1200 pair", a, 7, 1);
+        char *a[] = {(char *)prog, "compare", "--jobs", "2", b12, a12, NULL};
+        job("compare 4032x3024 pair, --jobs 2", a, 3, 0);
     }
     {
-        char *a[] = {(char *)prog, "metrics", b12, NULL};
-        job("metrics 4032x3024 photo", a, 5, 0);
+        char *a[] = {(char *)prog, "compare", "--jobs", "1", "--timing",
+                     b2, a2, NULL};
+        job("compare 1600x1200 pair, --jobs 1", a, 7, 1);
+    }
+    {
+        char *a[] = {(char *)prog, "metrics", "--jobs", "1", b12, NULL};
+        job("metrics 4032x3024 photo, --jobs 1", a, 5, 0);
+    }
+    {
+        char *a[] = {(char *)prog, "metrics", "--jobs", "2", b12, NULL};
+        job("metrics 4032x3024 photo, --jobs 2", a, 3, 0);
     }
     {
         char *a[] = {(char *)prog, "course", "--jobs", "2", course, NULL};
