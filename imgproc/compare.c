@@ -144,30 +144,25 @@ static void *before_thread(void *arg)
     return NULL;
 }
 
-static st_status measure_both(const st_image *before, const st_image *after,
-                              const st_region *rb,
-                              const st_metrics_options *mopt,
-                              st_compare_result *res, st_error *err)
+/* Returns 0 with *s set when the thread ran, -1 if none could start (the
+ * caller then measures one after the other). */
+static int measure_both(const st_image *before, const st_image *after,
+                        const st_region *rb, const st_metrics_options *mopt,
+                        st_compare_result *res, st_status *s, st_error *err)
 {
     before_job j;
     st_metrics_options ma = *mopt;
     pthread_t th;
-    st_status s;
 
     memset(&j, 0, sizeof j);
     j.img = before, j.reg = rb, j.opt = *mopt, j.out = &res->before;
     j.opt.pores.jobs = mopt->pores.jobs / 2;
     j.opt.timing = mopt->timing ? &j.timing : NULL;
     ma.pores.jobs = mopt->pores.jobs - j.opt.pores.jobs;
-    if (pthread_create(&th, NULL, before_thread, &j)) {
-        /* no thread: one after the other */
-        if ((s = st_metrics_measure(before, rb, mopt, &res->before, err)))
-            return s;
-        return st_compare_measure_after(after, rb, &res->align, mopt,
-                                        &res->after, &res->after_region, err);
-    }
-    s = st_compare_measure_after(after, rb, &res->align, &ma, &res->after,
-                                 &res->after_region, err);
+    if (pthread_create(&th, NULL, before_thread, &j))
+        return -1;
+    *s = st_compare_measure_after(after, rb, &res->align, &ma, &res->after,
+                                  &res->after_region, err);
     pthread_join(th, NULL);
     if (mopt->timing)
         for (int i = 0; i < ST_STAGE_COUNT; i++)
@@ -175,9 +170,9 @@ static st_status measure_both(const st_image *before, const st_image *after,
     if (j.s) {
         if (err)
             *err = j.err;
-        return j.s;
+        *s = j.s;
     }
-    return s;
+    return 0;
 }
 
 st_status st_compare(const st_image *before, const st_image *after,
@@ -228,10 +223,9 @@ st_status st_compare(const st_image *before, const st_image *after,
         goto done;
     }
     res->registered = 1;
-    if (mopt.pores.jobs >= 2) {
-        s = measure_both(before, after, rb, &mopt, res, err);
+    if (mopt.pores.jobs >= 2 &&
+        measure_both(before, after, rb, &mopt, res, &s, err) == 0)
         goto done;
-    }
     if ((s = st_metrics_measure(before, rb, &mopt, &res->before, err)))
         goto done;
     s = st_compare_measure_after(after, rb, &res->align, &mopt, &res->after,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "skintrack/color.h"
 #include "skintrack/status.h"
 
 #if defined(__GNUC__)
@@ -58,7 +59,6 @@ static inline int st_mul_size(size_t a, size_t b, size_t *out)
 #define ST_SRGB_LUT_N 4096
 extern float st_srgb_lut[ST_SRGB_LUT_N + 2];
 void st_color_tables_init(void);
-double st_color_srgb_to_linear(double c);
 
 static inline float st_srgb_linear_fast(float v)
 {

@@ -26,31 +26,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "skintrack/skintrack.h"
+#include "testutil.h"
 
 #define MAX_RUNS 16
 
 static const char *prog, *dir;
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Runs prog with args (NULL-terminated), stdout to /dev/null and stderr
  * to err_path (or /dev/null); exits the benchmark if it fails. Returns
  * the wall seconds, *rss_kb the child's peak RSS. */
 static double run(char *const args[], const char *err_path, long *rss_kb)
 {
-    double t0 = now();
+    double t0 = tu_now();
     struct rusage ru;
     int status;
     pid_t pid;
@@ -77,7 +64,7 @@ static double run(char *const args[], const char *err_path, long *rss_kb)
         exit(1);
     }
     *rss_kb = ru.ru_maxrss;
-    return now() - t0;
+    return tu_now() - t0;
 }
 
 /* DIR/name made by `skintrack synth OPTS` unless it is there already. */
@@ -146,14 +133,14 @@ static void job(const char *label, char *const args[], int runs, int timing)
             }
         }
     }
-    qsort(t, (size_t)runs, sizeof t[0], cmp_double);
+    qsort(t, (size_t)runs, sizeof t[0], tu_cmp_double);
     printf("%-36s %2d runs  median %6.3f s  min %6.3f  max %6.3f  "
            "peak RSS %5ld MB\n",
            label, runs, t[runs / 2], t[0], t[runs - 1], peak / 1024);
     if (timing) {
         printf("%-36s stages (median s):", "");
         for (int k = 0; k < ST_STAGE_COUNT; k++) {
-            qsort(stage[k], (size_t)runs, sizeof stage[k][0], cmp_double);
+            qsort(stage[k], (size_t)runs, sizeof stage[k][0], tu_cmp_double);
             printf(" %s %.3f", st_stage_name((st_stage)k), stage[k][runs / 2]);
         }
         printf("\n");
@@ -203,8 +190,8 @@ int main(int argc, char **argv)
     printf("skintrack %s, %ld online cores; one thread unless --jobs\n",
            st_version(), sysconf(_SC_NPROCESSORS_ONLN));
     {
-        char *a[] = {(char *)prog, "compare", "--jobs", "1", "--timing",
-                     b12, a12, NULL};
+        char *a[] = {(char *)prog, "compare", "--jobs", "1",
+                     "--timing",   b12,       a12,      NULL};
         job("compare 4032x3024 pair, --jobs 1", a, 5, 1);
     }
     {
@@ -212,8 +199,8 @@ int main(int argc, char **argv)
         job("compare 4032x3024 pair, --jobs 2", a, 3, 0);
     }
     {
-        char *a[] = {(char *)prog, "compare", "--jobs", "1", "--timing",
-                     b2, a2, NULL};
+        char *a[] = {(char *)prog, "compare", "--jobs", "1",
+                     "--timing",   b2,        a2,       NULL};
         job("compare 1600x1200 pair, --jobs 1", a, 7, 1);
     }
     {
