@@ -24,6 +24,13 @@ BUILD    := build-asan
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 OPT      := -O1 -g
+else ifeq ($(SANITIZE),fuzz)
+# libFuzzer builds of the harnesses (make fuzz): clang, ASan + UBSan
+BUILD    := build-fuzz
+CC       := clang
+SANFLAGS := -fsanitize=address,undefined,fuzzer-no-link \
+            -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1 -g
 else
 BUILD    := build
 SANFLAGS :=
@@ -49,7 +56,7 @@ BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
 .PHONY: all lib test test-only check check-asan run run-only install deps-test \
-        uninstall clean deps samples bench
+        uninstall clean deps samples bench fuzz fuzz-run
 
 all: $(LIB) $(BIN)
 lib: $(LIB)
@@ -66,6 +73,38 @@ $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_LIB)
 
 TEST_SUPPORT := $(BUILD)/tests/testutil.o $(BUILD)/tests/phantom.o
+
+# Fuzz harnesses (tests/fuzz): with replay.c a plain program that runs each
+# file it is given once (make test replays the corpora), with libFuzzer in
+# the SANITIZE=fuzz build (make fuzz).
+FUZZ_NAMES   := image manifest options date
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_CLI_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
+ifeq ($(SANITIZE),fuzz)
+FUZZ_DRIVER  :=
+FUZZ_LINK    := -fsanitize=fuzzer
+else
+FUZZ_DRIVER  := $(BUILD)/tests/fuzz/replay.o
+FUZZ_LINK    := $(FUZZ_DRIVER)
+endif
+FUZZ_SEEDS   := $(BUILD)/fuzz-seeds
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DRIVER) \
+                      $(FUZZ_CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icli -Itests/fuzz -o $@ $< $(FUZZ_LINK) \
+	    $(FUZZ_CLI_OBJ) $(LIB) $(LDFLAGS_ALL) $(LDLIBS_LIB)
+
+$(BUILD)/tests/fuzz_seeds: tests/fuzz/seeds.c $(TEST_SUPPORT) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
+	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) \
+	    $(shell pkg-config --libs cmocka) $(LDLIBS_LIB)
+
+$(FUZZ_SEEDS)/.done: $(BUILD)/tests/fuzz_seeds
+	rm -rf $(FUZZ_SEEDS)
+	$(BUILD)/tests/fuzz_seeds $(FUZZ_SEEDS)
+	@touch $@
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
@@ -86,10 +125,16 @@ ASAN_ENV := ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 
 test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
-test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat
+test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
+           $(FUZZ_BIN) $(FUZZ_SEEDS)/.done
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
+	done; \
+	for n in $(FUZZ_NAMES); do \
+	    echo "== fuzz corpus replay: $$n"; \
+	    $(ASAN_ENV) $(BUILD)/fuzz/fuzz_$$n tests/fuzz/regress/$$n \
+	        $(FUZZ_SEEDS)/$$n || failed=1; \
 	done; \
 	echo "== tests/cli.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/cli.sh || failed=1; \
@@ -116,6 +161,22 @@ bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
 check-asan:
 	$(MAKE) test SANITIZE=1
+
+# Fuzzing with libFuzzer (clang): each harness for FUZZ_SECONDS, from the
+# seeds, the regression corpus and what earlier runs found (kept in
+# build-fuzz/corpus). Crashing inputs land in build-fuzz/crashes; add them
+# to tests/fuzz/regress/NAME once fixed. make -j2 fuzz runs two at once.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@$(MAKE) --no-print-directory $(FUZZ_SEEDS)/.done
+	@$(MAKE) --no-print-directory SANITIZE=fuzz \
+	    FUZZ_SEEDS=$(CURDIR)/$(FUZZ_SEEDS) fuzz-run
+
+fuzz-run: $(FUZZ_NAMES:%=fuzz-run-%)
+
+fuzz-run-%: $(BUILD)/fuzz/fuzz_%
+	@sh tests/fuzz/run.sh $* $< $(FUZZ_SECONDS) $(BUILD) \
+	    $(FUZZ_SEEDS)/$* tests/fuzz/regress/$*
 
 run: deps
 	@$(MAKE) --no-print-directory run-only
@@ -172,7 +233,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/skintrack
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 # Debian packages to build and test; `deps` installs the missing ones and
 # does nothing when all are there. de_DE.UTF-8 lets the CSV test prove that

@@ -146,6 +146,18 @@ int cli_write_image(const char *path, const st_image *img, int bit_depth);
 /* "skintrack: " + message + newline on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --shard K/N: whole numbers, 1 <= K <= N <= 1000000; 0, or -1 (not
+ * reported). */
+int cli_parse_shard(const char *text, unsigned *k, unsigned *n);
+
+/* Replaces control characters (newlines, tabs, escapes) in s with '?', so
+ * a message quoting a file name or a field stays one line. */
+void cli_one_line(char *s);
+
+/* Copies s into out (size bytes), cut with "..." at a UTF-8 character
+ * boundary if it does not fit: for quoting user text in a message. */
+void cli_clip(const char *s, char *out, size_t size);
+
 /* The default of --jobs: the online cores (1..64). */
 int cli_default_jobs(void);
 

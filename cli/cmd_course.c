@@ -644,23 +644,6 @@ static int cmp_rows(const void *pa, const void *pb)
     return c ? c : (a < b ? -1 : a > b);
 }
 
-static int parse_shard(const char *text, unsigned *k, unsigned *n)
-{
-    char *end;
-    unsigned long a, b;
-    if (*text < '0' || *text > '9')
-        return -1;
-    a = strtoul(text, &end, 10);
-    if (*end != '/' || end[1] < '0' || end[1] > '9')
-        return -1;
-    b = strtoul(end + 1, &end, 10);
-    if (*end || a < 1 || b < 1 || a > b || b > 1000000)
-        return -1;
-    *k = (unsigned)a;
-    *n = (unsigned)b;
-    return 0;
-}
-
 /* Opens an extra output (summary, recovery) and writes its header. */
 static st_output *open_extra(const char *path, st_csv *csv, int crlf,
                              const char *cols)
@@ -719,7 +702,7 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                 return CLI_EXIT_USAGE;
             break;
         case OPT_SHARD:
-            if (parse_shard(optarg, &j->shard_k, &j->shard_n))
+            if (cli_parse_shard(optarg, &j->shard_k, &j->shard_n))
                 return cli_usage(cmd,
                                  "--shard wants K/N with 1 <= K <= N, not "
                                  "'%s'",

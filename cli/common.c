@@ -19,14 +19,45 @@
 
 #include "cli.h"
 
+void cli_one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+}
+
+void cli_clip(const char *s, char *out, size_t size)
+{
+    size_t n = strlen(s);
+    if (n < size) {
+        memcpy(out, s, n + 1);
+        return;
+    }
+    n = size >= 4 ? size - 4 : 0;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--; /* do not cut a UTF-8 character in two */
+    memcpy(out, s, n);
+    memcpy(out + n, "...", size >= 4 ? 4 : 0);
+    if (size < 4 && size)
+        out[0] = '\0';
+}
+
+/* Prints prefix and the formatted message on stderr as one line. */
+static void one_line_message(const char *prefix, const char *suffix,
+                             const char *fmt, va_list ap)
+{
+    char buf[8192];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    cli_one_line(buf);
+    fprintf(stderr, "%s%s%s\n", prefix, buf, suffix);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("skintrack: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    one_line_message("skintrack: ", "", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int cli_default_jobs(void)
@@ -60,12 +91,13 @@ void cli_print_timing(const st_timing *t)
 
 int cli_usage(const char *command, const char *fmt, ...)
 {
+    char prefix[64], suffix[64];
     va_list ap;
-    fprintf(stderr, "skintrack %s: ", command);
+    snprintf(prefix, sizeof prefix, "skintrack %s: ", command);
+    snprintf(suffix, sizeof suffix, " (see 'skintrack %s --help')", command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    one_line_message(prefix, suffix, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'skintrack %s --help')\n", command);
     return CLI_EXIT_USAGE;
 }
 
@@ -90,6 +122,7 @@ int cli_parse_rect(const char *command, const char *option, const char *text,
                    int r[4])
 {
     const char *p = text;
+    int v4[4];
     for (int i = 0; i < 4; i++) {
         char *end;
         long v;
@@ -99,13 +132,14 @@ int cli_parse_rect(const char *command, const char *option, const char *text,
         v = strtol(p, &end, 10);
         if (errno || v > 1000000 || end == p)
             goto bad;
-        r[i] = (int)v;
+        v4[i] = (int)v;
         p = end;
         if (i < 3 && *p++ != ',')
             goto bad;
     }
-    if (*p || r[2] <= 0 || r[3] <= 0)
+    if (*p || v4[2] <= 0 || v4[3] <= 0)
         goto bad;
+    memcpy(r, v4, sizeof v4); /* r is untouched by a refused value */
     return 0;
 bad:
     cli_usage(command,
@@ -113,6 +147,23 @@ bad:
               "not '%s'",
               option, text);
     return -1;
+}
+
+int cli_parse_shard(const char *text, unsigned *k, unsigned *n)
+{
+    char *end;
+    unsigned long a, b;
+    if (*text < '0' || *text > '9')
+        return -1;
+    a = strtoul(text, &end, 10);
+    if (*end != '/' || end[1] < '0' || end[1] > '9')
+        return -1;
+    b = strtoul(end + 1, &end, 10);
+    if (*end || a < 1 || b < 1 || a > b || b > 1000000)
+        return -1;
+    *k = (unsigned)a;
+    *n = (unsigned)b;
+    return 0;
 }
 
 /* The temporary files a signal must remove: copies of their names, so they

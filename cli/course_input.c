@@ -89,6 +89,7 @@ static int set_error(cli_photo *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    cli_one_line(buf);
     free(p->error);
     p->error = strdup(buf);
     if (!p->error) {
@@ -363,6 +364,7 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
     const char *phase = field(r, col, COL_PHASE);
     char *full = NULL;
     cli_photo *p;
+    char quoted[44];
     long day;
     int rc = 0;
 
@@ -377,18 +379,21 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
         return set_error(p, "line %ld: no path", r->line);
     if (phase[0] && st_phase_parse(phase, &p->plan.phase))
         return set_error(p,
-                         "line %ld: phase '%.40s' is not baseline, pre, "
+                         "line %ld: phase '%s' is not baseline, pre, "
                          "post or followup",
-                         r->line, phase);
+                         r->line,
+                         (cli_clip(phase, quoted, sizeof quoted), quoted));
     if (session[0] && parse_session(session, &p->plan.session))
-        return set_error(p, "line %ld: session '%.40s' is not a number 0..9999",
-                         r->line, session);
+        return set_error(p, "line %ld: session '%s' is not a number 0..9999",
+                         r->line,
+                         (cli_clip(session, quoted, sizeof quoted), quoted));
     if (date[0]) {
         if (st_date_parse(date, &day))
             return set_error(p,
-                             "line %ld: date '%.40s' is not a real "
+                             "line %ld: date '%s' is not a real "
                              "YYYY-MM-DD date",
-                             r->line, date);
+                             r->line,
+                             (cli_clip(date, quoted, sizeof quoted), quoted));
         p->plan.date = day;
         p->plan.has_date = 1;
     } else {

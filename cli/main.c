@@ -71,9 +71,7 @@ int main(int argc, char **argv)
         }
         cmd = find(argv[2]);
         if (!cmd) {
-            fprintf(stderr,
-                    "skintrack: no command '%s' (see 'skintrack --help')\n",
-                    argv[2]);
+            cli_error("no command '%s' (see 'skintrack --help')", argv[2]);
             return CLI_EXIT_USAGE;
         }
         cli_print_help(cmd);
@@ -81,8 +79,8 @@ int main(int argc, char **argv)
     }
     cmd = find(name);
     if (!cmd) {
-        fprintf(stderr, "skintrack: %s '%s' (see 'skintrack --help')\n",
-                name[0] == '-' ? "unknown option" : "no command", name);
+        cli_error("%s '%s' (see 'skintrack --help')",
+                  name[0] == '-' ? "unknown option" : "no command", name);
         return CLI_EXIT_USAGE;
     }
     return cmd->run(argc - 1, argv + 1);
