@@ -126,7 +126,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
 test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
-           $(FUZZ_BIN) $(FUZZ_SEEDS)/.done
+           $(FUZZ_BIN) $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
@@ -142,7 +142,15 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/course.sh || failed=1; \
 	echo "== tests/report.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/report.sh || failed=1; \
+	echo "== tests/faults.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
 	exit $$failed
+
+# The LD_PRELOAD fault injector of tests/faults.sh; never sanitized (it
+# only forwards calls or fails them).
+$(BUILD)/tests/faultshim.so: tests/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -O1 -fPIC -shared -o $@ $< -ldl
 
 # A strict RFC 4180 checker the shell tests read CSV with.
 $(BUILD)/tests/rfc4180: tests/rfc4180.c

@@ -215,6 +215,12 @@ int cli_output_commit(st_output *o);
 /* Abandons it (temporary file removed). */
 void cli_output_abort(st_output *o);
 
+/* Commits the outputs v[0..n) (NULL entries skipped) as a group: all are
+ * flushed and synced first, and only if every one succeeded are they
+ * renamed into place, so a full disk leaves every previous file as it was.
+ * Every entry is committed or aborted and set to NULL; 0, or -1 (reported). */
+int cli_outputs_commit(st_output **v, size_t n);
+
 /* Prints the command's help text to stdout. */
 void cli_print_help(const cli_command *cmd);
 

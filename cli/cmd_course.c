@@ -829,12 +829,23 @@ static int run_mode(int argc, char **argv, int report_mode)
     if (j.prog.on)
         fputc('\n', stderr);
     rc = j.failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
-    if ((rout && cli_output_commit(rout)) ||
-        (sout && cli_output_commit(sout)) ||
-        (j.rep && cli_report_commit(j.rep)) || (out && cli_output_commit(out)))
-        rc = CLI_EXIT_FAILED;
-    rout = sout = out = NULL;
-    j.rep = NULL;
+    {
+        /* all or none: a full disk leaves every previous file as it was */
+        st_output *v[4] = {out, sout, rout, NULL};
+        int lost = 0;
+        if (j.rep && !(v[3] = cli_report_finish(j.rep)))
+            lost = 1;
+        j.rep = NULL;
+        if (lost) {
+            for (int i = 0; i < 4; i++)
+                if (v[i])
+                    cli_output_abort(v[i]);
+            rc = CLI_EXIT_FAILED;
+        } else if (cli_outputs_commit(v, 4)) {
+            rc = CLI_EXIT_FAILED;
+        }
+        rout = sout = out = NULL;
+    }
 done:
     if (j.rep)
         cli_report_abort(j.rep);

@@ -262,6 +262,27 @@ int cli_output_commit(st_output *o)
     return 0;
 }
 
+int cli_outputs_commit(st_output **v, size_t n)
+{
+    st_error err = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (v[i] && st_output_sync(v[i], &err) != ST_OK) {
+            cli_error("%s", st_error_text(&err));
+            rc = -1;
+        }
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i])
+            continue;
+        if (rc)
+            cli_output_abort(v[i]);
+        else if (cli_output_commit(v[i]))
+            rc = -1;
+        v[i] = NULL;
+    }
+    return rc;
+}
+
 void cli_output_abort(st_output *o)
 {
     char temp[4096];

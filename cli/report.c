@@ -21,6 +21,7 @@
  * Without the script every picture is still shown, one after another.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -58,6 +59,7 @@ typedef struct cli_pictures {
 
 struct cli_report {
     st_output *out;
+    char *path; /* of the report, for messages */
     FILE *body; /* the sections, until commit */
     /* index entries */
     struct entry {
@@ -530,13 +532,22 @@ cli_report *cli_report_open(const char *path)
         cli_error("out of memory");
         return NULL;
     }
+    if (!(r->path = strdup(path))) {
+        cli_error("out of memory");
+        free(r);
+        return NULL;
+    }
     if (!(r->body = tmpfile())) {
-        cli_error("cannot make a temporary file for the report");
+        cli_error("cannot write %s: its working copy in the temporary "
+                  "folder: %s",
+                  path, strerror(errno));
+        free(r->path);
         free(r);
         return NULL;
     }
     if (!(r->out = cli_output_open(path))) {
         fclose(r->body);
+        free(r->path);
         free(r);
         return NULL;
     }
@@ -557,6 +568,7 @@ void cli_report_abort(cli_report *r)
     if (!r)
         return;
     cli_output_abort(r->out);
+    free(r->path);
     fclose(r->body);
     entries_free(r);
     free(r);
@@ -1194,8 +1206,10 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
         write_summary_table(f, tr, has);
     }
     fputs("<p><a href=\"#top\">Back to the index</a></p></section>\n", f);
-    if (ferror(f)) {
-        cli_error("cannot write the report's temporary file");
+    if (fflush(f) != 0 || ferror(f)) {
+        cli_error("cannot write %s: its working copy in the temporary "
+                  "folder: %s",
+                  r->path, strerror(errno ? errno : EIO));
         goto drop;
     }
     rc = 0;
@@ -1210,12 +1224,12 @@ drop:
     return rc;
 }
 
-int cli_report_commit(cli_report *r)
+st_output *cli_report_finish(cli_report *r)
 {
     FILE *f = st_output_stream(r->out);
+    st_output *out = r->out;
     char buf[65536];
     size_t got;
-    int rc;
 
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
@@ -1266,15 +1280,16 @@ int cli_report_commit(cli_report *r)
             st_version());
     fputs(script, f);
     fputs("</script>\n</body></html>\n", f);
-    rc = ferror(r->body) ? -1 : 0;
-    if (rc) {
-        cli_error("cannot read the report's temporary file");
-        cli_output_abort(r->out);
-    } else {
-        rc = cli_output_commit(r->out);
+    if (ferror(r->body)) {
+        cli_error("cannot write %s: cannot read back its working copy in "
+                  "the temporary folder",
+                  r->path);
+        cli_output_abort(out);
+        out = NULL;
     }
     fclose(r->body);
     entries_free(r);
+    free(r->path);
     free(r);
-    return rc;
+    return out;
 }

@@ -32,8 +32,10 @@ void cli_report_attach(cli_report *r, st_course_options *opt, cli_photo **who,
 int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
                       const cli_photo *base);
 
-/* Writes the index and the sections and commits; 0, or -1 (reported). */
-int cli_report_commit(cli_report *r);
+/* Writes the index and the sections into the report's output and frees r;
+ * returns that output, still to be committed (cli_outputs_commit), or NULL
+ * after a message. */
+st_output *cli_report_finish(cli_report *r);
 
 /* Discards the report (and frees it). */
 void cli_report_abort(cli_report *r);

@@ -87,4 +87,12 @@ static inline float st_cbrt_fast(float x)
     return y * (y3 + 2.0f * x) / (2.0f * y3 + x);
 }
 
+/* The error for an encoder (libpng, libjpeg) that failed writing to o at
+ * path: the errno of the failed write when there was one ("No space left
+ * on device"), else the encoder's own message, with status. */
+struct st_output;
+st_status st_output_fail(const struct st_output *o, st_error *err,
+                         st_status status, const char *path,
+                         const char *encoder_message);
+
 #endif

@@ -428,10 +428,10 @@ st_status st_io_write_jpeg(const char *path, const st_image *img, int quality,
     e->cinfo.err = jpeg_std_error(&e->err.pub);
     e->err.pub.error_exit = on_error;
     if (setjmp(e->err.jump))
-        s = st_fail(err, e->err.status ? e->err.status : ST_ERR_IO,
-                    "cannot write %s: %s", path, e->err.message);
+        s = st_output_fail(o, err, e->err.status ? e->err.status : ST_ERR_IO,
+                           path, e->err.message);
     else if ((s = encode(e, st_output_stream(o), img, quality)) != ST_OK)
-        st_fail(err, s, "cannot write %s: %s", path, e->err.message);
+        st_output_fail(o, err, s, path, e->err.message);
     jpeg_destroy_compress(&e->cinfo);
     free(e->row);
     free(e);

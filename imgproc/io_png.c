@@ -407,10 +407,9 @@ st_status st_io_write_png(const char *path, const st_image *img, int bit_depth,
         return st_fail(err, ST_ERR_NOMEM, "out of memory (libpng)");
     }
     if (setjmp(png_jmpbuf(e->png)))
-        s = st_fail(err, ST_ERR_IO, "cannot write %s: %s", path,
-                    e->err.message);
+        s = st_output_fail(o, err, ST_ERR_IO, path, e->err.message);
     else if ((s = encode(e, st_output_stream(o), img, bit_depth)) != ST_OK)
-        st_fail(err, s, "cannot write %s: %s", path, e->err.message);
+        st_output_fail(o, err, s, path, e->err.message);
     png_destroy_write_struct(&e->png, &e->info);
     free(e->row);
     free(e);

@@ -2,7 +2,9 @@
  *
  *   st_output_open        temporary file beside the destination
  *   st_output_stream      where to write
+ *   st_output_sync        flush and fsync, so a full disk shows before commit
  *   st_output_temp_path   the temporary file's name
+ *   st_output_errno       why writing failed, if it did
  *   st_output_commit      flush, fsync, close, rename into place
  *   st_output_abort       close and remove the temporary file
  *
@@ -163,6 +165,45 @@ FILE *st_output_stream(st_output *o)
 const char *st_output_temp_path(const st_output *o)
 {
     return o->temp ? o->temp : "";
+}
+
+int st_output_errno(const st_output *o)
+{
+    return o ? o->write_errno : 0;
+}
+
+st_status st_output_fail(const st_output *o, st_error *err, st_status status,
+                         const char *path, const char *encoder_message)
+{
+    char ebuf[128];
+    if (st_output_errno(o))
+        return st_fail(err, ST_ERR_IO, "cannot write %s: %s", path,
+                       st_errno_text(st_output_errno(o), ebuf, sizeof ebuf));
+    return st_fail(err, status, "cannot write %s: %s", path, encoder_message);
+}
+
+st_status st_output_sync(st_output *o, st_error *err)
+{
+    char ebuf[128];
+    int e = 0;
+
+    if (!o)
+        return st_fail(err, ST_ERR_INVALID, "st_output_sync: no output");
+    if (o->is_stdout) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            e = errno ? errno : EIO;
+    } else if (fflush(o->stream) != 0 || ferror(o->stream)) {
+        e = o->write_errno ? o->write_errno : EIO;
+    } else if (fsync(o->fd) != 0 && errno != EINVAL) {
+        e = errno;
+    }
+    if (!e)
+        return ST_OK;
+    if (!o->write_errno)
+        o->write_errno = e;
+    return st_fail(err, ST_ERR_IO, "cannot write %s: %s",
+                   o->is_stdout ? "standard output" : o->path,
+                   st_errno_text(e, ebuf, sizeof ebuf));
 }
 
 st_status st_output_commit(st_output *o, st_error *err)

@@ -25,6 +25,17 @@ st_status st_output_open(st_output **out, const char *path, st_error *err);
 /* The stream to write to; valid until commit or abort. */
 FILE *st_output_stream(st_output *o);
 
+/* The errno of the first failed write to the file (ENOSPC, EIO, ...), or 0.
+ * An encoder writing through the stream learns only that a write failed;
+ * this says why. */
+int st_output_errno(const st_output *o);
+
+/* Flushes the stream and fsyncs the temporary file without committing, so
+ * that a caller with several outputs learns of a full disk or an I/O error
+ * before it renames any of them into place. A failure is remembered: a
+ * later commit fails with the same cause. */
+st_status st_output_sync(st_output *o, st_error *err);
+
 /* Path of the temporary file ("" for standard output). Valid until commit
  * or abort; a signal handler may unlink() it. */
 const char *st_output_temp_path(const st_output *o);

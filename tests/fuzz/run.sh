@@ -16,13 +16,16 @@ mask=1; [ "$name" = options ] && mask=3
 mkdir -p "$corpus" "$build/crashes" "$build/fuzz-logs"
 log=$build/fuzz-logs/$name.log
 echo "=== $(date -u +%FT%TZ) $secs s" >>"$log"
+start=$(date +%s)
 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -malloc_limit_mb=2048 -max_len=65536 -close_fd_mask="$mask" \
     -print_final_stats=1 -artifact_prefix="$build/crashes/$name-" \
     "$corpus" "$seeds" "$regress" >>"$log" 2>&1
 rc=$?
+took=$(($(date +%s) - start))
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+echo "elapsed: $took s, executions: ${execs:-?}, exit: $rc" >>"$log"
 crashes=$(ls "$build/crashes" | grep -c "^$name-" || true)
-echo "fuzz $name: ${execs:-?} executions in $secs s, corpus" \
+echo "fuzz $name: ${execs:-?} executions in $took s (exit $rc), corpus" \
     "$(ls "$corpus" | wc -l) files, crashes kept: $crashes (log: $log)"
 exit $rc
