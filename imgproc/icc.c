@@ -247,9 +247,14 @@ st_status st_cms_from_icc(st_cms *cms, const uint8_t *icc, size_t size,
 {
     cmsHPROFILE in;
     cmsColorSpaceSignature space, want;
-    st_status s = open_context(cms, channels, bits, err);
+    st_status s;
 
-    if (s)
+    if (size > ST_ICC_MAX_BYTES)
+        return st_fail(err, ST_ERR_TOO_LARGE,
+                       "embedded ICC profile is %.1f MB, above the %.0f MB "
+                       "limit; --ignore-icc reads the samples as sRGB",
+                       (double)size / 1e6, (double)ST_ICC_MAX_BYTES / 1e6);
+    if ((s = open_context(cms, channels, bits, err)))
         return s;
     in = cmsOpenProfileFromMemTHR(cms->context, icc, (cmsUInt32Number)size);
     if (!in)

@@ -48,6 +48,10 @@ typedef struct st_cms {
     char message[160];
 } st_cms;
 
+/* Largest embedded ICC profile skintrack parses (bytes). Display and camera
+ * profiles are a few kB; the largest printer profiles a few MB. */
+#define ST_ICC_MAX_BYTES (4000000u)
+
 /* Prepares a conversion from an embedded ICC profile. channels is the
  * decoded image's channel count (1..4, alpha kept) for ST_CMS_GRAY_RGB,
  * or 3 (RGB output) for CMYK input; bits is 8 or 16. A profile whose colour

@@ -946,6 +946,242 @@ static void test_jpeg_bogus_icc_marker(void **state)
     release(icc);
 }
 
+/* ---- resource bounds ---- */
+
+/* libpng writes into a growing buffer (for the bomb below). */
+struct membuf {
+    uint8_t *data;
+    size_t size, cap;
+};
+
+static void membuf_write(png_structp png, png_bytep p, size_t n)
+{
+    struct membuf *m = png_get_io_ptr(png);
+    if (m->size + n > m->cap) {
+        size_t cap = (m->size + n) * 2;
+        uint8_t *d = realloc(m->data, cap);
+        if (!d)
+            png_error(png, "out of memory");
+        m->data = d;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->size, p, n);
+    m->size += n;
+}
+
+static void membuf_flush(png_structp png)
+{
+    (void)png;
+}
+
+/* A decompression bomb: a real, valid 12000 x 12000 1-bit grey PNG (144
+ * megapixels, 18 MB of rows) that zlib squeezes into a few tens of kB. It
+ * is refused from its IHDR as above the default 120 megapixels; a
+ * header-only read reports its size without decoding; and a lower limit
+ * refuses it too. */
+static void test_png_decompression_bomb(void **state)
+{
+    enum { SIDE = 12000 };
+    struct membuf m = {0};
+    png_structp png;
+    png_infop pinfo;
+    uint8_t *row = calloc(SIDE / 8, 1);
+    st_image_info info;
+    st_read_options opt;
+    st_error err = {0};
+    (void)state;
+
+    assert_non_null(row);
+    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    assert_non_null(png);
+    pinfo = png_create_info_struct(png);
+    assert_non_null(pinfo);
+    if (setjmp(png_jmpbuf(png)))
+        fail_msg("libpng could not write the bomb");
+    png_set_write_fn(png, &m, membuf_write, membuf_flush);
+    png_set_compression_level(png, 9);
+    png_set_IHDR(png, pinfo, SIDE, SIDE, 1, PNG_COLOR_TYPE_GRAY,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, pinfo);
+    for (int y = 0; y < SIDE; y++)
+        png_write_row(png, row);
+    png_write_end(png, pinfo);
+    png_destroy_write_struct(&png, &pinfo);
+    free(row);
+    keep(m.data);
+    if (m.size > 200000)
+        fail_msg("the bomb is %zu bytes, meant to be tiny", m.size);
+
+    expect_fail(m.data, m.size, ST_ERR_TOO_LARGE, "a 144 MP PNG bomb",
+                "megapixels", "12000x12000");
+    /* the header alone is refused the same way; without a limit it gives
+     * the size, decoding nothing */
+    st_read_options_init(&opt);
+    assert_int_equal(st_io_read_memory(m.data, m.size, &opt, NULL, &info, &err),
+                     ST_ERR_TOO_LARGE);
+    opt.max_megapixels = 0;
+    assert_int_equal(st_io_read_memory(m.data, m.size, &opt, NULL, &info, &err),
+                     ST_OK);
+    assert_int_equal(info.width, SIDE);
+    assert_int_equal(info.height, SIDE);
+    opt.max_megapixels = 12;
+    expect_fail_opt(m.data, m.size, &opt, ST_ERR_TOO_LARGE,
+                    "the bomb with a 12 MP limit", "megapixels", NULL);
+    release(m.data);
+}
+
+/* Little-endian TIFF helpers for hand-made EXIF blocks. */
+static void put_le16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    put_le16(p, v & 0xffff);
+    put_le16(p + 2, v >> 16);
+}
+
+/* One IFD entry at p: tag, type (3 SHORT, 4 LONG), count 1, value. */
+static void ifd_entry(uint8_t *p, unsigned tag, unsigned type, uint32_t value)
+{
+    put_le16(p, tag);
+    put_le16(p + 2, type);
+    put_le32(p + 4, 1);
+    put_le32(p + 8, 0);
+    if (type == 3)
+        put_le16(p + 8, value);
+    else
+        put_le32(p + 8, value);
+}
+
+/* EXIF blocks that point into themselves: an IFD0 whose Exif IFD pointer
+ * and next-IFD link both lead back to it, and a chain of 2 000 Exif IFD
+ * pointers, one inside the next. libexif bounds its recursion; the photo
+ * reads (the block is not worth refusing it over), quickly and without
+ * exhausting the stack (AddressSanitizer would see that). A control block
+ * with the same Orientation and no loop is applied. */
+static void test_exif_loops_and_depth(void **state)
+{
+    enum { N = 2000 };
+    static uint8_t exif[6 + 8 + 18 * N + 64];
+    uint8_t *t = exif + 6;
+    size_t size, n;
+    uint8_t *jpg;
+    st_image_info info;
+    (void)state;
+
+    memcpy(exif, "Exif\0\0", 6);
+    memcpy(t, "II*\0", 4);
+    put_le32(t + 4, 8);
+    /* control: IFD0 with Orientation 6 only */
+    put_le16(t + 8, 1);
+    ifd_entry(t + 10, 0x0112, 3, 6);
+    put_le32(t + 22, 0);
+    n = 6 + 26;
+    jpg = make_jpeg_spec(&size, 0, NULL, 0, exif, n);
+    expect_ok_opt(jpg, size, NULL, H, W, &info, "EXIF control");
+    assert_int_equal(info.orientation, 6);
+    release(jpg);
+
+    /* a loop: Exif IFD pointer and next IFD both back to IFD0 */
+    put_le16(t + 8, 2);
+    ifd_entry(t + 10, 0x0112, 3, 6);
+    ifd_entry(t + 22, 0x8769, 4, 8);
+    put_le32(t + 34, 8);
+    n = 6 + 38;
+    jpg = make_jpeg_spec(&size, 0, NULL, 0, exif, n);
+    expect_ok_opt(jpg, size, NULL, info.width, info.height, &info,
+                  "EXIF IFD0 pointing at itself");
+    release(jpg);
+
+    /* a chain N deep: IFD k's Exif pointer leads to IFD k + 1 */
+    for (int k = 0; k < N; k++) {
+        uint8_t *ifd = t + 8 + 18 * (size_t)k;
+        put_le16(ifd, 1);
+        ifd_entry(ifd + 2, 0x8769, 4,
+                  k + 1 < N ? (uint32_t)(8 + 18 * (k + 1)) : 0);
+        put_le32(ifd + 14, 0);
+    }
+    n = 6 + 8 + 18 * (size_t)N;
+    assert_true(n < 65533); /* one APP1 segment */
+    jpg = make_jpeg_spec(&size, 0, NULL, 0, exif, n);
+    expect_ok_opt(jpg, size, NULL, W, H, &info, "EXIF IFDs 2000 deep");
+    assert_int_equal(info.orientation, 1);
+    release(jpg);
+}
+
+/* A PNG eXIf chunk of 2 MB (a valid block, padded) is above the 1 MB that
+ * skintrack hands to the EXIF parser: it is left unparsed (orientation 1,
+ * no EXIF) and the photo reads; the same block unpadded is applied. */
+static void test_exif_huge_block(void **state)
+{
+    size_t big = (size_t)2 << 20, size;
+    uint8_t *block = calloc(big, 1);
+    uint8_t *s = rgb_samples();
+    tu_png spec = {W, H, PNG_COLOR_TYPE_RGB, 8, 0, s};
+    uint8_t *png;
+    st_image_info info;
+    (void)state;
+
+    assert_non_null(block);
+    keep(block);
+    memcpy(block, "II*\0", 4);
+    put_le32(block + 4, 8);
+    put_le16(block + 8, 1);
+    ifd_entry(block + 10, 0x0112, 3, 6);
+    put_le32(block + 22, 0);
+    spec.trns_gray = -1;
+    spec.exif = block;
+    spec.exif_size = 26;
+    png = keep(tu_png_encode(&spec, &size));
+    expect_ok_opt(png, size, NULL, H, W, &info, "PNG eXIf control");
+    assert_int_equal(info.orientation, 6);
+    release(png);
+
+    spec.exif_size = big;
+    png = keep(tu_png_encode(&spec, &size));
+    assert_non_null(png);
+    expect_ok_opt(png, size, NULL, W, H, &info, "PNG with a 2 MB eXIf");
+    assert_int_equal(info.orientation, 1);
+    assert_int_equal(info.has_exif, 0);
+    release(png);
+    release(block);
+    free(s);
+}
+
+/* An embedded ICC profile above 4 MB (a real profile padded to 5 MB, its
+ * header's size field set to match) is refused before lcms2 sees it, with
+ * a message that names the cause and the way out; ignore_color_profile
+ * reads the photo. */
+static void test_icc_huge_profile(void **state)
+{
+    size_t icc_size, big = 5000000, size;
+    uint8_t *icc = keep(tu_icc_profile("srgb", &icc_size));
+    uint8_t *padded = keep(calloc(big, 1));
+    uint8_t *jpg;
+    st_read_options opt;
+    (void)state;
+
+    assert_non_null(padded);
+    memcpy(padded, icc, icc_size);
+    put_be32(padded, (uint32_t)big);
+    jpg = make_jpeg_spec(&size, 0, icc, icc_size, NULL, 0);
+    expect_ok_opt(jpg, size, NULL, W, H, NULL, "JPEG with the unpadded ICC");
+    release(jpg);
+    jpg = make_jpeg_spec(&size, 0, padded, big, NULL, 0);
+    expect_fail(jpg, size, ST_ERR_TOO_LARGE, "JPEG with a 5 MB ICC profile",
+                "ICC profile", "5.0 MB", "--ignore-icc");
+    st_read_options_init(&opt);
+    opt.ignore_color_profile = 1;
+    expect_ok_opt(jpg, size, &opt, W, H, NULL, "5 MB ICC profile, ignored");
+    release(jpg);
+    release(padded);
+    release(icc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -975,6 +1211,10 @@ int main(void)
         cmocka_unit_test_teardown(test_jpeg_bad_icc, release_all),
         cmocka_unit_test_teardown(test_png_bad_icc, release_all),
         cmocka_unit_test_teardown(test_jpeg_bogus_icc_marker, release_all),
+        cmocka_unit_test_teardown(test_png_decompression_bomb, release_all),
+        cmocka_unit_test_teardown(test_exif_loops_and_depth, release_all),
+        cmocka_unit_test_teardown(test_exif_huge_block, release_all),
+        cmocka_unit_test_teardown(test_icc_huge_profile, release_all),
     };
     return cmocka_run_group_tests_name("badfiles", tests, NULL, NULL);
 }
