@@ -6,6 +6,8 @@
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
+#   make valgrind   the CLI end-to-end tests under valgrind memcheck (slow)
+#   make fuzz       each fuzz harness for FUZZ_SECONDS (clang, libFuzzer)
 #   make bench      timings and peak memory on generated 2 and 12 MP photos:
 #                   reader, align, compare (with stage times), metrics, course
 #   make install PREFIX=/usr/local
@@ -56,7 +58,7 @@ BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
 .PHONY: all lib test test-only check check-asan run run-only install deps-test \
-        uninstall clean deps samples bench fuzz fuzz-run
+        uninstall clean deps samples bench fuzz fuzz-run valgrind
 
 all: $(LIB) $(BIN)
 lib: $(LIB)
@@ -88,6 +90,7 @@ FUZZ_DRIVER  := $(BUILD)/tests/fuzz/replay.o
 FUZZ_LINK    := $(FUZZ_DRIVER)
 endif
 FUZZ_SEEDS   := $(BUILD)/fuzz-seeds
+.SECONDARY: $(FUZZ_DRIVER)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DRIVER) \
                       $(FUZZ_CLI_OBJ) $(LIB)
@@ -169,6 +172,29 @@ bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
 check-asan:
 	$(MAKE) test SANITIZE=1
+
+# The CLI end-to-end tests with every run of the program under valgrind's
+# memcheck: any error or leak fails the run (exit 99), and the logs stay
+# in $(BUILD)/valgrind. Slow (tens of minutes); not part of make test.
+VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+    --log-file=$(CURDIR)/$(BUILD)/valgrind/%p.log
+VALGRIND_TESTS ?= cli course report faults
+valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
+          $(BUILD)/tests/faultshim.so
+	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
+	@printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(VALGRIND_CMD)" \
+	    "$(CURDIR)/$(BIN)" >$(BUILD)/valgrind/skintrack
+	@chmod +x $(BUILD)/valgrind/skintrack
+	@failed=0; for t in $(VALGRIND_TESTS); do \
+	    echo "== tests/$$t.sh under valgrind"; \
+	    SKINTRACK_VALGRIND=1 SKINTRACK=$(BUILD)/valgrind/skintrack \
+	        BUILD=$(BUILD) sh tests/$$t.sh || failed=1; \
+	done; \
+	bad=$$(grep -l . $(BUILD)/valgrind/*.log 2>/dev/null | wc -l); \
+	echo "valgrind: $$(ls $(BUILD)/valgrind/*.log | wc -l) runs," \
+	    "$$bad with reports (in $(BUILD)/valgrind)"; \
+	[ "$$bad" -eq 0 ] && exit $$failed; exit 1
 
 # Fuzzing with libFuzzer (clang): each harness for FUZZ_SECONDS, from the
 # seeds, the regression corpus and what earlier runs found (kept in

@@ -18,6 +18,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/* Defined (as 1) by a harness that prints by design; see replay.c. */
+extern const int fuzz_quiet;
+
 /* Where fuzz_fail() writes: replay.c sends the harness's chatter to
  * /dev/null and sets this to the real stderr; under libFuzzer it is absent
  * and stderr is used. */

@@ -5,10 +5,12 @@
  * Runs the harness once on every file named, and on every regular file in
  * every folder named (in name order, not recursing). Each input sits in a
  * buffer of exactly its size, so the sanitizers see a read past its end.
- * The harness's own messages (usage errors for bad options, say) go to
- * /dev/null; sanitizer reports and fuzz_fail() still reach stderr. Prints
- * how many inputs ran; exit status 0, or 2 if a path cannot be read. A
- * crash ends the process as it would under libFuzzer.
+ * A harness that prints by design (fuzz_options: usage errors) says so
+ * with fuzz_quiet, and its stderr goes to /dev/null unless FUZZ_VERBOSE is
+ * set; fuzz_fail() and AddressSanitizer reports still reach stderr (a
+ * UBSan report may not: rerun with FUZZ_VERBOSE=1 to see it). Prints how
+ * many inputs ran; exit status 0, or 2 if a path cannot be read. A crash
+ * ends the process as it would under libFuzzer.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -25,6 +27,8 @@
 
 /* In the sanitizer runtimes when linked in (make check-asan). */
 void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
+/* A harness whose chatter should be hidden defines it (fuzz.h). */
+extern const int fuzz_quiet __attribute__((weak));
 /* A harness that needs set-up defines it. */
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
@@ -95,7 +99,8 @@ static long run_dir(const char *dir)
         sprintf(names[n++], "%s/%s", dir, e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode)) {
@@ -125,7 +130,8 @@ int main(int argc, char **argv)
     }
     if (LLVMFuzzerInitialize)
         LLVMFuzzerInitialize(&argc, &argv);
-    if (keep >= 0 && quiet >= 0) {
+    if (&fuzz_quiet && fuzz_quiet && !getenv("FUZZ_VERBOSE") && keep >= 0 &&
+        quiet >= 0) {
         if (__sanitizer_set_report_fd)
             __sanitizer_set_report_fd((void *)(intptr_t)keep);
         fflush(stderr);
