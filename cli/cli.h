@@ -108,7 +108,7 @@ enum {
     "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"  \
     "                          (a grey card, scaled to 18% neutral grey)\n"    \
     "  --px-per-mm N           calibration: sizes and bands in mm\n"           \
-    "  --red-threshold A       a* above which a pixel is red (20)\n"           \
+    "  --red-threshold A       a* above which a pixel is red, 0.1..128 (20)\n" \
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n" \
     "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"
 

@@ -344,7 +344,8 @@ static int measure_option(const char *command, int c, const char *arg,
                    ? -1
                    : 1;
     case CLI_OPT_RED:
-        return cli_parse_number(command, "--red-threshold", arg, -128, 128,
+        /* 0 or less would silently mean the library's default */
+        return cli_parse_number(command, "--red-threshold", arg, 0.1, 128,
                                 &m->metrics.red_threshold)
                    ? -1
                    : 1;

@@ -79,6 +79,11 @@ expect_has "info --bogus names the option" "$err" "--bogus"
 usage_error "info -Zq (unknown short option)" info -Zq "$good"
 expect_has "info -Zq names the option -Z" "$err" "-Z"
 usage_error "--max-megapixels abc" info --max-megapixels abc "$good"
+# 0 would silently mean the default threshold (20)
+usage_error "--red-threshold 0" metrics --red-threshold 0 "$good"
+# a value with a newline is quoted on the same line
+usage_error "--roi with a newline" metrics --roi "1,2
+,3,4" "$good"
 usage_error "--max-megapixels -5" info --max-megapixels -5 "$good"
 usage_error "--max-megapixels without a value" info "$good" --max-megapixels
 

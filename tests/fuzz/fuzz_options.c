@@ -80,7 +80,7 @@ static void shared(int c, const char *arg)
         in_range("--px-per-mm", m.metrics.px_per_mm, 0.01, 1e5);
         break;
     case CLI_OPT_RED:
-        in_range("--red-threshold", m.metrics.red_threshold, -128, 128);
+        in_range("--red-threshold", m.metrics.red_threshold, 0.1, 128);
         break;
     case CLI_OPT_MAXMP:
         in_range("--max-megapixels", read.max_megapixels, 1e-6, 1e6);
