@@ -58,7 +58,8 @@ BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
 .PHONY: all lib test test-only check check-asan run run-only install deps-test \
-        uninstall clean deps samples bench fuzz fuzz-run valgrind
+        uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
+        fuzz-merge-run valgrind
 
 all: $(LIB) $(BIN)
 lib: $(LIB)
@@ -137,7 +138,7 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	for n in $(FUZZ_NAMES); do \
 	    echo "== fuzz corpus replay: $$n"; \
 	    $(ASAN_ENV) $(BUILD)/fuzz/fuzz_$$n tests/fuzz/regress/$$n \
-	        $(FUZZ_SEEDS)/$$n || failed=1; \
+	        tests/fuzz/corpus/$$n $(FUZZ_SEEDS)/$$n || failed=1; \
 	done; \
 	echo "== tests/cli.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/cli.sh || failed=1; \
@@ -210,7 +211,20 @@ fuzz-run: $(FUZZ_NAMES:%=fuzz-run-%)
 
 fuzz-run-%: $(BUILD)/fuzz/fuzz_%
 	@sh tests/fuzz/run.sh $* $< $(FUZZ_SECONDS) $(BUILD) \
-	    $(FUZZ_SEEDS)/$* tests/fuzz/regress/$*
+	    $(FUZZ_SEEDS)/$* tests/fuzz/regress/$* tests/fuzz/corpus/$*
+
+# Folds what fuzzing found (build-fuzz/corpus) into the committed, minimized
+# corpus tests/fuzz/corpus, which make test replays.
+fuzz-merge:
+	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-merge-run
+
+fuzz-merge-run: $(FUZZ_BIN)
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p tests/fuzz/corpus/$$n $(BUILD)/corpus/$$n; \
+	    $(BUILD)/fuzz/fuzz_$$n -merge=1 -close_fd_mask=3 \
+	        tests/fuzz/corpus/$$n $(BUILD)/corpus/$$n >/dev/null 2>&1 || exit 1; \
+	    echo "tests/fuzz/corpus/$$n: $$(ls tests/fuzz/corpus/$$n | wc -l) files"; \
+	done
 
 run: deps
 	@$(MAKE) --no-print-directory run-only
