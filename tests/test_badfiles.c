@@ -948,32 +948,6 @@ static void test_jpeg_bogus_icc_marker(void **state)
 
 /* ---- resource bounds ---- */
 
-/* libpng writes into a growing buffer (for the bomb below). */
-struct membuf {
-    uint8_t *data;
-    size_t size, cap;
-};
-
-static void membuf_write(png_structp png, png_bytep p, size_t n)
-{
-    struct membuf *m = png_get_io_ptr(png);
-    if (m->size + n > m->cap) {
-        size_t cap = (m->size + n) * 2;
-        uint8_t *d = realloc(m->data, cap);
-        if (!d)
-            png_error(png, "out of memory");
-        m->data = d;
-        m->cap = cap;
-    }
-    memcpy(m->data + m->size, p, n);
-    m->size += n;
-}
-
-static void membuf_flush(png_structp png)
-{
-    (void)png;
-}
-
 /* A decompression bomb: a real, valid 12000 x 12000 1-bit grey PNG (144
  * megapixels, 18 MB of rows) that zlib squeezes into a few tens of kB. It
  * is refused from its IHDR as above the default 120 megapixels; a
@@ -982,7 +956,7 @@ static void membuf_flush(png_structp png)
 static void test_png_decompression_bomb(void **state)
 {
     enum { SIDE = 12000 };
-    struct membuf m = {0};
+    tu_membuf m = {0};
     png_structp png;
     png_infop pinfo;
     uint8_t *row = calloc(SIDE / 8, 1);
@@ -998,7 +972,7 @@ static void test_png_decompression_bomb(void **state)
     assert_non_null(pinfo);
     if (setjmp(png_jmpbuf(png)))
         fail_msg("libpng could not write the bomb");
-    png_set_write_fn(png, &m, membuf_write, membuf_flush);
+    tu_png_write_to_memory(png, &m);
     png_set_compression_level(png, 9);
     png_set_IHDR(png, pinfo, SIDE, SIDE, 1, PNG_COLOR_TYPE_GRAY,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,

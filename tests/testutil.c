@@ -84,14 +84,9 @@ int tu_write_file(const char *path, const void *data, size_t size)
 
 /* ---- PNG ---- */
 
-struct membuf {
-    uint8_t *data;
-    size_t size, cap;
-};
-
 static void mem_write(png_structp png, png_bytep data, size_t n)
 {
-    struct membuf *m = png_get_io_ptr(png);
+    tu_membuf *m = png_get_io_ptr(png);
     if (m->size + n > m->cap) {
         size_t cap = (m->cap + n) * 2;
         uint8_t *p = realloc(m->data, cap);
@@ -107,6 +102,11 @@ static void mem_write(png_structp png, png_bytep data, size_t n)
 static void mem_flush(png_structp png)
 {
     (void)png;
+}
+
+void tu_png_write_to_memory(void *png, tu_membuf *m)
+{
+    png_set_write_fn(png, m, mem_write, mem_flush);
 }
 
 static int png_channels(int color_type)
@@ -150,7 +150,7 @@ uint8_t *tu_png_encode(const tu_png *s, size_t *size)
     png_structp png =
         png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png_create_info_struct(png);
-    struct membuf m = {0};
+    tu_membuf m = {0};
     png_bytep *volatile rows = NULL;
     int ch = png_channels(s->color_type);
 

@@ -43,6 +43,14 @@ typedef struct tu_png {
     double gamma;     /* > 0: write gAMA */
 } tu_png;
 
+/* A growing buffer libpng writes into: tu_png_write_to_memory(png, &m)
+ * points the write struct png (a png_structp) at m; m.data is malloc'd. */
+typedef struct tu_membuf {
+    uint8_t *data;
+    size_t size, cap;
+} tu_membuf;
+void tu_png_write_to_memory(void *png, tu_membuf *m);
+
 /* Writes the PNG into memory (malloc'd, *size bytes); NULL on failure. */
 uint8_t *tu_png_encode(const tu_png *spec, size_t *size);
 
