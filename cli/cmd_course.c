@@ -830,20 +830,18 @@ static int run_mode(int argc, char **argv, int report_mode)
         fputc('\n', stderr);
     rc = j.failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
     {
-        /* all or none: a full disk leaves every previous file as it was */
+        /* synced together, so a full disk leaves every previous file; a
+         * report that could not be finished keeps the others back too */
         st_output *v[4] = {out, sout, rout, NULL};
-        int lost = 0;
-        if (j.rep && !(v[3] = cli_report_finish(j.rep)))
-            lost = 1;
-        j.rep = NULL;
-        if (lost) {
-            for (int i = 0; i < 4; i++)
+        if (j.rep && !(v[3] = cli_report_finish(j.rep))) {
+            for (int i = 0; i < 3; i++)
                 if (v[i])
                     cli_output_abort(v[i]);
             rc = CLI_EXIT_FAILED;
         } else if (cli_outputs_commit(v, 4)) {
             rc = CLI_EXIT_FAILED;
         }
+        j.rep = NULL;
         rout = sout = out = NULL;
     }
 done:

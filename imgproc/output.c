@@ -182,22 +182,28 @@ st_status st_output_fail(const st_output *o, st_error *err, st_status status,
     return st_fail(err, status, "cannot write %s: %s", path, encoder_message);
 }
 
+/* Flushes the stream and fsyncs the file (stdout: flushes); 0, or the
+ * errno of the first failure. */
+static int flush_sync(st_output *o)
+{
+    if (o->is_stdout)
+        return fflush(stdout) != 0 || ferror(stdout) ? (errno ? errno : EIO)
+                                                     : 0;
+    if (fflush(o->stream) != 0 || ferror(o->stream))
+        return o->write_errno ? o->write_errno : EIO;
+    if (fsync(o->fd) != 0 && errno != EINVAL)
+        return errno;
+    return 0;
+}
+
 st_status st_output_sync(st_output *o, st_error *err)
 {
     char ebuf[128];
-    int e = 0;
+    int e;
 
     if (!o)
         return st_fail(err, ST_ERR_INVALID, "st_output_sync: no output");
-    if (o->is_stdout) {
-        if (fflush(stdout) != 0 || ferror(stdout))
-            e = errno ? errno : EIO;
-    } else if (fflush(o->stream) != 0 || ferror(o->stream)) {
-        e = o->write_errno ? o->write_errno : EIO;
-    } else if (fsync(o->fd) != 0 && errno != EINVAL) {
-        e = errno;
-    }
-    if (!e)
+    if (!(e = flush_sync(o)))
         return ST_OK;
     if (!o->write_errno)
         o->write_errno = e;
@@ -209,23 +215,18 @@ st_status st_output_sync(st_output *o, st_error *err)
 st_status st_output_commit(st_output *o, st_error *err)
 {
     char ebuf[128];
-    int e = 0;
+    int e;
 
     if (!o)
         return st_fail(err, ST_ERR_INVALID, "st_output_commit: no output");
+    e = flush_sync(o);
     if (o->is_stdout) {
-        if (fflush(stdout) != 0 || ferror(stdout))
-            e = errno ? errno : EIO;
         output_free(o);
         if (e)
             return st_fail(err, ST_ERR_IO, "cannot write standard output: %s",
                            st_errno_text(e, ebuf, sizeof ebuf));
         return ST_OK;
     }
-    if (fflush(o->stream) != 0 || ferror(o->stream))
-        e = o->write_errno ? o->write_errno : EIO;
-    if (!e && fsync(o->fd) != 0 && errno != EINVAL)
-        e = errno;
     if (fclose(o->stream) != 0 && !e)
         e = o->write_errno ? o->write_errno : EIO;
     o->stream = NULL;
