@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <stdarg.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -238,11 +239,23 @@ st_output *cli_output_open(const char *path)
 {
     st_output *o;
     st_error err = {0};
-    if (st_output_open(&o, path, &err) != ST_OK) {
+    sigset_t block, old;
+    st_status s;
+
+    /* A signal between creating the temporary file and watching it would
+     * leave the file behind: it waits until the name is recorded. */
+    sigemptyset(&block);
+    for (int i = 0; i < 3; i++)
+        sigaddset(&block, watched[i]);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    s = st_output_open(&o, path, &err);
+    if (s == ST_OK)
+        watch_add(st_output_temp_path(o));
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (s != ST_OK) {
         cli_error("%s", st_error_text(&err));
         return NULL;
     }
-    watch_add(st_output_temp_path(o));
     return o;
 }
 
