@@ -222,6 +222,10 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
     int cx1 = cx0 + t->cw < t->bw ? cx0 + t->cw : t->bw;
     int cy1 = cy0 + t->ch < t->bh ? cy0 + t->ch : t->bh;
     size_t iw = (size_t)Tw + 1;
+    /* the smallest float >= min_response: v >= thr as in double */
+    float thr = (float)t->opt->min_response;
+    if ((double)thr < t->opt->min_response)
+        thr = nextafterf(thr, INFINITY);
     st_status s;
 
     /* inverted, mean-free L*, 0 outside the region; region counts */
@@ -270,17 +274,31 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
             lo = b->resp[(i + 2) % 3];
             mid = b->resp[i % 3];
             hi = b->resp[(i + 1) % 3];
-            /* decimated samples of the core: tile x = xd d */
+            /* decimated samples of the core: tile x = xd d; the first
+             * and last column of the box are never maxima */
+            int xd0 = (cx0 - ox) / d, xd1 = (cx1 - ox + d - 1) / d;
+            while (ox + xd0 * d < 1)
+                xd0++;
+            while (xd1 > xd0 && ox + (xd1 - 1) * d >= t->bw - 1)
+                xd1--;
             for (int yd = (cy0 - oy) / d; yd * d < cy1 - oy; yd++) {
                 int ty = yd * d, by = oy + ty;
+                const float *row = mid + (size_t)yd * W;
                 if (by < 1 || by >= t->bh - 1)
                     continue;
-                for (int xd = (cx0 - ox) / d; xd * d < cx1 - ox; xd++) {
-                    int tx = xd * d, bx = ox + tx;
-                    size_t p = (size_t)yd * W + xd;
-                    float v = mid[p];
-                    int is_max =
-                        v >= t->opt->min_response && bx >= 1 && bx < t->bw - 1;
+                for (int xd = xd0; xd < xd1; xd++) {
+                    int tx, bx, is_max = 1;
+                    size_t p;
+                    float v;
+                    /* most samples are below the threshold: skip them in
+                     * a loop of their own */
+                    while (xd < xd1 && !(row[xd] >= thr))
+                        xd++;
+                    if (xd >= xd1)
+                        break;
+                    tx = xd * d, bx = ox + tx;
+                    p = (size_t)yd * W + xd;
+                    v = mid[p];
                     for (int dy = -1; dy <= 1 && is_max; dy++)
                         for (int dx = -1; dx <= 1; dx++) {
                             size_t q = p + (size_t)((long)dy * W + dx);
