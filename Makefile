@@ -38,6 +38,9 @@ BUILD    := build
 SANFLAGS :=
 OPT      := -O3 -g
 endif
+# skintrack never reads floating-point exception flags, so loops with a
+# select between two computed values may vectorise (results unchanged)
+OPT      += -fno-trapping-math
 
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-missing-field-initializers
