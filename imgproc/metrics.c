@@ -45,21 +45,19 @@ static double y_to_l(double Y)
     return Y > 216.0 / 24389 ? 116 * cbrt(Y) - 16 : Y * (24389.0 / 27);
 }
 
-/* An L* plane whose luminance is scaled so the region's mean is
- * ST_METRICS_TEXTURE_Y: pores and texture measured on it do not move when
- * only the exposure does (L* contrast grows with the cube root of
- * exposure). *out is malloc'd. */
-static st_status normalised_l(const st_lab_planes *lab, const st_region *reg,
-                              float **out, st_error *err)
+/* Scales the luminance behind lab's L* plane, in place, so the region's
+ * mean is ST_METRICS_TEXTURE_Y: pores and texture measured on it do not
+ * move when only the exposure does (L* contrast grows with the cube root
+ * of exposure). Outside the region L* is 0 already (st_lab_planes_new). */
+static void normalise_l(st_lab_planes *lab, const st_region *reg)
 {
-    size_t n = (size_t)lab->width * lab->height;
     double sum = 0, k;
-    float *l = malloc(n * sizeof *l);
-    if (!l)
-        return st_fail(err, ST_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        if (reg->mask[i])
-            sum += l_to_y(lab->L[i]);
+    for (int y = reg->y0; y < reg->y1; y++) {
+        size_t i0 = (size_t)y * (size_t)lab->width;
+        for (int x = reg->x0; x < reg->x1; x++)
+            if (reg->mask[i0 + x])
+                sum += l_to_y(lab->L[i0 + x]);
+    }
     k = sum > 0 ? ST_METRICS_TEXTURE_Y * (double)reg->count / sum : 1;
     {
         /* L*' = 116 cbrt(k Y) - 16 = cbrt(k) (L* + 16) - 16 where both Y
@@ -67,18 +65,19 @@ static st_status normalised_l(const st_lab_planes *lab, const st_region *reg,
          * elsewhere */
         const float ck = (float)cbrt(k), lin = (float)y_to_l(216.0 / 24389);
         const float lo = fmaxf(lin, (float)y_to_l(216.0 / 24389 / k));
-        for (size_t i = 0; i < n; i++) {
-            float v = lab->L[i];
-            if (!reg->mask[i])
-                l[i] = 0.0f;
-            else if (v > lo)
-                l[i] = ck * (v + 16.0f) - 16.0f;
-            else
-                l[i] = (float)y_to_l(k * l_to_y(v));
+        for (int y = reg->y0; y < reg->y1; y++) {
+            size_t i0 = (size_t)y * (size_t)lab->width;
+            for (int x = reg->x0; x < reg->x1; x++) {
+                float *l = &lab->L[i0 + x], v = *l;
+                if (!reg->mask[i0 + x])
+                    *l = 0.0f;
+                else if (v > lo)
+                    *l = ck * (v + 16.0f) - 16.0f;
+                else
+                    *l = (float)y_to_l(k * l_to_y(v));
+            }
         }
     }
-    *out = l;
-    return ST_OK;
 }
 
 st_status st_metrics_measure(const st_image *img, const st_region *reg,
@@ -87,7 +86,7 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
 {
     st_metrics_options opt;
     st_region *full = NULL;
-    st_lab_planes *lab = NULL, norm = {0};
+    st_lab_planes *lab = NULL;
     double gains[3], t0;
     st_status s;
 
@@ -113,27 +112,25 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     if ((s = st_lab_planes_new(&lab, img, reg, gains, err)) ||
         (s = st_redness_measure(lab, reg, opt.red_threshold, &out->redness,
                                 err)) ||
-        (s = st_tone_measure(lab, reg, &out->tone, err)) ||
-        (s = normalised_l(lab, reg, &norm.L, err)))
+        (s = st_tone_measure(lab, reg, &out->tone, err)))
         goto done;
-    /* pores and texture read only the normalised L*: the CIELAB planes go
-     * now, before their work buffers are made */
-    norm.width = lab->width;
-    norm.height = lab->height;
-    st_lab_planes_free(lab);
-    lab = NULL;
+    /* pores and texture read only the normalised L*: a* and b* go now,
+     * before their work buffers are made, and L* is rescaled in place */
+    free(lab->a);
+    free(lab->b);
+    lab->a = lab->b = NULL;
+    normalise_l(lab, reg);
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
-    if ((s = st_pores_detect(&norm, reg, &opt.pores, &out->pores, err)))
+    if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))
         goto done;
     t0 = st_timing_add(opt.timing, ST_STAGE_PORES, t0);
-    if ((s = st_texture_measure(&norm, reg, opt.px_per_mm * opt.px_scale,
+    if ((s = st_texture_measure(lab, reg, opt.px_per_mm * opt.px_scale,
                                 opt.px_scale, &out->texture, err)))
         goto done;
     st_timing_add(opt.timing, ST_STAGE_TEXTURE, t0);
 done:
     if (s)
         st_metrics_clear(out);
-    free(norm.L);
     out->region_px = reg->count;
     st_lab_planes_free(lab);
     st_region_free(full);
