@@ -53,6 +53,14 @@ static void hbox(const float *v, const uint8_t *m, int w, float *so,
     }
 }
 
+/* o = s / max(c, 1) */
+static void divide(float *restrict o, const float *restrict s,
+                   const float *restrict c, int w)
+{
+    for (int x = 0; x < w; x++)
+        o[x] = s[x] / (c[x] > 1.0f ? c[x] : 1.0f);
+}
+
 /* Pixels of the region whose a*, box-averaged over the region twice (5 x
  * 5, normalised by the region pixels it covers), exceeds threshold.
  * Streams rows through rings of RING rows, so memory is a few rows. */
@@ -64,10 +72,13 @@ static st_status count_red(const st_lab_planes *lab, const st_region *reg,
     float *hs1 = malloc(rw * sizeof *hs1), *hs2 = malloc(rw * sizeof *hs2);
     float *sm = malloc(rw * sizeof *sm);
     uint8_t *hn1 = malloc(rw), *hn2 = malloc(rw);
+    float *vs = malloc((size_t)w * sizeof *vs);
+    float *vc = malloc((size_t)w * sizeof *vc); /* counts, exact */
     size_t n = 0;
 
-    if (!hs1 || !hs2 || !sm || !hn1 || !hn2) {
+    if (!hs1 || !hs2 || !sm || !hn1 || !hn2 || !vs || !vc) {
         free(hs1), free(hs2), free(sm), free(hn1), free(hn2);
+        free(vs), free(vc);
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
     }
     /* step y: horizontal sums of a* row y; first smoothing of row y - R;
@@ -95,18 +106,21 @@ static st_status count_red(const st_lab_planes *lab, const st_region *reg,
                         rs[nr] = hs + (size_t)(k % RING) * w;
                         rn[nr++] = hn + (size_t)(k % RING) * w;
                     }
-                for (int x = 0; x < w; x++) {
-                    float sum = 0;
-                    int cnt = 0;
-                    if (!m[x])
-                        continue;
-                    for (int k = 0; k < nr; k++)
-                        sum += rs[k][x], cnt += rn[k][x];
-                    if (pass)
-                        n += cnt > 0 && sum > (float)threshold * (float)cnt;
-                    else
-                        o[x] = cnt > 0 ? sum / (float)cnt : 0.0f;
+                /* vertical sums row by row (these loops vectorise) */
+                for (int x = 0; x < w; x++)
+                    vs[x] = 0, vc[x] = 0;
+                for (int k = 0; k < nr; k++) {
+                    const float *a = rs[k];
+                    const uint8_t *b = rn[k];
+                    for (int x = 0; x < w; x++)
+                        vs[x] += a[x], vc[x] += (float)b[x];
                 }
+                if (pass) {
+                    const float th = (float)threshold;
+                    for (int x = 0; x < w; x++)
+                        n += (m[x] != 0) & (vc[x] > 0) & (vs[x] > th * vc[x]);
+                } else /* at least 1 where m[x]; elsewhere o is not read */
+                    divide(o, vs, vc, w);
             }
             if (!pass)
                 hbox(o, m, w, hs2 + (size_t)(c % RING) * w,
@@ -114,6 +128,7 @@ static st_status count_red(const st_lab_planes *lab, const st_region *reg,
         }
     }
     free(hs1), free(hs2), free(sm), free(hn1), free(hn2);
+    free(vs), free(vc);
     *red = n;
     return ST_OK;
 }
