@@ -40,45 +40,134 @@
 
 #define SLOPE_BINS 24
 
-/* One separable box blur of radius r, in place; outside the plane counts
- * as 0. Running sums: along each row, then down the columns with one
- * accumulator per column (row order, so memory is read in sequence).
- * tmp holds w * h floats, acc w doubles. */
-static void box(float *p, int w, int h, int r, float *tmp, double *acc)
+/* ---- the taper ----
+ *
+ * E = the region (inside its bounding box) eroded by a square of radius
+ * 3 rb; the taper is E box-filtered three times with radius rb, outside
+ * the box counting as 0. The boxes are summed in integers, so the taper
+ * is count / (2 rb + 1)^6 exactly, whatever order the sums take: that
+ * lets it be computed block by block. A block whose neighbours' E is all
+ * ones (3 rb < TB) is 1 throughout; only blocks near the region's edge
+ * are summed, each with 3 rb px of E around it. */
+#define TB 128
+
+/* E into e (bw x bh, 0 or 1): along the rows, then down the columns, each
+ * by the length of the run of ones. */
+static void erode(const st_region *reg, int bw, int bh, int R, uint8_t *e,
+                  uint8_t *run)
 {
-    const double inv = 1.0 / (2.0 * r + 1);
+    const int need = 2 * R + 1; /* <= 255 */
+    for (int y = 0; y < bh; y++) {
+        const uint8_t *m =
+            reg->mask + (size_t)(y + reg->y0) * reg->width + reg->x0;
+        uint8_t *o = e + (size_t)y * bw;
+        int n = 0;
+        /* run[x] = ones starting at x (capped), from the right */
+        for (int x = bw - 1; x >= 0; x--) {
+            n = m[x] ? (n < 255 ? n + 1 : 255) : 0;
+            run[x] = (uint8_t)n;
+        }
+        for (int x = 0; x < bw; x++)
+            o[x] = x >= R && run[x - R] >= need;
+    }
+    /* columns: run[x] = ones ending at row y; E of row y - R is final
+     * then, written over that row, which is no longer read */
+    memset(run, 0, (size_t)bw);
+    for (int y = 0; y < bh; y++) {
+        const uint8_t *row = e + (size_t)y * bw;
+        for (int x = 0; x < bw; x++)
+            run[x] = row[x] ? (uint8_t)(run[x] < 255 ? run[x] + 1 : 255) : 0;
+        if (y >= R) {
+            uint8_t *o = e + (size_t)(y - R) * bw;
+            for (int x = 0; x < bw; x++)
+                o[x] = run[x] >= need;
+        }
+    }
+    for (int y = bh - R > 0 ? bh - R : 0; y < bh; y++)
+        memset(e + (size_t)y * bw, 0, (size_t)bw);
+}
+
+/* One box pass of radius r over a w x h int plane: rows into t, then
+ * columns back into a; outside counts as 0. */
+static void box_int(int32_t *a, int32_t *t, int w, int h, int r, int32_t *acc)
+{
     for (int y = 0; y < h; y++) {
-        const float *row = p + (size_t)y * w;
-        float *t = tmp + (size_t)y * w;
-        double a = 0;
-        for (int x = -r; x < w; x++) {
+        const int32_t *row = a + (size_t)y * w;
+        int32_t *o = t + (size_t)y * w, s = 0;
+        for (int x = 0; x < r && x < w; x++)
+            s += row[x];
+        for (int x = 0; x < w; x++) {
             if (x + r < w)
-                a += row[x + r];
-            if (x - r - 1 >= 0)
-                a -= row[x - r - 1];
-            if (x >= 0)
-                t[x] = (float)(a * inv);
+                s += row[x + r];
+            o[x] = s;
+            if (x - r >= 0)
+                s -= row[x - r];
         }
     }
-    for (int x = 0; x < w; x++)
-        acc[x] = 0;
-    for (int y = -r; y < h; y++) {
+    memset(acc, 0, (size_t)w * sizeof *acc);
+    for (int y = 0; y < r && y < h; y++)
+        for (int x = 0; x < w; x++)
+            acc[x] += t[(size_t)y * w + x];
+    for (int y = 0; y < h; y++) {
+        int32_t *o = a + (size_t)y * w;
         if (y + r < h) {
-            const float *t = tmp + (size_t)(y + r) * w;
+            const int32_t *in = t + (size_t)(y + r) * w;
             for (int x = 0; x < w; x++)
-                acc[x] += t[x];
+                acc[x] += in[x];
         }
-        if (y - r - 1 >= 0) {
-            const float *t = tmp + (size_t)(y - r - 1) * w;
+        for (int x = 0; x < w; x++)
+            o[x] = acc[x];
+        if (y - r >= 0) {
+            const int32_t *out = t + (size_t)(y - r) * w;
             for (int x = 0; x < w; x++)
-                acc[x] -= t[x];
-        }
-        if (y >= 0) {
-            float *o = p + (size_t)y * w;
-            for (int x = 0; x < w; x++)
-                o[x] = (float)(acc[x] * inv);
+                acc[x] -= out[x];
         }
     }
+}
+
+/* The taper into w (bw x bh) from E; work holds 2 (TB + 6 rb)^2 + TB +
+ * 6 rb ints. */
+static void taper(const uint8_t *e, int bw, int bh, int rb, float *w,
+                  int32_t *work)
+{
+    const int R = 3 * rb, side = TB + 2 * R;
+    const double k6 = pow(2.0 * rb + 1, 6);
+    int nbx = (bw + TB - 1) / TB, nby = (bh + TB - 1) / TB;
+    int32_t *a = work, *t = a + (size_t)side * side,
+            *acc = t + (size_t)side * side;
+    for (int by = 0; by < nby; by++)
+        for (int bx = 0; bx < nbx; bx++) {
+            int x0 = bx * TB, y0 = by * TB;
+            int x1 = x0 + TB < bw ? x0 + TB : bw,
+                y1 = y0 + TB < bh ? y0 + TB : bh;
+            /* E around the block, clipped to the box */
+            int ex0 = x0 - R > 0 ? x0 - R : 0, ey0 = y0 - R > 0 ? y0 - R : 0;
+            int ex1 = x1 + R < bw ? x1 + R : bw,
+                ey1 = y1 + R < bh ? y1 + R : bh;
+            int ew = ex1 - ex0, eh = ey1 - ey0, full = 1;
+            full = ex0 == x0 - R && ey0 == y0 - R && ex1 == x1 + R &&
+                   ey1 == y1 + R;
+            for (int y = ey0; y < ey1 && full; y++) {
+                const uint8_t *row = e + (size_t)y * bw;
+                for (int x = ex0; x < ex1; x++)
+                    full &= row[x];
+            }
+            if (full) {
+                for (int y = y0; y < y1; y++)
+                    for (int x = x0; x < x1; x++)
+                        w[(size_t)y * bw + x] = 1.0f;
+                continue;
+            }
+            for (int y = 0; y < eh; y++)
+                for (int x = 0; x < ew; x++)
+                    a[(size_t)y * ew + x] = e[(size_t)(y + ey0) * bw + x + ex0];
+            for (int pass = 0; pass < 3; pass++)
+                box_int(a, t, ew, eh, rb, acc);
+            for (int y = y0; y < y1; y++)
+                for (int x = x0; x < x1; x++)
+                    w[(size_t)y * bw + x] =
+                        (float)(a[(size_t)(y - ey0) * ew + x - ex0] / k6);
+        }
 }
 
 /* Frequency bands in cycles per pixel. */
@@ -134,8 +223,10 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
     int W, H, r, rb;
     size_t nc;
-    float *w = NULL, *tmp = NULL, *spec = NULL;
-    double mean = 0, wsum2 = 0, *acc = NULL;
+    float *w = NULL, *spec = NULL;
+    uint8_t *e = NULL, *run = NULL;
+    int32_t *work = NULL;
+    double mean = 0, wsum2 = 0;
     st_status s = ST_OK;
 
     memset(sp, 0, sizeof *sp);
@@ -148,30 +239,26 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     W = st_fft_good_size(bw);
     H = st_fft_good_size(bh);
     nc = (size_t)H * (size_t)(W / 2 + 1);
-    w = malloc((size_t)bw * bh * sizeof *w);
-    tmp = malloc((size_t)bw * bh * sizeof *tmp);
-    acc = malloc((size_t)bw * sizeof *acc);
-    if (!w || !tmp || !acc) {
-        s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
-        goto done;
-    }
-
     /* taper: the region eroded by 3 rb, then blurred by three box passes
      * of radius rb (a C1 quadratic spline of support 3 rb): 1 deep inside,
      * exactly 0 at the region's edge and outside */
     r = (int)fmin(32, fmax(4, 0.06 * (bw < bh ? bw : bh)));
     rb = r / 3 > 1 ? r / 3 : 1;
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++)
-            w[(size_t)y * bw + x] =
-                reg->mask[(size_t)(y + reg->y0) * reg->width + x + reg->x0];
-    box(w, bw, bh, 3 * rb, tmp, acc);
-    for (size_t i = 0; i < (size_t)bw * bh; i++)
-        w[i] = w[i] > 0.9999f ? 1.0f : 0.0f;
-    for (int pass = 0; pass < 3; pass++)
-        box(w, bw, bh, rb, tmp, acc);
-    free(tmp);
-    tmp = NULL;
+    {
+        size_t side = (size_t)TB + 6 * (size_t)rb;
+        w = malloc((size_t)bw * bh * sizeof *w);
+        e = malloc((size_t)bw * bh);
+        run = malloc((size_t)bw);
+        work = malloc((2 * side * side + side) * sizeof *work);
+    }
+    if (!w || !e || !run || !work) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
+        goto done;
+    }
+    erode(reg, bw, bh, 3 * rb, e, run);
+    taper(e, bw, bh, rb, w, work);
+    free(e), free(run), free(work);
+    e = run = NULL, work = NULL;
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) {
             size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
@@ -213,8 +300,9 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     }
     s = st_fft_forward_inplace(W, H, spec, err);
 done:
-    free(tmp);
-    free(acc);
+    free(e);
+    free(run);
+    free(work);
     free(w);
     if (s) {
         st_fft_free(spec);
