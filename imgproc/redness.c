@@ -32,25 +32,34 @@
 #define HSTEP 0.01
 #define HBINS 32000
 
-#define R    2 /* box radius */
-#define RING (2 * R + 1)
+#define R    2           /* box radius */
+#define RING (2 * R + 1) /* hbox sums 2 R + 1 = 5 terms */
 
 /* Row y of the masked horizontal box sum of v (sum and count of region
- * pixels within R along the row). */
-static void hbox(const float *v, const uint8_t *m, int w, float *so,
-                 uint8_t *no)
+ * pixels within R along the row). pv and pc hold w + 2 R floats: the
+ * masked row and its mask, zero-padded, so each output is a plain sum of
+ * 2 R + 1 terms (no running sum: the loop vectorises). */
+static void hbox(const float *v, const uint8_t *m, int w, float *so, float *no,
+                 float *restrict pv, float *restrict pc)
 {
-    float s = 0;
-    int n = 0;
-    for (int x = -R; x < w; x++) {
-        int a = x + R, b = x - R - 1;
-        if (a < w && m[a])
-            s += v[a], n++;
-        if (b >= 0 && m[b])
-            s -= v[b], n--;
-        if (x >= 0)
-            so[x] = s, no[x] = (uint8_t)n;
+    for (int k = 0; k < R; k++)
+        pv[k] = pc[k] = pv[w + R + k] = pc[w + R + k] = 0;
+    for (int x = 0; x < w; x++) {
+        pv[x + R] = m[x] ? v[x] : 0.0f;
+        pc[x + R] = m[x] ? 1.0f : 0.0f;
     }
+    for (int x = 0; x < w; x++) {
+        so[x] = pv[x] + pv[x + 1] + pv[x + 2] + pv[x + 3] + pv[x + 4];
+        no[x] = pc[x] + pc[x + 1] + pc[x + 2] + pc[x + 3] + pc[x + 4];
+    }
+}
+
+/* s += a, c += b */
+static void add_row(float *restrict s, float *restrict c,
+                    const float *restrict a, const float *restrict b, int w)
+{
+    for (int x = 0; x < w; x++)
+        s[x] += a[x], c[x] += b[x];
 }
 
 /* o = s / max(c, 1) */
@@ -71,14 +80,16 @@ static st_status count_red(const st_lab_planes *lab, const st_region *reg,
     size_t rw = (size_t)w * RING;
     float *hs1 = malloc(rw * sizeof *hs1), *hs2 = malloc(rw * sizeof *hs2);
     float *sm = malloc(rw * sizeof *sm);
-    uint8_t *hn1 = malloc(rw), *hn2 = malloc(rw);
+    float *hn1 = malloc(rw * sizeof *hn1), *hn2 = malloc(rw * sizeof *hn2);
     float *vs = malloc((size_t)w * sizeof *vs);
     float *vc = malloc((size_t)w * sizeof *vc); /* counts, exact */
+    float *pv = malloc(((size_t)w + 2 * R) * sizeof *pv);
+    float *pc = malloc(((size_t)w + 2 * R) * sizeof *pc);
     size_t n = 0;
 
-    if (!hs1 || !hs2 || !sm || !hn1 || !hn2 || !vs || !vc) {
+    if (!hs1 || !hs2 || !sm || !hn1 || !hn2 || !vs || !vc || !pv || !pc) {
         free(hs1), free(hs2), free(sm), free(hn1), free(hn2);
-        free(vs), free(vc);
+        free(vs), free(vc), free(pv), free(pc);
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
     }
     /* step y: horizontal sums of a* row y; first smoothing of row y - R;
@@ -86,11 +97,12 @@ static st_status count_red(const st_lab_planes *lab, const st_region *reg,
     for (int y = 0; y < h + 2 * R; y++) {
         if (y < h)
             hbox(lab->a + (size_t)y * w, reg->mask + (size_t)y * w, w,
-                 hs1 + (size_t)(y % RING) * w, hn1 + (size_t)(y % RING) * w);
+                 hs1 + (size_t)(y % RING) * w, hn1 + (size_t)(y % RING) * w, pv,
+                 pc);
         for (int pass = 0; pass < 2; pass++) {
             int c = y - R * (pass + 1); /* the row this pass finishes */
             const float *hs = pass ? hs2 : hs1;
-            const uint8_t *hn = pass ? hn2 : hn1;
+            const float *hn = pass ? hn2 : hn1;
             const uint8_t *m;
             float *o;
             if (c < 0 || c >= h)
@@ -99,7 +111,7 @@ static st_status count_red(const st_lab_planes *lab, const st_region *reg,
             o = sm + (size_t)(c % RING) * w;
             {
                 const float *rs[RING];
-                const uint8_t *rn[RING];
+                const float *rn[RING];
                 int nr = 0;
                 for (int k = c - R; k <= c + R; k++)
                     if (k >= 0 && k < h) {
@@ -109,12 +121,8 @@ static st_status count_red(const st_lab_planes *lab, const st_region *reg,
                 /* vertical sums row by row (these loops vectorise) */
                 for (int x = 0; x < w; x++)
                     vs[x] = 0, vc[x] = 0;
-                for (int k = 0; k < nr; k++) {
-                    const float *a = rs[k];
-                    const uint8_t *b = rn[k];
-                    for (int x = 0; x < w; x++)
-                        vs[x] += a[x], vc[x] += (float)b[x];
-                }
+                for (int k = 0; k < nr; k++)
+                    add_row(vs, vc, rs[k], rn[k], w);
                 if (pass) {
                     const float th = (float)threshold;
                     for (int x = 0; x < w; x++)
@@ -124,11 +132,11 @@ static st_status count_red(const st_lab_planes *lab, const st_region *reg,
             }
             if (!pass)
                 hbox(o, m, w, hs2 + (size_t)(c % RING) * w,
-                     hn2 + (size_t)(c % RING) * w);
+                     hn2 + (size_t)(c % RING) * w, pv, pc);
         }
     }
     free(hs1), free(hs2), free(sm), free(hn1), free(hn2);
-    free(vs), free(vc);
+    free(vs), free(vc), free(pv), free(pc);
     *red = n;
     return ST_OK;
 }
