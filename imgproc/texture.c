@@ -144,7 +144,7 @@ static void taper(const uint8_t *e, int bw, int bh, int rb, float *w,
             int ex0 = x0 - R > 0 ? x0 - R : 0, ey0 = y0 - R > 0 ? y0 - R : 0;
             int ex1 = x1 + R < bw ? x1 + R : bw,
                 ey1 = y1 + R < bh ? y1 + R : bh;
-            int ew = ex1 - ex0, eh = ey1 - ey0, full = 1;
+            int ew = ex1 - ex0, eh = ey1 - ey0, full;
             full = ex0 == x0 - R && ey0 == y0 - R && ex1 == x1 + R &&
                    ey1 == y1 + R;
             for (int y = ey0; y < ey1 && full; y++) {
