@@ -32,8 +32,8 @@
 #define HSTEP 0.01
 #define HBINS 32000
 
-#define R    2           /* box radius */
-#define RING (2 * R + 1) /* hbox sums 2 R + 1 = 5 terms */
+#define R    2 /* box radius */
+#define RING (2 * R + 1)
 
 /* Row y of the masked horizontal box sum of v (sum and count of region
  * pixels within R along the row). pv and pc hold w + 2 R floats: the
@@ -49,8 +49,10 @@ static void hbox(const float *v, const uint8_t *m, int w, float *so, float *no,
         pc[x + R] = m[x] ? 1.0f : 0.0f;
     }
     for (int x = 0; x < w; x++) {
-        so[x] = pv[x] + pv[x + 1] + pv[x + 2] + pv[x + 3] + pv[x + 4];
-        no[x] = pc[x] + pc[x + 1] + pc[x + 2] + pc[x + 3] + pc[x + 4];
+        float sv = pv[x], sc = pc[x];
+        for (int k = 1; k <= 2 * R; k++)
+            sv += pv[x + k], sc += pc[x + k];
+        so[x] = sv, no[x] = sc;
     }
 }
 
