@@ -218,6 +218,36 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
     return st_fft_inverse(W, H, b->work, r, err);
 }
 
+/* The first x in [x, x1) with row[x] >= thr, or x1. With GCC or clang,
+ * blocks of 16 are tested four samples per comparison first (vector
+ * extensions; GCC does not vectorise a search loop by itself); the
+ * rest, and other compilers, go one by one. */
+#if defined(__GNUC__)
+typedef float v4sf __attribute__((vector_size(16)));
+typedef int v4si __attribute__((vector_size(16)));
+#endif
+static int skip_below(const float *row, int x, int x1, float thr)
+{
+#if defined(__GNUC__)
+    v4sf t = {thr, thr, thr, thr};
+    while (x + 16 <= x1) {
+        v4sf a, b, c, d;
+        v4si m;
+        memcpy(&a, row + x, sizeof a);
+        memcpy(&b, row + x + 4, sizeof b);
+        memcpy(&c, row + x + 8, sizeof c);
+        memcpy(&d, row + x + 12, sizeof d);
+        m = (a >= t) | (b >= t) | (c >= t) | (d >= t);
+        if (m[0] | m[1] | m[2] | m[3])
+            break;
+        x += 16;
+    }
+#endif
+    while (x < x1 && !(row[x] >= thr))
+        x++;
+    return x;
+}
+
 /* Pores of the tile whose core starts at (cx0, cy0) of the bounding box. */
 static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                          st_pores *out, int *cap, st_error *err)
@@ -297,8 +327,7 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                     float v;
                     /* most samples are below the threshold: skip them in
                      * a loop of their own */
-                    while (xd < xd1 && !(row[xd] >= thr))
-                        xd++;
+                    xd = skip_below(row, xd, xd1, thr);
                     if (xd >= xd1)
                         break;
                     tx = xd * d, bx = ox + tx;
