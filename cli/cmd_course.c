@@ -666,6 +666,7 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
     int c;
 
     st_read_options_init(&j->read);
+    j->read.keep_8bit = 1; /* a quarter of the memory; same values */
     st_metrics_options_init(&j->m.metrics);
     st_course_options_init(&j->course);
     st_course_plan_options_init(&j->plan);

@@ -166,6 +166,13 @@ static void frame_xy(const frame *f, int u, int v, double *x, double *y)
     *y = f->oy + (v + 0.5) * f->step - 0.5;
 }
 
+/* Sample c of pixel (x, y), of a float or an 8-bit photo. */
+static float sample(const st_image *img, int x, int y, int c)
+{
+    return img->data ? st_image_pixel(img, x, y)[c]
+                     : st_image_pixel8(img, x, y)[c] / 255.0f;
+}
+
 /* RGB of img averaged over k x k blocks (k >= 1). */
 static st_image *shrink(const st_image *img, int k)
 {
@@ -181,9 +188,8 @@ static st_image *shrink(const st_image *img, int k)
             for (int yy = y * k; yy < (y + 1) * k && yy < img->height; yy++)
                 for (int xx = x * k; xx < (x + 1) * k && xx < img->width;
                      xx++) {
-                    const float *p = st_image_pixel(img, xx, yy);
                     for (int c = 0; c < 3; c++)
-                        acc[c] += p[cc >= 3 ? c : 0];
+                        acc[c] += sample(img, xx, yy, cc >= 3 ? c : 0);
                     n++;
                 }
             for (int c = 0; c < 3; c++)
@@ -302,10 +308,9 @@ static st_image *texture_of(const st_course_view *v, const st_transform *t,
         goto done;
     for (int y = 0; y < ch; y++)
         for (int x = 0; x < cw; x++) {
-            const float *p = st_image_pixel(ph, x + cx0, y + cy0);
             float *o = st_image_pixel(crop, x, y);
             for (int c = 0; c < 3; c++)
-                o[c] = p[cc >= 3 ? c : 0];
+                o[c] = sample(ph, x + cx0, y + cy0, cc >= 3 ? c : 0);
             reg->mask[(size_t)y * cw + x] =
                 v->region->mask[(size_t)(y + cy0) * ph->width + x + cx0];
         }

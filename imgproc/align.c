@@ -96,12 +96,18 @@ static int luma_plane(const st_image *img, int f, plane *out)
 {
     int w = img->width / f, h = img->height / f;
     float inv = 1.0f / (float)(f * f);
-    if (plane_new(out, w, h))
+    float *buf = NULL; /* an 8-bit image's row as floats */
+    if (!img->data &&
+        !(buf = malloc((size_t)w * f * (size_t)img->channels * sizeof *buf)))
         return -1;
+    if (plane_new(out, w, h)) {
+        free(buf);
+        return -1;
+    }
     for (int y = 0; y < h; y++) {
         float *o = row(out, y);
         for (int j = 0; j < f; j++) {
-            const float *s = st_image_pixel(img, 0, y * f + j);
+            const float *s = st_image_row(img, 0, y * f + j, w * f, buf);
             for (int x = 0; x < w; x++)
                 for (int i = 0; i < f; i++)
                     o[x] +=
@@ -111,6 +117,7 @@ static int luma_plane(const st_image *img, int f, plane *out)
         for (int x = 0; x < w; x++)
             o[x] *= inv;
     }
+    free(buf);
     return 0;
 }
 

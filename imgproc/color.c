@@ -98,16 +98,20 @@ static size_t linear_mean(const st_image *img, const st_region *reg, int x0,
     st_color_tables_init();
     mean[0] = mean[1] = mean[2] = 0;
     for (int y = y0; y < y1; y++) {
-        const float *p = st_image_pixel(img, x0, y);
         const uint8_t *m =
             reg ? reg->mask + (size_t)y * (size_t)reg->width : NULL;
         double row[3] = {0, 0, 0}; /* per row: float sums stay exact enough */
-        for (int x = x0; x < x1; x++, p += ch) {
-            if (m && !m[x])
-                continue;
-            for (int c = 0; c < 3; c++)
-                row[c] += st_srgb_linear_fast(p[cc == 3 ? c : 0]);
-            n++;
+        for (int xs = x0; xs < x1; xs += 256) { /* 256 px at a time */
+            float buf[256 * 4];
+            int xe = x1 - xs < 256 ? x1 : xs + 256;
+            const float *p = st_image_row(img, xs, y, xe - xs, buf);
+            for (int x = xs; x < xe; x++, p += ch) {
+                if (m && !m[x])
+                    continue;
+                for (int c = 0; c < 3; c++)
+                    row[c] += st_srgb_linear_fast(p[cc == 3 ? c : 0]);
+                n++;
+            }
         }
         for (int c = 0; c < 3; c++)
             mean[c] += row[c];
@@ -209,15 +213,19 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
                   o2 = cc == 3 ? 2 : 0;
         int y0 = reg ? reg->y0 : 0, y1 = reg ? reg->y1 : img->height;
         int x0 = reg ? reg->x0 : 0, x1 = reg ? reg->x1 : img->width;
-        float *buf =
-            malloc(3 * (size_t)(x1 - x0 > 0 ? x1 - x0 : 1) * sizeof *buf);
-        if (!buf) {
+        size_t bw = (size_t)(x1 - x0 > 0 ? x1 - x0 : 1);
+        float *buf = malloc(3 * bw * sizeof *buf);
+        /* an 8-bit image's row as floats */
+        float *fr = img->data ? NULL : malloc(bw * (size_t)ch * sizeof *fr);
+        if (!buf || (!img->data && !fr)) {
+            free(buf);
+            free(fr);
             st_lab_planes_free(p);
             return st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
         }
         for (int y = y0; y < y1; y++) {
             size_t i0 = (size_t)y * (size_t)img->width;
-            const float *px = st_image_pixel(img, x0, y);
+            const float *px = st_image_row(img, x0, y, x1 - x0, fr);
             const uint8_t *m = reg ? reg->mask + i0 : NULL;
             float *bx = buf, *by = buf + (x1 - x0), *bz = by + (x1 - x0);
             float *L = p->L + i0 + x0, *A = p->a + i0 + x0, *B = p->b + i0 + x0;
@@ -253,6 +261,7 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
             p->linear_mean[2] += sb * gains[2];
         }
         free(buf);
+        free(fr);
     }
     for (int c = 0; c < 3 && count; c++)
         p->linear_mean[c] /= (double)count;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "skintrack/color.h"
+#include "skintrack/image.h"
 #include "skintrack/status.h"
 
 #if defined(__GNUC__)
@@ -38,6 +39,13 @@ int st_solve(int n, double A[6][6], double b[6], double x[6]);
  * or if no thread can be started, the calling thread does the work. */
 void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i),
                  void *ctx);
+
+/* A float view of img for code that reads pixels at random: *view is img
+ * itself when it holds floats; for an 8-bit image *copy (freed by the
+ * caller with st_image_free; NULL otherwise) is a float copy and *view
+ * points to it. */
+st_status st_image_as_float(const st_image *img, const st_image **view,
+                            st_image **copy, st_error *err);
 
 /* a * b into *out; returns 0, or -1 if it overflows size_t. */
 static inline int st_mul_size(size_t a, size_t b, size_t *out)

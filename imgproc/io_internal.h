@@ -11,11 +11,11 @@
 
 /* ---- orientation-aware destination for decoded rows (image.c) ---- */
 
-/* Stored row sy (stored_width pixels of dst->channels floats) is written to
- * where the EXIF orientation puts it in the upright image dst, whose size
- * must already be the upright size. */
+/* Stored row sy (stored_width pixels of dst->channels samples, floats or
+ * bytes as dst holds) is written to where the EXIF orientation puts it in
+ * the upright image dst, whose size must already be the upright size. */
 void st_orient_put_row(st_image *dst, int orientation, int stored_width,
-                       int stored_height, int sy, const float *row);
+                       int stored_height, int sy, const void *row);
 
 /* ---- EXIF (exif.c, libexif) ---- */
 

@@ -150,7 +150,7 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
                         st_image_info *info, st_error *err)
 {
     j_decompress_ptr ci = &d->cinfo;
-    int in_ch, out_ch, w, h, orient;
+    int in_ch, out_ch, w, h, orient, keep8;
     st_cms_input cms_in = ST_CMS_GRAY_RGB;
     st_status s;
 
@@ -225,7 +225,9 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
                        ci->output_components, in_ch);
     st_oriented_size(orient, (int)ci->output_width, (int)ci->output_height, &w,
                      &h);
-    s = st_image_new(&d->img, w, h, out_ch, err);
+    keep8 = opt->keep_8bit && in_ch == out_ch && !st_cms_active(&d->cms);
+    s = keep8 ? st_image_new_8bit(&d->img, w, h, out_ch, err)
+              : st_image_new(&d->img, w, h, out_ch, err);
     if (s)
         return s;
     d->row = malloc((size_t)ci->output_width * (size_t)in_ch);
@@ -239,6 +241,11 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
         JSAMPROW rows[1] = {d->row};
 
         jpeg_read_scanlines(ci, rows, 1);
+        if (keep8) {
+            st_orient_put_row(d->img, orient, n, (int)ci->output_height, sy,
+                              d->row);
+            continue;
+        }
         if (in_ch == 4 && st_cms_active(&d->cms)) {
             st_cms_apply_cmyk(&d->cms, d->row, d->frow, n);
         } else if (st_cms_active(&d->cms)) {
@@ -306,6 +313,7 @@ struct jenc {
     struct jpeg_compress_struct cinfo;
     struct jerr err;
     JSAMPLE *row;
+    float *frow;        /* an 8-bit image's row as floats */
     unsigned char *mem; /* in-memory destination (f == NULL) */
     unsigned long mem_size;
 };
@@ -333,14 +341,17 @@ static st_status encode(struct jenc *e, FILE *f, const st_image *img,
         ci->comp_info[0].h_samp_factor = ci->comp_info[0].v_samp_factor = 1;
     ci->optimize_coding = TRUE;
     e->row = malloc((size_t)img->width * (size_t)oc);
-    if (!e->row) {
+    if (img->data8)
+        e->frow = malloc((size_t)img->width * (size_t)img->channels *
+                         sizeof *e->frow);
+    if (!e->row || (img->data8 && !e->frow)) {
         e->err.status = ST_ERR_NOMEM;
         snprintf(e->err.message, sizeof e->err.message, "out of memory");
         return ST_ERR_NOMEM;
     }
     jpeg_start_compress(ci, TRUE);
     for (int y = 0; y < img->height; y++) {
-        const float *p = st_image_pixel(img, 0, y);
+        const float *p = st_image_row(img, 0, y, img->width, e->frow);
         JSAMPROW rows[1] = {e->row};
         for (int x = 0; x < img->width; x++, p += img->channels) {
             float a = alpha ? p[img->channels - 1] : 1.0f;
@@ -391,6 +402,7 @@ st_status st_io_encode_jpeg(const st_image *img, int quality,
         st_fail(err, s, "cannot encode JPEG: %s", e->err.message);
     jpeg_destroy_compress(&e->cinfo);
     free(e->row);
+    free(e->frow);
     if (s == ST_OK && e->mem) {
         /* libjpeg's buffer is malloc'd; hand over a copy of exact size so
          * the caller frees with free() whatever libjpeg used */
@@ -434,6 +446,7 @@ st_status st_io_write_jpeg(const char *path, const st_image *img, int quality,
         st_output_fail(o, err, s, path, e->err.message);
     jpeg_destroy_compress(&e->cinfo);
     free(e->row);
+    free(e->frow);
     free(e);
     if (s) {
         st_output_abort(o);

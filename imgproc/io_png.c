@@ -337,6 +337,7 @@ struct penc {
     png_infop info;
     struct perr err;
     png_bytep row;
+    float *frow; /* an 8-bit image's row as floats */
 };
 
 static st_status encode(struct penc *e, FILE *f, const st_image *img, int bits)
@@ -355,13 +356,15 @@ static st_status encode(struct penc *e, FILE *f, const st_image *img, int bits)
     png_set_sRGB_gAMA_and_cHRM(e->png, e->info, PNG_sRGB_INTENT_PERCEPTUAL);
     png_write_info(e->png, e->info);
     e->row = malloc(n * (size_t)(bits / 8));
-    if (!e->row) {
+    if (img->data8)
+        e->frow = malloc(n * sizeof *e->frow);
+    if (!e->row || (img->data8 && !e->frow)) {
         e->err.status = ST_ERR_NOMEM;
         snprintf(e->err.message, sizeof e->err.message, "out of memory");
         return ST_ERR_NOMEM;
     }
     for (int y = 0; y < img->height; y++) {
-        const float *p = st_image_pixel(img, 0, y);
+        const float *p = st_image_row(img, 0, y, img->width, e->frow);
         for (size_t i = 0; i < n; i++) {
             float v = p[i] < 0.0f ? 0.0f : p[i] > 1.0f ? 1.0f : p[i];
             unsigned q = (unsigned)(v * scale + 0.5f);
@@ -412,6 +415,7 @@ st_status st_io_write_png(const char *path, const st_image *img, int bit_depth,
         st_output_fail(o, err, s, path, e->err.message);
     png_destroy_write_struct(&e->png, &e->info);
     free(e->row);
+    free(e->frow);
     free(e);
     if (s) {
         st_output_abort(o);

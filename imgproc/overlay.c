@@ -4,6 +4,7 @@
  *   st_overlay_redness   a* heat map with a ticked colour bar
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "internal.h"
 #include "skintrack/overlay.h"
@@ -22,17 +23,26 @@ st_status st_overlay_pores(st_image **out, const st_image *img,
                            st_error *err)
 {
     int cc = st_image_color_channels(img);
-    st_status s = st_image_new(out, img->width, img->height, 3, err);
-    if (s)
+    float *fr = NULL; /* an 8-bit image's row as floats */
+    st_status s;
+    if (!img->data &&
+        !(fr = malloc((size_t)img->width * (size_t)img->channels * sizeof *fr)))
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (pore overlay)");
+    if ((s = st_image_new(out, img->width, img->height, 3, err))) {
+        free(fr);
         return s;
-    for (int y = 0; y < img->height; y++)
+    }
+    for (int y = 0; y < img->height; y++) {
+        const float *row = st_image_row(img, 0, y, img->width, fr);
         for (int x = 0; x < img->width; x++) {
-            const float *p = st_image_pixel(img, x, y);
+            const float *p = row + (size_t)x * (size_t)img->channels;
             float k = reg->mask[(size_t)y * img->width + x] ? 1.0f : 0.5f;
             float *d = st_image_pixel(*out, x, y);
             for (int c = 0; c < 3; c++)
                 d[c] = k * p[cc == 3 ? c : 0];
         }
+    }
+    free(fr);
     for (int i = 0; i < pores->count; i++) {
         const st_pore *p = &pores->list[i];
         double r = p->diameter / 2 + 1;

@@ -86,21 +86,30 @@ st_status st_region_from_mask(st_region **out, const st_image *mask, int w,
                               int h, st_error *err)
 {
     int alpha = st_image_has_alpha(mask);
+    float *fr; /* an 8-bit mask's row as floats */
     st_status s;
     if (mask->width != w || mask->height != h)
         return st_fail(err, ST_ERR_INVALID,
                        "mask is %dx%d but the image is %dx%d", mask->width,
                        mask->height, w, h);
+    fr = malloc((size_t)w * (size_t)mask->channels * sizeof *fr);
+    if (!fr)
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (mask)");
     s = region_new(out, w, h, err);
-    if (s)
+    if (s) {
+        free(fr);
         return s;
-    for (int y = 0; y < h; y++)
+    }
+    for (int y = 0; y < h; y++) {
+        const float *row = st_image_row(mask, 0, y, w, fr);
         for (int x = 0; x < w; x++) {
-            const float *p = st_image_pixel(mask, x, y);
+            const float *p = row + (size_t)x * (size_t)mask->channels;
             int on = p[0] > 0.5f / 255 &&
                      (!alpha || p[mask->channels - 1] > 0.5f / 255);
             (*out)->mask[(size_t)y * (size_t)w + x] = (uint8_t)on;
         }
+    }
+    free(fr);
     st_region_update(*out);
     if ((*out)->count == 0) {
         st_region_free(*out);

@@ -126,6 +126,7 @@ st_status st_skin_region(st_region **out, const st_image *img, st_error *err)
 {
     int w = img->width, h = img->height, cc = st_image_color_channels(img);
     int *tmp = NULL, *cnt = NULL;
+    float *fr = NULL; /* an 8-bit image's row as floats */
     st_region *r;
     st_status s = st_region_full(&r, w, h, err);
 
@@ -134,13 +135,16 @@ st_status st_skin_region(st_region **out, const st_image *img, st_error *err)
         return s;
     tmp = malloc((size_t)w * h * sizeof *tmp);
     cnt = malloc((size_t)w * h * sizeof *cnt);
-    if (!tmp || !cnt) {
+    if (!img->data)
+        fr = malloc((size_t)w * (size_t)img->channels * sizeof *fr);
+    if (!tmp || !cnt || (!img->data && !fr)) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (skin mask)");
         goto done;
     }
-    for (int y = 0; y < h; y++)
+    for (int y = 0; y < h; y++) {
+        const float *row = st_image_row(img, 0, y, w, fr);
         for (int x = 0; x < w; x++) {
-            const float *p = st_image_pixel(img, x, y);
+            const float *p = row + (size_t)x * (size_t)img->channels;
             double R = 255 * p[0], G = 255 * p[cc == 3 ? 1 : 0],
                    B = 255 * p[cc == 3 ? 2 : 0];
             /* BT.601 full-range YCbCr, as in JPEG */
@@ -151,6 +155,7 @@ st_status st_skin_region(st_region **out, const st_image *img, st_error *err)
                 (uint8_t)(Y >= 40 && Y <= 250 && Cb >= 77 && Cb <= 127 &&
                           Cr >= 133 && Cr <= 173);
         }
+    }
     morph(r->mask, w, h, CLOSE_R, 0, tmp, cnt); /* closing */
     morph(r->mask, w, h, CLOSE_R, 1, tmp, cnt);
     morph(r->mask, w, h, OPEN_R, 1, tmp, cnt); /* opening */
@@ -165,6 +170,7 @@ st_status st_skin_region(st_region **out, const st_image *img, st_error *err)
 done:
     free(tmp);
     free(cnt);
+    free(fr);
     if (s) {
         st_region_free(r);
         return s;

@@ -100,15 +100,21 @@ static int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-st_status st_warp_image(st_image **out, const st_image *src,
+st_status st_warp_image(st_image **out, const st_image *src_in,
                         const st_transform *t, int width, int height,
                         st_error *err)
 {
-    int cc = st_image_color_channels(src), sa = st_image_has_alpha(src);
+    int cc = st_image_color_channels(src_in), sa = st_image_has_alpha(src_in);
     int oc = cc + 1;
-    st_status s = st_image_new(out, width, height, oc, err);
-    if (s)
+    const st_image *src;
+    st_image *copy;
+    st_status s = st_image_as_float(src_in, &src, &copy, err);
+    if (!s)
+        s = st_image_new(out, width, height, oc, err);
+    if (s) {
+        st_image_free(copy);
         return s;
+    }
     for (int y = 0; y < height; y++) {
         float *d = st_image_pixel(*out, 0, y);
         for (int x = 0; x < width; x++, d += oc) {
@@ -140,22 +146,31 @@ st_status st_warp_image(st_image **out, const st_image *src,
                        : 1.0f;
         }
     }
+    st_image_free(copy);
     return ST_OK;
 }
 
-st_status st_warp_checkerboard(st_image **out, const st_image *ref,
-                               const st_image *aligned, int tile, st_error *err)
+st_status st_warp_checkerboard(st_image **out, const st_image *ref_in,
+                               const st_image *aligned_in, int tile,
+                               st_error *err)
 {
-    int ac = aligned->channels;
+    int ac = aligned_in->channels;
+    const st_image *ref, *aligned;
+    st_image *c1 = NULL, *c2 = NULL;
     st_status s;
 
-    if (tile < 1 || ref->width != aligned->width ||
-        ref->height != aligned->height)
+    if (tile < 1 || ref_in->width != aligned_in->width ||
+        ref_in->height != aligned_in->height)
         return st_fail(err, ST_ERR_INVALID,
                        "checkerboard: images of different sizes");
-    s = st_image_new(out, ref->width, ref->height, 3, err);
-    if (s)
+    if (!(s = st_image_as_float(ref_in, &ref, &c1, err)) &&
+        !(s = st_image_as_float(aligned_in, &aligned, &c2, err)))
+        s = st_image_new(out, ref->width, ref->height, 3, err);
+    if (s) {
+        st_image_free(c1);
+        st_image_free(c2);
         return s;
+    }
     for (int y = 0; y < ref->height; y++)
         for (int x = 0; x < ref->width; x++) {
             const float *r = st_image_pixel(ref, x, y);
@@ -172,5 +187,7 @@ st_status st_warp_checkerboard(st_image **out, const st_image *ref,
                     d[c] = use_aligned ? av : rv;
             }
         }
+    st_image_free(c1);
+    st_image_free(c2);
     return ST_OK;
 }

@@ -40,10 +40,13 @@ typedef struct st_read_options {
     double max_megapixels;    /* refuse larger images; 0 means no limit */
     int ignore_orientation;   /* non-zero: keep pixels as stored */
     int ignore_color_profile; /* non-zero: take the samples as sRGB */
+    int keep_8bit; /* non-zero: an 8-bit grey or RGB JPEG with no colour
+                      profile to apply is returned as an 8-bit image
+                      (image.h), a quarter of the memory, same values */
 } st_read_options;
 
 /* Fills opt with the defaults (ST_DEFAULT_MAX_MEGAPIXELS, orientation and
- * colour profile honoured). */
+ * colour profile honoured, float images). */
 void st_read_options_init(st_read_options *opt);
 
 typedef enum st_file_format {
