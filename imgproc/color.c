@@ -20,6 +20,9 @@
 #include "skintrack/color.h"
 
 float st_srgb_lut[ST_SRGB_LUT_N + 2];
+/* linear light of each byte of an 8-bit image: the fast decode of
+ * byte / 255.0f, the value its float form holds, so both agree bit for bit */
+static float lin8[256];
 
 static void make_tables(void)
 {
@@ -27,6 +30,8 @@ static void make_tables(void)
         st_srgb_lut[i] =
             (float)st_color_srgb_to_linear((double)i / ST_SRGB_LUT_N);
     st_srgb_lut[ST_SRGB_LUT_N + 1] = st_srgb_lut[ST_SRGB_LUT_N];
+    for (int i = 0; i < 256; i++)
+        lin8[i] = st_srgb_linear_fast((float)i / 255.0f);
 }
 
 void st_color_tables_init(void)
@@ -215,32 +220,35 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
         int x0 = reg ? reg->x0 : 0, x1 = reg ? reg->x1 : img->width;
         size_t bw = (size_t)(x1 - x0 > 0 ? x1 - x0 : 1);
         float *buf = malloc(3 * bw * sizeof *buf);
-        /* an 8-bit image's row as floats */
-        float *fr = img->data ? NULL : malloc(bw * (size_t)ch * sizeof *fr);
-        if (!buf || (!img->data && !fr)) {
-            free(buf);
-            free(fr);
+        if (!buf) {
             st_lab_planes_free(p);
             return st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
         }
         for (int y = y0; y < y1; y++) {
             size_t i0 = (size_t)y * (size_t)img->width;
-            const float *px = st_image_row(img, x0, y, x1 - x0, fr);
+            /* one of px (float) and q (8-bit) */
+            const float *px = img->data ? st_image_pixel(img, x0, y) : NULL;
+            const uint8_t *q = img->data ? NULL : st_image_pixel8(img, x0, y);
             const uint8_t *m = reg ? reg->mask + i0 : NULL;
             float *bx = buf, *by = buf + (x1 - x0), *bz = by + (x1 - x0);
             float *L = p->L + i0 + x0, *A = p->a + i0 + x0, *B = p->b + i0 + x0;
             double sr = 0, sg = 0, sb = 0;
             int nx = x1 - x0;
             /* decode by table and the matrix (scalar: table reads) */
-            for (int k = 0; k < nx; k++, px += ch) {
+            for (int k = 0; k < nx; k++) {
                 float r, g, b;
+                size_t j = (size_t)k * (size_t)ch;
                 if (m && !m[x0 + k]) {
                     bx[k] = by[k] = bz[k] = 0;
                     continue;
                 }
-                r = st_srgb_linear_fast(px[0]);
-                g = st_srgb_linear_fast(px[o1]);
-                b = st_srgb_linear_fast(px[o2]);
+                if (q) {
+                    r = lin8[q[j]], g = lin8[q[j + o1]], b = lin8[q[j + o2]];
+                } else {
+                    r = st_srgb_linear_fast(px[j]);
+                    g = st_srgb_linear_fast(px[j + o1]);
+                    b = st_srgb_linear_fast(px[j + o2]);
+                }
                 sr += r, sg += g, sb += b;
                 bx[k] = xr * r + xg * g + xb * b;
                 by[k] = yr * r + yg * g + yb * b;
@@ -261,7 +269,6 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
             p->linear_mean[2] += sb * gains[2];
         }
         free(buf);
-        free(fr);
     }
     for (int c = 0; c < 3 && count; c++)
         p->linear_mean[c] /= (double)count;
