@@ -146,6 +146,7 @@ static int prune(st_pores *p, int w, int h, double dmax)
  * 1.4 there, the phantom's 20 px Gaussian pores measured 20.31 px
  * instead of 20.07. */
 #define TILE       512
+#define TILE0      256 /* full-size tiling (see st_pores_detect) */
 #define DEC_SIGMA0 1.4
 #define DEC_SIGMA  2.0
 #define MAX_LEVEL  3 /* decimation up to 8 */
@@ -157,7 +158,8 @@ typedef struct tiler {
     double mean, dmin, dmax, ratio;
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
-    int level[64]; /* level of the triple centred on each scale */
+    int lmin, lmax; /* the levels this tiling computes */
+    int level[64];  /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
 } tiler;
 
@@ -287,7 +289,7 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
     if ((s = st_fft_forward(Tw, Th, b->in, b->spec, err)))
         return s;
 
-    for (int l = 0; l <= MAX_LEVEL; l++) {
+    for (int l = t->lmin; l <= t->lmax; l++) {
         int d = 1 << l, W = lw(t, l), have = -1; /* scales in resp[] */
         int first = -1;
         for (int i = 1; i < t->ns - 1; i++)
@@ -448,13 +450,12 @@ static void tile_job(void *ctx, size_t i)
 }
 
 static st_status all_tiles(const tiler *t, tile_buf *b, int jobs, st_pores *out,
-                           st_error *err)
+                           int *cap, st_error *err)
 {
     int nx = (t->bw + t->cw - 1) / t->cw, ny = (t->bh + t->ch - 1) / t->ch;
     size_t n = (size_t)nx * (size_t)ny;
     tiles_run r;
     st_status s = ST_OK;
-    int cap = 0;
 
     if (jobs < 1)
         jobs = 1;
@@ -463,7 +464,7 @@ static st_status all_tiles(const tiler *t, tile_buf *b, int jobs, st_pores *out,
     if (jobs == 1) { /* straight into out */
         for (int cy = 0; cy < t->bh && s == ST_OK; cy += t->ch)
             for (int cx = 0; cx < t->bw && s == ST_OK; cx += t->cw)
-                s = do_tile(t, b, cx, cy, out, &cap, err);
+                s = do_tile(t, b, cx, cy, out, cap, err);
         return s;
     }
     memset(&r, 0, sizeof r);
@@ -493,7 +494,7 @@ static st_status all_tiles(const tiler *t, tile_buf *b, int jobs, st_pores *out,
                 break;
             }
             for (int k = 0; k < r.lists[i].count && s == ST_OK; k++)
-                if (push(out, &cap, r.lists[i].list[k]))
+                if (push(out, cap, r.lists[i].list[k]))
                     s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
         }
         for (int k = 1; k < r.nbuf; k++)
@@ -520,20 +521,35 @@ static int tile_side(int n, int pad, int tile)
     return step * st_fft_good_size((tile + step - 1) / step);
 }
 
+/* Margin (reach px, rounded up to a multiple of 2^MAX_LEVEL), tile sides
+ * (from `tile`, doubled while under 4 margins) and cores of a tiling. */
+static void tiling(tiler *t, int reach, int tile)
+{
+    int step = 1 << MAX_LEVEL;
+    t->pad = (reach + step - 1) / step * step;
+    while (tile < 4 * t->pad)
+        tile *= 2;
+    t->Tw = tile_side(t->bw, t->pad, tile);
+    t->Th = tile_side(t->bh, t->pad, tile);
+    t->cw = t->Tw - 2 * t->pad;
+    t->ch = t->Th - 2 * t->pad;
+}
+
 st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                           const st_pore_options *opt_in, st_pores *out,
                           st_error *err)
 {
     st_pore_options opt;
-    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns;
+    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
     double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE), mean = 0;
     double sig[64];
-    tiler t;
+    tiler t, t0;
     tile_buf b = {0};
     st_status s = ST_OK;
 
     memset(out, 0, sizeof *out);
     memset(&t, 0, sizeof t);
+    memset(&t0, 0, sizeof t0);
     if (opt_in)
         opt = *opt_in;
     else
@@ -581,17 +597,7 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
     t.bw = bw, t.bh = bh;
-    {
-        int step = 1 << MAX_LEVEL, tile = TILE;
-        t.pad = (int)ceil(3 * sig[ns - 1]);
-        t.pad = (t.pad + step - 1) / step * step;
-        while (tile < 4 * t.pad)
-            tile *= 2;
-        t.Tw = tile_side(bw, t.pad, tile);
-        t.Th = tile_side(bh, t.pad, tile);
-        t.cw = t.Tw - 2 * t.pad;
-        t.ch = t.Th - 2 * t.pad;
-    }
+    tiling(&t, (int)ceil(3 * sig[ns - 1]), TILE);
     /* each triple on the coarsest level where its smallest sigma keeps
      * DEC_SIGMA0 or DEC_SIGMA samples and the tile stays at least 16
      * samples wide */
@@ -603,14 +609,44 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
             l++;
         t.level[i] = l;
     }
-    for (int i = 1; i < ns - 1; i++)
-        for (int k = i - 1; k <= i + 1; k++)
-            if (!t.filt[t.level[i]][k] &&
-                !(t.filt[t.level[i]][k] = make_filter(&t, t.level[i], sig[k])))
-                goto nomem;
-    if (bufs_new(&t, &b))
-        goto nomem;
-    s = all_tiles(&t, &b, opt.jobs, out, err);
+    /* Full size and the decimated levels run as two tilings: full size
+     * (most of the transforms) needs a margin of only 3 sigma of its own
+     * largest scale, so it takes smaller tiles (TILE0, faster per pixel)
+     * with a smaller share of margin; the decimated levels keep the
+     * margin of the largest scale. */
+    t0 = t;
+    t.lmin = 1, t.lmax = MAX_LEVEL;
+    t0.lmin = t0.lmax = 0;
+    {
+        int top = -1; /* largest scale full size computes */
+        for (int i = 1; i < ns - 1; i++)
+            if (t.level[i] == 0)
+                top = i + 1;
+        if (top >= 0)
+            tiling(&t0, (int)ceil(3 * sig[top]), TILE0);
+        else
+            t0.lmax = -1;
+    }
+    for (int pass = 0; pass < 2 && s == ST_OK; pass++) {
+        tiler *tp = pass ? &t : &t0;
+        int any = 0;
+        for (int i = 1; i < ns - 1; i++)
+            if (tp->level[i] >= tp->lmin && tp->level[i] <= tp->lmax) {
+                any = 1;
+                for (int k = i - 1; k <= i + 1; k++)
+                    if (!tp->filt[tp->level[i]][k] &&
+                        !(tp->filt[tp->level[i]][k] =
+                              make_filter(tp, tp->level[i], sig[k])))
+                        goto nomem;
+            }
+        if (!any)
+            continue;
+        bufs_free(&b);
+        memset(&b, 0, sizeof b);
+        if (bufs_new(tp, &b))
+            goto nomem;
+        s = all_tiles(tp, &b, opt.jobs, out, &cap, err);
+    }
     if (s)
         goto done;
 
@@ -641,8 +677,10 @@ nomem:
     s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
 done:
     for (int l = 0; l <= MAX_LEVEL; l++)
-        for (int i = 0; i < 64; i++)
+        for (int i = 0; i < 64; i++) {
             free(t.filt[l][i]);
+            free(t0.filt[l][i]);
+        }
     bufs_free(&b);
     if (s != ST_OK)
         st_pores_clear(out);
