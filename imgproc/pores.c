@@ -132,9 +132,10 @@ static int prune(st_pores *p, int w, int h, double dmax)
  * The region's bounding box is cut into cores of cw x ch px; each tile is
  * its core with `pad` px of the neighbours' pixels around it (3 sigma of
  * the largest scale), so a tile's convolution equals the whole plane's
- * over the core. Tiles of about 512 px keep the transforms in cache
- * (several times faster per pixel than one 12-megapixel transform) and
- * the memory at a few megabytes whatever the photo.
+ * over the core. Tiles of 256 or 512 px (see st_pores_detect) keep the
+ * transforms in cache (several times faster per pixel than one
+ * 12-megapixel transform) and the memory at a few megabytes whatever the
+ * photo.
  *
  * Scales whose triple (sigma / ratio, sigma, sigma * ratio) is coarse run
  * on a decimated grid: the tile's spectrum is cut to its lowest
