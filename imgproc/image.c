@@ -140,17 +140,31 @@ const float *st_image_row(const st_image *img, int x, int y, int n, float *buf)
     return buf;
 }
 
+/* A new float image holding img's values, of either kind. */
+static st_status float_copy(st_image **out, const st_image *img, st_error *err)
+{
+    st_status s =
+        st_image_new(out, img->width, img->height, img->channels, err);
+    if (s)
+        return s;
+    for (int y = 0; y < img->height; y++) {
+        const float *r =
+            st_image_row(img, 0, y, img->width, st_image_pixel(*out, 0, y));
+        if (r != st_image_pixel(*out, 0, y)) /* a float image */
+            memcpy(st_image_pixel(*out, 0, y), r,
+                   (size_t)img->width * (size_t)img->channels * sizeof *r);
+    }
+    return ST_OK;
+}
+
 st_status st_image_to_float(st_image *img, st_error *err)
 {
     st_image *f;
     st_status s;
     if (img->data)
         return ST_OK;
-    s = st_image_new(&f, img->width, img->height, img->channels, err);
-    if (s)
+    if ((s = float_copy(&f, img, err)))
         return s;
-    for (int y = 0; y < img->height; y++)
-        st_image_row(img, 0, y, img->width, st_image_pixel(f, 0, y));
     free(img->data8);
     img->data8 = NULL;
     img->data = f->data;
@@ -167,12 +181,8 @@ st_status st_image_as_float(const st_image *img, const st_image **view,
     *view = img;
     if (img->data)
         return ST_OK;
-    if ((s = st_image_copy(copy, img, err)) ||
-        (s = st_image_to_float(*copy, err))) {
-        st_image_free(*copy);
-        *copy = NULL;
+    if ((s = float_copy(copy, img, err)))
         return s;
-    }
     *view = *copy;
     return ST_OK;
 }
@@ -199,14 +209,9 @@ st_status st_image_copy(st_image **out, const st_image *src, st_error *err)
 st_status st_image_linearize(st_image **out, const st_image *src, st_error *err)
 {
     int cc = st_image_color_channels(src);
-    st_status s = st_image_copy(out, src, err);
-    if (!s)
-        s = st_image_to_float(*out, err);
-    if (s) {
-        st_image_free(*out);
-        *out = NULL;
+    st_status s = float_copy(out, src, err);
+    if (s)
         return s;
-    }
     for (int y = 0; y < src->height; y++) {
         float *p = st_image_pixel(*out, 0, y);
         for (int x = 0; x < src->width; x++, p += src->channels)
