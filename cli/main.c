@@ -8,6 +8,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 
@@ -34,6 +37,21 @@ static void print_usage(FILE *f)
           "row with status and error), 2 usage error.\n"
           "Manual: man skintrack\n",
           f);
+}
+
+/* A photo's planes are a few blocks of 12-150 MB, allocated and freed
+ * once per photo and stage. glibc serves each with its own mmap and gives
+ * it back on free, so the next photo's planes are fresh pages again, and
+ * the kernel zeroes them on first touch (about 0.5 ms per MB here). Taken
+ * from the heap and never trimmed, freed planes are reused as they are:
+ * a 12 MP compare 8% faster, course 13% (measured in docs/performance.md).
+ * The price is that the heap does not shrink while a command runs. */
+static void keep_freed_memory(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_MAX) && defined(M_TRIM_THRESHOLD)
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
+#endif
 }
 
 static const cli_command *find(const char *name)
@@ -77,6 +95,7 @@ int main(int argc, char **argv)
         cli_print_help(cmd);
         return CLI_EXIT_OK;
     }
+    keep_freed_memory();
     cmd = find(name);
     if (!cmd) {
         cli_error("%s '%s' (see 'skintrack --help')",
