@@ -15,6 +15,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "skintrack/color.h"
@@ -172,22 +173,127 @@ void st_lab_planes_free(st_lab_planes *p)
     free(p);
 }
 
-st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
-                            const st_region *reg, const double gains[3],
-                            st_error *err)
+/* The row converter behind st_lab_planes_new and the metrics' streaming
+ * colour pass: CIELAB of a region's box, row by row, with the linear
+ * means of the region. */
+st_status st_lab_rows_init(st_lab_rows *c, const st_image *img,
+                           const st_region *reg, const double gains[3],
+                           st_error *err)
 {
     static const double unit[3] = {1, 1, 1};
-    size_t n = (size_t)img->width * (size_t)img->height, count = 0;
     int cc = st_image_color_channels(img);
-    st_lab_planes *p;
+    size_t bw;
 
-    *out = NULL;
+    memset(c, 0, sizeof *c);
     if (reg && (reg->width != img->width || reg->height != img->height))
         return st_fail(err, ST_ERR_INVALID,
                        "region is %dx%d but the image is %dx%d", reg->width,
                        reg->height, img->width, img->height);
     if (!gains)
         gains = unit;
+    st_color_tables_init();
+    c->img = img, c->reg = reg;
+    c->x0 = reg ? reg->x0 : 0, c->x1 = reg ? reg->x1 : img->width;
+    c->y0 = reg ? reg->y0 : 0, c->y1 = reg ? reg->y1 : img->height;
+    memcpy(c->gains, gains, sizeof c->gains);
+    {
+        /* the matrix of st_color_linear_to_lab with the gains and the
+         * white point folded in, in float */
+        const float g0 = (float)gains[0], g1 = (float)gains[1],
+                    g2 = (float)gains[2];
+        const float m[9] = {(float)(0.4124564 / 0.95047) * g0,
+                            (float)(0.3575761 / 0.95047) * g1,
+                            (float)(0.1804375 / 0.95047) * g2,
+                            0.2126729f * g0,
+                            0.7151522f * g1,
+                            0.0721750f * g2,
+                            (float)(0.0193339 / 1.08883) * g0,
+                            (float)(0.1191920 / 1.08883) * g1,
+                            (float)(0.9503041 / 1.08883) * g2};
+        memcpy(c->m, m, sizeof m);
+    }
+    c->o1 = cc == 3 ? 1 : 0, c->o2 = cc == 3 ? 2 : 0;
+    bw = (size_t)(c->x1 - c->x0 > 0 ? c->x1 - c->x0 : 1);
+    c->buf = malloc(3 * bw * sizeof *c->buf);
+    if (!c->buf)
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
+    return ST_OK;
+}
+
+void st_lab_rows_free(st_lab_rows *c)
+{
+    free(c->buf);
+    c->buf = NULL;
+}
+
+void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
+{
+    const st_image *img = c->img;
+    const int ch = img->channels, o1 = c->o1, o2 = c->o2, x0 = c->x0;
+    const float xr = c->m[0], xg = c->m[1], xb = c->m[2];
+    const float yr = c->m[3], yg = c->m[4], yb = c->m[5];
+    const float zr = c->m[6], zg = c->m[7], zb = c->m[8];
+    size_t i0 = (size_t)y * (size_t)img->width;
+    /* one of px (float) and q (8-bit) */
+    const float *px = img->data ? st_image_pixel(img, x0, y) : NULL;
+    const uint8_t *q = img->data ? NULL : st_image_pixel8(img, x0, y);
+    const uint8_t *m = c->reg ? c->reg->mask + i0 : NULL;
+    int nx = c->x1 - x0;
+    float *bx = c->buf, *by = c->buf + nx, *bz = by + nx;
+    double sr = 0, sg = 0, sb = 0;
+    /* decode by table and the matrix (scalar: table reads) */
+    for (int k = 0; k < nx; k++) {
+        float r, g, b;
+        size_t j = (size_t)k * (size_t)ch;
+        if (m && !m[x0 + k]) {
+            bx[k] = by[k] = bz[k] = 0;
+            continue;
+        }
+        if (q) {
+            r = lin8[q[j]], g = lin8[q[j + o1]], b = lin8[q[j + o2]];
+        } else {
+            r = st_srgb_linear_fast(px[j]);
+            g = st_srgb_linear_fast(px[j + o1]);
+            b = st_srgb_linear_fast(px[j + o2]);
+        }
+        sr += r, sg += g, sb += b;
+        bx[k] = xr * r + xg * g + xb * b;
+        by[k] = yr * r + yg * g + yb * b;
+        bz[k] = zr * r + zg * g + zb * b;
+        c->count++;
+    }
+    /* CIE 15 f() on all three rows at once (vectorises) */
+    for (int k = 0; k < 3 * nx; k++)
+        c->buf[k] = lab_f_fast(c->buf[k]);
+    for (int k = 0; k < nx; k++) {
+        int in = !m || m[x0 + k];
+        L[k] = in ? 116.0f * by[k] - 16.0f : 0.0f;
+        A[k] = in ? 500.0f * (bx[k] - by[k]) : 0.0f;
+        B[k] = in ? 200.0f * (by[k] - bz[k]) : 0.0f;
+    }
+    c->lin[0] += sr * c->gains[0];
+    c->lin[1] += sg * c->gains[1];
+    c->lin[2] += sb * c->gains[2];
+}
+
+void st_lab_rows_means(const st_lab_rows *c, double mean[3])
+{
+    for (int k = 0; k < 3; k++)
+        mean[k] = c->count ? c->lin[k] / (double)c->count : 0;
+}
+
+st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
+                            const st_region *reg, const double gains[3],
+                            st_error *err)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    st_lab_rows c;
+    st_lab_planes *p;
+    st_status s;
+
+    *out = NULL;
+    if ((s = st_lab_rows_init(&c, img, reg, gains, err)))
+        return s;
     p = calloc(1, sizeof *p);
     if (p) {
         p->L = calloc(n, sizeof *p->L);
@@ -196,82 +302,17 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
     }
     if (!p || !p->L || !p->a || !p->b) {
         st_lab_planes_free(p);
+        st_lab_rows_free(&c);
         return st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
     }
     p->width = img->width;
     p->height = img->height;
-    st_color_tables_init();
-    {
-        /* the matrix of st_color_linear_to_lab with the gains and the
-         * white point folded in, in float */
-        const float g0 = (float)gains[0], g1 = (float)gains[1],
-                    g2 = (float)gains[2];
-        const float xr = (float)(0.4124564 / 0.95047) * g0,
-                    xg = (float)(0.3575761 / 0.95047) * g1,
-                    xb = (float)(0.1804375 / 0.95047) * g2;
-        const float yr = 0.2126729f * g0, yg = 0.7151522f * g1,
-                    yb = 0.0721750f * g2;
-        const float zr = (float)(0.0193339 / 1.08883) * g0,
-                    zg = (float)(0.1191920 / 1.08883) * g1,
-                    zb = (float)(0.9503041 / 1.08883) * g2;
-        const int ch = img->channels, o1 = cc == 3 ? 1 : 0,
-                  o2 = cc == 3 ? 2 : 0;
-        int y0 = reg ? reg->y0 : 0, y1 = reg ? reg->y1 : img->height;
-        int x0 = reg ? reg->x0 : 0, x1 = reg ? reg->x1 : img->width;
-        size_t bw = (size_t)(x1 - x0 > 0 ? x1 - x0 : 1);
-        float *buf = malloc(3 * bw * sizeof *buf);
-        if (!buf) {
-            st_lab_planes_free(p);
-            return st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
-        }
-        for (int y = y0; y < y1; y++) {
-            size_t i0 = (size_t)y * (size_t)img->width;
-            /* one of px (float) and q (8-bit) */
-            const float *px = img->data ? st_image_pixel(img, x0, y) : NULL;
-            const uint8_t *q = img->data ? NULL : st_image_pixel8(img, x0, y);
-            const uint8_t *m = reg ? reg->mask + i0 : NULL;
-            float *bx = buf, *by = buf + (x1 - x0), *bz = by + (x1 - x0);
-            float *L = p->L + i0 + x0, *A = p->a + i0 + x0, *B = p->b + i0 + x0;
-            double sr = 0, sg = 0, sb = 0;
-            int nx = x1 - x0;
-            /* decode by table and the matrix (scalar: table reads) */
-            for (int k = 0; k < nx; k++) {
-                float r, g, b;
-                size_t j = (size_t)k * (size_t)ch;
-                if (m && !m[x0 + k]) {
-                    bx[k] = by[k] = bz[k] = 0;
-                    continue;
-                }
-                if (q) {
-                    r = lin8[q[j]], g = lin8[q[j + o1]], b = lin8[q[j + o2]];
-                } else {
-                    r = st_srgb_linear_fast(px[j]);
-                    g = st_srgb_linear_fast(px[j + o1]);
-                    b = st_srgb_linear_fast(px[j + o2]);
-                }
-                sr += r, sg += g, sb += b;
-                bx[k] = xr * r + xg * g + xb * b;
-                by[k] = yr * r + yg * g + yb * b;
-                bz[k] = zr * r + zg * g + zb * b;
-                count++;
-            }
-            /* CIE 15 f() on all three rows at once (vectorises) */
-            for (int k = 0; k < 3 * nx; k++)
-                buf[k] = lab_f_fast(buf[k]);
-            for (int k = 0; k < nx; k++) {
-                int in = !m || m[x0 + k];
-                L[k] = in ? 116.0f * by[k] - 16.0f : 0.0f;
-                A[k] = in ? 500.0f * (bx[k] - by[k]) : 0.0f;
-                B[k] = in ? 200.0f * (by[k] - bz[k]) : 0.0f;
-            }
-            p->linear_mean[0] += sr * gains[0];
-            p->linear_mean[1] += sg * gains[1];
-            p->linear_mean[2] += sb * gains[2];
-        }
-        free(buf);
+    for (int y = c.y0; y < c.y1; y++) {
+        size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
+        st_lab_rows_convert(&c, y, p->L + i, p->a + i, p->b + i);
     }
-    for (int c = 0; c < 3 && count; c++)
-        p->linear_mean[c] /= (double)count;
+    st_lab_rows_means(&c, p->linear_mean);
+    st_lab_rows_free(&c);
     *out = p;
     return ST_OK;
 }

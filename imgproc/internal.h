@@ -8,7 +8,10 @@
 
 #include "skintrack/color.h"
 #include "skintrack/image.h"
+#include "skintrack/redness.h"
+#include "skintrack/region.h"
 #include "skintrack/status.h"
+#include "skintrack/tone.h"
 
 #if defined(__GNUC__)
 #define ST_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -94,6 +97,49 @@ static inline float st_cbrt_fast(float x)
     y3 = y * y * y;
     return y * (y3 + 2.0f * x) / (2.0f * y3 + x);
 }
+
+/* ---- CIELAB row by row (color.c) ----
+ *
+ * The converter behind st_lab_planes_new: st_lab_rows_convert writes L*,
+ * a* and b* of row y over the box [x0, x1) (0 outside the region) and
+ * adds the row to the region's linear means; rows in any order, each once.
+ * st_lab_rows_means gives the means (what st_lab_planes.linear_mean
+ * holds). */
+typedef struct st_lab_rows {
+    const st_image *img;
+    const st_region *reg;
+    int x0, x1, y0, y1; /* the region's box, or the image */
+    float m[9];         /* linear sRGB -> XYZ / white, gains folded in */
+    double gains[3], lin[3];
+    size_t count;
+    int o1, o2;
+    float *buf;
+} st_lab_rows;
+st_status st_lab_rows_init(st_lab_rows *c, const st_image *img,
+                           const st_region *reg, const double gains[3],
+                           st_error *err);
+void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B);
+void st_lab_rows_means(const st_lab_rows *c, double mean[3]);
+void st_lab_rows_free(st_lab_rows *c);
+
+/* ---- redness and tone from rows (redness.c, tone.c) ----
+ *
+ * st_red_stream takes the a* rows of a region's box in order (y0 to
+ * y1 - 1, x0 to x1 - 1) and gives what st_redness_measure gives for the
+ * plane they come from, bit for bit: the plane is never needed. */
+typedef struct st_red_stream st_red_stream;
+st_status st_red_stream_new(st_red_stream **out, const st_region *reg,
+                            double threshold, st_error *err);
+void st_red_stream_row(st_red_stream *s, const float *a);
+void st_red_stream_end(st_red_stream *s, const double linear_mean[3],
+                       st_redness *out);
+void st_red_stream_free(st_red_stream *s);
+
+/* st_tone_measure from the L* plane alone and b_sum, the sum of b* over
+ * the region taken row by row (each row's sum in double, in x order,
+ * then added in y order). lab->b is not read. */
+void st_tone_finish(const st_lab_planes *lab, const st_region *reg,
+                    double b_sum, st_tone *out);
 
 /* The error for an encoder (libpng, libjpeg) that failed writing to o at
  * path: the errno of the failed write when there was one ("No space left

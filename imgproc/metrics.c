@@ -80,6 +80,63 @@ static void normalise_l(st_lab_planes *lab, const st_region *reg)
     }
 }
 
+/* CIELAB, redness and tone in one pass over the rows: a* and b* of a row
+ * go straight to the redness stream and the b* sum, so only the L* plane
+ * is made (lab->a and lab->b are NULL). The same numbers, bit for bit, as
+ * st_lab_planes_new, st_redness_measure and st_tone_measure. */
+static st_status colour(const st_image *img, const st_region *reg,
+                        const double gains[3], double red_threshold,
+                        st_lab_planes **out, st_redness *red, st_tone *tone,
+                        st_error *err)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    st_lab_rows c;
+    st_red_stream *rs = NULL;
+    st_lab_planes *lab = NULL;
+    float *A = NULL, *B = NULL;
+    double b_sum = 0;
+    st_status s;
+
+    *out = NULL;
+    if ((s = st_lab_rows_init(&c, img, reg, gains, err)))
+        return s;
+    if ((s = st_red_stream_new(&rs, reg, red_threshold, err)))
+        goto done;
+    lab = calloc(1, sizeof *lab);
+    A = malloc((size_t)(c.x1 - c.x0) * sizeof *A);
+    B = malloc((size_t)(c.x1 - c.x0) * sizeof *B);
+    if (lab)
+        lab->L = calloc(n, sizeof *lab->L);
+    if (!lab || !lab->L || !A || !B) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
+        goto done;
+    }
+    lab->width = img->width, lab->height = img->height;
+    for (int y = c.y0; y < c.y1; y++) {
+        const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
+        double rb = 0;
+        st_lab_rows_convert(&c, y, lab->L + (size_t)y * img->width + c.x0, A,
+                            B);
+        st_red_stream_row(rs, A);
+        for (int x = c.x0; x < c.x1; x++)
+            if (m[x])
+                rb += B[x - c.x0];
+        b_sum += rb;
+    }
+    st_lab_rows_means(&c, lab->linear_mean);
+    st_red_stream_end(rs, lab->linear_mean, red);
+    st_tone_finish(lab, reg, b_sum, tone);
+    *out = lab;
+    lab = NULL;
+done:
+    st_lab_planes_free(lab);
+    st_red_stream_free(rs);
+    st_lab_rows_free(&c);
+    free(A);
+    free(B);
+    return s;
+}
+
 st_status st_metrics_measure(const st_image *img, const st_region *reg,
                              const st_metrics_options *opt_in, st_metrics *out,
                              st_error *err)
@@ -109,16 +166,10 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     if ((s = st_color_wb_gains(img, reg, &opt.white_balance, gains, err)))
         goto done;
     memcpy(out->wb_gains, gains, sizeof gains);
-    if ((s = st_lab_planes_new(&lab, img, reg, gains, err)) ||
-        (s = st_redness_measure(lab, reg, opt.red_threshold, &out->redness,
-                                err)) ||
-        (s = st_tone_measure(lab, reg, &out->tone, err)))
+    if ((s = colour(img, reg, gains, opt.red_threshold, &lab, &out->redness,
+                    &out->tone, err)))
         goto done;
-    /* pores and texture read only the normalised L*: a* and b* go now,
-     * before their work buffers are made, and L* is rescaled in place */
-    free(lab->a);
-    free(lab->b);
-    lab->a = lab->b = NULL;
+    /* pores and texture read only the normalised L*, rescaled in place */
     normalise_l(lab, reg);
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
     if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))

@@ -72,129 +72,179 @@ static void divide(float *restrict o, const float *restrict s,
         o[x] = s[x] / (c[x] > 1.0f ? c[x] : 1.0f);
 }
 
-/* Pixels of the region whose a*, box-averaged over the region twice (5 x
- * 5, normalised by the region pixels it covers), exceeds threshold.
- * Streams rows through rings of RING rows, so memory is a few rows. */
-static st_status count_red(const st_lab_planes *lab, const st_region *reg,
-                           double threshold, size_t *red, st_error *err)
-{
-    int w = lab->width, h = lab->height;
-    size_t rw = (size_t)w * RING;
-    float *hs1 = malloc(rw * sizeof *hs1), *hs2 = malloc(rw * sizeof *hs2);
-    float *sm = malloc(rw * sizeof *sm);
-    float *hn1 = malloc(rw * sizeof *hn1), *hn2 = malloc(rw * sizeof *hn2);
-    float *vs = malloc((size_t)w * sizeof *vs);
-    float *vc = malloc((size_t)w * sizeof *vc); /* counts, exact */
-    float *pv = malloc(((size_t)w + 2 * R) * sizeof *pv);
-    float *pc = malloc(((size_t)w + 2 * R) * sizeof *pc);
-    size_t n = 0;
+/* The stream: a*'s histogram and sum, and the red-area count, which
+ * streams rows through rings of RING rows (memory is a few rows). The
+ * count runs over the region's box only: outside it the mask is 0, so the
+ * box sums there are sums of zeros and the result is the same. */
+struct st_red_stream {
+    const st_region *reg;
+    int w, h, step; /* the box; the next step */
+    float th;
+    float *hs1, *hs2, *sm, *hn1, *hn2, *vs, *vc, *pv, *pc;
+    unsigned *hist;
+    size_t count, red;
+    double sum;
+};
 
-    if (!hs1 || !hs2 || !sm || !hn1 || !hn2 || !vs || !vc || !pv || !pc) {
-        free(hs1), free(hs2), free(sm), free(hn1), free(hn2);
-        free(vs), free(vc), free(pv), free(pc);
+void st_red_stream_free(st_red_stream *r)
+{
+    if (!r)
+        return;
+    free(r->hs1), free(r->hs2), free(r->sm), free(r->hn1), free(r->hn2);
+    free(r->vs), free(r->vc), free(r->pv), free(r->pc);
+    free(r->hist);
+    free(r);
+}
+
+st_status st_red_stream_new(st_red_stream **out, const st_region *reg,
+                            double threshold, st_error *err)
+{
+    st_red_stream *r = calloc(1, sizeof *r);
+    size_t w, rw;
+
+    *out = NULL;
+    if (!reg->count) {
+        free(r);
+        return st_fail(err, ST_ERR_INVALID, "empty region");
+    }
+    if (!r)
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    r->reg = reg;
+    r->w = reg->x1 - reg->x0, r->h = reg->y1 - reg->y0;
+    r->th = (float)(threshold > 0 ? threshold : ST_RED_A_STAR_THRESHOLD);
+    w = (size_t)r->w, rw = w * RING;
+    r->hs1 = malloc(rw * sizeof *r->hs1), r->hs2 = malloc(rw * sizeof *r->hs2);
+    r->sm = malloc(rw * sizeof *r->sm);
+    r->hn1 = malloc(rw * sizeof *r->hn1), r->hn2 = malloc(rw * sizeof *r->hn2);
+    r->vs = malloc(w * sizeof *r->vs);
+    r->vc = malloc(w * sizeof *r->vc); /* counts, exact */
+    r->pv = malloc((w + 2 * R) * sizeof *r->pv);
+    r->pc = malloc((w + 2 * R) * sizeof *r->pc);
+    r->hist = calloc(HBINS, sizeof *r->hist);
+    if (!r->hs1 || !r->hs2 || !r->sm || !r->hn1 || !r->hn2 || !r->vs ||
+        !r->vc || !r->pv || !r->pc || !r->hist) {
+        st_red_stream_free(r);
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
     }
-    /* step y: horizontal sums of a* row y; first smoothing of row y - R;
-     * its horizontal sums; second smoothing (and the count) of row y - 2R */
-    for (int y = 0; y < h + 2 * R; y++) {
-        if (y < h)
-            hbox(lab->a + (size_t)y * w, reg->mask + (size_t)y * w, w,
-                 hs1 + (size_t)(y % RING) * w, hn1 + (size_t)(y % RING) * w, pv,
-                 pc);
-        for (int pass = 0; pass < 2; pass++) {
-            int c = y - R * (pass + 1); /* the row this pass finishes */
-            const float *hs = pass ? hs2 : hs1;
-            const float *hn = pass ? hn2 : hn1;
-            const uint8_t *m;
-            float *o;
-            if (c < 0 || c >= h)
-                continue;
-            m = reg->mask + (size_t)c * w;
-            o = sm + (size_t)(c % RING) * w;
-            {
-                const float *rs[RING];
-                const float *rn[RING];
-                int nr = 0;
-                for (int k = c - R; k <= c + R; k++)
-                    if (k >= 0 && k < h) {
-                        rs[nr] = hs + (size_t)(k % RING) * w;
-                        rn[nr++] = hn + (size_t)(k % RING) * w;
-                    }
-                /* vertical sums row by row (these loops vectorise) */
+    *out = r;
+    return ST_OK;
+}
+
+/* Mask row y of the box. */
+static const uint8_t *mask_row(const st_red_stream *r, int y)
+{
+    const st_region *reg = r->reg;
+    return reg->mask + (size_t)(y + reg->y0) * (size_t)reg->width + reg->x0;
+}
+
+/* Step y of the red count: horizontal sums of a* row y (a, when y < h);
+ * first smoothing of row y - R; its horizontal sums; second smoothing
+ * (and the count) of row y - 2R. */
+static void red_step(st_red_stream *r, int y, const float *a)
+{
+    int w = r->w, h = r->h;
+    if (y < h)
+        hbox(a, mask_row(r, y), w, r->hs1 + (size_t)(y % RING) * w,
+             r->hn1 + (size_t)(y % RING) * w, r->pv, r->pc);
+    for (int pass = 0; pass < 2; pass++) {
+        int c = y - R * (pass + 1); /* the row this pass finishes */
+        const float *hs = pass ? r->hs2 : r->hs1;
+        const float *hn = pass ? r->hn2 : r->hn1;
+        const uint8_t *m;
+        float *o;
+        if (c < 0 || c >= h)
+            continue;
+        m = mask_row(r, c);
+        o = r->sm + (size_t)(c % RING) * w;
+        {
+            const float *rs[RING];
+            const float *rn[RING];
+            int nr = 0;
+            for (int k = c - R; k <= c + R; k++)
+                if (k >= 0 && k < h) {
+                    rs[nr] = hs + (size_t)(k % RING) * w;
+                    rn[nr++] = hn + (size_t)(k % RING) * w;
+                }
+            /* vertical sums row by row (these loops vectorise) */
+            for (int x = 0; x < w; x++)
+                r->vs[x] = 0, r->vc[x] = 0;
+            for (int k = 0; k < nr; k++)
+                add_row(r->vs, r->vc, rs[k], rn[k], w);
+            if (pass) {
+                const float th = r->th, *vs = r->vs, *vc = r->vc;
+                size_t n = 0;
                 for (int x = 0; x < w; x++)
-                    vs[x] = 0, vc[x] = 0;
-                for (int k = 0; k < nr; k++)
-                    add_row(vs, vc, rs[k], rn[k], w);
-                if (pass) {
-                    const float th = (float)threshold;
-                    for (int x = 0; x < w; x++)
-                        n += (m[x] != 0) & (vc[x] > 0) & (vs[x] > th * vc[x]);
-                } else /* at least 1 where m[x]; elsewhere o is not read */
-                    divide(o, vs, vc, w);
+                    n += (m[x] != 0) & (vc[x] > 0) & (vs[x] > th * vc[x]);
+                r->red += n;
+            } else /* at least 1 where m[x]; elsewhere o is not read */
+                divide(o, r->vs, r->vc, w);
+        }
+        if (!pass)
+            hbox(o, m, w, r->hs2 + (size_t)(c % RING) * w,
+                 r->hn2 + (size_t)(c % RING) * w, r->pv, r->pc);
+    }
+}
+
+void st_red_stream_row(st_red_stream *r, const float *a)
+{
+    const uint8_t *m;
+    double rs = 0;
+    if (r->step >= r->h)
+        return;
+    m = mask_row(r, r->step);
+    for (int x = 0; x < r->w; x++) {
+        int bin;
+        if (!m[x])
+            continue;
+        rs += a[x];
+        r->count++;
+        bin = (int)((a[x] - HMIN) * (1 / HSTEP));
+        r->hist[bin < 0 ? 0 : bin >= HBINS ? HBINS - 1 : bin]++;
+    }
+    r->sum += rs;
+    red_step(r, r->step, a);
+    r->step++;
+}
+
+void st_red_stream_end(st_red_stream *r, const double linear_mean[3],
+                       st_redness *out)
+{
+    size_t count = r->count;
+    for (int y = r->step; y < r->h + 2 * R; y++)
+        red_step(r, y, NULL);
+    r->step = r->h + 2 * R;
+    out->a_star_mean = count ? r->sum / (double)count : NAN;
+    out->red_area_pct = count ? 100.0 * (double)r->red / (double)count : NAN;
+    {
+        double want = 0.9 * (double)count, seen = 0;
+        out->a_star_p90 = NAN;
+        for (int b = 0; b < HBINS && count; b++) {
+            if (seen + r->hist[b] >= want && r->hist[b]) {
+                double f = (want - seen) / r->hist[b];
+                out->a_star_p90 = HMIN + (b + f) * HSTEP;
+                break;
             }
-            if (!pass)
-                hbox(o, m, w, hs2 + (size_t)(c % RING) * w,
-                     hn2 + (size_t)(c % RING) * w, pv, pc);
+            seen += r->hist[b];
         }
     }
-    free(hs1), free(hs2), free(sm), free(hn1), free(hn2);
-    free(vs), free(vc), free(pv), free(pc);
-    *red = n;
-    return ST_OK;
+    out->erythema_index = linear_mean[0] > 0 && linear_mean[1] > 0
+                              ? 100.0 * log10(linear_mean[0] / linear_mean[1])
+                              : NAN;
 }
 
 st_status st_redness_measure(const st_lab_planes *lab, const st_region *reg,
                              double threshold, st_redness *out, st_error *err)
 {
-    size_t count = 0, red = 0;
-    unsigned *hist;
-    double sum = 0;
+    st_red_stream *r;
     st_status s;
 
     if (reg->width != lab->width || reg->height != lab->height)
         return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
-    if (!reg->count)
-        return st_fail(err, ST_ERR_INVALID, "empty region");
-    if (threshold <= 0)
-        threshold = ST_RED_A_STAR_THRESHOLD;
-    if ((s = count_red(lab, reg, threshold, &red, err)))
+    if ((s = st_red_stream_new(&r, reg, threshold, err)))
         return s;
-    hist = calloc(HBINS, sizeof *hist);
-    if (!hist)
-        return st_fail(err, ST_ERR_NOMEM, "out of memory");
-    for (int y = reg->y0; y < reg->y1; y++) {
-        const uint8_t *m = reg->mask + (size_t)y * lab->width;
-        const float *av = lab->a + (size_t)y * lab->width;
-        double rs = 0;
-        for (int x = reg->x0; x < reg->x1; x++) {
-            int bin;
-            if (!m[x])
-                continue;
-            rs += av[x];
-            count++;
-            bin = (int)((av[x] - HMIN) * (1 / HSTEP));
-            hist[bin < 0 ? 0 : bin >= HBINS ? HBINS - 1 : bin]++;
-        }
-        sum += rs;
-    }
-    out->a_star_mean = sum / (double)count;
-    out->red_area_pct = 100.0 * (double)red / (double)count;
-    {
-        double want = 0.9 * (double)count, seen = 0;
-        out->a_star_p90 = NAN;
-        for (int b = 0; b < HBINS; b++) {
-            if (seen + hist[b] >= want && hist[b]) {
-                double f = (want - seen) / hist[b];
-                out->a_star_p90 = HMIN + (b + f) * HSTEP;
-                break;
-            }
-            seen += hist[b];
-        }
-    }
-    free(hist);
-    out->erythema_index =
-        lab->linear_mean[0] > 0 && lab->linear_mean[1] > 0
-            ? 100.0 * log10(lab->linear_mean[0] / lab->linear_mean[1])
-            : NAN;
+    for (int y = reg->y0; y < reg->y1; y++)
+        st_red_stream_row(r, lab->a + (size_t)y * lab->width + reg->x0);
+    st_red_stream_end(r, lab->linear_mean, out);
+    st_red_stream_free(r);
     return ST_OK;
 }

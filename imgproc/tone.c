@@ -93,29 +93,24 @@ static double evenness(const st_lab_planes *lab, const st_region *reg)
     return sqrt(fmax(0, (sum2 - sum * sum / n) / (n - 1)));
 }
 
-st_status st_tone_measure(const st_lab_planes *lab, const st_region *reg,
-                          st_tone *out, st_error *err)
+void st_tone_finish(const st_lab_planes *lab, const st_region *reg,
+                    double b_sum, st_tone *out)
 {
     size_t count = 0;
-    double sl = 0, sb = 0;
+    double sl = 0;
 
-    if (reg->width != lab->width || reg->height != lab->height)
-        return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
-    if (!reg->count)
-        return st_fail(err, ST_ERR_INVALID, "empty region");
     for (int y = reg->y0; y < reg->y1; y++) {
         size_t i0 = (size_t)y * (size_t)lab->width;
-        double rl = 0, rb = 0;
+        double rl = 0;
         for (int x = reg->x0; x < reg->x1; x++)
             if (reg->mask[i0 + x]) {
                 rl += lab->L[i0 + x];
-                rb += lab->b[i0 + x];
                 count++;
             }
-        sl += rl, sb += rb;
+        sl += rl;
     }
     out->l_star_mean = sl / (double)count;
-    out->b_star_mean = sb / (double)count;
+    out->b_star_mean = b_sum / (double)count;
     out->melanin_index = lab->linear_mean[0] > 0
                              ? 100.0 * log10(1.0 / lab->linear_mean[0])
                              : NAN;
@@ -123,5 +118,25 @@ st_status st_tone_measure(const st_lab_planes *lab, const st_region *reg,
         atan2(out->l_star_mean - 50.0, out->b_star_mean) * 180.0 / ST_PI;
     out->ita_category = st_tone_ita_category(out->ita_deg);
     out->tone_evenness = evenness(lab, reg);
+}
+
+st_status st_tone_measure(const st_lab_planes *lab, const st_region *reg,
+                          st_tone *out, st_error *err)
+{
+    double sb = 0;
+
+    if (reg->width != lab->width || reg->height != lab->height)
+        return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
+    if (!reg->count)
+        return st_fail(err, ST_ERR_INVALID, "empty region");
+    for (int y = reg->y0; y < reg->y1; y++) {
+        size_t i0 = (size_t)y * (size_t)lab->width;
+        double rb = 0;
+        for (int x = reg->x0; x < reg->x1; x++)
+            if (reg->mask[i0 + x])
+                rb += lab->b[i0 + x];
+        sb += rb;
+    }
+    st_tone_finish(lab, reg, sb, out);
     return ST_OK;
 }
