@@ -200,6 +200,85 @@ static void test_a_star_shift(void **state)
     st_image_free(red);
 }
 
+/* st_metrics_measure makes CIELAB, redness and tone in one pass over the
+ * rows without the a* and b* planes; its numbers must be those of the
+ * planes, bit for bit: a region with holes whose box leaves a margin on
+ * every side (the red count runs on the box only), red blotches above the
+ * threshold, grey-world gains, float and 8-bit images. */
+static void same_double(double a, double b)
+{
+    assert_true((isnan(a) && isnan(b)) || a == b);
+}
+
+static void test_metrics_colour_one_pass(void **state)
+{
+    st_image *img = ph_canvas(240, 180, 11), *img8;
+    st_region *reg;
+    st_error err = {0};
+    (void)state;
+
+    for (int y = 0; y < 180; y++)
+        for (int x = 0; x < 240; x++) {
+            double dx = x - 120, dy = y - 80;
+            if (dx * dx + dy * dy < 30 * 30 || (x / 20 + y / 20) % 5 == 0) {
+                const float *p = st_image_pixel(img, x, y);
+                double rgb[3] = {p[0], p[1], p[2]}, lab[3];
+                ref_lab(rgb, lab);
+                set_lab(img, x, y, lab[0], lab[1] + 45, lab[2] + 5);
+            }
+        }
+    assert_int_equal(st_image_new_8bit(&img8, 240, 180, 3, &err), ST_OK);
+    for (int y = 0; y < 180; y++)
+        for (int x = 0; x < 240; x++)
+            for (int c = 0; c < 3; c++) {
+                float v = st_image_pixel(img, x, y)[c];
+                st_image_pixel8(img8, x, y)[c] =
+                    (uint8_t)lrintf(255.0f * fminf(fmaxf(v, 0.0f), 1.0f));
+            }
+    assert_int_equal(st_region_rect(&reg, 240, 180, 7, 5, 220, 160, &err),
+                     ST_OK);
+    for (int y = 0; y < 180; y++) /* two holes, and a cut corner */
+        for (int x = 0; x < 240; x++)
+            if ((x - 60) * (x - 60) + (y - 100) * (y - 100) < 36 ||
+                (x - 170) * (x - 170) + (y - 120) * (y - 120) < 64 ||
+                x + y < 40)
+                reg->mask[(size_t)y * 240 + x] = 0;
+    st_region_update(reg);
+    assert_true(reg->x0 > 0 && reg->y0 > 0 && reg->x1 < 240 && reg->y1 < 180);
+
+    for (int k = 0; k < 2; k++) {
+        const st_image *im = k ? img8 : img;
+        st_metrics_options opt;
+        st_metrics m;
+        st_lab_planes *lab;
+        st_redness r;
+        st_tone t;
+        st_metrics_options_init(&opt);
+        opt.white_balance.mode = ST_WB_GRAYWORLD;
+        assert_int_equal(st_metrics_measure(im, reg, &opt, &m, &err), ST_OK);
+        assert_true(m.wb_gains[0] != 1.0);
+        lab = planes(im, reg, m.wb_gains);
+        assert_int_equal(st_redness_measure(lab, reg, 0, &r, &err), ST_OK);
+        assert_int_equal(st_tone_measure(lab, reg, &t, &err), ST_OK);
+
+        assert_true(r.red_area_pct > 5 && r.red_area_pct < 60);
+        same_double(m.redness.a_star_mean, r.a_star_mean);
+        same_double(m.redness.a_star_p90, r.a_star_p90);
+        same_double(m.redness.erythema_index, r.erythema_index);
+        same_double(m.redness.red_area_pct, r.red_area_pct);
+        same_double(m.tone.l_star_mean, t.l_star_mean);
+        same_double(m.tone.b_star_mean, t.b_star_mean);
+        same_double(m.tone.melanin_index, t.melanin_index);
+        same_double(m.tone.ita_deg, t.ita_deg);
+        same_double(m.tone.tone_evenness, t.tone_evenness);
+        st_lab_planes_free(lab);
+        st_metrics_clear(&m);
+    }
+    st_region_free(reg);
+    st_image_free(img);
+    st_image_free(img8);
+}
+
 /* Ten stripes of known a*: mean, 90th percentile, red area, and the
  * indices from known linear R and G. */
 static void test_redness_by_construction(void **state)
@@ -230,6 +309,18 @@ static void test_redness_by_construction(void **state)
     assert_int_equal(st_redness_measure(lab, reg, 25, &r, &err), ST_OK);
     assert_float_equal(r.red_area_pct, 10.0, 1e-9);
     st_lab_planes_free(lab);
+    {
+        /* a region inside the image (the red count runs on its box):
+         * columns 5..94, of which 70..94 (a* 22, 24, 26) are above 21 */
+        st_region *in;
+        assert_int_equal(st_region_rect(&in, 100, 20, 5, 3, 90, 14, &err),
+                         ST_OK);
+        lab = planes(img, in, NULL);
+        assert_int_equal(st_redness_measure(lab, in, 21, &r, &err), ST_OK);
+        assert_float_equal(r.red_area_pct, 100.0 * 25 / 90, 1e-9);
+        st_lab_planes_free(lab);
+        st_region_free(in);
+    }
 
     /* uniform linear R = 0.5, G = 0.25: EI = 100 log10 2, MI = 100 log10 2 */
     for (int y = 0; y < 20; y++)
@@ -431,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_lab_fast_path),
         cmocka_unit_test(test_a_star_shift),
         cmocka_unit_test(test_redness_by_construction),
+        cmocka_unit_test(test_metrics_colour_one_pass),
         cmocka_unit_test(test_tone_by_construction),
         cmocka_unit_test(test_white_balance),
         cmocka_unit_test(test_regions),
