@@ -125,10 +125,10 @@ static void box_int(int32_t *a, int32_t *t, int w, int h, int r, int32_t *acc)
     }
 }
 
-/* The taper into w (bw x bh) from E; work holds 2 (TB + 6 rb)^2 + TB +
- * 6 rb ints. */
+/* The taper into w (bw x bh, rows ws floats apart) from E; work holds
+ * 2 (TB + 6 rb)^2 + TB + 6 rb ints. */
 static void taper(const uint8_t *e, int bw, int bh, int rb, float *w,
-                  int32_t *work)
+                  size_t ws, int32_t *work)
 {
     const int R = 3 * rb, side = TB + 2 * R;
     const double k6 = pow(2.0 * rb + 1, 6);
@@ -155,7 +155,7 @@ static void taper(const uint8_t *e, int bw, int bh, int rb, float *w,
             if (full) {
                 for (int y = y0; y < y1; y++)
                     for (int x = x0; x < x1; x++)
-                        w[(size_t)y * bw + x] = 1.0f;
+                        w[(size_t)y * ws + x] = 1.0f;
                 continue;
             }
             for (int y = 0; y < eh; y++)
@@ -165,7 +165,7 @@ static void taper(const uint8_t *e, int bw, int bh, int rb, float *w,
                 box_int(a, t, ew, eh, rb, acc);
             for (int y = y0; y < y1; y++)
                 for (int x = x0; x < x1; x++)
-                    w[(size_t)y * bw + x] =
+                    w[(size_t)y * ws + x] =
                         (float)(a[(size_t)(y - ey0) * ew + x - ex0] / k6);
         }
 }
@@ -222,8 +222,8 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
 {
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
     int W, H, r, rb;
-    size_t nc;
-    float *w = NULL, *spec = NULL;
+    size_t nc, ws;
+    float *spec = NULL;
     uint8_t *e = NULL, *run = NULL;
     int32_t *work = NULL;
     double mean = 0, wsum2 = 0;
@@ -239,6 +239,7 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     W = st_fft_good_size(bw);
     H = st_fft_good_size(bh);
     nc = (size_t)H * (size_t)(W / 2 + 1);
+    ws = 2 * (size_t)(W / 2 + 1);
     /* taper: the region eroded by 3 rb, then blurred by three box passes
      * of radius rb (a C1 quadratic spline of support 3 rb): 1 deep inside,
      * exactly 0 at the region's edge and outside */
@@ -246,54 +247,46 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     rb = r / 3 > 1 ? r / 3 : 1;
     {
         size_t side = (size_t)TB + 6 * (size_t)rb;
-        w = malloc((size_t)bw * bh * sizeof *w);
         e = malloc((size_t)bw * bh);
         run = malloc((size_t)bw);
         work = malloc((2 * side * side + side) * sizeof *work);
+        spec = st_fft_alloc(2 * nc);
     }
-    if (!w || !e || !run || !work) {
+    if (!e || !run || !work || !spec) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
         goto done;
     }
+    /* the taper goes straight into the transform's rows (2 (W/2+1)
+     * floats each), and the tapered signal is made over it there */
     erode(reg, bw, bh, 3 * rb, e, run);
-    taper(e, bw, bh, rb, w, work);
+    taper(e, bw, bh, rb, spec, ws, work);
     free(e), free(run), free(work);
     e = run = NULL, work = NULL;
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++) {
-            size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
-            if (!reg->mask[j])
-                w[(size_t)y * bw + x] = 0;
-            else
-                mean += lab->L[j];
-        }
+    for (int y = 0; y < bh; y++) {
+        const uint8_t *m = reg->mask + (size_t)(y + reg->y0) * reg->width;
+        const float *L = lab->L + (size_t)(y + reg->y0) * reg->width;
+        for (int x = reg->x0; x < reg->x1; x++)
+            if (m[x])
+                mean += L[x];
+    }
     mean /= (double)reg->count;
-
-    /* the tapered signal, transformed in place (rows of 2 (W/2+1)) */
-    spec = st_fft_alloc(2 * nc);
-    if (!spec) {
-        s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
-        goto done;
-    }
-    {
-        size_t ws = 2 * (size_t)(W / 2 + 1);
-        for (int y = 0; y < H; y++) {
-            float *o = spec + (size_t)y * ws;
-            if (y >= bh) {
-                memset(o, 0, ws * sizeof *o);
-                continue;
-            }
-            for (int x = 0; x < bw; x++) {
-                size_t i = (size_t)y * bw + x;
-                size_t j = (size_t)(y + reg->y0) * reg->width + x + reg->x0;
-                o[x] = w[i] ? (float)((lab->L[j] - mean) * w[i]) : 0.0f;
-                wsum2 += (double)w[i] * w[i];
-            }
-            memset(o + bw, 0, (ws - (size_t)bw) * sizeof *o);
+    for (int y = 0; y < H; y++) {
+        float *o = spec + (size_t)y * ws;
+        const uint8_t *m;
+        const float *L;
+        if (y >= bh) {
+            memset(o, 0, ws * sizeof *o);
+            continue;
         }
+        m = reg->mask + (size_t)(y + reg->y0) * reg->width + reg->x0;
+        L = lab->L + (size_t)(y + reg->y0) * reg->width + reg->x0;
+        for (int x = 0; x < bw; x++) {
+            float wi = m[x] ? o[x] : 0.0f;
+            o[x] = wi ? (float)((L[x] - mean) * wi) : 0.0f;
+            wsum2 += (double)wi * wi;
+        }
+        memset(o + bw, 0, (ws - (size_t)bw) * sizeof *o);
     }
-    free(w);
-    w = NULL;
     if (!(wsum2 > 0)) {
         s = st_fail(err, ST_ERR_INVALID, "region too thin for texture");
         goto done;
@@ -303,7 +296,6 @@ done:
     free(e);
     free(run);
     free(work);
-    free(w);
     if (s) {
         st_fft_free(spec);
         return s;
