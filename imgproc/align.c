@@ -693,10 +693,11 @@ static double corner_change(const st_transform *a, const st_transform *b, int w,
 
 /* Refines t (level coordinates) on one level; returns iterations used. */
 static int refine(const level *L, st_transform *t, int translation_only,
-                  int max_iter, double tol, double *gain, double *bias)
+                  int max_iter, double tol, double samples, double *gain,
+                  double *bias)
 {
     int n = translation_only ? 4 : 6, it;
-    int stride = (int)fmax(1, ceil(sqrt((double)L->r.w * L->r.h / 6e5)));
+    int stride = (int)fmax(1, ceil(sqrt((double)L->r.w * L->r.h / samples)));
     double sigma = -1;
     const float umax = (float)L->m.w - 2.001f, vmax = (float)L->m.h - 2.001f;
 
@@ -924,8 +925,9 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
         to_level(&full, f, &t);
         if (make_level(&pr[l], &pm[l], &L))
             goto nomem;
-        iters += refine(&L, &t, opt->translation_only, l == nlev - 1 ? 40 : 15,
-                        l == 0 ? 0.002 : 0.01, &gain, &bias);
+        iters +=
+            refine(&L, &t, opt->translation_only, l == nlev - 1 ? 40 : 15,
+                   l == 0 ? 0.002 : 0.01, l == 0 ? 6e5 : 1.5e5, &gain, &bias);
         to_full(&t, f, &full);
         if (l > 0)
             free_level(&L);
