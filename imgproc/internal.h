@@ -136,8 +136,9 @@ void st_red_stream_end(st_red_stream *s, const double linear_mean[3],
 void st_red_stream_free(st_red_stream *s);
 
 /* st_tone_measure from the L* plane alone and b_sum, the sum of b* over
- * the region taken row by row (each row's sum in double, in x order,
- * then added in y order). lab->b is not read. */
+ * the region taken row by row: st_tone_row_sum of each row of the box,
+ * added in y order. lab->b is not read. */
+double st_tone_row_sum(const float *v, const uint8_t *m, int n);
 void st_tone_finish(const st_lab_planes *lab, const st_region *reg,
                     double b_sum, st_tone *out);
 

@@ -113,15 +113,10 @@ static st_status colour(const st_image *img, const st_region *reg,
     }
     lab->width = img->width, lab->height = img->height;
     for (int y = c.y0; y < c.y1; y++) {
-        const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
-        double rb = 0;
-        st_lab_rows_convert(&c, y, lab->L + (size_t)y * img->width + c.x0, A,
-                            B);
+        size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
+        st_lab_rows_convert(&c, y, lab->L + i, A, B);
         st_red_stream_row(rs, A);
-        for (int x = c.x0; x < c.x1; x++)
-            if (m[x])
-                rb += B[x - c.x0];
-        b_sum += rb;
+        b_sum += st_tone_row_sum(B, reg->mask + i, c.x1 - c.x0);
     }
     st_lab_rows_means(&c, lab->linear_mean);
     st_red_stream_end(rs, lab->linear_mean, red);

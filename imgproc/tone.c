@@ -93,6 +93,15 @@ static double evenness(const st_lab_planes *lab, const st_region *reg)
     return sqrt(fmax(0, (sum2 - sum * sum / n) / (n - 1)));
 }
 
+double st_tone_row_sum(const float *v, const uint8_t *m, int n)
+{
+    double sum = 0;
+    for (int x = 0; x < n; x++)
+        if (m[x])
+            sum += v[x];
+    return sum;
+}
+
 void st_tone_finish(const st_lab_planes *lab, const st_region *reg,
                     double b_sum, st_tone *out)
 {
@@ -130,12 +139,8 @@ st_status st_tone_measure(const st_lab_planes *lab, const st_region *reg,
     if (!reg->count)
         return st_fail(err, ST_ERR_INVALID, "empty region");
     for (int y = reg->y0; y < reg->y1; y++) {
-        size_t i0 = (size_t)y * (size_t)lab->width;
-        double rb = 0;
-        for (int x = reg->x0; x < reg->x1; x++)
-            if (reg->mask[i0 + x])
-                rb += lab->b[i0 + x];
-        sb += rb;
+        size_t i = (size_t)y * (size_t)lab->width + (size_t)reg->x0;
+        sb += st_tone_row_sum(lab->b + i, reg->mask + i, reg->x1 - reg->x0);
     }
     st_tone_finish(lab, reg, sb, out);
     return ST_OK;
