@@ -18,7 +18,7 @@
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-PKGS     := libjpeg libpng fftw3f lcms2 libexif
+PKGS     := libjpeg libpng fftw3f lcms2 libexif libheif libtiff-4 libraw_r
 SANITIZE ?= 0
 
 ifeq ($(SANITIZE),1)
@@ -290,10 +290,12 @@ clean:
 # does nothing when all are there. de_DE.UTF-8 lets the CSV test prove that
 # numbers ignore the locale.
 DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
-            liblcms2-dev libexif-dev libcmocka-dev libimage-exiftool-perl \
-            icc-profiles-free colord-data locales
+            liblcms2-dev libexif-dev libheif-dev libtiff-dev libraw-dev \
+            libcmocka-dev libimage-exiftool-perl icc-profiles-free \
+            colord-data locales
 # tests/report.sh opens reports in headless Chromium; a font for its text.
-TEST_PKGS := chromium fonts-dejavu-core
+# The HEIF and TIFF tests make their inputs with heif-enc and tiffcp.
+TEST_PKGS := chromium fonts-dejavu-core libheif-examples libtiff-tools
 
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"
