@@ -2,8 +2,9 @@
  *
  * A folder is one subject (its name); its subfolders, if any, are regions
  * (photos directly in it are then the region ""). Photos are the files
- * named .jpg, .jpeg, .jpe or .png (any case), taken in name order; other
- * files and hidden ones are left alone. A manifest is a CSV file with a
+ * with the extension of a format the library reads (st_io_is_photo_name:
+ * JPEG, PNG, HEIF/HEIC/AVIF, TIFF, camera raw; any case), taken in name
+ * order; other files and hidden ones are left alone. A manifest is a CSV file with a
  * header naming its columns (any order, any case): path (required),
  * subject, region, date, session, phase; other columns are ignored.
  * Relative paths are relative to the manifest's folder; a manifest
@@ -127,18 +128,6 @@ static int find_date(cli_photo *p, const st_read_options *read, int required)
     return 0;
 }
 
-static int is_photo_name(const char *name)
-{
-    static const char *const ext[] = {".jpg", ".jpeg", ".jpe", ".png"};
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-        size_t e = strlen(ext[i]);
-        if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static int cmp_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -165,7 +154,7 @@ static char **list_dir(const char *dir, int dirs, size_t *n)
             stat(path, &st) != 0)
             continue;
         if (dirs ? !S_ISDIR(st.st_mode)
-                 : S_ISDIR(st.st_mode) || !is_photo_name(e->d_name))
+                 : S_ISDIR(st.st_mode) || !st_io_is_photo_name(e->d_name))
             continue;
         if (*n == cap) {
             char **w = realloc(v, (cap = cap ? 2 * cap : 32) * sizeof *v);
@@ -278,7 +267,9 @@ static int add_folder(cli_photos *list, const char *dir,
     free_names(subs, nsub);
     if (rc == 0 && list->n == before) {
         cli_photo *p = add(list, subject, "", dir, 0);
-        rc = p ? set_error(p, "no photos (.jpg, .jpeg, .png) in the folder")
+        char types[512];
+        st_io_extension_list(types, sizeof types);
+        rc = p ? set_error(p, "no photos in the folder (looked for %s)", types)
                : -1;
     }
     return rc;

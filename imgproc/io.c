@@ -200,7 +200,8 @@ static st_status unknown_format(const uint8_t *d, size_t n, st_error *err)
                        "or TIFF",
                        what);
     return st_fail(err, ST_ERR_FORMAT,
-                   "not a JPEG, PNG, HEIF/HEIC/AVIF, TIFF or camera raw file");
+                   "not a photo skintrack reads "
+                   "(JPEG/PNG/HEIF/HEIC/AVIF/TIFF/camera raw)");
 }
 
 st_status st_io_read_memory(const void *data, size_t size,

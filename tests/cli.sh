@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 . "$ROOT/tests/shlib.sh"
 
-HEADER='file,status,error,width,height,channels,bit_depth,orientation,icc_profile,datetime_original'
+HEADER='file,status,error,width,height,channels,bit_depth,orientation,icc_profile,datetime_original,format,pages,camera'
 
 # A 40x30 RGB PNG (flat colour, 1200 pixels), written without any tool.
 good=$files/good.png
@@ -105,15 +105,15 @@ case $(field "$out" 3 3) in
 esac
 expect_eq "garbage file: status error" "error" "$(field "$out" 4 2)"
 case $(field "$out" 4 3) in
-*"not a JPEG or PNG"*) ok "garbage file: error says not a JPEG or PNG" ;;
-*) not_ok "garbage file: error says not a JPEG or PNG" "got: $(field "$out" 4 3)" ;;
+*"not a photo skintrack reads"*) ok "garbage file: error says not a photo skintrack reads" ;;
+*) not_ok "garbage file: error says not a photo skintrack reads" "got: $(field "$out" 4 3)" ;;
 esac
-expect_eq "failed rows: seven empty measurement fields" ",,,,,," \
+expect_eq "failed rows: ten empty fields" ",,,,,,,,," \
     "$(line "$out" 4 | cut -d, -f4-)"
 expect_has "stderr: skintrack: FILE: cause (missing)" "$err" \
     "skintrack: $missing: cannot open: No such file"
 expect_has "stderr: skintrack: FILE: cause (garbage)" "$err" \
-    "skintrack: $garbage: not a JPEG or PNG"
+    "skintrack: $garbage: not a photo skintrack reads"
 expect_lines "stderr: one line per failed file" "$err" 2
 
 run info "$good" "$good"
