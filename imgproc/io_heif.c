@@ -54,7 +54,9 @@ struct hdec {
 static st_status heif_fail(st_error *err, struct heif_error e,
                            const char *what)
 {
-    st_status s = e.code == heif_error_Memory_allocation_error
+    st_status s = e.subcode == heif_suberror_Security_limit_exceeded
+                      ? ST_ERR_TOO_LARGE
+                  : e.code == heif_error_Memory_allocation_error
                       ? ST_ERR_NOMEM
                   : e.code == heif_error_Unsupported_feature ||
                           e.code == heif_error_Unsupported_filetype
