@@ -4,7 +4,9 @@
  *   st_raw_decode   raw bytes -> upright sRGB st_image
  *
  * What is done to the sensor data, in LibRaw's (dcraw's) order:
- *   1. black level subtracted, scaled so the white level is 65535;
+ *   1. black level subtracted, scaled so the file's white level is 65535
+ *      (LibRaw's habit of taking the brightest sample as white when it is
+ *      above 75 % of the white level is turned off: adjust_maximum_thr 0);
  *   2. white balance as shot: the multipliers the camera recorded
  *      (use_camera_wb; DNG AsShotNeutral); LibRaw falls back to its daylight
  *      multipliers for the model when the file has none;
@@ -154,6 +156,10 @@ static st_status decode(libraw_data_t *lr, const st_read_options *opt,
     lr->params.output_bps = 16;
     lr->params.use_camera_wb = 1;
     lr->params.highlight = 0; /* clip */
+    /* The file's white level, always: by default LibRaw replaces it by the
+     * brightest sample when that is above 75 % of it, which would make a
+     * photo's brightness depend on what is in it. */
+    lr->params.adjust_maximum_thr = 0.0f;
     if (opt->ignore_orientation)
         lr->params.user_flip = 0;
     info->orientation =
