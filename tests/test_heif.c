@@ -36,6 +36,7 @@
 #include <libheif/heif.h>
 #include <png.h>
 
+#include "testformats.h"
 #include "testutil.h"
 #include "skintrack/color.h"
 
@@ -200,93 +201,20 @@ static void test_heif_10bit(void **state)
     free(s);
 }
 
-/* ---- files made with libheif's encoding API ---- */
+/* ---- files made with libheif's encoding API (tests/testformats.c) ---- */
 
-struct membuf {
-    uint8_t *data;
-    size_t size;
-};
-
-static struct heif_error write_mem(struct heif_context *ctx, const void *data,
-                                   size_t size, void *user)
-{
-    struct membuf *m = user;
-    struct heif_error ok = {heif_error_Ok, heif_suberror_Unspecified, ""};
-    (void)ctx;
-    m->data = malloc(size);
-    assert_non_null(m->data);
-    memcpy(m->data, data, size);
-    m->size = size;
-    return ok;
-}
-
-/* Encodes w x h 8-bit RGB losslessly (RGB matrix, 4:4:4) as HEIC with an
- * optional irot/imir orientation, Exif block (bare TIFF), ICC profile, or
- * nclx primaries code (0: none). */
+/* Lossless 8-bit RGB HEIC with the given orientation, Exif, ICC, nclx
+ * primaries. */
 static uint8_t *api_encode(const uint8_t *rgb, int w, int h, int orientation,
                            const uint8_t *exif, size_t exif_size,
                            const uint8_t *icc, size_t icc_size, int primaries,
                            size_t *size)
 {
-    struct heif_context *ctx = heif_context_alloc();
-    struct heif_encoder *enc = NULL;
-    struct heif_image *im = NULL;
-    struct heif_image_handle *handle = NULL;
-    struct heif_encoding_options *eo = heif_encoding_options_alloc();
-    struct heif_color_profile_nclx *nclx = heif_nclx_color_profile_alloc();
-    struct heif_writer writer = {1, write_mem};
-    struct membuf m = {NULL, 0};
-    uint8_t *plane;
-    int stride;
-
-    assert_int_equal(heif_context_get_encoder_for_format(
-                         ctx, heif_compression_HEVC, &enc)
-                         .code,
-                     heif_error_Ok);
-    assert_int_equal(heif_encoder_set_lossless(enc, 1).code, heif_error_Ok);
-    heif_encoder_set_parameter_string(enc, "chroma", "444");
-    assert_int_equal(heif_image_create(w, h, heif_colorspace_RGB,
-                                       heif_chroma_interleaved_RGB, &im)
-                         .code,
-                     heif_error_Ok);
-    assert_int_equal(
-        heif_image_add_plane(im, heif_channel_interleaved, w, h, 8).code,
-        heif_error_Ok);
-    plane = heif_image_get_plane(im, heif_channel_interleaved, &stride);
-    for (int y = 0; y < h; y++)
-        memcpy(plane + (size_t)y * stride, rgb + (size_t)y * w * 3,
-               (size_t)w * 3);
-    /* the pixels' colour description */
-    nclx->matrix_coefficients = heif_matrix_coefficients_RGB_GBR;
-    nclx->full_range_flag = 1;
-    nclx->color_primaries = primaries ? (enum heif_color_primaries)primaries
-                                      : heif_color_primaries_ITU_R_BT_709_5;
-    nclx->transfer_characteristics = heif_transfer_characteristic_IEC_61966_2_1;
-    if (icc)
-        heif_image_set_raw_color_profile(im, "prof", icc, icc_size);
-    else
-        heif_image_set_nclx_color_profile(im, nclx);
-    eo->output_nclx_profile = nclx;
-    eo->macOS_compatibility_workaround_no_nclx_profile = 0; /* write colr */
-    eo->image_orientation = (enum heif_orientation)orientation;
-    assert_int_equal(
-        heif_context_encode_image(ctx, im, enc, eo, &handle).code,
-        heif_error_Ok);
-    if (exif)
-        assert_int_equal(heif_context_add_exif_metadata(ctx, handle, exif,
-                                                        (int)exif_size)
-                             .code,
-                         heif_error_Ok);
-    assert_int_equal(heif_context_write(ctx, &writer, &m).code,
-                     heif_error_Ok);
-    heif_image_handle_release(handle);
-    heif_image_release(im);
-    heif_encoder_release(enc);
-    heif_encoding_options_free(eo);
-    heif_nclx_color_profile_free(nclx);
-    heif_context_free(ctx);
-    *size = m.size;
-    return m.data;
+    tu_heif spec = {w, h, 3, 8, rgb, 1, 0, 0, orientation, exif, exif_size,
+                    icc, icc_size, primaries};
+    uint8_t *d = tu_heif_encode(&spec, size);
+    assert_non_null(d);
+    return d;
 }
 
 /* What phones write: the sensor's pixels (here: the upright picture turned

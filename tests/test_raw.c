@@ -24,74 +24,33 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <tiffio.h>
 
+#include "testformats.h"
 #include "testutil.h"
 #include "skintrack/color.h"
 
 #define RW 96
 #define RH 64
-#define WHITE 4095
+#define WHITE TU_DNG_WHITE
 
 /* Patches: 3 across, 2 down, 32 x 32 px each. Linear sRGB. */
 static const double patch[2][3][3] = {
     {{0.50, 0.20, 0.10}, {0.18, 0.18, 0.18}, {0.05, 0.30, 0.60}},
     {{0.80, 0.55, 0.40}, {0.02, 0.02, 0.02}, {0.35, 0.10, 0.25}}};
 
-/* RGGB: (even row, even col) red, (odd, odd) blue, else green. */
-static int cfa_colour(int x, int y)
-{
-    return (y % 2 == 0 && x % 2 == 0) ? 0 : (y % 2 && x % 2) ? 2 : 1;
-}
-
+/* The scene as linear sRGB, mosaicked by tu_dng_write. */
 static void write_dng(const char *path, int orientation)
 {
-    /* XYZ (D65) -> linear sRGB, IEC 61966-2-1 */
-    static const float xyz_to_srgb[9] = {3.2406f, -1.5372f, -0.4986f,
-                                         -0.9689f, 1.8758f,  0.0415f,
-                                         0.0557f,  -0.2040f, 1.0570f};
-    static const float neutral[3] = {1, 1, 1};
-    static const uint8_t version[4] = {1, 4, 0, 0};
-    static const uint16_t dims[2] = {2, 2};
-    static const uint8_t pattern[4] = {0, 1, 1, 2};
-    const uint32_t white = WHITE;
-    const float black = 0;
-    uint16_t row[RW];
-    TIFF *t = TIFFOpen(path, "w");
-
-    assert_non_null(t);
-    TIFFSetField(t, TIFFTAG_SUBFILETYPE, 0);
-    TIFFSetField(t, TIFFTAG_IMAGEWIDTH, (uint32_t)RW);
-    TIFFSetField(t, TIFFTAG_IMAGELENGTH, (uint32_t)RH);
-    TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 16);
-    TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
-    TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
-    TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_CFA);
-    TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-    TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, (uint32_t)RH);
-    TIFFSetField(t, TIFFTAG_MAKE, "Skintrack");
-    TIFFSetField(t, TIFFTAG_MODEL, "Phantom CFA");
-    TIFFSetField(t, TIFFTAG_UNIQUECAMERAMODEL, "Skintrack Phantom CFA");
-    TIFFSetField(t, TIFFTAG_DATETIME, "2026:03:09 10:00:00");
-    if (orientation)
-        TIFFSetField(t, TIFFTAG_ORIENTATION, (uint16_t)orientation);
-    TIFFSetField(t, TIFFTAG_DNGVERSION, version);
-    TIFFSetField(t, TIFFTAG_DNGBACKWARDVERSION, version);
-    TIFFSetField(t, TIFFTAG_CFAREPEATPATTERNDIM, dims);
-    TIFFSetField(t, TIFFTAG_CFAPATTERN, 4, pattern);
-    TIFFSetField(t, TIFFTAG_COLORMATRIX1, 9, xyz_to_srgb);
-    TIFFSetField(t, TIFFTAG_CALIBRATIONILLUMINANT1, 21); /* D65 */
-    TIFFSetField(t, TIFFTAG_ASSHOTNEUTRAL, 3, neutral);
-    TIFFSetField(t, TIFFTAG_WHITELEVEL, 1, &white);
-    TIFFSetField(t, TIFFTAG_BLACKLEVEL, 1, &black);
-    for (int y = 0; y < RH; y++) {
+    float *lin = malloc(sizeof *lin * RW * RH * 3);
+    assert_non_null(lin);
+    for (int y = 0; y < RH; y++)
         for (int x = 0; x < RW; x++)
-            row[x] = (uint16_t)lround(
-                patch[y / 32][x / 32][cfa_colour(x, y)] * WHITE);
-        assert_true(TIFFWriteScanline(t, row, (uint32_t)y, 0) >= 0);
-    }
-    assert_true(TIFFWriteDirectory(t));
-    TIFFClose(t);
+            for (int c = 0; c < 3; c++)
+                lin[((size_t)y * RW + x) * 3 + c] =
+                    (float)patch[y / 32][x / 32][c];
+    assert_int_equal(
+        tu_dng_write(path, RW, RH, lin, orientation, "2026:03:09 10:00:00"), 0);
+    free(lin);
 }
 
 static void test_dng_colours(void **state)

@@ -31,6 +31,7 @@
 #include <lcms2.h>
 #include <tiffio.h>
 
+#include "testformats.h"
 #include "testutil.h"
 
 #define W 40
@@ -45,80 +46,11 @@ static unsigned next_rand(void)
     return (unsigned)(rng >> 11);
 }
 
-typedef struct spec {
-    int w, h, spp, bps;
-    int photometric, compression;
-    int tile;         /* > 0: square tiles of this side */
-    int rows_per_strip;
-    int orientation;  /* 0: no tag */
-    int alpha;        /* last sample is unassociated alpha */
-    int pages;        /* extra pages after the first (copies) */
-    int sampleformat; /* 0: default (unsigned) */
-    const void *samples; /* uint8_t or uint16_t, chunky */
-    const uint8_t *icc;
-    size_t icc_size;
-} spec;
+typedef tu_tiff spec;
 
 static void write_tiff(const char *path, const spec *s)
 {
-    TIFF *t = TIFFOpen(path, "w");
-    size_t px = (size_t)s->spp * (size_t)(s->bps / 8);
-    const uint8_t *d = s->samples;
-
-    assert_non_null(t);
-    for (int page = 0; page <= s->pages; page++) {
-        TIFFSetField(t, TIFFTAG_IMAGEWIDTH, (uint32_t)s->w);
-        TIFFSetField(t, TIFFTAG_IMAGELENGTH, (uint32_t)s->h);
-        TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, (uint16_t)s->spp);
-        TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, (uint16_t)s->bps);
-        TIFFSetField(t, TIFFTAG_PHOTOMETRIC, (uint16_t)s->photometric);
-        TIFFSetField(t, TIFFTAG_COMPRESSION, (uint16_t)s->compression);
-        TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-        if (s->sampleformat)
-            TIFFSetField(t, TIFFTAG_SAMPLEFORMAT, (uint16_t)s->sampleformat);
-        if (s->photometric == PHOTOMETRIC_SEPARATED)
-            TIFFSetField(t, TIFFTAG_INKSET, INKSET_CMYK);
-        if (s->orientation)
-            TIFFSetField(t, TIFFTAG_ORIENTATION, (uint16_t)s->orientation);
-        if (s->alpha) {
-            uint16_t extra = EXTRASAMPLE_UNASSALPHA;
-            TIFFSetField(t, TIFFTAG_EXTRASAMPLES, 1, &extra);
-        }
-        if (s->icc)
-            TIFFSetField(t, TIFFTAG_ICCPROFILE, (uint32_t)s->icc_size, s->icc);
-        if (s->compression == COMPRESSION_JPEG) {
-            TIFFSetField(t, TIFFTAG_JPEGQUALITY, 95);
-            TIFFSetField(t, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
-        }
-        if (s->tile > 0) {
-            uint8_t *buf = calloc((size_t)s->tile * s->tile, px);
-            TIFFSetField(t, TIFFTAG_TILEWIDTH, (uint32_t)s->tile);
-            TIFFSetField(t, TIFFTAG_TILELENGTH, (uint32_t)s->tile);
-            for (int y0 = 0; y0 < s->h; y0 += s->tile)
-                for (int x0 = 0; x0 < s->w; x0 += s->tile) {
-                    memset(buf, 0, (size_t)s->tile * s->tile * px);
-                    for (int y = y0; y < y0 + s->tile && y < s->h; y++)
-                        for (int x = x0; x < x0 + s->tile && x < s->w; x++)
-                            memcpy(buf + ((size_t)(y - y0) * s->tile +
-                                          (size_t)(x - x0)) * px,
-                                   d + ((size_t)y * s->w + (size_t)x) * px,
-                                   px);
-                    assert_true(TIFFWriteTile(t, buf, (uint32_t)x0,
-                                              (uint32_t)y0, 0, 0) >= 0);
-                }
-            free(buf);
-        } else {
-            TIFFSetField(t, TIFFTAG_ROWSPERSTRIP,
-                         (uint32_t)(s->rows_per_strip ? s->rows_per_strip
-                                                      : s->h));
-            for (int y = 0; y < s->h; y++)
-                assert_true(TIFFWriteScanline(
-                                t, (void *)(d + (size_t)y * s->w * px),
-                                (uint32_t)y, 0) >= 0);
-        }
-        assert_true(TIFFWriteDirectory(t));
-    }
-    TIFFClose(t);
+    assert_int_equal(tu_tiff_write(path, s), 0);
 }
 
 /* Random samples, written, read, compared with v / (2^bits - 1). */
