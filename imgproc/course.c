@@ -111,11 +111,12 @@ static long followup_threshold(const long *t, size_t n, long *scratch)
     return limit;
 }
 
-/* Planning state: the treatments so far (by session number). */
+/* Planning state: the treatments so far. Sessions are kept as numbers
+ * (a manifest may skip some: 1, 4, 8), so the treatments are a list of
+ * (session, day) looked up by session, not a table indexed by it. */
 typedef struct plan {
-    long *treat;    /* treat[s]: day of session s's treatment */
-    int *has_treat; /* ... if known */
-    long *days;     /* treatment days in order, for the threshold */
+    int *tsession;   /* tsession[k]: the session of treatment k */
+    long *days;      /* days[k]: its day; treatments in planning order */
     long *scratch;
     size_t ndays;
     int session;     /* current session (0: none yet) */
@@ -126,11 +127,22 @@ typedef struct plan {
 
 static void treat(plan *pl, int session, long day)
 {
-    pl->treat[session] = day;
-    pl->has_treat[session] = 1;
+    pl->tsession[pl->ndays] = session;
     pl->days[pl->ndays++] = day;
     pl->last_treat = day;
     pl->has_last = 1;
+}
+
+/* The day of session s's treatment (its latest, if given twice); 0, or
+ * -1 if s has none. */
+static int treatment_of(const plan *pl, int s, long *day)
+{
+    for (size_t k = pl->ndays; k-- > 0;)
+        if (pl->tsession[k] == s) {
+            *day = pl->days[k];
+            return 0;
+        }
+    return -1;
 }
 
 /* The phase of a photo with none given, from its date. */
@@ -161,17 +173,18 @@ static void treatment_days(st_course_photo *p, long last, int has_last)
 }
 
 static void plan_photo(plan *pl, st_course_photo *p,
-                       const st_course_plan_options *opt, size_t n)
+                       const st_course_plan_options *opt)
 {
     st_phase ph = p->phase ? p->phase : infer_phase(pl, p, opt);
     int s = p->session;
+    long day;
     p->phase = ph;
     switch (ph) {
     case ST_PHASE_PRE:
         treatment_days(p, pl->last_treat, pl->has_last);
         if (s < 0)
             s = pl->session + 1;
-        if ((size_t)s <= n && p->has_date) {
+        if (p->has_date) {
             treat(pl, s, p->date);
             p->treatment_date = p->date;
             p->has_treatment_date = 1;
@@ -181,10 +194,10 @@ static void plan_photo(plan *pl, st_course_photo *p,
     case ST_PHASE_POST:
         if (s < 0)
             s = pl->session;
-        if ((size_t)s <= n && pl->has_treat[s]) {
-            p->treatment_date = pl->treat[s];
+        if (treatment_of(pl, s, &day) == 0) {
+            p->treatment_date = day;
             p->has_treatment_date = 1;
-            treatment_days(p, pl->treat[s], 1);
+            treatment_days(p, day, 1);
         }
         break;
     case ST_PHASE_FOLLOWUP:
@@ -226,11 +239,10 @@ st_status st_course_plan(st_course_photo *p, size_t n,
         if (p[i].phase == ST_PHASE_BASELINE)
             p[i].error = "a second baseline in the course (mark only one)";
 
-    pl.treat = calloc(n + 1, sizeof *pl.treat);
-    pl.has_treat = calloc(n + 1, sizeof *pl.has_treat);
+    pl.tsession = calloc(n + 1, sizeof *pl.tsession);
     pl.days = calloc(n + 1, sizeof *pl.days);
     pl.scratch = calloc(n + 1, sizeof *pl.scratch);
-    if (!pl.treat || !pl.has_treat || !pl.days || !pl.scratch) {
+    if (!pl.tsession || !pl.days || !pl.scratch) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory planning a course");
         goto done;
     }
@@ -240,8 +252,6 @@ st_status st_course_plan(st_course_photo *p, size_t n,
         p[i].has_days = p[i].has_date && p[b].has_date;
         if (p[i].has_days)
             p[i].days_since_baseline = p[i].date - p[b].date;
-        if (p[i].session > (long)n)
-            p[i].session = (int)n; /* keeps the tables in bounds */
     }
     /* the baseline: treated the same day unless its session is 0 */
     p[b].phase = ST_PHASE_BASELINE;
@@ -263,10 +273,9 @@ st_status st_course_plan(st_course_photo *p, size_t n,
     }
     for (i = b + 1; i < n; i++)
         if (!p[i].error)
-            plan_photo(&pl, &p[i], &opt, n);
+            plan_photo(&pl, &p[i], &opt);
 done:
-    free(pl.treat);
-    free(pl.has_treat);
+    free(pl.tsession);
     free(pl.days);
     free(pl.scratch);
     *baseline = b;

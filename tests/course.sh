@@ -160,6 +160,24 @@ expect_eq "manifest: relative paths resolved beside the manifest" \
 expect_eq "stderr: one line per failed photo, naming it" 5 "$(count_lines "$err")"
 expect_has "stderr: the unrelated photo is low confidence" "$err" "flat.jpg: registration"
 
+# ---- manifest sessions and phases kept as written ----
+# Sessions 1, 4, 8 on three photos (more than the photos: a course whose
+# earlier sessions were photographed elsewhere), and a followup phase
+# written on a photo 28 days after a treatment, which the dates alone
+# would call pre.
+{
+    printf 'path,session,phase,date\n'
+    printf '%s,1,baseline,2026-01-12\n' "$c/2026-01-12.jpg"
+    printf '%s,4,pre,2026-02-09\n' "$c/2026-02-09.jpg"
+    printf '%s,8,followup,2026-03-09\n' "$c/2026-05-10.jpg"
+} >"$tmp/sessions.csv"
+run course -q --layout wide -o "$tmp/s.csv" "$tmp/sessions.csv"
+expect_rc "manifest sessions 1, 4, 8: exits 0" 0
+expect_eq "manifest sessions 1, 4, 8 kept as written" "1,4,8" \
+    "$(col "$tmp/s.csv" session | paste -sd, -)"
+expect_eq "manifest phases kept as written" "baseline,pre,followup" \
+    "$(col "$tmp/s.csv" phase | paste -sd, -)"
+
 # ---- dates from EXIF ----
 e=$tmp/exif/bob
 mkdir -p "$e"

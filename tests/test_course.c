@@ -245,6 +245,42 @@ static void test_plan_given(void **state)
     assert_false(p[1].has_days);
 }
 
+/* Sessions given in a manifest are kept as written, even when they skip
+ * numbers and exceed the number of photos (1, 4, 8 of 4 photos): a post
+ * photo without a session belongs to the latest, one with a session given
+ * to that session's treatment. */
+static void test_plan_sessions_kept(void **state)
+{
+    long t0 = ymd(2026, 2, 2);
+    static const int given[4] = {1, 4, 8, 4};
+    static const st_phase phase[4] = {ST_PHASE_BASELINE, ST_PHASE_PRE,
+                                      ST_PHASE_PRE, ST_PHASE_POST};
+    static const int day[4] = {0, 90, 180, 182};
+    st_course_photo p[5];
+    size_t b;
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        p[i] = photo(t0 + day[i], i);
+        p[i].phase = phase[i];
+        p[i].session = given[i];
+    }
+    p[4] = photo(t0 + 181, 4); /* no phase, no session: post of 8 */
+    assert_int_equal(st_course_plan(p, 5, NULL, &b, NULL), ST_OK);
+    /* sorted by date: days 0, 90, 180, 181, 182 */
+    assert_int_equal(p[0].session, 1);
+    assert_int_equal(p[1].session, 4);
+    assert_int_equal(p[2].session, 8);
+    assert_int_equal(p[3].session, 8);
+    assert_int_equal(p[3].phase, ST_PHASE_POST);
+    assert_int_equal(p[3].treatment_date, t0 + 180);
+    assert_int_equal(p[4].session, 4);
+    assert_int_equal(p[4].phase, ST_PHASE_POST);
+    assert_int_equal(p[4].treatment_date, t0 + 90);
+    assert_int_equal(p[4].days_since_treatment, 92);
+    for (int i = 0; i < 5; i++)
+        assert_null(p[i].error);
+}
+
 /* ---- statistics ---- */
 
 static void test_fit_line(void **state)
@@ -381,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_plan_from_dates),
         cmocka_unit_test(test_plan_followup_threshold),
         cmocka_unit_test(test_plan_given),
+        cmocka_unit_test(test_plan_sessions_kept),
         cmocka_unit_test(test_fit_line),
         cmocka_unit_test(test_fit_half_life),
         cmocka_unit_test(test_csv_reader),
