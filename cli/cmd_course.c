@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,11 @@ static const char help[] =
     "                          the photo before the treatment, and the\n"
     "                          fitted recovery half-life of each session\n"
     "  --report FILE           also write the HTML report (skintrack report)\n"
+    "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n"
+    "                          DIR/NAME-redness.png (a* heat map, 0-30) of\n"
+    "                          every photo, on its own pixels\n"
+    "  --aligned DIR           write DIR/NAME.jpg: every registered photo\n"
+    "                          turned onto the baseline's frame\n"
     "  -j, --jobs N            photos measured in parallel (default: cores)\n"
     "  --shard K/N             only the K-th of N parts of the subjects\n"
     "                          (1 <= K <= N), for cluster job arrays\n"
@@ -80,7 +86,8 @@ enum {
     OPT_SHARD,
     OPT_POST_DAYS,
     OPT_FOLLOWUP,
-    OPT_REPORT
+    OPT_REPORT,
+    OPT_ALIGNED
 };
 
 static const struct option longopts[] = {
@@ -93,6 +100,7 @@ static const struct option longopts[] = {
     {"shard", required_argument, NULL, OPT_SHARD},
     {"post-days", required_argument, NULL, OPT_POST_DAYS},
     {"followup-after", required_argument, NULL, OPT_FOLLOWUP},
+    {"aligned", required_argument, NULL, OPT_ALIGNED},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -125,6 +133,9 @@ typedef struct job {
     cli_report *rep; /* NULL: no report */
     progress prog;
     int failed; /* some row is not ok */
+    const char *aligned_dir; /* --aligned DIR, or NULL */
+    cli_photo **who;         /* the course being measured (paths' photos) */
+    atomic_int pictures_failed; /* an overlay or aligned photo not written */
 } job;
 
 static double seconds_since(const struct timespec *t0)
@@ -166,6 +177,64 @@ static st_status make_region(void *ctx, const st_image *baseline,
 {
     const job *j = ctx;
     return cli_make_region(&j->m.region, &j->read, baseline, out, err);
+}
+
+/* The photo of a view warped onto the baseline's frame, as DIR/STEM.jpg
+ * (registered photos only: the others have no trusted mapping). */
+static int write_aligned(const job *j, const cli_photo *p,
+                         const st_course_view *v)
+{
+    st_image *warped = NULL;
+    st_error err = {0};
+    char path[4096];
+    int rc;
+    if (!v->result->registered)
+        return 0;
+    if (st_warp_image(&warped, v->photo, &v->result->align.transform,
+                      v->baseline->width, v->baseline->height, &err)) {
+        cli_error("%s: aligned photo: %s", p->path, st_error_text(&err));
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/%s.jpg", j->aligned_dir, p->stem);
+    rc = cli_write_image(path, warped, 8);
+    st_image_free(warped);
+    return rc;
+}
+
+/* st_course_view_fn: the report's pictures, --overlay and --aligned. */
+static void on_view(void *ctx, const st_course_view *v)
+{
+    job *j = ctx;
+    const cli_photo *p = j->who[v->index];
+    if (j->rep)
+        cli_report_view(j->rep, v);
+    if (j->m.overlay_dir &&
+        cli_write_overlays(j->m.overlay_dir, "", p->stem, p->path, v->photo,
+                           v->region, &v->result->metrics))
+        atomic_store(&j->pictures_failed, 1);
+    if (j->aligned_dir && write_aligned(j, p, v))
+        atomic_store(&j->pictures_failed, 1);
+}
+
+/* Names every photo's pictures (--overlay, --aligned): unique in the run. */
+static int name_pictures(cli_photos *list)
+{
+    const char **paths = malloc((list->n ? list->n : 1) * sizeof *paths);
+    char **stems;
+    if (!paths) {
+        cli_error("out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < list->n; k++)
+        paths[k] = list->v[k].path;
+    stems = cli_unique_stems(paths, list->n);
+    free(paths);
+    if (!stems)
+        return -1;
+    for (size_t k = 0; k < list->n; k++)
+        list->v[k].stem = stems[k];
+    free(stems);
+    return 0;
 }
 
 /* FNV-1a, 64 bits: the shard of a subject depends only on its name. */
@@ -555,8 +624,9 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
         who[m++] = p;
     }
     if (m && mb < m) {
+        j->who = who;
         if (j->rep)
-            cli_report_attach(j->rep, &j->course, who, &j->course.metrics);
+            cli_report_attach(j->rep, who, &j->course.metrics);
         if (st_course_measure(paths, m, mb, &j->course, res, &err))
             goto done;
         for (size_t k = 0; k < m; k++) {
@@ -688,6 +758,11 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             *report = optarg;
             break;
         case OPT_SUMMARY: *summary = optarg; break;
+        case OPT_ALIGNED:
+            if (cli_check_dir(cmd, "--aligned", optarg))
+                return CLI_EXIT_USAGE;
+            j->aligned_dir = optarg;
+            break;
         case OPT_RECOVERY: *recovery = optarg; break;
         case OPT_LAYOUT:
             if (j->report_mode)
@@ -731,9 +806,6 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                 return CLI_EXIT_USAGE;
         }
     }
-    if (j->m.overlay_dir)
-        return cli_usage(cmd, "--overlay is for metrics and compare; for "
-                              "pictures of a course use report");
     if (j->m.region.has_roi && j->m.region.mask_path)
         return cli_usage(cmd, "--roi and --mask cannot be combined");
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
@@ -741,6 +813,9 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                               "--post-days");
     if (optind >= argc)
         return cli_usage(cmd, "needs at least one folder or manifest");
+    if (j->report_mode && !strcmp(*output, "-") && isatty(STDOUT_FILENO))
+        return cli_usage(cmd, "the report is a whole HTML page: write it "
+                              "with -o REPORT.html (or redirect stdout)");
     j->course.read = j->read;
     j->course.metrics = j->m.metrics;
     return 0;
@@ -764,6 +839,7 @@ static int run_mode(int argc, char **argv, int report_mode)
         return rc < 0 ? CLI_EXIT_OK : rc;
     j.course.region = make_region;
     j.course.region_ctx = &j;
+    atomic_init(&j.pictures_failed, 0);
     j.prog.on = !j.quiet && isatty(STDERR_FILENO);
     if (j.prog.on) {
         j.course.progress = on_progress;
@@ -777,6 +853,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     for (int i = optind; i < argc; i++)
         if (cli_course_collect(argv[i], &j.read, &list))
             goto done;
+    if ((j.m.overlay_dir || j.aligned_dir) && name_pictures(&list))
+        goto done;
     if (list.n && !(rows = malloc(list.n * sizeof *rows))) {
         cli_error("out of memory");
         goto done;
@@ -805,6 +883,10 @@ static int run_mode(int argc, char **argv, int report_mode)
     }
     if (report && !(j.rep = cli_report_open(report)))
         goto done;
+    if (j.rep || j.m.overlay_dir || j.aligned_dir) {
+        j.course.view = on_view;
+        j.course.view_ctx = &j;
+    }
     if (summary &&
         !(sout = open_extra(summary, &j.summary, j.crlf, summary_cols)))
         goto done;
@@ -829,7 +911,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     }
     if (j.prog.on)
         fputc('\n', stderr);
-    rc = j.failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    rc = j.failed || atomic_load(&j.pictures_failed) ? CLI_EXIT_FAILED
+                                                     : CLI_EXIT_OK;
     {
         /* synced together, so a full disk leaves every previous file; a
          * report that could not be finished keeps the others back too */

@@ -11,6 +11,8 @@
  * unreadable manifest, a bad manifest line, an empty folder). */
 typedef struct cli_photo {
     char *subject, *region, *path; /* owned; region may be "" */
+    char *stem; /* owned: a name for its pictures, unique in the run (or
+                   NULL: none asked for) */
     char *error;                   /* owned; non-NULL: an error row */
     st_course_photo plan;          /* dates and given phase in, plan out */
     int planned;                   /* plan outputs are valid */

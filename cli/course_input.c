@@ -34,6 +34,7 @@ void cli_photos_free(cli_photos *list)
         free(p->subject);
         free(p->region);
         free(p->path);
+        free(p->stem);
         free(p->error);
         st_course_result_clear(&p->res);
     }
@@ -462,7 +463,20 @@ int cli_course_collect(const char *input, const st_read_options *read,
                        cli_photos *list)
 {
     struct stat st;
-    if (stat(input, &st) == 0 && S_ISDIR(st.st_mode))
+    cli_photo *p;
+    char name[1024];
+    int e = stat(input, &st) == 0 ? 0 : errno;
+    if (!e && S_ISDIR(st.st_mode))
         return add_folder(list, input, read);
-    return add_manifest(list, input, read);
+    if (!e && !is_photo_name(input))
+        return add_manifest(list, input, read);
+    /* neither: say what was expected */
+    if (!(p = add(list, base_name(input, name, sizeof name), "", input, 0)))
+        return -1;
+    if (e == ENOENT || e == ENOTDIR)
+        return set_error(p, "no such folder or manifest");
+    if (e)
+        return set_error(p, "cannot open: %s", strerror(e));
+    return set_error(p, "a photo, not a folder or a manifest: give the "
+                        "folder that holds the course's photos");
 }

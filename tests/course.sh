@@ -225,6 +225,53 @@ else
     not_ok "--shard parts add up to the whole run"
 fi
 
+# ---- pictures of a course: --overlay and --aligned ----
+# Two subjects whose photos share file names: the pictures get the
+# subject's folder in their names instead of overwriting each other. An
+# aligned photo registered again to the baseline needs no more turning:
+# the synthetic photo was shifted by (dx, dy) of the truth (tens of px),
+# its aligned copy by less than half a pixel.
+mkdir "$tmp/ov" "$tmp/al"
+run course -q --overlay "$tmp/ov" --aligned "$tmp/al" -o "$tmp/pics.csv" \
+    "$tmp/exif/carol" "$tmp/exif/dave"
+expect_rc "course --overlay --aligned: exits 0" 0
+expect_eq "course --overlay: two maps per photo, names unique" \
+    "carol_2026-01-05-pores.png carol_2026-01-05-redness.png carol_2026-02-02-pores.png carol_2026-02-02-redness.png dave_2026-01-05-pores.png dave_2026-01-05-redness.png dave_2026-02-02-pores.png dave_2026-02-02-redness.png" \
+    "$(ls "$tmp/ov" | paste -sd' ' -)"
+expect_eq "course --aligned: one photo per registered photo" \
+    "carol_2026-01-05.jpg carol_2026-02-02.jpg dave_2026-01-05.jpg dave_2026-02-02.jpg" \
+    "$(ls "$tmp/al" | paste -sd' ' -)"
+run info "$tmp/ov/carol_2026-02-02-pores.png" "$tmp/ov/carol_2026-02-02-redness.png"
+expect_rc "course --overlay: the maps are readable images" 0
+# the centres (800 x 600 of 1200 x 900), clear of the border the turn
+# leaves, registered to the baseline's centre
+if command -v convert >/dev/null 2>&1; then
+    convert "$tmp/exif/carol/2026-01-05.jpg" -crop 800x600+200+150 +repage "$tmp/c0.png"
+    convert "$tmp/exif/carol/2026-02-02.jpg" -crop 800x600+200+150 +repage "$tmp/c1.png"
+    convert "$tmp/al/carol_2026-02-02.jpg" -crop 800x600+200+150 +repage "$tmp/c2.png"
+    run align "$tmp/c0.png" "$tmp/c1.png"
+    expect_eq "the photo as taken is off the baseline (|dx| + |dy| > 5 px)" 1 \
+        "$(awk -F, 'NR == 2 { d = ($5 < 0 ? -$5 : $5) + ($6 < 0 ? -$6 : $6); print (d > 5) }' "$out")"
+    run align "$tmp/c0.png" "$tmp/c2.png"
+    expect_eq "course --aligned: the aligned photo sits on the baseline (|dx|, |dy| < 0.2 px, |rotation| < 0.02 deg)" 1 \
+        "$(awk -F, 'NR == 2 { a = $5 < 0 ? -$5 : $5; b = $6 < 0 ? -$6 : $6; r = $7 < 0 ? -$7 : $7; print (a < 0.2 && b < 0.2 && r < 0.02) }' "$out")"
+else
+    skip "ImageMagick's convert is not installed: aligned photo's position"
+fi
+run info "$tmp/al/carol_2026-02-02.jpg"
+expect_eq "course --aligned: the baseline's size" "1200,900" \
+    "$(field "$out" 2 4),$(field "$out" 2 5)"
+usage_error "course --aligned into a missing folder" course --aligned "$tmp/no/such" "$c"
+usage_error "course --overlay into a missing folder" course --overlay "$tmp/no/such" "$c"
+
+# ---- inputs that are neither a folder nor a manifest ----
+run course -q -o "$tmp/typo.csv" "$tmp/typo"
+expect_rc "course over a missing path: exits 1" 1
+expect_has "a missing path: no such folder or manifest" "$tmp/typo.csv" "no such folder or manifest"
+run course -q -o "$tmp/photo.csv" "$c/2026-01-12.jpg"
+expect_rc "course over one photo: exits 1" 1
+expect_has "a photo given as the input: says so" "$tmp/photo.csv" "a photo, not a folder or a manifest"
+
 # ---- empty folders and usage errors ----
 mkdir "$tmp/empty"
 run course -q "$tmp/empty"
@@ -235,7 +282,6 @@ usage_error "course --jobs 0" course --jobs 0 "$c"
 usage_error "course --shard 4/3" course --shard 4/3 "$c"
 usage_error "course --shard 1/0" course --shard 1/0 "$c"
 usage_error "course --layout tall" course --layout tall "$c"
-usage_error "course --overlay" course --overlay "$tmp" "$c"
 usage_error "course --followup-after 3 --post-days 7" course --followup-after 3 "$c"
 
 finish
