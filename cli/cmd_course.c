@@ -34,11 +34,13 @@ static const char help[] =
     "with a header naming subject,region,date,session,phase,path (only path\n"
     "is required; relative paths are relative to the manifest). Dates come\n"
     "from the manifest, else the file name (2026-03-14 or 20260314), else\n"
-    "EXIF DateTimeOriginal. Phases (baseline, pre, post, followup) and\n"
+    "EXIF DateTimeOriginal; photos of one day are ordered by capture time\n"
+    "(manifest, file name or EXIF), else before/after in their names.\n"
+    "Phases (baseline, pre, post, followup) and\n"
     "sessions are taken from the manifest or worked out from the dates\n"
     "(docs/course.md).\n\n"
     "Long layout (default), one row per photo and metric:\n"
-    "  subject,region,session,date,days_since_baseline,\n"
+    "  subject,region,session,date,datetime,days_since_baseline,\n"
     "  days_since_last_treatment,phase,file,status,error,metric,unit,value,\n"
     "  baseline_value,delta,pct_change,align_confidence,overlap_pct\n"
     "Wide layout: one row per photo with the alignment and every metric.\n"
@@ -252,13 +254,32 @@ static const char *const lead_cols[] = {"subject",
                                         "region",
                                         "session",
                                         "date",
+                                        "datetime",
                                         "days_since_baseline",
                                         "days_since_last_treatment",
                                         "phase",
                                         "file",
                                         "status",
                                         "error"};
-#define NLEAD 10
+#define NLEAD 11
+
+const char *cli_datetime(const st_course_photo *q, char *buf)
+{
+    int t, h, m, s;
+    if (!q->has_date || !q->has_time || q->time < 0 || q->time >= 86400)
+        return NULL;
+    t = (int)q->time;
+    h = t / 3600, m = t / 60 % 60, s = t % 60;
+    st_date_format(q->date, buf);
+    buf[10] = 'T';
+    buf[11] = (char)('0' + h / 10), buf[12] = (char)('0' + h % 10);
+    buf[13] = ':';
+    buf[14] = (char)('0' + m / 10), buf[15] = (char)('0' + m % 10);
+    buf[16] = ':';
+    buf[17] = (char)('0' + s / 10), buf[18] = (char)('0' + s % 10);
+    buf[19] = '\0';
+    return buf;
+}
 
 const char *cli_row_status(const cli_photo *p)
 {
@@ -283,7 +304,7 @@ int cli_row_ok(const cli_photo *p)
 
 static void write_lead(st_csv *c, const cli_photo *p)
 {
-    char date[16];
+    char date[24];
     const st_course_photo *q = &p->plan;
     st_csv_text(c, p->subject);
     st_csv_text(c, p->region);
@@ -292,6 +313,7 @@ static void write_lead(st_csv *c, const cli_photo *p)
     else
         st_csv_empty(c);
     st_csv_text(c, q->has_date ? st_date_format(q->date, date) : NULL);
+    st_csv_text(c, cli_datetime(q, date));
     if (p->planned && q->has_days)
         st_csv_int(c, q->days_since_baseline);
     else
@@ -574,13 +596,19 @@ static void write_recovery(st_csv *c, cli_photo **rows, size_t n)
 
 /* ---- one course ---- */
 
+/* Dated rows first, by date, then in planning order (which orders one
+ * day's photos by time or before/after), then the caller's order. */
 static int by_date_rows(const void *pa, const void *pb)
 {
     const cli_photo *a = *(cli_photo *const *)pa, *b = *(cli_photo *const *)pb;
+    size_t ra = a->planned ? a->rank : SIZE_MAX;
+    size_t rb = b->planned ? b->rank : SIZE_MAX;
     if (a->plan.has_date != b->plan.has_date)
         return a->plan.has_date ? -1 : 1;
     if (a->plan.has_date && a->plan.date != b->plan.date)
         return a->plan.date < b->plan.date ? -1 : 1;
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
     return (a->plan.order > b->plan.order) - (a->plan.order < b->plan.order);
 }
 
@@ -614,6 +642,7 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
         cli_photo *p = pl[k].user;
         p->plan = pl[k];
         p->planned = 1;
+        p->rank = k;
         if (pl[k].error && !(p->error = strdup(pl[k].error)))
             goto done;
         if (p->error)

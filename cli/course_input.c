@@ -11,7 +11,10 @@
  *
  * Dates, in order of trust: the manifest's date column, a date in the file
  * name, EXIF DateTimeOriginal. A folder photo with none is an error row;
- * a manifest photo with none is placed by its line.
+ * a manifest photo with none is placed by its line. Capture times, which
+ * order the photos of one day, likewise: the manifest's date column (an
+ * ISO date and time), a time after the date in the file name, EXIF (when
+ * its date is the photo's).
  */
 #define _XOPEN_SOURCE 700
 #include <ctype.h>
@@ -100,29 +103,40 @@ static int set_error(cli_photo *p, const char *fmt, ...)
     return 0;
 }
 
-/* The date of p from its file name, else its EXIF; for a folder photo
+/* The date of p (unless given) from its file name, else its EXIF; its
+ * capture time (unless given) from the file name, else EXIF when that is
+ * of the same day; the before/after word of its name. For a folder photo
  * (required) a missing date is an error. */
 static int find_date(cli_photo *p, const st_read_options *read, int required)
 {
     const char *base = strrchr(p->path, '/');
+    st_course_photo *q = &p->plan;
     st_image_info info;
     st_error err = {0};
-    long day;
+    long day, t;
 
     base = base ? base + 1 : p->path;
-    if (st_date_from_name(base, &day) == 0) {
-        p->plan.date = day;
-        p->plan.has_date = 1;
-        return 0;
+    q->hint = st_course_name_hint(base);
+    if (!q->has_date && st_date_time_from_name(base, &day, &t) == 0) {
+        q->date = day;
+        q->has_date = 1;
+        if (t >= 0 && !q->has_time)
+            q->time = t, q->has_time = 1;
     }
+    if (q->has_date && q->has_time)
+        return 0;
     if (st_io_read(p->path, read, NULL, &info, &err) != ST_OK)
-        return set_error(p, "%s", st_error_text(&err));
-    if (st_date_parse(info.datetime_original, &day) == 0) {
-        p->plan.date = day;
-        p->plan.has_date = 1;
-        return 0;
+        return q->has_date ? 0 /* measuring will say why */
+                           : set_error(p, "%s", st_error_text(&err));
+    if (!q->has_date && st_date_parse(info.datetime_original, &day) == 0) {
+        q->date = day;
+        q->has_date = 1;
     }
-    if (required)
+    if (q->has_date && !q->has_time &&
+        st_date_parse(info.datetime_original, &day) == 0 && day == q->date &&
+        st_time_parse(info.datetime_original, &t) == 0)
+        q->time = t, q->has_time = 1;
+    if (!q->has_date && required)
         return set_error(p, "no date: none in the file name (YYYY-MM-DD or "
                             "YYYYMMDD) and no EXIF DateTimeOriginal");
     return 0;
@@ -367,7 +381,6 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
     cli_photo *p;
     char quoted[44];
     long day;
-    int rc = 0;
 
     if (path[0] && path[0] != '/' && dir)
         full = join(dir, path);
@@ -397,10 +410,10 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
                              (cli_clip(date, quoted, sizeof quoted), quoted));
         p->plan.date = day;
         p->plan.has_date = 1;
-    } else {
-        rc = find_date(p, read, 0);
+        if (st_time_parse(date, &p->plan.time) == 0)
+            p->plan.has_time = 1;
     }
-    return rc;
+    return find_date(p, read, 0);
 }
 
 static int add_manifest(cli_photos *list, const char *path,

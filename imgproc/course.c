@@ -81,6 +81,59 @@ static int by_date(const void *pa, const void *pb)
     return (a->order > b->order) - (a->order < b->order);
 }
 
+/* Within one day whose photos all have a capture time. */
+static int by_time(const void *pa, const void *pb)
+{
+    const st_course_photo *a = pa, *b = pb;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+/* Within one day where some photo has no time: before, none, after. */
+static int by_hint(const void *pa, const void *pb)
+{
+    const st_course_photo *a = pa, *b = pb;
+    if (a->hint != b->hint)
+        return a->hint < b->hint ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+/* Sorts dated photos by day, and each day's photos by time or hint. */
+static void sort_dated(st_course_photo *p, size_t n)
+{
+    qsort(p, n, sizeof *p, by_date);
+    for (size_t i = 0, e; i < n; i = e) {
+        int timed = 1;
+        for (e = i; e < n && p[e].date == p[i].date; e++)
+            timed &= p[e].has_time != 0;
+        if (e - i > 1)
+            qsort(p + i, e - i, sizeof *p, timed ? by_time : by_hint);
+    }
+}
+
+/* Is word (lower case) at name[i..) a whole word of letters? */
+static int word_at(const char *name, size_t i, const char *word)
+{
+    size_t n = strlen(word);
+    if (i > 0 && isalpha((unsigned char)name[i - 1]))
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (tolower((unsigned char)name[i + k]) != word[k])
+            return 0;
+    return !isalpha((unsigned char)name[i + n]);
+}
+
+int st_course_name_hint(const char *name)
+{
+    int before = 0, after = 0;
+    for (size_t i = 0; name[i]; i++) {
+        before |= word_at(name, i, "before") || word_at(name, i, "pre");
+        after |= word_at(name, i, "after") || word_at(name, i, "post");
+    }
+    return before == after ? 0 : before ? -1 : 1;
+}
+
 static int by_order(const void *pa, const void *pb)
 {
     const st_course_photo *a = pa, *b = pb;
@@ -229,7 +282,10 @@ st_status st_course_plan(st_course_photo *p, size_t n,
         st_course_plan_options_init(&opt);
     for (i = 0; i < n; i++)
         all_dated &= p[i].has_date != 0;
-    qsort(p, n, sizeof *p, all_dated ? by_date : by_order);
+    if (all_dated)
+        sort_dated(p, n);
+    else
+        qsort(p, n, sizeof *p, by_order);
 
     /* the baseline: the first marked, else the first photo */
     for (i = 0; i < n && p[i].phase != ST_PHASE_BASELINE; i++)

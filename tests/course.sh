@@ -196,9 +196,51 @@ if command -v exiftool >/dev/null 2>&1; then
     expect_eq "EXIF: days since baseline" "0,28," \
         "$(col "$tmp/e.csv" days_since_baseline | paste -sd, -)"
     expect_has "a photo with no date is an error row" "$tmp/e.csv" "undated.jpg,error,no date"
+    # one treatment day photographed twice: the 11:00 photo's name sorts
+    # first, but the 09:00 one is the session (pre), the 11:00 its post
+    t=$tmp/times/erin
+    mkdir -p "$t"
+    cp "$c/2026-01-12.jpg" "$t/2026-01-12.jpg"
+    cp "$c/2026-02-09.jpg" "$t/2026-02-09_a.jpg"
+    cp "$c/2026-02-10.jpg" "$t/2026-02-09_b.jpg"
+    exiftool -q -overwrite_original -DateTimeOriginal='2026:02:09 11:00:00' "$t/2026-02-09_a.jpg"
+    exiftool -q -overwrite_original -DateTimeOriginal='2026:02:09 09:00:00' "$t/2026-02-09_b.jpg"
+    run course -q --layout wide -o "$tmp/t.csv" "$t"
+    expect_eq "one day's photos in EXIF time order" \
+        "$t/2026-01-12.jpg,$t/2026-02-09_b.jpg,$t/2026-02-09_a.jpg" \
+        "$(col "$tmp/t.csv" file | paste -sd, -)"
+    expect_eq "the 09:00 photo is the session, the 11:00 its post" \
+        "baseline,pre,post" "$(col "$tmp/t.csv" phase | paste -sd, -)"
+    expect_eq "datetime column: EXIF times, empty when unknown" \
+        ",2026-02-09T09:00:00,2026-02-09T11:00:00" \
+        "$(col "$tmp/t.csv" datetime | paste -sd, -)"
+    # an EXIF time of another day than the file name's is not used
+    exiftool -q -overwrite_original -DateTimeOriginal='2025:12:31 08:00:00' "$t/2026-01-12.jpg"
+    run course -q --layout wide -o "$tmp/t.csv" "$t"
+    expect_eq "an EXIF time of another day is not the photo's" "" \
+        "$(col "$tmp/t.csv" datetime | head -n 1)"
 else
     skip "exiftool is not installed: EXIF dates"
 fi
+
+# ---- one day's photos: times in file names, before and after ----
+t=$tmp/names/fay
+mkdir -p "$t"
+cp "$c/2026-01-12.jpg" "$t/2026-01-12.jpg"
+cp "$c/2026-02-09.jpg" "$t/2026-02-09_before.jpg"
+cp "$c/2026-02-10.jpg" "$t/2026-02-09_after.jpg"
+run course -q --layout wide -o "$tmp/n.csv" "$t"
+expect_eq "_before and _after on one day: before first (the session)" \
+    "baseline,pre,post" "$(col "$tmp/n.csv" phase | paste -sd, -)"
+expect_eq "_before and _after on one day: the after photo is the post" \
+    "$t/2026-02-09_after.jpg" "$(col "$tmp/n.csv" file | tail -n 1)"
+rm "$t"/2026-02-09_*.jpg
+cp "$c/2026-02-09.jpg" "$t/IMG_20260209_083000.jpg"
+cp "$c/2026-02-10.jpg" "$t/IMG_20260209_074500.jpg"
+run course -q --layout wide -o "$tmp/n.csv" "$t"
+expect_eq "times in file names order one day's photos" \
+    ",2026-02-09T07:45:00,2026-02-09T08:30:00" \
+    "$(col "$tmp/n.csv" datetime | paste -sd, -)"
 
 # ---- shards add up to the whole run ----
 cp -r "$e" "$tmp/exif/carol"

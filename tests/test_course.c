@@ -281,6 +281,103 @@ static void test_plan_sessions_kept(void **state)
         assert_null(p[i].error);
 }
 
+/* Capture times: from ISO dates and times, and from file names right
+ * after their date; hours, minutes and seconds in range. */
+static void test_capture_times(void **state)
+{
+    static const struct {
+        const char *name;
+        long seconds; /* -1: a date but no time; -2: no date */
+    } names[] = {
+        {"IMG_20260314_101500.jpg", 36900},
+        {"PXL_20260314_101500123.jpg", 36900},
+        {"2026-03-14 10.15.00.jpg", 36900},
+        {"2026-03-14_10-15.jpg", 36900},
+        {"2026-03-14T23:59:59.png", 86399},
+        {"2026-03-14.jpg", -1},
+        {"2026-03-14_2.jpg", -1},
+        {"2026-03-14-01.jpg", -1},
+        {"20260314_250000.jpg", -1},
+        {"20260314_106000.jpg", -1},
+        {"2026-03-14_10-15-7.jpg", -1},
+        {"IMG_1234.jpg", -2},
+    };
+    static const struct {
+        const char *text;
+        long seconds; /* -1: no time */
+    } iso[] = {
+        {"2026-03-14T10:15:30+01:00", 36930}, {"2026-03-14T10:15", 36900},
+        {"2026-03-14T00:00:00Z", 0},          {"2026-03-14", -1},
+        {"2026-03-14T24:00:00", -1},          {"2026-03-14T10:60", -1},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        long day = 0, t = 99;
+        int rc = st_date_time_from_name(names[i].name, &day, &t);
+        if (names[i].seconds == -2) {
+            if (rc == 0)
+                fail_msg("%s: found a date", names[i].name);
+            continue;
+        }
+        if (rc != 0 || day != ymd(2026, 3, 14) || t != names[i].seconds)
+            fail_msg("%s: rc %d, time %ld, want %ld", names[i].name, rc, t,
+                     names[i].seconds);
+    }
+    for (size_t i = 0; i < sizeof iso / sizeof iso[0]; i++) {
+        long t = 99;
+        int rc = st_time_parse(iso[i].text, &t);
+        if (iso[i].seconds < 0 ? rc == 0 : rc != 0 || t != iso[i].seconds)
+            fail_msg("%s: rc %d, time %ld", iso[i].text, rc, t);
+    }
+}
+
+static void test_name_hints(void **state)
+{
+    (void)state;
+    assert_int_equal(st_course_name_hint("2026-03-02_before.jpg"), -1);
+    assert_int_equal(st_course_name_hint("2026-03-02_After.JPG"), 1);
+    assert_int_equal(st_course_name_hint("IMG_1_pre.jpg"), -1);
+    assert_int_equal(st_course_name_hint("post-op 1.png"), 1);
+    assert_int_equal(st_course_name_hint("prepared.jpg"), 0);
+    assert_int_equal(st_course_name_hint("afterglow.jpg"), 0);
+    assert_int_equal(st_course_name_hint("before_after.jpg"), 0);
+    assert_int_equal(st_course_name_hint("IMG_0001.jpg"), 0);
+}
+
+/* One treatment day photographed twice: the earlier photo is the pre (the
+ * session), the later the post of day 0, whatever their order given (file
+ * names sort the 11:00 photo first). Without times, "before" and "after"
+ * in the names decide. */
+static void test_plan_same_day_order(void **state)
+{
+    long t0 = ymd(2026, 3, 2), t1 = t0 + 28;
+    st_course_photo p[3];
+    size_t b;
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        p[0] = photo(t0, 0);
+        p[1] = photo(t1, 1); /* "..._after": 11:00 */
+        p[2] = photo(t1, 2); /* "..._before": 09:00 */
+        if (pass == 0) {
+            p[1].time = 11 * 3600, p[1].has_time = 1;
+            p[2].time = 9 * 3600, p[2].has_time = 1;
+            p[0].time = 10 * 3600, p[0].has_time = 1;
+        } else {
+            p[1].hint = 1;
+            p[2].hint = -1;
+            p[1].time = 11 * 3600, p[1].has_time = 1; /* only one timed */
+        }
+        assert_int_equal(st_course_plan(p, 3, NULL, &b, NULL), ST_OK);
+        assert_int_equal(p[1].order, 2);
+        assert_int_equal(p[1].phase, ST_PHASE_PRE);
+        assert_int_equal(p[1].session, 2);
+        assert_int_equal(p[2].order, 1);
+        assert_int_equal(p[2].phase, ST_PHASE_POST);
+        assert_int_equal(p[2].session, 2);
+        assert_int_equal(p[2].days_since_treatment, 0);
+    }
+}
+
 /* ---- statistics ---- */
 
 static void test_fit_line(void **state)
@@ -418,6 +515,9 @@ int main(void)
         cmocka_unit_test(test_plan_followup_threshold),
         cmocka_unit_test(test_plan_given),
         cmocka_unit_test(test_plan_sessions_kept),
+        cmocka_unit_test(test_capture_times),
+        cmocka_unit_test(test_name_hints),
+        cmocka_unit_test(test_plan_same_day_order),
         cmocka_unit_test(test_fit_line),
         cmocka_unit_test(test_fit_half_life),
         cmocka_unit_test(test_csv_reader),

@@ -4,7 +4,8 @@
  *
  * Planning (st_course_plan) puts the photos in order and gives each its
  * phase, session and day counts, from what the caller knows (a manifest's
- * phase and session, dates from a manifest, the file name or EXIF):
+ * phase and session, dates and capture times from a manifest, the file
+ * name or EXIF; "before" and "after" in a file name):
  *
  *   baseline  the reference: the photo marked so, else the first. Unless
  *             its session is given as 0, the first treatment is taken to
@@ -66,6 +67,10 @@ typedef struct st_course_photo {
     /* inputs */
     long date; /* day number (date.h), if has_date */
     int has_date;
+    long time; /* capture time, seconds since local midnight, if has_time */
+    int has_time;
+    int hint;       /* -1 "before" (taken first), +1 "after", 0 none:
+                       st_course_name_hint */
     long order;     /* the caller's order (manifest line, name rank) */
     st_phase phase; /* given, or ST_PHASE_NONE */
     int session;    /* given (>= 0), or -1 */
@@ -95,8 +100,15 @@ typedef struct st_course_plan_options {
 
 void st_course_plan_options_init(st_course_plan_options *opt);
 
-/* Sorts p[0..n) (by date, then order; when any photo has no date, by
- * order alone) and plans them. *baseline receives the baseline's index
+/* -1 if a file name says the photo was taken before a treatment (a word
+ * "before" or "pre", any case, standing between non-letters:
+ * "2026-03-02_before.jpg"), +1 if after ("after", "post"), 0 otherwise or
+ * if it says both. */
+int st_course_name_hint(const char *name);
+
+/* Sorts p[0..n) and plans them: by date; photos of one day by their
+ * capture time when every one of that day has it, else by hint (before,
+ * none, after), then by order; when any photo has no date, by order alone. *baseline receives the baseline's index
  * after sorting. Photos that cannot be planned keep their row with error
  * set. ST_ERR_INVALID if n is 0. */
 st_status st_course_plan(st_course_photo *p, size_t n,
