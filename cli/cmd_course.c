@@ -31,14 +31,14 @@ static const char help[] =
     "show, one CSV for all subjects.\n\n"
     "Inputs: a folder is one subject (the folder's name), its subfolders\n"
     "regions; photos are its .jpg/.jpeg/.png files. A manifest is a CSV\n"
-    "with a header naming subject,region,date,session,phase,path (only path\n"
-    "is required; relative paths are relative to the manifest). Dates come\n"
-    "from the manifest, else the file name (2026-03-14 or 20260314), else\n"
-    "EXIF DateTimeOriginal; photos of one day are ordered by capture time\n"
-    "(manifest, file name or EXIF), else before/after in their names.\n"
-    "Phases (baseline, pre, post, followup) and\n"
-    "sessions are taken from the manifest or worked out from the dates\n"
-    "(docs/course.md).\n\n"
+    "with a header naming subject,region,date,session,phase,treatment,path\n"
+    "(only path is required; relative paths are relative to the manifest).\n"
+    "Dates come from the manifest, else the file name (2026-03-14 or\n"
+    "20260314), else EXIF DateTimeOriginal; photos of one day are ordered\n"
+    "by capture time (manifest, file name or EXIF), else before/after in\n"
+    "their names. Phases (baseline, pre, post, followup, checkup) and\n"
+    "sessions are taken from the manifest or worked out from the dates and\n"
+    "the treatment dates, if given (docs/course.md).\n\n"
     "Long layout (default), one row per photo and metric:\n"
     "  subject,region,session,date,datetime,days_since_baseline,\n"
     "  days_since_last_treatment,phase,file,status,error,metric,unit,value,\n"
@@ -65,6 +65,9 @@ static const char help[] =
     "                          (1 <= K <= N), for cluster job arrays\n"
     "  --post-days N           a photo up to N days after a treatment is\n"
     "                          post (7)\n"
+    "  --treatment-dates D,... the treatment days (YYYY-MM-DD): sessions\n"
+    "                          count them, other visits are checkup (a\n"
+    "                          manifest may mark them: treatment=yes)\n"
     "  --followup-after N      a photo more than N days after the last\n"
     "                          treatment is followup (default: the larger of\n"
     "                          56 and 1.5 x the median treatment interval)\n"
@@ -89,7 +92,8 @@ enum {
     OPT_POST_DAYS,
     OPT_FOLLOWUP,
     OPT_REPORT,
-    OPT_ALIGNED
+    OPT_ALIGNED,
+    OPT_TREATMENT_DATES
 };
 
 static const struct option longopts[] = {
@@ -103,6 +107,7 @@ static const struct option longopts[] = {
     {"post-days", required_argument, NULL, OPT_POST_DAYS},
     {"followup-after", required_argument, NULL, OPT_FOLLOWUP},
     {"aligned", required_argument, NULL, OPT_ALIGNED},
+    {"treatment-dates", required_argument, NULL, OPT_TREATMENT_DATES},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -136,6 +141,10 @@ typedef struct job {
     progress prog;
     int failed; /* some row is not ok */
     const char *aligned_dir; /* --aligned DIR, or NULL */
+    long *treat;             /* --treatment-dates (day numbers) */
+    size_t ntreat;
+    cli_photo **subject;     /* the rows of the current course's subject */
+    size_t nsubject;
     cli_photo **who;         /* the course being measured (paths' photos) */
     atomic_int pictures_failed; /* an overlay or aligned photo not written */
 } job;
@@ -618,6 +627,29 @@ static int by_order_rows(const void *pa, const void *pb)
     return (a->plan.order > b->plan.order) - (a->plan.order < b->plan.order);
 }
 
+/* The treatment days of the current course: --treatment-dates and the
+ * dates of its subject's photos a manifest marks as treatment visits (a
+ * treatment is of the person, so of every region). NULL with *nt 0 when
+ * there are none; -1 when out of memory. */
+static int course_treatments(const job *j, long **t, size_t *nt)
+{
+    size_t m = j->ntreat;
+    *t = NULL;
+    *nt = 0;
+    for (size_t k = 0; k < j->nsubject; k++)
+        m += j->subject[k]->treated && j->subject[k]->plan.has_date;
+    if (!m)
+        return 0;
+    if (!(*t = malloc(m * sizeof **t)))
+        return -1;
+    for (size_t k = 0; k < j->ntreat; k++)
+        (*t)[(*nt)++] = j->treat[k];
+    for (size_t k = 0; k < j->nsubject; k++)
+        if (j->subject[k]->treated && j->subject[k]->plan.has_date)
+            (*t)[(*nt)++] = j->subject[k]->plan.date;
+    return 0;
+}
+
 /* Plans and measures the course rows[0..n) (one subject and region). */
 static int measure_course(job *j, cli_photo **rows, size_t n)
 {
@@ -625,18 +657,22 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
     const char **paths = malloc(n * sizeof *paths);
     cli_photo **who = malloc(n * sizeof *who);
     st_course_result *res = calloc(n, sizeof *res);
-    size_t np = 0, m = 0, b = 0, mb = n;
+    size_t np = 0, m = 0, b = 0, mb = n, nt = 0;
+    st_course_plan_options popt = j->plan;
+    long *treat = NULL;
     st_error err = {0};
     int rc = -1;
 
-    if (!pl || !paths || !who || !res)
+    if (!pl || !paths || !who || !res || course_treatments(j, &treat, &nt))
         goto done;
+    popt.treatments = treat;
+    popt.n_treatments = nt;
     for (size_t k = 0; k < n; k++)
         if (!rows[k]->error) {
             pl[np] = rows[k]->plan;
             pl[np++].user = rows[k];
         }
-    if (np && st_course_plan(pl, np, &j->plan, &b, &err))
+    if (np && st_course_plan(pl, np, &popt, &b, &err))
         goto done;
     for (size_t k = 0; k < np; k++) {
         cli_photo *p = pl[k].user;
@@ -667,6 +703,7 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
 done:
     if (rc)
         cli_error("%s", err.status ? st_error_text(&err) : "out of memory");
+    free(treat);
     free(pl);
     free(paths);
     free(who);
@@ -756,6 +793,40 @@ static st_output *open_extra(const char *path, st_csv *csv, int crlf,
     return o;
 }
 
+/* --treatment-dates: YYYY-MM-DD[,YYYY-MM-DD...] into *t (appended: the
+ * option may be given more than once). 0, or -1 (reported). */
+static int parse_dates(const char *cmd, const char *text, long **t, size_t *n)
+{
+    size_t m = 1;
+    long *v;
+    for (const char *s = text; *s; s++)
+        m += *s == ',';
+    if (!(v = realloc(*t, (*n + m) * sizeof *v))) {
+        cli_error("out of memory");
+        return -1;
+    }
+    *t = v;
+    for (const char *s = text;; s++) {
+        char date[16];
+        size_t len = strcspn(s, ",");
+        if (len >= sizeof date ||
+            (memcpy(date, s, len), date[len] = '\0', len != 10) ||
+            st_date_parse(date, &v[*n])) {
+            char quoted[44];
+            cli_clip(text, quoted, sizeof quoted);
+            cli_usage(cmd,
+                      "--treatment-dates wants real dates YYYY-MM-DD separated "
+                      "by commas, not '%s'",
+                      quoted);
+            return -1;
+        }
+        ++*n;
+        s += len;
+        if (!*s)
+            return 0;
+    }
+}
+
 static int parse_options(int argc, char **argv, job *j, const char **output,
                          const char **summary, const char **recovery,
                          const char **report)
@@ -787,6 +858,10 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             *report = optarg;
             break;
         case OPT_SUMMARY: *summary = optarg; break;
+        case OPT_TREATMENT_DATES:
+            if (parse_dates(cmd, optarg, &j->treat, &j->ntreat))
+                return CLI_EXIT_USAGE;
+            break;
         case OPT_ALIGNED:
             if (cli_check_dir(cmd, "--aligned", optarg))
                 return CLI_EXIT_USAGE;
@@ -864,8 +939,10 @@ static int run_mode(int argc, char **argv, int report_mode)
     memset(&j, 0, sizeof j);
     j.report_mode = report_mode;
     rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report);
-    if (rc)
+    if (rc) {
+        free(j.treat);
         return rc < 0 ? CLI_EXIT_OK : rc;
+    }
     j.course.region = make_region;
     j.course.region_ctx = &j;
     atomic_init(&j.pictures_failed, 0);
@@ -923,11 +1000,19 @@ static int run_mode(int argc, char **argv, int report_mode)
         !(rout = open_extra(recovery, &j.recovery, j.crlf, recovery_cols)))
         goto done;
 
-    for (size_t k = 0; k < nrows;) {
+    for (size_t k = 0, se = 0; k < nrows;) {
         size_t e = k + 1;
         while (e < nrows && !strcmp(rows[e]->subject, rows[k]->subject) &&
                !strcmp(rows[e]->region, rows[k]->region))
             e++;
+        if (k >= se) { /* a new subject */
+            for (se = k + 1;
+                 se < nrows && !strcmp(rows[se]->subject, rows[k]->subject);
+                 se++)
+                ;
+            j.subject = rows + k;
+            j.nsubject = se - k;
+        }
         if (run_course(&j, rows + k, e - k))
             goto done;
         j.prog.photos_done += e - k;
@@ -967,6 +1052,7 @@ done:
     if (out)
         cli_output_abort(out);
     free(rows);
+    free(j.treat);
     cli_photos_free(&list);
     return rc;
 }

@@ -15,6 +15,7 @@ typedef struct cli_photo {
                    NULL: none asked for) */
     char *error;                   /* owned; non-NULL: an error row */
     st_course_photo plan;          /* dates and given phase in, plan out */
+    int treated;                   /* a manifest marks it a treatment visit */
     int planned;                   /* plan outputs are valid */
     size_t rank;                   /* place in the plan's order, if planned */
     st_course_result res;          /* when planned and measured */

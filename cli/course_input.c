@@ -5,7 +5,8 @@
  * named .jpg, .jpeg, .jpe or .png (any case), taken in name order; other
  * files and hidden ones are left alone. A manifest is a CSV file with a
  * header naming its columns (any order, any case): path (required),
- * subject, region, date, session, phase; other columns are ignored.
+ * subject, region, date, session, phase, treatment (yes on the photos of
+ * a treatment visit); other columns are ignored.
  * Relative paths are relative to the manifest's folder; a manifest
  * without a subject column is one subject named after its file.
  *
@@ -308,10 +309,11 @@ enum {
     COL_DATE,
     COL_SESSION,
     COL_PHASE,
+    COL_TREATMENT,
     NCOLS
 };
-static const char *const col_names[NCOLS] = {"path", "subject", "region",
-                                             "date", "session", "phase"};
+static const char *const col_names[NCOLS] = {
+    "path", "subject", "region", "date", "session", "phase", "treatment"};
 
 /* The columns of the header record; -1 and a cause if unusable. */
 static int read_header(const st_csv_reader *r, int col[NCOLS], char *why,
@@ -341,7 +343,7 @@ static int read_header(const st_csv_reader *r, int col[NCOLS], char *why,
     if (col[COL_PATH] < 0) {
         snprintf(why, size,
                  "the header has no path column (wanted: "
-                 "subject,region,date,session,phase,path)");
+                 "subject,region,date,session,phase,treatment,path)");
         return -1;
     }
     return 0;
@@ -367,6 +369,21 @@ static int parse_session(const char *s, int *v)
     return 0;
 }
 
+/* A treatment mark: yes, y, true, 1, x (a treatment visit) or no, n,
+ * false, 0, "" (not); any case. 0 with *v, or -1. */
+static int parse_mark(const char *s, int *v)
+{
+    static const char *const yes[] = {"yes", "y", "true", "1", "x"};
+    static const char *const no[] = {"no", "n", "false", "0", ""};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(s, yes[i]) == 0)
+            return *v = 1, 0;
+        if (strcasecmp(s, no[i]) == 0)
+            return *v = 0, 0;
+    }
+    return -1;
+}
+
 /* One manifest record as a photo row (errors become the row's cause). */
 static int add_record(cli_photos *list, const st_csv_reader *r,
                       const int col[NCOLS], const char *dir, const char *stem,
@@ -377,6 +394,7 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
     const char *date = field(r, col, COL_DATE);
     const char *session = field(r, col, COL_SESSION);
     const char *phase = field(r, col, COL_PHASE);
+    const char *treated = field(r, col, COL_TREATMENT);
     char *full = NULL;
     cli_photo *p;
     char quoted[44];
@@ -397,6 +415,12 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
                          "post or followup",
                          r->line,
                          (cli_clip(phase, quoted, sizeof quoted), quoted));
+    if (parse_mark(treated, &p->treated))
+        return set_error(p,
+                         "line %ld: treatment '%s' is not yes or no (1, 0, "
+                         "x or empty)",
+                         r->line,
+                         (cli_clip(treated, quoted, sizeof quoted), quoted));
     if (session[0] && parse_session(session, &p->plan.session))
         return set_error(p, "line %ld: session '%s' is not a number 0..9999",
                          r->line,
@@ -413,7 +437,13 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
         if (st_time_parse(date, &p->plan.time) == 0)
             p->plan.has_time = 1;
     }
-    return find_date(p, read, 0);
+    if (find_date(p, read, 0))
+        return -1;
+    if (p->treated && !p->plan.has_date && !p->error)
+        return set_error(p, "line %ld: a treatment visit without a date "
+                            "(none in the manifest, the file name or EXIF)",
+                         r->line);
+    return 0;
 }
 
 static int add_manifest(cli_photos *list, const char *path,

@@ -31,6 +31,7 @@ const char *st_phase_name(st_phase phase)
     case ST_PHASE_PRE: return "pre";
     case ST_PHASE_POST: return "post";
     case ST_PHASE_FOLLOWUP: return "followup";
+    case ST_PHASE_CHECKUP: return "checkup";
     default: return "";
     }
 }
@@ -44,6 +45,8 @@ int st_phase_parse(const char *text, st_phase *phase)
         {"baseline", ST_PHASE_BASELINE},  {"pre", ST_PHASE_PRE},
         {"post", ST_PHASE_POST},          {"followup", ST_PHASE_FOLLOWUP},
         {"follow-up", ST_PHASE_FOLLOWUP}, {"follow_up", ST_PHASE_FOLLOWUP},
+        {"checkup", ST_PHASE_CHECKUP},    {"check-up", ST_PHASE_CHECKUP},
+        {"check_up", ST_PHASE_CHECKUP},
     };
     char word[16];
     size_t n = 0;
@@ -71,6 +74,8 @@ void st_course_plan_options_init(st_course_plan_options *opt)
 {
     opt->post_days = DEFAULT_POST_DAYS;
     opt->followup_days = 0;
+    opt->treatments = NULL;
+    opt->n_treatments = 0;
 }
 
 static int by_date(const void *pa, const void *pb)
@@ -259,9 +264,96 @@ static void plan_photo(plan *pl, st_course_photo *p,
         pl->followup = 1;
         treatment_days(p, pl->last_treat, pl->has_last);
         break;
+    case ST_PHASE_CHECKUP:
+        if (s < 0)
+            s = pl->session;
+        treatment_days(p, pl->last_treat, pl->has_last);
+        break;
     default: break;
     }
     p->session = s;
+}
+
+/* ---- known treatment dates ---- */
+
+/* The number of t[0..nt) (sorted) on or before day. */
+static size_t treatments_by(const long *t, size_t nt, long day)
+{
+    size_t lo = 0, hi = nt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid] <= day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Plans p[b..n) (sorted, all dated) from the treatments t[0..nt) (sorted,
+ * unique): course.h has the rules. */
+static void plan_treated(st_course_photo *p, size_t n, size_t b, const long *t,
+                         size_t nt, const st_course_plan_options *opt)
+{
+    for (size_t i = b; i < n; i++) {
+        st_course_photo *q = &p[i];
+        size_t k = treatments_by(t, nt, q->date);
+        int on_treat = k > 0 && t[k - 1] == q->date;
+        int first_of_day = i == b || p[i - 1].date != q->date;
+        st_phase ph = q->phase;
+        if (q->error)
+            continue;
+        if (i == b)
+            ph = ST_PHASE_BASELINE;
+        else if (!ph && on_treat)
+            ph = first_of_day ? ST_PHASE_PRE : ST_PHASE_POST;
+        else if (!ph && k == 0)
+            ph = ST_PHASE_CHECKUP;
+        else if (!ph && q->date - t[k - 1] <= opt->post_days)
+            ph = ST_PHASE_POST;
+        else if (!ph)
+            ph = k == nt ? ST_PHASE_FOLLOWUP : ST_PHASE_CHECKUP;
+        q->phase = ph;
+        if (q->session < 0)
+            q->session = (int)(k < 9999 ? k : 9999);
+        if (on_treat && (ph == ST_PHASE_PRE || ph == ST_PHASE_BASELINE ||
+                         ph == ST_PHASE_POST)) {
+            q->treatment_date = q->date;
+            q->has_treatment_date = 1;
+        } else if (ph == ST_PHASE_POST && k > 0) {
+            q->treatment_date = t[k - 1];
+            q->has_treatment_date = 1;
+        }
+        /* days since the latest treatment before the photo; a pre photo
+         * (or the baseline) of a treatment day: the one before its own */
+        if (on_treat && ph != ST_PHASE_POST)
+            k--;
+        if (k > 0 && i != b) {
+            q->days_since_treatment = q->date - t[k - 1];
+            q->has_treatment_days = 1;
+        }
+    }
+}
+
+/* The treatments of opt, sorted and unique, into *t (malloc'd; NULL and 0
+ * when none). -1 when out of memory. */
+static int sorted_treatments(const st_course_plan_options *opt, long **t,
+                             size_t *nt)
+{
+    size_t m = 0;
+    *t = NULL;
+    *nt = 0;
+    if (!opt->treatments || !opt->n_treatments)
+        return 0;
+    if (!(*t = malloc(opt->n_treatments * sizeof **t)))
+        return -1;
+    memcpy(*t, opt->treatments, opt->n_treatments * sizeof **t);
+    qsort(*t, opt->n_treatments, sizeof **t, cmp_long);
+    for (size_t i = 0; i < opt->n_treatments; i++)
+        if (m == 0 || (*t)[i] != (*t)[m - 1])
+            (*t)[m++] = (*t)[i];
+    *nt = m;
+    return 0;
 }
 
 st_status st_course_plan(st_course_photo *p, size_t n,
@@ -295,6 +387,28 @@ st_status st_course_plan(st_course_photo *p, size_t n,
         if (p[i].phase == ST_PHASE_BASELINE)
             p[i].error = "a second baseline in the course (mark only one)";
 
+    if (all_dated && opt.n_treatments) {
+        long *t;
+        size_t nt;
+        if (sorted_treatments(&opt, &t, &nt)) {
+            s = st_fail(err, ST_ERR_NOMEM, "out of memory planning a course");
+            goto done;
+        }
+        for (i = 0; i < n; i++) {
+            p[i].is_baseline = i == b;
+            p[i].has_days = 1;
+            p[i].days_since_baseline = p[i].date - p[b].date;
+        }
+        for (i = 0; i < b; i++) {
+            if (!p[i].phase)
+                p[i].phase = ST_PHASE_CHECKUP;
+            if (p[i].session < 0)
+                p[i].session = (int)treatments_by(t, nt, p[i].date);
+        }
+        plan_treated(p, n, b, t, nt, &opt);
+        free(t);
+        goto done;
+    }
     pl.tsession = calloc(n + 1, sizeof *pl.tsession);
     pl.days = calloc(n + 1, sizeof *pl.days);
     pl.scratch = calloc(n + 1, sizeof *pl.scratch);

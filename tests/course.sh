@@ -267,6 +267,48 @@ else
     not_ok "--shard parts add up to the whole run"
 fi
 
+# ---- treatment dates ----
+# Treatments on days 0 and 28 (2026-01-12, 2026-02-09); a check-up photo
+# 14 days after the first (2026-01-26) is a checkup, not a session; the
+# photo of 2026-05-10 comes after the last treatment: followup, 90 days
+# after it.
+t=$tmp/treated/gil
+mkdir -p "$t"
+cp "$c/2026-01-12.jpg" "$c/2026-02-09.jpg" "$c/2026-05-10.jpg" "$t/"
+cp "$c/2026-01-13.jpg" "$t/2026-01-26.jpg"
+run course -q --layout wide -o "$tmp/g0.csv" "$t"
+expect_eq "without treatment dates the check-up is taken for a session" \
+    "baseline,pre,pre,followup" "$(col "$tmp/g0.csv" phase | paste -sd, -)"
+run course -q --layout wide --treatment-dates 2026-02-09,2026-01-12 -o "$tmp/g1.csv" "$t"
+expect_rc "course --treatment-dates: exits 0" 0
+expect_eq "--treatment-dates: the check-up is a checkup" \
+    "baseline,checkup,pre,followup" "$(col "$tmp/g1.csv" phase | paste -sd, -)"
+expect_eq "--treatment-dates: sessions count treatments" "1,1,2,2" \
+    "$(col "$tmp/g1.csv" session | paste -sd, -)"
+expect_eq "--treatment-dates: days since the real treatments" ",14,28,90" \
+    "$(col "$tmp/g1.csv" days_since_last_treatment | paste -sd, -)"
+# the same from a manifest's treatment column, marked on one region's
+# rows only: a treatment is of the person, so every region has it
+{
+    printf 'subject,region,path,treatment\n'
+    printf 'gil,cheek,gil/2026-01-12.jpg,yes\n'
+    printf 'gil,cheek,gil/2026-01-26.jpg,\n'
+    printf 'gil,cheek,gil/2026-02-09.jpg,x\n'
+    printf 'gil,cheek,gil/2026-05-10.jpg,no\n'
+    printf 'gil,chin,gil/2026-01-12.jpg,\n'
+    printf 'gil,chin,gil/2026-01-26.jpg,\n'
+    printf 'gil,chin,gil/2026-02-09.jpg,\n'
+    printf 'gil,zz,gil/2026-02-09.jpg,maybe\n'
+} >"$tmp/treated/m.csv"
+run course -q --layout wide -o "$tmp/g2.csv" "$tmp/treated/m.csv"
+expect_eq "manifest treatment column: phases of both regions" \
+    "baseline,checkup,pre,followup,baseline,checkup,pre," \
+    "$(col "$tmp/g2.csv" phase | paste -sd, -)"
+expect_has "manifest treatment column: a bad mark names its line" "$tmp/g2.csv" \
+    "line 9: treatment 'maybe' is not yes or no"
+usage_error "course --treatment-dates with a bad date" course --treatment-dates 2026-02-30 "$t"
+usage_error "course --treatment-dates with a bad list" course --treatment-dates 2026-02-01,,2026-03-01 "$t"
+
 # ---- pictures of a course: --overlay and --aligned ----
 # Two subjects whose photos share file names: the pictures get the
 # subject's folder in their names instead of overwriting each other. An

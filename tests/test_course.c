@@ -378,6 +378,90 @@ static void test_plan_same_day_order(void **state)
     }
 }
 
+/* Known treatment dates: a check-up 14 days after a session is a checkup,
+ * not a treatment; sessions count treatments; post and followup count
+ * from the real treatments. The same photos without the dates follow the
+ * guessing rules (the check-up becomes session 2). */
+static void test_plan_treatment_dates(void **state)
+{
+    long t0 = ymd(2026, 3, 2);
+    static const struct {
+        int day, hour;
+        st_phase phase;
+        int session;
+        long since_treat; /* -1: none */
+        int treat_day;    /* treatment_date - t0, -1: none */
+    } want[] = {
+        {0, 9, ST_PHASE_BASELINE, 1, -1, 0},
+        {14, 9, ST_PHASE_CHECKUP, 1, 14, -1},
+        {28, 9, ST_PHASE_PRE, 2, 28, 28},
+        {28, 11, ST_PHASE_POST, 2, 0, 28},
+        {30, 9, ST_PHASE_POST, 2, 2, 28},
+        {42, 9, ST_PHASE_CHECKUP, 2, 14, -1},
+        {56, 9, ST_PHASE_PRE, 3, 28, 56},
+        {70, 9, ST_PHASE_FOLLOWUP, 3, 14, -1},
+    };
+    enum { N = sizeof want / sizeof want[0] };
+    long treat[3];
+    st_course_photo p[N];
+    st_course_plan_options opt;
+    size_t b;
+    (void)state;
+    treat[0] = t0 + 56, treat[1] = t0, treat[2] = t0 + 28; /* any order */
+    st_course_plan_options_init(&opt);
+    opt.treatments = treat;
+    opt.n_treatments = 3;
+    for (int i = 0; i < N; i++) {
+        p[i] = photo(t0 + want[N - 1 - i].day, i);
+        p[i].time = want[N - 1 - i].hour * 3600;
+        p[i].has_time = 1;
+    }
+    assert_int_equal(st_course_plan(p, N, &opt, &b, NULL), ST_OK);
+    assert_int_equal(b, 0);
+    for (int i = 0; i < N; i++) {
+        if (p[i].date != t0 + want[i].day || p[i].phase != want[i].phase ||
+            p[i].session != want[i].session ||
+            p[i].has_treatment_days != (want[i].since_treat >= 0) ||
+            (want[i].since_treat >= 0 &&
+             p[i].days_since_treatment != want[i].since_treat) ||
+            p[i].has_treatment_date != (want[i].treat_day >= 0) ||
+            (want[i].treat_day >= 0 &&
+             p[i].treatment_date != t0 + want[i].treat_day))
+            fail_msg("photo %d (day %d): phase %s session %d since %ld", i,
+                     want[i].day, st_phase_name(p[i].phase), p[i].session,
+                     p[i].days_since_treatment);
+    }
+    /* without the dates: the check-up on day 14 is taken for session 2 */
+    for (int i = 0; i < N; i++) {
+        p[i] = photo(t0 + want[i].day, i);
+        p[i].time = want[i].hour * 3600;
+        p[i].has_time = 1;
+    }
+    assert_int_equal(st_course_plan(p, N, NULL, &b, NULL), ST_OK);
+    assert_int_equal(p[1].phase, ST_PHASE_PRE);
+    assert_int_equal(p[1].session, 2);
+
+    /* an untreated baseline: session 0, a visit before the first
+     * treatment is a checkup */
+    treat[0] = t0 + 7;
+    opt.n_treatments = 1;
+    for (int i = 0; i < 3; i++)
+        p[i] = photo(t0 + 3 * i + (i == 2), i); /* days 0, 3, 7 */
+    assert_int_equal(st_course_plan(p, 3, &opt, &b, NULL), ST_OK);
+    assert_int_equal(p[0].session, 0);
+    assert_int_equal(p[0].has_treatment_date, 0);
+    assert_int_equal(p[1].phase, ST_PHASE_CHECKUP);
+    assert_int_equal(p[1].session, 0);
+    assert_int_equal(p[2].phase, ST_PHASE_PRE);
+    assert_int_equal(p[2].session, 1);
+    {
+        st_phase ph;
+        assert_int_equal(st_phase_parse(" Check-up ", &ph), 0);
+        assert_int_equal(ph, ST_PHASE_CHECKUP);
+        assert_string_equal(st_phase_name(ST_PHASE_CHECKUP), "checkup");
+    }
+}
+
 /* ---- statistics ---- */
 
 static void test_fit_line(void **state)
@@ -518,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_capture_times),
         cmocka_unit_test(test_name_hints),
         cmocka_unit_test(test_plan_same_day_order),
+        cmocka_unit_test(test_plan_treatment_dates),
         cmocka_unit_test(test_fit_line),
         cmocka_unit_test(test_fit_half_life),
         cmocka_unit_test(test_csv_reader),
