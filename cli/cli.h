@@ -24,6 +24,8 @@ typedef struct cli_command {
     const char *summary;
     const char *help;
     int (*run)(int argc, char **argv);
+    const char *help_more; /* printed after help, or NULL (C11 compilers
+                              need take no string literal above 4095) */
 } cli_command;
 
 extern const cli_command cli_info_command;

@@ -45,7 +45,9 @@ static const char help[] =
     "  baseline_value,delta,pct_change,align_confidence,overlap_pct\n"
     "Wide layout: one row per photo with the alignment and every metric.\n"
     "status is ok, low_confidence (not registered with confidence: measured\n"
-    "on its own frame, not the common skin) or error (the cause in error).\n\n"
+    "on its own frame, not the common skin) or error (the cause in error).\n\n";
+
+static const char help_options[] =
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
     "  --layout long|wide      rows per metric (default) or per photo\n"
@@ -1073,6 +1075,7 @@ const cli_command cli_course_command = {
     "baseline, tracked",
     help,
     run,
+    help_options,
 };
 
 static const char report_help[] =

@@ -309,6 +309,8 @@ void cli_output_abort(st_output *o)
 void cli_print_help(const cli_command *cmd)
 {
     fputs(cmd->help, stdout);
+    if (cmd->help_more)
+        fputs(cmd->help_more, stdout);
 }
 
 static int align_option(const char *command, int c, const char *arg,
