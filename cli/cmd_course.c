@@ -30,7 +30,8 @@ static const char help[] =
     "the course's baseline and measured on the skin that all the photos\n"
     "show, one CSV for all subjects.\n\n"
     "Inputs: a folder is one subject (the folder's name), its subfolders\n"
-    "regions; photos are its .jpg/.jpeg/.png files. A manifest is a CSV\n"
+    "regions, except those named by a date (2026-03-02): visits, dated so;\n"
+    "photos are its .jpg/.jpeg/.png files. A manifest is a CSV\n"
     "with a header naming subject,region,date,session,phase,treatment,path\n"
     "(only path is required; relative paths are relative to the manifest).\n"
     "Dates come from the manifest, else the file name (2026-03-14 or\n"
@@ -773,6 +774,33 @@ static int run_course(job *j, cli_photo **rows, size_t n)
 
 /* ---- the command ---- */
 
+/* Warns about each subject of rows[0..n) (sorted by subject and region)
+ * whose every region holds a single photo: each would be its own
+ * baseline, so nothing is compared (the usual cause: visit folders not
+ * named by date). */
+static void warn_single_photos(cli_photo **rows, size_t n)
+{
+    for (size_t k = 0, e; k < n; k = e) {
+        int single = 1;
+        size_t regions = 0;
+        for (e = k; e < n && !strcmp(rows[e]->subject, rows[k]->subject);
+             e++) {
+            if (e == k || strcmp(rows[e]->region, rows[e - 1]->region))
+                regions++;
+            else
+                single = 0;
+        }
+        if (single && !(e - k == 1 && rows[k]->error))
+            cli_error("warning: %s: %s a single photo, so nothing is "
+                      "compared with a baseline; if its subfolders are "
+                      "visits, name them by date (2026-03-02) or use a "
+                      "manifest",
+                      rows[k]->subject,
+                      regions == 1 ? "its one course has"
+                                   : "every region has");
+    }
+}
+
 static int cmp_rows(const void *pa, const void *pb)
 {
     const cli_photo *a = *(cli_photo *const *)pa, *b = *(cli_photo *const *)pb;
@@ -976,6 +1004,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     for (size_t k = 0; k < list.n; k++)
         if (name_hash(rows[k]->subject) % j.shard_n == j.shard_k - 1)
             rows[nrows++] = rows[k];
+    if (!j.quiet)
+        warn_single_photos(rows, nrows);
     j.prog.photos_total = nrows;
     j.prog.steps_total = 2.0 * (double)nrows;
 

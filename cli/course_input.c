@@ -1,7 +1,9 @@
 /* skintrack — the inputs of `skintrack course`: folders and manifests.
  *
  * A folder is one subject (its name); its subfolders, if any, are regions
- * (photos directly in it are then the region ""). Photos are the files
+ * (photos directly in it are then the region ""), except subfolders named
+ * by a date, which are visits: their photos are of the region "" taken
+ * that day. A region's own subfolders named by a date are its visits. Photos are the files
  * named .jpg, .jpeg, .jpe or .png (any case), taken in name order; other
  * files and hidden ones are left alone. A manifest is a CSV file with a
  * header naming its columns (any order, any case): path (required),
@@ -118,10 +120,10 @@ static int find_date(cli_photo *p, const st_read_options *read, int required)
 
     base = base ? base + 1 : p->path;
     q->hint = st_course_name_hint(base);
-    if (!q->has_date && st_date_time_from_name(base, &day, &t) == 0) {
-        q->date = day;
-        q->has_date = 1;
-        if (t >= 0 && !q->has_time)
+    if (st_date_time_from_name(base, &day, &t) == 0) {
+        if (!q->has_date)
+            q->date = day, q->has_date = 1;
+        if (t >= 0 && !q->has_time && day == q->date)
             q->time = t, q->has_time = 1;
     }
     if (q->has_date && q->has_time)
@@ -225,10 +227,12 @@ static char *join(const char *dir, const char *name)
     return s;
 }
 
-/* The photos of folder dir, as subject/region. */
+/* The photos of folder dir, as subject/region; when visit is non-NULL,
+ * all taken on day *visit (a visit folder). */
 static int add_folder_photos(cli_photos *list, const char *dir,
                              const char *subject, const char *region,
-                             const st_read_options *read, long *order)
+                             const long *visit, const st_read_options *read,
+                             long *order)
 {
     size_t n;
     char **names = list_dir(dir, 0, &n);
@@ -241,6 +245,8 @@ static int add_folder_photos(cli_photos *list, const char *dir,
         char *path = join(dir, names[i]);
         cli_photo *p =
             path ? add(list, subject, region, path, (*order)++) : NULL;
+        if (p && visit)
+            p->plan.date = *visit, p->plan.has_date = 1;
         rc = p ? find_date(p, read, 1) : -1;
         free(path);
     }
@@ -260,6 +266,42 @@ static const char *base_name(const char *path, char *buf, size_t size)
         s--;
     snprintf(buf, size, "%.*s", (int)(path + n - s), s);
     return buf;
+}
+
+/* The photos of a subject's subfolder sub: a visit (a date in its name),
+ * or a region, whose own subfolders may be its visits. */
+static int add_subfolder(cli_photos *list, const char *dir, const char *sub,
+                         const char *subject, const st_read_options *read,
+                         long *order)
+{
+    char *path = join(dir, sub), **visits = NULL;
+    size_t nv = 0;
+    long day;
+    int rc;
+    if (!path)
+        return -1;
+    if (st_date_from_name(sub, &day) == 0) {
+        rc = add_folder_photos(list, path, subject, "", &day, read, order);
+        free(path);
+        return rc;
+    }
+    rc = add_folder_photos(list, path, subject, sub, NULL, read, order);
+    visits = list_dir(path, 1, &nv);
+    if (!visits && errno == ENOMEM)
+        rc = -1;
+    for (size_t i = 0; i < nv && rc == 0; i++) {
+        char *vpath;
+        if (st_date_from_name(visits[i], &day))
+            continue; /* only visits go one level deeper */
+        vpath = join(path, visits[i]);
+        rc = vpath ? add_folder_photos(list, vpath, subject, sub, &day, read,
+                                       order)
+                   : -1;
+        free(vpath);
+    }
+    free_names(visits, nv);
+    free(path);
+    return rc;
 }
 
 static int add_folder(cli_photos *list, const char *dir,
@@ -283,14 +325,9 @@ static int add_folder(cli_photos *list, const char *dir,
             return -1;
         return set_error(p, "cannot list the folder: %s", strerror(e));
     }
-    rc = add_folder_photos(list, dir, subject, "", read, &order);
-    for (size_t i = 0; i < nsub && rc == 0; i++) {
-        char *path = join(dir, subs[i]);
-        rc = path
-                 ? add_folder_photos(list, path, subject, subs[i], read, &order)
-                 : -1;
-        free(path);
-    }
+    rc = add_folder_photos(list, dir, subject, "", NULL, read, &order);
+    for (size_t i = 0; i < nsub && rc == 0; i++)
+        rc = add_subfolder(list, dir, subs[i], subject, read, &order);
     free_names(subs, nsub);
     if (rc == 0 && list->n == before) {
         cli_photo *p = add(list, subject, "", dir, 0);

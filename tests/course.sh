@@ -309,6 +309,35 @@ expect_has "manifest treatment column: a bad mark names its line" "$tmp/g2.csv" 
 usage_error "course --treatment-dates with a bad date" course --treatment-dates 2026-02-30 "$t"
 usage_error "course --treatment-dates with a bad list" course --treatment-dates 2026-02-01,,2026-03-01 "$t"
 
+# ---- visit folders ----
+# anna/2026-01-12/IMG_front.jpg ...: folders named by date are visits of
+# one course, dated by the folder, not one-photo regions. A region's own
+# date folders are its visits (bo/cheek/2026-...).
+v=$tmp/visits
+for d in 2026-01-12 2026-02-09 2026-05-10; do
+    mkdir -p "$v/anna/$d" "$v/bo/cheek/$d"
+    cp "$c/$d.jpg" "$v/anna/$d/IMG_front.jpg"
+    cp "$c/$d.jpg" "$v/bo/cheek/$d/IMG_0001.jpg"
+done
+run course --layout wide -o "$tmp/v.csv" "$v/anna" "$v/bo"
+expect_rc "visit folders: exits 0" 0
+expect_eq "visit folders: one course each, dated by the folder" \
+    "anna,,2026-01-12,baseline anna,,2026-02-09,pre anna,,2026-05-10,followup bo,cheek,2026-01-12,baseline bo,cheek,2026-02-09,pre bo,cheek,2026-05-10,followup" \
+    "$(for k in subject region date phase; do col "$tmp/v.csv" $k >"$tmp/v.$k"; done
+       paste -d, "$tmp/v.subject" "$tmp/v.region" "$tmp/v.date" "$tmp/v.phase" | paste -sd' ' -)"
+expect_empty "visit folders: no warning" "$err"
+# folders not named by date are regions: each with one photo, a warning
+mkdir -p "$v/cy/visit1" "$v/cy/visit2"
+cp "$c/2026-01-12.jpg" "$v/cy/visit1/"
+cp "$c/2026-02-09.jpg" "$v/cy/visit2/"
+run course --layout wide -o "$tmp/v.csv" "$v/cy"
+expect_rc "one-photo regions: exits 0" 0
+expect_has "one-photo regions: a warning naming the subject" "$err" \
+    "warning: cy: every region has a single photo"
+expect_lines "one-photo regions: one warning line" "$err" 1
+run course -q --layout wide -o "$tmp/v.csv" "$v/cy"
+expect_empty "one-photo regions: no warning with -q" "$err"
+
 # ---- pictures of a course: --overlay and --aligned ----
 # Two subjects whose photos share file names: the pictures get the
 # subject's folder in their names instead of overwriting each other. An
