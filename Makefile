@@ -294,9 +294,11 @@ DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
             liblcms2-dev libexif-dev libheif-dev libtiff-dev libraw-dev \
             libcmocka-dev libimage-exiftool-perl icc-profiles-free \
             colord-data locales
-# tests/report.sh opens reports in headless Chromium; a font for its text.
-# The HEIF and TIFF tests make their inputs with heif-enc and tiffcp.
-TEST_PKGS := chromium fonts-dejavu-core libheif-examples libtiff-tools
+# tests/report.sh opens reports in headless Chromium; a font for its text;
+# tests/course.sh crops pictures with ImageMagick; the HEIF and TIFF tests
+# make their inputs with heif-enc and tiffcp.
+TEST_PKGS := chromium fonts-dejavu-core imagemagick libheif-examples \
+             libtiff-tools
 
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"

@@ -24,6 +24,8 @@ typedef struct cli_command {
     const char *summary;
     const char *help;
     int (*run)(int argc, char **argv);
+    const char *help_more; /* printed after help, or NULL (C11 compilers
+                              need take no string literal above 4095) */
 } cli_command;
 
 extern const cli_command cli_info_command;
@@ -196,12 +198,28 @@ int cli_parse_skin_mask(const char *command, const char *text, cli_region *r);
 int cli_parse_white_balance(const char *command, const char *text,
                             st_white_balance *wb);
 
-/* Writes DIR/PREFIXSTEM-pores.png and DIR/PREFIXSTEM-redness.png for the
- * photo at path (STEM: its file name without extension), measured over reg
- * with m's pores and the white balance of opt. 0, or -1 (reported). */
-int cli_write_overlays(const char *dir, const char *prefix, const char *path,
-                       const st_image *img, const st_region *reg,
-                       const st_metrics *m, const st_metrics_options *opt);
+/* Writes DIR/PREFIXSTEM-pores.png and DIR/PREFIXSTEM-redness.png of the
+ * photo at path (for messages), measured over reg with m's pores and white
+ * balance gains. 0, or -1 (reported). */
+int cli_write_overlays(const char *dir, const char *prefix, const char *stem,
+                       const char *path, const st_image *img,
+                       const st_region *reg, const st_metrics *m);
+
+/* File-name stems for the pictures of paths[0..n), unique among them: the
+ * file name without its extension, with as many of its parent folders as
+ * it takes (joined by '_') to differ from the others' ("a/base.jpg" and
+ * "b/base.jpg" give a_base and b_base); names still equal (the same file
+ * twice) get -2, -3, ... in order. NULL when out of memory (reported);
+ * free with cli_free_names(v, n). */
+char **cli_unique_stems(const char *const *paths, size_t n);
+void cli_free_names(char **v, size_t n);
+
+/* Usage errors before any work: 0 if path names an image type that
+ * cli_write_image writes (.png, .jpg, .jpeg), if path is a folder; else
+ * the usage message (naming option) and -1. */
+int cli_check_image_path(const char *command, const char *option,
+                         const char *path);
+int cli_check_dir(const char *command, const char *option, const char *path);
 
 /* Opens the command's main output (path, or "-" for stdout) atomically and
  * arranges that SIGINT/SIGTERM remove its temporary file. NULL on failure

@@ -185,12 +185,17 @@ static int compare(st_csv *csv, const job *j)
                   "photo was measured on its own",
                   j->after, j->before, r.align.confidence);
     status = r.align.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
-    if (j->m.overlay_dir &&
-        (cli_write_overlays(j->m.overlay_dir, "before-", j->before, b,
-                            r.before_region, &r.before, &j->m.metrics) ||
-         cli_write_overlays(j->m.overlay_dir, "after-", j->after, a,
-                            r.after_region, &r.after, &j->m.metrics)))
-        status = CLI_EXIT_FAILED;
+    if (j->m.overlay_dir) {
+        const char *paths[2] = {j->before, j->after};
+        char **stem = cli_unique_stems(paths, 2);
+        if (!stem ||
+            cli_write_overlays(j->m.overlay_dir, "before-", stem[0], j->before,
+                               b, r.before_region, &r.before) ||
+            cli_write_overlays(j->m.overlay_dir, "after-", stem[1], j->after,
+                               a, r.after_region, &r.after))
+            status = CLI_EXIT_FAILED;
+        cli_free_names(stem, 2);
+    }
     st_compare_clear(&r);
 done:
     st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);

@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,22 +30,27 @@ static const char help[] =
     "the course's baseline and measured on the skin that all the photos\n"
     "show, one CSV for all subjects.\n\n"
     "Inputs: a folder is one subject (the folder's name), its subfolders\n"
-    "regions; photos are its JPEG, PNG, HEIC/HEIF/AVIF, TIFF and camera\n"
-    "raw files (.dng .cr2 .nef .arw ...; by extension, any case; `skintrack\n"
-    "info --formats` lists them). A manifest is a CSV\n"
-    "with a header naming subject,region,date,session,phase,path (only path\n"
-    "is required; relative paths are relative to the manifest). Dates come\n"
-    "from the manifest, else the file name (2026-03-14 or 20260314), else\n"
-    "EXIF DateTimeOriginal. Phases (baseline, pre, post, followup) and\n"
-    "sessions are taken from the manifest or worked out from the dates\n"
-    "(docs/course.md).\n\n"
+    "regions, except those named by a date (2026-03-02): visits, dated so;\n"
+    "photos are its JPEG, PNG, HEIC/HEIF/AVIF, TIFF and camera raw files\n"
+    "(.dng .cr2 .nef .arw ...; by extension, any case; `skintrack info\n"
+    "--formats` lists them). A manifest is a CSV\n"
+    "with a header naming subject,region,date,session,phase,treatment,path\n"
+    "(only path is required; relative paths are relative to the manifest).\n"
+    "Dates come from the manifest, else the file name (2026-03-14 or\n"
+    "20260314), else EXIF DateTimeOriginal; photos of one day are ordered\n"
+    "by capture time (manifest, file name or EXIF), else before/after in\n"
+    "their names. Phases (baseline, pre, post, followup, checkup) and\n"
+    "sessions are taken from the manifest or worked out from the dates and\n"
+    "the treatment dates, if given (docs/course.md).\n\n"
     "Long layout (default), one row per photo and metric:\n"
-    "  subject,region,session,date,days_since_baseline,\n"
+    "  subject,region,session,date,datetime,days_since_baseline,\n"
     "  days_since_last_treatment,phase,file,status,error,metric,unit,value,\n"
     "  baseline_value,delta,pct_change,align_confidence,overlap_pct\n"
     "Wide layout: one row per photo with the alignment and every metric.\n"
     "status is ok, low_confidence (not registered with confidence: measured\n"
-    "on its own frame, not the common skin) or error (the cause in error).\n\n"
+    "on its own frame, not the common skin) or error (the cause in error).\n\n";
+
+static const char help_options[] =
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
     "  --layout long|wide      rows per metric (default) or per photo\n"
@@ -54,11 +60,19 @@ static const char help[] =
     "                          the photo before the treatment, and the\n"
     "                          fitted recovery half-life of each session\n"
     "  --report FILE           also write the HTML report (skintrack report)\n"
+    "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n"
+    "                          DIR/NAME-redness.png (a* heat map, 0-30) of\n"
+    "                          every photo, on its own pixels\n"
+    "  --aligned DIR           write DIR/NAME.jpg: every registered photo\n"
+    "                          turned onto the baseline's frame\n"
     "  -j, --jobs N            photos measured in parallel (default: cores)\n"
     "  --shard K/N             only the K-th of N parts of the subjects\n"
     "                          (1 <= K <= N), for cluster job arrays\n"
     "  --post-days N           a photo up to N days after a treatment is\n"
     "                          post (7)\n"
+    "  --treatment-dates D,... the treatment days (YYYY-MM-DD): sessions\n"
+    "                          count them, other visits are checkup (a\n"
+    "                          manifest may mark them: treatment=yes)\n"
     "  --followup-after N      a photo more than N days after the last\n"
     "                          treatment is followup (default: the larger of\n"
     "                          56 and 1.5 x the median treatment interval)\n"
@@ -82,7 +96,9 @@ enum {
     OPT_SHARD,
     OPT_POST_DAYS,
     OPT_FOLLOWUP,
-    OPT_REPORT
+    OPT_REPORT,
+    OPT_ALIGNED,
+    OPT_TREATMENT_DATES
 };
 
 static const struct option longopts[] = {
@@ -95,6 +111,8 @@ static const struct option longopts[] = {
     {"shard", required_argument, NULL, OPT_SHARD},
     {"post-days", required_argument, NULL, OPT_POST_DAYS},
     {"followup-after", required_argument, NULL, OPT_FOLLOWUP},
+    {"aligned", required_argument, NULL, OPT_ALIGNED},
+    {"treatment-dates", required_argument, NULL, OPT_TREATMENT_DATES},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -127,6 +145,13 @@ typedef struct job {
     cli_report *rep; /* NULL: no report */
     progress prog;
     int failed; /* some row is not ok */
+    const char *aligned_dir; /* --aligned DIR, or NULL */
+    long *treat;             /* --treatment-dates (day numbers) */
+    size_t ntreat;
+    cli_photo **subject;     /* the rows of the current course's subject */
+    size_t nsubject;
+    cli_photo **who;         /* the course being measured (paths' photos) */
+    atomic_int pictures_failed; /* an overlay or aligned photo not written */
 } job;
 
 static double seconds_since(const struct timespec *t0)
@@ -170,6 +195,64 @@ static st_status make_region(void *ctx, const st_image *baseline,
     return cli_make_region(&j->m.region, &j->read, baseline, out, err);
 }
 
+/* The photo of a view warped onto the baseline's frame, as DIR/STEM.jpg
+ * (registered photos only: the others have no trusted mapping). */
+static int write_aligned(const job *j, const cli_photo *p,
+                         const st_course_view *v)
+{
+    st_image *warped = NULL;
+    st_error err = {0};
+    char path[4096];
+    int rc;
+    if (!v->result->registered)
+        return 0;
+    if (st_warp_image(&warped, v->photo, &v->result->align.transform,
+                      v->baseline->width, v->baseline->height, &err)) {
+        cli_error("%s: aligned photo: %s", p->path, st_error_text(&err));
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/%s.jpg", j->aligned_dir, p->stem);
+    rc = cli_write_image(path, warped, 8);
+    st_image_free(warped);
+    return rc;
+}
+
+/* st_course_view_fn: the report's pictures, --overlay and --aligned. */
+static void on_view(void *ctx, const st_course_view *v)
+{
+    job *j = ctx;
+    const cli_photo *p = j->who[v->index];
+    if (j->rep)
+        cli_report_view(j->rep, v);
+    if (j->m.overlay_dir &&
+        cli_write_overlays(j->m.overlay_dir, "", p->stem, p->path, v->photo,
+                           v->region, &v->result->metrics))
+        atomic_store(&j->pictures_failed, 1);
+    if (j->aligned_dir && write_aligned(j, p, v))
+        atomic_store(&j->pictures_failed, 1);
+}
+
+/* Names every photo's pictures (--overlay, --aligned): unique in the run. */
+static int name_pictures(cli_photos *list)
+{
+    const char **paths = malloc((list->n ? list->n : 1) * sizeof *paths);
+    char **stems;
+    if (!paths) {
+        cli_error("out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < list->n; k++)
+        paths[k] = list->v[k].path;
+    stems = cli_unique_stems(paths, list->n);
+    free(paths);
+    if (!stems)
+        return -1;
+    for (size_t k = 0; k < list->n; k++)
+        list->v[k].stem = stems[k];
+    free(stems);
+    return 0;
+}
+
 /* FNV-1a, 64 bits: the shard of a subject depends only on its name. */
 static uint64_t name_hash(const char *s)
 {
@@ -185,13 +268,32 @@ static const char *const lead_cols[] = {"subject",
                                         "region",
                                         "session",
                                         "date",
+                                        "datetime",
                                         "days_since_baseline",
                                         "days_since_last_treatment",
                                         "phase",
                                         "file",
                                         "status",
                                         "error"};
-#define NLEAD 10
+#define NLEAD 11
+
+const char *cli_datetime(const st_course_photo *q, char *buf)
+{
+    int t, h, m, s;
+    if (!q->has_date || !q->has_time || q->time < 0 || q->time >= 86400)
+        return NULL;
+    t = (int)q->time;
+    h = t / 3600, m = t / 60 % 60, s = t % 60;
+    st_date_format(q->date, buf);
+    buf[10] = 'T';
+    buf[11] = (char)('0' + h / 10), buf[12] = (char)('0' + h % 10);
+    buf[13] = ':';
+    buf[14] = (char)('0' + m / 10), buf[15] = (char)('0' + m % 10);
+    buf[16] = ':';
+    buf[17] = (char)('0' + s / 10), buf[18] = (char)('0' + s % 10);
+    buf[19] = '\0';
+    return buf;
+}
 
 const char *cli_row_status(const cli_photo *p)
 {
@@ -216,7 +318,7 @@ int cli_row_ok(const cli_photo *p)
 
 static void write_lead(st_csv *c, const cli_photo *p)
 {
-    char date[16];
+    char date[24];
     const st_course_photo *q = &p->plan;
     st_csv_text(c, p->subject);
     st_csv_text(c, p->region);
@@ -225,6 +327,7 @@ static void write_lead(st_csv *c, const cli_photo *p)
     else
         st_csv_empty(c);
     st_csv_text(c, q->has_date ? st_date_format(q->date, date) : NULL);
+    st_csv_text(c, cli_datetime(q, date));
     if (p->planned && q->has_days)
         st_csv_int(c, q->days_since_baseline);
     else
@@ -507,13 +610,19 @@ static void write_recovery(st_csv *c, cli_photo **rows, size_t n)
 
 /* ---- one course ---- */
 
+/* Dated rows first, by date, then in planning order (which orders one
+ * day's photos by time or before/after), then the caller's order. */
 static int by_date_rows(const void *pa, const void *pb)
 {
     const cli_photo *a = *(cli_photo *const *)pa, *b = *(cli_photo *const *)pb;
+    size_t ra = a->planned ? a->rank : SIZE_MAX;
+    size_t rb = b->planned ? b->rank : SIZE_MAX;
     if (a->plan.has_date != b->plan.has_date)
         return a->plan.has_date ? -1 : 1;
     if (a->plan.has_date && a->plan.date != b->plan.date)
         return a->plan.date < b->plan.date ? -1 : 1;
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
     return (a->plan.order > b->plan.order) - (a->plan.order < b->plan.order);
 }
 
@@ -523,6 +632,29 @@ static int by_order_rows(const void *pa, const void *pb)
     return (a->plan.order > b->plan.order) - (a->plan.order < b->plan.order);
 }
 
+/* The treatment days of the current course: --treatment-dates and the
+ * dates of its subject's photos a manifest marks as treatment visits (a
+ * treatment is of the person, so of every region). NULL with *nt 0 when
+ * there are none; -1 when out of memory. */
+static int course_treatments(const job *j, long **t, size_t *nt)
+{
+    size_t m = j->ntreat;
+    *t = NULL;
+    *nt = 0;
+    for (size_t k = 0; k < j->nsubject; k++)
+        m += j->subject[k]->treated && j->subject[k]->plan.has_date;
+    if (!m)
+        return 0;
+    if (!(*t = malloc(m * sizeof **t)))
+        return -1;
+    for (size_t k = 0; k < j->ntreat; k++)
+        (*t)[(*nt)++] = j->treat[k];
+    for (size_t k = 0; k < j->nsubject; k++)
+        if (j->subject[k]->treated && j->subject[k]->plan.has_date)
+            (*t)[(*nt)++] = j->subject[k]->plan.date;
+    return 0;
+}
+
 /* Plans and measures the course rows[0..n) (one subject and region). */
 static int measure_course(job *j, cli_photo **rows, size_t n)
 {
@@ -530,23 +662,28 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
     const char **paths = malloc(n * sizeof *paths);
     cli_photo **who = malloc(n * sizeof *who);
     st_course_result *res = calloc(n, sizeof *res);
-    size_t np = 0, m = 0, b = 0, mb = n;
+    size_t np = 0, m = 0, b = 0, mb = n, nt = 0;
+    st_course_plan_options popt = j->plan;
+    long *treat = NULL;
     st_error err = {0};
     int rc = -1;
 
-    if (!pl || !paths || !who || !res)
+    if (!pl || !paths || !who || !res || course_treatments(j, &treat, &nt))
         goto done;
+    popt.treatments = treat;
+    popt.n_treatments = nt;
     for (size_t k = 0; k < n; k++)
         if (!rows[k]->error) {
             pl[np] = rows[k]->plan;
             pl[np++].user = rows[k];
         }
-    if (np && st_course_plan(pl, np, &j->plan, &b, &err))
+    if (np && st_course_plan(pl, np, &popt, &b, &err))
         goto done;
     for (size_t k = 0; k < np; k++) {
         cli_photo *p = pl[k].user;
         p->plan = pl[k];
         p->planned = 1;
+        p->rank = k;
         if (pl[k].error && !(p->error = strdup(pl[k].error)))
             goto done;
         if (p->error)
@@ -557,8 +694,9 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
         who[m++] = p;
     }
     if (m && mb < m) {
+        j->who = who;
         if (j->rep)
-            cli_report_attach(j->rep, &j->course, who, &j->course.metrics);
+            cli_report_attach(j->rep, who, &j->course.metrics);
         if (st_course_measure(paths, m, mb, &j->course, res, &err))
             goto done;
         for (size_t k = 0; k < m; k++) {
@@ -570,6 +708,7 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
 done:
     if (rc)
         cli_error("%s", err.status ? st_error_text(&err) : "out of memory");
+    free(treat);
     free(pl);
     free(paths);
     free(who);
@@ -637,6 +776,33 @@ static int run_course(job *j, cli_photo **rows, size_t n)
 
 /* ---- the command ---- */
 
+/* Warns about each subject of rows[0..n) (sorted by subject and region)
+ * whose every region holds a single photo: each would be its own
+ * baseline, so nothing is compared (the usual cause: visit folders not
+ * named by date). */
+static void warn_single_photos(cli_photo **rows, size_t n)
+{
+    for (size_t k = 0, e; k < n; k = e) {
+        int single = 1;
+        size_t regions = 0;
+        for (e = k; e < n && !strcmp(rows[e]->subject, rows[k]->subject);
+             e++) {
+            if (e == k || strcmp(rows[e]->region, rows[e - 1]->region))
+                regions++;
+            else
+                single = 0;
+        }
+        if (single && !(e - k == 1 && rows[k]->error))
+            cli_error("warning: %s: %s a single photo, so nothing is "
+                      "compared with a baseline; if its subfolders are "
+                      "visits, name them by date (2026-03-02) or use a "
+                      "manifest",
+                      rows[k]->subject,
+                      regions == 1 ? "its one course has"
+                                   : "every region has");
+    }
+}
+
 static int cmp_rows(const void *pa, const void *pb)
 {
     const cli_photo *a = *(cli_photo *const *)pa, *b = *(cli_photo *const *)pb;
@@ -657,6 +823,40 @@ static st_output *open_extra(const char *path, st_csv *csv, int crlf,
     csv->crlf = crlf;
     st_csv_header(csv, cols);
     return o;
+}
+
+/* --treatment-dates: YYYY-MM-DD[,YYYY-MM-DD...] into *t (appended: the
+ * option may be given more than once). 0, or -1 (reported). */
+static int parse_dates(const char *cmd, const char *text, long **t, size_t *n)
+{
+    size_t m = 1;
+    long *v;
+    for (const char *s = text; *s; s++)
+        m += *s == ',';
+    if (!(v = realloc(*t, (*n + m) * sizeof *v))) {
+        cli_error("out of memory");
+        return -1;
+    }
+    *t = v;
+    for (const char *s = text;; s++) {
+        char date[16];
+        size_t len = strcspn(s, ",");
+        if (len >= sizeof date ||
+            (memcpy(date, s, len), date[len] = '\0', len != 10) ||
+            st_date_parse(date, &v[*n])) {
+            char quoted[44];
+            cli_clip(text, quoted, sizeof quoted);
+            cli_usage(cmd,
+                      "--treatment-dates wants real dates YYYY-MM-DD separated "
+                      "by commas, not '%s'",
+                      quoted);
+            return -1;
+        }
+        ++*n;
+        s += len;
+        if (!*s)
+            return 0;
+    }
 }
 
 static int parse_options(int argc, char **argv, job *j, const char **output,
@@ -690,6 +890,15 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             *report = optarg;
             break;
         case OPT_SUMMARY: *summary = optarg; break;
+        case OPT_TREATMENT_DATES:
+            if (parse_dates(cmd, optarg, &j->treat, &j->ntreat))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_ALIGNED:
+            if (cli_check_dir(cmd, "--aligned", optarg))
+                return CLI_EXIT_USAGE;
+            j->aligned_dir = optarg;
+            break;
         case OPT_RECOVERY: *recovery = optarg; break;
         case OPT_LAYOUT:
             if (j->report_mode)
@@ -733,9 +942,6 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                 return CLI_EXIT_USAGE;
         }
     }
-    if (j->m.overlay_dir)
-        return cli_usage(cmd, "--overlay is for metrics and compare; for "
-                              "pictures of a course use report");
     if (j->m.region.has_roi && j->m.region.mask_path)
         return cli_usage(cmd, "--roi and --mask cannot be combined");
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
@@ -743,6 +949,9 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                               "--post-days");
     if (optind >= argc)
         return cli_usage(cmd, "needs at least one folder or manifest");
+    if (j->report_mode && !strcmp(*output, "-") && isatty(STDOUT_FILENO))
+        return cli_usage(cmd, "the report is a whole HTML page: write it "
+                              "with -o REPORT.html (or redirect stdout)");
     j->course.read = j->read;
     j->course.metrics = j->m.metrics;
     return 0;
@@ -762,10 +971,13 @@ static int run_mode(int argc, char **argv, int report_mode)
     memset(&j, 0, sizeof j);
     j.report_mode = report_mode;
     rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report);
-    if (rc)
+    if (rc) {
+        free(j.treat);
         return rc < 0 ? CLI_EXIT_OK : rc;
+    }
     j.course.region = make_region;
     j.course.region_ctx = &j;
+    atomic_init(&j.pictures_failed, 0);
     j.prog.on = !j.quiet && isatty(STDERR_FILENO);
     if (j.prog.on) {
         j.course.progress = on_progress;
@@ -779,6 +991,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     for (int i = optind; i < argc; i++)
         if (cli_course_collect(argv[i], &j.read, &list))
             goto done;
+    if ((j.m.overlay_dir || j.aligned_dir) && name_pictures(&list))
+        goto done;
     if (list.n && !(rows = malloc(list.n * sizeof *rows))) {
         cli_error("out of memory");
         goto done;
@@ -792,6 +1006,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     for (size_t k = 0; k < list.n; k++)
         if (name_hash(rows[k]->subject) % j.shard_n == j.shard_k - 1)
             rows[nrows++] = rows[k];
+    if (!j.quiet)
+        warn_single_photos(rows, nrows);
     j.prog.photos_total = nrows;
     j.prog.steps_total = 2.0 * (double)nrows;
 
@@ -807,6 +1023,10 @@ static int run_mode(int argc, char **argv, int report_mode)
     }
     if (report && !(j.rep = cli_report_open(report)))
         goto done;
+    if (j.rep || j.m.overlay_dir || j.aligned_dir) {
+        j.course.view = on_view;
+        j.course.view_ctx = &j;
+    }
     if (summary &&
         !(sout = open_extra(summary, &j.summary, j.crlf, summary_cols)))
         goto done;
@@ -814,11 +1034,19 @@ static int run_mode(int argc, char **argv, int report_mode)
         !(rout = open_extra(recovery, &j.recovery, j.crlf, recovery_cols)))
         goto done;
 
-    for (size_t k = 0; k < nrows;) {
+    for (size_t k = 0, se = 0; k < nrows;) {
         size_t e = k + 1;
         while (e < nrows && !strcmp(rows[e]->subject, rows[k]->subject) &&
                !strcmp(rows[e]->region, rows[k]->region))
             e++;
+        if (k >= se) { /* a new subject */
+            for (se = k + 1;
+                 se < nrows && !strcmp(rows[se]->subject, rows[k]->subject);
+                 se++)
+                ;
+            j.subject = rows + k;
+            j.nsubject = se - k;
+        }
         if (run_course(&j, rows + k, e - k))
             goto done;
         j.prog.photos_done += e - k;
@@ -831,7 +1059,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     }
     if (j.prog.on)
         fputc('\n', stderr);
-    rc = j.failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    rc = j.failed || atomic_load(&j.pictures_failed) ? CLI_EXIT_FAILED
+                                                     : CLI_EXIT_OK;
     {
         /* synced together, so a full disk leaves every previous file; a
          * report that could not be finished keeps the others back too */
@@ -857,6 +1086,7 @@ done:
     if (out)
         cli_output_abort(out);
     free(rows);
+    free(j.treat);
     cli_photos_free(&list);
     return rc;
 }
@@ -877,6 +1107,7 @@ const cli_command cli_course_command = {
     "baseline, tracked",
     help,
     run,
+    help_options,
 };
 
 static const char report_help[] =

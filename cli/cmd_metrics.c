@@ -62,7 +62,8 @@ static void header(st_csv *csv)
     st_csv_end_row(csv);
 }
 
-static int measure_one(st_csv *csv, const job *j, const char *path)
+static int measure_one(st_csv *csv, const job *j, const char *path,
+                       const char *stem)
 {
     st_image *img = NULL;
     st_region *reg = NULL;
@@ -97,8 +98,8 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
                 st_csv_number(csv, st_metrics_value(&m, i));
         }
         st_csv_int(csv, (int64_t)m.region_px);
-        if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", path,
-                                                   img, reg, &m, &j->m.metrics))
+        if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", stem,
+                                                   path, img, reg, &m))
             s = ST_ERR_IO;
         st_metrics_clear(&m);
     }
@@ -117,6 +118,7 @@ static int run(int argc, char **argv)
     st_csv csv;
     st_timing timing = {{0}};
     int crlf = 0, failed = 0, c;
+    char **stems = NULL;
     double t0;
 
     st_read_options_init(&j.read);
@@ -146,15 +148,22 @@ static int run(int argc, char **argv)
     if (optind >= argc)
         return cli_usage("metrics", "no image given");
 
-    out = cli_output_open(output);
-    if (!out)
+    if (j.m.overlay_dir &&
+        !(stems = cli_unique_stems((const char *const *)argv + optind,
+                                   (size_t)(argc - optind))))
         return CLI_EXIT_FAILED;
+    out = cli_output_open(output);
+    if (!out) {
+        cli_free_names(stems, (size_t)(argc - optind));
+        return CLI_EXIT_FAILED;
+    }
     st_csv_init(&csv, st_output_stream(out));
     csv.crlf = crlf;
     header(&csv);
     for (int i = optind; i < argc; i++)
-        if (measure_one(&csv, &j, argv[i]))
+        if (measure_one(&csv, &j, argv[i], stems ? stems[i - optind] : NULL))
             failed = 1;
+    cli_free_names(stems, (size_t)(argc - optind));
     t0 = st_timing_clock();
     if (cli_output_commit(out))
         return CLI_EXIT_FAILED;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <getopt.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -308,6 +309,8 @@ void cli_output_abort(st_output *o)
 void cli_print_help(const cli_command *cmd)
 {
     fputs(cmd->help, stdout);
+    if (cmd->help_more)
+        fputs(cmd->help_more, stdout);
 }
 
 static int align_option(const char *command, int c, const char *arg,
@@ -346,7 +349,11 @@ static int measure_option(const char *command, int c, const char *arg,
     case CLI_OPT_MASK: m->region.mask_path = arg; return 1;
     case CLI_OPT_SKIN:
         return cli_parse_skin_mask(command, arg, &m->region) ? -1 : 1;
-    case CLI_OPT_OVERLAY_DIR: m->overlay_dir = arg; return 1;
+    case CLI_OPT_OVERLAY_DIR:
+        if (cli_check_dir(command, "--overlay", arg))
+            return -1;
+        m->overlay_dir = arg;
+        return 1;
     case CLI_OPT_WB:
         return cli_parse_white_balance(command, arg, &m->metrics.white_balance)
                    ? -1
@@ -446,13 +453,50 @@ void cli_align_fields(st_csv *csv, const st_align_result *a)
     st_csv_number(csv, a->scale);
 }
 
+/* The image types cli_write_image writes, by file name. */
+enum { IMAGE_UNKNOWN, IMAGE_PNG, IMAGE_JPEG };
+
+static int image_type(const char *path)
+{
+    if (has_ext(path, ".png"))
+        return IMAGE_PNG;
+    if (has_ext(path, ".jpg") || has_ext(path, ".jpeg"))
+        return IMAGE_JPEG;
+    return IMAGE_UNKNOWN;
+}
+
+int cli_check_image_path(const char *command, const char *option,
+                         const char *path)
+{
+    if (image_type(path) != IMAGE_UNKNOWN)
+        return 0;
+    cli_usage(command, "%s %s: unknown image type (use .png, .jpg or .jpeg)",
+              option, path);
+    return -1;
+}
+
+int cli_check_dir(const char *command, const char *option, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        cli_usage(command, "%s %s: %s", option, path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        cli_usage(command, "%s %s: not a folder", option, path);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_write_image(const char *path, const st_image *img, int bit_depth)
 {
     st_error err = {0};
     st_status s;
-    if (has_ext(path, ".png"))
+    int type = image_type(path);
+    if (type == IMAGE_PNG)
         s = st_io_write_png(path, img, bit_depth == 16 ? 16 : 8, &err);
-    else if (has_ext(path, ".jpg") || has_ext(path, ".jpeg"))
+    else if (type == IMAGE_JPEG)
         s = st_io_write_jpeg(path, img, 92, &err);
     else {
         cli_error("%s: unknown image type (use .png, .jpg or .jpeg)", path);
@@ -544,32 +588,27 @@ int cli_parse_white_balance(const char *command, const char *text,
     return 0;
 }
 
-int cli_write_overlays(const char *dir, const char *prefix, const char *path,
-                       const st_image *img, const st_region *reg,
-                       const st_metrics *m, const st_metrics_options *opt)
+int cli_write_overlays(const char *dir, const char *prefix, const char *stem,
+                       const char *path, const st_image *img,
+                       const st_region *reg, const st_metrics *m)
 {
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    const char *dot = strrchr(base, '.');
-    int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
     char out[4096];
     st_image *pic = NULL;
     st_lab_planes *lab = NULL;
     st_error err = {0};
-    double gains[3];
     int rc = -1;
 
     if (st_overlay_pores(&pic, img, reg, &m->pores, &err) != ST_OK)
         goto fail;
-    snprintf(out, sizeof out, "%s/%s%.*s-pores.png", dir, prefix, stem, base);
+    snprintf(out, sizeof out, "%s/%s%s-pores.png", dir, prefix, stem);
     if (cli_write_image(out, pic, 8))
         goto done;
     st_image_free(pic);
     pic = NULL;
-    if (st_color_wb_gains(img, reg, &opt->white_balance, gains, &err) ||
-        st_lab_planes_new(&lab, img, reg, gains, &err) ||
+    if (st_lab_planes_new(&lab, img, reg, m->wb_gains, &err) ||
         st_overlay_redness(&pic, lab, reg, 0, 30, &err))
         goto fail;
-    snprintf(out, sizeof out, "%s/%s%.*s-redness.png", dir, prefix, stem, base);
+    snprintf(out, sizeof out, "%s/%s%s-redness.png", dir, prefix, stem);
     if (cli_write_image(out, pic, 8))
         goto done;
     rc = 0;
@@ -580,4 +619,92 @@ done:
     st_image_free(pic);
     st_lab_planes_free(lab);
     return rc;
+}
+
+/* The stem of path with its last `up` parent folders: "a/b/c.jpg" with
+ * up 1 is "b_c"; fewer when the path has fewer. */
+static char *stem_of(const char *path, int up, int *more)
+{
+    const char *end = path + strlen(path), *base, *dot, *start;
+    char *s;
+    size_t n;
+    while (end > path + 1 && end[-1] == '/')
+        end--;
+    base = end;
+    while (base > path && base[-1] != '/')
+        base--;
+    dot = NULL;
+    for (const char *q = base; q < end; q++)
+        if (*q == '.' && q != base)
+            dot = q;
+    start = base;
+    for (int k = 0; k < up && start > path; k++) {
+        start--; /* the '/' */
+        while (start > path && start[-1] == '/')
+            start--;
+        while (start > path && start[-1] != '/')
+            start--;
+    }
+    *more = start > path;
+    n = (size_t)((dot ? dot : end) - start);
+    if (!(s = malloc(n + 16)))
+        return NULL;
+    memcpy(s, start, n);
+    s[n] = '\0';
+    for (char *q = s; *q; q++)
+        if (*q == '/')
+            *q = '_';
+    return s;
+}
+
+void cli_free_names(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+char **cli_unique_stems(const char *const *paths, size_t n)
+{
+    char **v = calloc(n ? n : 1, sizeof *v);
+    int *up = calloc(n ? n : 1, sizeof *up);
+    int *more = calloc(n ? n : 1, sizeof *more);
+    int changed = 1;
+    if (!v || !up || !more)
+        goto nomem;
+    while (changed) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++) {
+            free(v[i]);
+            if (!(v[i] = stem_of(paths[i], up[i], &more[i])))
+                goto nomem;
+        }
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < n; k++)
+                if (k != i && more[i] && !strcmp(v[i], v[k]) &&
+                    strcmp(paths[i], paths[k])) {
+                    up[i]++;
+                    changed = 1;
+                    break;
+                }
+    }
+    /* still equal (the same file twice, or a_b/c against a/b_c): the
+     * second gets -2, the third -3 */
+    for (size_t i = 0; i < n; i++) {
+        up[i] = 1;
+        for (size_t k = 0; k < i; k++)
+            up[i] += !strcmp(v[i], v[k]);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (up[i] > 1)
+            sprintf(v[i] + strlen(v[i]), "-%d", up[i]);
+    free(up);
+    free(more);
+    return v;
+nomem:
+    cli_free_names(v, n);
+    free(up);
+    free(more);
+    cli_error("out of memory naming the pictures");
+    return NULL;
 }

@@ -366,11 +366,10 @@ void cli_report_drop(cli_photo *p)
     p->pic = NULL;
 }
 
-/* st_course_view_fn: draws one measured photo. Failing to draw (memory)
- * leaves the photo without pictures; the report says so. */
-static void on_view(void *ctx, const st_course_view *v)
+/* Draws one measured photo. Failing to draw (memory) leaves the photo
+ * without pictures; the report says so. */
+void cli_report_view(cli_report *r, const st_course_view *v)
 {
-    cli_report *r = ctx;
     const st_course_result *res = v->result;
     const st_region *cm = v->common;
     cli_pictures *p = calloc(1, sizeof *p);
@@ -460,13 +459,11 @@ done:
     r->who[v->index]->pic = p;
 }
 
-void cli_report_attach(cli_report *r, st_course_options *opt, cli_photo **who,
+void cli_report_attach(cli_report *r, cli_photo **who,
                        const st_metrics_options *mopt)
 {
     r->who = who;
     r->mopt = *mopt;
-    opt->view = on_view;
-    opt->view_ctx = r;
 }
 
 /* ---- the redness map ---- */

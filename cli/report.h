@@ -21,11 +21,15 @@ typedef struct cli_report cli_report;
  * when it cannot. */
 cli_report *cli_report_open(const char *path);
 
-/* Hooks the report into a course about to be measured: who[i] is the
+/* Prepares the report for a course about to be measured: who[i] is the
  * photo of paths[i] given to st_course_measure; mopt are its measuring
- * options. Sets opt->view. */
-void cli_report_attach(cli_report *r, st_course_options *opt, cli_photo **who,
+ * options. */
+void cli_report_attach(cli_report *r, cli_photo **who,
                        const st_metrics_options *mopt);
+
+/* Draws a measured photo's pictures (from the course's view callback, on
+ * any worker; calls for different photos may run at once). */
+void cli_report_view(cli_report *r, const st_course_view *v);
 
 /* Writes the section of a measured course (rows in date order, base its
  * baseline or NULL) and frees the photos' pictures. 0, or -1 (reported). */

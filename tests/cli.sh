@@ -319,6 +319,10 @@ if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
     expect_eq "overlay: reference size, RGB" "1200,900,3" \
         "$(field "$out" 3 4),$(field "$out" 3 5),$(field "$out" 3 6)"
 
+    usage_error "align -o with an unknown image type (before any work)" \
+        align "$base" "$later" -o "$tmp/aligned.tif"
+    usage_error "align --overlay with an unknown image type" \
+        align "$base" "$later" --overlay "$tmp/check.gif"
     run align --translation-only "$later" "$later" --csv "$tmp/self.csv"
     expect_rc "align a photo with itself: exits 0" 0
     expect_eq "align with itself: shift below 0.001 px" "ok,1,1" \
@@ -495,8 +499,22 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
             not_ok "compare --overlay wrote $f.png"
         fi
     done
-    run metrics --overlay "$tmp/no/such/dir" "$base"
-    expect_rc "metrics --overlay into a missing folder: exits 1" 1
+    usage_error "metrics --overlay into a missing folder" \
+        metrics --overlay "$tmp/no/such/dir" "$base"
+    # two photos named alike in two folders: neither overwrites the other
+    mkdir -p "$tmp/two/a" "$tmp/two/b" "$tmp/ov2"
+    cp "$base" "$tmp/two/a/base.jpg"
+    cp "$follow" "$tmp/two/b/base.jpg"
+    run metrics --overlay "$tmp/ov2" "$tmp/two/a/base.jpg" "$tmp/two/b/base.jpg"
+    expect_rc "metrics --overlay, two base.jpg: exits 0" 0
+    expect_eq "metrics --overlay, two base.jpg: four maps, names unique" \
+        "a_base-pores.png a_base-redness.png b_base-pores.png b_base-redness.png" \
+        "$(ls "$tmp/ov2" | paste -sd' ' -)"
+    if cmp -s "$tmp/ov2/a_base-pores.png" "$tmp/ov2/b_base-pores.png"; then
+        not_ok "metrics --overlay, two base.jpg: each map is of its own photo"
+    else
+        ok "metrics --overlay, two base.jpg: each map is of its own photo"
+    fi
 fi
 run metrics --skin-mask maybe "$good"
 expect_rc "metrics --skin-mask maybe: usage error" 2

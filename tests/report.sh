@@ -302,6 +302,21 @@ expect_eq "SIGTERM: no output and no temporary file left" "" \
 usage_error "report --layout" report --layout wide -o "$tmp/x.html" "$SAMPLES"
 usage_error "report --report" report --report "$tmp/x.html" "$SAMPLES"
 usage_error "report without inputs" report -o "$tmp/x.html"
+# without -o, on a terminal: a usage error, not a page of HTML on the
+# screen (script(1) gives the program a terminal); into a pipe it is fine
+if command -v script >/dev/null 2>&1; then
+    script -qec "'$SKINTRACK' report -q '$SAMPLES'; echo \"rc=\$?\"" /dev/null \
+        >"$tmp/tty.txt" 2>&1
+    expect_has "report on a terminal without -o: exit 2" "$tmp/tty.txt" "rc=2"
+    expect_has "report on a terminal without -o: says to use -o" "$tmp/tty.txt" "-o REPORT.html"
+    if grep -F "<html" "$tmp/tty.txt" >/dev/null; then
+        not_ok "report on a terminal without -o: no HTML on the terminal"
+    else
+        ok "report on a terminal without -o: no HTML on the terminal"
+    fi
+else
+    skip "script(1) is not installed: report on a terminal"
+fi
 run report -o "$tmp/no/such/dir/r.html" "$SAMPLES"
 expect_rc "report into a missing folder: exit 1" 1
 expect_has "report into a missing folder: says where" "$err" \
