@@ -142,6 +142,12 @@ double st_tone_row_sum(const float *v, const uint8_t *m, int n);
 void st_tone_finish(const st_lab_planes *lab, const st_region *reg,
                     double b_sum, st_tone *out);
 
+/* Dilates (erode = 0) or erodes (erode = 1) the w x h 0/1 mask m in place
+ * by a (2r+1)^2 box, cut at the mask's edge; tmp and cnt are scratch of
+ * w * h ints each (skin.c). */
+void st_mask_morph(uint8_t *m, int w, int h, int r, int erode, int *tmp,
+                   int *cnt);
+
 /* The error for an encoder (libpng, libjpeg) that failed writing to o at
  * path: the errno of the failed write when there was one ("No space left
  * on device"), else the encoder's own message, with status. */
