@@ -11,7 +11,9 @@
 #ifndef SKINTRACK_FACE_H
 #define SKINTRACK_FACE_H
 
+#include "align.h"
 #include "image.h"
+#include "metrics.h"
 #include "region.h"
 #include "status.h"
 
@@ -91,6 +93,50 @@ int st_face_zone_outline(const st_face *face, int zone, double *x, double *y,
 st_status st_face_regions(const st_face *face, const st_image *img,
                           st_region **skin, st_region *zones[ST_ZONE_COUNT],
                           st_error *err);
+
+/* ---- measuring by zone (face_measure.c) ---- */
+
+typedef struct st_face_result {
+    st_face face;
+    st_region *zones[ST_ZONE_COUNT];  /* owned */
+    st_metrics metrics[ST_ZONE_COUNT]; /* owned; valid where status is OK */
+    st_status status[ST_ZONE_COUNT];  /* a zone that could not be measured
+                                         (too small for texture, ...) */
+    st_error error[ST_ZONE_COUNT];
+} st_face_result;
+
+/* Finds img's face, its zones, and measures every zone (opt may be NULL;
+ * the face and zones count as ST_STAGE_REGION in opt->timing). Fails if
+ * the face or its zones cannot be found; a zone that cannot be measured
+ * has its own status and error and the others are still measured. On
+ * failure out holds nothing to free; else st_face_result_clear releases
+ * it. */
+st_status st_face_measure(const st_face_model *m, const st_image *img,
+                          const st_metrics_options *opt, st_face_result *out,
+                          st_error *err);
+void st_face_result_clear(st_face_result *r);
+
+typedef struct st_face_compare_result {
+    st_align_result align; /* AFTER registered to BEFORE */
+    int registered;        /* trusted: sizes in BEFORE's pixels */
+    int failed;            /* on failure: 1 BEFORE, 2 AFTER (0: other) */
+    st_face_result before, after;
+} st_face_compare_result;
+
+/* Before and after by zone: AFTER is registered to BEFORE (for the
+ * alignment columns and the scale), and each photo is measured on its
+ * own pixels, in its own frame, over the zones of its own landmarks: a
+ * zone follows the face through pose and expression, which one global
+ * transform cannot. When the registration is trusted, AFTER's sizes,
+ * densities and bands are in BEFORE's pixels, its line orientation is
+ * turned back by the rotation and a grey card is mapped, as in
+ * st_compare; when not, each is measured as it is (no card in AFTER).
+ * Release with st_face_compare_clear. */
+st_status st_face_compare(const st_face_model *m, const st_image *before,
+                          const st_image *after, const st_align_options *aopt,
+                          const st_metrics_options *mopt,
+                          st_face_compare_result *res, st_error *err);
+void st_face_compare_clear(st_face_compare_result *res);
 
 #ifdef __cplusplus
 }
