@@ -195,6 +195,46 @@ static void fill(uint8_t *m, int w, int h, const poly *p, uint8_t value)
     }
 }
 
+/* Grows box (x0, y0, x1, y1; x1, y1 exclusive) to hold p's pixels, cut
+ * to the w x h image. */
+static void grow_box(int box[4], const poly *p, int w, int h)
+{
+    for (int i = 0; i < p->n; i++) {
+        int x0 = (int)floor(p->x[i]), y0 = (int)floor(p->y[i]);
+        box[0] = x0 < box[0] ? (x0 > 0 ? x0 : 0) : box[0];
+        box[1] = y0 < box[1] ? (y0 > 0 ? y0 : 0) : box[1];
+        box[2] = x0 + 2 > box[2] ? (x0 + 2 < w ? x0 + 2 : w) : box[2];
+        box[3] = y0 + 2 > box[3] ? (y0 + 2 < h ? y0 + 2 : h) : box[3];
+    }
+}
+
+/* a = a AND b where a may be set (box: all of a's set pixels), with a's
+ * bounding box and count: the work of st_region_intersect over the box
+ * only (a 12 MP photo's zone is a small part of it). */
+static void and_in_box(st_region *a, const st_region *b, const int box[4])
+{
+    int x0 = a->width, y0 = a->height, x1 = 0, y1 = 0;
+    size_t count = 0;
+    for (int y = box[1]; y < box[3]; y++) {
+        uint8_t *m = a->mask + (size_t)y * (size_t)a->width;
+        const uint8_t *n = b->mask + (size_t)y * (size_t)a->width;
+        for (int x = box[0]; x < box[2]; x++) {
+            m[x] = (uint8_t)(m[x] && n[x]);
+            if (m[x]) {
+                count++;
+                x0 = x < x0 ? x : x0;
+                x1 = x + 1 > x1 ? x + 1 : x1;
+                y0 = y < y0 ? y : y0;
+                y1 = y + 1;
+            }
+        }
+    }
+    if (!count)
+        x0 = y0 = x1 = y1 = 0;
+    a->count = count;
+    a->x0 = x0, a->y0 = y0, a->x1 = x1, a->y1 = y1;
+}
+
 /* p scaled by k about its vertices' mean. */
 static void scale_poly(poly *p, double k)
 {
@@ -244,10 +284,48 @@ static void geometry(uint8_t *m, int w, int h, const frame *fr)
     fill(m, w, h, &p, 0);
 }
 
-static int cmp_float(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (Hoare's selection: O(n) on average);
+ * v is reordered. */
+static float select_k(float *v, size_t n, size_t k)
 {
-    float p = *(const float *)a, q = *(const float *)b;
-    return (p > q) - (p < q);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+/* The median of v[0..n), n >= 1 (mean of the middle two for even n). */
+static double median(float *v, size_t n)
+{
+    double hi = select_k(v, n, n / 2), lo;
+    if (n % 2)
+        return hi;
+    lo = v[0]; /* the largest of the lower half, which select_k left below */
+    for (size_t i = 1; i < n / 2; i++)
+        lo = v[i] > lo ? v[i] : lo;
+    return 0.5 * (lo + hi);
 }
 
 /* Median and robust spread (1.4826 MAD, at least floor) of v[0..n);
@@ -255,14 +333,10 @@ static int cmp_float(const void *a, const void *b)
 static void robust(float *v, size_t n, double floor_, double *med,
                    double *spread)
 {
-    qsort(v, n, sizeof *v, cmp_float);
-    *med = n % 2 ? v[n / 2] : 0.5 * ((double)v[n / 2 - 1] + v[n / 2]);
+    *med = median(v, n);
     for (size_t i = 0; i < n; i++)
         v[i] = fabsf(v[i] - (float)*med);
-    qsort(v, n, sizeof *v, cmp_float);
-    *spread = fmax(floor_, 1.4826 * (n % 2 ? v[n / 2]
-                                           : 0.5 * ((double)v[n / 2 - 1] +
-                                                    v[n / 2])));
+    *spread = fmax(floor_, 1.4826 * median(v, n));
 }
 
 typedef struct lab_box {
@@ -419,6 +493,7 @@ st_status st_face_regions(const st_face *face, const st_image *img,
     st_region *skin = NULL, *core = NULL, *z[ST_ZONE_COUNT] = {0};
     lab_box lb = {0};
     double med[3] = {0}, sp[3] = {1, 1, 1};
+    int box[4]; /* the zone cores' */
     st_status s;
 
     if (skin_out)
@@ -441,26 +516,33 @@ st_status st_face_regions(const st_face *face, const st_image *img,
         s = st_fail(err, ST_ERR_INVALID, "the face lies outside the photo");
         goto done;
     }
+    box[0] = w, box[1] = h, box[2] = box[3] = 0;
     for (int zi = ST_ZONE_FOREHEAD + 1; zi < ST_ZONE_COUNT; zi++) {
         poly p; /* not the forehead: a fringe may cover it */
         zone_poly(&p, &fr, zi);
         scale_poly(&p, 0.5);
         fill(core->mask, w, h, &p, 1);
+        grow_box(box, &p, w, h);
     }
-    if ((s = st_region_intersect(core, skin, err)) ||
-        (s = lab_of(&lb, img, skin, err)) ||
+    and_in_box(core, skin, box);
+    if ((s = lab_of(&lb, img, skin, err)) ||
         (s = fit(&lb, core->mask, w, med, sp, err)) ||
         (s = colour_cut(skin->mask, w, &lb, med, sp, fr.d, err)))
         goto done;
-    st_region_update(skin);
+    {
+        /* the colour cut only clears pixels of the box */
+        int sb[4] = {skin->x0, skin->y0, skin->x1, skin->y1};
+        and_in_box(skin, skin, sb);
+    }
     for (int zi = 0; zones_out && zi < ST_ZONE_COUNT; zi++) {
         poly p;
+        int zb[4] = {w, h, 0, 0};
         if ((s = st_region_new_empty(&z[zi], w, h, err)))
             goto done;
         zone_poly(&p, &fr, zi);
         fill(z[zi]->mask, w, h, &p, 1);
-        if ((s = st_region_intersect(z[zi], skin, err)))
-            goto done;
+        grow_box(zb, &p, w, h);
+        and_in_box(z[zi], skin, zb);
         if (z[zi]->count < 64) {
             s = st_fail(err, ST_ERR_INVALID,
                         "zone %s holds %zu px of skin (the face is too "
