@@ -162,6 +162,8 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/course.sh || failed=1; \
 	echo "== tests/report.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/report.sh || failed=1; \
+	echo "== tests/face.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/face.sh || failed=1; \
 	echo "== tests/faults.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
 	exit $$failed
@@ -197,7 +199,7 @@ check-asan:
 VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
     --log-file=$(CURDIR)/$(BUILD)/valgrind/%p.log
-VALGRIND_TESTS ?= cli course report faults
+VALGRIND_TESTS ?= cli course report faults face
 valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
           $(BUILD)/tests/faultshim.so
 	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
