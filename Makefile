@@ -18,7 +18,10 @@
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-PKGS     := libjpeg libpng fftw3f lcms2 libexif libheif libtiff-4 libraw_r
+CXX      ?= c++
+# dlib-1: the face landmarks (imgproc/face_dlib.cpp, the only C++ file)
+PKGS     := libjpeg libpng fftw3f lcms2 libexif libheif libtiff-4 libraw_r \
+            dlib-1
 SANITIZE ?= 0
 
 ifeq ($(SANITIZE),1)
@@ -30,6 +33,7 @@ else ifeq ($(SANITIZE),fuzz)
 # libFuzzer builds of the harnesses (make fuzz): clang, ASan + UBSan
 BUILD    := build-fuzz
 CC       := clang
+CXX      := clang++
 SANFLAGS := -fsanitize=address,undefined,fuzzer-no-link \
             -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT      := -O1 -g
@@ -47,13 +51,19 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= $(OPT)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Iimgproc \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstdc++ -lm \
+             -lpthread
+# The dlib binding: C++14, no pedantic C flags; optimised even in the
+# sanitizer build, since dlib's detector is all templates compiled here.
+ALL_CXXFLAGS = -std=c++14 -Wall -Wextra -O2 -g $(SANFLAGS) -Iinclude -Iimgproc \
+               $(shell pkg-config --cflags dlib-1 2>/dev/null)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC  := $(wildcard imgproc/*.c)
+LIB_CXX  := $(wildcard imgproc/*.cpp)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libskintrack.a
@@ -70,6 +80,10 @@ lib: $(LIB)
 $(BUILD)/%.o: %.c $(wildcard include/skintrack/*.h imgproc/*.h cli/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.cpp imgproc/face_dlib.h include/skintrack/status.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -150,6 +164,8 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/course.sh || failed=1; \
 	echo "== tests/report.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/report.sh || failed=1; \
+	echo "== tests/face.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/face.sh || failed=1; \
 	echo "== tests/faults.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
 	exit $$failed
@@ -171,7 +187,8 @@ check: test
 # jobs: compare (12 and 2 MP pairs), metrics (12 MP), course (20 x 12 MP);
 # inputs made once in $(BUILD)/bench (about a minute), then about 3 minutes
 bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
-       $(BUILD)/tests/bench_jobs $(BIN)
+       $(BUILD)/tests/bench_jobs $(BUILD)/tests/bench_face $(BIN)
+	$(BUILD)/tests/bench_face
 	$(BUILD)/tests/bench_io
 	$(BUILD)/tests/bench_align $(BIN)
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
@@ -184,7 +201,7 @@ check-asan:
 VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
     --log-file=$(CURDIR)/$(BUILD)/valgrind/%p.log
-VALGRIND_TESTS ?= cli course report faults
+VALGRIND_TESTS ?= cli course report faults face
 valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
           $(BUILD)/tests/faultshim.so
 	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
@@ -273,7 +290,7 @@ install: all
 	    'includedir=$${prefix}/include' '' 'Name: skintrack' \
 	    'Description: measure skin in before/after photos of a treatment course' \
 	    'Version: $(VERSION)' 'Requires: $(PKGS)' \
-	    'Libs: -L$${libdir} -lskintrack -lm -lpthread' \
+	    'Libs: -L$${libdir} -lskintrack -lstdc++ -lm -lpthread' \
 	    'Cflags: -I$${includedir}' \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/skintrack.pc
 
@@ -290,15 +307,17 @@ clean:
 # Debian packages to build and test; `deps` installs the missing ones and
 # does nothing when all are there. de_DE.UTF-8 lets the CSV test prove that
 # numbers ignore the locale.
-DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
-            liblcms2-dev libexif-dev libheif-dev libtiff-dev libraw-dev \
-            libcmocka-dev libimage-exiftool-perl icc-profiles-free \
-            colord-data locales
+DEB_PKGS := gcc g++ make pkg-config libjpeg62-turbo-dev libpng-dev \
+            libfftw3-dev liblcms2-dev libexif-dev libheif-dev libtiff-dev \
+            libraw-dev libcmocka-dev libimage-exiftool-perl icc-profiles-free \
+            colord-data locales libdlib-dev libdlib-data
 # tests/report.sh opens reports in headless Chromium; a font for its text;
 # tests/course.sh crops pictures with ImageMagick; the HEIF and TIFF tests
-# make their inputs with heif-enc and tiffcp.
+# make their inputs with heif-enc and tiffcp; the face tests read
+# public-domain portraits shipped with scikit-image (astronaut) and
+# matplotlib (grace_hopper).
 TEST_PKGS := chromium fonts-dejavu-core imagemagick libheif-examples \
-             libtiff-tools
+             libtiff-tools python3-skimage python3-matplotlib
 
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"

@@ -38,9 +38,16 @@ extern const cli_command cli_synth_command;
 
 /* The measured region asked for on the command line. */
 typedef struct cli_region {
-    int roi[4], has_roi;   /* --roi X,Y,W,H */
-    const char *mask_path; /* --mask MASK.png */
-    int skin_auto;         /* --skin-mask auto */
+    int roi[4], has_roi;    /* --roi X,Y,W,H */
+    const char *mask_path;  /* --mask MASK.png */
+    int skin_auto;          /* --skin-mask auto */
+    int skin_face;          /* --skin-mask face */
+    int face_zones;         /* --regions face */
+    const char *face_model; /* --face-model FILE (NULL: the default) */
+    /* the face model, loaded by cli_face_open when a face is asked for;
+     * NULL with model_error set if it could not be */
+    st_face_model *model;
+    st_error model_error;
 } cli_region;
 
 /* Long options every photo-reading command shares (getopt_long values),
@@ -63,6 +70,8 @@ enum {
     CLI_OPT_WB,
     CLI_OPT_PXMM,
     CLI_OPT_RED,
+    CLI_OPT_REGIONS,
+    CLI_OPT_FACE_MODEL,
     CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 #define CLI_READ_LONGOPTS                                                      \
@@ -98,6 +107,8 @@ enum {
         {"overlay", required_argument, NULL, CLI_OPT_OVERLAY_DIR},             \
         {"white-balance", required_argument, NULL, CLI_OPT_WB},                \
         {"px-per-mm", required_argument, NULL, CLI_OPT_PXMM},                  \
+        {"regions", required_argument, NULL, CLI_OPT_REGIONS},                 \
+        {"face-model", required_argument, NULL, CLI_OPT_FACE_MODEL},           \
     {                                                                          \
         "red-threshold", required_argument, NULL, CLI_OPT_RED                  \
     }
@@ -107,6 +118,13 @@ enum {
     "  --skin-mask auto        measure skin only (colour rule: no hair, "      \
     "eyes,\n"                                                                  \
     "                          background); combines with --roi or --mask\n"   \
+    "  --skin-mask face        measure the face's skin: landmarks less eyes,\n" \
+    "                          brows, lips, nostrils, by the photo's own skin\n"\
+    "                          colour (keeps red skin; docs/faces.md)\n"       \
+    "  --regions face          one row per face zone: forehead, cheek_left,\n"  \
+    "                          cheek_right, nose, chin (subject's sides)\n"    \
+    "  --face-model FILE       dlib 68-point model (default: $SKINTRACK_FACE_\n"\
+    "                          MODEL, else " ST_FACE_MODEL_DEFAULT ")\n"       \
     "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"  \
     "                          (a grey card, scaled to 18% neutral grey)\n"    \
     "  --px-per-mm N           calibration: sizes and bands in mm\n"           \
@@ -191,7 +209,14 @@ int cli_parse_rect(const char *command, const char *option, const char *text,
 st_status cli_make_region(const cli_region *r, const st_read_options *read,
                           const st_image *img, st_region **reg, st_error *err);
 
-/* Parses --skin-mask's value (auto or none) into r; 0, or -1 (reported). */
+/* Loads the face model into r->model if --regions face or --skin-mask
+ * face asked for it; a failure is kept in r->model_error, and every photo
+ * then fails with it. */
+void cli_face_open(cli_region *r);
+void cli_face_close(cli_region *r);
+
+/* Parses --skin-mask's value (auto, face or none) into r; 0, or -1
+ * (reported). */
 int cli_parse_skin_mask(const char *command, const char *text, cli_region *r);
 
 /* Parses none | grayworld | patch:X,Y,W,H into wb; 0, or -1 (reported). */

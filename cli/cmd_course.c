@@ -192,6 +192,10 @@ static st_status make_region(void *ctx, const st_image *baseline,
                              st_region **out, st_error *err)
 {
     const job *j = ctx;
+    if (j->m.region.face_zones && !j->m.region.model) {
+        *err = j->m.region.model_error; /* every photo fails with it */
+        return err->status ? err->status : ST_ERR_INVALID;
+    }
     return cli_make_region(&j->m.region, &j->read, baseline, out, err);
 }
 
@@ -730,6 +734,9 @@ static void warn_row(const job *j, const cli_photo *p)
                   p->path, p->res.align.confidence);
 }
 
+static int write_course(job *j, cli_photo **rows, size_t n,
+                        const cli_photo *base, int z);
+
 static int run_course(job *j, cli_photo **rows, size_t n)
 {
     const cli_photo *base = NULL;
@@ -750,9 +757,73 @@ static int run_course(job *j, cli_photo **rows, size_t n)
             base = rows[k];
     }
     qsort(rows, n, sizeof *rows, all_dated ? by_date_rows : by_order_rows);
+    if (!j->m.region.face_zones)
+        return write_course(j, rows, n, base, -1);
+    for (int z = 0; z < ST_ZONE_COUNT; z++)
+        if (write_course(j, rows, n, base, z))
+            return -1;
+    return 0;
+}
+
+/* --regions face: puts zone z's result of each photo where the writers
+ * read it (res.metrics, res.status, region "REGION/zone", or "zone"), or
+ * (z < 0) takes it back out, so a course is written once per zone. */
+static int zone_swap(cli_photo **rows, size_t n, int z, st_course_result *keep,
+                     char **region)
+{
+    for (size_t k = 0; k < n; k++) {
+        cli_photo *p = rows[k];
+        if (z < 0) {
+            free(p->region);
+            p->region = region[k];
+            p->res = keep[k];
+            continue;
+        }
+        keep[k] = p->res;
+        region[k] = p->region;
+        p->region = malloc(strlen(region[k]) + 16);
+        if (!p->region) {
+            p->region = region[k];
+            for (size_t i = 0; i < k; i++)
+                zone_swap(rows + i, 1, -1, keep + i, region + i);
+            return -1;
+        }
+        sprintf(p->region, "%s%s%s", region[k], *region[k] ? "/" : "",
+                st_zone_name(z));
+        if (p->measured && p->res.status == ST_OK) {
+            p->res.metrics = p->res.face.metrics[z];
+            p->res.status = p->res.face.status[z];
+            p->res.error = p->res.face.error[z];
+        }
+    }
+    return 0;
+}
+
+/* Writes the course's rows (zone z of each photo's face; -1: the region). */
+static int write_course(job *j, cli_photo **rows, size_t n,
+                        const cli_photo *base, int z)
+{
+    st_course_result *keep = NULL;
+    char **region = NULL;
+    int rc = 0;
+    if (z >= 0) {
+        keep = malloc(n * sizeof *keep);
+        region = malloc(n * sizeof *region);
+        if (!keep || !region || zone_swap(rows, n, z, keep, region)) {
+            free(keep);
+            free(region);
+            cli_error("out of memory");
+            return -1;
+        }
+    }
+    if (base && !cli_row_ok(base))
+        base = NULL; /* the baseline's zone could not be measured */
     for (size_t k = 0; k < n; k++) {
         const cli_photo *p = rows[k];
-        if (!cli_row_ok(p) || !p->res.registered) {
+        /* a photo's own failure or registration once, a zone's each time */
+        if ((!cli_row_ok(p) || !p->res.registered) &&
+            (z <= 0 || (keep && keep[k].status == ST_OK && p->measured &&
+                        p->res.status != ST_OK))) {
             j->failed = 1;
             warn_row(j, p);
         }
@@ -764,14 +835,19 @@ static int run_course(job *j, cli_photo **rows, size_t n)
             write_long(&j->out, p, base);
     }
     if (j->rep && cli_report_course(j->rep, rows, n, base))
-        return -1;
-    if (j->has_summary)
+        rc = -1;
+    if (rc == 0 && j->has_summary)
         write_summary(&j->summary, rows, n, base);
-    if (j->has_recovery)
+    if (rc == 0 && j->has_recovery)
         write_recovery(&j->recovery, rows, n);
-    for (size_t k = 0; k < n; k++)
-        st_course_result_clear(&rows[k]->res);
-    return 0;
+    if (z >= 0)
+        zone_swap(rows, n, -1, keep, region);
+    free(keep);
+    free(region);
+    if (z < 0 || z == ST_ZONE_COUNT - 1)
+        for (size_t k = 0; k < n; k++)
+            st_course_result_clear(&rows[k]->res);
+    return rc;
 }
 
 /* ---- the command ---- */
@@ -944,6 +1020,15 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
     }
     if (j->m.region.has_roi && j->m.region.mask_path)
         return cli_usage(cmd, "--roi and --mask cannot be combined");
+    if (j->m.region.face_zones &&
+        (j->m.region.has_roi || j->m.region.mask_path ||
+         j->m.region.skin_auto || j->m.region.skin_face))
+        return cli_usage(cmd, "--regions face makes its own regions: no "
+                              "--roi, --mask or --skin-mask with it");
+    if (j->m.region.face_zones && j->report_mode)
+        return cli_usage(cmd, "--regions face is not drawn in reports yet; "
+                              "use course --regions face for the numbers, "
+                              "or report --skin-mask face");
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
         return cli_usage(cmd, "--followup-after must be more than "
                               "--post-days");
@@ -1027,6 +1112,8 @@ static int run_mode(int argc, char **argv, int report_mode)
         j.course.view = on_view;
         j.course.view_ctx = &j;
     }
+    cli_face_open(&j.m.region);
+    j.course.face = j.m.region.face_zones ? j.m.region.model : NULL;
     if (summary &&
         !(sout = open_extra(summary, &j.summary, j.crlf, summary_cols)))
         goto done;
@@ -1077,6 +1164,7 @@ static int run_mode(int argc, char **argv, int report_mode)
         rout = sout = out = NULL;
     }
 done:
+    cli_face_close(&j.m.region);
     if (j.rep)
         cli_report_abort(j.rep);
     if (rout)

@@ -18,8 +18,10 @@ static const char help[] =
     "pore_density_per_cm2, pore_density_per_mp, pore_mean_diameter_px,\n"
     "pore_mean_diameter_mm, pore_area_pct, texture_fine_share,\n"
     "texture_medium_share, texture_coarse_share, spectral_slope,\n"
-    "anisotropy, orientation_deg, roughness_rms, region_px.\n"
-    "Definitions, units and sources: docs/metrics.md.\n\n"
+    "anisotropy, orientation_deg, roughness_rms, region_px, region_cx_px,\n"
+    "region_cy_px (the region's centroid), region (the face zone with\n"
+    "--regions face, one row per zone; else empty).\n"
+    "Definitions, units and sources: docs/metrics.md, docs/faces.md.\n\n"
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: "
     "-)\n" CLI_MEASURE_HELP CLI_READ_HELP
@@ -59,7 +61,92 @@ static void header(st_csv *csv)
     for (int i = 0; i < ST_METRICS_COUNT; i++)
         st_csv_text(csv, st_metrics_name(i));
     st_csv_text(csv, "region_px");
+    st_csv_text(csv, "region_cx_px");
+    st_csv_text(csv, "region_cy_px");
+    st_csv_text(csv, "region");
     st_csv_end_row(csv);
+}
+
+/* The ok row of a photo measured over reg (named zone, or NULL). */
+static void ok_row(st_csv *csv, const char *path, const st_metrics *m,
+                   const st_region *reg, const char *zone)
+{
+    double cx, cy;
+    st_csv_text(csv, path);
+    st_csv_text(csv, "ok");
+    st_csv_empty(csv);
+    for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        const char *t = st_metrics_text(m, i);
+        if (t)
+            st_csv_text(csv, t);
+        else
+            st_csv_number(csv, st_metrics_value(m, i));
+    }
+    st_csv_int(csv, (int64_t)m->region_px);
+    st_region_centroid(reg, &cx, &cy);
+    st_csv_number(csv, cx);
+    st_csv_number(csv, cy);
+    if (zone)
+        st_csv_text(csv, zone);
+    else
+        st_csv_empty(csv);
+    st_csv_end_row(csv);
+}
+
+/* The error row of a photo (zone NULL) or of one zone of its face. */
+static void error_row(st_csv *csv, const char *path, const char *cause,
+                      const char *zone)
+{
+    st_csv_text(csv, path);
+    st_csv_text(csv, "error");
+    st_csv_text(csv, cause);
+    for (int i = 0; i < ST_METRICS_COUNT + 3; i++)
+        st_csv_empty(csv);
+    if (zone)
+        st_csv_text(csv, zone);
+    else
+        st_csv_empty(csv);
+    st_csv_end_row(csv);
+}
+
+/* --regions face: a row per zone of the photo's face. */
+static int measure_face(st_csv *csv, const job *j, const char *path)
+{
+    st_image *img = NULL;
+    st_face_result r;
+    st_error err = {0};
+    double t0 = st_timing_clock();
+    st_status s = st_io_read(path, &j->read, &img, NULL, &err);
+
+    t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0);
+    if (s == ST_OK && !j->m.region.model) {
+        err = j->m.region.model_error;
+        s = err.status;
+    }
+    if (s == ST_OK)
+        s = st_face_measure(j->m.region.model, img, &j->m.metrics, &r, &err);
+    t0 = st_timing_clock();
+    if (s != ST_OK) {
+        if (!j->quiet)
+            cli_error("%s: %s", path, st_error_text(&err));
+        error_row(csv, path, st_error_text(&err), NULL);
+    } else {
+        for (int z = 0; z < ST_ZONE_COUNT; z++) {
+            if (r.status[z] == ST_OK) {
+                ok_row(csv, path, &r.metrics[z], r.zones[z], st_zone_name(z));
+                continue;
+            }
+            if (!j->quiet)
+                cli_error("%s: %s: %s", path, st_zone_name(z),
+                          st_error_text(&r.error[z]));
+            error_row(csv, path, st_error_text(&r.error[z]), st_zone_name(z));
+            s = r.status[z];
+        }
+        st_face_result_clear(&r);
+    }
+    st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
+    st_image_free(img);
+    return s == ST_OK ? 0 : -1;
 }
 
 static int measure_one(st_csv *csv, const job *j, const char *path,
@@ -79,31 +166,17 @@ static int measure_one(st_csv *csv, const job *j, const char *path,
     if (s == ST_OK)
         s = st_metrics_measure(img, reg, &j->m.metrics, &m, &err);
     t0 = st_timing_clock();
-    st_csv_text(csv, path);
     if (s != ST_OK) {
         if (!j->quiet)
             cli_error("%s: %s", path, st_error_text(&err));
-        st_csv_text(csv, "error");
-        st_csv_text(csv, st_error_text(&err));
-        for (int i = 0; i <= ST_METRICS_COUNT; i++)
-            st_csv_empty(csv);
+        error_row(csv, path, st_error_text(&err), NULL);
     } else {
-        st_csv_text(csv, "ok");
-        st_csv_empty(csv);
-        for (int i = 0; i < ST_METRICS_COUNT; i++) {
-            const char *t = st_metrics_text(&m, i);
-            if (t)
-                st_csv_text(csv, t);
-            else
-                st_csv_number(csv, st_metrics_value(&m, i));
-        }
-        st_csv_int(csv, (int64_t)m.region_px);
+        ok_row(csv, path, &m, reg, j->m.region.skin_face ? "face_skin" : NULL);
         if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", stem,
                                                    path, img, reg, &m))
             s = ST_ERR_IO;
         st_metrics_clear(&m);
     }
-    st_csv_end_row(csv);
     st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
     st_region_free(reg);
     st_image_free(img);
@@ -147,6 +220,12 @@ static int run(int argc, char **argv)
         return cli_usage("metrics", "--roi and --mask cannot be combined");
     if (optind >= argc)
         return cli_usage("metrics", "no image given");
+    if (j.m.region.face_zones &&
+        (j.m.region.has_roi || j.m.region.mask_path || j.m.region.skin_auto ||
+         j.m.region.skin_face || j.m.overlay_dir))
+        return cli_usage("metrics", "--regions face makes its own regions: "
+                                    "no --roi, --mask, --skin-mask or "
+                                    "--overlay with it");
 
     if (j.m.overlay_dir &&
         !(stems = cli_unique_stems((const char *const *)argv + optind,
@@ -157,13 +236,17 @@ static int run(int argc, char **argv)
         cli_free_names(stems, (size_t)(argc - optind));
         return CLI_EXIT_FAILED;
     }
+    cli_face_open(&j.m.region);
     st_csv_init(&csv, st_output_stream(out));
     csv.crlf = crlf;
     header(&csv);
     for (int i = optind; i < argc; i++)
-        if (measure_one(&csv, &j, argv[i], stems ? stems[i - optind] : NULL))
+        if (j.m.region.face_zones ? measure_face(&csv, &j, argv[i])
+                                  : measure_one(&csv, &j, argv[i],
+                                                stems ? stems[i - optind] : NULL))
             failed = 1;
     cli_free_names(stems, (size_t)(argc - optind));
+    cli_face_close(&j.m.region);
     t0 = st_timing_clock();
     if (cli_output_commit(out))
         return CLI_EXIT_FAILED;

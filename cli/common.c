@@ -354,6 +354,14 @@ static int measure_option(const char *command, int c, const char *arg,
             return -1;
         m->overlay_dir = arg;
         return 1;
+    case CLI_OPT_REGIONS:
+        if (strcmp(arg, "face") && strcmp(arg, "none")) {
+            cli_usage(command, "--regions wants face or none, not '%s'", arg);
+            return -1;
+        }
+        m->region.face_zones = strcmp(arg, "face") == 0;
+        return 1;
+    case CLI_OPT_FACE_MODEL: m->region.face_model = arg; return 1;
     case CLI_OPT_WB:
         return cli_parse_white_balance(command, arg, &m->metrics.white_balance)
                    ? -1
@@ -509,6 +517,14 @@ int cli_write_image(const char *path, const st_image *img, int bit_depth)
     return 0;
 }
 
+/* Records a usage-independent failure of the region in err. */
+static st_status region_fail(st_error *err, const char *message)
+{
+    err->status = ST_ERR_INVALID;
+    snprintf(err->message, sizeof err->message, "%s", message);
+    return ST_ERR_INVALID;
+}
+
 static st_status base_region(const cli_region *r, const st_read_options *read,
                              const st_image *img, st_region **reg,
                              st_error *err)
@@ -528,14 +544,38 @@ static st_status base_region(const cli_region *r, const st_read_options *read,
     return st_region_full(reg, img->width, img->height, err);
 }
 
+/* The face's skin of img (--skin-mask face). */
+static st_status face_skin(const cli_region *r, const st_image *img,
+                           st_region **skin, st_error *err)
+{
+    st_face face;
+    st_status s;
+    if (!r->model) {
+        *err = r->model_error;
+        return err->status ? err->status : ST_ERR_INVALID;
+    }
+    s = st_face_find(r->model, img, &face, err);
+    return s ? s : st_face_regions(&face, img, skin, NULL, err);
+}
+
 st_status cli_make_region(const cli_region *r, const st_read_options *read,
                           const st_image *img, st_region **reg, st_error *err)
 {
     st_region *skin;
     st_status s = base_region(r, read, img, reg, err);
-    if (s || !r->skin_auto)
+    if (s == ST_OK) /* transparent pixels are outside every region */
+        s = st_region_drop_transparent(*reg, img, err);
+    if (s == ST_OK && !(*reg)->count)
+        s = region_fail(err, "the region holds only transparent pixels");
+    if (s || (!r->skin_auto && !r->skin_face)) {
+        if (s) {
+            st_region_free(*reg);
+            *reg = NULL;
+        }
         return s;
-    s = st_skin_region(&skin, img, err);
+    }
+    s = r->skin_face ? face_skin(r, img, &skin, err)
+                     : st_skin_region(&skin, img, err);
     if (s == ST_OK) {
         s = st_region_intersect(*reg, skin, err);
         st_region_free(skin);
@@ -552,14 +592,30 @@ st_status cli_make_region(const cli_region *r, const st_read_options *read,
     return s;
 }
 
+void cli_face_open(cli_region *r)
+{
+    st_error_clear(&r->model_error);
+    if (r->model || (!r->face_zones && !r->skin_face))
+        return;
+    st_face_model_load(&r->model, r->face_model, &r->model_error);
+}
+
+void cli_face_close(cli_region *r)
+{
+    st_face_model_free(r->model);
+    r->model = NULL;
+}
+
 int cli_parse_skin_mask(const char *command, const char *text, cli_region *r)
 {
+    r->skin_auto = r->skin_face = 0;
     if (strcmp(text, "auto") == 0)
         r->skin_auto = 1;
-    else if (strcmp(text, "none") == 0)
-        r->skin_auto = 0;
-    else {
-        cli_usage(command, "--skin-mask wants auto or none, not '%s'", text);
+    else if (strcmp(text, "face") == 0)
+        r->skin_face = 1;
+    else if (strcmp(text, "none") != 0) {
+        cli_usage(command, "--skin-mask wants auto, face or none, not '%s'",
+                  text);
         return -1;
     }
     return 0;

@@ -4,6 +4,8 @@
  *                      shared region (see compare.h)
  *   st_compare_clip_region    cut a region to what a registered photo shows
  *   st_compare_measure_after  measure a registered photo on a region
+ *   st_compare_after_options / _orientation   what measuring a registered
+ *                      AFTER changes (internal.h)
  *   st_compare_clear   release
  *
  * The shared region is BEFORE's region less every pixel whose image in
@@ -53,6 +55,21 @@ static st_white_balance map_patch(const st_white_balance *wb,
         m.y + m.h > h)
         m.w = m.h = 0; /* off the photo: st_color_wb_gains will say so */
     return m;
+}
+
+void st_compare_after_options(st_metrics_options *mopt,
+                              const st_align_result *a, int w, int h)
+{
+    if (mopt->white_balance.mode == ST_WB_PATCH)
+        mopt->white_balance =
+            map_patch(&mopt->white_balance, &a->transform, w, h);
+    mopt->px_scale = a->scale;
+}
+
+void st_compare_after_orientation(st_metrics *m, const st_align_result *a)
+{
+    double o = fmod(m->texture.orientation_deg - a->rotation_deg, 180.0);
+    m->texture.orientation_deg = o < 0 ? o + 180.0 : o;
 }
 
 void st_compare_clip_region(st_region *reg, const st_transform *t, int w, int h)
@@ -108,15 +125,10 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
     }
     st_region_update(ra);
     st_timing_add(mopt.timing, ST_STAGE_WARP, t0);
-    if (mopt.white_balance.mode == ST_WB_PATCH)
-        mopt.white_balance = map_patch(&mopt.white_balance, &a->transform,
-                                       after->width, after->height);
-    mopt.px_scale = a->scale;
+    st_compare_after_options(&mopt, a, after->width, after->height);
     s = st_metrics_measure(after, ra, &mopt, out, err);
-    if (s == ST_OK) {
-        double o = fmod(out->texture.orientation_deg - a->rotation_deg, 180.0);
-        out->texture.orientation_deg = o < 0 ? o + 180.0 : o;
-    }
+    if (s == ST_OK)
+        st_compare_after_orientation(out, a);
     if (s == ST_OK && after_region)
         *after_region = ra;
     else

@@ -32,8 +32,10 @@ void st_course_options_init(st_course_options *opt)
 
 void st_course_result_clear(st_course_result *res)
 {
-    if (res)
-        st_metrics_clear(&res->metrics);
+    if (!res)
+        return;
+    st_metrics_clear(&res->metrics);
+    st_face_result_clear(&res->face);
 }
 
 typedef struct run {
@@ -62,6 +64,25 @@ static void fail(st_course_result *res, const st_error *err)
 {
     res->status = err->status ? err->status : ST_ERR_INVALID;
     res->error = *err;
+}
+
+/* Face mode: photo img (i) on the zones of its own landmarks; AFTER's
+ * options as st_compare's when registered. */
+static st_status measure_face(const run *r, size_t i, const st_image *img,
+                              st_course_result *res, st_error *err)
+{
+    st_metrics_options mopt = r->opt->metrics;
+    int after = i != r->b && res->registered;
+    st_status s;
+    if (after)
+        st_compare_after_options(&mopt, &res->align, img->width, img->height);
+    else if (i != r->b && mopt.white_balance.mode == ST_WB_PATCH)
+        mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
+    s = st_face_measure(r->opt->face, img, &mopt, &res->face, err);
+    for (int z = 0; s == ST_OK && after && z < ST_ZONE_COUNT; z++)
+        if (res->face.status[z] == ST_OK)
+            st_compare_after_orientation(&res->face.metrics[z], &res->align);
+    return s;
 }
 
 /* Pass 1, task k: photo k (skipping the baseline). */
@@ -103,6 +124,18 @@ static void measure_one(void *ctx, size_t i)
         return;
     }
     res->common_px = r->common->count;
+    if (r->opt->face) {
+        if (i == r->b)
+            s = measure_face(r, i, r->base, res, &err);
+        else if ((s = st_io_read(r->paths[i], &r->opt->read, &img, NULL,
+                                 &err)) == ST_OK)
+            s = measure_face(r, i, img, res, &err);
+        if (s)
+            fail(res, &err);
+        st_image_free(img);
+        step_done(r, 1);
+        return;
+    }
     if (i == r->b) {
         s = st_metrics_measure(r->base, r->common, &mopt, &res->metrics, &err);
     } else if ((s = st_io_read(r->paths[i], &r->opt->read, &img, NULL, &err)) !=
@@ -193,7 +226,7 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
     if (res[baseline].status != ST_OK) {
         cause = res[baseline].error;
         for (size_t i = 0; i < n; i++)
-            st_metrics_clear(&res[i].metrics);
+            st_course_result_clear(&res[i]);
         fail_all(&r, &cause);
     }
 done:

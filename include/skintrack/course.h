@@ -51,6 +51,7 @@
 #include "image.h"
 #include "io.h"
 #include "metrics.h"
+#include "face.h"
 #include "region.h"
 #include "status.h"
 
@@ -171,6 +172,10 @@ typedef struct st_course_options {
     void *progress_ctx;
     st_course_view_fn view; /* may be NULL */
     void *view_ctx;
+    /* non-NULL: measure every photo by face zone (result.face), each on
+     * the zones of its own landmarks, sizes in the baseline's pixels when
+     * registered; region and view are then not used for measuring */
+    const st_face_model *face;
 } st_course_options;
 
 void st_course_options_init(st_course_options *opt);
@@ -182,6 +187,7 @@ typedef struct st_course_result {
     st_align_result align; /* the baseline's own: identity, confidence 1 */
     st_metrics metrics;    /* free with st_course_result_clear */
     size_t common_px;      /* pixels of the common region (baseline frame) */
+    st_face_result face;   /* with options.face: by zone (metrics unused) */
 } st_course_result;
 
 /* Registers paths[i] (i != baseline) to paths[baseline] and measures all

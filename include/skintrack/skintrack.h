@@ -20,6 +20,7 @@
 #include "course.h"
 #include "csv.h"
 #include "date.h"
+#include "face.h"
 #include "synth.h"
 #include "fft.h"
 #include "image.h"
