@@ -663,6 +663,7 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
         double k = opt.px_scale;
         out->mean_diameter_px = out->count ? dsum / out->count / k : NAN;
         out->area_pct = 100.0 * asum / area;
+        out->search_px = reg->count;
         out->density_per_mp = out->count / (area / (k * k) / 1e6);
         if (opt.px_per_mm > 0) {
             double cm2 = area / (opt.px_per_mm * opt.px_per_mm) / 100.0;

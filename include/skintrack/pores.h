@@ -53,6 +53,7 @@ typedef struct st_pores {
     double mean_diameter_px;
     double mean_diameter_mm; /* NaN when uncalibrated */
     double area_pct;
+    size_t search_px; /* pixels searched (the region less what is left out) */
     st_pore *list; /* count entries, owned; free with st_pores_clear */
 } st_pores;
 
