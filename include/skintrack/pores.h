@@ -23,25 +23,31 @@ extern "C" {
 /* Default contrast threshold: the scale-normalised response, in L* units,
  * that a blob must reach (a Gaussian pore reaches half its depth). */
 #define ST_PORE_MIN_RESPONSE 1.5
+/* Default significance: the response over the robust spread (1.4826 MAD)
+ * of the responses at the same scale around it. */
+#define ST_PORE_MIN_SIGNIFICANCE 4.5
 
 typedef struct st_pore {
-    float x, y;     /* centre, image pixels */
-    float diameter; /* px */
-    float response; /* L* units */
+    float x, y;         /* centre, image pixels */
+    float diameter;     /* px */
+    float response;     /* scale-normalised LoG response, L* units */
+    float depth;        /* L*: ring 0.75..1 d minus disc 0.35 d (mean L*) */
+    float significance; /* response / local spread of responses */
 } st_pore;
 
 typedef struct st_pore_options {
-    double px_per_mm;    /* > 0: this image's px per mm; 0: pixels */
-    double px_scale;     /* image px per reference px (0 or 1: the image's
-                            own); sizes and densities in px are reported
-                            in reference px */
-    double min_diameter; /* px, or mm when calibrated (default 3 px or
-                            0.05 mm) */
-    double max_diameter; /* px, or mm when calibrated (default 24 px or
-                            0.5 mm) */
-    double min_response; /* default ST_PORE_MIN_RESPONSE */
-    int jobs;            /* threads over the image's tiles (0 or 1: the
-                            caller's); the result does not depend on it */
+    double px_per_mm;        /* > 0: this image's px per mm; 0: pixels */
+    double px_scale;         /* image px per reference px (0 or 1: the image's
+                                own); sizes and densities in px are reported
+                                in reference px */
+    double min_diameter;     /* px, or mm when calibrated (default 3 px or
+                                0.05 mm) */
+    double max_diameter;     /* px, or mm when calibrated (default 24 px or
+                                0.5 mm) */
+    double min_response;     /* floor, L*: default ST_PORE_MIN_RESPONSE */
+    double min_significance; /* default ST_PORE_MIN_SIGNIFICANCE */
+    int jobs;                /* threads over the image's tiles (0 or 1: the
+                                caller's); the result does not depend on it */
 } st_pore_options;
 
 void st_pore_options_init(st_pore_options *opt);
@@ -54,7 +60,7 @@ typedef struct st_pores {
     double mean_diameter_mm; /* NaN when uncalibrated */
     double area_pct;
     size_t search_px; /* pixels searched (the region less what is left out) */
-    st_pore *list; /* count entries, owned; free with st_pores_clear */
+    st_pore *list;    /* count entries, owned; free with st_pores_clear */
 } st_pores;
 
 /* Detects pores in the L* plane of lab over reg. */
