@@ -48,8 +48,9 @@ static double y_to_l(double Y)
 /* Scales the luminance behind lab's L* plane, in place, so the region's
  * mean is ST_METRICS_TEXTURE_Y: pores and texture measured on it do not
  * move when only the exposure does (L* contrast grows with the cube root
- * of exposure). Outside the region L* is 0 already (st_lab_planes_new). */
-static void normalise_l(st_lab_planes *lab, const st_region *reg)
+ * of exposure). Outside the region L* is 0 already (st_lab_planes_new).
+ * Returns the luminance factor. */
+static double normalise_l(st_lab_planes *lab, const st_region *reg)
 {
     double sum = 0, k;
     for (int y = reg->y0; y < reg->y1; y++) {
@@ -78,6 +79,7 @@ static void normalise_l(st_lab_planes *lab, const st_region *reg)
             }
         }
     }
+    return k;
 }
 
 /* CIELAB, redness and tone in one pass over the rows: a* and b* of a row
@@ -165,7 +167,10 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
                     &out->tone, err)))
         goto done;
     /* pores and texture read only the normalised L*, rescaled in place */
-    normalise_l(lab, reg);
+    /* photo L* ST_METRICS_CLIP_L and above is clipped or a highlight:
+     * the pores leave it out (in the normalised plane's units) */
+    opt.pores.highlight_l = y_to_l(normalise_l(lab, reg) *
+                                   l_to_y(ST_METRICS_CLIP_L));
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
     if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))
         goto done;

@@ -60,6 +60,7 @@ void st_pore_options_init(st_pore_options *opt)
     opt->max_diameter = 0;
     opt->min_response = ST_PORE_MIN_RESPONSE;
     opt->min_significance = ST_PORE_MIN_SIGNIFICANCE;
+    opt->highlight_l = 0;
     opt->jobs = 1;
 }
 
@@ -678,6 +679,170 @@ static void tiling(tiler *t, int reach, int tile)
     t->ch = t->Th - 2 * t->pad;
 }
 
+/* ---- where pores can be seen ----
+ *
+ * The search leaves out, from the region:
+ *  - highlights and clipped pixels: L* at or above opt->highlight_l (the
+ *    caller's clipping level in this plane's units) or more than
+ *    HIGHLIGHT_ABOVE L* above the region's mean (specular reflection);
+ *    next to one, the 3 sigma rule keeps pores away from its edge;
+ *  - defocused parts: the photo is cut into SHARP_BLOCK px blocks; a
+ *    block's sharpness is the median |3 x 3 Laplacian| of L* (the finest
+ *    band: what defocus removes first, the noise what it leaves; the
+ *    median, so that a hair or a few pores do not make a block sharp),
+ *    and a
+ *    block whose sharpness is below SHARP_SHARE of the sharpest decile of
+ *    blocks (the 90th percentile) is left out. A photo blurred all over
+ *    has nothing sharper to be compared with and is searched all over. */
+#define HIGHLIGHT_ABOVE 20.0
+#define SHARP_BLOCK     64
+#define SHARP_SHARE     0.3
+#define SHARP_NOISE     0.5
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sharpness of the block at (x0, y0) (SHARP_BLOCK px square, clipped to
+ * the region's box): the detail of the band just above the finest, the
+ * 3 x 3 Laplacian of the 2 x 2-binned L*, less what the noise puts in it.
+ * White noise puts a quarter of its finest-band power there (binning
+ * halves its sd; the Laplacian's gain is the same), and the finest band
+ * (the Laplacian at full size) of a photo is mostly noise, so the detail
+ * is sqrt(max(0, b^2 - f^2 / 4)) with b and f the medians of |Laplacian|
+ * on the binned and the full-size plane (medians: a hair or a few pores
+ * do not make a block sharp). *noise gets f / 2, the noise's share of b.
+ * NaN when fewer than a quarter of the block's pixels are measured.
+ * lap: scratch of SHARP_BLOCK^2 floats. */
+static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
+                              int x0, int y0, float *lap, double *noise)
+{
+    int w = reg->width, x1 = x0 + SHARP_BLOCK, y1 = y0 + SHARP_BLOCK;
+    float bin[SHARP_BLOCK / 2][SHARP_BLOCK / 2];
+    long n = 0, nb = 0;
+    double f, b;
+    if (x1 > reg->x1)
+        x1 = reg->x1;
+    if (y1 > reg->y1)
+        y1 = reg->y1;
+    /* full size, every other pixel each way */
+    for (int y = y0 > 0 ? y0 : 1; y < y1 && y < reg->height - 1; y += 2) {
+        const float *row = lab->L + (size_t)y * w;
+        const uint8_t *m = reg->mask + (size_t)y * w;
+        for (int x = x0 > 0 ? x0 : 1; x < x1 && x < w - 1; x += 2)
+            if (m[x] && m[x - 1] && m[x + 1] && m[x - w] && m[x + w])
+                lap[n++] = fabsf(4.0f * row[x] - row[x - 1] - row[x + 1] -
+                                 row[x - w] - row[x + w]);
+    }
+    if (n < SHARP_BLOCK * SHARP_BLOCK / 16)
+        return NAN;
+    f = select_kth(lap, n, n / 2);
+    /* 2 x 2 bins (NaN where a pixel is outside the region) */
+    for (int j = 0; j < SHARP_BLOCK / 2; j++)
+        for (int i = 0; i < SHARP_BLOCK / 2; i++) {
+            int x = x0 + 2 * i, y = y0 + 2 * j;
+            size_t k = (size_t)y * w + x;
+            bin[j][i] = x + 1 < x1 && y + 1 < y1 && reg->mask[k] &&
+                                reg->mask[k + 1] && reg->mask[k + w] &&
+                                reg->mask[k + w + 1]
+                            ? 0.25f * (lab->L[k] + lab->L[k + 1] +
+                                       lab->L[k + w] + lab->L[k + w + 1])
+                            : NAN;
+        }
+    for (int j = 1; j < SHARP_BLOCK / 2 - 1; j++)
+        for (int i = 1; i < SHARP_BLOCK / 2 - 1; i++) {
+            float v = 4.0f * bin[j][i] - bin[j][i - 1] - bin[j][i + 1] -
+                      bin[j - 1][i] - bin[j + 1][i];
+            if (v == v)
+                lap[nb++] = fabsf(v);
+        }
+    if (nb < SHARP_BLOCK * SHARP_BLOCK / 16)
+        return NAN;
+    b = select_kth(lap, nb, nb / 2);
+    *noise = f / 2;
+    return sqrt(fmax(0, b * b - f * f / 4));
+}
+
+/* The search region (a copy of reg less what is left out; see above). */
+static st_status search_region(const st_lab_planes *lab, const st_region *reg,
+                               const st_pore_options *opt, double mean,
+                               st_region **out, st_error *err)
+{
+    int w = reg->width, h = reg->height;
+    int bx0 = reg->x0, by0 = reg->y0;
+    int nbx = (reg->x1 - bx0 + SHARP_BLOCK - 1) / SHARP_BLOCK;
+    int nby = (reg->y1 - by0 + SHARP_BLOCK - 1) / SHARP_BLOCK;
+    size_t nb = (size_t)nbx * (size_t)nby, nvalid = 0;
+    double hi = mean + HIGHLIGHT_ABOVE, *rms = NULL, *sorted = NULL;
+    double *noise = NULL;
+    float *lap = NULL;
+    st_region *r = NULL;
+    st_status s;
+
+    *out = NULL;
+    if (opt->highlight_l > 0 && opt->highlight_l < hi)
+        hi = opt->highlight_l;
+    if ((s = st_region_full(&r, w, h, err)))
+        return s;
+    rms = calloc(nb + 1, sizeof *rms);
+    sorted = malloc((nb + 1) * sizeof *sorted);
+    noise = malloc((nb + 1) * sizeof *noise);
+    lap = malloc(SHARP_BLOCK * SHARP_BLOCK * sizeof *lap);
+    if (!rms || !sorted || !noise || !lap) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pore search)");
+        goto done;
+    }
+    memcpy(r->mask, reg->mask, (size_t)w * (size_t)h);
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t i = (size_t)y * w + x;
+            if (reg->mask[i] && lab->L[i] >= hi)
+                r->mask[i] = 0;
+        }
+    for (int j = 0; j < nby; j++)
+        for (int i = 0; i < nbx; i++) {
+            double v =
+                block_sharpness(lab, reg, bx0 + i * SHARP_BLOCK,
+                                by0 + j * SHARP_BLOCK, lap, &noise[nvalid]);
+            rms[(size_t)j * nbx + i] = v;
+            if (v == v)
+                sorted[nvalid++] = v;
+        }
+    if (nvalid) {
+        double ref, nref;
+        qsort(sorted, nvalid, sizeof *sorted, by_double);
+        qsort(noise, nvalid, sizeof *noise, by_double);
+        ref = sorted[(size_t)(0.9 * (double)(nvalid - 1) + 0.5)];
+        nref = noise[nvalid / 2];
+        if (ref < SHARP_NOISE * nref)
+            ref = 0; /* no detail above the noise anywhere: search all */
+        for (int j = 0; j < nby; j++)
+            for (int i = 0; i < nbx; i++) {
+                double v = rms[(size_t)j * nbx + i];
+                if (!(v < SHARP_SHARE * ref))
+                    continue; /* sharp, or too few pixels to tell */
+                for (int y = by0 + j * SHARP_BLOCK;
+                     y < by0 + (j + 1) * SHARP_BLOCK && y < reg->y1; y++)
+                    memset(r->mask + (size_t)y * w + bx0 + i * SHARP_BLOCK, 0,
+                           (size_t)(bx0 + (i + 1) * SHARP_BLOCK <= reg->x1
+                                        ? SHARP_BLOCK
+                                        : reg->x1 - bx0 - i * SHARP_BLOCK));
+            }
+    }
+    st_region_update(r);
+    *out = r;
+    r = NULL;
+done:
+    st_region_free(r);
+    free(rms);
+    free(sorted);
+    free(noise);
+    free(lap);
+    return s;
+}
+
 st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                           const st_pore_options *opt_in, st_pores *out,
                           st_error *err)
@@ -688,6 +853,7 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
     double sig[64];
     tiler t, t0;
     tile_buf b = {0};
+    st_region *search = NULL;
     st_status s = ST_OK;
 
     memset(out, 0, sizeof *out);
@@ -738,6 +904,25 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                 mean += lab->L[j];
         }
     mean /= (double)reg->count;
+    if ((s = search_region(lab, reg, &opt, mean, &search, err)))
+        return s;
+    out->search_px = search->count;
+    if (!search->count) { /* nothing to search: no pores, sizes unknown */
+        out->mean_diameter_px = out->mean_diameter_mm = NAN;
+        out->density_per_mp = out->density_per_cm2 = NAN;
+        out->area_pct = NAN;
+        goto done;
+    }
+    reg = search;
+    mean = 0;
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t j = (size_t)y * reg->width + x;
+            if (reg->mask[j])
+                mean += lab->L[j];
+        }
+    mean /= (double)reg->count;
+    bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
 
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
@@ -807,7 +992,6 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
         double k = opt.px_scale;
         out->mean_diameter_px = out->count ? dsum / out->count / k : NAN;
         out->area_pct = 100.0 * asum / area;
-        out->search_px = reg->count;
         out->density_per_mp = out->count / (area / (k * k) / 1e6);
         if (opt.px_per_mm > 0) {
             double cm2 = area / (opt.px_per_mm * opt.px_per_mm) / 100.0;
@@ -828,6 +1012,7 @@ done:
             free(t0.filt[l][i]);
         }
     bufs_free(&b);
+    st_region_free(search);
     if (s != ST_OK)
         st_pores_clear(out);
     return s;

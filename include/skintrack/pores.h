@@ -46,6 +46,9 @@ typedef struct st_pore_options {
                                 0.5 mm) */
     double min_response;     /* floor, L*: default ST_PORE_MIN_RESPONSE */
     double min_significance; /* default ST_PORE_MIN_SIGNIFICANCE */
+    double highlight_l;  /* > 0: L* (in the plane's units) from which a
+                            pixel is clipped or a highlight and is not
+                            searched; 0: only the relative test (pores.c) */
     int jobs;                /* threads over the image's tiles (0 or 1: the
                                 caller's); the result does not depend on it */
 } st_pore_options;
@@ -54,11 +57,11 @@ void st_pore_options_init(st_pore_options *opt);
 
 typedef struct st_pores {
     int count;
-    double density_per_cm2; /* NaN when uncalibrated */
-    double density_per_mp;
+    double density_per_cm2; /* per cm2 searched; NaN when uncalibrated */
+    double density_per_mp;  /* per MP searched */
     double mean_diameter_px;
     double mean_diameter_mm; /* NaN when uncalibrated */
-    double area_pct;
+    double area_pct; /* of the area searched */
     size_t search_px; /* pixels searched (the region less what is left out) */
     st_pore *list;    /* count entries, owned; free with st_pores_clear */
 } st_pores;
