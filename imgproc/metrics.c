@@ -169,8 +169,8 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     /* pores and texture read only the normalised L*, rescaled in place */
     /* photo L* ST_METRICS_CLIP_L and above is clipped or a highlight:
      * the pores leave it out (in the normalised plane's units) */
-    opt.pores.highlight_l = y_to_l(normalise_l(lab, reg) *
-                                   l_to_y(ST_METRICS_CLIP_L));
+    opt.pores.highlight_l =
+        y_to_l(normalise_l(lab, reg) * l_to_y(ST_METRICS_CLIP_L));
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
     if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))
         goto done;
@@ -207,6 +207,8 @@ static const struct {
     {"pore_mean_diameter_px", "px"},
     {"pore_mean_diameter_mm", "mm"},
     {"pore_area_pct", "%"},
+    {"pore_search_px", "px"},
+    {"pore_range_resolved", "flag"},
     {"texture_fine_share", "fraction"},
     {"texture_medium_share", "fraction"},
     {"texture_coarse_share", "fraction"},
@@ -243,19 +245,21 @@ double st_metrics_value(const st_metrics *m, int i)
     case 6: return m->redness.red_area_pct;
     case 7: return m->tone.ita_deg;
     case 9: return m->tone.tone_evenness;
-    case 10: return m->pores.count;
+    case 10: return m->pores.search_px ? m->pores.count : NAN;
     case 11: return m->pores.density_per_cm2;
     case 12: return m->pores.density_per_mp;
     case 13: return m->pores.mean_diameter_px;
     case 14: return m->pores.mean_diameter_mm;
     case 15: return m->pores.area_pct;
-    case 16: return m->texture.fine_share;
-    case 17: return m->texture.medium_share;
-    case 18: return m->texture.coarse_share;
-    case 19: return m->texture.spectral_slope;
-    case 20: return m->texture.anisotropy;
-    case 21: return m->texture.orientation_deg;
-    case 22: return m->texture.roughness_rms;
+    case 16: return (double)m->pores.search_px;
+    case 17: return m->pores.range_resolved;
+    case 18: return m->texture.fine_share;
+    case 19: return m->texture.medium_share;
+    case 20: return m->texture.coarse_share;
+    case 21: return m->texture.spectral_slope;
+    case 22: return m->texture.anisotropy;
+    case 23: return m->texture.orientation_deg;
+    case 24: return m->texture.roughness_rms;
     default: return NAN;
     }
 }

@@ -64,6 +64,16 @@ void st_pore_options_init(st_pore_options *opt)
     opt->jobs = 1;
 }
 
+/* Nothing could be searched: no pores, and no value. */
+static void unsearched(st_pores *p)
+{
+    p->count = 0;
+    p->search_px = 0;
+    p->mean_diameter_px = p->mean_diameter_mm = NAN;
+    p->density_per_mp = p->density_per_cm2 = NAN;
+    p->area_pct = NAN;
+}
+
 void st_pores_clear(st_pores *p)
 {
     if (!p)
@@ -883,11 +893,19 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                 : opt.px_per_mm > 0  ? 0.5
                                      : 24) *
                k;
-        dmin = fmax(dmin, 2.0);
         if (!(dmax >= dmin))
             return st_fail(err, ST_ERR_INVALID,
                            "pore size range %.3g..%.3g px is empty", dmin,
                            dmax);
+        /* the photo resolves pores from ST_PORE_MIN_PX px: below, the range
+         * is cut there (or nothing is left to search), and the result says
+         * so */
+        out->range_resolved = dmin >= ST_PORE_MIN_PX * (1 - 1e-9);
+        if (dmax < ST_PORE_MIN_PX) {
+            unsearched(out);
+            return ST_OK;
+        }
+        dmin = fmax(dmin, ST_PORE_MIN_PX);
     }
     smin = dmin / (2 * sqrt(2.0)) / ratio;
     ns = (int)ceil(log(dmax / dmin) / log(ratio)) + 3;
@@ -907,10 +925,8 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
     if ((s = search_region(lab, reg, &opt, mean, &search, err)))
         return s;
     out->search_px = search->count;
-    if (!search->count) { /* nothing to search: no pores, sizes unknown */
-        out->mean_diameter_px = out->mean_diameter_mm = NAN;
-        out->density_per_mp = out->density_per_cm2 = NAN;
-        out->area_pct = NAN;
+    if (!search->count) {
+        unsearched(out);
         goto done;
     }
     reg = search;

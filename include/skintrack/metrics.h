@@ -61,7 +61,7 @@ void st_metrics_clear(st_metrics *m);
 
 /* The metric columns, in order: name, unit (for long layouts) and value
  * (NaN when unavailable; the ITA category is text, see st_metrics_text). */
-#define ST_METRICS_COUNT 23
+#define ST_METRICS_COUNT 25
 const char *st_metrics_name(int i);
 const char *st_metrics_unit(int i);
 double st_metrics_value(const st_metrics *m, int i);
