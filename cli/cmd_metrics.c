@@ -16,9 +16,10 @@ static const char help[] =
     "a_star_mean, a_star_p90, b_star_mean, erythema_index, melanin_index,\n"
     "red_area_pct, ita_deg, ita_category, tone_evenness, pore_count,\n"
     "pore_density_per_cm2, pore_density_per_mp, pore_mean_diameter_px,\n"
-    "pore_mean_diameter_mm, pore_area_pct, texture_fine_share,\n"
-    "texture_medium_share, texture_coarse_share, spectral_slope,\n"
-    "anisotropy, orientation_deg, roughness_rms, region_px.\n"
+    "pore_mean_diameter_mm, pore_area_pct, pore_search_px,\n"
+    "pore_range_resolved, texture_fine_share, texture_medium_share,\n"
+    "texture_coarse_share, spectral_slope, anisotropy, orientation_deg,\n"
+    "roughness_rms, region_px.\n"
     "Definitions, units and sources: docs/metrics.md.\n\n"
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: "
@@ -48,7 +49,8 @@ typedef struct job {
     st_read_options read;
     cli_measure m;
     int quiet;
-    st_timing *timing; /* --timing */
+    st_timing *timing;   /* --timing */
+    cli_pore_list pores; /* --pore-list */
 } job;
 
 static void header(st_csv *csv)
@@ -62,7 +64,7 @@ static void header(st_csv *csv)
     st_csv_end_row(csv);
 }
 
-static int measure_one(st_csv *csv, const job *j, const char *path)
+static int measure_one(st_csv *csv, job *j, const char *path)
 {
     st_image *img = NULL;
     st_region *reg = NULL;
@@ -97,6 +99,8 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
                 st_csv_number(csv, st_metrics_value(&m, i));
         }
         st_csv_int(csv, (int64_t)m.region_px);
+        cli_pore_list_add(&j->pores, path, &m.pores, j->m.metrics.px_per_mm,
+                          NULL, 1);
         if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", path,
                                                    img, reg, &m, &j->m.metrics))
             s = ST_ERR_IO;
@@ -149,6 +153,10 @@ static int run(int argc, char **argv)
     out = cli_output_open(output);
     if (!out)
         return CLI_EXIT_FAILED;
+    if (j.m.pore_list && cli_pore_list_open(&j.pores, j.m.pore_list, 0, crlf)) {
+        cli_output_abort(out);
+        return CLI_EXIT_FAILED;
+    }
     st_csv_init(&csv, st_output_stream(out));
     csv.crlf = crlf;
     header(&csv);
@@ -156,6 +164,10 @@ static int run(int argc, char **argv)
         if (measure_one(&csv, &j, argv[i]))
             failed = 1;
     t0 = st_timing_clock();
+    if (cli_pore_list_close(&j.pores, 0)) {
+        cli_output_abort(out);
+        return CLI_EXIT_FAILED;
+    }
     if (cli_output_commit(out))
         return CLI_EXIT_FAILED;
     if (j.timing) {
