@@ -72,6 +72,7 @@ enum {
     CLI_OPT_RED,
     CLI_OPT_REGIONS,
     CLI_OPT_FACE_MODEL,
+    CLI_OPT_PORE_LIST,
     CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 #define CLI_READ_LONGOPTS                                                      \
@@ -109,6 +110,7 @@ enum {
         {"px-per-mm", required_argument, NULL, CLI_OPT_PXMM},                  \
         {"regions", required_argument, NULL, CLI_OPT_REGIONS},                 \
         {"face-model", required_argument, NULL, CLI_OPT_FACE_MODEL},           \
+        {"pore-list", required_argument, NULL, CLI_OPT_PORE_LIST},             \
     {                                                                          \
         "red-threshold", required_argument, NULL, CLI_OPT_RED                  \
     }
@@ -130,13 +132,16 @@ enum {
     "  --px-per-mm N           calibration: sizes and bands in mm\n"           \
     "  --red-threshold A       a* above which a pixel is red, 0.1..128 (20)\n" \
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n" \
-    "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"
+    "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"     \
+    "  --pore-list FILE        write every pore found, one CSV row each\n"     \
+    "                          (position, diameter, depth, significance)\n"
 
 /* What the measuring options ask for. */
 typedef struct cli_measure {
     cli_region region;
     st_metrics_options metrics;
     const char *overlay_dir;
+    const char *pore_list; /* --pore-list FILE, or NULL */
 } cli_measure;
 
 /* Handles an option c (with its argument) that is not the command's own:
@@ -245,6 +250,32 @@ void cli_free_names(char **v, size_t n);
 int cli_check_image_path(const char *command, const char *option,
                          const char *path);
 int cli_check_dir(const char *command, const char *option, const char *path);
+
+/* --pore-list: one CSV row per pore (docs/csv.md), written atomically.
+ * Columns file, x_px, y_px (in the upright photo's pixels), diameter_px,
+ * diameter_mm, depth (L*), significance, and with baseline set
+ * baseline_x_px, baseline_y_px (the position in the baseline's frame). */
+typedef struct cli_pore_list {
+    st_output *out;
+    st_csv csv;
+    int baseline;
+} cli_pore_list;
+
+/* Opens path and writes the header; 0, or -1 (reported). */
+int cli_pore_list_open(cli_pore_list *l, const char *path, int baseline,
+                       int crlf);
+
+/* The rows of the pores p of the photo file. px_per_mm: the photo's own
+ * px per mm (0: uncalibrated, diameter_mm empty); to_base: its pixels to
+ * the baseline's, or NULL: the photo is the baseline if is_base, else its
+ * position there is unknown (empty: not registered). No-op if l->out is
+ * NULL. */
+void cli_pore_list_add(cli_pore_list *l, const char *file, const st_pores *p,
+                       double px_per_mm, const st_transform *to_base,
+                       int is_base);
+
+/* Commits (0, or -1 reported) or, with failed set, abandons the file. */
+int cli_pore_list_close(cli_pore_list *l, int failed);
 
 /* Opens the command's main output (path, or "-" for stdout) atomically and
  * arranges that SIGINT/SIGTERM remove its temporary file. NULL on failure

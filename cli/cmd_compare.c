@@ -68,7 +68,8 @@ typedef struct job {
     st_align_options align;
     cli_measure m;
     int wide, quiet;
-    st_timing *timing; /* --timing */
+    st_timing *timing;   /* --timing */
+    cli_pore_list pores; /* --pore-list */
 } job;
 
 /* --regions face: the zone columns at the end of each row. */
@@ -206,7 +207,7 @@ static void write_error(st_csv *csv, const job *j, const char *cause,
 }
 
 /* --regions face: each photo on the zones of its own face. */
-static int compare_face(st_csv *csv, const job *j)
+static int compare_face(st_csv *csv, job *j)
 {
     st_image *b = NULL, *a = NULL;
     st_face_compare_result r;
@@ -263,7 +264,7 @@ done:
     return status;
 }
 
-static int compare(st_csv *csv, const job *j)
+static int compare(st_csv *csv, job *j)
 {
     st_image *b = NULL, *a = NULL;
     st_region *reg = NULL;
@@ -296,6 +297,17 @@ static int compare(st_csv *csv, const job *j)
                   "photo was measured on its own",
                   j->after, j->before, r.align.confidence);
     status = r.align.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    {
+        /* the after photo's pores in the before photo's frame */
+        st_transform inv;
+        int reg_ok =
+            r.registered && !st_transform_invert(&r.align.transform, &inv);
+        double k = r.registered ? r.align.scale : 1;
+        cli_pore_list_add(&j->pores, j->before, &r.before.pores,
+                          j->m.metrics.px_per_mm, NULL, 1);
+        cli_pore_list_add(&j->pores, j->after, &r.after.pores,
+                          j->m.metrics.px_per_mm * k, reg_ok ? &inv : NULL, 0);
+    }
     if (j->m.overlay_dir) {
         const char *paths[2] = {j->before, j->after};
         char **stem = cli_unique_stems(paths, 2);
@@ -373,6 +385,10 @@ static int run(int argc, char **argv)
     out = cli_output_open(output);
     if (!out)
         return CLI_EXIT_FAILED;
+    if (j.m.pore_list && cli_pore_list_open(&j.pores, j.m.pore_list, 1, crlf)) {
+        cli_output_abort(out);
+        return CLI_EXIT_FAILED;
+    }
     cli_face_open(&j.m.region);
     st_csv_init(&csv, st_output_stream(out));
     csv.crlf = crlf;
@@ -380,6 +396,10 @@ static int run(int argc, char **argv)
     status = (j.m.region.face_zones ? compare_face : compare)(&csv, &j);
     cli_face_close(&j.m.region);
     t0 = st_timing_clock();
+    if (cli_pore_list_close(&j.pores, 0)) {
+        cli_output_abort(out);
+        return CLI_EXIT_FAILED;
+    }
     if (cli_output_commit(out))
         return CLI_EXIT_FAILED;
     if (j.timing) {

@@ -152,6 +152,7 @@ typedef struct job {
     size_t nsubject;
     cli_photo **who;         /* the course being measured (paths' photos) */
     atomic_int pictures_failed; /* an overlay or aligned photo not written */
+    cli_pore_list pores;        /* --pore-list */
 } job;
 
 static double seconds_since(const struct timespec *t0)
@@ -827,6 +828,17 @@ static int write_course(job *j, cli_photo **rows, size_t n,
             j->failed = 1;
             warn_row(j, p);
         }
+        if (cli_row_ok(p)) {
+            /* its pores in the baseline's frame too */
+            st_transform inv;
+            int reg_ok = p->res.registered &&
+                         !st_transform_invert(&p->res.align.transform, &inv);
+            double sc = p->res.registered ? p->res.align.scale : 1;
+            cli_pore_list_add(&j->pores, p->path, &p->res.metrics.pores,
+                              j->m.metrics.px_per_mm * sc,
+                              reg_ok && !p->plan.is_baseline ? &inv : NULL,
+                              p->plan.is_baseline);
+        }
         if (!j->has_out)
             continue;
         if (j->wide)
@@ -1120,6 +1132,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     if (recovery &&
         !(rout = open_extra(recovery, &j.recovery, j.crlf, recovery_cols)))
         goto done;
+    if (j.m.pore_list && cli_pore_list_open(&j.pores, j.m.pore_list, 1, j.crlf))
+        goto done;
 
     for (size_t k = 0, se = 0; k < nrows;) {
         size_t e = k + 1;
@@ -1151,16 +1165,17 @@ static int run_mode(int argc, char **argv, int report_mode)
     {
         /* synced together, so a full disk leaves every previous file; a
          * report that could not be finished keeps the others back too */
-        st_output *v[4] = {out, sout, rout, NULL};
-        if (j.rep && !(v[3] = cli_report_finish(j.rep))) {
-            for (int i = 0; i < 3; i++)
+        st_output *v[5] = {out, sout, rout, j.pores.out, NULL};
+        if (j.rep && !(v[4] = cli_report_finish(j.rep))) {
+            for (int i = 0; i < 4; i++)
                 if (v[i])
                     cli_output_abort(v[i]);
             rc = CLI_EXIT_FAILED;
-        } else if (cli_outputs_commit(v, 4)) {
+        } else if (cli_outputs_commit(v, 5)) {
             rc = CLI_EXIT_FAILED;
         }
         j.rep = NULL;
+        j.pores.out = NULL;
         rout = sout = out = NULL;
     }
 done:
@@ -1173,6 +1188,7 @@ done:
         cli_output_abort(sout);
     if (out)
         cli_output_abort(out);
+    cli_pore_list_close(&j.pores, 1);
     free(rows);
     free(j.treat);
     cli_photos_free(&list);

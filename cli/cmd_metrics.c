@@ -16,11 +16,12 @@ static const char help[] =
     "a_star_mean, a_star_p90, b_star_mean, erythema_index, melanin_index,\n"
     "red_area_pct, ita_deg, ita_category, tone_evenness, pore_count,\n"
     "pore_density_per_cm2, pore_density_per_mp, pore_mean_diameter_px,\n"
-    "pore_mean_diameter_mm, pore_area_pct, texture_fine_share,\n"
-    "texture_medium_share, texture_coarse_share, spectral_slope,\n"
-    "anisotropy, orientation_deg, roughness_rms, region_px, region_cx_px,\n"
-    "region_cy_px (the region's centroid), region (the face zone with\n"
-    "--regions face, one row per zone; else empty).\n"
+    "pore_mean_diameter_mm, pore_area_pct, pore_search_px,\n"
+    "pore_range_resolved, texture_fine_share, texture_medium_share,\n"
+    "texture_coarse_share, spectral_slope, anisotropy, orientation_deg,\n"
+    "roughness_rms, region_px, region_cx_px, region_cy_px (the region's\n"
+    "centroid), region (the face zone with --regions face, one row per\n"
+    "zone; else empty).\n"
     "Definitions, units and sources: docs/metrics.md, docs/faces.md.\n\n"
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: "
@@ -50,7 +51,8 @@ typedef struct job {
     st_read_options read;
     cli_measure m;
     int quiet;
-    st_timing *timing; /* --timing */
+    st_timing *timing;   /* --timing */
+    cli_pore_list pores; /* --pore-list */
 } job;
 
 static void header(st_csv *csv)
@@ -110,7 +112,7 @@ static void error_row(st_csv *csv, const char *path, const char *cause,
 }
 
 /* --regions face: a row per zone of the photo's face. */
-static int measure_face(st_csv *csv, const job *j, const char *path)
+static int measure_face(st_csv *csv, job *j, const char *path)
 {
     st_image *img = NULL;
     st_face_result r;
@@ -149,7 +151,7 @@ static int measure_face(st_csv *csv, const job *j, const char *path)
     return s == ST_OK ? 0 : -1;
 }
 
-static int measure_one(st_csv *csv, const job *j, const char *path,
+static int measure_one(st_csv *csv, job *j, const char *path,
                        const char *stem)
 {
     st_image *img = NULL;
@@ -172,6 +174,8 @@ static int measure_one(st_csv *csv, const job *j, const char *path,
         error_row(csv, path, st_error_text(&err), NULL);
     } else {
         ok_row(csv, path, &m, reg, j->m.region.skin_face ? "face_skin" : NULL);
+        cli_pore_list_add(&j->pores, path, &m.pores, j->m.metrics.px_per_mm,
+                          NULL, 1);
         if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", stem,
                                                    path, img, reg, &m))
             s = ST_ERR_IO;
@@ -237,6 +241,12 @@ static int run(int argc, char **argv)
         return CLI_EXIT_FAILED;
     }
     cli_face_open(&j.m.region);
+    if (j.m.pore_list && cli_pore_list_open(&j.pores, j.m.pore_list, 0, crlf)) {
+        cli_output_abort(out);
+        cli_free_names(stems, (size_t)(argc - optind));
+        cli_face_close(&j.m.region);
+        return CLI_EXIT_FAILED;
+    }
     st_csv_init(&csv, st_output_stream(out));
     csv.crlf = crlf;
     header(&csv);
@@ -248,6 +258,10 @@ static int run(int argc, char **argv)
     cli_free_names(stems, (size_t)(argc - optind));
     cli_face_close(&j.m.region);
     t0 = st_timing_clock();
+    if (cli_pore_list_close(&j.pores, 0)) {
+        cli_output_abort(out);
+        return CLI_EXIT_FAILED;
+    }
     if (cli_output_commit(out))
         return CLI_EXIT_FAILED;
     if (j.timing) {

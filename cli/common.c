@@ -306,6 +306,64 @@ void cli_output_abort(st_output *o)
     watch_remove(temp);
 }
 
+int cli_pore_list_open(cli_pore_list *l, const char *path, int baseline,
+                       int crlf)
+{
+    static const char *const cols[] = {
+        "file",  "x_px",         "y_px",          "diameter_px",  "diameter_mm",
+        "depth", "significance", "baseline_x_px", "baseline_y_px"};
+    memset(l, 0, sizeof *l);
+    if (!(l->out = cli_output_open(path)))
+        return -1;
+    l->baseline = baseline;
+    st_csv_init(&l->csv, st_output_stream(l->out));
+    l->csv.crlf = crlf;
+    for (int i = 0; i < (baseline ? 9 : 7); i++)
+        st_csv_text(&l->csv, cols[i]);
+    st_csv_end_row(&l->csv);
+    return 0;
+}
+
+void cli_pore_list_add(cli_pore_list *l, const char *file, const st_pores *p,
+                       double px_per_mm, const st_transform *to_base,
+                       int is_base)
+{
+    if (!l->out)
+        return;
+    for (int i = 0; i < p->count; i++) {
+        const st_pore *q = &p->list[i];
+        st_csv_text(&l->csv, file);
+        st_csv_number(&l->csv, q->x);
+        st_csv_number(&l->csv, q->y);
+        st_csv_number(&l->csv, q->diameter);
+        st_csv_number(&l->csv, px_per_mm > 0 ? q->diameter / px_per_mm : NAN);
+        st_csv_number(&l->csv, q->depth);
+        st_csv_number(&l->csv, q->significance);
+        if (l->baseline) {
+            double bx = is_base || to_base ? q->x : NAN,
+                   by = bx == bx ? q->y : NAN;
+            if (to_base)
+                st_transform_apply(to_base, q->x, q->y, &bx, &by);
+            st_csv_number(&l->csv, bx);
+            st_csv_number(&l->csv, by);
+        }
+        st_csv_end_row(&l->csv);
+    }
+}
+
+int cli_pore_list_close(cli_pore_list *l, int failed)
+{
+    int r = 0;
+    if (!l->out)
+        return 0;
+    if (failed)
+        cli_output_abort(l->out);
+    else
+        r = cli_output_commit(l->out);
+    l->out = NULL;
+    return r;
+}
+
 void cli_print_help(const cli_command *cmd)
 {
     fputs(cmd->help, stdout);
@@ -362,6 +420,7 @@ static int measure_option(const char *command, int c, const char *arg,
         m->region.face_zones = strcmp(arg, "face") == 0;
         return 1;
     case CLI_OPT_FACE_MODEL: m->region.face_model = arg; return 1;
+    case CLI_OPT_PORE_LIST: m->pore_list = arg; return 1;
     case CLI_OPT_WB:
         return cli_parse_white_balance(command, arg, &m->metrics.white_balance)
                    ? -1

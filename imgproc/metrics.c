@@ -48,8 +48,9 @@ static double y_to_l(double Y)
 /* Scales the luminance behind lab's L* plane, in place, so the region's
  * mean is ST_METRICS_TEXTURE_Y: pores and texture measured on it do not
  * move when only the exposure does (L* contrast grows with the cube root
- * of exposure). Outside the region L* is 0 already (st_lab_planes_new). */
-static void normalise_l(st_lab_planes *lab, const st_region *reg)
+ * of exposure). Outside the region L* is 0 already (st_lab_planes_new).
+ * Returns the luminance factor. */
+static double normalise_l(st_lab_planes *lab, const st_region *reg)
 {
     double sum = 0, k;
     for (int y = reg->y0; y < reg->y1; y++) {
@@ -78,6 +79,7 @@ static void normalise_l(st_lab_planes *lab, const st_region *reg)
             }
         }
     }
+    return k;
 }
 
 /* CIELAB, redness and tone in one pass over the rows: a* and b* of a row
@@ -165,7 +167,10 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
                     &out->tone, err)))
         goto done;
     /* pores and texture read only the normalised L*, rescaled in place */
-    normalise_l(lab, reg);
+    /* photo L* ST_METRICS_CLIP_L and above is clipped or a highlight:
+     * the pores leave it out (in the normalised plane's units) */
+    opt.pores.highlight_l =
+        y_to_l(normalise_l(lab, reg) * l_to_y(ST_METRICS_CLIP_L));
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
     if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))
         goto done;
@@ -202,6 +207,8 @@ static const struct {
     {"pore_mean_diameter_px", "px"},
     {"pore_mean_diameter_mm", "mm"},
     {"pore_area_pct", "%"},
+    {"pore_search_px", "px"},
+    {"pore_range_resolved", "flag"},
     {"texture_fine_share", "fraction"},
     {"texture_medium_share", "fraction"},
     {"texture_coarse_share", "fraction"},
@@ -238,19 +245,21 @@ double st_metrics_value(const st_metrics *m, int i)
     case 6: return m->redness.red_area_pct;
     case 7: return m->tone.ita_deg;
     case 9: return m->tone.tone_evenness;
-    case 10: return m->pores.count;
+    case 10: return m->pores.search_px ? m->pores.count : NAN;
     case 11: return m->pores.density_per_cm2;
     case 12: return m->pores.density_per_mp;
     case 13: return m->pores.mean_diameter_px;
     case 14: return m->pores.mean_diameter_mm;
     case 15: return m->pores.area_pct;
-    case 16: return m->texture.fine_share;
-    case 17: return m->texture.medium_share;
-    case 18: return m->texture.coarse_share;
-    case 19: return m->texture.spectral_slope;
-    case 20: return m->texture.anisotropy;
-    case 21: return m->texture.orientation_deg;
-    case 22: return m->texture.roughness_rms;
+    case 16: return (double)m->pores.search_px;
+    case 17: return m->pores.range_resolved;
+    case 18: return m->texture.fine_share;
+    case 19: return m->texture.medium_share;
+    case 20: return m->texture.coarse_share;
+    case 21: return m->texture.spectral_slope;
+    case 22: return m->texture.anisotropy;
+    case 23: return m->texture.orientation_deg;
+    case 24: return m->texture.roughness_rms;
     default: return NAN;
     }
 }

@@ -385,6 +385,25 @@ if [ -f "$base" ]; then
     else
         not_ok "metrics calibrated: diameter in mm" "got $(field "$out" 2 18)"
     fi
+    # --pore-list: one row per pore, as many as pore_count
+    run metrics "$base" --roi 300,100,800,700 --px-per-mm 20 \
+        --pore-list "$tmp/pores.csv"
+    expect_rc "metrics --pore-list: exits 0" 0
+    expect_eq "metrics --pore-list: header" \
+        "file,x_px,y_px,diameter_px,diameter_mm,depth,significance" \
+        "$(line "$tmp/pores.csv" 1)"
+    expect_eq "metrics --pore-list: a row per pore (pore_count)" \
+        "$(field "$out" 2 14)" "$(($(wc -l <"$tmp/pores.csv") - 1))"
+    "$BUILD/tests/rfc4180" "$tmp/pores.csv" >/dev/null 2>&1 &&
+        ok "metrics --pore-list: RFC 4180" ||
+        not_ok "metrics --pore-list: RFC 4180"
+    # every pore lies inside the region and is 0.05..0.5 mm (default range)
+    bad=$(awk -F, 'NR > 1 && ($2 < 300 || $2 >= 1100 || $3 < 100 ||
+        $3 >= 800 || $5 < 0.05 || $5 > 0.5 ||
+        ($4 / 20 - $5) > 1e-6 || ($5 - $4 / 20) > 1e-6)' "$tmp/pores.csv" |
+        wc -l)
+    expect_eq "metrics --pore-list: inside the region, in range, mm = px / 20" \
+        0 "$bad"
     run metrics "$base" --white-balance patch:150,660,80,80 \
         --roi 300,100,800,700
     expect_rc "metrics --white-balance patch: exits 0" 0
@@ -415,8 +434,24 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     expect_eq "compare: long header" \
         "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale" \
         "$(line "$tmp/c.csv" 1)"
-    expect_eq "compare: one row per metric (23) plus the header" 24 \
+    expect_eq "compare: one row per metric (25) plus the header" 26 \
         "$(wc -l <"$tmp/c.csv" | tr -d ' ')"
+    run compare "$base" "$follow" --roi 300,100,800,700 \
+        --pore-list "$tmp/cpores.csv" -o "$tmp/c2.csv"
+    expect_rc "compare --pore-list: exits 0" 0
+    expect_eq "compare --pore-list: header" \
+        "file,x_px,y_px,diameter_px,diameter_mm,depth,significance,baseline_x_px,baseline_y_px" \
+        "$(line "$tmp/cpores.csv" 1)"
+    nb=$(grep -c "2026-01-12" "$tmp/cpores.csv")
+    na=$(grep -c "2026-07-06" "$tmp/cpores.csv")
+    expect_eq "compare --pore-list: the before photo's rows (pore_count)" \
+        "$(awk -F, '$5 == "pore_count" { print $7 }' "$tmp/c2.csv")" "$nb"
+    expect_eq "compare --pore-list: the after photo's rows (pore_count)" \
+        "$(awk -F, '$5 == "pore_count" { print $8 }' "$tmp/c2.csv")" "$na"
+    # the baseline's own pores sit where they are
+    bad=$(awk -F, '/2026-01-12/ && ($2 != $8 || $3 != $9)' \
+        "$tmp/cpores.csv" | wc -l)
+    expect_eq "compare --pore-list: baseline positions of the baseline" 0 "$bad"
     # the truth file: pores 6.0 px at baseline, 4.8 px at follow-up (-20%)
     got=$(grep ',pore_mean_diameter_px,' "$tmp/c.csv" | cut -d, -f10)
     if close "$got" -20 5; then
@@ -478,7 +513,7 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     run metrics --skin-mask auto "$base"
     expect_rc "metrics --skin-mask auto: exits 0" 0
     # the sample is all skin but its 120 x 120 grey card
-    px=$(field "$out" 2 27)
+    px=$(field "$out" 2 29)
     if close "$px" 1065600 3000; then
         ok "skin mask leaves out the grey card only ($px px)"
     else
