@@ -1,8 +1,9 @@
 # skintrack — build, test, install.
 #
 #   make            library (build/libskintrack.a) and program (build/skintrack)
-#   make test       unit tests (cmocka), CLI end-to-end tests and the HTML
-#                   report in headless Chromium (installs it: make deps-test)
+#   make test       unit tests (cmocka), CLI end-to-end tests (HEIC, TIFF
+#                   and DNG too) and the HTML report in headless Chromium
+#                   (installs what they need: make deps-test)
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
@@ -134,7 +135,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
 test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
-           $(FUZZ_BIN) $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
+           $(BUILD)/tests/imgconv $(FUZZ_BIN) $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
@@ -150,6 +151,8 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/course.sh || failed=1; \
 	echo "== tests/report.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/report.sh || failed=1; \
+	echo "== tests/formats.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/formats.sh || failed=1; \
 	echo "== tests/faults.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
 	exit $$failed
@@ -184,8 +187,8 @@ check-asan:
 VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
     --log-file=$(CURDIR)/$(BUILD)/valgrind/%p.log
-VALGRIND_TESTS ?= cli course report faults
-valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
+VALGRIND_TESTS ?= cli course report formats faults
+valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat $(BUILD)/tests/imgconv \
           $(BUILD)/tests/faultshim.so
 	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
 	@printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(VALGRIND_CMD)" \
