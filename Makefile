@@ -138,7 +138,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
 test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
-           $(BUILD)/tests/imgconv $(FUZZ_BIN) $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
+           $(BUILD)/tests/imgconv $(FUZZ_BIN) $(FUZZ_SEEDS)/.done \
+           $(BUILD)/tests/faultshim.so
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
@@ -191,8 +192,8 @@ VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
     --log-file=$(CURDIR)/$(BUILD)/valgrind/%p.log
 VALGRIND_TESTS ?= cli course report formats faults
-valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat $(BUILD)/tests/imgconv \
-          $(BUILD)/tests/faultshim.so
+valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
+          $(BUILD)/tests/imgconv $(BUILD)/tests/faultshim.so
 	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
 	@printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(VALGRIND_CMD)" \
 	    "$(CURDIR)/$(BIN)" >$(BUILD)/valgrind/skintrack
