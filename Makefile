@@ -1,8 +1,9 @@
 # skintrack — build, test, install.
 #
 #   make            library (build/libskintrack.a) and program (build/skintrack)
-#   make test       unit tests (cmocka), CLI end-to-end tests and the HTML
-#                   report in headless Chromium (installs it: make deps-test)
+#   make test       unit tests (cmocka), CLI end-to-end tests (HEIC, TIFF
+#                   and DNG too) and the HTML report in headless Chromium
+#                   (installs what they need: make deps-test)
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
@@ -125,7 +126,8 @@ $(BUILD)/tests/fuzz_seeds: tests/fuzz/seeds.c $(TEST_SUPPORT) $(LIB)
 
 $(FUZZ_SEEDS)/.done: $(BUILD)/tests/fuzz_seeds
 	rm -rf $(FUZZ_SEEDS)
-	$(BUILD)/tests/fuzz_seeds $(FUZZ_SEEDS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    $(BUILD)/tests/fuzz_seeds $(FUZZ_SEEDS)
 	@touch $@
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
@@ -139,8 +141,10 @@ $(BUILD)/tests/%.o: tests/%.c tests/%.h $(wildcard include/skintrack/*.h)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # Under the sanitizers any report aborts the test binary, so it fails.
+# tests/lsan.supp: the HEVC encoder the tests use to make HEIC files leaks.
 ASAN_ENV := ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
-            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
 
 # deps runs first and alone, then the build (which may be parallel) and
 # the tests, so nothing compiles before the packages are there.
@@ -148,7 +152,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
 test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
-           $(FUZZ_BIN) $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
+           $(BUILD)/tests/imgconv $(FUZZ_BIN) $(FUZZ_SEEDS)/.done \
+           $(BUILD)/tests/faultshim.so
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
@@ -166,6 +171,8 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/report.sh || failed=1; \
 	echo "== tests/face.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/face.sh || failed=1; \
+	echo "== tests/formats.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/formats.sh || failed=1; \
 	echo "== tests/faults.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
 	exit $$failed
@@ -201,9 +208,9 @@ check-asan:
 VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
     --log-file=$(CURDIR)/$(BUILD)/valgrind/%p.log
-VALGRIND_TESTS ?= cli course report faults face
+VALGRIND_TESTS ?= cli course report formats faults face
 valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
-          $(BUILD)/tests/faultshim.so
+          $(BUILD)/tests/imgconv $(BUILD)/tests/faultshim.so
 	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
 	@printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(VALGRIND_CMD)" \
 	    "$(CURDIR)/$(BIN)" >$(BUILD)/valgrind/skintrack

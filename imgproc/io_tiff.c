@@ -134,14 +134,16 @@ struct layout {
     int direct; /* read by the direct path (else the RGBA reader) */
 };
 
-static void read_exif_date(struct tdec *d, st_image_info *info)
+/* Returns whether the EXIF directory was visited (the first page must then
+ * be made current again). */
+static int read_exif_date(struct tdec *d, st_image_info *info)
 {
     toff_t off = 0;
     char *dto = NULL, *offset = NULL;
     char dto_copy[64] = "", off_copy[16] = "";
 
     if (!TIFFGetField(d->tif, TIFFTAG_EXIFIFD, &off) || off == 0)
-        return;
+        return 0;
     if (TIFFReadEXIFDirectory(d->tif, off)) {
         info->has_exif = 1;
         if (TIFFGetField(d->tif, EXIFTAG_DATETIMEORIGINAL, &dto) && dto)
@@ -153,6 +155,7 @@ static void read_exif_date(struct tdec *d, st_image_info *info)
                              off_copy[0] ? off_copy : NULL);
     }
     d->in.message[0] = '\0'; /* a damaged EXIF directory is not fatal */
+    return 1;
 }
 
 static st_status read_layout(struct tdec *d, struct layout *L,
@@ -388,8 +391,7 @@ static st_status decode(struct tdec *d, const st_read_options *opt,
     if (!d->tif)
         return tiff_fail(d, err, "cannot read the header");
     info->format = ST_FORMAT_TIFF;
-    read_exif_date(d, info);
-    if (info->has_exif && !TIFFSetDirectory(d->tif, 0))
+    if (read_exif_date(d, info) && !TIFFSetDirectory(d->tif, 0))
         return tiff_fail(d, err, "cannot return to the first page");
     s = read_layout(d, &L, info, err);
     if (s)
