@@ -16,6 +16,8 @@
  *     (linear RGB times t^k, k = 1, 1.3, 1.9: melanin absorbs blue most)
  *     keeps its zones (centroids within 5% of the eye distance) and its
  *     skin region (area within 20%);
+ *   - a band of hair colour (dark brown, grey) painted across the forehead
+ *     is left out of the zone and of the face's skin;
  *   - a photo without a face, a missing model and a file that is not a
  *     model are one-line errors; the environment variable overrides the
  *     default model path.
@@ -368,6 +370,70 @@ static void test_skin_tones(void **state)
     st_image_free(img);
 }
 
+/* Hair over the forehead: a band of hair colour painted across the
+ * forehead zone's middle (dark brown L* 25, a* 5, b* 10; grey L* 60, a* 1,
+ * b* 4) is left out of the zone and of the face's skin, while the zone
+ * keeps the skin above and below it. */
+static void check_hair(double L, double A, double B)
+{
+    st_image *img = portrait(HOPPER), *t;
+    st_region *skin, *z[ST_ZONE_COUNT];
+    st_error err = {0};
+    st_face f;
+    double x[ST_ZONE_MAX_VERTICES], y[ST_ZONE_MAX_VERTICES], y0 = 1e9,
+                                                             y1 = -1e9;
+    size_t band = 0, in_zone = 0, in_skin = 0;
+    int n;
+    if (!img)
+        skip();
+    assert_int_equal(st_face_find(model, img, &f, &err), ST_OK);
+    n = st_face_zone_outline(&f, ST_ZONE_FOREHEAD, x, y, ST_ZONE_MAX_VERTICES);
+    for (int i = 0; i < n; i++)
+        y0 = fmin(y0, y[i]), y1 = fmax(y1, y[i]);
+    assert_int_equal(st_image_copy(&t, img, &err), ST_OK);
+    {
+        double lab[3] = {L, A, B}, rgb[3];
+        int ya = (int)(y0 + 0.35 * (y1 - y0)), yb = (int)(y0 + 0.65 * (y1 - y0));
+        lab_to_srgb(lab, rgb);
+        for (int py = ya; py < yb; py++)
+            for (int px = 0; px < t->width; px++)
+                for (int c = 0; c < 3; c++)
+                    st_image_pixel(t, px, py)[c] = (float)rgb[c];
+        assert_int_equal(st_face_find(model, t, &f, &err), ST_OK);
+        assert_int_equal(st_face_regions(&f, t, &skin, z, &err), ST_OK);
+        for (int py = ya; py < yb; py++)
+            for (int px = 0; px < t->width; px++) {
+                size_t i = (size_t)py * t->width + px;
+                band++;
+                in_zone += z[ST_ZONE_FOREHEAD]->mask[i] != 0;
+                in_skin += skin->mask[i] != 0;
+            }
+    }
+    printf("  hair L*%.0f a*%.0f b*%.0f: %zu of %zu band px in the skin, %zu "
+           "in the forehead (%zu px left)\n",
+           L, A, B, in_skin, band, in_zone, z[ST_ZONE_FOREHEAD]->count);
+    assert_int_equal(in_zone, 0);
+    assert_true(in_skin == 0);
+    assert_true(z[ST_ZONE_FOREHEAD]->count >= 64);
+    st_region_free(skin);
+    for (int i = 0; i < ST_ZONE_COUNT; i++)
+        st_region_free(z[i]);
+    st_image_free(t);
+    st_image_free(img);
+}
+
+static void test_hair_dark(void **state)
+{
+    (void)state;
+    check_hair(25, 5, 10);
+}
+
+static void test_hair_grey(void **state)
+{
+    (void)state;
+    check_hair(60, 1, 4);
+}
+
 static void test_no_face(void **state)
 {
     st_image *img;
@@ -447,6 +513,8 @@ int main(void)
         cmocka_unit_test(test_red_cheek_10),
         cmocka_unit_test(test_red_cheek_15),
         cmocka_unit_test(test_skin_tones),
+        cmocka_unit_test(test_hair_dark),
+        cmocka_unit_test(test_hair_grey),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
