@@ -737,6 +737,7 @@ static void warn_row(const job *j, const cli_photo *p)
 
 static int write_course(job *j, cli_photo **rows, size_t n,
                         const cli_photo *base, int z);
+static int report_zones(job *j, const cli_photo *base);
 
 static int run_course(job *j, cli_photo **rows, size_t n)
 {
@@ -760,10 +761,27 @@ static int run_course(job *j, cli_photo **rows, size_t n)
     qsort(rows, n, sizeof *rows, all_dated ? by_date_rows : by_order_rows);
     if (!j->m.region.face_zones)
         return write_course(j, rows, n, base, -1);
+    if (j->rep && base && report_zones(j, base))
+        return -1;
     for (int z = 0; z < ST_ZONE_COUNT; z++)
         if (write_course(j, rows, n, base, z))
             return -1;
     return 0;
+}
+
+/* --regions face in a report: the baseline with its zones outlined. */
+static int report_zones(job *j, const cli_photo *base)
+{
+    st_image *img;
+    st_error err = {0};
+    int rc;
+    if (st_io_read(base->path, &j->read, &img, NULL, &err)) {
+        cli_error("%s: %s", base->path, st_error_text(&err));
+        return -1;
+    }
+    rc = cli_report_zones(j->rep, base, img);
+    st_image_free(img);
+    return rc;
 }
 
 /* --regions face: puts zone z's result of each photo where the writers
@@ -1037,10 +1055,6 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
          j->m.region.skin_auto || j->m.region.skin_face))
         return cli_usage(cmd, "--regions face makes its own regions: no "
                               "--roi, --mask or --skin-mask with it");
-    if (j->m.region.face_zones && j->report_mode)
-        return cli_usage(cmd, "--regions face is not drawn in reports yet; "
-                              "use course --regions face for the numbers, "
-                              "or report --skin-mask face");
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
         return cli_usage(cmd, "--followup-after must be more than "
                               "--post-days");

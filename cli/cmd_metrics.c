@@ -21,7 +21,8 @@ static const char help[] =
     "texture_coarse_share, spectral_slope, anisotropy, orientation_deg,\n"
     "roughness_rms, region_px, region_cx_px, region_cy_px (the region's\n"
     "centroid), region (the face zone with --regions face, one row per\n"
-    "zone; else empty).\n"
+    "zone; else empty). With --regions face, --overlay DIR writes\n"
+    "DIR/NAME-zones.png, the zones outlined.\n"
     "Definitions, units and sources: docs/metrics.md, docs/faces.md.\n\n"
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: "
@@ -111,6 +112,28 @@ static void error_row(st_csv *csv, const char *path, const char *cause,
     st_csv_end_row(csv);
 }
 
+/* --overlay with --regions face: DIR/STEM-zones.png, the photo with its
+ * zones' outlines. 0, or -1 (reported). */
+static int zones_picture(const char *dir, const char *path,
+                         const st_image *img, st_region *const *zones)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *dot = strrchr(base, '.');
+    int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    char out[4096];
+    st_image *pic;
+    st_error err = {0};
+    int rc;
+    if (st_face_draw_zones(&pic, img, zones, 0, &err)) {
+        cli_error("%s: overlay: %s", path, st_error_text(&err));
+        return -1;
+    }
+    snprintf(out, sizeof out, "%s/%.*s-zones.png", dir, stem, base);
+    rc = cli_write_image(out, pic, 8);
+    st_image_free(pic);
+    return rc;
+}
+
 /* --regions face: a row per zone of the photo's face. */
 static int measure_face(st_csv *csv, job *j, const char *path)
 {
@@ -144,6 +167,9 @@ static int measure_face(st_csv *csv, job *j, const char *path)
             error_row(csv, path, st_error_text(&r.error[z]), st_zone_name(z));
             s = r.status[z];
         }
+        if (j->m.overlay_dir &&
+            zones_picture(j->m.overlay_dir, path, img, r.zones))
+            s = ST_ERR_IO;
         st_face_result_clear(&r);
     }
     st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
@@ -226,10 +252,10 @@ static int run(int argc, char **argv)
         return cli_usage("metrics", "no image given");
     if (j.m.region.face_zones &&
         (j.m.region.has_roi || j.m.region.mask_path || j.m.region.skin_auto ||
-         j.m.region.skin_face || j.m.overlay_dir))
+         j.m.region.skin_face))
         return cli_usage("metrics", "--regions face makes its own regions: "
-                                    "no --roi, --mask, --skin-mask or "
-                                    "--overlay with it");
+                                    "no --roi, --mask or --skin-mask with "
+                                    "it");
 
     if (j.m.overlay_dir &&
         !(stems = cli_unique_stems((const char *const *)argv + optind,

@@ -1226,6 +1226,53 @@ drop:
     return rc;
 }
 
+int cli_report_zones(cli_report *r, const cli_photo *base,
+                     const st_image *photo)
+{
+    static const char *const names[ST_ZONE_COUNT] = {
+        "forehead", "left cheek", "right cheek", "nose", "chin"};
+    FILE *f = r->body;
+    st_image *pic = NULL;
+    st_error err = {0};
+    char *uri;
+
+    if (st_face_draw_zones(&pic, photo, base->res.face.zones, THUMB, &err)) {
+        cli_error("%s: zones picture: %s", base->path, st_error_text(&err));
+        return -1;
+    }
+    uri = jpeg_uri(pic);
+    st_image_free(pic);
+    if (!uri) {
+        cli_error("out of memory writing the report");
+        return -1;
+    }
+    fputs("<section class=\"zones\"><h2>", f);
+    html(f, base->subject);
+    fputs(" — face zones on the baseline</h2>\n<figure><img class=\"zones\" "
+          "alt=\"the baseline with its face zones outlined\" src=\"",
+          f);
+    fputs(uri, f);
+    fputs("\"><figcaption>Each photo is measured on the zones of its own "
+          "face landmarks, cut to its skin; the sections below chart every "
+          "metric zone by zone. ",
+          f);
+    for (int z = 0; z < ST_ZONE_COUNT; z++) {
+        unsigned char c[3];
+        st_zone_colour(z, c);
+        fprintf(f,
+                "<span style=\"color:#%02x%02x%02x\">&#9632;</span> %s "
+                "(%zu px)%s",
+                c[0], c[1], c[2], names[z],
+                base->res.face.zones[z] ? base->res.face.zones[z]->count : 0,
+                z < ST_ZONE_COUNT - 1 ? ", " : ".");
+    }
+    fputs(" Left and right are the subject's own.</figcaption></figure>"
+          "</section>\n",
+          f);
+    free(uri);
+    return 0;
+}
+
 st_output *cli_report_finish(cli_report *r)
 {
     FILE *f = st_output_stream(r->out);

@@ -36,6 +36,12 @@ void cli_report_view(cli_report *r, const st_course_view *v);
 int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
                       const cli_photo *base);
 
+/* --regions face: a figure of the baseline photo (decoded, upright) with
+ * the zones of base->res.face outlined, before the course's zone
+ * sections. 0, or -1 (reported). */
+int cli_report_zones(cli_report *r, const cli_photo *base,
+                     const st_image *photo);
+
 /* Writes the index and the sections into the report's output and frees r;
  * returns that output, still to be committed (cli_outputs_commit), or NULL
  * after a message. */

@@ -213,26 +213,13 @@ static void grow_box(int box[4], const poly *p, int w, int h)
  * only (a 12 MP photo's zone is a small part of it). */
 static void and_in_box(st_region *a, const st_region *b, const int box[4])
 {
-    int x0 = a->width, y0 = a->height, x1 = 0, y1 = 0;
-    size_t count = 0;
     for (int y = box[1]; y < box[3]; y++) {
         uint8_t *m = a->mask + (size_t)y * (size_t)a->width;
         const uint8_t *n = b->mask + (size_t)y * (size_t)a->width;
-        for (int x = box[0]; x < box[2]; x++) {
+        for (int x = box[0]; x < box[2]; x++)
             m[x] = (uint8_t)(m[x] && n[x]);
-            if (m[x]) {
-                count++;
-                x0 = x < x0 ? x : x0;
-                x1 = x + 1 > x1 ? x + 1 : x1;
-                y0 = y < y0 ? y : y0;
-                y1 = y + 1;
-            }
-        }
     }
-    if (!count)
-        x0 = y0 = x1 = y1 = 0;
-    a->count = count;
-    a->x0 = x0, a->y0 = y0, a->x1 = x1, a->y1 = y1;
+    st_region_update_in(a, box[0], box[1], box[2], box[3]);
 }
 
 /* p scaled by k about its vertices' mean. */

@@ -5,7 +5,7 @@
  *   st_region_drop_transparent            alpha below 0.5 is outside
  *   st_region_centroid                    mean pixel position
  *   st_region_intersect                   AND of two regions
- *   st_region_update                      bounding box and count
+ *   st_region_update / _in                bounding box and count
  *   st_region_free
  */
 #include <math.h>
@@ -37,13 +37,13 @@ static st_status region_new(st_region **out, int w, int h, st_error *err)
     return ST_OK;
 }
 
-void st_region_update(st_region *r)
+void st_region_update_in(st_region *r, int bx0, int by0, int bx1, int by1)
 {
     int x0 = r->width, y0 = r->height, x1 = 0, y1 = 0;
     size_t count = 0;
-    for (int y = 0; y < r->height; y++) {
+    for (int y = by0; y < by1; y++) {
         const uint8_t *m = r->mask + (size_t)y * (size_t)r->width;
-        for (int x = 0; x < r->width; x++)
+        for (int x = bx0; x < bx1; x++)
             if (m[x]) {
                 count++;
                 x0 = x < x0 ? x : x0;
@@ -56,6 +56,11 @@ void st_region_update(st_region *r)
     if (!count)
         x0 = y0 = x1 = y1 = 0;
     r->x0 = x0, r->y0 = y0, r->x1 = x1, r->y1 = y1;
+}
+
+void st_region_update(st_region *r)
+{
+    st_region_update_in(r, 0, 0, r->width, r->height);
 }
 
 st_status st_region_full(st_region **out, int w, int h, st_error *err)

@@ -119,8 +119,27 @@ if [ -r "$hopper" ]; then
     expect_eq "course: 2 photos x 5 zones x 23 metrics" 230 \
         "$(col "$tmp/k.csv" region | wc -l | tr -d ' ')"
 
+    # the report: the baseline with its zones, then a section per zone
+    run report --regions face -o "$tmp/r.html" "$tmp/alice"
+    expect_rc "report --regions face: exits 0" 0
+    expect_has "report: the zones figure" "$tmp/r.html" \
+        "alice — face zones on the baseline"
+    expect_eq "report: a section per zone" 5 \
+        "$(grep -c '<section class="course"' "$tmp/r.html")"
+    expect_has "report: the cheek_left section" "$tmp/r.html" \
+        "<h2>alice — cheek_left</h2>"
+
+    # --overlay: the zones outlined, one picture per photo
+    mkdir "$tmp/ov"
+    run metrics --regions face --overlay "$tmp/ov" "$hopper"
+    expect_rc "metrics --regions face --overlay: exits 0" 0
+    if [ -s "$tmp/ov/grace_hopper-zones.png" ]; then
+        ok "--overlay writes NAME-zones.png"
+    else
+        not_ok "--overlay writes NAME-zones.png" "$(ls "$tmp/ov")"
+    fi
+
     usage_error "--regions with --roi" metrics --regions face --roi 1,1,9,9 "$hopper"
-    usage_error "report --regions face" report --regions face -o "$tmp/r.html" "$tmp/alice"
 else
     skip "grace_hopper.jpg not installed (python3-matplotlib)"
 fi

@@ -12,10 +12,14 @@
  *     painted amount (within 1; every pixel moved by the amount but a few
  *     that clip at white), so only a change of area could move the mean
  *     otherwise;
+ *   - a course whose follow-up has +10 a* on that cheek: its zone keeps
+ *     its area and the course's a* rises by what was painted;
  *   - the same face rendered at skin tones from ITA above 55 to below -30
  *     (linear RGB times t^k, k = 1, 1.3, 1.9: melanin absorbs blue most)
  *     keeps its zones (centroids within 5% of the eye distance) and its
  *     skin region (area within 20%);
+ *   - a band of hair colour (dark brown, grey) painted across the forehead
+ *     is left out of the zone and of the face's skin;
  *   - a photo without a face, a missing model and a file that is not a
  *     model are one-line errors; the environment variable overrides the
  *     default model path.
@@ -200,6 +204,47 @@ static double mean_a(const st_image *img, const st_region *r)
     return s / (double)r->count;
 }
 
+/* A copy of img with add a* painted (in CIELAB) over face f's left-cheek
+ * polygon grown 1.3 times about its vertices' mean, so the zone's edge is
+ * reddened too; *clipped counts channel values cut at 0 or 1. */
+static st_image *redden_cheek(const st_image *img, const st_face *f,
+                              double add, int *clipped)
+{
+    st_image *red;
+    st_error err = {0};
+    double x[ST_ZONE_MAX_VERTICES], y[ST_ZONE_MAX_VERTICES], mx = 0, my = 0;
+    int n = st_face_zone_outline(f, ST_ZONE_CHEEK_LEFT, x, y,
+                                 ST_ZONE_MAX_VERTICES);
+    assert_true(n >= 3);
+    assert_int_equal(st_image_copy(&red, img, &err), ST_OK);
+    *clipped = 0;
+    for (int i = 0; i < n; i++)
+        mx += x[i] / n, my += y[i] / n;
+    for (int py = 0; py < img->height; py++)
+        for (int px = 0; px < img->width; px++) {
+            float *p = st_image_pixel(red, px, py);
+            double rgb[3] = {p[0], p[1], p[2]}, lab[3];
+            int in = 0; /* even-odd test */
+            for (int i = 0, j = n - 1; i < n; j = i++) {
+                double xi = mx + 1.3 * (x[i] - mx), yi = my + 1.3 * (y[i] - my);
+                double xj = mx + 1.3 * (x[j] - mx), yj = my + 1.3 * (y[j] - my);
+                if ((yi > py) != (yj > py) &&
+                    px < xj + (py - yj) * (xi - xj) / (yi - yj))
+                    in = !in;
+            }
+            if (!in)
+                continue;
+            st_color_srgb_to_lab(rgb, lab);
+            lab[1] += add;
+            lab_to_srgb(lab, rgb);
+            for (int k = 0; k < 3; k++) {
+                *clipped += rgb[k] < 0 || rgb[k] > 1;
+                p[k] = (float)rgb[k];
+            }
+        }
+    return red;
+}
+
 static void check_red_cheek(double add)
 {
     st_image *img = portrait(ASTRONAUT), *red;
@@ -207,53 +252,13 @@ static void check_red_cheek(double add)
     st_error err = {0};
     st_face f, g;
     const int c = ST_ZONE_CHEEK_LEFT;
-    double x[ST_ZONE_MAX_VERTICES], y[ST_ZONE_MAX_VERTICES], a0, a1, painted;
-    st_region *poly;
-    int n, clipped = 0;
+    double a0, a1, painted;
+    int clipped;
     if (!img)
         skip();
     assert_int_equal(st_face_find(model, img, &f, &err), ST_OK);
     assert_int_equal(st_face_regions(&f, img, NULL, z0, &err), ST_OK);
-    /* paint the whole cheek polygon, grown by 30% about the zone's
-     * centroid so the zone's edge is reddened too */
-    assert_int_equal(st_image_copy(&red, img, &err), ST_OK);
-    n = st_face_zone_outline(&f, c, x, y, ST_ZONE_MAX_VERTICES);
-    assert_true(n >= 3);
-    assert_int_equal(st_region_new_empty(&poly, img->width, img->height, &err),
-                     ST_OK);
-    poly->count = 0;
-    {
-        double mx = 0, my = 0;
-        for (int i = 0; i < n; i++)
-            mx += x[i] / n, my += y[i] / n;
-        for (int py = 0; py < img->height; py++)
-            for (int px = 0; px < img->width; px++) {
-                int in = 0; /* even-odd test, polygon grown 1.3 times */
-                for (int i = 0, j = n - 1; i < n; j = i++) {
-                    double xi = mx + 1.3 * (x[i] - mx), yi = my + 1.3 * (y[i] - my);
-                    double xj = mx + 1.3 * (x[j] - mx), yj = my + 1.3 * (y[j] - my);
-                    if ((yi > py) != (yj > py) &&
-                        px < xj + (py - yj) * (xi - xj) / (yi - yj))
-                        in = !in;
-                }
-                poly->mask[(size_t)py * img->width + px] = (uint8_t)in;
-                poly->count += (size_t)in;
-            }
-    }
-    for (int py = 0; py < img->height; py++)
-        for (int px = 0; px < img->width; px++) {
-            float *p = st_image_pixel(red, px, py);
-            double rgb[3] = {p[0], p[1], p[2]}, lab[3];
-            if (!poly->mask[(size_t)py * img->width + px])
-                continue;
-            st_color_srgb_to_lab(rgb, lab);
-            lab[1] += add;
-            lab_to_srgb(lab, rgb);
-            for (int k = 0; k < 3; k++) {
-                clipped += rgb[k] < 0 || rgb[k] > 1;
-                p[k] = (float)rgb[k];
-            }
-        }
+    red = redden_cheek(img, &f, add, &clipped);
     /* the brightest pixels clip at white: the truth is what was painted,
      * measured on the pixels themselves, and must be near the amount */
     printf("  %d channel values clipped\n", clipped);
@@ -268,10 +273,62 @@ static void check_red_cheek(double add)
     painted = mean_a(red, z1[c]) - mean_a(img, z1[c]);
     assert_true(fabs(a1 - a0 - painted) < 1.0);
     assert_true(fabs(painted - add) < 0.1 * add);
-    st_region_free(poly);
     for (int i = 0; i < ST_ZONE_COUNT; i++) {
         st_region_free(z0[i]);
         st_region_free(z1[i]);
+    }
+    st_image_free(red);
+    st_image_free(img);
+}
+
+/* A course: the baseline, then a follow-up whose left cheek is 10 a*
+ * redder (both written as 8-bit PNG). Each is measured on its own zones:
+ * the follow-up's cheek keeps its area within 10% and its a_star_mean
+ * rises by what was painted (measured on the files read back). */
+static void test_course_red_followup(void **state)
+{
+    st_image *img = portrait(HOPPER), *red, *rb[2];
+    const char *paths[2] = {tu_path("base.png"), tu_path("follow.png")};
+    st_course_options opt;
+    st_course_result res[2];
+    st_read_options ro;
+    st_error err = {0};
+    st_face f;
+    const int c = ST_ZONE_CHEEK_LEFT;
+    double rise, painted;
+    size_t n0, n1;
+    int clipped;
+    (void)state;
+    if (!img)
+        skip();
+    assert_int_equal(st_face_find(model, img, &f, &err), ST_OK);
+    red = redden_cheek(img, &f, 10, &clipped);
+    assert_int_equal(st_io_write_png(paths[0], img, 8, &err), ST_OK);
+    assert_int_equal(st_io_write_png(paths[1], red, 8, &err), ST_OK);
+    st_course_options_init(&opt);
+    opt.face = model;
+    assert_int_equal(st_course_measure(paths, 2, 0, &opt, res, &err), ST_OK);
+    assert_int_equal(res[0].status, ST_OK);
+    assert_int_equal(res[1].status, ST_OK);
+    assert_int_equal(res[1].face.status[c], ST_OK);
+    n0 = res[0].face.zones[c]->count, n1 = res[1].face.zones[c]->count;
+    rise = res[1].face.metrics[c].redness.a_star_mean -
+           res[0].face.metrics[c].redness.a_star_mean;
+    st_read_options_init(&ro);
+    assert_int_equal(st_io_read(paths[0], &ro, &rb[0], NULL, &err), ST_OK);
+    assert_int_equal(st_io_read(paths[1], &ro, &rb[1], NULL, &err), ST_OK);
+    assert_int_equal(st_image_to_float(rb[0], &err), ST_OK);
+    assert_int_equal(st_image_to_float(rb[1], &err), ST_OK);
+    painted = mean_a(rb[1], res[1].face.zones[c]) -
+              mean_a(rb[0], res[1].face.zones[c]);
+    printf("  course: cheek_left %zu -> %zu px, a* rise %.2f (painted %.2f)\n",
+           n0, n1, rise, painted);
+    assert_true(fabs((double)n1 - (double)n0) <= 0.10 * (double)n0);
+    assert_true(fabs(rise - painted) < 1.0);
+    assert_true(painted > 8);
+    for (int i = 0; i < 2; i++) {
+        st_course_result_clear(&res[i]);
+        st_image_free(rb[i]);
     }
     st_image_free(red);
     st_image_free(img);
@@ -368,6 +425,70 @@ static void test_skin_tones(void **state)
     st_image_free(img);
 }
 
+/* Hair over the forehead: a band of hair colour painted across the
+ * forehead zone's middle (dark brown L* 25, a* 5, b* 10; grey L* 60, a* 1,
+ * b* 4) is left out of the zone and of the face's skin, while the zone
+ * keeps the skin above and below it. */
+static void check_hair(double L, double A, double B)
+{
+    st_image *img = portrait(HOPPER), *t;
+    st_region *skin, *z[ST_ZONE_COUNT];
+    st_error err = {0};
+    st_face f;
+    double x[ST_ZONE_MAX_VERTICES], y[ST_ZONE_MAX_VERTICES], y0 = 1e9,
+                                                             y1 = -1e9;
+    size_t band = 0, in_zone = 0, in_skin = 0;
+    int n;
+    if (!img)
+        skip();
+    assert_int_equal(st_face_find(model, img, &f, &err), ST_OK);
+    n = st_face_zone_outline(&f, ST_ZONE_FOREHEAD, x, y, ST_ZONE_MAX_VERTICES);
+    for (int i = 0; i < n; i++)
+        y0 = fmin(y0, y[i]), y1 = fmax(y1, y[i]);
+    assert_int_equal(st_image_copy(&t, img, &err), ST_OK);
+    {
+        double lab[3] = {L, A, B}, rgb[3];
+        int ya = (int)(y0 + 0.35 * (y1 - y0)), yb = (int)(y0 + 0.65 * (y1 - y0));
+        lab_to_srgb(lab, rgb);
+        for (int py = ya; py < yb; py++)
+            for (int px = 0; px < t->width; px++)
+                for (int c = 0; c < 3; c++)
+                    st_image_pixel(t, px, py)[c] = (float)rgb[c];
+        assert_int_equal(st_face_find(model, t, &f, &err), ST_OK);
+        assert_int_equal(st_face_regions(&f, t, &skin, z, &err), ST_OK);
+        for (int py = ya; py < yb; py++)
+            for (int px = 0; px < t->width; px++) {
+                size_t i = (size_t)py * t->width + px;
+                band++;
+                in_zone += z[ST_ZONE_FOREHEAD]->mask[i] != 0;
+                in_skin += skin->mask[i] != 0;
+            }
+    }
+    printf("  hair L*%.0f a*%.0f b*%.0f: %zu of %zu band px in the skin, %zu "
+           "in the forehead (%zu px left)\n",
+           L, A, B, in_skin, band, in_zone, z[ST_ZONE_FOREHEAD]->count);
+    assert_int_equal(in_zone, 0);
+    assert_true(in_skin == 0);
+    assert_true(z[ST_ZONE_FOREHEAD]->count >= 64);
+    st_region_free(skin);
+    for (int i = 0; i < ST_ZONE_COUNT; i++)
+        st_region_free(z[i]);
+    st_image_free(t);
+    st_image_free(img);
+}
+
+static void test_hair_dark(void **state)
+{
+    (void)state;
+    check_hair(25, 5, 10);
+}
+
+static void test_hair_grey(void **state)
+{
+    (void)state;
+    check_hair(60, 1, 4);
+}
+
 static void test_no_face(void **state)
 {
     st_image *img;
@@ -446,7 +567,10 @@ int main(void)
         cmocka_unit_test(test_grace_hopper),
         cmocka_unit_test(test_red_cheek_10),
         cmocka_unit_test(test_red_cheek_15),
+        cmocka_unit_test(test_course_red_followup),
         cmocka_unit_test(test_skin_tones),
+        cmocka_unit_test(test_hair_dark),
+        cmocka_unit_test(test_hair_grey),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -94,6 +94,18 @@ st_status st_face_regions(const st_face *face, const st_image *img,
                           st_region **skin, st_region *zones[ST_ZONE_COUNT],
                           st_error *err);
 
+/* A picture of img with each zone's outline drawn in its own colour
+ * (forehead yellow, cheek_left cyan, cheek_right magenta, nose green, chin
+ * orange), shrunk by whole k x k blocks so its long side is at most
+ * max_side px (0: full size): an RGB float image (st_image_free). zones[z]
+ * may be NULL (not drawn). */
+st_status st_face_draw_zones(st_image **out, const st_image *img,
+                             st_region *const zones[ST_ZONE_COUNT],
+                             int max_side, st_error *err);
+
+/* The colour st_face_draw_zones gives zone z: 8-bit sRGB. */
+void st_zone_colour(int zone, unsigned char rgb[3]);
+
 /* ---- measuring by zone (face_measure.c) ---- */
 
 typedef struct st_face_result {

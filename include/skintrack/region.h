@@ -58,6 +58,10 @@ st_status st_region_intersect(st_region *a, const st_region *b, st_error *err);
 /* Recomputes the bounding box and count after the mask was edited. */
 void st_region_update(st_region *r);
 
+/* The same when every set pixel lies in the box x0 <= x < x1, y0 <= y <
+ * y1 (only the box is read). */
+void st_region_update_in(st_region *r, int x0, int y0, int x1, int y1);
+
 void st_region_free(st_region *r);
 
 #ifdef __cplusplus
