@@ -90,7 +90,8 @@ static void html(FILE *f, const char *s)
     }
 }
 
-/* A value for people: 4 significant digits ("" when unavailable). */
+/* A value for people: 4 significant digits ("–" when unavailable); small
+ * values keep their digits (-2.6e-05, not 0). */
 static const char *num(char *buf, size_t size, double v)
 {
     if (!isfinite(v))
@@ -98,7 +99,7 @@ static const char *num(char *buf, size_t size, double v)
     else if (fabs(v) >= 1e5)
         snprintf(buf, size, "%.0f", v);
     else
-        snprintf(buf, size, "%.4g", fabs(v) < 5e-5 ? 0.0 : v);
+        snprintf(buf, size, "%.4g", v == 0 ? 0.0 : v); /* no "-0" */
     return buf;
 }
 
@@ -812,6 +813,8 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
     st_chart c = {0};
     size_t m = 0, nl = 0, nm = 0;
     char ylabel[160], id[32], title[120], *svg = NULL;
+    char band[64];
+    double rc;
     st_error err = {0};
     int cap = caption_of(st_metrics_name(i));
 
@@ -872,6 +875,14 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
     c.has_reference = tr && isfinite(tr->base);
     c.reference = tr ? tr->base : NAN;
     c.reference_label = "baseline";
+    if (tr && st_repeat_coefficient(st_metrics_name(i), tr->base, &rc) == 0 &&
+        rc > 0) {
+        c.has_band = 1;
+        c.band_lo = tr->base - rc;
+        c.band_hi = tr->base + rc;
+        snprintf(band, sizeof band, "repeatability ±%.2g", rc);
+        c.band_label = band;
+    }
     c.id = id;
     if (st_chart_svg(&c, &svg, NULL, &err) == ST_OK) {
         fputs("<figure class=\"metric\">", f);
@@ -883,6 +894,17 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
             html(f, captions[cap].better);
             fputs("</b>", f);
         }
+        if (c.has_band)
+            fputs(" <span class=\"band-note\">Shaded: the repeatability "
+                  "around the baseline, how far photos of unchanged skin "
+                  "differ 95 times in 100 (docs/metrics.md); points inside "
+                  "it show no change.</span>",
+                  f);
+        else
+            fputs(" <span class=\"band-note\">No repeatability figure has "
+                  "been measured for this metric, so no band is "
+                  "drawn.</span>",
+                  f);
         fputs("</figcaption></figure>\n", f);
     }
 done:
@@ -1035,17 +1057,22 @@ static void write_maps(FILE *f, const cli_photo *p, const cli_photo *base,
 
 static void write_summary_table(FILE *f, const cli_trend *tr, const int *has)
 {
-    char b[5][32];
+    char b[5][64];
     fputs("<h3>Summary</h3><p>Baseline against the latest photo that is not "
           "within days of a treatment, and the trend over all such photos "
-          "(least squares, ± its standard error). The same numbers are in "
-          "the summary CSV (<code>--summary</code>).</p>"
+          "(least squares, ± its standard error, to the digits the error "
+          "allows). Repeatability: how far two photos of unchanged skin "
+          "differ 95 times in 100 (docs/metrics.md); a change smaller than "
+          "it is not a change. The same numbers are in the summary CSV "
+          "(<code>--summary</code>).</p>"
           "<table class=\"summary\"><tr><th>metric</th><th>unit</th>"
           "<th>baseline</th><th>latest</th><th>change</th><th>change %</th>"
-          "<th>trend per 30 days</th><th>photos</th></tr>\n",
+          "<th>repeatability ±</th><th>trend per 30 days</th><th>photos</th>"
+          "</tr>\n",
           f);
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
         const cli_trend *t = &tr[i];
+        double rc;
         if (!has[i])
             continue;
         fputs("<tr><td>", f);
@@ -1055,13 +1082,20 @@ static void write_summary_table(FILE *f, const cli_trend *tr, const int *has)
         fprintf(f,
                 "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
                 "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
-                num(b[0], 32, t->base), num(b[1], 32, t->latest_value),
-                num(b[2], 32, t->change), num(b[3], 32, t->pct_change));
-        if (isfinite(t->slope30) && isfinite(t->se30))
-            fprintf(f, "<td class=\"n\">%s ± %s</td>",
-                    num(b[0], 32, t->slope30), num(b[1], 32, t->se30));
-        else
-            fprintf(f, "<td class=\"n\">%s</td>", num(b[0], 32, t->slope30));
+                num(b[0], 64, t->base), num(b[1], 64, t->latest_value),
+                num(b[2], 64, t->change), num(b[3], 64, t->pct_change));
+        if (st_repeat_coefficient(st_metrics_name(i), t->base, &rc) == 0 &&
+            rc > 0) {
+            snprintf(b[4], 64, "%.2g", rc);
+            fprintf(f, "<td class=\"n\">%s%s</td>", b[4],
+                    isfinite(t->change) && fabs(t->change) <= rc
+                        ? " <small>(change within it)</small>"
+                        : "");
+        } else {
+            fputs("<td class=\"n\">not measured</td>", f);
+        }
+        fprintf(f, "<td class=\"n\">%s</td>",
+                st_chart_format_pm(t->slope30, t->se30, b[0], 64));
         fprintf(f, "<td class=\"n\">%zu</td></tr>\n", t->n);
     }
     fputs("</table>\n", f);

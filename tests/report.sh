@@ -127,6 +127,45 @@ done
 expect_eq "report: one chart per summary metric (HTML)" "$nmetrics" \
     "$(grep -o 'class="chart"' "$html" | wc -l | tr -d ' ')"
 
+# repeatability bands: around the baseline, 1.96 sqrt(2) x the SD that
+# docs/metrics.md measured (a_star_mean: CV 0.78%, melanin_index: SD 0.98),
+# on every chart of a metric with a figure and on no other
+# chart_of ID: the SVG of the chart with that id (tooltips span lines)
+chart_of() {
+    awk -v id="id=\"$1\"" '
+    !on && index($0, id) { on = 1; $0 = substr($0, index($0, id)) }
+    on { e = index($0, "</svg>"); if (e) { print substr($0, 1, e); exit } print }' "$html"
+}
+base_a=$(awk -F, '$3 == "a_star_mean" { print $7 }' "$tmp/summary.csv")
+want=$(awk -v b="$base_a" 'BEGIN { printf "%.2g", 1.96 * sqrt(2) * 0.0078 * (b < 0 ? -b : b) }')
+if chart_of c1-a_star_mean | grep -F ">repeatability ±$want<" >/dev/null; then
+    ok "report: the band's label is in a_star_mean's own chart"
+else
+    not_ok "report: the band's label is in a_star_mean's own chart" "want ±$want"
+fi
+want=$(awk 'BEGIN { printf "%.2g", 1.96 * sqrt(2) * 0.98 }')
+if chart_of c1-melanin_index | grep -F ">repeatability ±$want<" >/dev/null; then
+    ok "report: melanin_index's band is 1.96 sqrt(2) x SD 0.98 ($want)"
+else
+    not_ok "report: melanin_index's band is 1.96 sqrt(2) x SD 0.98" "want ±$want"
+fi
+nbands=$(grep -o 'class="band"' "$html" | wc -l | tr -d ' ')
+nnone=$(grep -o 'No repeatability figure has been measured' "$html" | wc -l | tr -d ' ')
+expect_eq "report: a band or a note saying there is none, on every chart" \
+    "$nmetrics" "$((nbands + nnone))"
+chart_of c1-orientation_deg >"$tmp/orient.svg"
+expect_has "report: orientation_deg has its chart" "$tmp/orient.svg" 'class="pt dot"'
+if grep -F 'class="band"' "$tmp/orient.svg" >/dev/null; then
+    not_ok "report: no band where no figure was measured (orientation_deg)"
+else
+    ok "report: no band where no figure was measured (orientation_deg)"
+fi
+if grep -F '>0 ± 0<' "$html" >/dev/null; then
+    not_ok "report: no trend printed as 0 ± 0"
+else
+    ok "report: no trend printed as 0 ± 0"
+fi
+
 # the same numbers as course's CSV: course --report gives the CSV of a
 # plain course run byte for byte, and the same report
 run course -o "$tmp/plain.csv" "$SAMPLES"
