@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "course.h"
+#include "record.h"
 #include "report.h"
 
 static const char help[] =
@@ -58,6 +59,8 @@ static const char help_options[] =
     "                          the photo before the treatment, and the\n"
     "                          fitted recovery half-life of each session\n"
     "  --report FILE           also write the HTML report (skintrack report)\n"
+    "  --meta FILE             write the run's record as JSON: version,\n"
+    "                          command line, effective options\n"
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n"
     "                          DIR/NAME-redness.png (a* heat map, 0-30) of\n"
     "                          every photo, on its own pixels\n"
@@ -96,7 +99,8 @@ enum {
     OPT_FOLLOWUP,
     OPT_REPORT,
     OPT_ALIGNED,
-    OPT_TREATMENT_DATES
+    OPT_TREATMENT_DATES,
+    OPT_META
 };
 
 static const struct option longopts[] = {
@@ -111,6 +115,7 @@ static const struct option longopts[] = {
     {"followup-after", required_argument, NULL, OPT_FOLLOWUP},
     {"aligned", required_argument, NULL, OPT_ALIGNED},
     {"treatment-dates", required_argument, NULL, OPT_TREATMENT_DATES},
+    {"meta", required_argument, NULL, OPT_META},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -142,13 +147,13 @@ typedef struct job {
     int report_mode; /* `skintrack report`: -o is the report */
     cli_report *rep; /* NULL: no report */
     progress prog;
-    int failed; /* some row is not ok */
+    int failed;              /* some row is not ok */
     const char *aligned_dir; /* --aligned DIR, or NULL */
     long *treat;             /* --treatment-dates (day numbers) */
     size_t ntreat;
-    cli_photo **subject;     /* the rows of the current course's subject */
+    cli_photo **subject; /* the rows of the current course's subject */
     size_t nsubject;
-    cli_photo **who;         /* the course being measured (paths' photos) */
+    cli_photo **who;            /* the course being measured (paths' photos) */
     atomic_int pictures_failed; /* an overlay or aligned photo not written */
 } job;
 
@@ -783,8 +788,7 @@ static void warn_single_photos(cli_photo **rows, size_t n)
     for (size_t k = 0, e; k < n; k = e) {
         int single = 1;
         size_t regions = 0;
-        for (e = k; e < n && !strcmp(rows[e]->subject, rows[k]->subject);
-             e++) {
+        for (e = k; e < n && !strcmp(rows[e]->subject, rows[k]->subject); e++) {
             if (e == k || strcmp(rows[e]->region, rows[e - 1]->region))
                 regions++;
             else
@@ -796,8 +800,7 @@ static void warn_single_photos(cli_photo **rows, size_t n)
                       "visits, name them by date (2026-03-02) or use a "
                       "manifest",
                       rows[k]->subject,
-                      regions == 1 ? "its one course has"
-                                   : "every region has");
+                      regions == 1 ? "its one course has" : "every region has");
     }
 }
 
@@ -859,7 +862,7 @@ static int parse_dates(const char *cmd, const char *text, long **t, size_t *n)
 
 static int parse_options(int argc, char **argv, job *j, const char **output,
                          const char **summary, const char **recovery,
-                         const char **report)
+                         const char **report, const char **meta)
 {
     const char *cmd = j->report_mode ? "report" : "course";
     double v;
@@ -888,6 +891,7 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             *report = optarg;
             break;
         case OPT_SUMMARY: *summary = optarg; break;
+        case OPT_META: *meta = optarg; break;
         case OPT_TREATMENT_DATES:
             if (parse_dates(cmd, optarg, &j->treat, &j->ntreat))
                 return CLI_EXIT_USAGE;
@@ -958,8 +962,9 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
 static int run_mode(int argc, char **argv, int report_mode)
 {
     const char *output = "-", *summary = NULL, *recovery = NULL;
-    const char *report = NULL;
-    st_output *out = NULL, *sout = NULL, *rout = NULL;
+    const char *report = NULL, *meta = NULL;
+    st_output *out = NULL, *sout = NULL, *rout = NULL, *mout = NULL;
+    cli_run record;
     cli_photos list = {0};
     cli_photo **rows = NULL;
     size_t nrows = 0;
@@ -968,7 +973,8 @@ static int run_mode(int argc, char **argv, int report_mode)
 
     memset(&j, 0, sizeof j);
     j.report_mode = report_mode;
-    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report);
+    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report,
+                       &meta);
     if (rc) {
         free(j.treat);
         return rc < 0 ? CLI_EXIT_OK : rc;
@@ -1019,8 +1025,31 @@ static int run_mode(int argc, char **argv, int report_mode)
         j.has_out = 1;
         write_header(&j);
     }
+    record = (cli_run){argc,
+                       argv,
+                       &j.read,
+                       &j.course.align,
+                       &j.m,
+                       &j.plan,
+                       j.treat,
+                       j.ntreat,
+                       report_mode ? NULL
+                       : j.wide    ? "wide"
+                                   : "long",
+                       j.course.jobs,
+                       j.shard_k,
+                       j.shard_n,
+                       j.m.overlay_dir,
+                       j.aligned_dir};
     if (report && !(j.rep = cli_report_open(report)))
         goto done;
+    if (j.rep)
+        cli_report_set_run(j.rep, &record);
+    if (meta) {
+        if (!(mout = cli_output_open(meta)))
+            goto done;
+        cli_run_write_json(st_output_stream(mout), &record);
+    }
     if (j.rep || j.m.overlay_dir || j.aligned_dir) {
         j.course.view = on_view;
         j.course.view_ctx = &j;
@@ -1062,21 +1091,23 @@ static int run_mode(int argc, char **argv, int report_mode)
     {
         /* synced together, so a full disk leaves every previous file; a
          * report that could not be finished keeps the others back too */
-        st_output *v[4] = {out, sout, rout, NULL};
-        if (j.rep && !(v[3] = cli_report_finish(j.rep))) {
-            for (int i = 0; i < 3; i++)
+        st_output *v[5] = {out, sout, rout, mout, NULL};
+        if (j.rep && !(v[4] = cli_report_finish(j.rep))) {
+            for (int i = 0; i < 4; i++)
                 if (v[i])
                     cli_output_abort(v[i]);
             rc = CLI_EXIT_FAILED;
-        } else if (cli_outputs_commit(v, 4)) {
+        } else if (cli_outputs_commit(v, 5)) {
             rc = CLI_EXIT_FAILED;
         }
         j.rep = NULL;
-        rout = sout = out = NULL;
+        mout = rout = sout = out = NULL;
     }
 done:
     if (j.rep)
         cli_report_abort(j.rep);
+    if (mout)
+        cli_output_abort(mout);
     if (rout)
         cli_output_abort(rout);
     if (sout)
@@ -1122,7 +1153,8 @@ static const char report_help[] =
     "Options:\n"
     "  -o, --output FILE       write the report to FILE atomically (default:\n"
     "                          -)\n"
-    "  --summary FILE, --recovery FILE, -j N, --shard K/N, --post-days N,\n"
+    "  --summary FILE, --recovery FILE, --meta FILE, -j N, --shard K/N,\n"
+    "  --post-days N, --treatment-dates D,..., --overlay DIR, --aligned DIR,\n"
     "  --followup-after N, --roi, --mask, --skin-mask, --white-balance,\n"
     "  --px-per-mm, --red-threshold, registration and reading options:\n"
     "                          as for course\n"

@@ -98,8 +98,8 @@ static int measure_one(st_csv *csv, const job *j, const char *path,
                 st_csv_number(csv, st_metrics_value(&m, i));
         }
         st_csv_int(csv, (int64_t)m.region_px);
-        if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", stem,
-                                                   path, img, reg, &m))
+        if (j->m.overlay_dir &&
+            cli_write_overlays(j->m.overlay_dir, "", stem, path, img, reg, &m))
             s = ST_ERR_IO;
         st_metrics_clear(&m);
     }

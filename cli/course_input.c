@@ -3,10 +3,10 @@
  * A folder is one subject (its name); its subfolders, if any, are regions
  * (photos directly in it are then the region ""), except subfolders named
  * by a date, which are visits: their photos are of the region "" taken
- * that day. A region's own subfolders named by a date are its visits. Photos are the files
- * named .jpg, .jpeg, .jpe or .png (any case), taken in name order; other
- * files and hidden ones are left alone. A manifest is a CSV file with a
- * header naming its columns (any order, any case): path (required),
+ * that day. A region's own subfolders named by a date are its visits. Photos
+ * are the files named .jpg, .jpeg, .jpe or .png (any case), taken in name
+ * order; other files and hidden ones are left alone. A manifest is a CSV file
+ * with a header naming its columns (any order, any case): path (required),
  * subject, region, date, session, phase, treatment (yes on the photos of
  * a treatment visit); other columns are ignored.
  * Relative paths are relative to the manifest's folder; a manifest
@@ -477,8 +477,9 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
     if (find_date(p, read, 0))
         return -1;
     if (p->treated && !p->plan.has_date && !p->error)
-        return set_error(p, "line %ld: a treatment visit without a date "
-                            "(none in the manifest, the file name or EXIF)",
+        return set_error(p,
+                         "line %ld: a treatment visit without a date "
+                         "(none in the manifest, the file name or EXIF)",
                          r->line);
     return 0;
 }

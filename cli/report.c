@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "record.h"
 #include "report.h"
 
 #define THUMB           720 /* long side of thumbnails, px */
@@ -69,6 +70,7 @@ struct cli_report {
     } * entries;
     size_t n_entries, cap_entries;
     size_t photos;
+    const cli_run *run; /* the run's record, or NULL */
     /* the course being measured */
     cli_photo **who;
     st_metrics_options mopt;
@@ -458,6 +460,11 @@ done:
     free(inside);
     st_image_free(img);
     r->who[v->index]->pic = p;
+}
+
+void cli_report_set_run(cli_report *r, const cli_run *run)
+{
+    r->run = run;
 }
 
 void cli_report_attach(cli_report *r, cli_photo **who,
@@ -1260,6 +1267,56 @@ drop:
     return rc;
 }
 
+/* A command-line word as a shell would need it: quoted unless it is
+ * made of safe characters only. */
+static void shell_word(FILE *f, const char *w)
+{
+    int safe = *w != '\0';
+    for (const char *s = w; *s && safe; s++)
+        safe = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789-_./:,=+@%",
+                      *s) != NULL;
+    if (safe) {
+        html(f, w);
+        return;
+    }
+    fputc('\'', f);
+    for (const char *s = w; *s; s++) {
+        char c[2] = {*s, '\0'};
+        html(f, *s == '\'' ? "'\\''" : c);
+    }
+    fputc('\'', f);
+}
+
+/* "How this report was made": version, command line, settings. */
+static void write_run(FILE *f, const cli_run *run)
+{
+    cli_setting s[CLI_MAX_SETTINGS];
+    size_t n = cli_run_settings(run, s);
+    fprintf(f,
+            "<section class=\"run\" id=\"run\"><h2>How this report was "
+            "made</h2><p>skintrack %s, so that it can be made again and "
+            "checked: the command and every setting it ran with (defaults "
+            "filled in). <code>--meta FILE.json</code> writes the same "
+            "record for scripts.</p>\n<p class=\"cmd\"><code>skintrack",
+            st_version());
+    for (int i = 0; i < run->argc; i++) {
+        fputc(' ', f);
+        shell_word(f, run->argv[i]);
+    }
+    fputs("</code></p>\n<table class=\"settings\"><tr><th>setting</th>"
+          "<th>value</th></tr>\n",
+          f);
+    for (size_t k = 0; k < n; k++) {
+        fputs("<tr><td>", f);
+        html(f, s[k].key);
+        fputs("</td><td>", f);
+        html(f, s[k].has_value ? s[k].value : "–");
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table></section>\n", f);
+}
+
 st_output *cli_report_finish(cli_report *r)
 {
     FILE *f = st_output_stream(r->out);
@@ -1307,6 +1364,8 @@ st_output *cli_report_finish(cli_report *r)
     rewind(r->body);
     while ((got = fread(buf, 1, sizeof buf, r->body)) > 0)
         fwrite(buf, 1, got, f);
+    if (r->run)
+        write_run(f, r->run);
     fprintf(f,
             "</main>\n<footer><p class=\"note\">Measurements, not a "
             "diagnosis.</p><p>Made by skintrack %s. The numbers are those "

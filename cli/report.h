@@ -21,6 +21,12 @@ typedef struct cli_report cli_report;
  * when it cannot. */
 cli_report *cli_report_open(const char *path);
 
+struct cli_run;
+
+/* Records the run (its options) for the report's "how it was made"
+ * section; run must outlive the report. */
+void cli_report_set_run(cli_report *r, const struct cli_run *run);
+
 /* Prepares the report for a course about to be measured: who[i] is the
  * photo of paths[i] given to st_course_measure; mopt are its measuring
  * options. */

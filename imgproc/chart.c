@@ -291,10 +291,11 @@ static void draw_band(sbuf *b, const st_chart *c, const st_chart_frame *f)
               "height=\"%.2f\" " BAND_FILL "/>",
               f->left, y0, f->width, y1 - y0);
     if (c->band_label) {
-        sb_printf(b,
-                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"8\" " BAND_FILL
-                  "/><text x=\"%.1f\" y=\"%.1f\" " FONT " fill=\"" INK "\">",
-                  f->left + 6, f->top + 4, f->left + 20, f->top + 11);
+        sb_printf(
+            b,
+            "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"8\" " BAND_FILL
+            "/><text x=\"%.1f\" y=\"%.1f\" " FONT " fill=\"" INK "\">",
+            f->left + 6, f->top + 4, f->left + 20, f->top + 11);
         sb_text(b, c->band_label);
         sb_printf(b, "</text>");
     }

@@ -56,7 +56,7 @@ int st_repeat_coefficient(const char *name, double value, double *rc)
     st_repeat_kind k = st_repeat_figure(name, &f);
     if (k == ST_REPEAT_NONE || !isfinite(value))
         return -1;
-    *rc = ST_REPEAT_COEFFICIENT * (k == ST_REPEAT_CV ? f / 100 * fabs(value)
-                                                     : f);
+    *rc =
+        ST_REPEAT_COEFFICIENT * (k == ST_REPEAT_CV ? f / 100 * fabs(value) : f);
     return 0;
 }

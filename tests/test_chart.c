@@ -288,7 +288,8 @@ static void test_gaps_and_no_data(void **state)
  * and the band is drawn where the frame's formula puts its edges. */
 static void test_band(void **state)
 {
-    static const double x[4] = {0, 28, 56, 90}, y[4] = {10.0, 10.06, 9.98, 10.03};
+    static const double x[4] = {0, 28, 56, 90},
+                        y[4] = {10.0, 10.06, 9.98, 10.03};
     st_chart_series se = {NULL, x, y, NULL, NULL, 4, 1};
     st_chart c = {0};
     st_chart_frame f;
@@ -310,8 +311,9 @@ static void test_band(void **state)
     assert_int_equal(st_chart_svg(&c, &svg, NULL, NULL), ST_OK);
     g = strstr(svg, "<g class=\"band\"><rect ");
     assert_non_null(g);
-    assert_int_equal(sscanf(g, "<g class=\"band\"><rect x=\"%lf\" y=\"%lf\" "
-                               "width=\"%lf\" height=\"%lf\"",
+    assert_int_equal(sscanf(g,
+                            "<g class=\"band\"><rect x=\"%lf\" y=\"%lf\" "
+                            "width=\"%lf\" height=\"%lf\"",
                             &bx, &by, &bw, &bh),
                      4);
     assert_true(fabs(bx - f.left) < 0.06 && fabs(bw - f.width) < 0.06);
@@ -378,7 +380,8 @@ static void test_repeat_matches_docs(void **state)
             in_table = 0;
         if (!in_table)
             continue;
-        if (sscanf(line, "| %63s | %lf%% | %63s | %lf%% |", a, &x, b, &y) == 4) {
+        if (sscanf(line, "| %63s | %lf%% | %63s | %lf%% |", a, &x, b, &y) ==
+            4) {
             assert_int_equal(st_repeat_figure(a, &v), ST_REPEAT_CV);
             assert_true(v == x);
             assert_int_equal(st_repeat_figure(b, &v), ST_REPEAT_CV);
@@ -419,8 +422,10 @@ static void test_repeat_matches_docs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nice_axis),        cmocka_unit_test(test_scaling),
-        cmocka_unit_test(test_escaping),         cmocka_unit_test(test_locale),
+        cmocka_unit_test(test_nice_axis),
+        cmocka_unit_test(test_scaling),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_locale),
         cmocka_unit_test(test_gaps_and_no_data),
         cmocka_unit_test(test_band),
         cmocka_unit_test(test_format_pm),

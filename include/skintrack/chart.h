@@ -78,8 +78,8 @@ typedef struct st_chart {
     int has_band; /* a shaded band band_lo <= y <= band_hi */
     double band_lo, band_hi;
     const char *band_label; /* legend text of the band (may be NULL) */
-    const char *id;        /* id attribute of the <svg> (may be NULL) */
-    const char *css_class; /* class attribute (NULL: "chart") */
+    const char *id;         /* id attribute of the <svg> (may be NULL) */
+    const char *css_class;  /* class attribute (NULL: "chart") */
 } st_chart;
 
 /* A value and its standard error for people: the error to 2 significant
