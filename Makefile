@@ -7,6 +7,8 @@
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
 #   make valgrind   the CLI end-to-end tests under valgrind memcheck (slow)
+#   make docs       rewrite the examples in README.md and the man page by
+#                   running them (make test checks them)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (clang, libFuzzer)
 #   make bench      timings and peak memory on generated 2 and 12 MP photos:
 #                   reader, align, compare (with stage times), metrics, course
@@ -60,7 +62,7 @@ LIB      := $(BUILD)/libskintrack.a
 BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
-.PHONY: all lib test test-only check check-asan run run-only install deps-test \
+.PHONY: all lib test test-only check check-asan run run-only install deps-test docs \
         uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
         fuzz-merge-run valgrind
 
@@ -149,6 +151,8 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/course.sh || failed=1; \
 	echo "== tests/report.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/report.sh || failed=1; \
+	echo "== tests/docs.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/docs.sh || failed=1; \
 	echo "== tests/faults.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
 	exit $$failed
@@ -165,6 +169,11 @@ $(BUILD)/tests/rfc4180: tests/rfc4180.c
 	$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 check: test
+
+# Rewrites the examples in README.md and docs/skintrack.1 by running them
+# (tests/docs.sh checks them in make test).
+docs: all
+	SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/docs.sh --update
 
 # Benchmarks print figures; they are not tests.
 # jobs: compare (12 and 2 MP pairs), metrics (12 MP), course (20 x 12 MP);
