@@ -302,8 +302,9 @@ DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
             liblcms2-dev libexif-dev libcmocka-dev libimage-exiftool-perl \
             icc-profiles-free colord-data locales
 # tests/report.sh opens reports in headless Chromium; a font for its text;
-# tests/course.sh crops pictures with ImageMagick.
-TEST_PKGS := chromium fonts-dejavu-core imagemagick
+# tests/course.sh crops pictures with ImageMagick; tests/report.sh reads
+# the report printed to PDF with poppler-utils.
+TEST_PKGS := chromium fonts-dejavu-core imagemagick poppler-utils
 
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"

@@ -61,6 +61,8 @@ static const char help_options[] =
     "  --report FILE           also write the HTML report (skintrack report)\n"
     "  --meta FILE             write the run's record as JSON: version,\n"
     "                          command line, effective options\n"
+    "  --share                 the report names no file and no folder (for\n"
+    "                          the patient)\n"
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n"
     "                          DIR/NAME-redness.png (a* heat map, 0-30) of\n"
     "                          every photo, on its own pixels\n"
@@ -100,7 +102,8 @@ enum {
     OPT_REPORT,
     OPT_ALIGNED,
     OPT_TREATMENT_DATES,
-    OPT_META
+    OPT_META,
+    OPT_SHARE
 };
 
 static const struct option longopts[] = {
@@ -116,6 +119,7 @@ static const struct option longopts[] = {
     {"aligned", required_argument, NULL, OPT_ALIGNED},
     {"treatment-dates", required_argument, NULL, OPT_TREATMENT_DATES},
     {"meta", required_argument, NULL, OPT_META},
+    {"share", no_argument, NULL, OPT_SHARE},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -149,6 +153,7 @@ typedef struct job {
     progress prog;
     int failed;              /* some row is not ok */
     const char *aligned_dir; /* --aligned DIR, or NULL */
+    int share;               /* --share: a report naming no file */
     long *treat;             /* --treatment-dates (day numbers) */
     size_t ntreat;
     cli_photo **subject; /* the rows of the current course's subject */
@@ -892,6 +897,7 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             break;
         case OPT_SUMMARY: *summary = optarg; break;
         case OPT_META: *meta = optarg; break;
+        case OPT_SHARE: j->share = 1; break;
         case OPT_TREATMENT_DATES:
             if (parse_dates(cmd, optarg, &j->treat, &j->ntreat))
                 return CLI_EXIT_USAGE;
@@ -949,6 +955,9 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
         return cli_usage(cmd, "--followup-after must be more than "
                               "--post-days");
+    if (j->share && !j->report_mode && !*report)
+        return cli_usage(cmd, "--share is for the report (skintrack report, "
+                              "or course --report FILE)");
     if (optind >= argc)
         return cli_usage(cmd, "needs at least one folder or manifest");
     if (j->report_mode && !strcmp(*output, "-") && isatty(STDOUT_FILENO))
@@ -1040,8 +1049,10 @@ static int run_mode(int argc, char **argv, int report_mode)
                        j.shard_k,
                        j.shard_n,
                        j.m.overlay_dir,
-                       j.aligned_dir};
-    if (report && !(j.rep = cli_report_open(report)))
+                       j.aligned_dir,
+                       report != NULL,
+                       j.share};
+    if (report && !(j.rep = cli_report_open(report, j.share)))
         goto done;
     if (j.rep)
         cli_report_set_run(j.rep, &record);
@@ -1153,6 +1164,8 @@ static const char report_help[] =
     "Options:\n"
     "  -o, --output FILE       write the report to FILE atomically (default:\n"
     "                          -)\n"
+    "  --share                 name no file and no folder: subjects are\n"
+    "                          numbered (a copy for the patient)\n"
     "  --summary FILE, --recovery FILE, --meta FILE, -j N, --shard K/N,\n"
     "  --post-days N, --treatment-dates D,..., --overlay DIR, --aligned DIR,\n"
     "  --followup-after N, --roi, --mask, --skin-mask, --white-balance,\n"

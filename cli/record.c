@@ -125,6 +125,8 @@ size_t cli_run_settings(const cli_run *r, cli_setting *s)
         put(s, &n, "layout", 0, "%s", r->layout);
     put(s, &n, "jobs", 1, "%d", r->jobs);
     put(s, &n, "shard", 0, "%u/%u", r->shard_k, r->shard_n);
+    if (r->report)
+        put(s, &n, "share", 0, "%s", r->share ? "yes" : "no");
     if (r->overlay_dir &&
         (e = put(s, &n, "overlay_dir", 0, "%s", r->overlay_dir)))
         e->is_path = 1;

@@ -25,6 +25,7 @@ typedef struct cli_run {
     int jobs;
     unsigned shard_k, shard_n;
     const char *overlay_dir, *aligned_dir; /* or NULL */
+    int report, share;                     /* a report is written; --share */
 } cli_run;
 
 /* One effective option: key, its value as text, whether it is a JSON

@@ -71,6 +71,9 @@ struct cli_report {
     size_t n_entries, cap_entries;
     size_t photos;
     const cli_run *run; /* the run's record, or NULL */
+    int share;          /* --share: no file paths, no folder names */
+    size_t subjects;    /* distinct subjects so far (share: their numbers) */
+    char *last_subject; /* the previous course's subject */
     /* the course being measured */
     cli_photo **who;
     st_metrics_options mopt;
@@ -535,13 +538,14 @@ done:
 
 /* ---- HTML ---- */
 
-cli_report *cli_report_open(const char *path)
+cli_report *cli_report_open(const char *path, int share)
 {
     cli_report *r = calloc(1, sizeof *r);
     if (!r) {
         cli_error("out of memory");
         return NULL;
     }
+    r->share = share;
     if (!(r->path = strdup(path))) {
         cli_error("out of memory");
         free(r);
@@ -571,6 +575,7 @@ static void entries_free(cli_report *r)
         free(r->entries[k].region);
     }
     free(r->entries);
+    free(r->last_subject);
 }
 
 void cli_report_abort(cli_report *r)
@@ -712,7 +717,29 @@ static const char style[] =
     ".metric{margin:0;background:#fff;padding:8px;border:1px solid #d0d4da}"
     ".metric svg{width:100%;height:auto}"
     ".flags td:first-child{font-weight:600}"
-    "a{color:#1f5fa8}[hidden]{display:none!important}";
+    "a{color:#1f5fa8}[hidden]{display:none!important}"
+    ".print-only{display:none}.shared{font-size:13px;color:#444}"
+    /* print (and Save as PDF): white paper, no controls, the baseline and
+     * the latest photo side by side, each course on its own pages, no
+     * chart, map or table row cut across a page break */
+    "@media print{@page{size:A4;margin:12mm}"
+    "body{background:#fff;font-size:10pt}"
+    "header,section,footer{max-width:none;padding:0 0 6px}"
+    "input.slider,.divider,.screen-only{display:none!important}"
+    ".print-only{display:inline}"
+    ".compare{display:flex!important;gap:2%;background:none;line-height:1.2}"
+    ".compare img{width:49%}"
+    ".compare .after-clip{position:static;clip-path:none!important;"
+    "width:49%}.compare .after-clip img{width:100%;height:auto}"
+    ".strip{flex-wrap:wrap;overflow:visible}.shot{border:1px solid #ccc}"
+    ".shot img{height:56px}"
+    "section.course{break-before:page}"
+    ".charts{display:block}"
+    ".metric{display:inline-block;box-sizing:border-box;width:49%;"
+    "margin:0 0.5% 8px 0;vertical-align:top}"
+    ".metric,.maps figure,tr,.note,.compare,h2,h3{break-inside:avoid}"
+    "h2,h3{break-after:avoid}"
+    "a{color:inherit;text-decoration:none}}";
 
 /* Runs once the page has loaded: the photo strip picks the photo shown
  * against the baseline in the slider and in the maps. */
@@ -808,7 +835,7 @@ static void legend_bar(FILE *f, const char *label, double range, int diverge)
 /* The chart of metric i over the course. */
 static void write_chart(FILE *f, cli_photo **rows, size_t n,
                         const cli_photo *base, int i, const cli_trend *tr,
-                        int course)
+                        int course, int share)
 {
     double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y);
     double *lx = calloc(n, sizeof *lx), *ly = calloc(n, sizeof *ly);
@@ -838,8 +865,9 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
             photo_label(lab, sizeof lab, p);
             {
                 char tip[1024];
-                snprintf(tip, sizeof tip, "%s: %s %s\n%s", lab,
-                         num(buf, sizeof buf, v), st_metrics_unit(i), p->path);
+                snprintf(tip, sizeof tip, "%s: %s %s%s%s", lab,
+                         num(buf, sizeof buf, v), st_metrics_unit(i),
+                         share ? "" : "\n", share ? "" : p->path);
                 tips[m] = strdup(tip);
             }
             x[m] = (double)p->plan.days_since_baseline;
@@ -931,7 +959,7 @@ done:
 }
 
 static void write_flags(FILE *f, cli_photo **rows, size_t n,
-                        const cli_photo *base)
+                        const cli_photo *base, int share)
 {
     int any = 0;
     char buf[32], buf2[32];
@@ -953,9 +981,19 @@ static void write_flags(FILE *f, cli_photo **rows, size_t n,
         fputs("<tr><td>", f);
         html(f, kind);
         fputs("</td><td>", f);
-        html(f, p->path);
+        if (share) {
+            char lab[96];
+            photo_label(lab, sizeof lab, p);
+            html(f, lab[0] ? lab : "a photo");
+        } else {
+            html(f, p->path);
+        }
         fputs("</td><td>", f);
-        if (!cli_row_ok(p)) {
+        if (!cli_row_ok(p) && share) {
+            fputs("could not be measured (the full report and the CSV say "
+                  "why)",
+                  f);
+        } else if (!cli_row_ok(p)) {
             html(f, cli_row_error(p));
         } else if (!p->res.registered) {
             fprintf(f,
@@ -1119,7 +1157,7 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     double *y = malloc((n ? n : 1) * sizeof *y);
     size_t k_base = 0, k_latest = 0, shots = 0, flags = 0;
     int course = (int)r->n_entries + 1, rc = -1;
-    char date[16];
+    char date[16], who[48];
 
     if (!x || !y)
         goto done;
@@ -1133,7 +1171,14 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     }
     e = &r->entries[r->n_entries];
     memset(e, 0, sizeof *e);
-    if (!(e->subject = strdup(rows[0]->subject)) ||
+    if (!r->last_subject || strcmp(r->last_subject, rows[0]->subject)) {
+        free(r->last_subject);
+        if (!(r->last_subject = strdup(rows[0]->subject)))
+            goto done;
+        r->subjects++;
+    }
+    snprintf(who, sizeof who, "Subject %zu", r->subjects);
+    if (!(e->subject = strdup(r->share ? who : rows[0]->subject)) ||
         !(e->region = strdup(rows[0]->region))) {
         free(e->subject);
         goto done;
@@ -1167,7 +1212,7 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
         }
     fprintf(f, " data-base=\"%zu\" data-latest=\"%zu\">\n<h2>", k_base,
             k_latest);
-    html(f, rows[0]->subject);
+    html(f, e->subject);
     if (rows[0]->region[0]) {
         fputs(" — ", f);
         html(f, rows[0]->region);
@@ -1175,7 +1220,11 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     fprintf(f, "</h2>\n<p>%zu photo%s", n, n == 1 ? "" : "s");
     if (e->first[0])
         fprintf(f, " from %s to %s", e->first, e->last);
-    if (base) {
+    if (base && r->share) {
+        fprintf(f, "; baseline of %s",
+                base->plan.has_date ? st_date_format(base->plan.date, date)
+                                    : "no known date");
+    } else if (base) {
         fputs("; baseline ", f);
         html(f, base->path);
         fprintf(f, " (%s)",
@@ -1187,7 +1236,7 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
               f);
     }
     fputs(".</p>\n", f);
-    write_flags(f, rows, n, base);
+    write_flags(f, rows, n, base, r->share);
 
     if (shots) {
         fputs("<h3>Before and after</h3>\n"
@@ -1201,8 +1250,11 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
               "value=\"50\" aria-label=\"slide between the baseline and the "
               "selected photo\"></div>\n"
               "<p>Each photo turned, shifted and scaled onto the baseline and "
-              "cropped to the skin every photo shows. Pick a photo; drag the "
-              "slider to compare it with the baseline.</p>\n"
+              "cropped to the skin every photo shows.<span "
+              "class=\"screen-only\"> Pick a photo; drag the slider to "
+              "compare it with the baseline.</span><span "
+              "class=\"print-only\"> Left the baseline, right the latest "
+              "photo.</span></p>\n"
               "<div class=\"strip\">",
               f);
         for (size_t k = 0; k < n; k++) {
@@ -1213,8 +1265,10 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
             photo_label(lab, sizeof lab, p);
             fputs("<button class=\"shot\" type=\"button\" data-label=\"", f);
             html(f, lab);
-            fputs("\" title=\"", f);
-            html(f, p->path);
+            if (!r->share) {
+                fputs("\" title=\"", f);
+                html(f, p->path);
+            }
             fputs("\"><img class=\"photo\" alt=\"", f);
             html(f, lab);
             fputs("\" src=\"", f);
@@ -1239,12 +1293,13 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
               "every photo shows; rings: photos within days of a treatment "
               "(acute redness and swelling, left out of the trends); dashed "
               "lines: treatment sessions (S1, S2, …) and the baseline "
-              "value. Hover a point for its photo.</p>\n<div "
+              "value; shaded: the repeatability.<span class=\"screen-only\"> "
+              "Hover a point for its photo.</span></p>\n<div "
               "class=\"charts\">\n",
               f);
         for (int i = 0; i < ST_METRICS_COUNT; i++)
             if (has[i])
-                write_chart(f, rows, n, base, i, &tr[i], course);
+                write_chart(f, rows, n, base, i, &tr[i], course, r->share);
         fputs("</div>\n", f);
         write_summary_table(f, tr, has);
     }
@@ -1289,29 +1344,38 @@ static void shell_word(FILE *f, const char *w)
 }
 
 /* "How this report was made": version, command line, settings. */
-static void write_run(FILE *f, const cli_run *run)
+static void write_run(FILE *f, const cli_run *run, int share)
 {
     cli_setting s[CLI_MAX_SETTINGS];
     size_t n = cli_run_settings(run, s);
     fprintf(f,
             "<section class=\"run\" id=\"run\"><h2>How this report was "
             "made</h2><p>skintrack %s, so that it can be made again and "
-            "checked: the command and every setting it ran with (defaults "
-            "filled in). <code>--meta FILE.json</code> writes the same "
-            "record for scripts.</p>\n<p class=\"cmd\"><code>skintrack",
-            st_version());
-    for (int i = 0; i < run->argc; i++) {
-        fputc(' ', f);
-        shell_word(f, run->argv[i]);
+            "checked: %s every setting it ran with (defaults filled in). "
+            "<code>--meta FILE.json</code> writes the same record for "
+            "scripts.</p>\n",
+            st_version(),
+            share ? "(in this shared copy without its command line, which "
+                    "names files)"
+                  : "the command and");
+    if (!share) {
+        fputs("<p class=\"cmd\"><code>skintrack", f);
+        for (int i = 0; i < run->argc; i++) {
+            fputc(' ', f);
+            shell_word(f, run->argv[i]);
+        }
+        fputs("</code></p>\n", f);
     }
-    fputs("</code></p>\n<table class=\"settings\"><tr><th>setting</th>"
+    fputs("<table class=\"settings\"><tr><th>setting</th>"
           "<th>value</th></tr>\n",
           f);
     for (size_t k = 0; k < n; k++) {
         fputs("<tr><td>", f);
         html(f, s[k].key);
         fputs("</td><td>", f);
-        html(f, s[k].has_value ? s[k].value : "–");
+        html(f, !s[k].has_value         ? "–"
+                : share && s[k].is_path ? "(a file, left out of this copy)"
+                                        : s[k].value);
         fputs("</td></tr>\n", f);
     }
     fputs("</table></section>\n", f);
@@ -1339,6 +1403,10 @@ st_output *cli_report_finish(cli_report *r)
           "pose change them too; read them together with the photos and "
           "with a clinician.</p>\n",
           f);
+    if (r->share)
+        fputs("<p class=\"shared\">This copy is for sharing: it names no "
+              "file and no folder (subjects are numbered).</p>\n",
+              f);
     fprintf(f,
             "<p>%zu photo%s in %zu course%s. Each course is one person's "
             "region photographed over time: every photo is registered to the "
@@ -1365,7 +1433,7 @@ st_output *cli_report_finish(cli_report *r)
     while ((got = fread(buf, 1, sizeof buf, r->body)) > 0)
         fwrite(buf, 1, got, f);
     if (r->run)
-        write_run(f, r->run);
+        write_run(f, r->run, r->share);
     fprintf(f,
             "</main>\n<footer><p class=\"note\">Measurements, not a "
             "diagnosis.</p><p>Made by skintrack %s. The numbers are those "

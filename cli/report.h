@@ -17,9 +17,10 @@
 
 typedef struct cli_report cli_report;
 
-/* Opens the report at path ("-": stdout) atomically. NULL after a message
- * when it cannot. */
-cli_report *cli_report_open(const char *path);
+/* Opens the report at path ("-": stdout) atomically; share leaves out
+ * every file path and folder name (subjects are numbered). NULL after a
+ * message when it cannot. */
+cli_report *cli_report_open(const char *path, int share);
 
 struct cli_run;
 

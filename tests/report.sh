@@ -350,6 +350,75 @@ expect_eq "SIGTERM: no output and no temporary file left" "" \
     "$(ls -A "$tmp/killed")"
 
 # ---- usage and output errors ----
+# ---- a copy for the patient: --share, printed to PDF ----
+# The shared report names no file and no folder: no path, no file name, no
+# subject folder (subjects are numbered), no command line. Printed by
+# Chromium (as "Save as PDF" does) it gives A4 pages, none blank, the
+# photos on them, no screen-only controls or hints.
+mkdir -p "$tmp/Anna Smith"
+cp "$SAMPLES"/*.jpg "$tmp/Anna Smith/"
+run report -q --share -o "$tmp/share.html" "$tmp/Anna Smith"
+expect_rc "report --share: exit 0" 0
+for word in "$tmp" "Anna" ".jpg" "2026-01-12.jpg" "skintrack report -q"; do
+    if grep -F -e "$word" "$tmp/share.html" >/dev/null; then
+        not_ok "report --share: names no file or folder ('$word' found)"
+    else
+        ok "report --share: names no file or folder ('$word' absent)"
+    fi
+done
+expect_has "report --share: subjects numbered" "$tmp/share.html" ">Subject 1</a>"
+expect_has "report --share: says it is a copy for sharing" "$tmp/share.html" \
+    "This copy is for sharing"
+run report -q -o "$tmp/full.html" "$tmp/Anna Smith"
+expect_has "report without --share: the subject's folder name" "$tmp/full.html" \
+    ">Anna Smith</a>"
+usage_error "course --share without a report" course --share "$SAMPLES"
+if [ "$have_browser" = 1 ] && command -v pdftoppm >/dev/null 2>&1 &&
+    command -v pdftotext >/dev/null 2>&1; then
+    rm -rf "$tmp/profile"
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+        --user-data-dir="$tmp/profile" --no-pdf-header-footer \
+        --print-to-pdf="$tmp/share.pdf" "file://$tmp/share.html" \
+        >"$tmp/pdf.log" 2>&1
+    expect_eq "print to PDF: browser exits 0" 0 "$?"
+    pdftotext -layout "$tmp/share.pdf" "$tmp/share.txt"
+    pdftoppm -r 30 -png "$tmp/share.pdf" "$tmp/page"
+    pages=$(ls "$tmp"/page*.png 2>/dev/null | wc -l | tr -d ' ')
+    if [ "$pages" -ge 3 ]; then
+        ok "print to PDF: $pages pages"
+    else
+        not_ok "print to PDF: at least 3 pages (index, photos, charts)" "got $pages"
+    fi
+    set -- $("$IMGSTAT" "$(ls "$tmp"/page*.png | head -n 1)")
+    # A4 at 30 dpi: 8.27 x 11.69 in = 248 x 351 px (portrait)
+    expect_eq "print to PDF: A4 portrait pages" "248 351" "$1 $2"
+    blank=0 skin=0
+    for p in "$tmp"/page*.png; do
+        set -- $("$IMGSTAT" "$p")
+        awk -v b="$4" 'BEGIN { exit !(b < 1) }' && blank=$((blank + 1))
+        awk -v s="$5" 'BEGIN { exit !(s > 10) }' && skin=$((skin + 1))
+    done
+    expect_eq "print to PDF: no blank page" 0 "$blank"
+    if [ "$skin" -ge 1 ]; then
+        ok "print to PDF: the photos are printed ($skin pages mostly skin)"
+    else
+        not_ok "print to PDF: the photos are printed"
+    fi
+    for word in "Subject 1" "How this report was made" "repeatability" \
+        "right the latest photo"; do
+        expect_has "print to PDF: the text holds '$word'" "$tmp/share.txt" "$word"
+    done
+    for word in "drag the slider" "Hover a point" ".jpg" "Anna"; do
+        if grep -F -e "$word" "$tmp/share.txt" >/dev/null; then
+            not_ok "print to PDF: no '$word' on paper"
+        else
+            ok "print to PDF: no '$word' on paper"
+        fi
+    done
+else
+    skip "Chromium or poppler-utils (pdftoppm, pdftotext) missing: printing"
+fi
+
 usage_error "report --layout" report --layout wide -o "$tmp/x.html" "$SAMPLES"
 usage_error "report --report" report --report "$tmp/x.html" "$SAMPLES"
 usage_error "report without inputs" report -o "$tmp/x.html"
