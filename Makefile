@@ -8,6 +8,8 @@
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
 #   make valgrind   the CLI end-to-end tests under valgrind memcheck (slow)
+#   make docs       rewrite the examples in README.md and the man page by
+#                   running them (make test checks them)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (clang, libFuzzer)
 #   make bench      timings and peak memory on generated 2 and 12 MP photos:
 #                   reader, align, compare (with stage times), metrics, course
@@ -71,7 +73,7 @@ LIB      := $(BUILD)/libskintrack.a
 BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
-.PHONY: all lib test test-only check check-asan run run-only install deps-test \
+.PHONY: all lib test test-only check check-asan run run-only install deps-test docs \
         uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
         fuzz-merge-run valgrind
 
@@ -173,6 +175,8 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/face.sh || failed=1; \
 	echo "== tests/formats.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/formats.sh || failed=1; \
+	echo "== tests/docs.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/docs.sh || failed=1; \
 	echo "== tests/faults.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
 	exit $$failed
@@ -189,6 +193,11 @@ $(BUILD)/tests/rfc4180: tests/rfc4180.c
 	$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 check: test
+
+# Rewrites the examples in README.md and docs/skintrack.1 by running them
+# (tests/docs.sh checks them in make test).
+docs: all
+	SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/docs.sh --update
 
 # Benchmarks print figures; they are not tests.
 # jobs: compare (12 and 2 MP pairs), metrics (12 MP), course (20 x 12 MP);
@@ -319,12 +328,13 @@ DEB_PKGS := gcc g++ make pkg-config libjpeg62-turbo-dev libpng-dev \
             libraw-dev libcmocka-dev libimage-exiftool-perl icc-profiles-free \
             colord-data locales libdlib-dev libdlib-data
 # tests/report.sh opens reports in headless Chromium; a font for its text;
-# tests/course.sh crops pictures with ImageMagick; the HEIF and TIFF tests
+# tests/course.sh crops pictures with ImageMagick; tests/report.sh reads
+# the report printed to PDF with poppler-utils; the HEIF and TIFF tests
 # make their inputs with heif-enc and tiffcp; the face tests read
 # public-domain portraits shipped with scikit-image (astronaut) and
 # matplotlib (grace_hopper).
-TEST_PKGS := chromium fonts-dejavu-core imagemagick libheif-examples \
-             libtiff-tools python3-skimage python3-matplotlib
+TEST_PKGS := chromium fonts-dejavu-core imagemagick poppler-utils \
+             libheif-examples libtiff-tools python3-skimage python3-matplotlib
 
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"

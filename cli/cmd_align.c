@@ -191,8 +191,8 @@ static int run(int argc, char **argv)
                          argc - optind);
     j.ref_path = argv[optind];
     j.mov_path = argv[optind + 1];
-    if ((j.aligned_path && cli_check_image_path("align", "-o",
-                                                j.aligned_path)) ||
+    if ((j.aligned_path &&
+         cli_check_image_path("align", "-o", j.aligned_path)) ||
         (j.overlay_path &&
          cli_check_image_path("align", "--overlay", j.overlay_path)))
         return CLI_EXIT_USAGE;

@@ -314,8 +314,8 @@ static int compare(st_csv *csv, job *j)
         if (!stem ||
             cli_write_overlays(j->m.overlay_dir, "before-", stem[0], j->before,
                                b, r.before_region, &r.before) ||
-            cli_write_overlays(j->m.overlay_dir, "after-", stem[1], j->after,
-                               a, r.after_region, &r.after))
+            cli_write_overlays(j->m.overlay_dir, "after-", stem[1], j->after, a,
+                               r.after_region, &r.after))
             status = CLI_EXIT_FAILED;
         cli_free_names(stem, 2);
     }

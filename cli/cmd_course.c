@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "course.h"
+#include "record.h"
 #include "report.h"
 
 static const char help[] =
@@ -60,6 +61,10 @@ static const char help_options[] =
     "                          the photo before the treatment, and the\n"
     "                          fitted recovery half-life of each session\n"
     "  --report FILE           also write the HTML report (skintrack report)\n"
+    "  --meta FILE             write the run's record as JSON: version,\n"
+    "                          command line, effective options\n"
+    "  --share                 the report names no file and no folder (for\n"
+    "                          the patient)\n"
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n"
     "                          DIR/NAME-redness.png (a* heat map, 0-30) of\n"
     "                          every photo, on its own pixels\n"
@@ -98,7 +103,9 @@ enum {
     OPT_FOLLOWUP,
     OPT_REPORT,
     OPT_ALIGNED,
-    OPT_TREATMENT_DATES
+    OPT_TREATMENT_DATES,
+    OPT_META,
+    OPT_SHARE
 };
 
 static const struct option longopts[] = {
@@ -113,6 +120,8 @@ static const struct option longopts[] = {
     {"followup-after", required_argument, NULL, OPT_FOLLOWUP},
     {"aligned", required_argument, NULL, OPT_ALIGNED},
     {"treatment-dates", required_argument, NULL, OPT_TREATMENT_DATES},
+    {"meta", required_argument, NULL, OPT_META},
+    {"share", no_argument, NULL, OPT_SHARE},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -144,13 +153,14 @@ typedef struct job {
     int report_mode; /* `skintrack report`: -o is the report */
     cli_report *rep; /* NULL: no report */
     progress prog;
-    int failed; /* some row is not ok */
+    int failed;              /* some row is not ok */
     const char *aligned_dir; /* --aligned DIR, or NULL */
+    int share;               /* --share: a report naming no file */
     long *treat;             /* --treatment-dates (day numbers) */
     size_t ntreat;
-    cli_photo **subject;     /* the rows of the current course's subject */
+    cli_photo **subject; /* the rows of the current course's subject */
     size_t nsubject;
-    cli_photo **who;         /* the course being measured (paths' photos) */
+    cli_photo **who;            /* the course being measured (paths' photos) */
     atomic_int pictures_failed; /* an overlay or aligned photo not written */
     cli_pore_list pores;        /* --pore-list */
 } job;
@@ -891,8 +901,7 @@ static void warn_single_photos(cli_photo **rows, size_t n)
     for (size_t k = 0, e; k < n; k = e) {
         int single = 1;
         size_t regions = 0;
-        for (e = k; e < n && !strcmp(rows[e]->subject, rows[k]->subject);
-             e++) {
+        for (e = k; e < n && !strcmp(rows[e]->subject, rows[k]->subject); e++) {
             if (e == k || strcmp(rows[e]->region, rows[e - 1]->region))
                 regions++;
             else
@@ -904,8 +913,7 @@ static void warn_single_photos(cli_photo **rows, size_t n)
                       "visits, name them by date (2026-03-02) or use a "
                       "manifest",
                       rows[k]->subject,
-                      regions == 1 ? "its one course has"
-                                   : "every region has");
+                      regions == 1 ? "its one course has" : "every region has");
     }
 }
 
@@ -967,7 +975,7 @@ static int parse_dates(const char *cmd, const char *text, long **t, size_t *n)
 
 static int parse_options(int argc, char **argv, job *j, const char **output,
                          const char **summary, const char **recovery,
-                         const char **report)
+                         const char **report, const char **meta)
 {
     const char *cmd = j->report_mode ? "report" : "course";
     double v;
@@ -996,6 +1004,8 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             *report = optarg;
             break;
         case OPT_SUMMARY: *summary = optarg; break;
+        case OPT_META: *meta = optarg; break;
+        case OPT_SHARE: j->share = 1; break;
         case OPT_TREATMENT_DATES:
             if (parse_dates(cmd, optarg, &j->treat, &j->ntreat))
                 return CLI_EXIT_USAGE;
@@ -1058,6 +1068,9 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
         return cli_usage(cmd, "--followup-after must be more than "
                               "--post-days");
+    if (j->share && !j->report_mode && !*report)
+        return cli_usage(cmd, "--share is for the report (skintrack report, "
+                              "or course --report FILE)");
     if (optind >= argc)
         return cli_usage(cmd, "needs at least one folder or manifest");
     if (j->report_mode && !strcmp(*output, "-") && isatty(STDOUT_FILENO))
@@ -1071,8 +1084,9 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
 static int run_mode(int argc, char **argv, int report_mode)
 {
     const char *output = "-", *summary = NULL, *recovery = NULL;
-    const char *report = NULL;
-    st_output *out = NULL, *sout = NULL, *rout = NULL;
+    const char *report = NULL, *meta = NULL;
+    st_output *out = NULL, *sout = NULL, *rout = NULL, *mout = NULL;
+    cli_run record;
     cli_photos list = {0};
     cli_photo **rows = NULL;
     size_t nrows = 0;
@@ -1081,7 +1095,8 @@ static int run_mode(int argc, char **argv, int report_mode)
 
     memset(&j, 0, sizeof j);
     j.report_mode = report_mode;
-    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report);
+    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report,
+                       &meta);
     if (rc) {
         free(j.treat);
         return rc < 0 ? CLI_EXIT_OK : rc;
@@ -1132,8 +1147,33 @@ static int run_mode(int argc, char **argv, int report_mode)
         j.has_out = 1;
         write_header(&j);
     }
-    if (report && !(j.rep = cli_report_open(report)))
+    record = (cli_run){argc,
+                       argv,
+                       &j.read,
+                       &j.course.align,
+                       &j.m,
+                       &j.plan,
+                       j.treat,
+                       j.ntreat,
+                       report_mode ? NULL
+                       : j.wide    ? "wide"
+                                   : "long",
+                       j.course.jobs,
+                       j.shard_k,
+                       j.shard_n,
+                       j.m.overlay_dir,
+                       j.aligned_dir,
+                       report != NULL,
+                       j.share};
+    if (report && !(j.rep = cli_report_open(report, j.share)))
         goto done;
+    if (j.rep)
+        cli_report_set_run(j.rep, &record);
+    if (meta) {
+        if (!(mout = cli_output_open(meta)))
+            goto done;
+        cli_run_write_json(st_output_stream(mout), &record);
+    }
     if (j.rep || j.m.overlay_dir || j.aligned_dir) {
         j.course.view = on_view;
         j.course.view_ctx = &j;
@@ -1179,23 +1219,25 @@ static int run_mode(int argc, char **argv, int report_mode)
     {
         /* synced together, so a full disk leaves every previous file; a
          * report that could not be finished keeps the others back too */
-        st_output *v[5] = {out, sout, rout, j.pores.out, NULL};
-        if (j.rep && !(v[4] = cli_report_finish(j.rep))) {
-            for (int i = 0; i < 4; i++)
+        st_output *v[6] = {out, sout, rout, mout, j.pores.out, NULL};
+        if (j.rep && !(v[5] = cli_report_finish(j.rep))) {
+            for (int i = 0; i < 5; i++)
                 if (v[i])
                     cli_output_abort(v[i]);
             rc = CLI_EXIT_FAILED;
-        } else if (cli_outputs_commit(v, 5)) {
+        } else if (cli_outputs_commit(v, 6)) {
             rc = CLI_EXIT_FAILED;
         }
         j.rep = NULL;
         j.pores.out = NULL;
-        rout = sout = out = NULL;
+        mout = rout = sout = out = NULL;
     }
 done:
     cli_face_close(&j.m.region);
     if (j.rep)
         cli_report_abort(j.rep);
+    if (mout)
+        cli_output_abort(mout);
     if (rout)
         cli_output_abort(rout);
     if (sout)
@@ -1242,7 +1284,10 @@ static const char report_help[] =
     "Options:\n"
     "  -o, --output FILE       write the report to FILE atomically (default:\n"
     "                          -)\n"
-    "  --summary FILE, --recovery FILE, -j N, --shard K/N, --post-days N,\n"
+    "  --share                 name no file and no folder: subjects are\n"
+    "                          numbered (a copy for the patient)\n"
+    "  --summary FILE, --recovery FILE, --meta FILE, -j N, --shard K/N,\n"
+    "  --post-days N, --treatment-dates D,..., --overlay DIR, --aligned DIR,\n"
     "  --followup-after N, --roi, --mask, --skin-mask, --white-balance,\n"
     "  --px-per-mm, --red-threshold, registration and reading options:\n"
     "                          as for course\n"

@@ -11,14 +11,14 @@
  * unreadable manifest, a bad manifest line, an empty folder). */
 typedef struct cli_photo {
     char *subject, *region, *path; /* owned; region may be "" */
-    char *stem; /* owned: a name for its pictures, unique in the run (or
-                   NULL: none asked for) */
-    char *error;                   /* owned; non-NULL: an error row */
-    st_course_photo plan;          /* dates and given phase in, plan out */
-    int treated;                   /* a manifest marks it a treatment visit */
-    int planned;                   /* plan outputs are valid */
-    size_t rank;                   /* place in the plan's order, if planned */
-    st_course_result res;          /* when planned and measured */
+    char *stem;  /* owned: a name for its pictures, unique in the run (or
+                    NULL: none asked for) */
+    char *error; /* owned; non-NULL: an error row */
+    st_course_photo plan; /* dates and given phase in, plan out */
+    int treated;          /* a manifest marks it a treatment visit */
+    int planned;          /* plan outputs are valid */
+    size_t rank;          /* place in the plan's order, if planned */
+    st_course_result res; /* when planned and measured */
     int measured;
     struct cli_pictures *pic; /* a report's pictures (report.c) */
 } cli_photo;

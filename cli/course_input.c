@@ -469,8 +469,9 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
     if (find_date(p, read, 0))
         return -1;
     if (p->treated && !p->plan.has_date && !p->error)
-        return set_error(p, "line %ld: a treatment visit without a date "
-                            "(none in the manifest, the file name or EXIF)",
+        return set_error(p,
+                         "line %ld: a treatment visit without a date "
+                         "(none in the manifest, the file name or EXIF)",
                          r->line);
     return 0;
 }

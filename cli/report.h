@@ -17,9 +17,16 @@
 
 typedef struct cli_report cli_report;
 
-/* Opens the report at path ("-": stdout) atomically. NULL after a message
- * when it cannot. */
-cli_report *cli_report_open(const char *path);
+/* Opens the report at path ("-": stdout) atomically; share leaves out
+ * every file path and folder name (subjects are numbered). NULL after a
+ * message when it cannot. */
+cli_report *cli_report_open(const char *path, int share);
+
+struct cli_run;
+
+/* Records the run (its options) for the report's "how it was made"
+ * section; run must outlive the report. */
+void cli_report_set_run(cli_report *r, const struct cli_run *run);
 
 /* Prepares the report for a course about to be measured: who[i] is the
  * photo of paths[i] given to st_course_measure; mopt are its measuring

@@ -173,8 +173,8 @@ static long followup_threshold(const long *t, size_t n, long *scratch)
  * (a manifest may skip some: 1, 4, 8), so the treatments are a list of
  * (session, day) looked up by session, not a table indexed by it. */
 typedef struct plan {
-    int *tsession;   /* tsession[k]: the session of treatment k */
-    long *days;      /* days[k]: its day; treatments in planning order */
+    int *tsession; /* tsession[k]: the session of treatment k */
+    long *days;    /* days[k]: its day; treatments in planning order */
     long *scratch;
     size_t ndays;
     int session;     /* current session (0: none yet) */

@@ -188,8 +188,8 @@ static long name_time(const char *s)
         return -1;
     if (digits(s + 2, 4) >= 0)
         return hms(h, digits(s + 2, 2), digits(s + 4, 2));
-    if ((sep != '.' && sep != '-' && sep != ':') || (m = digits(s + 3, 2)) < 0 ||
-        is_digit(s[5]))
+    if ((sep != '.' && sep != '-' && sep != ':') ||
+        (m = digits(s + 3, 2)) < 0 || is_digit(s[5]))
         return -1;
     if (s[5] == sep && is_digit(s[6]) &&
         ((sec = digits(s + 6, 2)) < 0 || is_digit(s[8])))

@@ -508,6 +508,17 @@ usage_error "compare --jobs 0" compare --jobs 0 "$good" "$good"
 usage_error "metrics --jobs 1.5" metrics --jobs 1.5 "$good"
 
 
+# ---- the sample's truth numbers sessions and phases as course does ----
+if [ -f "$truth" ]; then
+    run course -q --layout wide -o "$tmp/sample-wide.csv" "$ROOT/samples/demo-patient"
+    expect_eq "sample truth: sessions as course numbers them" \
+        "$(awk -F, 'NR > 1 { print $3 }' "$truth" | paste -sd, -)" \
+        "$(awk -F, 'NR > 1 { print $3 }' "$tmp/sample-wide.csv" | paste -sd, -)"
+    expect_eq "sample truth: phases as course gives them" \
+        "$(awk -F, 'NR > 1 { print $4 }' "$truth" | paste -sd, -)" \
+        "$(awk -F, 'NR > 1 { print $8 }' "$tmp/sample-wide.csv" | paste -sd, -)"
+fi
+
 # ---- skin mask and overlays ----
 if [ -f "$base" ] && [ -f "$follow" ]; then
     run metrics --skin-mask auto "$base"

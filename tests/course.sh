@@ -338,6 +338,42 @@ expect_lines "one-photo regions: one warning line" "$err" 1
 run course -q --layout wide -o "$tmp/v.csv" "$v/cy"
 expect_empty "one-photo regions: no warning with -q" "$err"
 
+# ---- the record of a run: --meta ----
+# The JSON holds the version, the command line word for word and the
+# options the run used, defaults filled in; running its command line again
+# gives the same CSV.
+run course -q --roi 100,80,900,700 --white-balance "patch:$card" \
+    --post-days 5 --treatment-dates 2026-01-12 --min-confidence 0.3 \
+    --meta "$tmp/run.json" -o "$tmp/meta.csv" "$tmp/sessions.csv"
+expect_rc "course --meta: exits 0" 0
+expect_has "--meta: the version" "$tmp/run.json" "\"skintrack_version\": \"$("$SKINTRACK" --version | awk '{ print $NF }')\""
+expect_has "--meta: the command line, word by word" "$tmp/run.json" \
+    "\"command_line\": [\"skintrack\", \"course\", \"-q\", \"--roi\", \"100,80,900,700\", \"--white-balance\", \"patch:$card\","
+expect_has "--meta: the region" "$tmp/run.json" '"region": "roi 100,80,900,700 (baseline px)"'
+expect_has "--meta: the white balance" "$tmp/run.json" "\"white_balance\": \"patch:$card\""
+expect_has "--meta: the thresholds (given)" "$tmp/run.json" '"min_confidence": 0.3,'
+expect_has "--meta: the thresholds (defaults)" "$tmp/run.json" '"red_threshold_a_star": 20,'
+expect_has "--meta: the registration model" "$tmp/run.json" '"registration_model": "similarity (shift, rotation, scale)"'
+expect_has "--meta: the planning" "$tmp/run.json" '"post_days": 5,'
+expect_has "--meta: the treatment dates" "$tmp/run.json" '"treatment_dates": "2026-01-12"'
+expect_has "--meta: no value is null but px_per_mm" "$tmp/run.json" '"px_per_mm": null'
+expect_eq "--meta: one null only" 1 "$(grep -c ': null' "$tmp/run.json")"
+# the command line read back from the record and run again
+words=$(sed -n 's/^  "command_line": \[\(.*\)\],$/\1/p' "$tmp/run.json" |
+    sed 's/"skintrack", //; s/", "/\n/g; s/^"//; s/"$//' |
+    sed "s|^$tmp/run.json\$|$tmp/run2.json|; s|^$tmp/meta.csv\$|$tmp/meta2.csv|")
+set --
+while IFS= read -r w; do set -- "$@" "$w"; done <<EOF_WORDS
+$words
+EOF_WORDS
+run "$@"
+if cmp -s "$tmp/meta.csv" "$tmp/meta2.csv"; then
+    ok "--meta: the recorded command line gives the same CSV"
+else
+    not_ok "--meta: the recorded command line gives the same CSV" "rc $rc, $*"
+fi
+usage_error "course --meta without a file" course "$c" --meta
+
 # ---- pictures of a course: --overlay and --aligned ----
 # Two subjects whose photos share file names: the pictures get the
 # subject's folder in their names instead of overwriting each other. An

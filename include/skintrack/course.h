@@ -107,10 +107,10 @@ typedef struct st_course_photo {
 } st_course_photo;
 
 typedef struct st_course_plan_options {
-    int post_days;     /* a photo this many days or fewer after a treatment
-                          is post (default 7) */
-    int followup_days; /* more than this after the last treatment is
-                          followup; 0: automatic (see above) */
+    int post_days;          /* a photo this many days or fewer after a treatment
+                               is post (default 7) */
+    int followup_days;      /* more than this after the last treatment is
+                               followup; 0: automatic (see above) */
     const long *treatments; /* day numbers of the treatments (any order,
                                repeats ignored), or NULL: worked out */
     size_t n_treatments;    /* used only when every photo is dated */
@@ -126,9 +126,9 @@ int st_course_name_hint(const char *name);
 
 /* Sorts p[0..n) and plans them: by date; photos of one day by their
  * capture time when every one of that day has it, else by hint (before,
- * none, after), then by order; when any photo has no date, by order alone. *baseline receives the baseline's index
- * after sorting. Photos that cannot be planned keep their row with error
- * set. ST_ERR_INVALID if n is 0. */
+ * none, after), then by order; when any photo has no date, by order alone.
+ * *baseline receives the baseline's index after sorting. Photos that cannot be
+ * planned keep their row with error set. ST_ERR_INVALID if n is 0. */
 st_status st_course_plan(st_course_photo *p, size_t n,
                          const st_course_plan_options *opt, size_t *baseline,
                          st_error *err);

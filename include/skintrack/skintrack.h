@@ -31,6 +31,7 @@
 #include "pores.h"
 #include "redness.h"
 #include "region.h"
+#include "repeat.h"
 #include "skin.h"
 #include "status.h"
 #include "texture.h"
