@@ -113,11 +113,14 @@ $(FUZZ_SEEDS)/.done: $(BUILD)/tests/fuzz_seeds
 	$(BUILD)/tests/fuzz_seeds $(FUZZ_SEEDS)
 	@touch $@
 
+# test_pores' slow reference is FFTW in double precision (libfftw3-dev,
+# the package of fftw3f too)
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) \
-	    $(shell pkg-config --libs cmocka) $(LDLIBS_LIB)
+	    $(shell pkg-config --libs cmocka) $(shell pkg-config --libs fftw3) \
+	    $(LDLIBS_LIB)
 
 $(BUILD)/tests/%.o: tests/%.c tests/%.h $(wildcard include/skintrack/*.h)
 	@mkdir -p $(dir $@)

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "pores_internal.h"
 #include "skintrack/fft.h"
 #include "skintrack/pores.h"
 
@@ -180,8 +181,9 @@ typedef struct tiler {
     double mean, dmin, dmax, ratio;
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
-    int lmin, lmax; /* the levels this tiling computes */
-    int level[64];  /* level of the triple centred on each scale */
+    int lmin, lmax;               /* the levels this tiling computes */
+    struct st_pores_probe *probe; /* NULL, or the test hook's copies */
+    int level[64]; /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
 } tiler;
 
@@ -394,6 +396,18 @@ static double darkness(const st_lab_planes *lab, double x, double y, double r0,
     return out / nout - in;
 }
 
+/* The test hook: the core's samples of a level-l response into a plane
+ * of the box. */
+static void probe_copy(const tiler *t, const float *r, int l, float *dst,
+                       int cx0, int cy0, int cx1, int cy1)
+{
+    int d = 1 << l, W = lw(t, l), ox = cx0 - t->pad, oy = cy0 - t->pad;
+    for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd++)
+        for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd++)
+            dst[(size_t)(oy + yd * d) * t->bw + (ox + xd * d)] =
+                r[(size_t)yd * W + xd];
+}
+
 /* Pores of the tile whose core starts at (cx0, cy0) of the bounding box. */
 static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                          st_pores *out, int *cap, st_error *err)
@@ -459,6 +473,10 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
             /* a pore stands out from the spread of this scale's responses
              * over the tile, and from the floor */
             sp = spread(t, b, mid, l, cx0, cy0, cx1, cy1);
+            if (t->probe && t->probe->resp[i]) {
+                t->probe->pad[i] = t->pad;
+                probe_copy(t, mid, l, t->probe->resp[i], cx0, cy0, cx1, cy1);
+            }
             thr_i = (float)fmax(thr, t->opt->min_significance * sp);
             if ((double)thr_i < t->opt->min_significance * sp)
                 thr_i = nextafterf(thr_i, INFINITY);
@@ -869,6 +887,13 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                           const st_pore_options *opt_in, st_pores *out,
                           st_error *err)
 {
+    return st_pores_detect_probe(lab, reg, opt_in, out, NULL, err);
+}
+
+st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
+                                const st_pore_options *opt_in, st_pores *out,
+                                struct st_pores_probe *probe, st_error *err)
+{
     st_pore_options opt;
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
     double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE), mean = 0;
@@ -966,6 +991,14 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                (t.Tw >> (l + 1)) >= 16 && (t.Th >> (l + 1)) >= 16)
             l++;
         t.level[i] = l;
+    }
+    t.probe = probe;
+    if (probe) {
+        probe->ns = ns;
+        probe->box_x0 = reg->x0, probe->box_y0 = reg->y0;
+        probe->box_w = bw, probe->box_h = bh;
+        for (int i = 0; i < ns; i++)
+            probe->sig[i] = sig[i], probe->level[i] = t.level[i];
     }
     /* Full size and the decimated levels run as two tilings: full size
      * (most of the transforms) needs a margin of only 3 sigma of its own
