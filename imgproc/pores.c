@@ -460,7 +460,10 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
         for (int i = first; i < t->ns - 1 && t->level[i] == l; i++) {
             const float *lo, *mid, *hi;
             double sm = t->sig[i], sp;
-            int m = (int)ceil(3.1 * sm);
+            /* the region around the maximum: 3.1 sigma (the ring test reads
+             * up to 3.09 sigma around the refined centre, which moves by up
+             * to half a sample) */
+            int m = (int)ceil(3.1 * sm + 0.5 * (1 << l)) + 1;
             float thr_i;
             /* the triple i - 1, i, i + 1 on this level */
             for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
@@ -534,14 +537,15 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                             (ex + ey) * (ex + ey) >= CURV_TEST * det)
                             continue;
                         if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw ||
-                            by + m + 1 > t->bh)
-                            continue;
+                            by + m + 1 > t->bh || x0 < 0 || y0 < 0 ||
+                            x1 > Tw || y1 > Th)
+                            continue; /* image or tile edge */
                         if (b->integ[(size_t)y1 * iw + x1] -
                                 b->integ[(size_t)y0 * iw + x1] -
                                 b->integ[(size_t)y1 * iw + x0] +
                                 b->integ[(size_t)y0 * iw + x0] !=
                             (unsigned)((x1 - x0) * (y1 - y0)))
-                            continue; /* region edge within 3 sigma */
+                            continue; /* region edge within m */
                         off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
                         off = fmax(-0.5, fmin(0.5, off));
                         sg = sm * pow(t->ratio, off);
