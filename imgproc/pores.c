@@ -303,15 +303,15 @@ static float select_kth(float *v, long n, long k)
 }
 
 /* Robust spread of a response plane over the tile's core: 1.4826 times
- * the median of |r| over region samples (every fourth one each way at
- * full size, every second one on the decimated levels: some 3 000 samples
- * in a 224 px core, a median to about 2%). The scale-normalised LoG of any
+ * the median of |r| over region samples, every st-th one each way so that
+ * some 3 000 are taken (every fourth at full size in a 224 px core): a
+ * median to about 2%. The scale-normalised LoG of any
  * image has zero mean, so this is the MAD of the texture's and noise's response
  * at this scale, which pores, a few per cent of the samples, hardly move. */
 static double spread(const tiler *t, tile_buf *b, const float *r, int l,
                      int cx0, int cy0, int cx1, int cy1)
 {
-    int d = 1 << l, W = lw(t, l), st = l ? 2 : 4;
+    int d = 1 << l, W = lw(t, l), st = (t->cw / d + 55) / 56;
     int ox = cx0 - t->pad, oy = cy0 - t->pad;
     size_t n = 0;
     for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd += st) {
