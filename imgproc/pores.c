@@ -586,7 +586,7 @@ static int bufs_new(const tiler *t, tile_buf *b)
     b->work = st_fft_alloc(2 * nc);
     for (int i = 0; i < 3; i++)
         b->resp[i] = st_fft_alloc(n);
-    b->scratch = malloc(n / 4 + 1 > 0 ? (n / 4 + 1) * sizeof *b->scratch : 1);
+    b->scratch = malloc(n * sizeof *b->scratch); /* up to every sample */
     b->integ =
         malloc(((size_t)t->Tw + 1) * ((size_t)t->Th + 1) * sizeof *b->integ);
     return b->in && b->spec && b->work && b->resp[0] && b->resp[1] &&
