@@ -132,11 +132,14 @@ $(FUZZ_SEEDS)/.done: $(BUILD)/tests/fuzz_seeds
 	    $(BUILD)/tests/fuzz_seeds $(FUZZ_SEEDS)
 	@touch $@
 
+# test_pores' slow reference is FFTW in double precision (libfftw3-dev,
+# the package of fftw3f too)
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) \
-	    $(shell pkg-config --libs cmocka) $(LDLIBS_LIB)
+	    $(shell pkg-config --libs cmocka) $(shell pkg-config --libs fftw3) \
+	    $(LDLIBS_LIB)
 
 $(BUILD)/tests/%.o: tests/%.c tests/%.h $(wildcard include/skintrack/*.h)
 	@mkdir -p $(dir $@)
@@ -200,12 +203,15 @@ docs: all
 	SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/docs.sh --update
 
 # Benchmarks print figures; they are not tests.
+# pores: the pore stage on a 12 MP plane, one thread, user CPU time;
 # jobs: compare (12 and 2 MP pairs), metrics (12 MP), course (20 x 12 MP);
 # inputs made once in $(BUILD)/bench (about a minute), then about 3 minutes
 bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
-       $(BUILD)/tests/bench_jobs $(BUILD)/tests/bench_face $(BIN)
+       $(BUILD)/tests/bench_jobs $(BUILD)/tests/bench_face \
+       $(BUILD)/tests/bench_pores $(BIN)
 	$(BUILD)/tests/bench_face
 	$(BUILD)/tests/bench_io
+	$(BUILD)/tests/bench_pores
 	$(BUILD)/tests/bench_align $(BIN)
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
 check-asan:

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "pores_internal.h"
 #include "skintrack/fft.h"
 #include "skintrack/pores.h"
 
@@ -180,8 +181,9 @@ typedef struct tiler {
     double mean, dmin, dmax, ratio;
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
-    int lmin, lmax; /* the levels this tiling computes */
-    int level[64];  /* level of the triple centred on each scale */
+    int lmin, lmax;               /* the levels this tiling computes */
+    struct st_pores_probe *probe; /* NULL, or the test hook's copies */
+    int level[64]; /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
 } tiler;
 
@@ -301,14 +303,15 @@ static float select_kth(float *v, long n, long k)
 }
 
 /* Robust spread of a response plane over the tile's core: 1.4826 times
- * the median of |r| over region samples (every second one each way on
- * the finer levels). The scale-normalised LoG of any image has zero mean,
- * so this is the MAD of the texture's and noise's response at this scale,
- * which pores, a few per cent of the samples, hardly move. */
+ * the median of |r| over region samples, every st-th one each way so that
+ * some 3 000 are taken (every fourth at full size in a 224 px core): a
+ * median to about 2%. The scale-normalised LoG of any
+ * image has zero mean, so this is the MAD of the texture's and noise's response
+ * at this scale, which pores, a few per cent of the samples, hardly move. */
 static double spread(const tiler *t, tile_buf *b, const float *r, int l,
                      int cx0, int cy0, int cx1, int cy1)
 {
-    int d = 1 << l, W = lw(t, l), st = l ? 1 : 2;
+    int d = 1 << l, W = lw(t, l), st = (t->cw / d + 55) / 56;
     int ox = cx0 - t->pad, oy = cy0 - t->pad;
     size_t n = 0;
     for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd += st) {
@@ -319,6 +322,16 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
                 b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
     }
     return n ? 1.4826 * select_kth(b->scratch, (long)n, (long)n / 2) : 0;
+}
+
+/* The eighth of the plane (0..7, counter-clockwise from the -x axis's
+ * lower side, as floor((atan2(y, x) + pi) / (pi / 4))) that (x, y) lies in. */
+static int octant(double x, double y)
+{
+    double ax = fabs(x), ay = fabs(y);
+    if (y < 0)
+        return x < 0 ? (ax > ay ? 0 : 1) : (ax > ay ? 3 : 2);
+    return x >= 0 ? (ax > ay ? 4 : 5) : (ax > ay ? 7 : 6);
 }
 
 /* How much darker a pore at (x, y) is than its surround on the image:
@@ -346,10 +359,11 @@ static double darkness(const st_lab_planes *lab, double x, double y, double r0,
         }
         for (int dy = -R; dy <= R; dy++)
             for (int dx = -R; dx <= R; dx++) {
-                double ux = xi + dx - x, uy = yi + dy - y, q = hypot(ux, uy);
+                double ux = xi + dx - x, uy = yi + dy - y;
+                double q = ux * ux + uy * uy;
                 float v = lab->L[(size_t)(yi + dy) * lab->width + (xi + dx)];
-                if (q < r1 || q > r2) {
-                    if (!pass && q <= r0)
+                if (q < r1 * r1 || q > r2 * r2) {
+                    if (!pass && q <= r0 * r0)
                         in += v, nin++;
                     continue;
                 }
@@ -358,7 +372,7 @@ static double darkness(const st_lab_planes *lab, double x, double y, double r0,
                     sxx += ux * ux, syy += uy * uy;
                     out += v, nout++;
                 } else {
-                    int k = (int)((atan2(uy, ux) + ST_PI) * (4 / ST_PI)) & 7;
+                    int k = octant(ux, uy);
                     sec[k] += v - gx * ux - gy * uy, nsec[k]++;
                 }
             }
@@ -380,6 +394,18 @@ static double darkness(const st_lab_planes *lab, double x, double y, double r0,
         *lines = gap >= 3 && gap <= 5;
     }
     return out / nout - in;
+}
+
+/* The test hook: the core's samples of a level-l response into a plane
+ * of the box. */
+static void probe_copy(const tiler *t, const float *r, int l, float *dst,
+                       int cx0, int cy0, int cx1, int cy1)
+{
+    int d = 1 << l, W = lw(t, l), ox = cx0 - t->pad, oy = cy0 - t->pad;
+    for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd++)
+        for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd++)
+            dst[(size_t)(oy + yd * d) * t->bw + (ox + xd * d)] =
+                r[(size_t)yd * W + xd];
 }
 
 /* Pores of the tile whose core starts at (cx0, cy0) of the bounding box. */
@@ -434,7 +460,10 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
         for (int i = first; i < t->ns - 1 && t->level[i] == l; i++) {
             const float *lo, *mid, *hi;
             double sm = t->sig[i], sp;
-            int m = (int)ceil(3.1 * sm);
+            /* the region around the maximum: 3.1 sigma (the ring test reads
+             * up to 3.09 sigma around the refined centre, which moves by up
+             * to half a sample) */
+            int m = (int)ceil(3.1 * sm + 0.5 * (1 << l)) + 1;
             float thr_i;
             /* the triple i - 1, i, i + 1 on this level */
             for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
@@ -447,6 +476,10 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
             /* a pore stands out from the spread of this scale's responses
              * over the tile, and from the floor */
             sp = spread(t, b, mid, l, cx0, cy0, cx1, cy1);
+            if (t->probe && t->probe->resp[i]) {
+                t->probe->pad[i] = t->pad;
+                probe_copy(t, mid, l, t->probe->resp[i], cx0, cy0, cx1, cy1);
+            }
             thr_i = (float)fmax(thr, t->opt->min_significance * sp);
             if ((double)thr_i < t->opt->min_significance * sp)
                 thr_i = nextafterf(thr_i, INFINITY);
@@ -504,14 +537,15 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                             (ex + ey) * (ex + ey) >= CURV_TEST * det)
                             continue;
                         if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw ||
-                            by + m + 1 > t->bh)
-                            continue;
+                            by + m + 1 > t->bh || x0 < 0 || y0 < 0 ||
+                            x1 > Tw || y1 > Th)
+                            continue; /* image or tile edge */
                         if (b->integ[(size_t)y1 * iw + x1] -
                                 b->integ[(size_t)y0 * iw + x1] -
                                 b->integ[(size_t)y1 * iw + x0] +
                                 b->integ[(size_t)y0 * iw + x0] !=
                             (unsigned)((x1 - x0) * (y1 - y0)))
-                            continue; /* region edge within 3 sigma */
+                            continue; /* region edge within m */
                         off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
                         off = fmax(-0.5, fmin(0.5, off));
                         sg = sm * pow(t->ratio, off);
@@ -552,7 +586,7 @@ static int bufs_new(const tiler *t, tile_buf *b)
     b->work = st_fft_alloc(2 * nc);
     for (int i = 0; i < 3; i++)
         b->resp[i] = st_fft_alloc(n);
-    b->scratch = malloc(n / 4 + 1 > 0 ? (n / 4 + 1) * sizeof *b->scratch : 1);
+    b->scratch = malloc(n * sizeof *b->scratch); /* up to every sample */
     b->integ =
         malloc(((size_t)t->Tw + 1) * ((size_t)t->Th + 1) * sizeof *b->integ);
     return b->in && b->spec && b->work && b->resp[0] && b->resp[1] &&
@@ -857,6 +891,13 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                           const st_pore_options *opt_in, st_pores *out,
                           st_error *err)
 {
+    return st_pores_detect_probe(lab, reg, opt_in, out, NULL, err);
+}
+
+st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
+                                const st_pore_options *opt_in, st_pores *out,
+                                struct st_pores_probe *probe, st_error *err)
+{
     st_pore_options opt;
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
     double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE), mean = 0;
@@ -954,6 +995,14 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                (t.Tw >> (l + 1)) >= 16 && (t.Th >> (l + 1)) >= 16)
             l++;
         t.level[i] = l;
+    }
+    t.probe = probe;
+    if (probe) {
+        probe->ns = ns;
+        probe->box_x0 = reg->x0, probe->box_y0 = reg->y0;
+        probe->box_w = bw, probe->box_h = bh;
+        for (int i = 0; i < ns; i++)
+            probe->sig[i] = sig[i], probe->level[i] = t.level[i];
     }
     /* Full size and the decimated levels run as two tilings: full size
      * (most of the transforms) needs a margin of only 3 sigma of its own

@@ -64,9 +64,17 @@ expect_rc "course over a folder: exits 0" 0
 strict "$tmp/long.csv" "course long CSV"
 strict "$tmp/sum.csv" "course --summary CSV"
 strict "$tmp/rec.csv" "course --recovery CSV"
-expect_eq "long layout: 23 rows per photo" 253 "$(col "$tmp/long.csv" file | wc -l | tr -d ' ')"
-run course -q --layout wide -o "$tmp/wide.csv" "$c"
+expect_eq "long layout: 25 rows per photo" 275 "$(col "$tmp/long.csv" file | wc -l | tr -d ' ')"
+run course -q --layout wide -o "$tmp/wide.csv" --pore-list "$tmp/pores.csv" "$c"
 strict "$tmp/wide.csv" "course --layout wide"
+strict "$tmp/pores.csv" "course --pore-list"
+# --pore-list: as many rows per photo as its pore_count
+col "$tmp/wide.csv" file >"$tmp/wf"
+col "$tmp/wide.csv" pore_count >"$tmp/wn"
+want=$(paste -d: "$tmp/wf" "$tmp/wn" | sort | paste -sd' ' -)
+got=$(col "$tmp/pores.csv" file | sort | uniq -c |
+    awk '{ print $2 ":" $1 }' | sort | paste -sd' ' -)
+expect_eq "course --pore-list: a row per pore of every photo" "$want" "$got"
 expect_eq "wide layout: one row per photo" 11 "$(col "$tmp/wide.csv" file | wc -l | tr -d ' ')"
 for v in phase session days_since_baseline; do
     expect_eq "$v of every photo matches the truth" \

@@ -17,8 +17,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <fftw3.h>
 
 #include "phantom.h"
+#include "pores_internal.h"
 #include "testutil.h"
 
 #define M_PI_ 3.14159265358979323846
@@ -653,6 +655,132 @@ static void test_search_area(void **state)
     free(t);
 }
 
+/* The fast path against a slow reference: every centre scale's response
+ * as the tiles compute it (256 px tiles at full size, 512 px on the
+ * decimated levels, spectra cut to the level's band, single precision)
+ * equals the scale-normalised LoG of the whole plane in double precision
+ * (one transform of the zero-padded plane, FFTW double). The tiles leave
+ * out the kernel beyond their margin: at the smallest scales the transfer
+ * function still holds a few per cent of its peak at the Nyquist
+ * frequency, so the discrete kernel's tails fall only as 1 / r^2. The
+ * error bound is that: twice the kernel's absolute mass beyond the
+ * margin (computed here from the same kernel) times the plane's largest
+ * magnitude, plus, on a decimated level, the filter above the level's
+ * band (below 0.2% of its peak, pores.c: 0.2% of the largest response),
+ * plus single precision (1e-5 of it). */
+static void test_reference_responses(void **state)
+{
+    enum { W = 700, H = 530 };
+    pore_case c = {W, 300, 8, 0};
+    st_lab_planes *p;
+    st_region *reg;
+    struct st_pores_probe probe;
+    st_pores pores;
+    st_error err = {0};
+    int placed, PW = W + 2 * 64, PH = H + 2 * 64, kw = PW / 2 + 1;
+    double mean = 0, pmax = 0, *plane, *back;
+    fftw_complex *spec, *work;
+    fftw_plan fwd, inv;
+    (void)state;
+
+    /* the phantom of make(), cut to W x H */
+    c.size = W;
+    p = make(&c, &placed);
+    p->height = H;
+    assert_int_equal(st_region_full(&reg, W, H, &err), ST_OK);
+    memset(&probe, 0, sizeof probe);
+    for (int i = 1; i < 63; i++) {
+        probe.resp[i] = malloc((size_t)W * H * sizeof(float));
+        for (size_t k = 0; k < (size_t)W * H; k++)
+            probe.resp[i][k] = NAN;
+    }
+    assert_int_equal(st_pores_detect_probe(p, reg, NULL, &pores, &probe, &err),
+                     ST_OK);
+    print_message("searched %zu of %d px\n", pores.search_px, W * H);
+    assert_int_equal(probe.box_w, W); /* all searched: nothing left out */
+    assert_int_equal(probe.box_h, H);
+
+    plane = fftw_alloc_real((size_t)PW * PH);
+    back = fftw_alloc_real((size_t)PW * PH);
+    spec = fftw_alloc_complex((size_t)PH * kw);
+    work = fftw_alloc_complex((size_t)PH * kw);
+    fwd = fftw_plan_dft_r2c_2d(PH, PW, plane, spec, FFTW_ESTIMATE);
+    inv = fftw_plan_dft_c2r_2d(PH, PW, work, back, FFTW_ESTIMATE);
+    for (size_t k = 0; k < (size_t)W * H; k++)
+        mean += p->L[k];
+    mean /= (double)W * H;
+    memset(plane, 0, (size_t)PW * PH * sizeof *plane);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            plane[(size_t)(y + 64) * PW + x + 64] =
+                mean - p->L[(size_t)y * W + x];
+    for (size_t k = 0; k < (size_t)PW * PH; k++)
+        pmax = fmax(pmax, fabs(plane[k]));
+    fftw_execute(fwd);
+    for (int i = 1; i < probe.ns - 1; i++) {
+        double sg = probe.sig[i], s2 = sg * sg, emax = 0, rmax = 0;
+        double tail = 0, bound;
+        int d = 1 << probe.level[i], n = 0, m = probe.pad[i];
+        /* the kernel (the filter's inverse transform) and its mass beyond
+         * the margin */
+        for (int pass = 0; pass < 2; pass++) {
+            for (int ky = 0; ky < PH; ky++) {
+                double fy = (ky <= PH / 2 ? ky : ky - PH) / (double)PH;
+                for (int kx = 0; kx < kw; kx++) {
+                    double fx = kx / (double)PW, f2 = fx * fx + fy * fy;
+                    double g = s2 * 4 * M_PI_ * M_PI_ * f2 *
+                               exp(-2 * M_PI_ * M_PI_ * s2 * f2) /
+                               ((double)PW * PH);
+                    size_t q = (size_t)ky * kw + kx;
+                    work[q][0] = pass ? spec[q][0] * g : g;
+                    work[q][1] = pass ? spec[q][1] * g : 0;
+                }
+            }
+            if (pass)
+                break;
+            fftw_execute(inv);
+            for (int y = 0; y < PH; y++)
+                for (int x = 0; x < PW; x++) {
+                    int ax = x <= PW / 2 ? x : PW - x;
+                    int ay = y <= PH / 2 ? y : PH - y;
+                    if (ax > m || ay > m)
+                        tail += fabs(back[(size_t)y * PW + x]);
+                }
+        }
+        fftw_execute(inv);
+        for (int y = 0; y < H; y += d)
+            for (int x = 0; x < W; x += d) {
+                double r = back[(size_t)(y + 64) * PW + x + 64];
+                float v = probe.resp[i][(size_t)y * W + x];
+                rmax = fmax(rmax, fabs(r));
+                if (v != v)
+                    continue;
+                emax = fmax(emax, fabs(v - r));
+                n++;
+            }
+        bound = 2 * tail * pmax + (d > 1 ? 2e-3 : 0) * rmax + 1e-5 * rmax;
+        print_message("sigma %5.2f (every %d px, margin %d px): %6d samples, "
+                      "largest response %.3f L*, largest error %.2e "
+                      "(bound %.2e)\n",
+                      sg, d, m, n, rmax, emax, bound);
+        /* every sample of the core grid was computed */
+        assert_int_equal(n, ((W + d - 1) / d) * ((H + d - 1) / d));
+        assert_true(emax <= bound);
+    }
+    fftw_destroy_plan(fwd);
+    fftw_destroy_plan(inv);
+    fftw_free(plane);
+    fftw_free(back);
+    fftw_free(spec);
+    fftw_free(work);
+    for (int i = 1; i < 63; i++)
+        free(probe.resp[i]);
+    st_pores_clear(&pores);
+    st_region_free(reg);
+    p->height = W;
+    st_lab_planes_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -663,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_families),
         cmocka_unit_test(test_pore_free_skin),
         cmocka_unit_test(test_search_area),
+        cmocka_unit_test(test_reference_responses),
     };
     return cmocka_run_group_tests_name("pores", tests, NULL, NULL);
 }
