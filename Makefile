@@ -47,7 +47,8 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= $(OPT)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Iimgproc \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# VLFeat (SIFT for registration) ships no pkg-config file
+LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lvl -lm -lpthread
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC  := $(wildcard imgproc/*.c)
@@ -272,7 +273,7 @@ install: all
 	    'includedir=$${prefix}/include' '' 'Name: skintrack' \
 	    'Description: measure skin in before/after photos of a treatment course' \
 	    'Version: $(VERSION)' 'Requires: $(PKGS)' \
-	    'Libs: -L$${libdir} -lskintrack -lm -lpthread' \
+	    'Libs: -L$${libdir} -lskintrack -lvl -lm -lpthread' \
 	    'Cflags: -I$${includedir}' \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/skintrack.pc
 
@@ -291,9 +292,12 @@ clean:
 # numbers ignore the locale.
 DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
             liblcms2-dev libexif-dev libcmocka-dev libimage-exiftool-perl \
-            icc-profiles-free colord-data locales
+            icc-profiles-free colord-data locales libvlfeat-dev
 # tests/report.sh opens reports in headless Chromium; a font for its text.
-TEST_PKGS := chromium fonts-dejavu-core
+# tests/test_align_photos.c warps real photos (scikit-image's astronaut,
+# matplotlib's grace_hopper) with ImageMagick.
+TEST_PKGS := chromium fonts-dejavu-core python3-skimage python3-matplotlib \
+             imagemagick
 
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"
