@@ -147,7 +147,7 @@ static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
 static void write_error(st_csv *csv, const job *j, const char *cause)
 {
     lead(csv, j, "error", cause);
-    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 12); i++)
+    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 6 + NALIGN); i++)
         st_csv_empty(csv);
     st_csv_end_row(csv);
 }
@@ -181,9 +181,9 @@ static int compare(st_csv *csv, const job *j)
     }
     write_result(csv, j, &r);
     if (r.align.status != ST_ALIGN_OK && !j->quiet)
-        cli_error("%s: registration to %s has low confidence (%.3f); each "
+        cli_error("%s: registration to %s has low confidence (%s); each "
                   "photo was measured on its own",
-                  j->after, j->before, r.align.confidence);
+                  j->after, j->before, r.align.note);
     status = r.align.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
     if (j->m.overlay_dir &&
         (cli_write_overlays(j->m.overlay_dir, "before-", j->before, b,

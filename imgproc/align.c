@@ -60,6 +60,12 @@
 #define LP_RHO          256 /* log-polar radii */
 #define CANDIDATES      8
 #define MIN_OVERLAP_PCT 10.0
+/* Fourier-Mellin's own search range: its false peaks grow with the range
+ * searched (a grey card's edges match themselves turned by 180 degrees),
+ * so beyond this only a feature estimate, checked by its inliers, is
+ * believed */
+#define FM_MAX_ROTATION 45.0
+#define FM_MAX_SCALE    1.5
 /* features: the plane sizes tried, the inlier threshold on them (px), the
  * fewest inliers believed, and the fewest that spare the second try */
 #define FEATURE_FAST_SIDE     400
@@ -672,9 +678,9 @@ static st_status initial_estimate(const plane *r, const plane *m,
             for (int flip = 0; flip < 2; flip++) {
                 double rot = fm[i].rotation_deg + (flip ? 180.0 : 0.0);
                 rot = fmod(rot + 540.0, 360.0) - 180.0;
-                if (fabs(rot) > opt->max_rotation_deg ||
-                    fm[i].scale > opt->max_scale ||
-                    fm[i].scale < 1.0 / opt->max_scale)
+                if (fabs(rot) > fmin(opt->max_rotation_deg, FM_MAX_ROTATION) ||
+                    fm[i].scale > fmin(opt->max_scale, FM_MAX_SCALE) ||
+                    fm[i].scale < 1.0 / fmin(opt->max_scale, FM_MAX_SCALE))
                     continue;
                 cand[n].rotation_deg = rot;
                 cand[n++].scale = fm[i].scale;
@@ -1083,7 +1089,7 @@ static st_status residual(const plane *r, const plane *m, const st_transform *t,
     }
 
     res->residual_px = res->residual_p95_px = NAN;
-    res->residual_patches = 0;
+    res->residual_patches = res->residual_tried = 0;
     if (r->w < RES_PATCH || r->h < RES_PATCH)
         return ST_OK;
     if (plane_new(&a, RES_PATCH, RES_PATCH) ||
@@ -1115,6 +1121,7 @@ static st_status residual(const plane *r, const plane *m, const st_transform *t,
             }
             if ((s = phase_correlate(&ab, sm <= 1 ? &bb : &b, NULL, &pk, err)))
                 goto done;
+            res->residual_tried++;
             if (pk.psr >= RES_MIN_PSR)
                 shift[n++] = hypot(pk.x, pk.y) * f;
         }
@@ -1383,6 +1390,14 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
           fabs(res->rotation_deg) <= opt->max_rotation_deg + 1)) {
         res->status = ST_ALIGN_LOW_CONFIDENCE;
         within_bounds(&full, ref, opt, "refinement", res);
+    }
+    if (res->residual_tried >= 4 &&
+        res->residual_patches < res->residual_tried / 4.0) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res,
+             "only %d of %d patches in the overlap match (the residual "
+             "needs a quarter)",
+             res->residual_patches, res->residual_tried);
     }
     if (res->residual_p95_px > opt->max_residual_px) {
         res->status = ST_ALIGN_LOW_CONFIDENCE;

@@ -80,7 +80,9 @@ typedef struct st_align_result {
      * between reference patches and the registered moving image on a grid
      * over the overlap (NaN when fewer than 4 patches have texture). */
     double residual_px, residual_p95_px;
-    int residual_patches; /* patches measured */
+    int residual_patches; /* patches measured (with a clear peak) */
+    int residual_tried;   /* patches inside the overlap; fewer than a
+                             quarter of them measured: low confidence */
     int matches, inliers; /* SIFT matches and inliers of the robust fit
                              (0 when not used or none) */
     const char *candidate; /* "features", "fourier-mellin" or "none" */
