@@ -1334,7 +1334,12 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     /* refinement, coarse to fine */
     for (int l = nlev - 1; l >= 0; l--) {
         int f = f0 << l, maxit = l == nlev - 1 ? 40 : 15;
-        double tol = l == 0 ? 0.002 : 0.01, samples = l == 0 ? 6e5 : 1.5e5;
+        double tol = l == 0 ? 0.002 : 0.01;
+        /* the general models' finest iterations cost twice the
+         * similarity's per sample: half the samples (docs/align.md) */
+        double samples = l > 0                          ? 1.5e5
+                         : model == ST_ALIGN_SIMILARITY ? 6e5
+                                                        : 3e5;
         to_level(&full, f, &t);
         if (make_level(&pr[l], &pm[l], scale_of(&full, ref), &L))
             goto nomem;
