@@ -1,47 +1,63 @@
 /* skintrack — registration of a moving photo to a reference photo.
  *
  *   st_align_options_init   defaults
- *   st_align_estimate       similarity transform reference -> moving
+ *   st_align_estimate       similarity, affine map or homography
+ *                           reference -> moving, residual in px
  *   st_align_status_name    "ok" / "low_confidence"
+ *   st_align_model_name / _parse
  *
- * Method
+ * Method (docs/align.md has the reasoning behind each constant)
  *  1. Luminance (Rec. 709 weights on the sRGB-encoded samples) of both
  *     images, box-averaged into a pyramid: the finest level has at most
  *     about 3 megapixels, each coarser one half the size, the coarsest a
  *     side of at most 384 px. The same factor applies to both images, so
  *     their relative scale is kept.
- *  2. Rotation and scale on the coarsest level by the Fourier-Mellin method
- *     (Reddy & Chatterji 1996, IEEE TIP 5:1266): Hann-windowed, mean-free
- *     images; magnitude spectra, which do not depend on translation;
+ *  2. Candidate 1: SIFT matches (align_features.c) on the finest level
+ *     averaged down to 400 px a side (800 when that gives under 40
+ *     inliers), a robust fit of the model (align_fit.c: MSAC, normalised
+ *     DLT) and, for --model auto, the choice among similarity, affine map
+ *     and homography by GRIC (Torr 1998). Used when it has at least 12
+ *     inliers and lies within the rotation and scale bounds.
+ *  3. Candidate 2, when there is no feature estimate: rotation and scale
+ *     on the coarsest level by the Fourier-Mellin method (Reddy &
+ *     Chatterji 1996, IEEE TIP 5:1266): Hann-windowed, mean-free images;
+ *     magnitude spectra, which do not depend on translation;
  *     log(1 + |F|) weighted by their high-pass emphasis filter
  *     (1 - cos u cos v)(2 - cos u cos v); resampled to log-polar
  *     coordinates, where rotation and scale become shifts; found by
  *     whitened (phase-only) correlation. The magnitude spectrum cannot tell
  *     theta from theta + 180 degrees, and the strongest correlation peak
- *     is not always the true one: the three best peaks, each with both
- *     angles, that satisfy the caller's rotation and scale bounds, are
- *     each tried in step 3.
- *  3. Translation for each candidate by phase correlation (Kuglin & Hines
+ *     is not always the true one: the best peaks, each with both angles,
+ *     within +-45 degrees and x1.5 (and the caller's bounds) are each
+ *     tried. Translation for each by phase correlation (Kuglin & Hines
  *     1975) of the reference with the moving image rotated and scaled onto
  *     it; the candidate whose correlation peak stands highest above its
  *     surroundings (peak-to-sidelobe ratio) wins.
  *  4. Refinement from the coarsest to the finest level by Gauss-Newton
  *     least squares on the luminance (Lucas & Kanade 1981, forward
- *     additive, with the similarity's four parameters plus a gain and an
- *     offset so exposure and white-balance changes do not pull the
- *     geometry), after a Gaussian blur of sigma 1 px, with Huber weights
+ *     additive, with the model's parameters plus a gain and an offset so
+ *     exposure and white-balance changes do not pull the geometry), after
+ *     a Gaussian blur of sigma 1 px (more on the finer image when the
+ *     scale is not 1, so both show the same detail), with Huber weights
  *     (k = 1.345 residual RMS) so local colour changes such as redness
  *     count less; until a step moves the image corners by less than
- *     0.002 px. This is where the sub-pixel accuracy comes from; a Fourier
- *     peak's sub-pixel fit (step 3) only has to land within a pixel or two.
+ *     0.002 px. This is where the sub-pixel accuracy comes from; the
+ *     candidates only have to land within a pixel or two.
  *  5. Confidence: the zero-mean normalised cross-correlation of the
  *     band-passed luminance (difference of Gaussians, sigma 1 and 4 px) of
  *     the reference and of the aligned moving image over their overlap, on
  *     the finest pyramid level of at most about a megapixel. Texture that
- * matches gives a high value; photos of different skin, or of nothing, give
- * about 0. Below the threshold (ST_ALIGN_MIN_CONFIDENCE, chosen on unrelated
- * and related test pairs), or with less than 10% overlap, the result is
- * low_confidence.
+ *     matches gives a high value; photos of different skin, or of nothing,
+ *     give about 0.
+ *  6. Residual: local shifts between 64 px reference patches on an 8 x 8
+ *     grid and the registered moving image, by whitened phase correlation
+ *     on the finest level; their median and 95th percentile in px.
+ *  7. Status: low_confidence below the confidence threshold
+ *     (ST_ALIGN_MIN_CONFIDENCE, chosen on unrelated and related test
+ *     pairs), under 10% overlap, beyond the bounds, with the residual's
+ *     95th percentile above its bound (ST_ALIGN_MAX_RESIDUAL_PX), or when
+ *     under a quarter of the overlap's patches can be measured; the note
+ *     says which.
  */
 #include <float.h>
 #include <math.h>
@@ -1246,6 +1262,78 @@ static double scale_of(const st_transform *t, const st_image *ref)
     return s;
 }
 
+/* Candidate 1: SIFT matches on the finest level (factor f0) averaged down
+ * to at most FEATURE_FAST_SIDE px a side, or FEATURE_MAX_SIDE when that
+ * gives fewer than FEATURE_RETRY_INLIERS inliers. As feature_estimate. */
+static int feature_candidate(const plane *r0, const plane *m0, int f0,
+                             const st_image *ref, const st_align_options *opt,
+                             st_transform *full, st_align_model *model,
+                             st_align_result *res)
+{
+    int found = 0;
+    for (int side = FEATURE_FAST_SIDE;; side = FEATURE_MAX_SIDE) {
+        int k = 1;
+        plane fr = {0}, fm = {0};
+        while (fmax(fmax(r0->w, r0->h), fmax(m0->w, m0->h)) / k > side)
+            k++;
+        res->note[0] = 0;
+        res->matches = res->inliers = 0;
+        if (box_plane(r0, k, &fr) || box_plane(m0, k, &fm))
+            found = -1;
+        else
+            found =
+                feature_estimate(&fr, &fm, f0 * k, ref, opt, full, model, res);
+        plane_free(&fr);
+        plane_free(&fm);
+        if (found < 0 || (found && res->inliers >= FEATURE_RETRY_INLIERS) ||
+            k == 1 || side == FEATURE_MAX_SIDE)
+            return found;
+    }
+}
+
+/* The status from the measures in res, and the note saying why when it
+ * is low_confidence. */
+static void judge(st_align_result *res, const st_align_options *opt,
+                  const st_image *ref)
+{
+    double s = res->scale;
+    res->status = ST_ALIGN_OK;
+    if (!(res->confidence >= opt->min_confidence)) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res, "confidence %.3f below %g", res->confidence,
+             opt->min_confidence);
+    }
+    if (!(res->overlap_pct >= MIN_OVERLAP_PCT)) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res, "overlap %.1f%% below %g%%", res->overlap_pct,
+             MIN_OVERLAP_PCT);
+    }
+    if (!(isfinite(s) && s <= opt->max_scale * 1.05 &&
+          s >= 1 / (opt->max_scale * 1.05) &&
+          fabs(res->rotation_deg) <= opt->max_rotation_deg + 1)) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        if (!isfinite(s))
+            note(res, "the refined map turns the image over");
+        else
+            within_bounds(&res->transform, ref, opt, "refinement", res);
+    }
+    if (res->residual_tried >= 4 &&
+        res->residual_patches < res->residual_tried / 4.0) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res,
+             "only %d of %d patches in the overlap match (the residual "
+             "needs a quarter)",
+             res->residual_patches, res->residual_tried);
+    }
+    if (res->residual_p95_px > opt->max_residual_px) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res, "residual p95 %.2f px above %g px", res->residual_p95_px,
+             opt->max_residual_px);
+    }
+    if (res->status == ST_ALIGN_OK)
+        res->note[0] = 0; /* a bound a rejected candidate ran into */
+}
+
 #define MAX_LEVELS 12
 
 st_status st_align_estimate(const st_image *ref, const st_image *mov,
@@ -1255,7 +1343,7 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     st_align_options defaults;
     plane pr[MAX_LEVELS] = {{0}}, pm[MAX_LEVELS] = {{0}};
     st_transform t, full;
-    double gain = 1, bias = 0, big, pixels;
+    double gain = 1, bias = 0, big;
     int f0 = 1, nlev = 1, iters = 0, found = 0;
     st_align_model model = ST_ALIGN_SIMILARITY;
     level L = {{0}};
@@ -1292,33 +1380,15 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
         nlev++;
     }
 
-    /* candidate 1: SIFT matches on the finest level averaged down to at
-     * most FEATURE_FAST_SIDE px a side, or FEATURE_MAX_SIDE when that
-     * gives fewer than FEATURE_RETRY_INLIERS inliers */
-    for (int side = FEATURE_FAST_SIDE;
-         !opt->translation_only && !opt->no_features;
-         side = FEATURE_MAX_SIDE) {
-        int k = 1;
-        plane fr = {0}, fm = {0};
-        while (fmax(fmax(pr[0].w, pr[0].h), fmax(pm[0].w, pm[0].h)) / k > side)
-            k++;
-        res->note[0] = 0;
-        res->matches = res->inliers = 0;
-        if (box_plane(&pr[0], k, &fr) || box_plane(&pm[0], k, &fm))
-            found = -1;
-        else
-            found = feature_estimate(&fr, &fm, f0 * k, ref, opt, &full,
-                                     &model, res);
-        plane_free(&fr);
-        plane_free(&fm);
+    /* candidate 1: SIFT matches */
+    if (!opt->translation_only && !opt->no_features) {
+        found = feature_candidate(&pr[0], &pm[0], f0, ref, opt, &full, &model,
+                                  res);
         if (found < 0)
             goto nomem;
-        if ((found && res->inliers >= FEATURE_RETRY_INLIERS) || k == 1 ||
-            side == FEATURE_MAX_SIDE)
-            break;
+        if (found)
+            res->candidate = "features";
     }
-    if (found)
-        res->candidate = "features";
     /* candidate 2: Fourier-Mellin and phase correlation on the top level */
     if (!found) {
         s = initial_estimate(&pr[nlev - 1], &pm[nlev - 1], opt, &t, err);
@@ -1378,39 +1448,7 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
                         &res->dx, &res->dy, &res->rotation_deg, &res->scale);
     res->overlap_pct = overlap_pct(ref, mov, &full);
     res->iterations = iters;
-    pixels = res->scale;
-    res->status = ST_ALIGN_OK;
-    if (!(res->confidence >= opt->min_confidence)) {
-        res->status = ST_ALIGN_LOW_CONFIDENCE;
-        note(res, "confidence %.3f below %g", res->confidence,
-             opt->min_confidence);
-    }
-    if (!(res->overlap_pct >= MIN_OVERLAP_PCT)) {
-        res->status = ST_ALIGN_LOW_CONFIDENCE;
-        note(res, "overlap %.1f%% below %g%%", res->overlap_pct,
-             MIN_OVERLAP_PCT);
-    }
-    if (!(isfinite(pixels) && pixels <= opt->max_scale * 1.05 &&
-          pixels >= 1 / (opt->max_scale * 1.05) &&
-          fabs(res->rotation_deg) <= opt->max_rotation_deg + 1)) {
-        res->status = ST_ALIGN_LOW_CONFIDENCE;
-        within_bounds(&full, ref, opt, "refinement", res);
-    }
-    if (res->residual_tried >= 4 &&
-        res->residual_patches < res->residual_tried / 4.0) {
-        res->status = ST_ALIGN_LOW_CONFIDENCE;
-        note(res,
-             "only %d of %d patches in the overlap match (the residual "
-             "needs a quarter)",
-             res->residual_patches, res->residual_tried);
-    }
-    if (res->residual_p95_px > opt->max_residual_px) {
-        res->status = ST_ALIGN_LOW_CONFIDENCE;
-        note(res, "residual p95 %.2f px above %g px", res->residual_p95_px,
-             opt->max_residual_px);
-    }
-    if (res->status == ST_ALIGN_OK)
-        res->note[0] = 0; /* a bound a rejected candidate ran into */
+    judge(res, opt, ref);
     goto done;
 
 nomem:
