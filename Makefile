@@ -54,8 +54,9 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= $(OPT)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Iimgproc \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstdc++ -lm \
-             -lpthread
+# VLFeat (SIFT for registration) ships no pkg-config file
+LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lvl -lstdc++ \
+             -lm -lpthread
 # The dlib binding: C++14, no pedantic C flags; optimised even in the
 # sanitizer build, since dlib's detector is all templates compiled here.
 ALL_CXXFLAGS = -std=c++14 -Wall -Wextra -O2 -g $(SANFLAGS) -Iinclude -Iimgproc \
@@ -312,7 +313,7 @@ install: all
 	    'includedir=$${prefix}/include' '' 'Name: skintrack' \
 	    'Description: measure skin in before/after photos of a treatment course' \
 	    'Version: $(VERSION)' 'Requires: $(PKGS)' \
-	    'Libs: -L$${libdir} -lskintrack -lstdc++ -lm -lpthread' \
+	    'Libs: -L$${libdir} -lskintrack -lvl -lstdc++ -lm -lpthread' \
 	    'Cflags: -I$${includedir}' \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/skintrack.pc
 
@@ -332,13 +333,14 @@ clean:
 DEB_PKGS := gcc g++ make pkg-config libjpeg62-turbo-dev libpng-dev \
             libfftw3-dev liblcms2-dev libexif-dev libheif-dev libtiff-dev \
             libraw-dev libcmocka-dev libimage-exiftool-perl icc-profiles-free \
-            colord-data locales libdlib-dev libdlib-data
+            colord-data locales libdlib-dev libdlib-data libvlfeat-dev
 # tests/report.sh opens reports in headless Chromium; a font for its text;
 # tests/course.sh crops pictures with ImageMagick; tests/report.sh reads
 # the report printed to PDF with poppler-utils; the HEIF and TIFF tests
 # make their inputs with heif-enc and tiffcp; the face tests read
 # public-domain portraits shipped with scikit-image (astronaut) and
-# matplotlib (grace_hopper).
+# matplotlib (grace_hopper), and so do the registration tests, which warp
+# them with ImageMagick.
 TEST_PKGS := chromium fonts-dejavu-core imagemagick poppler-utils \
              libheif-examples libtiff-tools python3-skimage python3-matplotlib
 

@@ -62,6 +62,8 @@ enum {
     CLI_OPT_MAXSCALE,
     CLI_OPT_TRANSONLY,
     CLI_OPT_MINCONF,
+    CLI_OPT_MODEL,
+    CLI_OPT_MAXRES,
     /* measuring (metrics, compare) */
     CLI_OPT_ROI,
     CLI_OPT_MASK,
@@ -92,14 +94,20 @@ enum {
     {"max-rotation", required_argument, NULL, CLI_OPT_MAXROT},                 \
         {"max-scale", required_argument, NULL, CLI_OPT_MAXSCALE},              \
         {"translation-only", no_argument, NULL, CLI_OPT_TRANSONLY},            \
+        {"min-confidence", required_argument, NULL, CLI_OPT_MINCONF},          \
+        {"model", required_argument, NULL, CLI_OPT_MODEL},                     \
     {                                                                          \
-        "min-confidence", required_argument, NULL, CLI_OPT_MINCONF             \
+        "max-residual", required_argument, NULL, CLI_OPT_MAXRES                \
     }
 #define CLI_ALIGN_HELP                                                         \
-    "  --max-rotation DEG      largest rotation to consider (45)\n"            \
-    "  --max-scale S           scale within 1/S .. S (1.5)\n"                  \
+    "  --max-rotation DEG      largest rotation to consider (180: any)\n"      \
+    "  --max-scale S           scale within 1/S .. S (3)\n"                    \
     "  --translation-only      register by a shift only\n"                     \
-    "  --min-confidence C      threshold for a trusted registration (0.2)\n"
+    "  --min-confidence C      threshold for a trusted registration (0.2)\n"   \
+    "  --model M               similarity, affine, homography or auto\n"       \
+    "                          (default: chosen by evidence)\n"                \
+    "  --max-residual PX       largest trusted 95th percentile of the local\n" \
+    "                          misregistration, full-size px (1.5)\n"
 
 #define CLI_MEASURE_LONGOPTS                                                   \
     {"roi", required_argument, NULL, CLI_OPT_ROI},                             \
@@ -160,7 +168,7 @@ int cli_bad_option(const char *command, int c, const char *arg);
 
 /* The registration columns of a CSV row: their names, and their values
  * from a (NULL: empty fields). */
-#define CLI_ALIGN_NCOLUMNS 6
+#define CLI_ALIGN_NCOLUMNS 18
 extern const char *const cli_align_columns[CLI_ALIGN_NCOLUMNS];
 void cli_align_fields(st_csv *csv, const st_align_result *a);
 

@@ -199,7 +199,7 @@ static void write_error(st_csv *csv, const job *j, const char *cause,
                         const char *zone)
 {
     lead(csv, j, "error", cause);
-    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 12); i++)
+    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 6 + NALIGN); i++)
         st_csv_empty(csv);
     if (j->m.region.face_zones)
         zone_fields(csv, zone ? zone : "", NULL, NULL);
@@ -293,9 +293,9 @@ static int compare(st_csv *csv, job *j)
     }
     write_result(csv, j, &r);
     if (r.align.status != ST_ALIGN_OK && !j->quiet)
-        cli_error("%s: registration to %s has low confidence (%.3f); each "
+        cli_error("%s: registration to %s has low confidence (%s); each "
                   "photo was measured on its own",
-                  j->after, j->before, r.align.confidence);
+                  j->after, j->before, r.align.note);
     status = r.align.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
     {
         /* the after photo's pores in the before photo's frame */

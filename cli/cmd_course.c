@@ -46,7 +46,8 @@ static const char help[] =
     "Long layout (default), one row per photo and metric:\n"
     "  subject,region,session,date,datetime,days_since_baseline,\n"
     "  days_since_last_treatment,phase,file,status,error,metric,unit,value,\n"
-    "  baseline_value,delta,pct_change,align_confidence,overlap_pct\n"
+    "  baseline_value,delta,pct_change,align_confidence,overlap_pct,\n"
+    "  align_residual_px\n"
     "Wide layout: one row per photo with the alignment and every metric.\n"
     "status is ok, low_confidence (not registered with confidence: measured\n"
     "on its own frame, not the common skin) or error (the cause in error).\n\n";
@@ -364,7 +365,7 @@ static void write_header(job *j)
         st_csv_text(c, lead_cols[i]);
     if (!j->wide) {
         st_csv_header(c, "metric,unit,value,baseline_value,delta,pct_change,"
-                         "align_confidence,overlap_pct");
+                         "align_confidence,overlap_pct,align_residual_px");
         return;
     }
     for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
@@ -384,7 +385,7 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
     if (!cli_row_ok(p)) {
         write_lead(c, p);
-        for (int k = 0; k < 8; k++)
+        for (int k = 0; k < 9; k++)
             st_csv_empty(c);
         st_csv_end_row(c);
         return;
@@ -410,6 +411,7 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
         }
         st_csv_number(c, p->res.align.confidence);
         st_csv_number(c, p->res.align.overlap_pct);
+        st_csv_number(c, p->res.align.residual_px);
         st_csv_end_row(c);
     }
 }
@@ -741,8 +743,8 @@ static void warn_row(const job *j, const cli_photo *p)
         cli_error("%s: %s", p->path, cli_row_error(p));
     else if (!p->res.registered)
         cli_error("%s: registration to the baseline has low confidence "
-                  "(%.3f); measured on its own frame",
-                  p->path, p->res.align.confidence);
+                  "(%s); measured on its own frame",
+                  p->path, p->res.align.note);
 }
 
 static int write_course(job *j, cli_photo **rows, size_t n,

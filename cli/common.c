@@ -391,6 +391,19 @@ static int align_option(const char *command, int c, const char *arg,
                                 &a->min_confidence)
                    ? -1
                    : 1;
+    case CLI_OPT_MODEL:
+        if (st_align_model_parse(arg, &a->model) == 0)
+            return 1;
+        cli_usage(command,
+                  "--model: '%s' is not similarity, affine, homography or "
+                  "auto",
+                  arg);
+        return -1;
+    case CLI_OPT_MAXRES:
+        return cli_parse_number(command, "--max-residual", arg, 0, 1000,
+                                &a->max_residual_px)
+                   ? -1
+                   : 1;
     default: return 0;
     }
 }
@@ -501,12 +514,22 @@ static int has_ext(const char *path, const char *ext)
     return 1;
 }
 
+/* The registration's columns: quality, the similarity at the reference
+ * centre, the residual, the model and the normative homography h00..h22. */
 const char *const cli_align_columns[CLI_ALIGN_NCOLUMNS] = {
-    "align_confidence", "overlap_pct",        "align_dx_px",
-    "align_dy_px",      "align_rotation_deg", "align_scale"};
+    "align_confidence",      "overlap_pct",
+    "align_dx_px",           "align_dy_px",
+    "align_rotation_deg",    "align_scale",
+    "align_residual_px",     "align_residual_p95_px",
+    "align_model",           "h00",
+    "h01",                   "h02",
+    "h10",                   "h11",
+    "h12",                   "h20",
+    "h21",                   "h22"};
 
 void cli_align_fields(st_csv *csv, const st_align_result *a)
 {
+    double h[9];
     if (!a) {
         for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
             st_csv_empty(csv);
@@ -518,6 +541,12 @@ void cli_align_fields(st_csv *csv, const st_align_result *a)
     st_csv_number(csv, a->dy);
     st_csv_number(csv, a->rotation_deg);
     st_csv_number(csv, a->scale);
+    st_csv_number(csv, a->residual_px);
+    st_csv_number(csv, a->residual_p95_px);
+    st_csv_text(csv, st_align_model_name(a->model));
+    st_transform_matrix(&a->transform, h);
+    for (int i = 0; i < 9; i++)
+        st_csv_number(csv, h[i]);
 }
 
 /* The image types cli_write_image writes, by file name. */

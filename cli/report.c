@@ -247,8 +247,9 @@ static st_image *render(const st_image *photo, const st_transform *t,
             float *o = st_image_pixel(out, u, v);
             int in;
             frame_xy(f, u, v, &x, &y);
-            st_transform_apply(t, x, y, &xp, &yp);
-            in = bilinear(src, (xp + 0.5) / k - 0.5, (yp + 0.5) / k - 0.5, o);
+            /* behind a homography's horizon: not in the photo */
+            in = !st_transform_apply_checked(t, x, y, &xp, &yp) &&
+                 bilinear(src, (xp + 0.5) / k - 0.5, (yp + 0.5) / k - 0.5, o);
             if (!in)
                 o[0] = o[1] = o[2] = 0.35f;
             if (inside)

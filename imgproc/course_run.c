@@ -171,6 +171,8 @@ static void identity(st_align_result *a)
     a->scale = 1;
     a->confidence = 1;
     a->overlap_pct = 100;
+    a->model = ST_ALIGN_SIMILARITY;
+    a->candidate = "none";
     a->status = ST_ALIGN_OK;
 }
 

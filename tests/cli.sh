@@ -294,14 +294,14 @@ if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
     run align "$base" "$later" -o "$tmp/aligned.png" --overlay "$tmp/check.jpg"
     expect_rc "align sample: exits 0" 0
     expect_eq "align: header" \
-        "reference,moving,status,error,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_confidence,overlap_pct,m00,m01,m02,m10,m11,m12" \
+        "reference,moving,status,error,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_confidence,overlap_pct,align_residual_px,align_residual_p95_px,align_model,h00,h01,h02,h10,h11,h12,h20,h21,h22" \
         "$(line "$out" 1)"
     expect_eq "align sample: status ok" ok "$(field "$out" 2 3)"
     t=$(grep '^demo-patient/2026-02-09.jpg,' "$truth")
     for pair in "5 5 0.05 align_dx_px" "6 6 0.05 align_dy_px" \
         "7 7 0.01 align_rotation_deg" "8 8 0.0005 align_scale" \
-        "11 9 0.0005 m00" "12 10 0.0005 m01" "13 11 0.05 m02" \
-        "16 14 0.05 m12"; do
+        "14 9 0.0005 h00" "15 10 0.0005 h01" "16 11 0.05 h02" \
+        "19 14 0.05 h12"; do
         set -- $pair
         want=$(printf '%s\n' "$t" | cut -d, -f"$2")
         got=$(field "$out" 2 "$1")
@@ -312,6 +312,18 @@ if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
                 "expected: $want" "got:      $got"
         fi
     done
+    expect_eq "align sample: h22 is 1" 1 "$(field "$out" 2 22)"
+    if awk -v m="$(field "$out" 2 11)" -v p="$(field "$out" 2 12)" \
+        'BEGIN { exit !(m != "" && p != "" && m >= 0 && m <= p && p < 1.5) }'
+    then
+        ok "align sample: residual median <= p95 < 1.5 px"
+    else
+        not_ok "align sample: residual" "got: $(field "$out" 2 11) / $(field "$out" 2 12)"
+    fi
+    run align --model homography "$base" "$later"
+    expect_rc "align --model homography: exits 0" 0
+    expect_eq "align --model homography: model column" homography \
+        "$(field "$out" 2 13)"
     run info "$tmp/aligned.png" "$tmp/check.jpg"
     expect_rc "align -o and --overlay: both files readable" 0
     expect_eq "aligned image: reference size with alpha" "1200,900,4" \
@@ -334,6 +346,11 @@ if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
     expect_rc "align to an unrelated picture: exits 1" 1
     expect_eq "align to an unrelated picture: low_confidence" \
         low_confidence "$(field "$out" 2 3)"
+    field "$out" 2 4 >"$tmp/why.txt"
+    expect_has "align to an unrelated picture: the cause in error" \
+        "$tmp/why.txt" "confidence"
+    expect_has "align to an unrelated picture: stderr says why" "$err" \
+        "below"
 
     run align "$base" "$files/missing.jpg"
     expect_rc "align to a missing file: exits 1" 1
@@ -346,6 +363,10 @@ else
 fi
 run align "$good"
 expect_rc "align with one image: usage error" 2
+run align --model perspective "$good" "$good"
+expect_rc "align --model perspective: usage error" 2
+expect_has "align --model perspective: names the choices" "$err" \
+    "similarity, affine, homography or auto"
 run align --max-rotation abc "$good" "$good"
 expect_rc "align --max-rotation abc: usage error" 2
 run align --max-scale 0.5 "$good" "$good"
@@ -432,7 +453,7 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     run compare "$base" "$follow" --roi 300,100,800,700 -o "$tmp/c.csv"
     expect_rc "compare sample: exits 0" 0
     expect_eq "compare: long header" \
-        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale" \
+        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_residual_px,align_residual_p95_px,align_model,h00,h01,h02,h10,h11,h12,h20,h21,h22" \
         "$(line "$tmp/c.csv" 1)"
     expect_eq "compare: one row per metric (25) plus the header" 26 \
         "$(wc -l <"$tmp/c.csv" | tr -d ' ')"
