@@ -787,6 +787,8 @@ static int report_zones(job *j, const cli_photo *base)
     st_image *img;
     st_error err = {0};
     int rc;
+    if (!base->res.face)
+        return 0; /* the baseline failed: its error row says why */
     if (st_io_read(base->path, &j->read, &img, NULL, &err)) {
         cli_error("%s: %s", base->path, st_error_text(&err));
         return -1;
@@ -822,9 +824,9 @@ static int zone_swap(cli_photo **rows, size_t n, int z, st_course_result *keep,
         sprintf(p->region, "%s%s%s", region[k], *region[k] ? "/" : "",
                 st_zone_name(z));
         if (p->measured && p->res.status == ST_OK) {
-            p->res.metrics = p->res.face.metrics[z];
-            p->res.status = p->res.face.status[z];
-            p->res.error = p->res.face.error[z];
+            p->res.metrics = p->res.face->metrics[z];
+            p->res.status = p->res.face->status[z];
+            p->res.error = p->res.face->error[z];
         }
     }
     return 0;

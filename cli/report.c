@@ -1333,7 +1333,7 @@ int cli_report_zones(cli_report *r, const cli_photo *base,
     st_error err = {0};
     char *uri;
 
-    if (st_face_draw_zones(&pic, photo, base->res.face.zones, THUMB, &err)) {
+    if (st_face_draw_zones(&pic, photo, base->res.face->zones, THUMB, &err)) {
         cli_error("%s: zones picture: %s", base->path, st_error_text(&err));
         return -1;
     }
@@ -1360,7 +1360,7 @@ int cli_report_zones(cli_report *r, const cli_photo *base,
                 "<span style=\"color:#%02x%02x%02x\">&#9632;</span> %s "
                 "(%zu px)%s",
                 c[0], c[1], c[2], names[z],
-                base->res.face.zones[z] ? base->res.face.zones[z]->count : 0,
+                base->res.face->zones[z] ? base->res.face->zones[z]->count : 0,
                 z < ST_ZONE_COUNT - 1 ? ", " : ".");
     }
     fputs(" Left and right are the subject's own.</figcaption></figure>"

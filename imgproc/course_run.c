@@ -15,6 +15,7 @@
  * is the same for any number of threads.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -35,7 +36,11 @@ void st_course_result_clear(st_course_result *res)
     if (!res)
         return;
     st_metrics_clear(&res->metrics);
-    st_face_result_clear(&res->face);
+    if (res->face) {
+        st_face_result_clear(res->face);
+        free(res->face);
+        res->face = NULL;
+    }
 }
 
 typedef struct run {
@@ -78,10 +83,17 @@ static st_status measure_face(const run *r, size_t i, const st_image *img,
         st_compare_after_options(&mopt, &res->align, img->width, img->height);
     else if (i != r->b && mopt.white_balance.mode == ST_WB_PATCH)
         mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
-    s = st_face_measure(r->opt->face, img, &mopt, &res->face, err);
+    /* held by pointer: a course of many photos keeps every record */
+    if (!(res->face = calloc(1, sizeof *res->face)))
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    s = st_face_measure(r->opt->face, img, &mopt, res->face, err);
+    if (s != ST_OK) {
+        free(res->face);
+        res->face = NULL;
+    }
     for (int z = 0; s == ST_OK && after && z < ST_ZONE_COUNT; z++)
-        if (res->face.status[z] == ST_OK)
-            st_compare_after_orientation(&res->face.metrics[z], &res->align);
+        if (res->face->status[z] == ST_OK)
+            st_compare_after_orientation(&res->face->metrics[z], &res->align);
     return s;
 }
 

@@ -48,7 +48,7 @@ value() {
 if [ -r "$hopper" ]; then
     run metrics --regions face -o "$tmp/h.csv" "$hopper"
     expect_rc "metrics --regions face grace_hopper: exits 0" 0
-    expect_eq "five zone rows and the header" "6 30" "$("$RFC" "$tmp/h.csv")"
+    expect_eq "five zone rows and the header" "6 32" "$("$RFC" "$tmp/h.csv")"
     expect_eq "zones in order" "forehead cheek_left cheek_right nose chin" \
         "$(col "$tmp/h.csv" region | tr '\n' ' ' | sed 's/ $//')"
     expect_eq "every zone ok" "ok ok ok ok ok" \
@@ -98,7 +98,7 @@ if [ -r "$hopper" ]; then
     # compare: the same photo on both sides changes nothing
     run compare --regions face -o "$tmp/c.csv" "$hopper" "$hopper"
     expect_rc "compare --regions face: exits 0" 0
-    expect_eq "compare: 23 metrics x 5 zones and the header" "116 23" \
+    expect_eq "compare: 25 metrics x 5 zones and the header" "126 35" \
         "$("$RFC" "$tmp/c.csv")"
     expect_eq "compare: zone pixels the same in both" "" \
         "$(paste -d, "$(col "$tmp/c.csv" before_region_px >"$tmp/b"; echo "$tmp/b")" \
@@ -116,7 +116,7 @@ if [ -r "$hopper" ]; then
     expect_rc "course --regions face: exits 0" 0
     expect_eq "course: regions" "cheek_left cheek_right chin forehead nose" \
         "$(col "$tmp/k.csv" region | LC_ALL=C sort -u | tr '\n' ' ' | sed 's/ $//')"
-    expect_eq "course: 2 photos x 5 zones x 23 metrics" 230 \
+    expect_eq "course: 2 photos x 5 zones x 25 metrics" 250 \
         "$(col "$tmp/k.csv" region | wc -l | tr -d ' ')"
 
     # the report: the baseline with its zones, then a section per zone

@@ -310,17 +310,17 @@ static void test_course_red_followup(void **state)
     assert_int_equal(st_course_measure(paths, 2, 0, &opt, res, &err), ST_OK);
     assert_int_equal(res[0].status, ST_OK);
     assert_int_equal(res[1].status, ST_OK);
-    assert_int_equal(res[1].face.status[c], ST_OK);
-    n0 = res[0].face.zones[c]->count, n1 = res[1].face.zones[c]->count;
-    rise = res[1].face.metrics[c].redness.a_star_mean -
-           res[0].face.metrics[c].redness.a_star_mean;
+    assert_int_equal(res[1].face->status[c], ST_OK);
+    n0 = res[0].face->zones[c]->count, n1 = res[1].face->zones[c]->count;
+    rise = res[1].face->metrics[c].redness.a_star_mean -
+           res[0].face->metrics[c].redness.a_star_mean;
     st_read_options_init(&ro);
     assert_int_equal(st_io_read(paths[0], &ro, &rb[0], NULL, &err), ST_OK);
     assert_int_equal(st_io_read(paths[1], &ro, &rb[1], NULL, &err), ST_OK);
     assert_int_equal(st_image_to_float(rb[0], &err), ST_OK);
     assert_int_equal(st_image_to_float(rb[1], &err), ST_OK);
-    painted = mean_a(rb[1], res[1].face.zones[c]) -
-              mean_a(rb[0], res[1].face.zones[c]);
+    painted = mean_a(rb[1], res[1].face->zones[c]) -
+              mean_a(rb[0], res[1].face->zones[c]);
     printf("  course: cheek_left %zu -> %zu px, a* rise %.2f (painted %.2f)\n",
            n0, n1, rise, painted);
     assert_true(fabs((double)n1 - (double)n0) <= 0.10 * (double)n0);

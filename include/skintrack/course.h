@@ -187,7 +187,8 @@ typedef struct st_course_result {
     st_align_result align; /* the baseline's own: identity, confidence 1 */
     st_metrics metrics;    /* free with st_course_result_clear */
     size_t common_px;      /* pixels of the common region (baseline frame) */
-    st_face_result face;   /* with options.face: by zone (metrics unused) */
+    st_face_result *face; /* with options.face: by zone (metrics unused);
+                             owned, NULL otherwise */
 } st_course_result;
 
 /* Registers paths[i] (i != baseline) to paths[baseline] and measures all
