@@ -28,7 +28,9 @@
  *
  * Limits: the primary image's declared size is checked against the pixel
  * limit before libheif decodes anything; libheif's own security limits
- * stay on (they bound grid tiles and box sizes).
+ * stay on (they bound grid tiles and box sizes). A decoded picture whose
+ * size differs from the declared one (ispe against the coded stream) is
+ * refused, so header-only reads and full reads agree.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,9 +261,12 @@ static st_status decode(struct hdec *d, const uint8_t *data, size_t size,
         if (range > 8 && range <= 16)
             bits = range;
     }
-    s = st_image_check_size(dw, dh, ch, max_pixels, NULL, err);
-    if (s)
-        return s;
+    /* The header-only read (dates for a course) trusts the declared size,
+     * so a file whose coded picture disagrees with it is refused. */
+    if (dw != w || dh != h)
+        return st_fail(err, ST_ERR_CORRUPT,
+                       "HEIF: the image is %dx%d but the file declares %dx%d",
+                       dw, dh, w, h);
     s = st_image_new(&d->img, dw, dh, ch, err);
     if (s)
         return s;
