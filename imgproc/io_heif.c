@@ -262,11 +262,18 @@ static st_status decode(struct hdec *d, const uint8_t *data, size_t size,
             bits = range;
     }
     /* The header-only read (dates for a course) trusts the declared size,
-     * so a file whose coded picture disagrees with it is refused. */
-    if (dw != w || dh != h)
+     * so a file whose picture disagrees with it is refused. Without the
+     * transforms the coded size is compared with nothing: libheif 1.15
+     * reports some files' ispe after their rotation. */
+    if (!opt->ignore_orientation && (dw != w || dh != h))
         return st_fail(err, ST_ERR_CORRUPT,
                        "HEIF: the image is %dx%d but the file declares %dx%d",
                        dw, dh, w, h);
+    s = st_image_check_size(dw, dh, ch, max_pixels, NULL, err);
+    if (s)
+        return s;
+    if (opt->ignore_orientation)
+        info->stored_width = dw, info->stored_height = dh;
     s = st_image_new(&d->img, dw, dh, ch, err);
     if (s)
         return s;
