@@ -99,6 +99,7 @@ static st_status setup_color(struct hdec *d, const st_read_options *opt,
     enum heif_color_profile_type type =
         heif_image_handle_get_color_profile_type(d->handle);
     struct heif_color_profile_nclx *nclx = NULL;
+    struct heif_error e;
     double chrm[8];
     int transfer, primaries;
 
@@ -113,7 +114,6 @@ static st_status setup_color(struct hdec *d, const st_read_options *opt,
     if (type == heif_color_profile_type_rICC ||
         type == heif_color_profile_type_prof) {
         size_t n = heif_image_handle_get_raw_color_profile_size(d->handle);
-        struct heif_error e;
         if (n == 0 || n > ST_ICC_MAX_BYTES)
             return st_fail(err, ST_ERR_COLOR,
                            "embedded ICC profile has an implausible size "
@@ -129,10 +129,19 @@ static st_status setup_color(struct hdec *d, const st_read_options *opt,
         return st_cms_from_icc(&d->cms, d->icc, n, ST_CMS_GRAY_RGB, channels,
                                bits, info, err);
     }
-    if (heif_image_handle_get_nclx_color_profile(d->handle, &nclx).code !=
-            heif_error_Ok ||
-        !nclx)
-        return ST_OK;
+    e = heif_image_handle_get_nclx_color_profile(d->handle, &nclx);
+    if (e.code != heif_error_Ok || !nclx) {
+        /* libheif may hand back a profile along with the error */
+        if (nclx)
+            heif_nclx_color_profile_free(nclx);
+        if (e.code == heif_error_Ok ||
+            e.code == heif_error_Color_profile_does_not_exist)
+            return ST_OK;
+        return st_fail(err, ST_ERR_COLOR,
+                       "HEIF nclx colour box cannot be used (%s); "
+                       "--ignore-icc reads the samples as sRGB",
+                       e.message ? e.message : "unreadable");
+    }
     transfer = (int)nclx->transfer_characteristics;
     primaries = (int)nclx->color_primaries;
     chrm[0] = nclx->color_primary_white_x, chrm[1] = nclx->color_primary_white_y;
