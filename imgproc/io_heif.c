@@ -28,7 +28,9 @@
  *
  * Limits: the primary image's declared size is checked against the pixel
  * limit before libheif decodes anything; libheif's own security limits
- * stay on (they bound grid tiles and box sizes).
+ * stay on (they bound grid tiles and box sizes). A decoded picture whose
+ * size differs from the declared one (ispe against the coded stream) is
+ * refused, so header-only reads and full reads agree.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +99,7 @@ static st_status setup_color(struct hdec *d, const st_read_options *opt,
     enum heif_color_profile_type type =
         heif_image_handle_get_color_profile_type(d->handle);
     struct heif_color_profile_nclx *nclx = NULL;
+    struct heif_error e;
     double chrm[8];
     int transfer, primaries;
 
@@ -111,7 +114,6 @@ static st_status setup_color(struct hdec *d, const st_read_options *opt,
     if (type == heif_color_profile_type_rICC ||
         type == heif_color_profile_type_prof) {
         size_t n = heif_image_handle_get_raw_color_profile_size(d->handle);
-        struct heif_error e;
         if (n == 0 || n > ST_ICC_MAX_BYTES)
             return st_fail(err, ST_ERR_COLOR,
                            "embedded ICC profile has an implausible size "
@@ -127,10 +129,19 @@ static st_status setup_color(struct hdec *d, const st_read_options *opt,
         return st_cms_from_icc(&d->cms, d->icc, n, ST_CMS_GRAY_RGB, channels,
                                bits, info, err);
     }
-    if (heif_image_handle_get_nclx_color_profile(d->handle, &nclx).code !=
-            heif_error_Ok ||
-        !nclx)
-        return ST_OK;
+    e = heif_image_handle_get_nclx_color_profile(d->handle, &nclx);
+    if (e.code != heif_error_Ok || !nclx) {
+        /* libheif may hand back a profile along with the error */
+        if (nclx)
+            heif_nclx_color_profile_free(nclx);
+        if (e.code == heif_error_Ok ||
+            e.code == heif_error_Color_profile_does_not_exist)
+            return ST_OK;
+        return st_fail(err, ST_ERR_COLOR,
+                       "HEIF nclx colour box cannot be used (%s); "
+                       "--ignore-icc reads the samples as sRGB",
+                       e.message ? e.message : "unreadable");
+    }
     transfer = (int)nclx->transfer_characteristics;
     primaries = (int)nclx->color_primaries;
     chrm[0] = nclx->color_primary_white_x, chrm[1] = nclx->color_primary_white_y;
@@ -259,9 +270,19 @@ static st_status decode(struct hdec *d, const uint8_t *data, size_t size,
         if (range > 8 && range <= 16)
             bits = range;
     }
+    /* The header-only read (dates for a course) trusts the declared size,
+     * so a file whose picture disagrees with it is refused. Without the
+     * transforms the coded size is compared with nothing: libheif 1.15
+     * reports some files' ispe after their rotation. */
+    if (!opt->ignore_orientation && (dw != w || dh != h))
+        return st_fail(err, ST_ERR_CORRUPT,
+                       "HEIF: the image is %dx%d but the file declares %dx%d",
+                       dw, dh, w, h);
     s = st_image_check_size(dw, dh, ch, max_pixels, NULL, err);
     if (s)
         return s;
+    if (opt->ignore_orientation)
+        info->stored_width = dw, info->stored_height = dh;
     s = st_image_new(&d->img, dw, dh, ch, err);
     if (s)
         return s;
