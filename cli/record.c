@@ -94,7 +94,9 @@ size_t cli_run_settings(const cli_run *r, cli_setting *s)
     put(s, &n, "pore_min_response", 1, "%s", num(mo->pores.min_response, nb));
     put(s, &n, "registration_model", 0, "%s",
         r->align->translation_only ? "translation"
-                                   : "similarity (shift, rotation, scale)");
+                                   : st_align_model_name(r->align->model));
+    put(s, &n, "max_residual_px", 1, "%s",
+        num(r->align->max_residual_px, nb));
     put(s, &n, "max_rotation_deg", 1, "%s",
         num(r->align->max_rotation_deg, nb));
     put(s, &n, "max_scale", 1, "%s", num(r->align->max_scale, nb));
