@@ -37,7 +37,7 @@ typedef struct cli_setting {
     int number, has_value, is_path;
 } cli_setting;
 
-#define CLI_MAX_SETTINGS 32
+#define CLI_MAX_SETTINGS 48
 
 /* Fills s (CLI_MAX_SETTINGS entries) with the run's settings; returns how
  * many. */

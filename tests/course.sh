@@ -361,7 +361,7 @@ expect_has "--meta: the region" "$tmp/run.json" '"region": "roi 100,80,900,700 (
 expect_has "--meta: the white balance" "$tmp/run.json" "\"white_balance\": \"patch:$card\""
 expect_has "--meta: the thresholds (given)" "$tmp/run.json" '"min_confidence": 0.3,'
 expect_has "--meta: the thresholds (defaults)" "$tmp/run.json" '"red_threshold_a_star": 20,'
-expect_has "--meta: the registration model" "$tmp/run.json" '"registration_model": "similarity (shift, rotation, scale)"'
+expect_has "--meta: the registration model" "$tmp/run.json" '"registration_model": "auto"'
 expect_has "--meta: the planning" "$tmp/run.json" '"post_days": 5,'
 expect_has "--meta: the treatment dates" "$tmp/run.json" '"treatment_dates": "2026-01-12"'
 expect_has "--meta: no value is null but px_per_mm" "$tmp/run.json" '"px_per_mm": null'

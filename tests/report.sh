@@ -132,7 +132,7 @@ expect_has "report: how it was made" "$html" "How this report was made"
 expect_has "report: the command line" "$html" \
     "<code>skintrack report --summary $tmp/summary.csv -o $tmp/r.html $SAMPLES</code>"
 expect_has "report: the settings (registration model)" "$html" \
-    "<tr><td>registration_model</td><td>similarity (shift, rotation, scale)</td></tr>"
+    "<tr><td>registration_model</td><td>auto</td></tr>"
 expect_has "report: the settings (white balance)" "$html" \
     "<tr><td>white_balance</td><td>none</td></tr>"
 
