@@ -21,6 +21,9 @@ static const char help[] =
     "  align_rotation_deg,align_scale\n"
     "Wide layout: one row with the alignment, then METRIC_before,\n"
     "METRIC_after, METRIC_delta, METRIC_pct_change for every metric.\n"
+    "pct_change is given for ratio-scale metrics only (counts, areas, sizes,\n"
+    "shares, roughness); for L*, a*, b*, ITA, angles, slopes and the indices\n"
+    "read delta. The long layout leaves out ita_category (text).\n"
     "Sizes are in BEFORE's pixels. status is ok, low_confidence (the photos\n"
     "could not be registered with confidence: each is measured on its own,\n"
     "and the change is not of the same skin) or error.\n"
@@ -119,7 +122,7 @@ static void values(st_csv *csv, const st_compare_result *r, int i)
         st_csv_number(csv, b);
         st_csv_number(csv, a);
         st_csv_number(csv, a - b);
-        st_csv_number(csv, b != 0 ? 100.0 * (a - b) / fabs(b) : NAN);
+        st_csv_number(csv, st_metrics_pct_change(i, b, a));
     }
 }
 
@@ -135,6 +138,8 @@ static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
         return;
     }
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        if (st_metrics_text(&r->before, i))
+            continue; /* text lives in the wide layout: value stays numeric */
         lead(csv, j, status, NULL);
         st_csv_text(csv, st_metrics_name(i));
         st_csv_text(csv, st_metrics_unit(i));

@@ -255,11 +255,6 @@ static void write_header(job *j)
     st_csv_end_row(c);
 }
 
-static double pct(double value, double base)
-{
-    return base != 0 ? 100.0 * (value - base) / fabs(base) : NAN;
-}
-
 static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
     if (!cli_row_ok(p)) {
@@ -270,24 +265,18 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
         return;
     }
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        const char *text = st_metrics_text(&p->res.metrics, i);
+        double v, b;
+        if (st_metrics_text(&p->res.metrics, i))
+            continue; /* text lives in the wide layout: value stays numeric */
+        v = st_metrics_value(&p->res.metrics, i);
+        b = base ? st_metrics_value(&base->res.metrics, i) : NAN;
         write_lead(c, p);
         st_csv_text(c, st_metrics_name(i));
         st_csv_text(c, st_metrics_unit(i));
-        if (text) {
-            st_csv_text(c, text);
-            st_csv_text(c,
-                        base ? st_metrics_text(&base->res.metrics, i) : NULL);
-            st_csv_empty(c);
-            st_csv_empty(c);
-        } else {
-            double v = st_metrics_value(&p->res.metrics, i);
-            double b = base ? st_metrics_value(&base->res.metrics, i) : NAN;
-            st_csv_number(c, v);
-            st_csv_number(c, b);
-            st_csv_number(c, v - b);
-            st_csv_number(c, pct(v, b));
-        }
+        st_csv_number(c, v);
+        st_csv_number(c, b);
+        st_csv_number(c, v - b);
+        st_csv_number(c, st_metrics_pct_change(i, b, v));
         st_csv_number(c, p->res.align.confidence);
         st_csv_number(c, p->res.align.overlap_pct);
         st_csv_end_row(c);
@@ -361,7 +350,7 @@ int cli_course_trend(cli_photo *const *rows, size_t n, const cli_photo *base,
     else
         t->slope30 = t->se30 = NAN;
     t->change = t->latest_value - t->base;
-    t->pct_change = pct(t->latest_value, t->base);
+    t->pct_change = st_metrics_pct_change(metric, t->base, t->latest_value);
     return 0;
 }
 

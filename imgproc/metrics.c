@@ -164,6 +164,10 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     if ((s = colour(img, reg, gains, opt.red_threshold, &lab, &out->redness,
                     &out->tone, err)))
         goto done;
+    /* grey world sets the region's mean R to its mean G: EI = 100
+     * log10(R / G) is 0 by construction, whatever the skin */
+    if (opt.white_balance.mode == ST_WB_GRAYWORLD)
+        out->redness.erythema_index = NAN;
     /* pores and texture read only the normalised L*, rescaled in place */
     normalise_l(lab, reg);
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
@@ -183,33 +187,48 @@ done:
     return s;
 }
 
+/* ratio: 1 for ratio scales (a true zero), 0 for interval scales and
+ * text (docs/csv.md, "Change columns") */
 static const struct {
     const char *name, *unit;
+    int ratio;
 } columns[ST_METRICS_COUNT] = {
-    {"l_star_mean", "L*"},
-    {"a_star_mean", "a*"},
-    {"a_star_p90", "a*"},
-    {"b_star_mean", "b*"},
-    {"erythema_index", "camera units"},
-    {"melanin_index", "camera units"},
-    {"red_area_pct", "%"},
-    {"ita_deg", "deg"},
-    {"ita_category", ""},
-    {"tone_evenness", "L*"},
-    {"pore_count", "count"},
-    {"pore_density_per_cm2", "1/cm2"},
-    {"pore_density_per_mp", "1/MP"},
-    {"pore_mean_diameter_px", "px"},
-    {"pore_mean_diameter_mm", "mm"},
-    {"pore_area_pct", "%"},
-    {"texture_fine_share", "fraction"},
-    {"texture_medium_share", "fraction"},
-    {"texture_coarse_share", "fraction"},
-    {"spectral_slope", "log10 power per log10 frequency"},
-    {"anisotropy", "fraction"},
-    {"orientation_deg", "deg"},
-    {"roughness_rms", "L*"},
+    {"l_star_mean", "L*", 0},
+    {"a_star_mean", "a*", 0},
+    {"a_star_p90", "a*", 0},
+    {"b_star_mean", "b*", 0},
+    {"erythema_index", "camera units", 0},
+    {"melanin_index", "camera units", 0},
+    {"red_area_pct", "%", 1},
+    {"ita_deg", "deg", 0},
+    {"ita_category", "", 0},
+    {"tone_evenness", "L*", 1},
+    {"pore_count", "count", 1},
+    {"pore_density_per_cm2", "1/cm2", 1},
+    {"pore_density_per_mp", "1/MP", 1},
+    {"pore_mean_diameter_px", "px", 1},
+    {"pore_mean_diameter_mm", "mm", 1},
+    {"pore_area_pct", "%", 1},
+    {"texture_fine_share", "fraction", 1},
+    {"texture_medium_share", "fraction", 1},
+    {"texture_coarse_share", "fraction", 1},
+    {"spectral_slope", "log10 power per log10 frequency", 0},
+    {"anisotropy", "fraction", 1},
+    {"orientation_deg", "deg", 0},
+    {"roughness_rms", "L*", 1},
 };
+
+int st_metrics_ratio_scale(int i)
+{
+    return i >= 0 && i < ST_METRICS_COUNT && columns[i].ratio;
+}
+
+double st_metrics_pct_change(int i, double before, double after)
+{
+    if (!st_metrics_ratio_scale(i) || !(before > 0))
+        return NAN;
+    return 100.0 * (after - before) / before;
+}
 
 const char *st_metrics_name(int i)
 {

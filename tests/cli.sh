@@ -411,7 +411,7 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     expect_eq "compare: long header" \
         "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale" \
         "$(line "$tmp/c.csv" 1)"
-    expect_eq "compare: one row per metric (23) plus the header" 24 \
+    expect_eq "compare: one row per numeric metric (22) plus the header" 23 \
         "$(wc -l <"$tmp/c.csv" | tr -d ' ')"
     # the truth file: pores 6.0 px at baseline, 4.8 px at follow-up (-20%)
     got=$(grep ',pore_mean_diameter_px,' "$tmp/c.csv" | cut -d, -f10)
@@ -420,8 +420,19 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     else
         not_ok "compare sample: pore diameter change near -20%" "got $got"
     fi
-    got=$(grep ',ita_category,' "$tmp/c.csv" | cut -d, -f7-10)
-    expect_eq "compare: text metric has no delta" "light,light,," "$got"
+    expect_eq "compare long: no text metric in the value columns" 0 \
+        "$(grep -c ',ita_category,' "$tmp/c.csv")"
+    # a* has an arbitrary zero: a delta but no percentage; pores have both
+    got=$(grep ',a_star_mean,' "$tmp/c.csv" | cut -d, -f9-10)
+    case "$got" in
+    ?*,) ok "compare: a_star_mean has delta, no pct_change ($got)" ;;
+    *) not_ok "compare: a_star_mean has delta, no pct_change" "got $got" ;;
+    esac
+    got=$(grep ',pore_count,' "$tmp/c.csv" | cut -d, -f10)
+    case "$got" in
+    ?*) ok "compare: pore_count has a pct_change ($got)" ;;
+    *) not_ok "compare: pore_count has a pct_change" "empty" ;;
+    esac
     run compare --layout wide "$base" "$follow" --roi 300,100,800,700
     expect_rc "compare --layout wide: exits 0" 0
     expect_eq "compare --layout wide: header and one row" 2 \

@@ -64,7 +64,11 @@ expect_rc "course over a folder: exits 0" 0
 strict "$tmp/long.csv" "course long CSV"
 strict "$tmp/sum.csv" "course --summary CSV"
 strict "$tmp/rec.csv" "course --recovery CSV"
-expect_eq "long layout: 23 rows per photo" 253 "$(col "$tmp/long.csv" file | wc -l | tr -d ' ')"
+expect_eq "long layout: 22 numeric rows per photo" 242 "$(col "$tmp/long.csv" file | wc -l | tr -d ' ')"
+expect_eq "long layout: value is a number or empty" 0 \
+    "$(col "$tmp/long.csv" value | grep -v '^$' | grep -cv '^-\{0,1\}[0-9][0-9.e+-]*$')"
+expect_eq "long layout: no pct_change for interval-scale a_star_mean" "" \
+    "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } $h["metric"] == "a_star_mean" { printf "%s", $h["pct_change"] }' "$tmp/long.csv")"
 run course -q --layout wide -o "$tmp/wide.csv" "$c"
 strict "$tmp/wide.csv" "course --layout wide"
 expect_eq "wide layout: one row per photo" 11 "$(col "$tmp/wide.csv" file | wc -l | tr -d ' ')"

@@ -64,6 +64,17 @@ double st_metrics_value(const st_metrics *m, int i);
 /* Non-NULL for text columns (ita_category), NULL for numbers. */
 const char *st_metrics_text(const st_metrics *m, int i);
 
+/* 1 if metric i is on a ratio scale (a true zero: counts, areas,
+ * diameters, densities, shares, roughness, spreads), so a percentage
+ * change means something; 0 for interval scales whose zero is arbitrary
+ * (L*, a*, b*, ITA, angles, spectral slope, the erythema and melanin
+ * indices) and for text. */
+int st_metrics_ratio_scale(int i);
+
+/* 100 (after - before) / before for a ratio-scale metric i with before
+ * > 0; NaN otherwise (interval scale, text, or before <= 0). */
+double st_metrics_pct_change(int i, double before, double after);
+
 #ifdef __cplusplus
 }
 #endif
