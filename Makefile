@@ -293,7 +293,7 @@ DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
             liblcms2-dev libexif-dev libcmocka-dev libimage-exiftool-perl \
             icc-profiles-free colord-data locales
 # tests/report.sh opens reports in headless Chromium; a font for its text.
-TEST_PKGS := chromium fonts-dejavu-core
+TEST_PKGS := chromium fonts-dejavu-core python3-skimage
 
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"

@@ -61,6 +61,7 @@ enum {
     CLI_OPT_WB,
     CLI_OPT_PXMM,
     CLI_OPT_RED,
+    CLI_OPT_REFREG,
     CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 #define CLI_READ_LONGOPTS                                                      \
@@ -96,6 +97,7 @@ enum {
         {"overlay", required_argument, NULL, CLI_OPT_OVERLAY_DIR},             \
         {"white-balance", required_argument, NULL, CLI_OPT_WB},                \
         {"px-per-mm", required_argument, NULL, CLI_OPT_PXMM},                  \
+        {"reference-region", required_argument, NULL, CLI_OPT_REFREG},         \
     {                                                                          \
         "red-threshold", required_argument, NULL, CLI_OPT_RED                  \
     }
@@ -108,6 +110,9 @@ enum {
     "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"  \
     "                          (a grey card, scaled to 18% neutral grey)\n"    \
     "  --px-per-mm N           calibration: sizes and bands in mm\n"           \
+    "  --reference-region X,Y,W,H|MASK.png  reference skin in the same photo:\n" \
+    "                          adds l_star_rel, a_star_rel,\n"                  \
+    "                          erythema_index_rel, melanin_index_rel\n"         \
     "  --red-threshold A       a* above which a pixel is red, 0.1..128 (20)\n" \
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n" \
     "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"
@@ -115,6 +120,8 @@ enum {
 /* What the measuring options ask for. */
 typedef struct cli_measure {
     cli_region region;
+    cli_region reference; /* --reference-region (no skin mask) */
+    int has_reference;
     st_metrics_options metrics;
     const char *overlay_dir;
 } cli_measure;
@@ -191,6 +198,11 @@ st_status cli_make_region(const cli_region *r, const st_read_options *read,
 
 /* Parses --skin-mask's value (auto or none) into r; 0, or -1 (reported). */
 int cli_parse_skin_mask(const char *command, const char *text, cli_region *r);
+
+/* The --reference-region of m on img into *out (NULL without one). */
+st_status cli_make_reference(const cli_measure *m, const st_read_options *read,
+                             const st_image *img, st_region **out,
+                             st_error *err);
 
 /* Parses none | grayworld | patch:X,Y,W,H into wb; 0, or -1 (reported). */
 int cli_parse_white_balance(const char *command, const char *text,

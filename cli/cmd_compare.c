@@ -138,7 +138,8 @@ static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
         return;
     }
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        if (st_metrics_text(&r->before, i))
+        if (st_metrics_text(&r->before, i) ||
+            !st_metrics_available(&r->before, i))
             continue; /* text lives in the wide layout: value stays numeric */
         lead(csv, j, status, NULL);
         st_csv_text(csv, st_metrics_name(i));
@@ -160,7 +161,8 @@ static void write_error(st_csv *csv, const job *j, const char *cause)
 static int compare(st_csv *csv, const job *j)
 {
     st_image *b = NULL, *a = NULL;
-    st_region *reg = NULL;
+    st_region *reg = NULL, *ref = NULL;
+    st_metrics_options mopt = j->m.metrics;
     st_compare_result r;
     st_error err = {0};
     const char *bad = NULL;
@@ -174,8 +176,11 @@ static int compare(st_csv *csv, const job *j)
     else if ((t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0)),
              cli_make_region(&j->m.region, &j->read, b, &reg, &err) != ST_OK)
         bad = j->before;
+    else if (cli_make_reference(&j->m, &j->read, b, &ref, &err) != ST_OK)
+        bad = j->before;
     else if ((t0 = st_timing_add(j->timing, ST_STAGE_REGION, t0)),
-             st_compare(b, a, reg, &j->align, &j->m.metrics, &r, &err) != ST_OK)
+             (mopt.reference = ref),
+             st_compare(b, a, reg, &j->align, &mopt, &r, &err) != ST_OK)
         bad = j->after;
     t0 = st_timing_clock();
     if (bad) {
@@ -200,6 +205,7 @@ static int compare(st_csv *csv, const job *j)
 done:
     st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
     st_region_free(reg);
+    st_region_free(ref);
     st_image_free(b);
     st_image_free(a);
     return status;

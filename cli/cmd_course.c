@@ -66,6 +66,8 @@ static const char help[] =
     "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"
     "                          (a grey card in the baseline's pixels)\n"
     "  --px-per-mm N           calibration of the baseline: sizes in mm\n"
+    "  --reference-region X,Y,W,H|MASK.png  reference skin (baseline's\n"
+    "                          pixels): adds the _rel colour metrics\n"
     "  --red-threshold A       a* above which a pixel is red "
     "(20)\n" CLI_ALIGN_HELP CLI_READ_HELP
     "  -q, --quiet             no progress line, no failures on stderr\n"
@@ -168,6 +170,14 @@ static st_status make_region(void *ctx, const st_image *baseline,
     return cli_make_region(&j->m.region, &j->read, baseline, out, err);
 }
 
+/* --reference-region on the baseline (st_course_region_fn). */
+static st_status make_reference(void *ctx, const st_image *baseline,
+                                st_region **out, st_error *err)
+{
+    const job *j = ctx;
+    return cli_make_reference(&j->m, &j->read, baseline, out, err);
+}
+
 /* FNV-1a, 64 bits: the shard of a subject depends only on its name. */
 static uint64_t name_hash(const char *s)
 {
@@ -266,7 +276,8 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
     }
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
         double v, b;
-        if (st_metrics_text(&p->res.metrics, i))
+        if (st_metrics_text(&p->res.metrics, i) ||
+            !st_metrics_available(&p->res.metrics, i))
             continue; /* text lives in the wide layout: value stays numeric */
         v = st_metrics_value(&p->res.metrics, i);
         b = base ? st_metrics_value(&base->res.metrics, i) : NAN;
@@ -753,6 +764,10 @@ static int run_mode(int argc, char **argv, int report_mode)
         return rc < 0 ? CLI_EXIT_OK : rc;
     j.course.region = make_region;
     j.course.region_ctx = &j;
+    if (j.m.has_reference) {
+        j.course.reference = make_reference;
+        j.course.reference_ctx = &j;
+    }
     j.prog.on = !j.quiet && isatty(STDERR_FILENO);
     if (j.prog.on) {
         j.course.progress = on_progress;

@@ -65,7 +65,8 @@ static void header(st_csv *csv)
 static int measure_one(st_csv *csv, const job *j, const char *path)
 {
     st_image *img = NULL;
-    st_region *reg = NULL;
+    st_region *reg = NULL, *ref = NULL;
+    st_metrics_options mopt = j->m.metrics;
     st_metrics m;
     st_error err = {0};
     double t0 = st_timing_clock();
@@ -76,7 +77,10 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
         s = cli_make_region(&j->m.region, &j->read, img, &reg, &err);
     t0 = st_timing_add(j->timing, ST_STAGE_REGION, t0);
     if (s == ST_OK)
-        s = st_metrics_measure(img, reg, &j->m.metrics, &m, &err);
+        s = cli_make_reference(&j->m, &j->read, img, &ref, &err);
+    mopt.reference = ref;
+    if (s == ST_OK)
+        s = st_metrics_measure(img, reg, &mopt, &m, &err);
     t0 = st_timing_clock();
     st_csv_text(csv, path);
     if (s != ST_OK) {
@@ -105,6 +109,7 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
     st_csv_end_row(csv);
     st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
     st_region_free(reg);
+    st_region_free(ref);
     st_image_free(img);
     return s == ST_OK ? 0 : -1;
 }

@@ -334,6 +334,29 @@ static int align_option(const char *command, int c, const char *arg,
     }
 }
 
+/* --reference-region X,Y,W,H | MASK.png: 1, or -1 (reported). */
+static int parse_reference(const char *command, const char *arg,
+                           cli_measure *m)
+{
+    memset(&m->reference, 0, sizeof m->reference);
+    m->has_reference = 1;
+    if (strncmp(arg, "face:", 5) == 0) {
+        cli_usage(command, "--reference-region %s: face zones are not "
+                           "available yet (give X,Y,W,H or a mask)",
+                  arg);
+        return -1;
+    }
+    if (arg[0] && strchr("0123456789", arg[0]) && strchr(arg, ',')) {
+        if (cli_parse_rect(command, "--reference-region", arg,
+                           m->reference.roi))
+            return -1;
+        m->reference.has_roi = 1;
+    } else {
+        m->reference.mask_path = arg;
+    }
+    return 1;
+}
+
 static int measure_option(const char *command, int c, const char *arg,
                           cli_measure *m)
 {
@@ -351,6 +374,7 @@ static int measure_option(const char *command, int c, const char *arg,
         return cli_parse_white_balance(command, arg, &m->metrics.white_balance)
                    ? -1
                    : 1;
+    case CLI_OPT_REFREG: return parse_reference(command, arg, m);
     case CLI_OPT_PXMM:
         return cli_parse_number(command, "--px-per-mm", arg, 0.01, 1e5,
                                 &m->metrics.px_per_mm)
@@ -482,6 +506,16 @@ static st_status base_region(const cli_region *r, const st_read_options *read,
         return s;
     }
     return st_region_full(reg, img->width, img->height, err);
+}
+
+st_status cli_make_reference(const cli_measure *m, const st_read_options *read,
+                             const st_image *img, st_region **out,
+                             st_error *err)
+{
+    *out = NULL;
+    if (!m->has_reference)
+        return ST_OK;
+    return base_region(&m->reference, read, img, out, err);
 }
 
 st_status cli_make_region(const cli_region *r, const st_read_options *read,

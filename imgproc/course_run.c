@@ -42,7 +42,8 @@ typedef struct run {
     const st_course_options *opt;
     st_course_result *res;
     st_image *base;
-    st_region *common; /* baseline frame */
+    st_region *common;    /* baseline frame */
+    st_region *reference; /* baseline frame, or NULL */
     pthread_mutex_t lock;
     size_t steps, photos;
 } run;
@@ -103,6 +104,7 @@ static void measure_one(void *ctx, size_t i)
         return;
     }
     res->common_px = r->common->count;
+    mopt.reference = r->reference;
     if (i == r->b) {
         s = st_metrics_measure(r->base, r->common, &mopt, &res->metrics, &err);
     } else if ((s = st_io_read(r->paths[i], &r->opt->read, &img, NULL, &err)) !=
@@ -116,6 +118,7 @@ static void measure_one(void *ctx, size_t i)
         /* not trusted: measured on its own whole frame, no card */
         if (mopt.white_balance.mode == ST_WB_PATCH)
             mopt.white_balance.mode = ST_WB_NONE;
+        mopt.reference = NULL;
         if ((s = st_region_full(&own, img->width, img->height, &err)) == ST_OK)
             s = st_metrics_measure(img, own, &mopt, &res->metrics, &err);
     }
@@ -177,6 +180,8 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
     if (s == ST_OK && opt->region &&
         (s = opt->region(opt->region_ctx, r.base, &reg, &cause)) == ST_OK)
         s = st_region_intersect(r.common, reg, &cause);
+    if (s == ST_OK && opt->reference)
+        s = opt->reference(opt->reference_ctx, r.base, &r.reference, &cause);
     if (s) {
         fail_all(&r, &cause);
         goto done;
@@ -199,6 +204,7 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
 done:
     st_region_free(reg);
     st_region_free(r.common);
+    st_region_free(r.reference);
     st_image_free(r.base);
     pthread_mutex_destroy(&r.lock);
     (void)err;

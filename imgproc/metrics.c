@@ -132,6 +132,86 @@ done:
     return s;
 }
 
+/* Mean L* and a* of reg's pixels and its mean linear R, G, B under
+ * linear-light gains, rows of reg's box at a time (no planes). */
+static st_status lab_mean(const st_image *img, const st_region *reg,
+                          const double gains[3], double *L, double *a,
+                          double lin[3], st_error *err)
+{
+    st_lab_rows c;
+    float *rl = NULL, *ra = NULL, *rb = NULL;
+    double sl = 0, sa = 0;
+    size_t w;
+    st_status s;
+
+    if ((s = st_lab_rows_init(&c, img, reg, gains, err)))
+        return s;
+    w = (size_t)(c.x1 - c.x0);
+    rl = malloc(w * sizeof *rl), ra = malloc(w * sizeof *ra);
+    rb = malloc(w * sizeof *rb);
+    if (!rl || !ra || !rb) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (reference region)");
+        goto done;
+    }
+    for (int y = c.y0; y < c.y1; y++) {
+        double tl = 0, ta = 0; /* 0 outside the mask */
+        st_lab_rows_convert(&c, y, rl, ra, rb);
+        for (size_t k = 0; k < w; k++)
+            tl += rl[k], ta += ra[k];
+        sl += tl, sa += ta;
+    }
+    st_lab_rows_means(&c, lin);
+    *L = sl / (double)reg->count;
+    *a = sa / (double)reg->count;
+done:
+    st_lab_rows_free(&c);
+    free(rl);
+    free(ra);
+    free(rb);
+    return s;
+}
+
+/* The _rel metrics (docs/metrics.md, "Relative colour"). EI_rel and
+ * MI_rel: the region's index minus the reference's, both from mean linear
+ * R, G (any channel gain cancels). L*_rel and a*_rel: the photo is first
+ * adapted to the reference (von Kries: per-channel gains that take the
+ * reference's mean linear R, G, B to a grey of Y = ST_REL_Y), then the
+ * reference's mean L*, a* is subtracted from the region's. A change of
+ * exposure or white balance (a diagonal in linear sRGB) changes nothing. */
+#define ST_REL_Y 0.18
+static st_status relative(const st_image *img, const st_region *reg,
+                          const st_region *ref, const double gains[3],
+                          st_metrics *out, st_error *err)
+{
+    double lin[3], adapt[3], L, a, Lr, ar, tmp[3];
+    st_status s;
+
+    out->has_reference = 1;
+    out->l_star_rel = out->a_star_rel = NAN;
+    out->erythema_index_rel = out->melanin_index_rel = NAN;
+    out->reference_px = ref->count;
+    if (!ref->count)
+        return ST_OK;
+    if ((s = lab_mean(img, ref, gains, &Lr, &ar, lin, err)))
+        return s;
+    if (lin[0] > 0 && lin[1] > 0)
+        out->erythema_index_rel =
+            out->redness.erythema_index - 100.0 * log10(lin[0] / lin[1]);
+    if (lin[0] > 0)
+        out->melanin_index_rel =
+            out->tone.melanin_index - 100.0 * log10(1.0 / lin[0]);
+    if (!(lin[0] > 0 && lin[1] > 0 && lin[2] > 0))
+        return ST_OK;
+    for (int c = 0; c < 3; c++)
+        adapt[c] = gains[c] * ST_REL_Y / lin[c];
+    if ((s = lab_mean(img, ref, adapt, &Lr, &ar, tmp, err)) ||
+        (s = lab_mean(img, reg, adapt, &L, &a, tmp, err)))
+        return s;
+    out->l_star_rel = L - Lr;
+    out->a_star_rel = a - ar;
+    return ST_OK;
+}
+
 st_status st_metrics_measure(const st_image *img, const st_region *reg,
                              const st_metrics_options *opt_in, st_metrics *out,
                              st_error *err)
@@ -166,8 +246,12 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
         goto done;
     /* grey world sets the region's mean R to its mean G: EI = 100
      * log10(R / G) is 0 by construction, whatever the skin */
+    if (opt.reference &&
+        (s = relative(img, reg, opt.reference, gains, out, err)))
+        goto done;
     if (opt.white_balance.mode == ST_WB_GRAYWORLD)
-        out->redness.erythema_index = NAN;
+        out->redness.erythema_index = NAN; /* (its _rel stays: the gains
+                                              cancel in the difference) */
     /* pores and texture read only the normalised L*, rescaled in place */
     normalise_l(lab, reg);
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
@@ -216,7 +300,19 @@ static const struct {
     {"anisotropy", "fraction", 1},
     {"orientation_deg", "deg", 0},
     {"roughness_rms", "L*", 1},
+    {"l_star_rel", "L*", 0},
+    {"a_star_rel", "a*", 0},
+    {"erythema_index_rel", "camera units", 0},
+    {"melanin_index_rel", "camera units", 0},
 };
+
+#define FIRST_REL 23
+
+int st_metrics_available(const st_metrics *m, int i)
+{
+    return i >= 0 && i < ST_METRICS_COUNT &&
+           (i < FIRST_REL || m->has_reference);
+}
 
 int st_metrics_ratio_scale(int i)
 {
@@ -270,6 +366,10 @@ double st_metrics_value(const st_metrics *m, int i)
     case 20: return m->texture.anisotropy;
     case 21: return m->texture.orientation_deg;
     case 22: return m->texture.roughness_rms;
+    case 23: return m->l_star_rel;
+    case 24: return m->a_star_rel;
+    case 25: return m->erythema_index_rel;
+    case 26: return m->melanin_index_rel;
     default: return NAN;
     }
 }

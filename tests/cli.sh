@@ -441,6 +441,18 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     *,pore_mean_diameter_px_pct_change,*) ok "compare wide: METRIC_pct_change columns" ;;
     *) not_ok "compare wide: METRIC_pct_change columns" "$(line "$out" 1)" ;;
     esac
+    # a reference region: the _rel rows appear, and the region against
+    # itself differs by 0 in every unit
+    run compare "$base" "$follow" --roi 300,100,800,700 \
+        --reference-region 300,100,800,700
+    expect_rc "compare --reference-region: exits 0" 0
+    expect_eq "compare --reference-region: 4 _rel rows" 4 \
+        "$(grep -c '_rel,' "$out")"
+    got=$(grep ',a_star_rel,' "$out" | cut -d, -f7)
+    if close "$got" 0 1e-9; then ok "a_star_rel of the region against itself: $got"
+    else not_ok "a_star_rel of the region against itself is 0" "got $got"; fi
+    run compare "$base" "$follow" --reference-region face:forehead
+    expect_rc "--reference-region face:forehead (no face zones yet): usage" 2
     # threads change the speed, not one byte of the result
     run compare --jobs 1 "$base" "$follow" --roi 300,100,800,700
     cp "$out" "$tmp/c1.csv"
@@ -485,7 +497,7 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     run metrics --skin-mask auto "$base"
     expect_rc "metrics --skin-mask auto: exits 0" 0
     # the sample is all skin but its 120 x 120 grey card
-    px=$(field "$out" 2 27)
+    px=$(field "$out" 2 "$(line "$out" 1 | tr , '\n' | grep -n '^region_px$' | cut -d: -f1)")
     if close "$px" 1065600 3000; then
         ok "skin mask leaves out the grey card only ($px px)"
     else

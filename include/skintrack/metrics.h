@@ -33,6 +33,11 @@ typedef struct st_metrics_options {
                                        bands are reported in reference px */
     double red_threshold;           /* 0: ST_RED_A_STAR_THRESHOLD */
     st_pore_options pores;          /* px_per_mm copied from above */
+    const st_region *reference;     /* NULL, or a reference region of
+                                       skin in the same photo (the image's
+                                       frame, not owned): the _rel
+                                       metrics are the region's colour
+                                       minus the reference's */
     st_timing *timing;              /* NULL, or stage times are added */
 } st_metrics_options;
 
@@ -46,6 +51,11 @@ typedef struct st_metrics {
     size_t region_px;
     double wb_gains[3]; /* the linear-light R, G, B gains white balance
                            applied (1, 1, 1 without) */
+    /* relative colour (options.reference): region minus reference, in the
+     * same photo; NaN without a reference or with an empty one */
+    int has_reference;
+    size_t reference_px;
+    double l_star_rel, a_star_rel, erythema_index_rel, melanin_index_rel;
 } st_metrics;
 
 /* Measures img over reg (NULL: the whole image). */
@@ -57,12 +67,16 @@ void st_metrics_clear(st_metrics *m);
 
 /* The metric columns, in order: name, unit (for long layouts) and value
  * (NaN when unavailable; the ITA category is text, see st_metrics_text). */
-#define ST_METRICS_COUNT 23
+#define ST_METRICS_COUNT 27
 const char *st_metrics_name(int i);
 const char *st_metrics_unit(int i);
 double st_metrics_value(const st_metrics *m, int i);
 /* Non-NULL for text columns (ita_category), NULL for numbers. */
 const char *st_metrics_text(const st_metrics *m, int i);
+
+/* 0 for a metric the photo was not asked for (the _rel metrics without a
+ * reference region): long layouts leave it out; 1 otherwise. */
+int st_metrics_available(const st_metrics *m, int i);
 
 /* 1 if metric i is on a ratio scale (a true zero: counts, areas,
  * diameters, densities, shares, roughness, spreads), so a percentage
