@@ -85,7 +85,7 @@ static void normalise_l(st_lab_planes *lab, const st_region *reg)
  * is made (lab->a and lab->b are NULL). The same numbers, bit for bit, as
  * st_lab_planes_new, st_redness_measure and st_tone_measure. */
 static st_status colour(const st_image *img, const st_region *reg,
-                        const double gains[3], double red_threshold,
+                        const double corr[9], double red_threshold,
                         st_lab_planes **out, st_redness *red, st_tone *tone,
                         st_error *err)
 {
@@ -98,7 +98,7 @@ static st_status colour(const st_image *img, const st_region *reg,
     st_status s;
 
     *out = NULL;
-    if ((s = st_lab_rows_init(&c, img, reg, gains, err)))
+    if ((s = st_lab_rows_init(&c, img, reg, corr, err)))
         return s;
     if ((s = st_red_stream_new(&rs, reg, red_threshold, err)))
         goto done;
@@ -135,7 +135,7 @@ done:
 /* Mean L* and a* of reg's pixels and its mean linear R, G, B under
  * linear-light gains, rows of reg's box at a time (no planes). */
 static st_status lab_mean(const st_image *img, const st_region *reg,
-                          const double gains[3], double *L, double *a,
+                          const double corr[9], double *L, double *a,
                           double lin[3], st_error *err)
 {
     st_lab_rows c;
@@ -144,7 +144,7 @@ static st_status lab_mean(const st_image *img, const st_region *reg,
     size_t w;
     st_status s;
 
-    if ((s = st_lab_rows_init(&c, img, reg, gains, err)))
+    if ((s = st_lab_rows_init(&c, img, reg, corr, err)))
         return s;
     w = (size_t)(c.x1 - c.x0);
     rl = malloc(w * sizeof *rl), ra = malloc(w * sizeof *ra);
@@ -180,10 +180,10 @@ done:
  * exposure or white balance (a diagonal in linear sRGB) changes nothing. */
 #define ST_REL_Y 0.18
 static st_status relative(const st_image *img, const st_region *reg,
-                          const st_region *ref, const double gains[3],
+                          const st_region *ref, const double corr[9],
                           st_metrics *out, st_error *err)
 {
-    double lin[3], adapt[3], L, a, Lr, ar, tmp[3];
+    double lin[3], adapt[9], L, a, Lr, ar, tmp[3];
     st_status s;
 
     out->has_reference = 1;
@@ -192,7 +192,7 @@ static st_status relative(const st_image *img, const st_region *reg,
     out->reference_px = ref->count;
     if (!ref->count)
         return ST_OK;
-    if ((s = lab_mean(img, ref, gains, &Lr, &ar, lin, err)))
+    if ((s = lab_mean(img, ref, corr, &Lr, &ar, lin, err)))
         return s;
     if (lin[0] > 0 && lin[1] > 0)
         out->erythema_index_rel =
@@ -202,8 +202,8 @@ static st_status relative(const st_image *img, const st_region *reg,
             out->tone.melanin_index - 100.0 * log10(1.0 / lin[0]);
     if (!(lin[0] > 0 && lin[1] > 0 && lin[2] > 0))
         return ST_OK;
-    for (int c = 0; c < 3; c++)
-        adapt[c] = gains[c] * ST_REL_Y / lin[c];
+    for (int k = 0; k < 9; k++) /* diag(ST_REL_Y / lin) corr */
+        adapt[k] = corr[k] * ST_REL_Y / lin[k / 3];
     if ((s = lab_mean(img, ref, adapt, &Lr, &ar, tmp, err)) ||
         (s = lab_mean(img, reg, adapt, &L, &a, tmp, err)))
         return s;
@@ -241,13 +241,14 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     if ((s = st_color_wb_gains(img, reg, &opt.white_balance, gains, err)))
         goto done;
     memcpy(out->wb_gains, gains, sizeof gains);
-    if ((s = colour(img, reg, gains, opt.red_threshold, &lab, &out->redness,
+    st_color_diag(out->correction, gains);
+    if ((s = colour(img, reg, out->correction, opt.red_threshold, &lab, &out->redness,
                     &out->tone, err)))
         goto done;
     /* grey world sets the region's mean R to its mean G: EI = 100
      * log10(R / G) is 0 by construction, whatever the skin */
     if (opt.reference &&
-        (s = relative(img, reg, opt.reference, gains, out, err)))
+        (s = relative(img, reg, opt.reference, out->correction, out, err)))
         goto done;
     if (opt.white_balance.mode == ST_WB_GRAYWORLD)
         out->redness.erythema_index = NAN; /* (its _rel stays: the gains

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,10 +137,213 @@ static void test_rel_invariant_under_light(void **state)
     st_image_free(img);
 }
 
+/* ---- a chart rendered into the photo ---- */
+
+/* A deterministic standard normal (xorshift64 and Box-Muller). */
+static double gauss(uint64_t *st)
+{
+    double u1, u2;
+    *st ^= *st << 13, *st ^= *st >> 7, *st ^= *st << 17;
+    u1 = ((double)(*st >> 11) + 0.5) / 9007199254740992.0;
+    *st ^= *st << 13, *st ^= *st >> 7, *st ^= *st << 17;
+    u2 = ((double)(*st >> 11) + 0.5) / 9007199254740992.0;
+    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* The scene: the portrait enlarged twice (linear light, 1024 x 1024),
+ * three floats per pixel. */
+static double *scene_new(const st_image *photo)
+{
+    int w = 2 * photo->width, h = 2 * photo->height;
+    double *sc = malloc((size_t)w * h * 3 * sizeof *sc);
+    assert_non_null(sc);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const float *p = st_image_pixel(photo, x / 2, y / 2);
+            for (int c = 0; c < 3; c++)
+                sc[((size_t)y * w + x) * 3 + c] = st_color_srgb_to_linear(p[c]);
+        }
+    return sc;
+}
+
+/* Chart geometry: patches of side s with gaps of s / 4 and a frame of
+ * s / 2, centred at (cx, cy), turned by deg + 90 turn degrees clockwise.
+ * Where chart point (u, v) (upright, origin at its top left) is for image
+ * point (x, y), and back. */
+typedef struct chart_geo {
+    double s, cx, cy, ang; /* radians, clockwise on screen */
+} chart_geo;
+
+#define CW(g) (6 * (g)->s + 5 * (g)->s / 4 + (g)->s)
+#define CH(g) (4 * (g)->s + 3 * (g)->s / 4 + (g)->s)
+
+static void to_chart(const chart_geo *g, double x, double y, double *u,
+                     double *v)
+{
+    double dx = x - g->cx, dy = y - g->cy, c = cos(g->ang), s = sin(g->ang);
+    *u = c * dx + s * dy + CW(g) / 2;
+    *v = -s * dx + c * dy + CH(g) / 2;
+}
+
+static void from_chart(const chart_geo *g, double u, double v, double *x,
+                       double *y)
+{
+    double du = u - CW(g) / 2, dv = v - CH(g) / 2, c = cos(g->ang),
+           s = sin(g->ang);
+    *x = g->cx + c * du - s * dv;
+    *y = g->cy + s * du + c * dv;
+}
+
+/* -1 outside the chart, 24 on the frame, else the patch. */
+static int chart_at(const chart_geo *g, double u, double v)
+{
+    double s = g->s, pitch = 1.25 * s, m = s / 2;
+    int c, r;
+    if (u < 0 || v < 0 || u >= CW(g) || v >= CH(g))
+        return -1;
+    c = (int)floor((u - m) / pitch), r = (int)floor((v - m) / pitch);
+    if (c < 0 || r < 0 || c > 5 || r > 3 || u - m - c * pitch >= s ||
+        v - m - r * pitch >= s)
+        return 24;
+    return r * 6 + c;
+}
+
+/* Paints the chart (reference linear sRGB, clipped to [0, 1]; the frame
+ * near black) into the scene, 4 x 4 samples per pixel. */
+static void paint_chart(double *sc, int w, int h, const chart_geo *g,
+                        const st_chart_reference *ref)
+{
+    double r = 0.5 * hypot(CW(g), CH(g)) + 2;
+    for (int y = (int)(g->cy - r); y <= (int)(g->cy + r); y++)
+        for (int x = (int)(g->cx - r); x <= (int)(g->cx + r); x++) {
+            double acc[3] = {0, 0, 0};
+            int in = 0;
+            if (x < 0 || y < 0 || x >= w || y >= h)
+                continue;
+            for (int k = 0; k < 16; k++) {
+                double u, v, *o = sc + ((size_t)y * w + x) * 3;
+                int p;
+                to_chart(g, x - 0.375 + 0.25 * (k % 4),
+                         y - 0.375 + 0.25 * (k / 4), &u, &v);
+                p = chart_at(g, u, v);
+                for (int c = 0; c < 3; c++) {
+                    double val = p < 0    ? o[c]
+                                 : p == 24 ? 0.012
+                                           : fmin(fmax(ref->rgb[p][c], 0), 1);
+                    acc[c] += val / 16;
+                }
+                in |= p >= 0;
+            }
+            if (in)
+                memcpy(sc + ((size_t)y * w + x) * 3, acc, sizeof acc);
+        }
+}
+
+/* The photo of the scene under light m: blurred (Gaussian, sigma 1 px),
+ * lit, encoded, noise of sd 0.008 added, clipped, 8-bit. */
+static st_image *photograph(const double *sc, int w, int h, const double m[9],
+                            uint64_t seed)
+{
+    static const double k[5] = {0.054, 0.244, 0.403, 0.244, 0.054};
+    double *t = malloc((size_t)w * h * 3 * sizeof *t);
+    st_image *img = NULL;
+    st_error err = {0};
+    assert_non_null(t);
+    assert_int_equal(st_image_new(&img, w, h, 3, &err), ST_OK);
+    for (int y = 0; y < h; y++) /* rows */
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < 3; c++) {
+                double a = 0;
+                for (int d = -2; d <= 2; d++) {
+                    int xx = x + d < 0 ? 0 : x + d >= w ? w - 1 : x + d;
+                    a += k[d + 2] * sc[((size_t)y * w + xx) * 3 + c];
+                }
+                t[((size_t)y * w + x) * 3 + c] = a;
+            }
+    for (int y = 0; y < h; y++) /* columns, light, encoding, noise */
+        for (int x = 0; x < w; x++) {
+            double v[3], o[3];
+            float *q = st_image_pixel(img, x, y);
+            for (int c = 0; c < 3; c++) {
+                double a = 0;
+                for (int d = -2; d <= 2; d++) {
+                    int yy = y + d < 0 ? 0 : y + d >= h ? h - 1 : y + d;
+                    a += k[d + 2] * t[((size_t)yy * w + x) * 3 + c];
+                }
+                v[c] = a;
+            }
+            for (int r = 0; r < 3; r++) {
+                o[r] = m[3 * r] * v[0] + m[3 * r + 1] * v[1] +
+                       m[3 * r + 2] * v[2];
+                o[r] = st_color_linear_to_srgb(fmax(o[r], 0)) +
+                       0.008 * gauss(&seed);
+                o[r] = o[r] < 0 ? 0 : o[r] > 1 ? 1 : o[r];
+                q[r] = (float)(floor(o[r] * 255 + 0.5) / 255);
+            }
+        }
+    free(t);
+    return img;
+}
+
+static const double identity[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+
+/* Found at every quarter turn, tilted 4 degrees, with patches of 15 to
+ * 80 px: the right turn, every patch centre within a tenth of the pitch of
+ * where it was painted, and the corrected patches within a mean CIEDE2000
+ * of 2.5 of the reference (the chart's cyan lies outside sRGB and is
+ * painted clipped). */
+static void test_chart_found_any_turn_and_size(void **state)
+{
+    static const double sizes[] = {15, 24, 40, 80};
+    st_image *photo = astronaut();
+    st_chart_reference ref;
+    st_error err = {0};
+    (void)state;
+    if (!photo)
+        skip();
+    assert_int_equal(st_chart_reference_builtin(&ref, "classic-2014", &err),
+                     ST_OK);
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int turn = 0; turn < 4; turn++) {
+            double *sc = scene_new(photo);
+            chart_geo g = {sizes[si], 700, 760,
+                           (4 + 90 * turn) * 3.14159265358979 / 180};
+            st_image *img;
+            st_target t;
+            double worst = 0;
+            if (sizes[si] >= 80)
+                g.cx = 660, g.cy = 740;
+            paint_chart(sc, 1024, 1024, &g, &ref);
+            img = photograph(sc, 1024, 1024, identity, 7 + turn);
+            assert_int_equal(st_target_find(img, NULL, &t, &err), ST_OK);
+            print_message("patch %.0f px, turn %d: %s, turn %d, pitch %.1f, "
+                          "mean dE00 %.2f, clipped %d\n",
+                          sizes[si], turn, st_target_kind_name(t.kind), t.turn,
+                          t.pitch_px, t.delta_e, t.clipped);
+            assert_int_equal(t.kind, ST_TARGET_CHART);
+            assert_int_equal(t.turn, turn);
+            for (int p = 0; p < 24; p++) {
+                double x, y;
+                from_chart(&g, g.s / 2 + 1.25 * g.s * (p % 6) + g.s / 2,
+                           g.s / 2 + 1.25 * g.s * (p / 6) + g.s / 2, &x, &y);
+                worst = fmax(worst, hypot(t.centre[p][0] - x,
+                                          t.centre[p][1] - y));
+            }
+            if (!(worst < 0.125 * g.s))
+                fail_msg("a patch centre is %.2f px off (pitch %.1f)", worst,
+                         1.25 * g.s);
+            assert_true(t.delta_e < 2.5);
+            st_image_free(img);
+            free(sc);
+        }
+    st_image_free(photo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rel_invariant_under_light),
+        cmocka_unit_test(test_chart_found_any_turn_and_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,9 @@ typedef struct st_metrics {
     size_t region_px;
     double wb_gains[3]; /* the linear-light R, G, B gains white balance
                            applied (1, 1, 1 without) */
+    double correction[9]; /* the 3 x 3 correction of linear R, G, B applied
+                             before CIELAB (row-major: diag(wb_gains), or
+                             a colour chart's matrix) */
     /* relative colour (options.reference): region minus reference, in the
      * same photo; NaN without a reference or with an empty one */
     int has_reference;

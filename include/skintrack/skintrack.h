@@ -21,6 +21,7 @@
 #include "csv.h"
 #include "date.h"
 #include "synth.h"
+#include "target.h"
 #include "fft.h"
 #include "image.h"
 #include "io.h"
