@@ -133,7 +133,7 @@ st_status st_color_wb_gains(const st_image *img, const st_region *reg,
 {
     double mean[3], target;
     gains[0] = gains[1] = gains[2] = 1;
-    if (!wb || wb->mode == ST_WB_NONE)
+    if (!wb || (wb->mode != ST_WB_PATCH && wb->mode != ST_WB_GRAYWORLD))
         return ST_OK;
     if (wb->mode == ST_WB_PATCH) {
         if (wb->w <= 0 || wb->h <= 0 || wb->x < 0 || wb->y < 0 ||
@@ -291,14 +291,22 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
                             const st_region *reg, const double gains[3],
                             st_error *err)
 {
+    double corr[9];
+    st_color_diag(corr, gains);
+    return st_lab_planes_new_corrected(out, img, reg, corr, err);
+}
+
+st_status st_lab_planes_new_corrected(st_lab_planes **out,
+                                      const st_image *img,
+                                      const st_region *reg,
+                                      const double corr[9], st_error *err)
+{
     size_t n = (size_t)img->width * (size_t)img->height;
     st_lab_rows c;
     st_lab_planes *p;
-    double corr[9];
     st_status s;
 
     *out = NULL;
-    st_color_diag(corr, gains);
     if ((s = st_lab_rows_init(&c, img, reg, corr, err)))
         return s;
     p = calloc(1, sizeof *p);

@@ -18,6 +18,94 @@
 
 #include "internal.h"
 #include "skintrack/metrics.h"
+#include "skintrack/target.h"
+
+const char *st_calibration_name(st_calibration c)
+{
+    static const char *const n[] = {"none", "grayworld", "patch", "chart",
+                                    "card"};
+    return c >= ST_CAL_NONE && c <= ST_CAL_CARD ? n[c] : "";
+}
+
+#define CLIP_LEVEL 0.998f /* encoded: a clipped sample */
+
+/* The light of the whole photo by shades of grey (Finlayson and Trezzi
+ * 2004: the Minkowski p-norm of each linear channel, p = 6) over every
+ * second pixel that has no clipped channel, and the share of region
+ * pixels (every second one) with a clipped channel. */
+static void scene_light(const st_image *img, const st_region *reg,
+                        double light[3], double *skin_clip_pct, float *buf)
+{
+    int cc = st_image_color_channels(img), ch = img->channels;
+    double s[3] = {0, 0, 0};
+    size_t n = 0, rn = 0, rclip = 0;
+    for (int y = 0; y < img->height; y += 2) {
+        const float *p = st_image_row(img, 0, y, img->width, buf);
+        const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
+        for (int x = 0; x < img->width; x += 2) {
+            const float *q = p + (size_t)x * (size_t)ch;
+            int clip = 0;
+            double v[3];
+            for (int c = 0; c < 3; c++) {
+                float e = q[cc == 3 ? c : 0];
+                clip |= e >= CLIP_LEVEL;
+                v[c] = st_srgb_linear_fast(e);
+            }
+            if (m[x])
+                rn++, rclip += clip;
+            if (clip)
+                continue;
+            for (int c = 0; c < 3; c++) {
+                double v2 = v[c] * v[c];
+                s[c] += v2 * v2 * v2;
+            }
+            n++;
+        }
+    }
+    for (int c = 0; c < 3; c++)
+        light[c] = n ? pow(s[c] / (double)n, 1.0 / 6) : NAN;
+    *skin_clip_pct = rn ? 100.0 * (double)rclip / (double)rn : NAN;
+}
+
+/* The target modes: the correction from a chart or card in the photo. */
+static st_status calibrate(const st_image *img, const st_white_balance *wb,
+                           st_metrics *out, st_error *err)
+{
+    st_target_options to;
+    st_target t;
+    st_status s;
+    st_target_options_init(&to);
+    to.want = wb->mode == ST_WB_CHART  ? ST_TARGET_CHART
+              : wb->mode == ST_WB_CARD ? ST_TARGET_CARD
+                                       : ST_TARGET_NONE;
+    to.reference = wb->chart;
+    to.card_reflectance = wb->reflectance > 0 ? wb->reflectance : 0.18;
+    if ((s = st_target_find(img, &to, &t, err)))
+        return s;
+    out->target_clipped = t.clipped > 0;
+    if (t.kind == ST_TARGET_CARD && t.clipped) {
+        if (wb->mode == ST_WB_CARD)
+            return st_fail(err, ST_ERR_INVALID,
+                           "the grey card is clipped (overexposed): it "
+                           "cannot set the white balance");
+        return ST_OK; /* auto: not used, and flagged */
+    }
+    if (t.kind == ST_TARGET_NONE) {
+        if (wb->mode == ST_WB_CHART)
+            return st_fail(err, ST_ERR_INVALID, "no colour chart found");
+        if (wb->mode == ST_WB_CARD)
+            return st_fail(err, ST_ERR_INVALID, "no grey or white card found");
+        return ST_OK;
+    }
+    out->calibration = t.kind == ST_TARGET_CHART ? ST_CAL_CHART : ST_CAL_CARD;
+    out->calibration_delta_e = t.delta_e;
+    memcpy(out->correction, t.correction, sizeof t.correction);
+    memcpy(out->light, t.light, sizeof t.light);
+    out->light_from_target = 1;
+    for (int c = 0; c < 3; c++)
+        out->wb_gains[c] = t.correction[4 * c];
+    return ST_OK;
+}
 
 void st_metrics_options_init(st_metrics_options *opt)
 {
@@ -87,7 +175,7 @@ static void normalise_l(st_lab_planes *lab, const st_region *reg)
 static st_status colour(const st_image *img, const st_region *reg,
                         const double corr[9], double red_threshold,
                         st_lab_planes **out, st_redness *red, st_tone *tone,
-                        st_error *err)
+                        double mean[3], st_error *err)
 {
     size_t n = (size_t)img->width * (size_t)img->height;
     st_lab_rows c;
@@ -119,6 +207,7 @@ static st_status colour(const st_image *img, const st_region *reg,
         b_sum += st_tone_row_sum(B, reg->mask + i, c.x1 - c.x0);
     }
     st_lab_rows_means(&c, lab->linear_mean);
+    memcpy(mean, lab->linear_mean, sizeof lab->linear_mean);
     st_red_stream_end(rs, lab->linear_mean, red);
     st_tone_finish(lab, reg, b_sum, tone);
     *out = lab;
@@ -242,8 +331,34 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
         goto done;
     memcpy(out->wb_gains, gains, sizeof gains);
     st_color_diag(out->correction, gains);
-    if ((s = colour(img, reg, out->correction, opt.red_threshold, &lab, &out->redness,
-                    &out->tone, err)))
+    out->calibration_delta_e = NAN;
+    {
+        float *buf = malloc((size_t)img->width * 4 * sizeof *buf);
+        if (!buf) {
+            s = st_fail(err, ST_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        scene_light(img, reg, out->light, &out->skin_clipped_pct, buf);
+        free(buf);
+    }
+    switch (opt.white_balance.mode) {
+    case ST_WB_GRAYWORLD: out->calibration = ST_CAL_GRAYWORLD; break;
+    case ST_WB_PATCH:
+        out->calibration = ST_CAL_PATCH;
+        out->light_from_target = 1;
+        for (int c = 0; c < 3; c++)
+            out->light[c] = 1.0 / gains[c];
+        break;
+    case ST_WB_AUTO:
+    case ST_WB_CHART:
+    case ST_WB_CARD:
+        if ((s = calibrate(img, &opt.white_balance, out, err)))
+            goto done;
+        break;
+    default: break;
+    }
+    if ((s = colour(img, reg, out->correction, opt.red_threshold, &lab,
+                    &out->redness, &out->tone, out->linear_mean, err)))
         goto done;
     /* grey world sets the region's mean R to its mean G: EI = 100
      * log10(R / G) is 0 by construction, whatever the skin */

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "skintrack/skintrack.h"
+#include "testutil.h"
 
 #define ASTRONAUT "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
 
@@ -151,7 +152,8 @@ static double gauss(uint64_t *st)
 }
 
 /* The scene: the portrait enlarged twice (linear light, 1024 x 1024),
- * three floats per pixel. */
+ * three floats per pixel, at 0.7 of its exposure so that a brighter light
+ * does not clip the face. */
 static double *scene_new(const st_image *photo)
 {
     int w = 2 * photo->width, h = 2 * photo->height;
@@ -161,7 +163,8 @@ static double *scene_new(const st_image *photo)
         for (int x = 0; x < w; x++) {
             const float *p = st_image_pixel(photo, x / 2, y / 2);
             for (int c = 0; c < 3; c++)
-                sc[((size_t)y * w + x) * 3 + c] = st_color_srgb_to_linear(p[c]);
+                sc[((size_t)y * w + x) * 3 + c] =
+                    0.7 * st_color_srgb_to_linear(p[c]);
         }
     return sc;
 }
@@ -339,11 +342,137 @@ static void test_chart_found_any_turn_and_size(void **state)
     st_image_free(photo);
 }
 
+/* The cheek of the enlarged portrait, measured with a white balance mode:
+ * its mean L*, a*, b*. */
+static void cheek_lab(const st_image *img, st_wb_mode mode, double lab[3],
+                      st_metrics *keep)
+{
+    st_region *reg = NULL;
+    st_metrics_options opt;
+    st_metrics m;
+    st_error err = {0};
+    assert_int_equal(st_region_rect(&reg, img->width, img->height, 380, 240,
+                                    44, 44, &err),
+                     ST_OK);
+    st_metrics_options_init(&opt);
+    opt.white_balance.mode = mode;
+    if (st_metrics_measure(img, reg, &opt, &m, &err) != ST_OK)
+        fail_msg("%s", st_error_text(&err));
+    lab[0] = m.tone.l_star_mean, lab[1] = m.redness.a_star_mean;
+    lab[2] = m.tone.b_star_mean;
+    if (keep)
+        *keep = m;
+    else
+        st_metrics_clear(&m);
+    st_region_free(reg);
+}
+
+/* img through a JPEG of quality q (libjpeg, 4:2:0) and back. */
+static st_image *jpeg_round_trip(const st_image *img, int q)
+{
+    size_t n = (size_t)img->width * img->height * 3, size;
+    uint8_t *px = malloc(n), *jpg;
+    tu_jpeg spec = {0};
+    st_image *out;
+    assert_non_null(px);
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++)
+            for (int c = 0; c < 3; c++)
+                px[((size_t)y * img->width + x) * 3 + c] = (uint8_t)floor(
+                    st_image_pixel(img, x, y)[c] * 255 + 0.5);
+    spec.width = img->width, spec.height = img->height, spec.components = 3;
+    spec.samples = px, spec.quality = q, spec.subsample = 1;
+    jpg = tu_jpeg_encode(&spec, &size);
+    assert_non_null(jpg);
+    out = tu_decode(jpg, size, NULL);
+    free(px);
+    free(jpg);
+    return out;
+}
+
+/* The same scene (portrait and chart) under other lights and cameras:
+ * exposure, white balance, lights and cameras that mix channels, JPEG.
+ * Corrected by the chart, the cheek's colour stays within CIEDE2000 1 of
+ * its colour under the first light (a 3 x 3 matrix undoes any linear
+ * change exactly; what is left is noise, 8-bit and JPEG rounding, and a
+ * clipped white patch left out of the fit). Uncorrected it moves by more
+ * (the test can fail). */
+static void test_chart_corrects_light(void **state)
+{
+    static const struct {
+        const char *what;
+        double m[9];
+        int jpeg;
+    } lights[] = {
+        {"exposure x0.6", {0.6, 0, 0, 0, 0.6, 0, 0, 0, 0.6}, 0},
+        {"exposure x1.3 (white clips)", {1.3, 0, 0, 0, 1.3, 0, 0, 0, 1.3}, 0},
+        {"warm white balance", {1.15, 0, 0, 0, 1, 0, 0, 0, 0.8}, 0},
+        {"cool white balance", {0.85, 0, 0, 0, 1, 0, 0, 0, 1.2}, 0},
+        {"light mixing channels",
+         {0.95, 0.1, 0, 0.05, 0.9, 0.05, 0, 0.12, 0.8},
+         0},
+        {"another camera",
+         {0.99, -0.09, 0.045, -0.045, 0.945, 0, 0.018, -0.072, 0.9},
+         0},
+        {"warm, JPEG q 85", {1.15, 0, 0, 0, 1, 0, 0, 0, 0.8}, 85},
+    };
+    st_image *photo = astronaut(), *first;
+    st_chart_reference ref;
+    st_error err = {0};
+    chart_geo g = {40, 700, 760, 3 * 3.14159265358979 / 180};
+    double *sc, lab0[3], raw0[3];
+    st_metrics m0;
+    (void)state;
+    if (!photo)
+        skip();
+    assert_int_equal(st_chart_reference_builtin(&ref, "classic-2014", &err),
+                     ST_OK);
+    sc = scene_new(photo);
+    paint_chart(sc, 1024, 1024, &g, &ref);
+    first = photograph(sc, 1024, 1024, identity, 1);
+    cheek_lab(first, ST_WB_CHART, lab0, &m0);
+    cheek_lab(first, ST_WB_NONE, raw0, NULL);
+    assert_int_equal(m0.calibration, ST_CAL_CHART);
+    for (size_t k = 0; k < sizeof lights / sizeof lights[0]; k++) {
+        st_image *img = photograph(sc, 1024, 1024, lights[k].m, 2 + k);
+        double lab[3], raw[3], de, de_raw;
+        st_metrics m;
+        if (lights[k].jpeg) {
+            st_image *j = jpeg_round_trip(img, lights[k].jpeg);
+            st_image_free(img);
+            img = j;
+        }
+        cheek_lab(img, ST_WB_CHART, lab, &m);
+        cheek_lab(img, ST_WB_NONE, raw, NULL);
+        de = st_color_delta_e2000(lab0, lab);
+        de_raw = st_color_delta_e2000(raw0, raw);
+        print_message("%-28s cheek dE00 %.2f corrected, %.2f raw; chart dE00 "
+                      "%.2f, clipped patches %d, skin clipped %.1f%%\n",
+                      lights[k].what, de, de_raw, m.calibration_delta_e,
+                      m.target_clipped, m.skin_clipped_pct);
+        assert_int_equal(m.calibration, ST_CAL_CHART);
+        assert_true(m.skin_clipped_pct < 0.5); /* the scene leaves room */
+        if (!(de < 1))
+            fail_msg("%s: the corrected cheek moved by dE00 %.2f",
+                     lights[k].what, de);
+        if (!(de_raw > 2 * de))
+            fail_msg("%s: raw %.2f, corrected %.2f", lights[k].what, de_raw,
+                     de);
+        st_metrics_clear(&m);
+        st_image_free(img);
+    }
+    st_metrics_clear(&m0);
+    st_image_free(first);
+    free(sc);
+    st_image_free(photo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rel_invariant_under_light),
         cmocka_unit_test(test_chart_found_any_turn_and_size),
+        cmocka_unit_test(test_chart_corrects_light),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

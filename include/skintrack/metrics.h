@@ -43,6 +43,18 @@ typedef struct st_metrics_options {
 
 void st_metrics_options_init(st_metrics_options *opt);
 
+/* How a photo's colour was calibrated. */
+typedef enum st_calibration {
+    ST_CAL_NONE = 0,
+    ST_CAL_GRAYWORLD,
+    ST_CAL_PATCH,
+    ST_CAL_CHART,
+    ST_CAL_CARD
+} st_calibration;
+
+/* "none", "grayworld", "patch", "chart", "card". */
+const char *st_calibration_name(st_calibration c);
+
 typedef struct st_metrics {
     st_redness redness;
     st_tone tone;
@@ -54,6 +66,20 @@ typedef struct st_metrics {
     double correction[9]; /* the 3 x 3 correction of linear R, G, B applied
                              before CIELAB (row-major: diag(wb_gains), or
                              a colour chart's matrix) */
+    st_calibration calibration;
+    double calibration_delta_e; /* chart: mean CIEDE2000 of its patches
+                                   after correction; NaN otherwise */
+    int target_clipped;         /* the chart or card found had clipped
+                                   pixels (a clipped card is not used) */
+    double light[3];  /* the light: linear R, G, B a perfect white had in
+                         the photo; from the target (chart, card, patch),
+                         else a shades-of-grey estimate (p = 6) over the
+                         whole photo. For exposure and white-balance
+                         comparisons between photos (st_metrics_light_*) */
+    int light_from_target;
+    double skin_clipped_pct;  /* region pixels with a clipped channel (%) */
+    double linear_mean[3];    /* the region's mean linear R, G, B after the
+                                 correction */
     /* relative colour (options.reference): region minus reference, in the
      * same photo; NaN without a reference or with an empty one */
     int has_reference;
