@@ -78,7 +78,8 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_LIB)
 
-TEST_SUPPORT := $(BUILD)/tests/testutil.o $(BUILD)/tests/phantom.o
+TEST_SUPPORT := $(BUILD)/tests/testutil.o $(BUILD)/tests/phantom.o \
+                $(BUILD)/tests/chartscene.o
 
 # Fuzz harnesses (tests/fuzz): with replay.c a plain program that runs each
 # file it is given once (make test replays the corpora), with libFuzzer in

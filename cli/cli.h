@@ -33,6 +33,7 @@ extern const cli_command cli_compare_command;
 extern const cli_command cli_course_command;
 extern const cli_command cli_report_command;
 extern const cli_command cli_synth_command;
+extern const cli_command cli_chart_command;
 
 /* The measured region asked for on the command line. */
 typedef struct cli_region {
@@ -62,6 +63,7 @@ enum {
     CLI_OPT_PXMM,
     CLI_OPT_RED,
     CLI_OPT_REFREG,
+    CLI_OPT_CHARTREF,
     CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 #define CLI_READ_LONGOPTS                                                      \
@@ -98,6 +100,7 @@ enum {
         {"white-balance", required_argument, NULL, CLI_OPT_WB},                \
         {"px-per-mm", required_argument, NULL, CLI_OPT_PXMM},                  \
         {"reference-region", required_argument, NULL, CLI_OPT_REFREG},         \
+        {"chart-reference", required_argument, NULL, CLI_OPT_CHARTREF},        \
     {                                                                          \
         "red-threshold", required_argument, NULL, CLI_OPT_RED                  \
     }
@@ -107,8 +110,13 @@ enum {
     "  --skin-mask auto        measure skin only (colour rule: no hair, "      \
     "eyes,\n"                                                                  \
     "                          background); combines with --roi or --mask\n"   \
-    "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"  \
-    "                          (a grey card, scaled to 18% neutral grey)\n"    \
+    "  --white-balance MODE    none (default), grayworld, patch:X,Y,W,H (a\n"  \
+    "                          grey card there, scaled to 18% grey), auto\n"   \
+    "                          (a colour chart, else a card, found in each\n"  \
+    "                          photo), chart, card or card:Y (must be found;\n"\
+    "                          Y: the card's luminance factor, 0.18)\n"        \
+    "  --chart-reference R     classic-2014 (default), classic-2005 or a\n"    \
+    "                          CGATS file of the chart's 24 Lab values\n"      \
     "  --px-per-mm N           calibration: sizes and bands in mm\n"           \
     "  --reference-region X,Y,W,H|MASK.png  reference skin in the same photo:\n" \
     "                          adds l_star_rel, a_star_rel,\n"                  \
@@ -119,6 +127,8 @@ enum {
 
 /* What the measuring options ask for. */
 typedef struct cli_measure {
+    st_chart_reference chart_ref; /* --chart-reference, if has_chart_ref */
+    int has_chart_ref;
     cli_region region;
     cli_region reference; /* --reference-region (no skin mask) */
     int has_reference;
@@ -198,6 +208,17 @@ st_status cli_make_region(const cli_region *r, const st_read_options *read,
 
 /* Parses --skin-mask's value (auto or none) into r; 0, or -1 (reported). */
 int cli_parse_skin_mask(const char *command, const char *text, cli_region *r);
+
+/* Points m's white balance at its own --chart-reference (call once the
+ * options are parsed and m will not move). */
+void cli_measure_finish(cli_measure *m);
+
+/* The calibration columns of a photo (after region_px in metrics, at the
+ * end of course rows): calibration, calibration_delta_e, target_clipped,
+ * skin_clipped_pct, light_r, light_g, light_b. */
+#define CLI_CALIB_NCOLUMNS 7
+extern const char *const cli_calib_columns[CLI_CALIB_NCOLUMNS];
+void cli_calib_fields(st_csv *csv, const st_metrics *m);
 
 /* The --reference-region of m on img into *out (NULL without one). */
 st_status cli_make_reference(const cli_measure *m, const st_read_options *read,

@@ -252,6 +252,7 @@ static int run(int argc, char **argv)
     }
     if (j.m.region.has_roi && j.m.region.mask_path)
         return cli_usage("compare", "--roi and --mask cannot be combined");
+    cli_measure_finish(&j.m);
     if (argc - optind != 2)
         return cli_usage("compare", "needs BEFORE and AFTER, got %d image%s",
                          argc - optind, argc - optind == 1 ? "" : "s");

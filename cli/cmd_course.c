@@ -739,8 +739,10 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
         return cli_usage(cmd, "--followup-after must be more than "
                               "--post-days");
+    cli_measure_finish(&j->m);
     if (optind >= argc)
         return cli_usage(cmd, "needs at least one folder or manifest");
+
     j->course.read = j->read;
     j->course.metrics = j->m.metrics;
     return 0;

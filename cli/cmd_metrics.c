@@ -18,7 +18,11 @@ static const char help[] =
     "pore_density_per_cm2, pore_density_per_mp, pore_mean_diameter_px,\n"
     "pore_mean_diameter_mm, pore_area_pct, texture_fine_share,\n"
     "texture_medium_share, texture_coarse_share, spectral_slope,\n"
-    "anisotropy, orientation_deg, roughness_rms, region_px.\n"
+    "anisotropy, orientation_deg, roughness_rms, l_star_rel, a_star_rel,\n"
+    "erythema_index_rel, melanin_index_rel (with --reference-region),\n"
+    "region_px, calibration (none, grayworld, patch, chart, card),\n"
+    "calibration_delta_e, target_clipped, skin_clipped_pct, light_r,\n"
+    "light_g, light_b (the light: a white's linear R, G, B in the photo).\n"
     "Definitions, units and sources: docs/metrics.md.\n\n"
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: "
@@ -59,6 +63,8 @@ static void header(st_csv *csv)
     for (int i = 0; i < ST_METRICS_COUNT; i++)
         st_csv_text(csv, st_metrics_name(i));
     st_csv_text(csv, "region_px");
+    for (int i = 0; i < CLI_CALIB_NCOLUMNS; i++)
+        st_csv_text(csv, cli_calib_columns[i]);
     st_csv_end_row(csv);
 }
 
@@ -88,7 +94,7 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
             cli_error("%s: %s", path, st_error_text(&err));
         st_csv_text(csv, "error");
         st_csv_text(csv, st_error_text(&err));
-        for (int i = 0; i <= ST_METRICS_COUNT; i++)
+        for (int i = 0; i <= ST_METRICS_COUNT + CLI_CALIB_NCOLUMNS; i++)
             st_csv_empty(csv);
     } else {
         st_csv_text(csv, "ok");
@@ -101,6 +107,7 @@ static int measure_one(st_csv *csv, const job *j, const char *path)
                 st_csv_number(csv, st_metrics_value(&m, i));
         }
         st_csv_int(csv, (int64_t)m.region_px);
+        cli_calib_fields(csv, &m);
         if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", path,
                                                    img, reg, &m, &j->m.metrics))
             s = ST_ERR_IO;
@@ -148,6 +155,7 @@ static int run(int argc, char **argv)
     }
     if (j.m.region.has_roi && j.m.region.mask_path)
         return cli_usage("metrics", "--roi and --mask cannot be combined");
+    cli_measure_finish(&j.m);
     if (optind >= argc)
         return cli_usage("metrics", "no image given");
 

@@ -58,6 +58,7 @@
 #define CLIP_LEVEL   0.998f /* encoded: a clipped sample */
 #define MAX_ORIENT_E 20.0  /* mean CIE76 after gains: above, not a chart */
 #define MIN_MATCHES  10    /* lattice cells with a candidate */
+#define CARD_SD      0.012 /* a card's largest channel SD (encoded, blurred) */
 
 /* ---- reference values ---- */
 
@@ -475,9 +476,10 @@ typedef struct small {
 typedef struct comp {
     int id;
     size_t n;
-    double sx, sy, sxx, syy, sxy, rgb[3];
+    double sx, sy, sxx, syy, sxy, rgb[3], rgb2[3];
     int x0, y0, x1, y1;
     double cx, cy, side, compact, elong;
+    /* after segment(): rgb is the mean, rgb2 the standard deviation */
 } comp;
 
 typedef struct comps {
@@ -580,6 +582,7 @@ static st_status segment(small *s, size_t min_n, comps *out, st_error *err)
             c.sxy += (double)x * y;
             for (int k = 0; k < 3; k++) {
                 c.rgb[k] += p[k];
+                c.rgb2[k] += (double)p[k] * p[k];
                 m[k] = c.rgb[k] / (double)c.n;
             }
             if (x < c.x0) c.x0 = x;
@@ -616,8 +619,10 @@ static st_status segment(small *s, size_t min_n, comps *out, st_error *err)
             c.elong = tr / 2 - disc > 0 ? (tr / 2 + disc) / (tr / 2 - disc)
                                         : 1e9;
             c.side = sqrt(n);
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < 3; k++) {
                 c.rgb[k] /= n;
+                c.rgb2[k] = sqrt(fmax(c.rgb2[k] / n - c.rgb[k] * c.rgb[k], 0));
+            }
             if (push(out, &c)) {
                 free(queue);
                 return st_fail(err, ST_ERR_NOMEM,
@@ -935,6 +940,27 @@ static st_status find_chart(const st_image *img, const small *s,
     return ST_OK;
 }
 
+/* The share of c's oriented bounding rectangle (along its principal
+ * axes) that c fills: near 1 for a card at any angle, less for a blob. */
+static double rect_fill(const small *s, const comp *c)
+{
+    double n = (double)c->n, vx = c->sxx / n - c->cx * c->cx,
+           vy = c->syy / n - c->cy * c->cy, vxy = c->sxy / n - c->cx * c->cy;
+    double th = 0.5 * atan2(2 * vxy, vx - vy), co = cos(th), si = sin(th);
+    double u0 = 1e300, u1 = -1e300, v0 = 1e300, v1 = -1e300;
+    for (int y = c->y0; y <= c->y1; y++)
+        for (int x = c->x0; x <= c->x1; x++) {
+            double u, v;
+            if (s->label[(size_t)y * s->w + x] != c->id)
+                continue;
+            u = co * (x - c->cx) + si * (y - c->cy);
+            v = -si * (x - c->cx) + co * (y - c->cy);
+            u0 = fmin(u0, u), u1 = fmax(u1, u);
+            v0 = fmin(v0, v), v1 = fmax(v1, v);
+        }
+    return n / ((u1 - u0 + 1) * (v1 - v0 + 1));
+}
+
 static st_status find_card(const st_image *img, const small *s,
                            const comps *cs, double reflectance,
                            st_target *out, float *buf)
@@ -955,6 +981,9 @@ static st_status find_card(const st_image *img, const small *s,
             lin[k] = st_color_srgb_to_linear(c->rgb[k]);
         rgb_lab(lin, lab);
         if (lab[0] < 30 || hypot(lab[1], lab[2]) > 14)
+            continue;
+        if (fmax(c->rgb2[0], fmax(c->rgb2[1], c->rgb2[2])) > CARD_SD ||
+            rect_fill(s, c) < 0.85)
             continue;
         best = c;
     }

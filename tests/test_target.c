@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "skintrack/skintrack.h"
+#include "chartscene.h"
 #include "testutil.h"
 
 #define ASTRONAUT "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
@@ -138,155 +139,7 @@ static void test_rel_invariant_under_light(void **state)
     st_image_free(img);
 }
 
-/* ---- a chart rendered into the photo ---- */
-
-/* A deterministic standard normal (xorshift64 and Box-Muller). */
-static double gauss(uint64_t *st)
-{
-    double u1, u2;
-    *st ^= *st << 13, *st ^= *st >> 7, *st ^= *st << 17;
-    u1 = ((double)(*st >> 11) + 0.5) / 9007199254740992.0;
-    *st ^= *st << 13, *st ^= *st >> 7, *st ^= *st << 17;
-    u2 = ((double)(*st >> 11) + 0.5) / 9007199254740992.0;
-    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
-/* The scene: the portrait enlarged twice (linear light, 1024 x 1024),
- * three floats per pixel, at 0.7 of its exposure so that a brighter light
- * does not clip the face. */
-static double *scene_new(const st_image *photo)
-{
-    int w = 2 * photo->width, h = 2 * photo->height;
-    double *sc = malloc((size_t)w * h * 3 * sizeof *sc);
-    assert_non_null(sc);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            const float *p = st_image_pixel(photo, x / 2, y / 2);
-            for (int c = 0; c < 3; c++)
-                sc[((size_t)y * w + x) * 3 + c] =
-                    0.7 * st_color_srgb_to_linear(p[c]);
-        }
-    return sc;
-}
-
-/* Chart geometry: patches of side s with gaps of s / 4 and a frame of
- * s / 2, centred at (cx, cy), turned by deg + 90 turn degrees clockwise.
- * Where chart point (u, v) (upright, origin at its top left) is for image
- * point (x, y), and back. */
-typedef struct chart_geo {
-    double s, cx, cy, ang; /* radians, clockwise on screen */
-} chart_geo;
-
-#define CW(g) (6 * (g)->s + 5 * (g)->s / 4 + (g)->s)
-#define CH(g) (4 * (g)->s + 3 * (g)->s / 4 + (g)->s)
-
-static void to_chart(const chart_geo *g, double x, double y, double *u,
-                     double *v)
-{
-    double dx = x - g->cx, dy = y - g->cy, c = cos(g->ang), s = sin(g->ang);
-    *u = c * dx + s * dy + CW(g) / 2;
-    *v = -s * dx + c * dy + CH(g) / 2;
-}
-
-static void from_chart(const chart_geo *g, double u, double v, double *x,
-                       double *y)
-{
-    double du = u - CW(g) / 2, dv = v - CH(g) / 2, c = cos(g->ang),
-           s = sin(g->ang);
-    *x = g->cx + c * du - s * dv;
-    *y = g->cy + s * du + c * dv;
-}
-
-/* -1 outside the chart, 24 on the frame, else the patch. */
-static int chart_at(const chart_geo *g, double u, double v)
-{
-    double s = g->s, pitch = 1.25 * s, m = s / 2;
-    int c, r;
-    if (u < 0 || v < 0 || u >= CW(g) || v >= CH(g))
-        return -1;
-    c = (int)floor((u - m) / pitch), r = (int)floor((v - m) / pitch);
-    if (c < 0 || r < 0 || c > 5 || r > 3 || u - m - c * pitch >= s ||
-        v - m - r * pitch >= s)
-        return 24;
-    return r * 6 + c;
-}
-
-/* Paints the chart (reference linear sRGB, clipped to [0, 1]; the frame
- * near black) into the scene, 4 x 4 samples per pixel. */
-static void paint_chart(double *sc, int w, int h, const chart_geo *g,
-                        const st_chart_reference *ref)
-{
-    double r = 0.5 * hypot(CW(g), CH(g)) + 2;
-    for (int y = (int)(g->cy - r); y <= (int)(g->cy + r); y++)
-        for (int x = (int)(g->cx - r); x <= (int)(g->cx + r); x++) {
-            double acc[3] = {0, 0, 0};
-            int in = 0;
-            if (x < 0 || y < 0 || x >= w || y >= h)
-                continue;
-            for (int k = 0; k < 16; k++) {
-                double u, v, *o = sc + ((size_t)y * w + x) * 3;
-                int p;
-                to_chart(g, x - 0.375 + 0.25 * (k % 4),
-                         y - 0.375 + 0.25 * (k / 4), &u, &v);
-                p = chart_at(g, u, v);
-                for (int c = 0; c < 3; c++) {
-                    double val = p < 0    ? o[c]
-                                 : p == 24 ? 0.012
-                                           : fmin(fmax(ref->rgb[p][c], 0), 1);
-                    acc[c] += val / 16;
-                }
-                in |= p >= 0;
-            }
-            if (in)
-                memcpy(sc + ((size_t)y * w + x) * 3, acc, sizeof acc);
-        }
-}
-
-/* The photo of the scene under light m: blurred (Gaussian, sigma 1 px),
- * lit, encoded, noise of sd 0.008 added, clipped, 8-bit. */
-static st_image *photograph(const double *sc, int w, int h, const double m[9],
-                            uint64_t seed)
-{
-    static const double k[5] = {0.054, 0.244, 0.403, 0.244, 0.054};
-    double *t = malloc((size_t)w * h * 3 * sizeof *t);
-    st_image *img = NULL;
-    st_error err = {0};
-    assert_non_null(t);
-    assert_int_equal(st_image_new(&img, w, h, 3, &err), ST_OK);
-    for (int y = 0; y < h; y++) /* rows */
-        for (int x = 0; x < w; x++)
-            for (int c = 0; c < 3; c++) {
-                double a = 0;
-                for (int d = -2; d <= 2; d++) {
-                    int xx = x + d < 0 ? 0 : x + d >= w ? w - 1 : x + d;
-                    a += k[d + 2] * sc[((size_t)y * w + xx) * 3 + c];
-                }
-                t[((size_t)y * w + x) * 3 + c] = a;
-            }
-    for (int y = 0; y < h; y++) /* columns, light, encoding, noise */
-        for (int x = 0; x < w; x++) {
-            double v[3], o[3];
-            float *q = st_image_pixel(img, x, y);
-            for (int c = 0; c < 3; c++) {
-                double a = 0;
-                for (int d = -2; d <= 2; d++) {
-                    int yy = y + d < 0 ? 0 : y + d >= h ? h - 1 : y + d;
-                    a += k[d + 2] * t[((size_t)yy * w + x) * 3 + c];
-                }
-                v[c] = a;
-            }
-            for (int r = 0; r < 3; r++) {
-                o[r] = m[3 * r] * v[0] + m[3 * r + 1] * v[1] +
-                       m[3 * r + 2] * v[2];
-                o[r] = st_color_linear_to_srgb(fmax(o[r], 0)) +
-                       0.008 * gauss(&seed);
-                o[r] = o[r] < 0 ? 0 : o[r] > 1 ? 1 : o[r];
-                q[r] = (float)(floor(o[r] * 255 + 0.5) / 255);
-            }
-        }
-    free(t);
-    return img;
-}
+/* ---- a chart rendered into the photo (chartscene.h) ---- */
 
 static const double identity[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
 
@@ -308,16 +161,18 @@ static void test_chart_found_any_turn_and_size(void **state)
                      ST_OK);
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
         for (int turn = 0; turn < 4; turn++) {
-            double *sc = scene_new(photo);
-            chart_geo g = {sizes[si], 700, 760,
-                           (4 + 90 * turn) * 3.14159265358979 / 180};
+            cs_scene sc;
+            cs_chart g = {sizes[si], 700, 760,
+                          (4 + 90 * turn) * 3.14159265358979 / 180};
             st_image *img;
             st_target t;
             double worst = 0;
             if (sizes[si] >= 80)
                 g.cx = 660, g.cy = 740;
-            paint_chart(sc, 1024, 1024, &g, &ref);
-            img = photograph(sc, 1024, 1024, identity, 7 + turn);
+            assert_int_equal(cs_scene_init(&sc, photo, 2, 0.7), 0);
+            cs_paint_chart(&sc, &g, &ref);
+            img = cs_photograph(&sc, identity, 7 + turn);
+            assert_non_null(img);
             assert_int_equal(st_target_find(img, NULL, &t, &err), ST_OK);
             print_message("patch %.0f px, turn %d: %s, turn %d, pitch %.1f, "
                           "mean dE00 %.2f, clipped %d\n",
@@ -327,8 +182,7 @@ static void test_chart_found_any_turn_and_size(void **state)
             assert_int_equal(t.turn, turn);
             for (int p = 0; p < 24; p++) {
                 double x, y;
-                from_chart(&g, g.s / 2 + 1.25 * g.s * (p % 6) + g.s / 2,
-                           g.s / 2 + 1.25 * g.s * (p / 6) + g.s / 2, &x, &y);
+                cs_chart_centre(&g, p, &x, &y);
                 worst = fmax(worst, hypot(t.centre[p][0] - x,
                                           t.centre[p][1] - y));
             }
@@ -337,7 +191,7 @@ static void test_chart_found_any_turn_and_size(void **state)
                          1.25 * g.s);
             assert_true(t.delta_e < 2.5);
             st_image_free(img);
-            free(sc);
+            cs_scene_free(&sc);
         }
     st_image_free(photo);
 }
@@ -378,8 +232,8 @@ static st_image *jpeg_round_trip(const st_image *img, int q)
     for (int y = 0; y < img->height; y++)
         for (int x = 0; x < img->width; x++)
             for (int c = 0; c < 3; c++)
-                px[((size_t)y * img->width + x) * 3 + c] = (uint8_t)floor(
-                    st_image_pixel(img, x, y)[c] * 255 + 0.5);
+                px[((size_t)y * img->width + x) * 3 + c] =
+                    st_image_pixel8(img, x, y)[c];
     spec.width = img->width, spec.height = img->height, spec.components = 3;
     spec.samples = px, spec.quality = q, spec.subsample = 1;
     jpg = tu_jpeg_encode(&spec, &size);
@@ -419,22 +273,24 @@ static void test_chart_corrects_light(void **state)
     st_image *photo = astronaut(), *first;
     st_chart_reference ref;
     st_error err = {0};
-    chart_geo g = {40, 700, 760, 3 * 3.14159265358979 / 180};
-    double *sc, lab0[3], raw0[3];
+    cs_chart g = {40, 700, 760, 3 * 3.14159265358979 / 180};
+    cs_scene sc;
+    double lab0[3], raw0[3];
     st_metrics m0;
     (void)state;
     if (!photo)
         skip();
     assert_int_equal(st_chart_reference_builtin(&ref, "classic-2014", &err),
                      ST_OK);
-    sc = scene_new(photo);
-    paint_chart(sc, 1024, 1024, &g, &ref);
-    first = photograph(sc, 1024, 1024, identity, 1);
+    assert_int_equal(cs_scene_init(&sc, photo, 2, 0.7), 0);
+    cs_paint_chart(&sc, &g, &ref);
+    first = cs_photograph(&sc, identity, 1);
+    assert_non_null(first);
     cheek_lab(first, ST_WB_CHART, lab0, &m0);
     cheek_lab(first, ST_WB_NONE, raw0, NULL);
     assert_int_equal(m0.calibration, ST_CAL_CHART);
     for (size_t k = 0; k < sizeof lights / sizeof lights[0]; k++) {
-        st_image *img = photograph(sc, 1024, 1024, lights[k].m, 2 + k);
+        st_image *img = cs_photograph(&sc, lights[k].m, 2 + k);
         double lab[3], raw[3], de, de_raw;
         st_metrics m;
         if (lights[k].jpeg) {
@@ -463,7 +319,89 @@ static void test_chart_corrects_light(void **state)
     }
     st_metrics_clear(&m0);
     st_image_free(first);
-    free(sc);
+    cs_scene_free(&sc);
+    st_image_free(photo);
+}
+
+/* A grey card (luminance factor 0.3 in the scene) instead of a chart: found
+ * by itself (auto), its box where it was painted, and under white-balance
+ * and exposure changes (diagonal, which gains undo exactly) the corrected
+ * cheek stays within dE00 1. Painted white and overexposed, the card is
+ * clipped: auto flags it and does not use it, card refuses the photo. The
+ * portrait alone holds no target. */
+static void test_card(void **state)
+{
+    static const double lights[][3] = {
+        {1, 1, 1}, {1.15, 1, 0.8}, {0.85, 1, 1.2}, {1.3, 1.3, 1.3}};
+    st_image *photo = astronaut(), *img;
+    cs_scene sc;
+    double lab0[3];
+    st_metrics m;
+    st_target t;
+    st_error err = {0};
+    (void)state;
+    if (!photo)
+        skip();
+    /* nothing in the portrait itself */
+    assert_int_equal(cs_scene_init(&sc, photo, 2, 0.7), 0);
+    img = cs_photograph(&sc, identity, 3);
+    assert_int_equal(st_target_find(img, NULL, &t, &err), ST_OK);
+    if (t.kind != ST_TARGET_NONE)
+        fail_msg("found %s at %d,%d %dx%d", st_target_kind_name(t.kind), t.card_x, t.card_y, t.card_w, t.card_h);
+    cheek_lab(img, ST_WB_AUTO, lab0, &m);
+    assert_int_equal(m.calibration, ST_CAL_NONE);
+    st_metrics_clear(&m);
+    st_image_free(img);
+
+    cs_paint_card(&sc, 700, 700, 160, 110, 0.3);
+    for (size_t k = 0; k < sizeof lights / sizeof lights[0]; k++) {
+        double mm[9], lab[3], de;
+        diag(mm, lights[k][0], lights[k][1], lights[k][2]);
+        img = cs_photograph(&sc, mm, 5 + k);
+        assert_int_equal(st_target_find(img, NULL, &t, &err), ST_OK);
+        assert_int_equal(t.kind, ST_TARGET_CARD);
+        assert_int_equal(t.clipped, 0);
+        /* the painted card, to within its blurred edge (3 px) */
+        assert_true(abs(t.card_x - 700) <= 3 && abs(t.card_y - 700) <= 3 &&
+                    abs(t.card_w - 160) <= 6 && abs(t.card_h - 110) <= 6);
+        cheek_lab(img, ST_WB_AUTO, lab, &m);
+        assert_int_equal(m.calibration, ST_CAL_CARD);
+        if (k == 0)
+            memcpy(lab0, lab, sizeof lab);
+        de = st_color_delta_e2000(lab0, lab);
+        print_message("card, light %zu: cheek dE00 %.2f\n", k, de);
+        assert_true(de < 1);
+        st_metrics_clear(&m);
+        st_image_free(img);
+    }
+    /* a white card, overexposed (a fresh scene: one card) */
+    cs_scene_free(&sc);
+    assert_int_equal(cs_scene_init(&sc, photo, 2, 0.7), 0);
+    cs_paint_card(&sc, 40, 850, 160, 110, 0.9);
+    {
+        double mm[9];
+        st_region *reg = NULL;
+        st_metrics_options opt;
+        diag(mm, 1.3, 1.3, 1.3);
+        img = cs_photograph(&sc, mm, 11);
+        assert_int_equal(st_target_find(img, NULL, &t, &err), ST_OK);
+        assert_int_equal(t.kind, ST_TARGET_CARD);
+        assert_int_equal(t.clipped, 1);
+        cheek_lab(img, ST_WB_AUTO, lab0, &m);
+        assert_int_equal(m.calibration, ST_CAL_NONE);
+        assert_int_equal(m.target_clipped, 1);
+        st_metrics_clear(&m);
+        assert_int_equal(st_region_full(&reg, img->width, img->height, &err),
+                         ST_OK);
+        st_metrics_options_init(&opt);
+        opt.white_balance.mode = ST_WB_CARD;
+        assert_int_equal(st_metrics_measure(img, reg, &opt, &m, &err),
+                         ST_ERR_INVALID);
+        assert_non_null(strstr(st_error_text(&err), "clipped"));
+        st_region_free(reg);
+        st_image_free(img);
+    }
+    cs_scene_free(&sc);
     st_image_free(photo);
 }
 
@@ -473,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_rel_invariant_under_light),
         cmocka_unit_test(test_chart_found_any_turn_and_size),
         cmocka_unit_test(test_chart_corrects_light),
+        cmocka_unit_test(test_card),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
