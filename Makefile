@@ -134,6 +134,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
 test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
+           $(BUILD)/tests/chartimg \
            $(FUZZ_BIN) $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \

@@ -524,4 +524,51 @@ fi
 run metrics --skin-mask maybe "$good"
 expect_rc "metrics --skin-mask maybe: usage error" 2
 
+# ---- colour targets: a chart and a card painted into the NASA portrait ----
+astro=/usr/lib/python3/dist-packages/skimage/data/astronaut.png
+chartimg=${BUILD:-build}/tests/chartimg
+if [ -f "$astro" ] && [ -x "$chartimg" ]; then
+    "$chartimg" "$astro" "$tmp/chart0.png" 2 chart 40 700 760 3
+    "$chartimg" "$astro" "$tmp/chart1.png" 2 chart 30 300 800 93 \
+        light 1.15 0 0 0 1 0 0 0 0.8 seed 2
+    "$chartimg" "$astro" "$tmp/card.png" 2 card 700 700 160 110 0.3 \
+        light 0.85 0 0 0 1 0 0 0 1.2
+    "$chartimg" "$astro" "$tmp/bare.png" 1
+    run chart "$tmp/chart0.png" "$tmp/chart1.png" "$tmp/bare.png"
+    expect_rc "chart: a photo without a chart fails the run" 1
+    expect_eq "chart: header" \
+        "file,status,error,chart,patch,name,x_px,y_px,l_star,a_star,b_star,ref_l_star,ref_a_star,ref_b_star,delta_e00,clipped" \
+        "$(line "$out" 1)"
+    expect_eq "chart: 24 ok rows per chart" 48 "$(grep -c ',ok,' "$out")"
+    expect_eq "chart: an error row for the bare photo" \
+        "$tmp/bare.png,error,no colour chart found" \
+        "$(grep 'bare.png,error,' "$out" | cut -d, -f1-3)"
+    # patch 1 of the turned chart: its centre where the chart was painted
+    # (30 px patches turned 93 degrees clockwise about 300,800: the chart
+    # is 8.25 x 5.75 patches, dark skin's centre 1 patch in from its top
+    # left corner, so at 300 + cos(93) (-93.75) - sin(93) (-56.25),
+    # 800 + sin(93) (-93.75) + cos(93) (-56.25) = 361.1,709.3)
+    got=$(grep "chart1.png,ok,,classic-2014,1," "$out" | cut -d, -f7-8)
+    if close "${got%,*}" 361.1 3 && close "${got#*,}" 709.3 3; then
+        ok "chart: patch 1 of a turned chart at its painted centre ($got)"
+    else
+        not_ok "chart: patch 1 of a turned chart at its painted centre" "got $got"
+    fi
+    mean=$(grep ',ok,' "$out" | awk -F, '{ s += $15; n++ } END { print s / n }')
+    if close "$mean" 0 1; then ok "chart: mean CIEDE2000 after correction $mean"
+    else not_ok "chart: mean CIEDE2000 after correction below 1" "got $mean"; fi
+    run metrics --white-balance auto --roi 380,240,44,44 \
+        "$tmp/chart0.png" "$tmp/card.png" "$tmp/bare.png"
+    expect_rc "metrics --white-balance auto: exits 0" 0
+    expect_eq "metrics auto: chart, card, none" "chart,card,none" \
+        "$("${BUILD:-build}/tests/rfc4180" "$out" calibration | paste -sd, -)"
+    run metrics --white-balance chart "$tmp/bare.png"
+    expect_rc "metrics --white-balance chart without a chart: fails" 1
+    printf 'CGATS.17\nBEGIN_DATA_FORMAT\nSAMPLE_ID LAB_L LAB_A LAB_B\nEND_DATA_FORMAT\nBEGIN_DATA\n1 50 0 0\nEND_DATA\n' >"$tmp/short.cie"
+    usage_error "--chart-reference with 1 patch" chart \
+        --chart-reference "$tmp/short.cie" "$tmp/chart0.png"
+    usage_error "--white-balance card:2" metrics --white-balance card:2 \
+        "$tmp/chart0.png"
+fi
+
 finish

@@ -405,6 +405,77 @@ static void test_card(void **state)
     st_image_free(photo);
 }
 
+/* CGATS as ArgyllCMS writes it, Lab and XYZ forms, read back to the
+ * values written; the built-in D65 values are the Bradford transform of
+ * the D50 ones (white 9.5 stays near neutral, L* of the greys within 0.1);
+ * CIEDE2000 against Sharma, Wu and Dalal's published test pairs. */
+static void test_reference_and_delta_e(void **state)
+{
+    /* pairs 1, 7, 17 and 25 of Sharma et al. 2005, Table 1 */
+    static const double pairs[][7] = {
+        {50, 2.6772, -79.7751, 50, 0, -82.7485, 2.0425},
+        {50, 0, 0, 50, -1, 2, 2.3669},
+        {50, 2.5, 0, 73, 25, -18, 27.1492},
+        {60.2574, -34.0099, 36.2677, 60.4626, -34.1751, 39.4387, 1.2644}};
+    st_chart_reference ref, got;
+    st_error err = {0};
+    FILE *f;
+    (void)state;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        assert_float_equal(st_color_delta_e2000(pairs[i], pairs[i] + 3),
+                           pairs[i][6], 1e-4);
+    assert_int_equal(st_chart_reference_builtin(&ref, "classic-2005", &err),
+                     ST_OK);
+    assert_float_equal(ref.lab[18][1], 0, 1.5);
+    for (int p = 19; p < 24; p++)
+        assert_float_equal(ref.lab[p][0], ref.lab_d50[p][0], 0.1);
+    f = fopen(tu_path("ref.cie"), "w");
+    assert_non_null(f);
+    fprintf(f, "CGATS.17\nORIGINATOR \"test\"\nNUMBER_OF_FIELDS 5\n"
+               "BEGIN_DATA_FORMAT\nSAMPLE_ID SAMPLE_NAME LAB_L LAB_A LAB_B\n"
+               "END_DATA_FORMAT\nNUMBER_OF_SETS 24\nBEGIN_DATA\n");
+    for (int p = 0; p < 24; p++)
+        fprintf(f, "%d \"%s\" %.17g %.17g %.17g\n", p + 1,
+                st_chart_patch_name(p), ref.lab_d50[p][0], ref.lab_d50[p][1],
+                ref.lab_d50[p][2]);
+    fprintf(f, "END_DATA\n");
+    fclose(f);
+    assert_int_equal(st_chart_reference_read(&got, tu_path("ref.cie"), &err),
+                     ST_OK);
+    for (int p = 0; p < 24; p++)
+        for (int k = 0; k < 3; k++) {
+            assert_float_equal(got.lab_d50[p][k], ref.lab_d50[p][k], 1e-12);
+            assert_float_equal(got.rgb[p][k], ref.rgb[p][k], 1e-12);
+        }
+    /* the same as XYZ (D50, 0..100) */
+    f = fopen(tu_path("xyz.cie"), "w");
+    assert_non_null(f);
+    fprintf(f, "CGATS.17\nBEGIN_DATA_FORMAT\nSAMPLE_ID XYZ_X XYZ_Y XYZ_Z\n"
+               "END_DATA_FORMAT\nBEGIN_DATA\n");
+    for (int p = 0; p < 24; p++) {
+        const double *l = ref.lab_d50[p];
+        double fy = (l[0] + 16) / 116, v[3] = {fy + l[1] / 500, fy,
+                                               fy - l[2] / 200};
+        static const double w[3] = {96.422, 100, 82.521};
+        fprintf(f, "%d", p + 1);
+        for (int k = 0; k < 3; k++)
+            fprintf(f, " %.17g",
+                    w[k] * (v[k] > 6.0 / 29 ? v[k] * v[k] * v[k]
+                                            : 3 * (6.0 / 29) * (6.0 / 29) *
+                                                  (v[k] - 4.0 / 29)));
+        fprintf(f, "\n");
+    }
+    fprintf(f, "END_DATA\n");
+    fclose(f);
+    assert_int_equal(st_chart_reference_read(&got, tu_path("xyz.cie"), &err),
+                     ST_OK);
+    for (int p = 0; p < 24; p++)
+        for (int k = 0; k < 3; k++)
+            assert_float_equal(got.lab_d50[p][k], ref.lab_d50[p][k], 1e-9);
+    assert_int_equal(st_chart_reference_read(&got, tu_path("none.cie"), &err),
+                     ST_ERR_IO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_chart_found_any_turn_and_size),
         cmocka_unit_test(test_chart_corrects_light),
         cmocka_unit_test(test_card),
+        cmocka_unit_test(test_reference_and_delta_e),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
