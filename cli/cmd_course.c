@@ -201,6 +201,14 @@ static const char *const lead_cols[] = {"subject",
                                         "error"};
 #define NLEAD 10
 
+/* The photo's calibration and its light against the baseline's
+ * (docs/calibration.md, "Comparability"). */
+#define LIGHT_COLUMNS                                                          \
+    "calibration,calibration_delta_e,light_exposure,light_wb_red,"            \
+    "light_wb_blue,light_a_star_shift,light_flag"
+#define NLIGHT 7
+
+
 const char *cli_row_status(const cli_photo *p)
 {
     if (p->error || !p->measured || p->res.status != ST_OK)
@@ -254,7 +262,7 @@ static void write_header(job *j)
         st_csv_text(c, lead_cols[i]);
     if (!j->wide) {
         st_csv_header(c, "metric,unit,value,baseline_value,delta,pct_change,"
-                         "align_confidence,overlap_pct");
+                         "align_confidence,overlap_pct," LIGHT_COLUMNS);
         return;
     }
     for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
@@ -262,14 +270,34 @@ static void write_header(job *j)
     st_csv_text(c, "common_region_px");
     for (int i = 0; i < ST_METRICS_COUNT; i++)
         st_csv_text(c, st_metrics_name(i));
-    st_csv_end_row(c);
+    st_csv_header(c, LIGHT_COLUMNS);
+}
+
+static void write_light(st_csv *c, const cli_photo *p, const cli_photo *base)
+{
+    st_light_change lc;
+    char flags[96];
+    const st_metrics *m = &p->res.metrics;
+    st_csv_text(c, st_calibration_name(m->calibration));
+    st_csv_number(c, m->calibration_delta_e);
+    if (!base || !cli_row_ok(base)) {
+        for (int k = 0; k < NLIGHT - 2; k++)
+            st_csv_empty(c);
+        return;
+    }
+    st_metrics_light_change(m, &base->res.metrics, &lc);
+    st_csv_number(c, lc.exposure);
+    st_csv_number(c, lc.wb_red);
+    st_csv_number(c, lc.wb_blue);
+    st_csv_number(c, lc.a_star_shift);
+    st_csv_text(c, st_light_flags_text(lc.flags, flags, sizeof flags));
 }
 
 static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
     if (!cli_row_ok(p)) {
         write_lead(c, p);
-        for (int k = 0; k < 8; k++)
+        for (int k = 0; k < 8 + NLIGHT; k++)
             st_csv_empty(c);
         st_csv_end_row(c);
         return;
@@ -290,15 +318,17 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
         st_csv_number(c, st_metrics_pct_change(i, b, v));
         st_csv_number(c, p->res.align.confidence);
         st_csv_number(c, p->res.align.overlap_pct);
+        write_light(c, p, base);
         st_csv_end_row(c);
     }
 }
 
-static void write_wide(st_csv *c, const cli_photo *p)
+static void write_wide(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
     write_lead(c, p);
     if (!cli_row_ok(p)) {
-        for (int k = 0; k < CLI_ALIGN_NCOLUMNS + 1 + ST_METRICS_COUNT; k++)
+        for (int k = 0; k < CLI_ALIGN_NCOLUMNS + 1 + ST_METRICS_COUNT + NLIGHT;
+             k++)
             st_csv_empty(c);
         st_csv_end_row(c);
         return;
@@ -315,6 +345,7 @@ static void write_wide(st_csv *c, const cli_photo *p)
         else
             st_csv_number(c, st_metrics_value(&p->res.metrics, i));
     }
+    write_light(c, p, base);
     st_csv_end_row(c);
 }
 
@@ -618,7 +649,7 @@ static int run_course(job *j, cli_photo **rows, size_t n)
         if (!j->has_out)
             continue;
         if (j->wide)
-            write_wide(&j->out, p);
+            write_wide(&j->out, p, base);
         else
             write_long(&j->out, p, base);
     }

@@ -13,6 +13,7 @@
  * not.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ static void scene_light(const st_image *img, const st_region *reg,
     int cc = st_image_color_channels(img), ch = img->channels;
     double s[3] = {0, 0, 0};
     size_t n = 0, rn = 0, rclip = 0;
+    st_color_tables_init();
     for (int y = 0; y < img->height; y += 2) {
         const float *p = st_image_row(img, 0, y, img->width, buf);
         const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
@@ -332,6 +334,8 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     memcpy(out->wb_gains, gains, sizeof gains);
     st_color_diag(out->correction, gains);
     out->calibration_delta_e = NAN;
+    out->l_star_rel = out->a_star_rel = NAN;
+    out->erythema_index_rel = out->melanin_index_rel = NAN;
     {
         float *buf = malloc((size_t)img->width * 4 * sizeof *buf);
         if (!buf) {
@@ -488,4 +492,84 @@ double st_metrics_value(const st_metrics *m, int i)
     case 26: return m->melanin_index_rel;
     default: return NAN;
     }
+}
+
+/* ---- comparability ---- */
+
+static int target_corrected(st_calibration c)
+{
+    return c == ST_CAL_PATCH || c == ST_CAL_CHART || c == ST_CAL_CARD;
+}
+
+/* L* and a* of the linear colour rgb under the gains g. */
+static void lab_under(const double rgb[3], const double g[3], double lab[3])
+{
+    double v[3] = {rgb[0] * g[0], rgb[1] * g[1], rgb[2] * g[2]};
+    st_color_linear_to_lab(v, lab);
+}
+
+void st_metrics_light_change(const st_metrics *photo, const st_metrics *base,
+                             st_light_change *out)
+{
+    double r[3], one[3] = {1, 1, 1}, exp3[3], wb3[3], lab0[3], lab[3];
+    int both_target, differ;
+    memset(out, 0, sizeof *out);
+    for (int c = 0; c < 3; c++)
+        r[c] = photo->light[c] / base->light[c];
+    out->exposure = r[1];
+    out->wb_red = r[0] / r[1];
+    out->wb_blue = r[2] / r[1];
+    out->a_star_shift = out->l_star_shift = NAN;
+    if (photo->target_clipped || base->target_clipped)
+        out->flags |= ST_LIGHT_TARGET_CLIPPED;
+    if (photo->skin_clipped_pct > 1 || base->skin_clipped_pct > 1)
+        out->flags |= ST_LIGHT_SKIN_CLIPPED;
+    both_target = target_corrected(photo->calibration) &&
+                  target_corrected(base->calibration);
+    differ = photo->calibration != base->calibration && !both_target;
+    if (differ) {
+        out->flags |= ST_LIGHT_CALIBRATION;
+        return;
+    }
+    if (both_target || !(r[0] > 0 && r[1] > 0 && r[2] > 0)) {
+        out->a_star_shift = out->l_star_shift = both_target ? 0 : NAN;
+        return;
+    }
+    /* what is left in the numbers: grey world removes the white balance
+     * but keeps brightness; none removes nothing */
+    for (int c = 0; c < 3; c++) {
+        exp3[c] = r[1];
+        wb3[c] = photo->calibration == ST_CAL_GRAYWORLD ? 1 : r[c] / r[1];
+    }
+    lab_under(base->linear_mean, one, lab0);
+    {
+        double all[3] = {exp3[0] * wb3[0], exp3[1] * wb3[1], exp3[2] * wb3[2]};
+        lab_under(base->linear_mean, all, lab);
+        out->a_star_shift = lab[1] - lab0[1];
+        out->l_star_shift = lab[0] - lab0[0];
+    }
+    lab_under(base->linear_mean, exp3, lab);
+    if (fabs(lab[1] - lab0[1]) > 1 || fabs(lab[0] - lab0[0]) > 3)
+        out->flags |= ST_LIGHT_EXPOSURE;
+    lab_under(base->linear_mean, wb3, lab);
+    if (fabs(lab[1] - lab0[1]) > 1)
+        out->flags |= ST_LIGHT_WHITE_BALANCE;
+}
+
+const char *st_light_flags_text(int flags, char *buf, size_t cap)
+{
+    static const char *const names[] = {"exposure", "white_balance",
+                                        "target_clipped", "skin_clipped",
+                                        "calibration"};
+    size_t n = 0;
+    if (cap)
+        buf[0] = '\0';
+    for (int k = 0; k < 5; k++)
+        if (flags & (1 << k)) {
+            int w = snprintf(buf + n, n < cap ? cap - n : 0, "%s%s",
+                             n ? ";" : "", names[k]);
+            if (w > 0)
+                n += (size_t)w;
+        }
+    return buf;
 }

@@ -107,6 +107,32 @@ const char *st_metrics_text(const st_metrics *m, int i);
  * reference region): long layouts leave it out; 1 otherwise. */
 int st_metrics_available(const st_metrics *m, int i);
 
+/* How the light of a photo differs from the baseline's, and what that does
+ * to the numbers as they are reported (docs/calibration.md). */
+enum {
+    ST_LIGHT_EXPOSURE = 1,       /* would move a* by > 1 or L* by > 3 */
+    ST_LIGHT_WHITE_BALANCE = 2,  /* would move a* by > 1 */
+    ST_LIGHT_TARGET_CLIPPED = 4, /* either photo's target was clipped */
+    ST_LIGHT_SKIN_CLIPPED = 8,   /* over 1% of either region clipped */
+    ST_LIGHT_CALIBRATION = 16    /* calibrated differently */
+};
+typedef struct st_light_change {
+    double exposure;         /* green light, photo / baseline */
+    double wb_red, wb_blue;  /* (R/G) and (B/G), photo / baseline */
+    double a_star_shift;     /* a* the baseline's region colour would gain
+                                under the light change left in the numbers
+                                (none once both are target-corrected) */
+    double l_star_shift;
+    int flags;               /* ST_LIGHT_* */
+} st_light_change;
+
+void st_metrics_light_change(const st_metrics *photo, const st_metrics *base,
+                             st_light_change *out);
+
+/* "exposure;white_balance;target_clipped;skin_clipped;calibration" (the
+ * flags set, ';'-separated; "" for none) into buf. */
+const char *st_light_flags_text(int flags, char *buf, size_t cap);
+
 /* 1 if metric i is on a ratio scale (a true zero: counts, areas,
  * diameters, densities, shares, roughness, spreads), so a percentage
  * change means something; 0 for interval scales whose zero is arbitrary
