@@ -172,7 +172,8 @@ check: test
 # jobs: compare (12 and 2 MP pairs), metrics (12 MP), course (20 x 12 MP);
 # inputs made once in $(BUILD)/bench (about a minute), then about 3 minutes
 bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
-       $(BUILD)/tests/bench_jobs $(BIN)
+       $(BUILD)/tests/bench_jobs $(BUILD)/tests/bench_target $(BIN)
+	$(BUILD)/tests/bench_target
 	$(BUILD)/tests/bench_io
 	$(BUILD)/tests/bench_align $(BIN)
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
