@@ -18,7 +18,8 @@ static const char help[] =
     "Long layout (default), one row per metric:\n"
     "  before_file,after_file,status,error,metric,unit,before,after,delta,\n"
     "  pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,\n"
-    "  align_rotation_deg,align_scale\n"
+    "  align_rotation_deg,align_scale,calibration_before,calibration_after,\n"
+    "  light_flag (docs/calibration.md)\n"
     "Wide layout: one row with the alignment, then METRIC_before,\n"
     "METRIC_after, METRIC_delta, METRIC_pct_change for every metric.\n"
     "pct_change is given for ratio-scale metrics only (counts, areas, sizes,\n"
@@ -93,7 +94,19 @@ static void header(st_csv *csv, int wide)
                 st_csv_text(csv, name);
             }
     }
-    st_csv_end_row(csv);
+    st_csv_header(csv, "calibration_before,calibration_after,light_flag");
+}
+
+/* How each photo was calibrated and the light flags of AFTER against
+ * BEFORE (docs/calibration.md). */
+static void light_fields(st_csv *csv, const st_compare_result *r)
+{
+    st_light_change lc;
+    char flags[96];
+    st_metrics_light_change(&r->after, &r->before, &lc);
+    st_csv_text(csv, st_calibration_name(r->before.calibration));
+    st_csv_text(csv, st_calibration_name(r->after.calibration));
+    st_csv_text(csv, st_light_flags_text(lc.flags, flags, sizeof flags));
 }
 
 static void lead(st_csv *csv, const job *j, const char *status,
@@ -134,6 +147,7 @@ static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
         cli_align_fields(csv, &r->align);
         for (int i = 0; i < ST_METRICS_COUNT; i++)
             values(csv, r, i);
+        light_fields(csv, r);
         st_csv_end_row(csv);
         return;
     }
@@ -146,6 +160,7 @@ static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
         st_csv_text(csv, st_metrics_unit(i));
         values(csv, r, i);
         cli_align_fields(csv, &r->align);
+        light_fields(csv, r);
         st_csv_end_row(csv);
     }
 }
@@ -153,7 +168,8 @@ static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
 static void write_error(st_csv *csv, const job *j, const char *cause)
 {
     lead(csv, j, "error", cause);
-    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 12); i++)
+    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 12) + 3;
+         i++)
         st_csv_empty(csv);
     st_csv_end_row(csv);
 }

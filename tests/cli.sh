@@ -409,7 +409,7 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     run compare "$base" "$follow" --roi 300,100,800,700 -o "$tmp/c.csv"
     expect_rc "compare sample: exits 0" 0
     expect_eq "compare: long header" \
-        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale" \
+        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale,calibration_before,calibration_after,light_flag" \
         "$(line "$tmp/c.csv" 1)"
     expect_eq "compare: one row per numeric metric (22) plus the header" 23 \
         "$(wc -l <"$tmp/c.csv" | tr -d ' ')"
@@ -569,6 +569,17 @@ if [ -f "$astro" ] && [ -x "$chartimg" ]; then
         --chart-reference "$tmp/short.cie" "$tmp/chart0.png"
     usage_error "--white-balance card:2" metrics --white-balance card:2 \
         "$tmp/chart0.png"
+    # compare: the same scene under a warmer light
+    "$chartimg" "$astro" "$tmp/chart2.png" 2 chart 40 700 760 3 \
+        light 1.15 0 0 0 1 0 0 0 0.8 seed 4
+    run compare --layout wide --roi 380,240,44,44 "$tmp/chart0.png" "$tmp/chart2.png"
+    expect_eq "compare: the warmer light flagged" "none,none,white_balance" \
+        "$(line "$out" 2 | awk -F, '{ print $(NF - 2) "," $(NF - 1) "," $NF }')"
+    run compare --layout wide --roi 380,240,44,44 --white-balance auto \
+        "$tmp/chart0.png" "$tmp/chart2.png"
+    expect_eq "compare auto: both corrected by the chart, the clipped white flagged" \
+        "chart,chart,target_clipped" \
+        "$(line "$out" 2 | awk -F, '{ print $(NF - 2) "," $(NF - 1) "," $NF }')"
 fi
 
 finish
