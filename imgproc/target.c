@@ -314,6 +314,8 @@ static st_status parse_cgats(st_chart_reference *ref, const char *text,
             int n = 0, lab = col[0] >= 0 && col[1] >= 0 && col[2] >= 0;
             if (strcmp(tok, "END_DATA") == 0)
                 break;
+            if (!lab && (col[3] < 0 || col[4] < 0 || col[5] < 0))
+                break; /* no usable format: reported below */
             if (rows >= ST_CHART_PATCHES)
                 return st_fail(err, ST_ERR_FORMAT,
                                "%s: more than %d patches", path,
@@ -329,7 +331,7 @@ static st_status parse_cgats(st_chart_reference *ref, const char *text,
                 n++;
             } while (token(&p, tok, sizeof tok));
             for (int k = lab ? 0 : 3; k < (lab ? 3 : 6); k++)
-                if (col[k] >= n || !isfinite(v[col[k]]))
+                if (col[k] < 0 || col[k] >= n || !isfinite(v[col[k]]))
                     return st_fail(err, ST_ERR_FORMAT,
                                    "%s: line %d: no number in column %s",
                                    path, lineno, want[k]);
@@ -344,7 +346,8 @@ static st_status parse_cgats(st_chart_reference *ref, const char *text,
             rows++;
         }
     }
-    if (col[0] < 0 && col[3] < 0)
+    if ((col[0] < 0 || col[1] < 0 || col[2] < 0) &&
+        (col[3] < 0 || col[4] < 0 || col[5] < 0))
         return st_fail(err, ST_ERR_FORMAT,
                        "%s: no LAB_L/LAB_A/LAB_B or XYZ_X/XYZ_Y/XYZ_Z in "
                        "BEGIN_DATA_FORMAT",

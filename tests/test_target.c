@@ -474,6 +474,15 @@ static void test_reference_and_delta_e(void **state)
             assert_float_equal(got.lab_d50[p][k], ref.lab_d50[p][k], 1e-9);
     assert_int_equal(st_chart_reference_read(&got, tu_path("none.cie"), &err),
                      ST_ERR_IO);
+    /* LAB_B missing: a format error, not a read past the row */
+    f = fopen(tu_path("half.cie"), "w");
+    assert_non_null(f);
+    fprintf(f, "BEGIN_DATA_FORMAT\nLAB_L LAB_A\nEND_DATA_FORMAT\n"
+               "BEGIN_DATA\n1 2\nEND_DATA\n");
+    fclose(f);
+    assert_int_equal(st_chart_reference_read(&got, tu_path("half.cie"), &err),
+                     ST_ERR_FORMAT);
+    assert_non_null(strstr(st_error_text(&err), "BEGIN_DATA_FORMAT"));
 }
 
 int main(void)
