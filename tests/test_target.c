@@ -97,8 +97,13 @@ static void measure_rel(const st_image *img, st_metrics *m)
  * moves by about d (cbrt(1.2) - 1) = 0.06 d. */
 static void test_rel_invariant_under_light(void **state)
 {
-    static const double lights[][3] = {
-        {1.1, 1, 0.9}, {0.9, 1, 1.1}, {1.2, 1.2, 1.2}, {0.8, 0.8, 0.8}};
+    static const double lights[][9] = {
+        {1.1, 0, 0, 0, 1, 0, 0, 0, 0.9},
+        {0.9, 0, 0, 0, 1, 0, 0, 0, 1.1},
+        {1.2, 0, 0, 0, 1.2, 0, 0, 0, 1.2},
+        {0.8, 0, 0, 0, 0.8, 0, 0, 0, 0.8},
+        /* a light that mixes channels: cancelled to first order only */
+        {0.95, 0.1, 0, 0.05, 0.9, 0.05, 0, 0.12, 0.8}};
     static const char *const rel[] = {"l_star_rel", "a_star_rel",
                                       "erythema_index_rel",
                                       "melanin_index_rel"};
@@ -110,11 +115,9 @@ static void test_rel_invariant_under_light(void **state)
     measure_rel(img, &m0);
     assert_true(m0.has_reference && m0.reference_px == 44 * 12);
     for (size_t k = 0; k < sizeof lights / sizeof lights[0]; k++) {
-        double mm[9];
         st_image *lit;
         st_metrics m;
-        diag(mm, lights[k][0], lights[k][1], lights[k][2]);
-        lit = relight(img, mm);
+        lit = relight(img, lights[k]);
         measure_rel(lit, &m);
         for (int i = 0; i < ST_METRICS_COUNT; i++)
             for (size_t r = 0; r < sizeof rel / sizeof rel[0]; r++)
@@ -125,7 +128,11 @@ static void test_rel_invariant_under_light(void **state)
                                   rel[r], d,
                                   m.redness.a_star_mean -
                                       m0.redness.a_star_mean);
-                    if (!(fabs(d) < 0.5))
+                    /* a light that mixes channels also shrinks colour
+                     * differences (it desaturates), which no gain undoes:
+                     * a*_rel moves by about 0.54 there, the indices and
+                     * L*_rel stay within 0.5 (docs/metrics.md) */
+                    if (!(fabs(d) < (k == 4 && r == 1 ? 0.75 : 0.5)))
                         fail_msg("%s moved %.3f under light %zu", rel[r], d,
                                  k);
                 }
