@@ -1,12 +1,15 @@
 # skintrack — build, test, install.
 #
 #   make            library (build/libskintrack.a) and program (build/skintrack)
-#   make test       unit tests (cmocka), CLI end-to-end tests and the HTML
-#                   report in headless Chromium (installs it: make deps-test)
+#   make test       unit tests (cmocka), CLI end-to-end tests (HEIC, TIFF
+#                   and DNG too) and the HTML report in headless Chromium
+#                   (installs what they need: make deps-test)
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
 #   make valgrind   the CLI end-to-end tests under valgrind memcheck (slow)
+#   make docs       rewrite the examples in README.md and the man page by
+#                   running them (make test checks them)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (clang, libFuzzer)
 #   make bench      timings and peak memory on generated 2 and 12 MP photos:
 #                   reader, align, compare (with stage times), metrics, course
@@ -18,7 +21,10 @@
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-PKGS     := libjpeg libpng fftw3f lcms2 libexif
+CXX      ?= c++
+# dlib-1: the face landmarks (imgproc/face_dlib.cpp, the only C++ file)
+PKGS     := libjpeg libpng fftw3f lcms2 libexif libheif libtiff-4 libraw_r \
+            dlib-1
 SANITIZE ?= 0
 
 ifeq ($(SANITIZE),1)
@@ -30,6 +36,7 @@ else ifeq ($(SANITIZE),fuzz)
 # libFuzzer builds of the harnesses (make fuzz): clang, ASan + UBSan
 BUILD    := build-fuzz
 CC       := clang
+CXX      := clang++
 SANFLAGS := -fsanitize=address,undefined,fuzzer-no-link \
             -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT      := -O1 -g
@@ -47,20 +54,27 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= $(OPT)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Iimgproc \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# VLFeat (SIFT for registration) ships no pkg-config file
+LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lvl -lstdc++ \
+             -lm -lpthread
+# The dlib binding: C++14, no pedantic C flags; optimised even in the
+# sanitizer build, since dlib's detector is all templates compiled here.
+ALL_CXXFLAGS = -std=c++14 -Wall -Wextra -O2 -g $(SANFLAGS) -Iinclude -Iimgproc \
+               $(shell pkg-config --cflags dlib-1 2>/dev/null)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC  := $(wildcard imgproc/*.c)
+LIB_CXX  := $(wildcard imgproc/*.cpp)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libskintrack.a
 BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
-.PHONY: all lib test test-only check check-asan run run-only install deps-test \
+.PHONY: all lib test test-only check check-asan run run-only install deps-test docs \
         uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
         fuzz-merge-run valgrind
 
@@ -71,6 +85,10 @@ $(BUILD)/%.o: %.c $(wildcard include/skintrack/*.h imgproc/*.h cli/*.h tests/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+$(BUILD)/%.o: %.cpp imgproc/face_dlib.h include/skintrack/status.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -79,7 +97,7 @@ $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_LIB)
 
 TEST_SUPPORT := $(BUILD)/tests/testutil.o $(BUILD)/tests/phantom.o \
-                $(BUILD)/tests/chartscene.o
+                $(BUILD)/tests/testformats.o $(BUILD)/tests/chartscene.o
 
 # Fuzz harnesses (tests/fuzz): with replay.c a plain program that runs each
 # file it is given once (make test replays the corpora), with libFuzzer in
@@ -111,22 +129,28 @@ $(BUILD)/tests/fuzz_seeds: tests/fuzz/seeds.c $(TEST_SUPPORT) $(LIB)
 
 $(FUZZ_SEEDS)/.done: $(BUILD)/tests/fuzz_seeds
 	rm -rf $(FUZZ_SEEDS)
-	$(BUILD)/tests/fuzz_seeds $(FUZZ_SEEDS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    $(BUILD)/tests/fuzz_seeds $(FUZZ_SEEDS)
 	@touch $@
 
+# test_pores' slow reference is FFTW in double precision (libfftw3-dev,
+# the package of fftw3f too)
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) \
-	    $(shell pkg-config --libs cmocka) $(LDLIBS_LIB)
+	    $(shell pkg-config --libs cmocka) $(shell pkg-config --libs fftw3) \
+	    $(LDLIBS_LIB)
 
 $(BUILD)/tests/%.o: tests/%.c tests/%.h $(wildcard include/skintrack/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # Under the sanitizers any report aborts the test binary, so it fails.
+# tests/lsan.supp: the HEVC encoder the tests use to make HEIC files leaks.
 ASAN_ENV := ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
-            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
 
 # deps runs first and alone, then the build (which may be parallel) and
 # the tests, so nothing compiles before the packages are there.
@@ -134,8 +158,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
 test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
-           $(BUILD)/tests/chartimg \
-           $(FUZZ_BIN) $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
+           $(BUILD)/tests/chartimg $(BUILD)/tests/imgconv $(FUZZ_BIN) \
+           $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
@@ -151,6 +175,12 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/course.sh || failed=1; \
 	echo "== tests/report.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/report.sh || failed=1; \
+	echo "== tests/face.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/face.sh || failed=1; \
+	echo "== tests/formats.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/formats.sh || failed=1; \
+	echo "== tests/docs.sh"; \
+	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/docs.sh || failed=1; \
 	echo "== tests/faults.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
 	exit $$failed
@@ -168,13 +198,22 @@ $(BUILD)/tests/rfc4180: tests/rfc4180.c
 
 check: test
 
+# Rewrites the examples in README.md and docs/skintrack.1 by running them
+# (tests/docs.sh checks them in make test).
+docs: all
+	SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/docs.sh --update
+
 # Benchmarks print figures; they are not tests.
+# pores: the pore stage on a 12 MP plane, one thread, user CPU time;
 # jobs: compare (12 and 2 MP pairs), metrics (12 MP), course (20 x 12 MP);
 # inputs made once in $(BUILD)/bench (about a minute), then about 3 minutes
 bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
-       $(BUILD)/tests/bench_jobs $(BUILD)/tests/bench_target $(BIN)
+       $(BUILD)/tests/bench_jobs $(BUILD)/tests/bench_face \
+       $(BUILD)/tests/bench_pores $(BUILD)/tests/bench_target $(BIN)
+	$(BUILD)/tests/bench_face
 	$(BUILD)/tests/bench_target
 	$(BUILD)/tests/bench_io
+	$(BUILD)/tests/bench_pores
 	$(BUILD)/tests/bench_align $(BIN)
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
 check-asan:
@@ -186,9 +225,9 @@ check-asan:
 VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
     --log-file=$(CURDIR)/$(BUILD)/valgrind/%p.log
-VALGRIND_TESTS ?= cli course report faults
+VALGRIND_TESTS ?= cli course report formats faults face
 valgrind: all $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
-          $(BUILD)/tests/faultshim.so
+          $(BUILD)/tests/imgconv $(BUILD)/tests/faultshim.so
 	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
 	@printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(VALGRIND_CMD)" \
 	    "$(CURDIR)/$(BIN)" >$(BUILD)/valgrind/skintrack
@@ -275,7 +314,7 @@ install: all
 	    'includedir=$${prefix}/include' '' 'Name: skintrack' \
 	    'Description: measure skin in before/after photos of a treatment course' \
 	    'Version: $(VERSION)' 'Requires: $(PKGS)' \
-	    'Libs: -L$${libdir} -lskintrack -lm -lpthread' \
+	    'Libs: -L$${libdir} -lskintrack -lvl -lstdc++ -lm -lpthread' \
 	    'Cflags: -I$${includedir}' \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/skintrack.pc
 
@@ -292,11 +331,19 @@ clean:
 # Debian packages to build and test; `deps` installs the missing ones and
 # does nothing when all are there. de_DE.UTF-8 lets the CSV test prove that
 # numbers ignore the locale.
-DEB_PKGS := gcc make pkg-config libjpeg62-turbo-dev libpng-dev libfftw3-dev \
-            liblcms2-dev libexif-dev libcmocka-dev libimage-exiftool-perl \
-            icc-profiles-free colord-data locales
-# tests/report.sh opens reports in headless Chromium; a font for its text.
-TEST_PKGS := chromium fonts-dejavu-core python3-skimage
+DEB_PKGS := gcc g++ make pkg-config libjpeg62-turbo-dev libpng-dev \
+            libfftw3-dev liblcms2-dev libexif-dev libheif-dev libtiff-dev \
+            libraw-dev libcmocka-dev libimage-exiftool-perl icc-profiles-free \
+            colord-data locales libdlib-dev libdlib-data libvlfeat-dev
+# tests/report.sh opens reports in headless Chromium; a font for its text;
+# tests/course.sh crops pictures with ImageMagick; tests/report.sh reads
+# the report printed to PDF with poppler-utils; the HEIF and TIFF tests
+# make their inputs with heif-enc and tiffcp; the face tests read
+# public-domain portraits shipped with scikit-image (astronaut) and
+# matplotlib (grace_hopper), and so do the registration tests, which warp
+# them with ImageMagick.
+TEST_PKGS := chromium fonts-dejavu-core imagemagick poppler-utils \
+             libheif-examples libtiff-tools python3-skimage python3-matplotlib
 
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"

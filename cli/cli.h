@@ -24,6 +24,8 @@ typedef struct cli_command {
     const char *summary;
     const char *help;
     int (*run)(int argc, char **argv);
+    const char *help_more; /* printed after help, or NULL (C11 compilers
+                              need take no string literal above 4095) */
 } cli_command;
 
 extern const cli_command cli_info_command;
@@ -37,9 +39,16 @@ extern const cli_command cli_chart_command;
 
 /* The measured region asked for on the command line. */
 typedef struct cli_region {
-    int roi[4], has_roi;   /* --roi X,Y,W,H */
-    const char *mask_path; /* --mask MASK.png */
-    int skin_auto;         /* --skin-mask auto */
+    int roi[4], has_roi;    /* --roi X,Y,W,H */
+    const char *mask_path;  /* --mask MASK.png */
+    int skin_auto;          /* --skin-mask auto */
+    int skin_face;          /* --skin-mask face */
+    int face_zones;         /* --regions face */
+    const char *face_model; /* --face-model FILE (NULL: the default) */
+    /* the face model, loaded by cli_face_open when a face is asked for;
+     * NULL with model_error set if it could not be */
+    st_face_model *model;
+    st_error model_error;
 } cli_region;
 
 /* Long options every photo-reading command shares (getopt_long values),
@@ -54,6 +63,8 @@ enum {
     CLI_OPT_MAXSCALE,
     CLI_OPT_TRANSONLY,
     CLI_OPT_MINCONF,
+    CLI_OPT_MODEL,
+    CLI_OPT_MAXRES,
     /* measuring (metrics, compare) */
     CLI_OPT_ROI,
     CLI_OPT_MASK,
@@ -64,6 +75,9 @@ enum {
     CLI_OPT_RED,
     CLI_OPT_REFREG,
     CLI_OPT_CHARTREF,
+    CLI_OPT_REGIONS,
+    CLI_OPT_FACE_MODEL,
+    CLI_OPT_PORE_LIST,
     CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 #define CLI_READ_LONGOPTS                                                      \
@@ -83,14 +97,20 @@ enum {
     {"max-rotation", required_argument, NULL, CLI_OPT_MAXROT},                 \
         {"max-scale", required_argument, NULL, CLI_OPT_MAXSCALE},              \
         {"translation-only", no_argument, NULL, CLI_OPT_TRANSONLY},            \
+        {"min-confidence", required_argument, NULL, CLI_OPT_MINCONF},          \
+        {"model", required_argument, NULL, CLI_OPT_MODEL},                     \
     {                                                                          \
-        "min-confidence", required_argument, NULL, CLI_OPT_MINCONF             \
+        "max-residual", required_argument, NULL, CLI_OPT_MAXRES                \
     }
 #define CLI_ALIGN_HELP                                                         \
-    "  --max-rotation DEG      largest rotation to consider (45)\n"            \
-    "  --max-scale S           scale within 1/S .. S (1.5)\n"                  \
+    "  --max-rotation DEG      largest rotation to consider (180: any)\n"      \
+    "  --max-scale S           scale within 1/S .. S (3)\n"                    \
     "  --translation-only      register by a shift only\n"                     \
-    "  --min-confidence C      threshold for a trusted registration (0.2)\n"
+    "  --min-confidence C      threshold for a trusted registration (0.2)\n"   \
+    "  --model M               similarity, affine, homography or auto\n"       \
+    "                          (default: chosen by evidence)\n"                \
+    "  --max-residual PX       largest trusted 95th percentile of the local\n" \
+    "                          misregistration, full-size px (1.5)\n"
 
 #define CLI_MEASURE_LONGOPTS                                                   \
     {"roi", required_argument, NULL, CLI_OPT_ROI},                             \
@@ -101,6 +121,9 @@ enum {
         {"px-per-mm", required_argument, NULL, CLI_OPT_PXMM},                  \
         {"reference-region", required_argument, NULL, CLI_OPT_REFREG},         \
         {"chart-reference", required_argument, NULL, CLI_OPT_CHARTREF},        \
+        {"regions", required_argument, NULL, CLI_OPT_REGIONS},                 \
+        {"face-model", required_argument, NULL, CLI_OPT_FACE_MODEL},           \
+        {"pore-list", required_argument, NULL, CLI_OPT_PORE_LIST},             \
     {                                                                          \
         "red-threshold", required_argument, NULL, CLI_OPT_RED                  \
     }
@@ -110,6 +133,13 @@ enum {
     "  --skin-mask auto        measure skin only (colour rule: no hair, "      \
     "eyes,\n"                                                                  \
     "                          background); combines with --roi or --mask\n"   \
+    "  --skin-mask face        measure the face's skin: landmarks less eyes,\n" \
+    "                          brows, lips, nostrils, by the photo's own skin\n"\
+    "                          colour (keeps red skin; docs/faces.md)\n"       \
+    "  --regions face          one row per face zone: forehead, cheek_left,\n"  \
+    "                          cheek_right, nose, chin (subject's sides)\n"    \
+    "  --face-model FILE       dlib 68-point model (default: $SKINTRACK_FACE_\n"\
+    "                          MODEL, else " ST_FACE_MODEL_DEFAULT ")\n"       \
     "  --white-balance MODE    none (default), grayworld, patch:X,Y,W,H (a\n"  \
     "                          grey card there, scaled to 18% grey), auto\n"   \
     "                          (a colour chart, else a card, found in each\n"  \
@@ -123,7 +153,9 @@ enum {
     "                          erythema_index_rel, melanin_index_rel\n"         \
     "  --red-threshold A       a* above which a pixel is red, 0.1..128 (20)\n" \
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n" \
-    "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"
+    "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"     \
+    "  --pore-list FILE        write every pore found, one CSV row each\n"     \
+    "                          (position, diameter, depth, significance)\n"
 
 /* What the measuring options ask for. */
 typedef struct cli_measure {
@@ -134,6 +166,7 @@ typedef struct cli_measure {
     int has_reference;
     st_metrics_options metrics;
     const char *overlay_dir;
+    const char *pore_list; /* --pore-list FILE, or NULL */
 } cli_measure;
 
 /* Handles an option c (with its argument) that is not the command's own:
@@ -152,7 +185,7 @@ int cli_bad_option(const char *command, int c, const char *arg);
 
 /* The registration columns of a CSV row: their names, and their values
  * from a (NULL: empty fields). */
-#define CLI_ALIGN_NCOLUMNS 6
+#define CLI_ALIGN_NCOLUMNS 18
 extern const char *const cli_align_columns[CLI_ALIGN_NCOLUMNS];
 void cli_align_fields(st_csv *csv, const st_align_result *a);
 
@@ -206,7 +239,14 @@ int cli_parse_rect(const char *command, const char *option, const char *text,
 st_status cli_make_region(const cli_region *r, const st_read_options *read,
                           const st_image *img, st_region **reg, st_error *err);
 
-/* Parses --skin-mask's value (auto or none) into r; 0, or -1 (reported). */
+/* Loads the face model into r->model if --regions face or --skin-mask
+ * face asked for it; a failure is kept in r->model_error, and every photo
+ * then fails with it. */
+void cli_face_open(cli_region *r);
+void cli_face_close(cli_region *r);
+
+/* Parses --skin-mask's value (auto, face or none) into r; 0, or -1
+ * (reported). */
 int cli_parse_skin_mask(const char *command, const char *text, cli_region *r);
 
 /* Points m's white balance at its own --chart-reference (call once the
@@ -229,12 +269,54 @@ st_status cli_make_reference(const cli_measure *m, const st_read_options *read,
 int cli_parse_white_balance(const char *command, const char *text,
                             st_white_balance *wb);
 
-/* Writes DIR/PREFIXSTEM-pores.png and DIR/PREFIXSTEM-redness.png for the
- * photo at path (STEM: its file name without extension), measured over reg
- * with m's pores and the white balance of opt. 0, or -1 (reported). */
-int cli_write_overlays(const char *dir, const char *prefix, const char *path,
-                       const st_image *img, const st_region *reg,
-                       const st_metrics *m, const st_metrics_options *opt);
+/* Writes DIR/PREFIXSTEM-pores.png and DIR/PREFIXSTEM-redness.png of the
+ * photo at path (for messages), measured over reg with m's pores and white
+ * balance gains. 0, or -1 (reported). */
+int cli_write_overlays(const char *dir, const char *prefix, const char *stem,
+                       const char *path, const st_image *img,
+                       const st_region *reg, const st_metrics *m);
+
+/* File-name stems for the pictures of paths[0..n), unique among them: the
+ * file name without its extension, with as many of its parent folders as
+ * it takes (joined by '_') to differ from the others' ("a/base.jpg" and
+ * "b/base.jpg" give a_base and b_base); names still equal (the same file
+ * twice) get -2, -3, ... in order. NULL when out of memory (reported);
+ * free with cli_free_names(v, n). */
+char **cli_unique_stems(const char *const *paths, size_t n);
+void cli_free_names(char **v, size_t n);
+
+/* Usage errors before any work: 0 if path names an image type that
+ * cli_write_image writes (.png, .jpg, .jpeg), if path is a folder; else
+ * the usage message (naming option) and -1. */
+int cli_check_image_path(const char *command, const char *option,
+                         const char *path);
+int cli_check_dir(const char *command, const char *option, const char *path);
+
+/* --pore-list: one CSV row per pore (docs/csv.md), written atomically.
+ * Columns file, x_px, y_px (in the upright photo's pixels), diameter_px,
+ * diameter_mm, depth (L*), significance, and with baseline set
+ * baseline_x_px, baseline_y_px (the position in the baseline's frame). */
+typedef struct cli_pore_list {
+    st_output *out;
+    st_csv csv;
+    int baseline;
+} cli_pore_list;
+
+/* Opens path and writes the header; 0, or -1 (reported). */
+int cli_pore_list_open(cli_pore_list *l, const char *path, int baseline,
+                       int crlf);
+
+/* The rows of the pores p of the photo file. px_per_mm: the photo's own
+ * px per mm (0: uncalibrated, diameter_mm empty); to_base: its pixels to
+ * the baseline's, or NULL: the photo is the baseline if is_base, else its
+ * position there is unknown (empty: not registered). No-op if l->out is
+ * NULL. */
+void cli_pore_list_add(cli_pore_list *l, const char *file, const st_pores *p,
+                       double px_per_mm, const st_transform *to_base,
+                       int is_base);
+
+/* Commits (0, or -1 reported) or, with failed set, abandons the file. */
+int cli_pore_list_close(cli_pore_list *l, int failed);
 
 /* Opens the command's main output (path, or "-" for stdout) atomically and
  * arranges that SIGINT/SIGTERM remove its temporary file. NULL on failure

@@ -1,8 +1,9 @@
 /* skintrack — `skintrack align`: register a moving photo to a reference.
  *
- * Prints one CSV row: the transform (normative matrix reference ->
- * moving, plus shift, rotation and scale derived from it), the confidence
- * and the overlap. -o writes the moving photo resampled into the
+ * Prints one CSV row: the transform (normative homography reference ->
+ * moving, plus the shift, rotation and scale of the similarity closest to
+ * it at the reference centre), the model, the confidence, the overlap and
+ * the residual misregistration in pixels. -o writes the moving photo resampled into the
  * reference frame, --overlay a checkerboard of the two.
  */
 #include <getopt.h>
@@ -13,19 +14,25 @@
 
 static const char help[] =
     "Usage: skintrack align [OPTIONS] REFERENCE MOVING\n"
-    "Find the shift, rotation and scale that map REFERENCE onto MOVING and\n"
-    "print one CSV row:\n"
+    "Find the map (similarity, affine or homography) that takes REFERENCE\n"
+    "onto MOVING and print one CSV row:\n"
     "  reference,moving,status,error,align_dx_px,align_dy_px,\n"
     "  align_rotation_deg,align_scale,align_confidence,overlap_pct,\n"
-    "  m00,m01,m02,m10,m11,m12\n"
-    "The matrix maps reference pixel coordinates to moving ones:\n"
-    "x_mov = m00 x + m01 y + m02, y_mov = m10 x + m11 y + m12, pixel centres\n"
-    "at integers, (0,0) the top-left pixel, upright full-size images.\n"
-    "dx, dy: where the reference centre lands in MOVING, minus the centre;\n"
-    "rotation: degrees, counter-clockwise on screen positive; scale: moving\n"
-    "px per reference px. status is ok, low_confidence (do not trust the\n"
-    "numbers: confidence below the threshold, or under 10% overlap) or\n"
-    "error.\n\n"
+    "  align_residual_px,align_residual_p95_px,align_model,\n"
+    "  h00,h01,h02,h10,h11,h12,h20,h21,h22\n"
+    "The homography maps reference pixel coordinates to moving ones:\n"
+    "w = h20 x + h21 y + h22, x_mov = (h00 x + h01 y + h02) / w,\n"
+    "y_mov = (h10 x + h11 y + h12) / w (h22 = 1; h20 = h21 = 0 for the\n"
+    "similarity and affine models), pixel centres at integers, (0,0) the\n"
+    "top-left pixel, upright full-size images. dx, dy, rotation, scale: the\n"
+    "similarity closest to the map at the reference centre (dx, dy: where\n"
+    "the centre lands in MOVING, minus the centre; rotation: degrees,\n"
+    "counter-clockwise on screen positive; scale: moving px per reference\n"
+    "px). residual: median and 95th percentile of the local misregistration\n"
+    "left, in reference px. status is ok, low_confidence (do not trust the\n"
+    "numbers; error says why: confidence below the threshold, under 10%\n"
+    "overlap, residual above --max-residual, or an estimate beyond\n"
+    "--max-scale / --max-rotation) or error.\n\n"
     "Options:\n"
     "  -o, --output FILE       write MOVING resampled into the reference "
     "frame\n"
@@ -55,7 +62,8 @@ static const struct option longopts[] = {
 static const char header[] =
     "reference,moving,status,error,align_dx_px,align_dy_px,"
     "align_rotation_deg,align_scale,align_confidence,overlap_pct,"
-    "m00,m01,m02,m10,m11,m12";
+    "align_residual_px,align_residual_p95_px,align_model,"
+    "h00,h01,h02,h10,h11,h12,h20,h21,h22";
 
 typedef struct job {
     const char *ref_path, *mov_path, *aligned_path, *overlay_path;
@@ -70,25 +78,30 @@ static void error_row(st_csv *csv, const job *j, const char *cause)
     st_csv_text(csv, j->mov_path);
     st_csv_text(csv, "error");
     st_csv_text(csv, cause);
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < 18; i++)
         st_csv_empty(csv);
     st_csv_end_row(csv);
 }
 
 static void result_row(st_csv *csv, const job *j, const st_align_result *r)
 {
+    double h[9];
     st_csv_text(csv, j->ref_path);
     st_csv_text(csv, j->mov_path);
     st_csv_text(csv, st_align_status_name(r->status));
-    st_csv_empty(csv);
+    st_csv_text(csv, r->status == ST_ALIGN_OK ? NULL : r->note);
     st_csv_number(csv, r->dx);
     st_csv_number(csv, r->dy);
     st_csv_number(csv, r->rotation_deg);
     st_csv_number(csv, r->scale);
     st_csv_number(csv, r->confidence);
     st_csv_number(csv, r->overlap_pct);
-    for (int i = 0; i < 6; i++)
-        st_csv_number(csv, r->transform.m[i]);
+    st_csv_number(csv, r->residual_px);
+    st_csv_number(csv, r->residual_p95_px);
+    st_csv_text(csv, st_align_model_name(r->model));
+    st_transform_matrix(&r->transform, h);
+    for (int i = 0; i < 9; i++)
+        st_csv_number(csv, h[i]);
     st_csv_end_row(csv);
 }
 
@@ -148,8 +161,8 @@ static int align_pair(st_csv *csv, const job *j)
     }
     result_row(csv, j, &r);
     if (r.status != ST_ALIGN_OK && !j->quiet)
-        cli_error("%s: alignment to %s has low confidence (%.3f)", j->mov_path,
-                  j->ref_path, r.confidence);
+        cli_error("%s: alignment to %s has low confidence: %s", j->mov_path,
+                  j->ref_path, r.note);
     status = r.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
     if (write_pictures(j, ref, mov, &mov_info, &r))
         status = CLI_EXIT_FAILED;
@@ -191,6 +204,11 @@ static int run(int argc, char **argv)
                          argc - optind);
     j.ref_path = argv[optind];
     j.mov_path = argv[optind + 1];
+    if ((j.aligned_path &&
+         cli_check_image_path("align", "-o", j.aligned_path)) ||
+        (j.overlay_path &&
+         cli_check_image_path("align", "--overlay", j.overlay_path)))
+        return CLI_EXIT_USAGE;
 
     out = cli_output_open(csv_path);
     if (!out)
@@ -206,7 +224,7 @@ static int run(int argc, char **argv)
 
 const cli_command cli_align_command = {
     "align",
-    "register a photo to a reference; shift, rotation, scale, confidence",
+    "register a photo to a reference; homography, residual px, confidence",
     help,
     run,
 };

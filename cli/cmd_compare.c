@@ -25,10 +25,18 @@ static const char help[] =
     "pct_change is given for ratio-scale metrics only (counts, areas, sizes,\n"
     "shares, roughness); for L*, a*, b*, ITA, angles, slopes and the indices\n"
     "read delta. The long layout leaves out ita_category (text).\n"
+    "With --regions face, rows for every face zone (forehead, cheek_left,\n"
+    "cheek_right, nose, chin), each photo measured on the zones of its own\n"
+    "landmarks, and the columns region, before_region_px, after_region_px,\n"
+    "before_region_cx_px, before_region_cy_px, after_region_cx_px,\n"
+    "after_region_cy_px after the light columns (docs/faces.md).\n"
     "Sizes are in BEFORE's pixels. status is ok, low_confidence (the photos\n"
     "could not be registered with confidence: each is measured on its own,\n"
     "and the change is not of the same skin) or error.\n"
-    "Metrics: docs/metrics.md; registration: docs/align.md.\n\n"
+    "Metrics: docs/metrics.md; registration: docs/align.md.\n\n";
+
+/* the options, apart: C11 compilers need only take 4095-character strings */
+static const char help_options[] =
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
     "  --layout long|wide      rows per metric (default) or one "
@@ -67,10 +75,18 @@ typedef struct job {
     st_align_options align;
     cli_measure m;
     int wide, quiet;
-    st_timing *timing; /* --timing */
+    st_timing *timing;   /* --timing */
+    cli_pore_list pores; /* --pore-list */
 } job;
 
-static void header(st_csv *csv, int wide)
+/* --regions face: the zone columns at the end of each row. */
+#define NZONE 7
+static const char *const zone_columns[NZONE] = {
+    "region",           "before_region_px",    "after_region_px",
+    "before_region_cx_px", "before_region_cy_px", "after_region_cx_px",
+    "after_region_cy_px"};
+
+static void header(st_csv *csv, int wide, int zones)
 {
     const char *lead[] = {"before_file", "after_file", "status", "error"};
     for (int i = 0; i < 4; i++)
@@ -94,18 +110,24 @@ static void header(st_csv *csv, int wide)
                 st_csv_text(csv, name);
             }
     }
-    st_csv_header(csv, "calibration_before,calibration_after,light_flag");
+    st_csv_text(csv, "calibration_before");
+    st_csv_text(csv, "calibration_after");
+    st_csv_text(csv, "light_flag");
+    for (int i = 0; zones && i < NZONE; i++)
+        st_csv_text(csv, zone_columns[i]);
+    st_csv_end_row(csv);
 }
 
-/* How each photo was calibrated and the light flags of AFTER against
- * BEFORE (docs/calibration.md). */
-static void light_fields(st_csv *csv, const st_compare_result *r)
+/* How each photo was calibrated and the light flags of AFTER (ma) against
+ * BEFORE (mb) (docs/calibration.md). */
+static void light_fields(st_csv *csv, const st_metrics *mb,
+                         const st_metrics *ma)
 {
     st_light_change lc;
     char flags[96];
-    st_metrics_light_change(&r->after, &r->before, &lc);
-    st_csv_text(csv, st_calibration_name(r->before.calibration));
-    st_csv_text(csv, st_calibration_name(r->after.calibration));
+    st_metrics_light_change(ma, mb, &lc);
+    st_csv_text(csv, st_calibration_name(mb->calibration));
+    st_csv_text(csv, st_calibration_name(ma->calibration));
     st_csv_text(csv, st_light_flags_text(lc.flags, flags, sizeof flags));
 }
 
@@ -119,19 +141,20 @@ static void lead(st_csv *csv, const job *j, const char *status,
 }
 
 /* before, after, delta, pct_change of metric i. */
-static void values(st_csv *csv, const st_compare_result *r, int i)
+static void values(st_csv *csv, const st_metrics *mb, const st_metrics *ma,
+                   int i)
 {
-    const char *tb = st_metrics_text(&r->before, i);
+    const char *tb = st_metrics_text(mb, i);
     if (tb) {
         st_csv_text(csv, tb);
-        st_csv_text(csv, st_metrics_text(&r->after, i));
+        st_csv_text(csv, st_metrics_text(ma, i));
         st_csv_empty(csv);
         st_csv_empty(csv);
         return;
     }
     {
-        double b = st_metrics_value(&r->before, i);
-        double a = st_metrics_value(&r->after, i);
+        double b = st_metrics_value(mb, i);
+        double a = st_metrics_value(ma, i);
         st_csv_number(csv, b);
         st_csv_number(csv, a);
         st_csv_number(csv, a - b);
@@ -139,42 +162,137 @@ static void values(st_csv *csv, const st_compare_result *r, int i)
     }
 }
 
-static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
+/* The zone columns: its name, pixel counts and centroids (zb, za NULL:
+ * empty). */
+static void zone_fields(st_csv *csv, const char *zone, const st_region *zb,
+                        const st_region *za)
 {
-    const char *status = st_align_status_name(r->align.status);
+    double c[4];
+    st_csv_text(csv, zone);
+    if (!zb || !za) {
+        for (int i = 1; i < NZONE; i++)
+            st_csv_empty(csv);
+        return;
+    }
+    st_csv_int(csv, (int64_t)zb->count);
+    st_csv_int(csv, (int64_t)za->count);
+    st_region_centroid(zb, &c[0], &c[1]);
+    st_region_centroid(za, &c[2], &c[3]);
+    for (int i = 0; i < 4; i++)
+        st_csv_number(csv, c[i]);
+}
+
+/* The rows of one result: metrics mb and ma, and with zone non-NULL the
+ * zone columns. */
+static void write_rows(st_csv *csv, const job *j, const char *status,
+                       const st_align_result *al, const st_metrics *mb,
+                       const st_metrics *ma, const char *zone,
+                       const st_region *zb, const st_region *za)
+{
     if (j->wide) {
         lead(csv, j, status, NULL);
-        cli_align_fields(csv, &r->align);
+        cli_align_fields(csv, al);
         for (int i = 0; i < ST_METRICS_COUNT; i++)
-            values(csv, r, i);
-        light_fields(csv, r);
+            values(csv, mb, ma, i);
+        light_fields(csv, mb, ma);
+        if (zone)
+            zone_fields(csv, zone, zb, za);
         st_csv_end_row(csv);
         return;
     }
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        if (st_metrics_text(&r->before, i) ||
-            !st_metrics_available(&r->before, i))
+        if (st_metrics_text(mb, i) || !st_metrics_available(mb, i))
             continue; /* text lives in the wide layout: value stays numeric */
         lead(csv, j, status, NULL);
         st_csv_text(csv, st_metrics_name(i));
         st_csv_text(csv, st_metrics_unit(i));
-        values(csv, r, i);
-        cli_align_fields(csv, &r->align);
-        light_fields(csv, r);
+        values(csv, mb, ma, i);
+        cli_align_fields(csv, al);
+        light_fields(csv, mb, ma);
+        if (zone)
+            zone_fields(csv, zone, zb, za);
         st_csv_end_row(csv);
     }
 }
 
-static void write_error(st_csv *csv, const job *j, const char *cause)
+static void write_result(st_csv *csv, const job *j, const st_compare_result *r)
+{
+    write_rows(csv, j, st_align_status_name(r->align.status), &r->align,
+               &r->before, &r->after, NULL, NULL, NULL);
+}
+
+/* An error row (zone: its name with --regions face, else NULL). */
+static void write_error(st_csv *csv, const job *j, const char *cause,
+                        const char *zone)
 {
     lead(csv, j, "error", cause);
-    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 12) + 3;
+    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 6 + NALIGN) + 3;
          i++)
         st_csv_empty(csv);
+    if (j->m.region.face_zones)
+        zone_fields(csv, zone ? zone : "", NULL, NULL);
     st_csv_end_row(csv);
 }
 
-static int compare(st_csv *csv, const job *j)
+/* --regions face: each photo on the zones of its own face. */
+static int compare_face(st_csv *csv, job *j)
+{
+    st_image *b = NULL, *a = NULL;
+    st_face_compare_result r;
+    st_error err = {0};
+    const char *bad = NULL;
+    int status = CLI_EXIT_FAILED;
+    double t0 = st_timing_clock();
+
+    if (st_io_read(j->before, &j->read, &b, NULL, &err) != ST_OK)
+        bad = j->before;
+    else if (st_io_read(j->after, &j->read, &a, NULL, &err) != ST_OK)
+        bad = j->after;
+    else if (!j->m.region.model) {
+        err = j->m.region.model_error;
+        bad = j->before;
+    } else if ((t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0)),
+               st_face_compare(j->m.region.model, b, a, &j->align,
+                               &j->m.metrics, &r, &err) != ST_OK)
+        bad = r.failed == 1 ? j->before : j->after;
+    t0 = st_timing_clock();
+    if (bad) {
+        if (!j->quiet)
+            cli_error("%s: %s", bad, st_error_text(&err));
+        write_error(csv, j, st_error_text(&err), NULL);
+        goto done;
+    }
+    status = r.registered ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    if (!r.registered && !j->quiet)
+        cli_error("%s: registration to %s has low confidence (%.3f); sizes "
+                  "are each photo's own pixels",
+                  j->after, j->before, r.align.confidence);
+    for (int z = 0; z < ST_ZONE_COUNT; z++) {
+        const st_error *e = r.before.status[z] ? &r.before.error[z]
+                            : r.after.status[z] ? &r.after.error[z]
+                                                : NULL;
+        if (e) {
+            if (!j->quiet)
+                cli_error("%s: %s: %s",
+                          r.before.status[z] ? j->before : j->after,
+                          st_zone_name(z), st_error_text(e));
+            write_error(csv, j, st_error_text(e), st_zone_name(z));
+            status = CLI_EXIT_FAILED;
+            continue;
+        }
+        write_rows(csv, j, st_align_status_name(r.align.status), &r.align,
+                   &r.before.metrics[z], &r.after.metrics[z], st_zone_name(z),
+                   r.before.zones[z], r.after.zones[z]);
+    }
+    st_face_compare_clear(&r);
+done:
+    st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
+    st_image_free(b);
+    st_image_free(a);
+    return status;
+}
+
+static int compare(st_csv *csv, job *j)
 {
     st_image *b = NULL, *a = NULL;
     st_region *reg = NULL, *ref = NULL;
@@ -202,21 +320,37 @@ static int compare(st_csv *csv, const job *j)
     if (bad) {
         if (!j->quiet)
             cli_error("%s: %s", bad, st_error_text(&err));
-        write_error(csv, j, st_error_text(&err));
+        write_error(csv, j, st_error_text(&err), NULL);
         goto done;
     }
     write_result(csv, j, &r);
     if (r.align.status != ST_ALIGN_OK && !j->quiet)
-        cli_error("%s: registration to %s has low confidence (%.3f); each "
+        cli_error("%s: registration to %s has low confidence (%s); each "
                   "photo was measured on its own",
-                  j->after, j->before, r.align.confidence);
+                  j->after, j->before, r.align.note);
     status = r.align.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
-    if (j->m.overlay_dir &&
-        (cli_write_overlays(j->m.overlay_dir, "before-", j->before, b,
-                            r.before_region, &r.before, &j->m.metrics) ||
-         cli_write_overlays(j->m.overlay_dir, "after-", j->after, a,
-                            r.after_region, &r.after, &j->m.metrics)))
-        status = CLI_EXIT_FAILED;
+    {
+        /* the after photo's pores in the before photo's frame */
+        st_transform inv;
+        int reg_ok =
+            r.registered && !st_transform_invert(&r.align.transform, &inv);
+        double k = r.registered ? r.align.scale : 1;
+        cli_pore_list_add(&j->pores, j->before, &r.before.pores,
+                          j->m.metrics.px_per_mm, NULL, 1);
+        cli_pore_list_add(&j->pores, j->after, &r.after.pores,
+                          j->m.metrics.px_per_mm * k, reg_ok ? &inv : NULL, 0);
+    }
+    if (j->m.overlay_dir) {
+        const char *paths[2] = {j->before, j->after};
+        char **stem = cli_unique_stems(paths, 2);
+        if (!stem ||
+            cli_write_overlays(j->m.overlay_dir, "before-", stem[0], j->before,
+                               b, r.before_region, &r.before) ||
+            cli_write_overlays(j->m.overlay_dir, "after-", stem[1], j->after, a,
+                               r.after_region, &r.after))
+            status = CLI_EXIT_FAILED;
+        cli_free_names(stem, 2);
+    }
     st_compare_clear(&r);
 done:
     st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
@@ -275,14 +409,34 @@ static int run(int argc, char **argv)
     j.before = argv[optind];
     j.after = argv[optind + 1];
 
+    if (j.m.region.face_zones &&
+        (j.m.region.has_roi || j.m.region.mask_path || j.m.region.skin_auto ||
+         j.m.region.skin_face || j.m.overlay_dir))
+        return cli_usage("compare", "--regions face makes its own regions: "
+                                    "no --roi, --mask, --skin-mask or "
+                                    "--overlay with it");
+    if (j.m.region.face_zones && j.m.has_reference)
+        return cli_usage("compare", "--reference-region does not combine "
+                                    "with --regions face");
+
     out = cli_output_open(output);
     if (!out)
         return CLI_EXIT_FAILED;
+    if (j.m.pore_list && cli_pore_list_open(&j.pores, j.m.pore_list, 1, crlf)) {
+        cli_output_abort(out);
+        return CLI_EXIT_FAILED;
+    }
+    cli_face_open(&j.m.region);
     st_csv_init(&csv, st_output_stream(out));
     csv.crlf = crlf;
-    header(&csv, j.wide);
-    status = compare(&csv, &j);
+    header(&csv, j.wide, j.m.region.face_zones);
+    status = (j.m.region.face_zones ? compare_face : compare)(&csv, &j);
+    cli_face_close(&j.m.region);
     t0 = st_timing_clock();
+    if (cli_pore_list_close(&j.pores, 0)) {
+        cli_output_abort(out);
+        return CLI_EXIT_FAILED;
+    }
     if (cli_output_commit(out))
         return CLI_EXIT_FAILED;
     if (j.timing) {
@@ -297,4 +451,5 @@ const cli_command cli_compare_command = {
     "register AFTER to BEFORE, measure both on the same skin, the change",
     help,
     run,
+    help_options,
 };

@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include "cli.h"
 #include "course.h"
+#include "record.h"
 #include "report.h"
 
 static const char help[] =
@@ -29,20 +31,28 @@ static const char help[] =
     "the course's baseline and measured on the skin that all the photos\n"
     "show, one CSV for all subjects.\n\n"
     "Inputs: a folder is one subject (the folder's name), its subfolders\n"
-    "regions; photos are its .jpg/.jpeg/.png files. A manifest is a CSV\n"
-    "with a header naming subject,region,date,session,phase,path (only path\n"
-    "is required; relative paths are relative to the manifest). Dates come\n"
-    "from the manifest, else the file name (2026-03-14 or 20260314), else\n"
-    "EXIF DateTimeOriginal. Phases (baseline, pre, post, followup) and\n"
-    "sessions are taken from the manifest or worked out from the dates\n"
-    "(docs/course.md).\n\n"
+    "regions, except those named by a date (2026-03-02): visits, dated so;\n"
+    "photos are its JPEG, PNG, HEIC/HEIF/AVIF, TIFF and camera raw files\n"
+    "(.dng .cr2 .nef .arw ...; by extension, any case; `skintrack info\n"
+    "--formats` lists them). A manifest is a CSV\n"
+    "with a header naming subject,region,date,session,phase,treatment,path\n"
+    "(only path is required; relative paths are relative to the manifest).\n"
+    "Dates come from the manifest, else the file name (2026-03-14 or\n"
+    "20260314), else EXIF DateTimeOriginal; photos of one day are ordered\n"
+    "by capture time (manifest, file name or EXIF), else before/after in\n"
+    "their names. Phases (baseline, pre, post, followup, checkup) and\n"
+    "sessions are taken from the manifest or worked out from the dates and\n"
+    "the treatment dates, if given (docs/course.md).\n\n"
     "Long layout (default), one row per photo and metric:\n"
-    "  subject,region,session,date,days_since_baseline,\n"
+    "  subject,region,session,date,datetime,days_since_baseline,\n"
     "  days_since_last_treatment,phase,file,status,error,metric,unit,value,\n"
-    "  baseline_value,delta,pct_change,align_confidence,overlap_pct\n"
+    "  baseline_value,delta,pct_change,align_confidence,overlap_pct,\n"
+    "  align_residual_px\n"
     "Wide layout: one row per photo with the alignment and every metric.\n"
     "status is ok, low_confidence (not registered with confidence: measured\n"
-    "on its own frame, not the common skin) or error (the cause in error).\n\n"
+    "on its own frame, not the common skin) or error (the cause in error).\n\n";
+
+static const char help_options[] =
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
     "  --layout long|wide      rows per metric (default) or per photo\n"
@@ -52,11 +62,23 @@ static const char help[] =
     "                          the photo before the treatment, and the\n"
     "                          fitted recovery half-life of each session\n"
     "  --report FILE           also write the HTML report (skintrack report)\n"
+    "  --meta FILE             write the run's record as JSON: version,\n"
+    "                          command line, effective options\n"
+    "  --share                 the report names no file and no folder (for\n"
+    "                          the patient)\n"
+    "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n"
+    "                          DIR/NAME-redness.png (a* heat map, 0-30) of\n"
+    "                          every photo, on its own pixels\n"
+    "  --aligned DIR           write DIR/NAME.jpg: every registered photo\n"
+    "                          turned onto the baseline's frame\n"
     "  -j, --jobs N            photos measured in parallel (default: cores)\n"
     "  --shard K/N             only the K-th of N parts of the subjects\n"
     "                          (1 <= K <= N), for cluster job arrays\n"
     "  --post-days N           a photo up to N days after a treatment is\n"
     "                          post (7)\n"
+    "  --treatment-dates D,... the treatment days (YYYY-MM-DD): sessions\n"
+    "                          count them, other visits are checkup (a\n"
+    "                          manifest may mark them: treatment=yes)\n"
     "  --followup-after N      a photo more than N days after the last\n"
     "                          treatment is followup (default: the larger of\n"
     "                          56 and 1.5 x the median treatment interval)\n"
@@ -86,7 +108,11 @@ enum {
     OPT_SHARD,
     OPT_POST_DAYS,
     OPT_FOLLOWUP,
-    OPT_REPORT
+    OPT_REPORT,
+    OPT_ALIGNED,
+    OPT_TREATMENT_DATES,
+    OPT_META,
+    OPT_SHARE
 };
 
 static const struct option longopts[] = {
@@ -99,6 +125,10 @@ static const struct option longopts[] = {
     {"shard", required_argument, NULL, OPT_SHARD},
     {"post-days", required_argument, NULL, OPT_POST_DAYS},
     {"followup-after", required_argument, NULL, OPT_FOLLOWUP},
+    {"aligned", required_argument, NULL, OPT_ALIGNED},
+    {"treatment-dates", required_argument, NULL, OPT_TREATMENT_DATES},
+    {"meta", required_argument, NULL, OPT_META},
+    {"share", no_argument, NULL, OPT_SHARE},
     CLI_MEASURE_LONGOPTS,
     CLI_ALIGN_LONGOPTS,
     CLI_READ_LONGOPTS,
@@ -130,7 +160,16 @@ typedef struct job {
     int report_mode; /* `skintrack report`: -o is the report */
     cli_report *rep; /* NULL: no report */
     progress prog;
-    int failed; /* some row is not ok */
+    int failed;              /* some row is not ok */
+    const char *aligned_dir; /* --aligned DIR, or NULL */
+    int share;               /* --share: a report naming no file */
+    long *treat;             /* --treatment-dates (day numbers) */
+    size_t ntreat;
+    cli_photo **subject; /* the rows of the current course's subject */
+    size_t nsubject;
+    cli_photo **who;            /* the course being measured (paths' photos) */
+    atomic_int pictures_failed; /* an overlay or aligned photo not written */
+    cli_pore_list pores;        /* --pore-list */
 } job;
 
 static double seconds_since(const struct timespec *t0)
@@ -171,6 +210,10 @@ static st_status make_region(void *ctx, const st_image *baseline,
                              st_region **out, st_error *err)
 {
     const job *j = ctx;
+    if (j->m.region.face_zones && !j->m.region.model) {
+        *err = j->m.region.model_error; /* every photo fails with it */
+        return err->status ? err->status : ST_ERR_INVALID;
+    }
     return cli_make_region(&j->m.region, &j->read, baseline, out, err);
 }
 
@@ -180,6 +223,64 @@ static st_status make_reference(void *ctx, const st_image *baseline,
 {
     const job *j = ctx;
     return cli_make_reference(&j->m, &j->read, baseline, out, err);
+}
+
+/* The photo of a view warped onto the baseline's frame, as DIR/STEM.jpg
+ * (registered photos only: the others have no trusted mapping). */
+static int write_aligned(const job *j, const cli_photo *p,
+                         const st_course_view *v)
+{
+    st_image *warped = NULL;
+    st_error err = {0};
+    char path[4096];
+    int rc;
+    if (!v->result->registered)
+        return 0;
+    if (st_warp_image(&warped, v->photo, &v->result->align.transform,
+                      v->baseline->width, v->baseline->height, &err)) {
+        cli_error("%s: aligned photo: %s", p->path, st_error_text(&err));
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/%s.jpg", j->aligned_dir, p->stem);
+    rc = cli_write_image(path, warped, 8);
+    st_image_free(warped);
+    return rc;
+}
+
+/* st_course_view_fn: the report's pictures, --overlay and --aligned. */
+static void on_view(void *ctx, const st_course_view *v)
+{
+    job *j = ctx;
+    const cli_photo *p = j->who[v->index];
+    if (j->rep)
+        cli_report_view(j->rep, v);
+    if (j->m.overlay_dir &&
+        cli_write_overlays(j->m.overlay_dir, "", p->stem, p->path, v->photo,
+                           v->region, &v->result->metrics))
+        atomic_store(&j->pictures_failed, 1);
+    if (j->aligned_dir && write_aligned(j, p, v))
+        atomic_store(&j->pictures_failed, 1);
+}
+
+/* Names every photo's pictures (--overlay, --aligned): unique in the run. */
+static int name_pictures(cli_photos *list)
+{
+    const char **paths = malloc((list->n ? list->n : 1) * sizeof *paths);
+    char **stems;
+    if (!paths) {
+        cli_error("out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < list->n; k++)
+        paths[k] = list->v[k].path;
+    stems = cli_unique_stems(paths, list->n);
+    free(paths);
+    if (!stems)
+        return -1;
+    for (size_t k = 0; k < list->n; k++)
+        list->v[k].stem = stems[k];
+    free(stems);
+    return 0;
 }
 
 /* FNV-1a, 64 bits: the shard of a subject depends only on its name. */
@@ -197,13 +298,32 @@ static const char *const lead_cols[] = {"subject",
                                         "region",
                                         "session",
                                         "date",
+                                        "datetime",
                                         "days_since_baseline",
                                         "days_since_last_treatment",
                                         "phase",
                                         "file",
                                         "status",
                                         "error"};
-#define NLEAD 10
+#define NLEAD 11
+
+const char *cli_datetime(const st_course_photo *q, char *buf)
+{
+    int t, h, m, s;
+    if (!q->has_date || !q->has_time || q->time < 0 || q->time >= 86400)
+        return NULL;
+    t = (int)q->time;
+    h = t / 3600, m = t / 60 % 60, s = t % 60;
+    st_date_format(q->date, buf);
+    buf[10] = 'T';
+    buf[11] = (char)('0' + h / 10), buf[12] = (char)('0' + h % 10);
+    buf[13] = ':';
+    buf[14] = (char)('0' + m / 10), buf[15] = (char)('0' + m % 10);
+    buf[16] = ':';
+    buf[17] = (char)('0' + s / 10), buf[18] = (char)('0' + s % 10);
+    buf[19] = '\0';
+    return buf;
+}
 
 /* The photo's calibration and its light against the baseline's
  * (docs/calibration.md, "Comparability"). */
@@ -236,7 +356,7 @@ int cli_row_ok(const cli_photo *p)
 
 static void write_lead(st_csv *c, const cli_photo *p)
 {
-    char date[16];
+    char date[24];
     const st_course_photo *q = &p->plan;
     st_csv_text(c, p->subject);
     st_csv_text(c, p->region);
@@ -245,6 +365,7 @@ static void write_lead(st_csv *c, const cli_photo *p)
     else
         st_csv_empty(c);
     st_csv_text(c, q->has_date ? st_date_format(q->date, date) : NULL);
+    st_csv_text(c, cli_datetime(q, date));
     if (p->planned && q->has_days)
         st_csv_int(c, q->days_since_baseline);
     else
@@ -266,7 +387,8 @@ static void write_header(job *j)
         st_csv_text(c, lead_cols[i]);
     if (!j->wide) {
         st_csv_header(c, "metric,unit,value,baseline_value,delta,pct_change,"
-                         "align_confidence,overlap_pct," LIGHT_COLUMNS);
+                         "align_confidence,overlap_pct,align_residual_px,"
+                         LIGHT_COLUMNS);
         return;
     }
     for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
@@ -301,7 +423,7 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
     if (!cli_row_ok(p)) {
         write_lead(c, p);
-        for (int k = 0; k < 8 + NLIGHT; k++)
+        for (int k = 0; k < 9 + NLIGHT; k++)
             st_csv_empty(c);
         st_csv_end_row(c);
         return;
@@ -322,6 +444,7 @@ static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
         st_csv_number(c, st_metrics_pct_change(i, b, v));
         st_csv_number(c, p->res.align.confidence);
         st_csv_number(c, p->res.align.overlap_pct);
+        st_csv_number(c, p->res.align.residual_px);
         write_light(c, p, base);
         st_csv_end_row(c);
     }
@@ -540,13 +663,19 @@ static void write_recovery(st_csv *c, cli_photo **rows, size_t n)
 
 /* ---- one course ---- */
 
+/* Dated rows first, by date, then in planning order (which orders one
+ * day's photos by time or before/after), then the caller's order. */
 static int by_date_rows(const void *pa, const void *pb)
 {
     const cli_photo *a = *(cli_photo *const *)pa, *b = *(cli_photo *const *)pb;
+    size_t ra = a->planned ? a->rank : SIZE_MAX;
+    size_t rb = b->planned ? b->rank : SIZE_MAX;
     if (a->plan.has_date != b->plan.has_date)
         return a->plan.has_date ? -1 : 1;
     if (a->plan.has_date && a->plan.date != b->plan.date)
         return a->plan.date < b->plan.date ? -1 : 1;
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
     return (a->plan.order > b->plan.order) - (a->plan.order < b->plan.order);
 }
 
@@ -556,6 +685,29 @@ static int by_order_rows(const void *pa, const void *pb)
     return (a->plan.order > b->plan.order) - (a->plan.order < b->plan.order);
 }
 
+/* The treatment days of the current course: --treatment-dates and the
+ * dates of its subject's photos a manifest marks as treatment visits (a
+ * treatment is of the person, so of every region). NULL with *nt 0 when
+ * there are none; -1 when out of memory. */
+static int course_treatments(const job *j, long **t, size_t *nt)
+{
+    size_t m = j->ntreat;
+    *t = NULL;
+    *nt = 0;
+    for (size_t k = 0; k < j->nsubject; k++)
+        m += j->subject[k]->treated && j->subject[k]->plan.has_date;
+    if (!m)
+        return 0;
+    if (!(*t = malloc(m * sizeof **t)))
+        return -1;
+    for (size_t k = 0; k < j->ntreat; k++)
+        (*t)[(*nt)++] = j->treat[k];
+    for (size_t k = 0; k < j->nsubject; k++)
+        if (j->subject[k]->treated && j->subject[k]->plan.has_date)
+            (*t)[(*nt)++] = j->subject[k]->plan.date;
+    return 0;
+}
+
 /* Plans and measures the course rows[0..n) (one subject and region). */
 static int measure_course(job *j, cli_photo **rows, size_t n)
 {
@@ -563,23 +715,28 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
     const char **paths = malloc(n * sizeof *paths);
     cli_photo **who = malloc(n * sizeof *who);
     st_course_result *res = calloc(n, sizeof *res);
-    size_t np = 0, m = 0, b = 0, mb = n;
+    size_t np = 0, m = 0, b = 0, mb = n, nt = 0;
+    st_course_plan_options popt = j->plan;
+    long *treat = NULL;
     st_error err = {0};
     int rc = -1;
 
-    if (!pl || !paths || !who || !res)
+    if (!pl || !paths || !who || !res || course_treatments(j, &treat, &nt))
         goto done;
+    popt.treatments = treat;
+    popt.n_treatments = nt;
     for (size_t k = 0; k < n; k++)
         if (!rows[k]->error) {
             pl[np] = rows[k]->plan;
             pl[np++].user = rows[k];
         }
-    if (np && st_course_plan(pl, np, &j->plan, &b, &err))
+    if (np && st_course_plan(pl, np, &popt, &b, &err))
         goto done;
     for (size_t k = 0; k < np; k++) {
         cli_photo *p = pl[k].user;
         p->plan = pl[k];
         p->planned = 1;
+        p->rank = k;
         if (pl[k].error && !(p->error = strdup(pl[k].error)))
             goto done;
         if (p->error)
@@ -590,8 +747,9 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
         who[m++] = p;
     }
     if (m && mb < m) {
+        j->who = who;
         if (j->rep)
-            cli_report_attach(j->rep, &j->course, who, &j->course.metrics);
+            cli_report_attach(j->rep, who, &j->course.metrics);
         if (st_course_measure(paths, m, mb, &j->course, res, &err))
             goto done;
         for (size_t k = 0; k < m; k++) {
@@ -603,6 +761,7 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
 done:
     if (rc)
         cli_error("%s", err.status ? st_error_text(&err) : "out of memory");
+    free(treat);
     free(pl);
     free(paths);
     free(who);
@@ -620,9 +779,13 @@ static void warn_row(const job *j, const cli_photo *p)
         cli_error("%s: %s", p->path, cli_row_error(p));
     else if (!p->res.registered)
         cli_error("%s: registration to the baseline has low confidence "
-                  "(%.3f); measured on its own frame",
-                  p->path, p->res.align.confidence);
+                  "(%s); measured on its own frame",
+                  p->path, p->res.align.note);
 }
+
+static int write_course(job *j, cli_photo **rows, size_t n,
+                        const cli_photo *base, int z);
+static int report_zones(job *j, const cli_photo *base);
 
 static int run_course(job *j, cli_photo **rows, size_t n)
 {
@@ -644,11 +807,105 @@ static int run_course(job *j, cli_photo **rows, size_t n)
             base = rows[k];
     }
     qsort(rows, n, sizeof *rows, all_dated ? by_date_rows : by_order_rows);
+    if (!j->m.region.face_zones)
+        return write_course(j, rows, n, base, -1);
+    if (j->rep && base && report_zones(j, base))
+        return -1;
+    for (int z = 0; z < ST_ZONE_COUNT; z++)
+        if (write_course(j, rows, n, base, z))
+            return -1;
+    return 0;
+}
+
+/* --regions face in a report: the baseline with its zones outlined. */
+static int report_zones(job *j, const cli_photo *base)
+{
+    st_image *img;
+    st_error err = {0};
+    int rc;
+    if (!base->res.face)
+        return 0; /* the baseline failed: its error row says why */
+    if (st_io_read(base->path, &j->read, &img, NULL, &err)) {
+        cli_error("%s: %s", base->path, st_error_text(&err));
+        return -1;
+    }
+    rc = cli_report_zones(j->rep, base, img);
+    st_image_free(img);
+    return rc;
+}
+
+/* --regions face: puts zone z's result of each photo where the writers
+ * read it (res.metrics, res.status, region "REGION/zone", or "zone"), or
+ * (z < 0) takes it back out, so a course is written once per zone. */
+static int zone_swap(cli_photo **rows, size_t n, int z, st_course_result *keep,
+                     char **region)
+{
+    for (size_t k = 0; k < n; k++) {
+        cli_photo *p = rows[k];
+        if (z < 0) {
+            free(p->region);
+            p->region = region[k];
+            p->res = keep[k];
+            continue;
+        }
+        keep[k] = p->res;
+        region[k] = p->region;
+        p->region = malloc(strlen(region[k]) + 16);
+        if (!p->region) {
+            p->region = region[k];
+            for (size_t i = 0; i < k; i++)
+                zone_swap(rows + i, 1, -1, keep + i, region + i);
+            return -1;
+        }
+        sprintf(p->region, "%s%s%s", region[k], *region[k] ? "/" : "",
+                st_zone_name(z));
+        if (p->measured && p->res.status == ST_OK) {
+            p->res.metrics = p->res.face->metrics[z];
+            p->res.status = p->res.face->status[z];
+            p->res.error = p->res.face->error[z];
+        }
+    }
+    return 0;
+}
+
+/* Writes the course's rows (zone z of each photo's face; -1: the region). */
+static int write_course(job *j, cli_photo **rows, size_t n,
+                        const cli_photo *base, int z)
+{
+    st_course_result *keep = NULL;
+    char **region = NULL;
+    int rc = 0;
+    if (z >= 0) {
+        keep = malloc(n * sizeof *keep);
+        region = malloc(n * sizeof *region);
+        if (!keep || !region || zone_swap(rows, n, z, keep, region)) {
+            free(keep);
+            free(region);
+            cli_error("out of memory");
+            return -1;
+        }
+    }
+    if (base && !cli_row_ok(base))
+        base = NULL; /* the baseline's zone could not be measured */
     for (size_t k = 0; k < n; k++) {
         const cli_photo *p = rows[k];
-        if (!cli_row_ok(p) || !p->res.registered) {
+        /* a photo's own failure or registration once, a zone's each time */
+        if ((!cli_row_ok(p) || !p->res.registered) &&
+            (z <= 0 || (keep && keep[k].status == ST_OK && p->measured &&
+                        p->res.status != ST_OK))) {
             j->failed = 1;
             warn_row(j, p);
+        }
+        if (cli_row_ok(p)) {
+            /* its pores in the baseline's frame too */
+            st_transform inv;
+            int reg_ok = p->res.registered &&
+                         !st_transform_invert(&p->res.align.transform, &inv);
+            double sc = p->res.registered ? p->res.align.scale : 1;
+            cli_pore_list_add(&j->pores, p->path, &p->res.metrics.pores,
+                              j->m.metrics.px_per_mm * sc,
+                              reg_ok && !p->plan.is_baseline ? &inv : NULL,
+                              p->plan.is_baseline);
         }
         if (!j->has_out)
             continue;
@@ -658,17 +915,47 @@ static int run_course(job *j, cli_photo **rows, size_t n)
             write_long(&j->out, p, base);
     }
     if (j->rep && cli_report_course(j->rep, rows, n, base))
-        return -1;
-    if (j->has_summary)
+        rc = -1;
+    if (rc == 0 && j->has_summary)
         write_summary(&j->summary, rows, n, base);
-    if (j->has_recovery)
+    if (rc == 0 && j->has_recovery)
         write_recovery(&j->recovery, rows, n);
-    for (size_t k = 0; k < n; k++)
-        st_course_result_clear(&rows[k]->res);
-    return 0;
+    if (z >= 0)
+        zone_swap(rows, n, -1, keep, region);
+    free(keep);
+    free(region);
+    if (z < 0 || z == ST_ZONE_COUNT - 1)
+        for (size_t k = 0; k < n; k++)
+            st_course_result_clear(&rows[k]->res);
+    return rc;
 }
 
 /* ---- the command ---- */
+
+/* Warns about each subject of rows[0..n) (sorted by subject and region)
+ * whose every region holds a single photo: each would be its own
+ * baseline, so nothing is compared (the usual cause: visit folders not
+ * named by date). */
+static void warn_single_photos(cli_photo **rows, size_t n)
+{
+    for (size_t k = 0, e; k < n; k = e) {
+        int single = 1;
+        size_t regions = 0;
+        for (e = k; e < n && !strcmp(rows[e]->subject, rows[k]->subject); e++) {
+            if (e == k || strcmp(rows[e]->region, rows[e - 1]->region))
+                regions++;
+            else
+                single = 0;
+        }
+        if (single && !(e - k == 1 && rows[k]->error))
+            cli_error("warning: %s: %s a single photo, so nothing is "
+                      "compared with a baseline; if its subfolders are "
+                      "visits, name them by date (2026-03-02) or use a "
+                      "manifest",
+                      rows[k]->subject,
+                      regions == 1 ? "its one course has" : "every region has");
+    }
+}
 
 static int cmp_rows(const void *pa, const void *pb)
 {
@@ -692,9 +979,43 @@ static st_output *open_extra(const char *path, st_csv *csv, int crlf,
     return o;
 }
 
+/* --treatment-dates: YYYY-MM-DD[,YYYY-MM-DD...] into *t (appended: the
+ * option may be given more than once). 0, or -1 (reported). */
+static int parse_dates(const char *cmd, const char *text, long **t, size_t *n)
+{
+    size_t m = 1;
+    long *v;
+    for (const char *s = text; *s; s++)
+        m += *s == ',';
+    if (!(v = realloc(*t, (*n + m) * sizeof *v))) {
+        cli_error("out of memory");
+        return -1;
+    }
+    *t = v;
+    for (const char *s = text;; s++) {
+        char date[16];
+        size_t len = strcspn(s, ",");
+        if (len >= sizeof date ||
+            (memcpy(date, s, len), date[len] = '\0', len != 10) ||
+            st_date_parse(date, &v[*n])) {
+            char quoted[44];
+            cli_clip(text, quoted, sizeof quoted);
+            cli_usage(cmd,
+                      "--treatment-dates wants real dates YYYY-MM-DD separated "
+                      "by commas, not '%s'",
+                      quoted);
+            return -1;
+        }
+        ++*n;
+        s += len;
+        if (!*s)
+            return 0;
+    }
+}
+
 static int parse_options(int argc, char **argv, job *j, const char **output,
                          const char **summary, const char **recovery,
-                         const char **report)
+                         const char **report, const char **meta)
 {
     const char *cmd = j->report_mode ? "report" : "course";
     double v;
@@ -723,6 +1044,17 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
             *report = optarg;
             break;
         case OPT_SUMMARY: *summary = optarg; break;
+        case OPT_META: *meta = optarg; break;
+        case OPT_SHARE: j->share = 1; break;
+        case OPT_TREATMENT_DATES:
+            if (parse_dates(cmd, optarg, &j->treat, &j->ntreat))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_ALIGNED:
+            if (cli_check_dir(cmd, "--aligned", optarg))
+                return CLI_EXIT_USAGE;
+            j->aligned_dir = optarg;
+            break;
         case OPT_RECOVERY: *recovery = optarg; break;
         case OPT_LAYOUT:
             if (j->report_mode)
@@ -766,17 +1098,28 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                 return CLI_EXIT_USAGE;
         }
     }
-    if (j->m.overlay_dir)
-        return cli_usage(cmd, "--overlay is for metrics and compare; for "
-                              "pictures of a course use report");
     if (j->m.region.has_roi && j->m.region.mask_path)
         return cli_usage(cmd, "--roi and --mask cannot be combined");
+    if (j->m.region.face_zones &&
+        (j->m.region.has_roi || j->m.region.mask_path ||
+         j->m.region.skin_auto || j->m.region.skin_face))
+        return cli_usage(cmd, "--regions face makes its own regions: no "
+                              "--roi, --mask or --skin-mask with it");
+    if (j->m.region.face_zones && j->m.has_reference)
+        return cli_usage(cmd, "--reference-region does not combine with "
+                              "--regions face");
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
         return cli_usage(cmd, "--followup-after must be more than "
                               "--post-days");
     cli_measure_finish(&j->m);
+    if (j->share && !j->report_mode && !*report)
+        return cli_usage(cmd, "--share is for the report (skintrack report, "
+                              "or course --report FILE)");
     if (optind >= argc)
         return cli_usage(cmd, "needs at least one folder or manifest");
+    if (j->report_mode && !strcmp(*output, "-") && isatty(STDOUT_FILENO))
+        return cli_usage(cmd, "the report is a whole HTML page: write it "
+                              "with -o REPORT.html (or redirect stdout)");
 
     j->course.read = j->read;
     j->course.metrics = j->m.metrics;
@@ -786,8 +1129,9 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
 static int run_mode(int argc, char **argv, int report_mode)
 {
     const char *output = "-", *summary = NULL, *recovery = NULL;
-    const char *report = NULL;
-    st_output *out = NULL, *sout = NULL, *rout = NULL;
+    const char *report = NULL, *meta = NULL;
+    st_output *out = NULL, *sout = NULL, *rout = NULL, *mout = NULL;
+    cli_run record;
     cli_photos list = {0};
     cli_photo **rows = NULL;
     size_t nrows = 0;
@@ -796,15 +1140,19 @@ static int run_mode(int argc, char **argv, int report_mode)
 
     memset(&j, 0, sizeof j);
     j.report_mode = report_mode;
-    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report);
-    if (rc)
+    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report,
+                       &meta);
+    if (rc) {
+        free(j.treat);
         return rc < 0 ? CLI_EXIT_OK : rc;
+    }
     j.course.region = make_region;
     j.course.region_ctx = &j;
     if (j.m.has_reference) {
         j.course.reference = make_reference;
         j.course.reference_ctx = &j;
     }
+    atomic_init(&j.pictures_failed, 0);
     j.prog.on = !j.quiet && isatty(STDERR_FILENO);
     if (j.prog.on) {
         j.course.progress = on_progress;
@@ -818,6 +1166,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     for (int i = optind; i < argc; i++)
         if (cli_course_collect(argv[i], &j.read, &list))
             goto done;
+    if ((j.m.overlay_dir || j.aligned_dir) && name_pictures(&list))
+        goto done;
     if (list.n && !(rows = malloc(list.n * sizeof *rows))) {
         cli_error("out of memory");
         goto done;
@@ -831,6 +1181,8 @@ static int run_mode(int argc, char **argv, int report_mode)
     for (size_t k = 0; k < list.n; k++)
         if (name_hash(rows[k]->subject) % j.shard_n == j.shard_k - 1)
             rows[nrows++] = rows[k];
+    if (!j.quiet)
+        warn_single_photos(rows, nrows);
     j.prog.photos_total = nrows;
     j.prog.steps_total = 2.0 * (double)nrows;
 
@@ -844,20 +1196,61 @@ static int run_mode(int argc, char **argv, int report_mode)
         j.has_out = 1;
         write_header(&j);
     }
-    if (report && !(j.rep = cli_report_open(report)))
+    record = (cli_run){argc,
+                       argv,
+                       &j.read,
+                       &j.course.align,
+                       &j.m,
+                       &j.plan,
+                       j.treat,
+                       j.ntreat,
+                       report_mode ? NULL
+                       : j.wide    ? "wide"
+                                   : "long",
+                       j.course.jobs,
+                       j.shard_k,
+                       j.shard_n,
+                       j.m.overlay_dir,
+                       j.aligned_dir,
+                       report != NULL,
+                       j.share};
+    if (report && !(j.rep = cli_report_open(report, j.share)))
         goto done;
+    if (j.rep)
+        cli_report_set_run(j.rep, &record);
+    if (meta) {
+        if (!(mout = cli_output_open(meta)))
+            goto done;
+        cli_run_write_json(st_output_stream(mout), &record);
+    }
+    if (j.rep || j.m.overlay_dir || j.aligned_dir) {
+        j.course.view = on_view;
+        j.course.view_ctx = &j;
+    }
+    cli_face_open(&j.m.region);
+    j.course.face = j.m.region.face_zones ? j.m.region.model : NULL;
     if (summary &&
         !(sout = open_extra(summary, &j.summary, j.crlf, summary_cols)))
         goto done;
     if (recovery &&
         !(rout = open_extra(recovery, &j.recovery, j.crlf, recovery_cols)))
         goto done;
+    if (j.m.pore_list && cli_pore_list_open(&j.pores, j.m.pore_list, 1, j.crlf))
+        goto done;
 
-    for (size_t k = 0; k < nrows;) {
+    for (size_t k = 0, se = 0; k < nrows;) {
         size_t e = k + 1;
         while (e < nrows && !strcmp(rows[e]->subject, rows[k]->subject) &&
                !strcmp(rows[e]->region, rows[k]->region))
             e++;
+        if (k >= se) { /* a new subject */
+            for (se = k + 1;
+                 se < nrows && !strcmp(rows[se]->subject, rows[k]->subject);
+                 se++)
+                ;
+            j.subject = rows + k;
+            j.nsubject = se - k;
+        }
         if (run_course(&j, rows + k, e - k))
             goto done;
         j.prog.photos_done += e - k;
@@ -870,32 +1263,39 @@ static int run_mode(int argc, char **argv, int report_mode)
     }
     if (j.prog.on)
         fputc('\n', stderr);
-    rc = j.failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    rc = j.failed || atomic_load(&j.pictures_failed) ? CLI_EXIT_FAILED
+                                                     : CLI_EXIT_OK;
     {
         /* synced together, so a full disk leaves every previous file; a
          * report that could not be finished keeps the others back too */
-        st_output *v[4] = {out, sout, rout, NULL};
-        if (j.rep && !(v[3] = cli_report_finish(j.rep))) {
-            for (int i = 0; i < 3; i++)
+        st_output *v[6] = {out, sout, rout, mout, j.pores.out, NULL};
+        if (j.rep && !(v[5] = cli_report_finish(j.rep))) {
+            for (int i = 0; i < 5; i++)
                 if (v[i])
                     cli_output_abort(v[i]);
             rc = CLI_EXIT_FAILED;
-        } else if (cli_outputs_commit(v, 4)) {
+        } else if (cli_outputs_commit(v, 6)) {
             rc = CLI_EXIT_FAILED;
         }
         j.rep = NULL;
-        rout = sout = out = NULL;
+        j.pores.out = NULL;
+        mout = rout = sout = out = NULL;
     }
 done:
+    cli_face_close(&j.m.region);
     if (j.rep)
         cli_report_abort(j.rep);
+    if (mout)
+        cli_output_abort(mout);
     if (rout)
         cli_output_abort(rout);
     if (sout)
         cli_output_abort(sout);
     if (out)
         cli_output_abort(out);
+    cli_pore_list_close(&j.pores, 1);
     free(rows);
+    free(j.treat);
     cli_photos_free(&list);
     return rc;
 }
@@ -916,6 +1316,7 @@ const cli_command cli_course_command = {
     "baseline, tracked",
     help,
     run,
+    help_options,
 };
 
 static const char report_help[] =
@@ -932,7 +1333,10 @@ static const char report_help[] =
     "Options:\n"
     "  -o, --output FILE       write the report to FILE atomically (default:\n"
     "                          -)\n"
-    "  --summary FILE, --recovery FILE, -j N, --shard K/N, --post-days N,\n"
+    "  --share                 name no file and no folder: subjects are\n"
+    "                          numbered (a copy for the patient)\n"
+    "  --summary FILE, --recovery FILE, --meta FILE, -j N, --shard K/N,\n"
+    "  --post-days N, --treatment-dates D,..., --overlay DIR, --aligned DIR,\n"
     "  --followup-after N, --roi, --mask, --skin-mask, --white-balance,\n"
     "  --px-per-mm, --red-threshold, registration and reading options:\n"
     "                          as for course\n"

@@ -2,8 +2,10 @@
  *
  * One CSV row per file: size after EXIF orientation, channels of the
  * decoded image, bits per sample in the file, the orientation applied, the
- * colour profile used and EXIF DateTimeOriginal. Every file is decoded in
- * full, so a damaged one is caught here rather than mid-course.
+ * colour profile used, EXIF DateTimeOriginal, the format, the number of
+ * pages (a multi-page TIFF is read from its first) and the camera of a
+ * raw file. Every file is decoded in full, so a damaged one is caught here
+ * rather than mid-course. --formats lists the formats read instead.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,26 +15,34 @@
 
 static const char help[] =
     "Usage: skintrack info [OPTIONS] IMAGE...\n"
-    "Decode each JPEG or PNG photo and print one CSV row about it:\n"
+    "       skintrack info --formats\n"
+    "Decode each photo (JPEG, PNG, HEIC/HEIF/AVIF, TIFF, camera raw) and\n"
+    "print one CSV row about it:\n"
     "  file,status,error,width,height,channels,bit_depth,orientation,\n"
-    "  icc_profile,datetime_original\n"
+    "  icc_profile,datetime_original,format,pages,camera\n"
     "width and height are after EXIF orientation; channels are those of the\n"
     "decoded image (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA); bit_depth is bits\n"
     "per sample in the file; orientation is the EXIF value applied (1 when\n"
     "absent); icc_profile describes the colour profile converted to sRGB\n"
     "(empty: sRGB assumed); datetime_original is EXIF DateTimeOriginal in\n"
-    "ISO 8601 local time, with its UTC offset when the file records one.\n"
+    "ISO 8601 local time, with its UTC offset when the file records one;\n"
+    "format is jpeg, png, heif, tiff or raw; pages counts the images in a\n"
+    "TIFF (the first is read); camera is a raw file's make and model.\n"
     "A file that cannot be read gets status=error and the cause; the others\n"
     "are still listed.\n\n"
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: "
-    "-)\n" CLI_READ_HELP
+    "-)\n"
+    "      --formats           list the formats read and their file-name\n"
+    "                          extensions (CSV: format,name,extensions)\n"
+    CLI_READ_HELP
     "  -q, --quiet             do not report failed files on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 all files read, 1 some failed, 2 usage error.\n";
 
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
+    {"formats", no_argument, NULL, 'F'},
     CLI_READ_LONGOPTS,
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -41,7 +51,7 @@ static const struct option longopts[] = {
 
 static const char header[] =
     "file,status,error,width,height,channels,bit_depth,orientation,"
-    "icc_profile,datetime_original";
+    "icc_profile,datetime_original,format,pages,camera";
 
 /* Writes the row for one file; returns 0 if it was read. */
 static int info_row(st_csv *csv, const char *path, const st_read_options *opt,
@@ -58,7 +68,7 @@ static int info_row(st_csv *csv, const char *path, const st_read_options *opt,
             cli_error("%s: %s", path, st_error_text(&err));
         st_csv_text(csv, "error");
         st_csv_text(csv, st_error_text(&err));
-        for (int i = 0; i < 7; i++)
+        for (int i = 0; i < 10; i++)
             st_csv_empty(csv);
         st_csv_end_row(csv);
         return -1;
@@ -72,9 +82,27 @@ static int info_row(st_csv *csv, const char *path, const st_read_options *opt,
     st_csv_int(csv, info.orientation);
     st_csv_text(csv, info.color_description);
     st_csv_text(csv, info.datetime_original);
+    st_csv_text(csv, st_file_format_name(info.format));
+    st_csv_int(csv, info.pages);
+    st_csv_text(csv, info.camera);
     st_csv_end_row(csv);
     st_image_free(img);
     return 0;
+}
+
+/* The format registry as CSV. */
+static void list_formats(st_csv *csv)
+{
+    size_t n;
+    const st_format_desc *f = st_io_formats(&n);
+
+    st_csv_header(csv, "format,name,extensions");
+    for (size_t i = 0; i < n; i++) {
+        st_csv_text(csv, f[i].name);
+        st_csv_text(csv, f[i].title);
+        st_csv_text(csv, f[i].extensions);
+        st_csv_end_row(csv);
+    }
 }
 
 static int run(int argc, char **argv)
@@ -83,7 +111,7 @@ static int run(int argc, char **argv)
     st_read_options opt;
     st_output *out;
     st_csv csv;
-    int quiet = 0, crlf = 0, failed = 0, c;
+    int quiet = 0, crlf = 0, failed = 0, formats = 0, c;
 
     st_read_options_init(&opt);
     optind = 0; /* glibc: full re-initialisation, permutation on */
@@ -92,6 +120,7 @@ static int run(int argc, char **argv)
         switch (c) {
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
+        case 'F': formats = 1; break;
         case 'h': cli_print_help(&cli_info_command); return CLI_EXIT_OK;
         default:
             if (cli_common_option("info", c, optarg, argv[optind - 1], &opt,
@@ -99,14 +128,20 @@ static int run(int argc, char **argv)
                 return CLI_EXIT_USAGE;
         }
     }
-    if (optind >= argc)
+    if (optind >= argc && !formats)
         return cli_usage("info", "no image given");
+    if (optind < argc && formats)
+        return cli_usage("info", "--formats takes no image");
 
     out = cli_output_open(output);
     if (!out)
         return CLI_EXIT_FAILED;
     st_csv_init(&csv, st_output_stream(out));
     csv.crlf = crlf;
+    if (formats) {
+        list_formats(&csv);
+        return cli_output_commit(out) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    }
     st_csv_header(&csv, header);
     for (int i = optind; i < argc; i++)
         if (info_row(&csv, argv[i], &opt, quiet))
@@ -118,7 +153,7 @@ static int run(int argc, char **argv)
 
 const cli_command cli_info_command = {
     "info",
-    "decode photos; report size, orientation, colour profile, date",
+    "decode photos; report size, orientation, colour profile, date, format",
     help,
     run,
 };

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <getopt.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -305,9 +306,69 @@ void cli_output_abort(st_output *o)
     watch_remove(temp);
 }
 
+int cli_pore_list_open(cli_pore_list *l, const char *path, int baseline,
+                       int crlf)
+{
+    static const char *const cols[] = {
+        "file",  "x_px",         "y_px",          "diameter_px",  "diameter_mm",
+        "depth", "significance", "baseline_x_px", "baseline_y_px"};
+    memset(l, 0, sizeof *l);
+    if (!(l->out = cli_output_open(path)))
+        return -1;
+    l->baseline = baseline;
+    st_csv_init(&l->csv, st_output_stream(l->out));
+    l->csv.crlf = crlf;
+    for (int i = 0; i < (baseline ? 9 : 7); i++)
+        st_csv_text(&l->csv, cols[i]);
+    st_csv_end_row(&l->csv);
+    return 0;
+}
+
+void cli_pore_list_add(cli_pore_list *l, const char *file, const st_pores *p,
+                       double px_per_mm, const st_transform *to_base,
+                       int is_base)
+{
+    if (!l->out)
+        return;
+    for (int i = 0; i < p->count; i++) {
+        const st_pore *q = &p->list[i];
+        st_csv_text(&l->csv, file);
+        st_csv_number(&l->csv, q->x);
+        st_csv_number(&l->csv, q->y);
+        st_csv_number(&l->csv, q->diameter);
+        st_csv_number(&l->csv, px_per_mm > 0 ? q->diameter / px_per_mm : NAN);
+        st_csv_number(&l->csv, q->depth);
+        st_csv_number(&l->csv, q->significance);
+        if (l->baseline) {
+            double bx = is_base || to_base ? q->x : NAN,
+                   by = bx == bx ? q->y : NAN;
+            if (to_base)
+                st_transform_apply(to_base, q->x, q->y, &bx, &by);
+            st_csv_number(&l->csv, bx);
+            st_csv_number(&l->csv, by);
+        }
+        st_csv_end_row(&l->csv);
+    }
+}
+
+int cli_pore_list_close(cli_pore_list *l, int failed)
+{
+    int r = 0;
+    if (!l->out)
+        return 0;
+    if (failed)
+        cli_output_abort(l->out);
+    else
+        r = cli_output_commit(l->out);
+    l->out = NULL;
+    return r;
+}
+
 void cli_print_help(const cli_command *cmd)
 {
     fputs(cmd->help, stdout);
+    if (cmd->help_more)
+        fputs(cmd->help_more, stdout);
 }
 
 static int align_option(const char *command, int c, const char *arg,
@@ -330,6 +391,19 @@ static int align_option(const char *command, int c, const char *arg,
                                 &a->min_confidence)
                    ? -1
                    : 1;
+    case CLI_OPT_MODEL:
+        if (st_align_model_parse(arg, &a->model) == 0)
+            return 1;
+        cli_usage(command,
+                  "--model: '%s' is not similarity, affine, homography or "
+                  "auto",
+                  arg);
+        return -1;
+    case CLI_OPT_MAXRES:
+        return cli_parse_number(command, "--max-residual", arg, 0, 1000,
+                                &a->max_residual_px)
+                   ? -1
+                   : 1;
     default: return 0;
     }
 }
@@ -341,8 +415,8 @@ static int parse_reference(const char *command, const char *arg,
     memset(&m->reference, 0, sizeof m->reference);
     m->has_reference = 1;
     if (strncmp(arg, "face:", 5) == 0) {
-        cli_usage(command, "--reference-region %s: face zones are not "
-                           "available yet (give X,Y,W,H or a mask)",
+        cli_usage(command, "--reference-region %s: a face zone cannot be "
+                           "the reference (give X,Y,W,H or a mask)",
                   arg);
         return -1;
     }
@@ -369,7 +443,20 @@ static int measure_option(const char *command, int c, const char *arg,
     case CLI_OPT_MASK: m->region.mask_path = arg; return 1;
     case CLI_OPT_SKIN:
         return cli_parse_skin_mask(command, arg, &m->region) ? -1 : 1;
-    case CLI_OPT_OVERLAY_DIR: m->overlay_dir = arg; return 1;
+    case CLI_OPT_OVERLAY_DIR:
+        if (cli_check_dir(command, "--overlay", arg))
+            return -1;
+        m->overlay_dir = arg;
+        return 1;
+    case CLI_OPT_REGIONS:
+        if (strcmp(arg, "face") && strcmp(arg, "none")) {
+            cli_usage(command, "--regions wants face or none, not '%s'", arg);
+            return -1;
+        }
+        m->region.face_zones = strcmp(arg, "face") == 0;
+        return 1;
+    case CLI_OPT_FACE_MODEL: m->region.face_model = arg; return 1;
+    case CLI_OPT_PORE_LIST: m->pore_list = arg; return 1;
     case CLI_OPT_WB:
         return cli_parse_white_balance(command, arg, &m->metrics.white_balance)
                    ? -1
@@ -464,12 +551,22 @@ static int has_ext(const char *path, const char *ext)
     return 1;
 }
 
+/* The registration's columns: quality, the similarity at the reference
+ * centre, the residual, the model and the normative homography h00..h22. */
 const char *const cli_align_columns[CLI_ALIGN_NCOLUMNS] = {
-    "align_confidence", "overlap_pct",        "align_dx_px",
-    "align_dy_px",      "align_rotation_deg", "align_scale"};
+    "align_confidence",      "overlap_pct",
+    "align_dx_px",           "align_dy_px",
+    "align_rotation_deg",    "align_scale",
+    "align_residual_px",     "align_residual_p95_px",
+    "align_model",           "h00",
+    "h01",                   "h02",
+    "h10",                   "h11",
+    "h12",                   "h20",
+    "h21",                   "h22"};
 
 void cli_align_fields(st_csv *csv, const st_align_result *a)
 {
+    double h[9];
     if (!a) {
         for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
             st_csv_empty(csv);
@@ -481,15 +578,58 @@ void cli_align_fields(st_csv *csv, const st_align_result *a)
     st_csv_number(csv, a->dy);
     st_csv_number(csv, a->rotation_deg);
     st_csv_number(csv, a->scale);
+    st_csv_number(csv, a->residual_px);
+    st_csv_number(csv, a->residual_p95_px);
+    st_csv_text(csv, st_align_model_name(a->model));
+    st_transform_matrix(&a->transform, h);
+    for (int i = 0; i < 9; i++)
+        st_csv_number(csv, h[i]);
+}
+
+/* The image types cli_write_image writes, by file name. */
+enum { IMAGE_UNKNOWN, IMAGE_PNG, IMAGE_JPEG };
+
+static int image_type(const char *path)
+{
+    if (has_ext(path, ".png"))
+        return IMAGE_PNG;
+    if (has_ext(path, ".jpg") || has_ext(path, ".jpeg"))
+        return IMAGE_JPEG;
+    return IMAGE_UNKNOWN;
+}
+
+int cli_check_image_path(const char *command, const char *option,
+                         const char *path)
+{
+    if (image_type(path) != IMAGE_UNKNOWN)
+        return 0;
+    cli_usage(command, "%s %s: unknown image type (use .png, .jpg or .jpeg)",
+              option, path);
+    return -1;
+}
+
+int cli_check_dir(const char *command, const char *option, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        cli_usage(command, "%s %s: %s", option, path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        cli_usage(command, "%s %s: not a folder", option, path);
+        return -1;
+    }
+    return 0;
 }
 
 int cli_write_image(const char *path, const st_image *img, int bit_depth)
 {
     st_error err = {0};
     st_status s;
-    if (has_ext(path, ".png"))
+    int type = image_type(path);
+    if (type == IMAGE_PNG)
         s = st_io_write_png(path, img, bit_depth == 16 ? 16 : 8, &err);
-    else if (has_ext(path, ".jpg") || has_ext(path, ".jpeg"))
+    else if (type == IMAGE_JPEG)
         s = st_io_write_jpeg(path, img, 92, &err);
     else {
         cli_error("%s: unknown image type (use .png, .jpg or .jpeg)", path);
@@ -500,6 +640,14 @@ int cli_write_image(const char *path, const st_image *img, int bit_depth)
         return -1;
     }
     return 0;
+}
+
+/* Records a usage-independent failure of the region in err. */
+static st_status region_fail(st_error *err, const char *message)
+{
+    err->status = ST_ERR_INVALID;
+    snprintf(err->message, sizeof err->message, "%s", message);
+    return ST_ERR_INVALID;
 }
 
 static st_status base_region(const cli_region *r, const st_read_options *read,
@@ -550,14 +698,38 @@ st_status cli_make_reference(const cli_measure *m, const st_read_options *read,
     return base_region(&m->reference, read, img, out, err);
 }
 
+/* The face's skin of img (--skin-mask face). */
+static st_status face_skin(const cli_region *r, const st_image *img,
+                           st_region **skin, st_error *err)
+{
+    st_face face;
+    st_status s;
+    if (!r->model) {
+        *err = r->model_error;
+        return err->status ? err->status : ST_ERR_INVALID;
+    }
+    s = st_face_find(r->model, img, &face, err);
+    return s ? s : st_face_regions(&face, img, skin, NULL, err);
+}
+
 st_status cli_make_region(const cli_region *r, const st_read_options *read,
                           const st_image *img, st_region **reg, st_error *err)
 {
     st_region *skin;
     st_status s = base_region(r, read, img, reg, err);
-    if (s || !r->skin_auto)
+    if (s == ST_OK) /* transparent pixels are outside every region */
+        s = st_region_drop_transparent(*reg, img, err);
+    if (s == ST_OK && !(*reg)->count)
+        s = region_fail(err, "the region holds only transparent pixels");
+    if (s || (!r->skin_auto && !r->skin_face)) {
+        if (s) {
+            st_region_free(*reg);
+            *reg = NULL;
+        }
         return s;
-    s = st_skin_region(&skin, img, err);
+    }
+    s = r->skin_face ? face_skin(r, img, &skin, err)
+                     : st_skin_region(&skin, img, err);
     if (s == ST_OK) {
         s = st_region_intersect(*reg, skin, err);
         st_region_free(skin);
@@ -574,14 +746,30 @@ st_status cli_make_region(const cli_region *r, const st_read_options *read,
     return s;
 }
 
+void cli_face_open(cli_region *r)
+{
+    st_error_clear(&r->model_error);
+    if (r->model || (!r->face_zones && !r->skin_face))
+        return;
+    st_face_model_load(&r->model, r->face_model, &r->model_error);
+}
+
+void cli_face_close(cli_region *r)
+{
+    st_face_model_free(r->model);
+    r->model = NULL;
+}
+
 int cli_parse_skin_mask(const char *command, const char *text, cli_region *r)
 {
+    r->skin_auto = r->skin_face = 0;
     if (strcmp(text, "auto") == 0)
         r->skin_auto = 1;
-    else if (strcmp(text, "none") == 0)
-        r->skin_auto = 0;
-    else {
-        cli_usage(command, "--skin-mask wants auto or none, not '%s'", text);
+    else if (strcmp(text, "face") == 0)
+        r->skin_face = 1;
+    else if (strcmp(text, "none") != 0) {
+        cli_usage(command, "--skin-mask wants auto, face or none, not '%s'",
+                  text);
         return -1;
     }
     return 0;
@@ -623,13 +811,10 @@ int cli_parse_white_balance(const char *command, const char *text,
     return 0;
 }
 
-int cli_write_overlays(const char *dir, const char *prefix, const char *path,
-                       const st_image *img, const st_region *reg,
-                       const st_metrics *m, const st_metrics_options *opt)
+int cli_write_overlays(const char *dir, const char *prefix, const char *stem,
+                       const char *path, const st_image *img,
+                       const st_region *reg, const st_metrics *m)
 {
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    const char *dot = strrchr(base, '.');
-    int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
     char out[4096];
     st_image *pic = NULL;
     st_lab_planes *lab = NULL;
@@ -638,16 +823,15 @@ int cli_write_overlays(const char *dir, const char *prefix, const char *path,
 
     if (st_overlay_pores(&pic, img, reg, &m->pores, &err) != ST_OK)
         goto fail;
-    snprintf(out, sizeof out, "%s/%s%.*s-pores.png", dir, prefix, stem, base);
+    snprintf(out, sizeof out, "%s/%s%s-pores.png", dir, prefix, stem);
     if (cli_write_image(out, pic, 8))
         goto done;
     st_image_free(pic);
     pic = NULL;
-    (void)opt;
     if (st_lab_planes_new_corrected(&lab, img, reg, m->correction, &err) ||
         st_overlay_redness(&pic, lab, reg, 0, 30, &err))
         goto fail;
-    snprintf(out, sizeof out, "%s/%s%.*s-redness.png", dir, prefix, stem, base);
+    snprintf(out, sizeof out, "%s/%s%s-redness.png", dir, prefix, stem);
     if (cli_write_image(out, pic, 8))
         goto done;
     rc = 0;
@@ -658,4 +842,92 @@ done:
     st_image_free(pic);
     st_lab_planes_free(lab);
     return rc;
+}
+
+/* The stem of path with its last `up` parent folders: "a/b/c.jpg" with
+ * up 1 is "b_c"; fewer when the path has fewer. */
+static char *stem_of(const char *path, int up, int *more)
+{
+    const char *end = path + strlen(path), *base, *dot, *start;
+    char *s;
+    size_t n;
+    while (end > path + 1 && end[-1] == '/')
+        end--;
+    base = end;
+    while (base > path && base[-1] != '/')
+        base--;
+    dot = NULL;
+    for (const char *q = base; q < end; q++)
+        if (*q == '.' && q != base)
+            dot = q;
+    start = base;
+    for (int k = 0; k < up && start > path; k++) {
+        start--; /* the '/' */
+        while (start > path && start[-1] == '/')
+            start--;
+        while (start > path && start[-1] != '/')
+            start--;
+    }
+    *more = start > path;
+    n = (size_t)((dot ? dot : end) - start);
+    if (!(s = malloc(n + 16)))
+        return NULL;
+    memcpy(s, start, n);
+    s[n] = '\0';
+    for (char *q = s; *q; q++)
+        if (*q == '/')
+            *q = '_';
+    return s;
+}
+
+void cli_free_names(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+char **cli_unique_stems(const char *const *paths, size_t n)
+{
+    char **v = calloc(n ? n : 1, sizeof *v);
+    int *up = calloc(n ? n : 1, sizeof *up);
+    int *more = calloc(n ? n : 1, sizeof *more);
+    int changed = 1;
+    if (!v || !up || !more)
+        goto nomem;
+    while (changed) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++) {
+            free(v[i]);
+            if (!(v[i] = stem_of(paths[i], up[i], &more[i])))
+                goto nomem;
+        }
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < n; k++)
+                if (k != i && more[i] && !strcmp(v[i], v[k]) &&
+                    strcmp(paths[i], paths[k])) {
+                    up[i]++;
+                    changed = 1;
+                    break;
+                }
+    }
+    /* still equal (the same file twice, or a_b/c against a/b_c): the
+     * second gets -2, the third -3 */
+    for (size_t i = 0; i < n; i++) {
+        up[i] = 1;
+        for (size_t k = 0; k < i; k++)
+            up[i] += !strcmp(v[i], v[k]);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (up[i] > 1)
+            sprintf(v[i] + strlen(v[i]), "-%d", up[i]);
+    free(up);
+    free(more);
+    return v;
+nomem:
+    cli_free_names(v, n);
+    free(up);
+    free(more);
+    cli_error("out of memory naming the pictures");
+    return NULL;
 }

@@ -11,10 +11,14 @@
  * unreadable manifest, a bad manifest line, an empty folder). */
 typedef struct cli_photo {
     char *subject, *region, *path; /* owned; region may be "" */
-    char *error;                   /* owned; non-NULL: an error row */
-    st_course_photo plan;          /* dates and given phase in, plan out */
-    int planned;                   /* plan outputs are valid */
-    st_course_result res;          /* when planned and measured */
+    char *stem;  /* owned: a name for its pictures, unique in the run (or
+                    NULL: none asked for) */
+    char *error; /* owned; non-NULL: an error row */
+    st_course_photo plan; /* dates and given phase in, plan out */
+    int treated;          /* a manifest marks it a treatment visit */
+    int planned;          /* plan outputs are valid */
+    size_t rank;          /* place in the plan's order, if planned */
+    st_course_result res; /* when planned and measured */
     int measured;
     struct cli_pictures *pic; /* a report's pictures (report.c) */
 } cli_photo;
@@ -33,6 +37,10 @@ int cli_course_collect(const char *input, const st_read_options *read,
 void cli_photos_free(cli_photos *list);
 
 /* ---- rows after measuring (cmd_course.c) ---- */
+
+/* "YYYY-MM-DDTHH:MM:SS" of a photo's date and capture time into buf (20
+ * bytes at least), or NULL when either is unknown. */
+const char *cli_datetime(const st_course_photo *q, char *buf);
 
 /* Measured without error (ok or low_confidence). */
 int cli_row_ok(const cli_photo *p);

@@ -1,17 +1,25 @@
 /* skintrack — the inputs of `skintrack course`: folders and manifests.
  *
  * A folder is one subject (its name); its subfolders, if any, are regions
- * (photos directly in it are then the region ""). Photos are the files
- * named .jpg, .jpeg, .jpe or .png (any case), taken in name order; other
- * files and hidden ones are left alone. A manifest is a CSV file with a
+ * (photos directly in it are then the region ""), except subfolders named
+ * by a date, which are visits: their photos are of the region "" taken
+ * that day. A region's own subfolders named by a date are its visits.
+ * Photos are the files with the extension of a format the library reads
+ * (st_io_is_photo_name: JPEG, PNG, HEIF/HEIC/AVIF, TIFF, camera raw; any
+ * case), taken in name order; other files and hidden ones are left alone.
+ * A manifest is a CSV file with a
  * header naming its columns (any order, any case): path (required),
- * subject, region, date, session, phase; other columns are ignored.
+ * subject, region, date, session, phase, treatment (yes on the photos of
+ * a treatment visit); other columns are ignored.
  * Relative paths are relative to the manifest's folder; a manifest
  * without a subject column is one subject named after its file.
  *
  * Dates, in order of trust: the manifest's date column, a date in the file
  * name, EXIF DateTimeOriginal. A folder photo with none is an error row;
- * a manifest photo with none is placed by its line.
+ * a manifest photo with none is placed by its line. Capture times, which
+ * order the photos of one day, likewise: the manifest's date column (an
+ * ISO date and time), a time after the date in the file name, EXIF (when
+ * its date is the photo's).
  */
 #define _XOPEN_SOURCE 700
 #include <ctype.h>
@@ -34,6 +42,7 @@ void cli_photos_free(cli_photos *list)
         free(p->subject);
         free(p->region);
         free(p->path);
+        free(p->stem);
         free(p->error);
         st_course_result_clear(&p->res);
     }
@@ -99,43 +108,42 @@ static int set_error(cli_photo *p, const char *fmt, ...)
     return 0;
 }
 
-/* The date of p from its file name, else its EXIF; for a folder photo
+/* The date of p (unless given) from its file name, else its EXIF; its
+ * capture time (unless given) from the file name, else EXIF when that is
+ * of the same day; the before/after word of its name. For a folder photo
  * (required) a missing date is an error. */
 static int find_date(cli_photo *p, const st_read_options *read, int required)
 {
     const char *base = strrchr(p->path, '/');
+    st_course_photo *q = &p->plan;
     st_image_info info;
     st_error err = {0};
-    long day;
+    long day, t;
 
     base = base ? base + 1 : p->path;
-    if (st_date_from_name(base, &day) == 0) {
-        p->plan.date = day;
-        p->plan.has_date = 1;
-        return 0;
+    q->hint = st_course_name_hint(base);
+    if (st_date_time_from_name(base, &day, &t) == 0) {
+        if (!q->has_date)
+            q->date = day, q->has_date = 1;
+        if (t >= 0 && !q->has_time && day == q->date)
+            q->time = t, q->has_time = 1;
     }
+    if (q->has_date && q->has_time)
+        return 0;
     if (st_io_read(p->path, read, NULL, &info, &err) != ST_OK)
-        return set_error(p, "%s", st_error_text(&err));
-    if (st_date_parse(info.datetime_original, &day) == 0) {
-        p->plan.date = day;
-        p->plan.has_date = 1;
-        return 0;
+        return q->has_date ? 0 /* measuring will say why */
+                           : set_error(p, "%s", st_error_text(&err));
+    if (!q->has_date && st_date_parse(info.datetime_original, &day) == 0) {
+        q->date = day;
+        q->has_date = 1;
     }
-    if (required)
+    if (q->has_date && !q->has_time &&
+        st_date_parse(info.datetime_original, &day) == 0 && day == q->date &&
+        st_time_parse(info.datetime_original, &t) == 0)
+        q->time = t, q->has_time = 1;
+    if (!q->has_date && required)
         return set_error(p, "no date: none in the file name (YYYY-MM-DD or "
                             "YYYYMMDD) and no EXIF DateTimeOriginal");
-    return 0;
-}
-
-static int is_photo_name(const char *name)
-{
-    static const char *const ext[] = {".jpg", ".jpeg", ".jpe", ".png"};
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-        size_t e = strlen(ext[i]);
-        if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
-            return 1;
-    }
     return 0;
 }
 
@@ -165,7 +173,7 @@ static char **list_dir(const char *dir, int dirs, size_t *n)
             stat(path, &st) != 0)
             continue;
         if (dirs ? !S_ISDIR(st.st_mode)
-                 : S_ISDIR(st.st_mode) || !is_photo_name(e->d_name))
+                 : S_ISDIR(st.st_mode) || !st_io_is_photo_name(e->d_name))
             continue;
         if (*n == cap) {
             char **w = realloc(v, (cap = cap ? 2 * cap : 32) * sizeof *v);
@@ -209,10 +217,12 @@ static char *join(const char *dir, const char *name)
     return s;
 }
 
-/* The photos of folder dir, as subject/region. */
+/* The photos of folder dir, as subject/region; when visit is non-NULL,
+ * all taken on day *visit (a visit folder). */
 static int add_folder_photos(cli_photos *list, const char *dir,
                              const char *subject, const char *region,
-                             const st_read_options *read, long *order)
+                             const long *visit, const st_read_options *read,
+                             long *order)
 {
     size_t n;
     char **names = list_dir(dir, 0, &n);
@@ -225,6 +235,8 @@ static int add_folder_photos(cli_photos *list, const char *dir,
         char *path = join(dir, names[i]);
         cli_photo *p =
             path ? add(list, subject, region, path, (*order)++) : NULL;
+        if (p && visit)
+            p->plan.date = *visit, p->plan.has_date = 1;
         rc = p ? find_date(p, read, 1) : -1;
         free(path);
     }
@@ -244,6 +256,42 @@ static const char *base_name(const char *path, char *buf, size_t size)
         s--;
     snprintf(buf, size, "%.*s", (int)(path + n - s), s);
     return buf;
+}
+
+/* The photos of a subject's subfolder sub: a visit (a date in its name),
+ * or a region, whose own subfolders may be its visits. */
+static int add_subfolder(cli_photos *list, const char *dir, const char *sub,
+                         const char *subject, const st_read_options *read,
+                         long *order)
+{
+    char *path = join(dir, sub), **visits = NULL;
+    size_t nv = 0;
+    long day;
+    int rc;
+    if (!path)
+        return -1;
+    if (st_date_from_name(sub, &day) == 0) {
+        rc = add_folder_photos(list, path, subject, "", &day, read, order);
+        free(path);
+        return rc;
+    }
+    rc = add_folder_photos(list, path, subject, sub, NULL, read, order);
+    visits = list_dir(path, 1, &nv);
+    if (!visits && errno == ENOMEM)
+        rc = -1;
+    for (size_t i = 0; i < nv && rc == 0; i++) {
+        char *vpath;
+        if (st_date_from_name(visits[i], &day))
+            continue; /* only visits go one level deeper */
+        vpath = join(path, visits[i]);
+        rc = vpath ? add_folder_photos(list, vpath, subject, sub, &day, read,
+                                       order)
+                   : -1;
+        free(vpath);
+    }
+    free_names(visits, nv);
+    free(path);
+    return rc;
 }
 
 static int add_folder(cli_photos *list, const char *dir,
@@ -267,18 +315,15 @@ static int add_folder(cli_photos *list, const char *dir,
             return -1;
         return set_error(p, "cannot list the folder: %s", strerror(e));
     }
-    rc = add_folder_photos(list, dir, subject, "", read, &order);
-    for (size_t i = 0; i < nsub && rc == 0; i++) {
-        char *path = join(dir, subs[i]);
-        rc = path
-                 ? add_folder_photos(list, path, subject, subs[i], read, &order)
-                 : -1;
-        free(path);
-    }
+    rc = add_folder_photos(list, dir, subject, "", NULL, read, &order);
+    for (size_t i = 0; i < nsub && rc == 0; i++)
+        rc = add_subfolder(list, dir, subs[i], subject, read, &order);
     free_names(subs, nsub);
     if (rc == 0 && list->n == before) {
         cli_photo *p = add(list, subject, "", dir, 0);
-        rc = p ? set_error(p, "no photos (.jpg, .jpeg, .png) in the folder")
+        char types[512];
+        st_io_extension_list(types, sizeof types);
+        rc = p ? set_error(p, "no photos in the folder (looked for %s)", types)
                : -1;
     }
     return rc;
@@ -293,10 +338,11 @@ enum {
     COL_DATE,
     COL_SESSION,
     COL_PHASE,
+    COL_TREATMENT,
     NCOLS
 };
-static const char *const col_names[NCOLS] = {"path", "subject", "region",
-                                             "date", "session", "phase"};
+static const char *const col_names[NCOLS] = {
+    "path", "subject", "region", "date", "session", "phase", "treatment"};
 
 /* The columns of the header record; -1 and a cause if unusable. */
 static int read_header(const st_csv_reader *r, int col[NCOLS], char *why,
@@ -326,7 +372,7 @@ static int read_header(const st_csv_reader *r, int col[NCOLS], char *why,
     if (col[COL_PATH] < 0) {
         snprintf(why, size,
                  "the header has no path column (wanted: "
-                 "subject,region,date,session,phase,path)");
+                 "subject,region,date,session,phase,treatment,path)");
         return -1;
     }
     return 0;
@@ -352,6 +398,21 @@ static int parse_session(const char *s, int *v)
     return 0;
 }
 
+/* A treatment mark: yes, y, true, 1, x (a treatment visit) or no, n,
+ * false, 0, "" (not); any case. 0 with *v, or -1. */
+static int parse_mark(const char *s, int *v)
+{
+    static const char *const yes[] = {"yes", "y", "true", "1", "x"};
+    static const char *const no[] = {"no", "n", "false", "0", ""};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(s, yes[i]) == 0)
+            return *v = 1, 0;
+        if (strcasecmp(s, no[i]) == 0)
+            return *v = 0, 0;
+    }
+    return -1;
+}
+
 /* One manifest record as a photo row (errors become the row's cause). */
 static int add_record(cli_photos *list, const st_csv_reader *r,
                       const int col[NCOLS], const char *dir, const char *stem,
@@ -362,11 +423,11 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
     const char *date = field(r, col, COL_DATE);
     const char *session = field(r, col, COL_SESSION);
     const char *phase = field(r, col, COL_PHASE);
+    const char *treated = field(r, col, COL_TREATMENT);
     char *full = NULL;
     cli_photo *p;
     char quoted[44];
     long day;
-    int rc = 0;
 
     if (path[0] && path[0] != '/' && dir)
         full = join(dir, path);
@@ -383,6 +444,12 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
                          "post or followup",
                          r->line,
                          (cli_clip(phase, quoted, sizeof quoted), quoted));
+    if (parse_mark(treated, &p->treated))
+        return set_error(p,
+                         "line %ld: treatment '%s' is not yes or no (1, 0, "
+                         "x or empty)",
+                         r->line,
+                         (cli_clip(treated, quoted, sizeof quoted), quoted));
     if (session[0] && parse_session(session, &p->plan.session))
         return set_error(p, "line %ld: session '%s' is not a number 0..9999",
                          r->line,
@@ -396,10 +463,17 @@ static int add_record(cli_photos *list, const st_csv_reader *r,
                              (cli_clip(date, quoted, sizeof quoted), quoted));
         p->plan.date = day;
         p->plan.has_date = 1;
-    } else {
-        rc = find_date(p, read, 0);
+        if (st_time_parse(date, &p->plan.time) == 0)
+            p->plan.has_time = 1;
     }
-    return rc;
+    if (find_date(p, read, 0))
+        return -1;
+    if (p->treated && !p->plan.has_date && !p->error)
+        return set_error(p,
+                         "line %ld: a treatment visit without a date "
+                         "(none in the manifest, the file name or EXIF)",
+                         r->line);
+    return 0;
 }
 
 static int add_manifest(cli_photos *list, const char *path,
@@ -462,7 +536,20 @@ int cli_course_collect(const char *input, const st_read_options *read,
                        cli_photos *list)
 {
     struct stat st;
-    if (stat(input, &st) == 0 && S_ISDIR(st.st_mode))
+    cli_photo *p;
+    char name[1024];
+    int e = stat(input, &st) == 0 ? 0 : errno;
+    if (!e && S_ISDIR(st.st_mode))
         return add_folder(list, input, read);
-    return add_manifest(list, input, read);
+    if (!e && !st_io_is_photo_name(input))
+        return add_manifest(list, input, read);
+    /* neither: say what was expected */
+    if (!(p = add(list, base_name(input, name, sizeof name), "", input, 0)))
+        return -1;
+    if (e == ENOENT || e == ENOTDIR)
+        return set_error(p, "no such folder or manifest");
+    if (e)
+        return set_error(p, "cannot open: %s", strerror(e));
+    return set_error(p, "a photo, not a folder or a manifest: give the "
+                        "folder that holds the course's photos");
 }

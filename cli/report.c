@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "record.h"
 #include "report.h"
 
 #define THUMB           720 /* long side of thumbnails, px */
@@ -69,6 +70,10 @@ struct cli_report {
     } * entries;
     size_t n_entries, cap_entries;
     size_t photos;
+    const cli_run *run; /* the run's record, or NULL */
+    int share;          /* --share: no file paths, no folder names */
+    size_t subjects;    /* distinct subjects so far (share: their numbers) */
+    char *last_subject; /* the previous course's subject */
     /* the course being measured */
     cli_photo **who;
     st_metrics_options mopt;
@@ -90,7 +95,8 @@ static void html(FILE *f, const char *s)
     }
 }
 
-/* A value for people: 4 significant digits ("" when unavailable). */
+/* A value for people: 4 significant digits ("–" when unavailable); small
+ * values keep their digits (-2.6e-05, not 0). */
 static const char *num(char *buf, size_t size, double v)
 {
     if (!isfinite(v))
@@ -98,7 +104,7 @@ static const char *num(char *buf, size_t size, double v)
     else if (fabs(v) >= 1e5)
         snprintf(buf, size, "%.0f", v);
     else
-        snprintf(buf, size, "%.4g", fabs(v) < 5e-5 ? 0.0 : v);
+        snprintf(buf, size, "%.4g", v == 0 ? 0.0 : v); /* no "-0" */
     return buf;
 }
 
@@ -241,8 +247,9 @@ static st_image *render(const st_image *photo, const st_transform *t,
             float *o = st_image_pixel(out, u, v);
             int in;
             frame_xy(f, u, v, &x, &y);
-            st_transform_apply(t, x, y, &xp, &yp);
-            in = bilinear(src, (xp + 0.5) / k - 0.5, (yp + 0.5) / k - 0.5, o);
+            /* behind a homography's horizon: not in the photo */
+            in = !st_transform_apply_checked(t, x, y, &xp, &yp) &&
+                 bilinear(src, (xp + 0.5) / k - 0.5, (yp + 0.5) / k - 0.5, o);
             if (!in)
                 o[0] = o[1] = o[2] = 0.35f;
             if (inside)
@@ -366,11 +373,10 @@ void cli_report_drop(cli_photo *p)
     p->pic = NULL;
 }
 
-/* st_course_view_fn: draws one measured photo. Failing to draw (memory)
- * leaves the photo without pictures; the report says so. */
-static void on_view(void *ctx, const st_course_view *v)
+/* Draws one measured photo. Failing to draw (memory) leaves the photo
+ * without pictures; the report says so. */
+void cli_report_view(cli_report *r, const st_course_view *v)
 {
-    cli_report *r = ctx;
     const st_course_result *res = v->result;
     const st_region *cm = v->common;
     cli_pictures *p = calloc(1, sizeof *p);
@@ -460,13 +466,16 @@ done:
     r->who[v->index]->pic = p;
 }
 
-void cli_report_attach(cli_report *r, st_course_options *opt, cli_photo **who,
+void cli_report_set_run(cli_report *r, const cli_run *run)
+{
+    r->run = run;
+}
+
+void cli_report_attach(cli_report *r, cli_photo **who,
                        const st_metrics_options *mopt)
 {
     r->who = who;
     r->mopt = *mopt;
-    opt->view = on_view;
-    opt->view_ctx = r;
 }
 
 /* ---- the redness map ---- */
@@ -530,13 +539,14 @@ done:
 
 /* ---- HTML ---- */
 
-cli_report *cli_report_open(const char *path)
+cli_report *cli_report_open(const char *path, int share)
 {
     cli_report *r = calloc(1, sizeof *r);
     if (!r) {
         cli_error("out of memory");
         return NULL;
     }
+    r->share = share;
     if (!(r->path = strdup(path))) {
         cli_error("out of memory");
         free(r);
@@ -566,6 +576,7 @@ static void entries_free(cli_report *r)
         free(r->entries[k].region);
     }
     free(r->entries);
+    free(r->last_subject);
 }
 
 void cli_report_abort(cli_report *r)
@@ -707,7 +718,29 @@ static const char style[] =
     ".metric{margin:0;background:#fff;padding:8px;border:1px solid #d0d4da}"
     ".metric svg{width:100%;height:auto}"
     ".flags td:first-child{font-weight:600}"
-    "a{color:#1f5fa8}[hidden]{display:none!important}";
+    "a{color:#1f5fa8}[hidden]{display:none!important}"
+    ".print-only{display:none}.shared{font-size:13px;color:#444}"
+    /* print (and Save as PDF): white paper, no controls, the baseline and
+     * the latest photo side by side, each course on its own pages, no
+     * chart, map or table row cut across a page break */
+    "@media print{@page{size:A4;margin:12mm}"
+    "body{background:#fff;font-size:10pt}"
+    "header,section,footer{max-width:none;padding:0 0 6px}"
+    "input.slider,.divider,.screen-only{display:none!important}"
+    ".print-only{display:inline}"
+    ".compare{display:flex!important;gap:2%;background:none;line-height:1.2}"
+    ".compare img{width:49%}"
+    ".compare .after-clip{position:static;clip-path:none!important;"
+    "width:49%}.compare .after-clip img{width:100%;height:auto}"
+    ".strip{flex-wrap:wrap;overflow:visible}.shot{border:1px solid #ccc}"
+    ".shot img{height:56px}"
+    "section.course{break-before:page}"
+    ".charts{display:block}"
+    ".metric{display:inline-block;box-sizing:border-box;width:49%;"
+    "margin:0 0.5% 8px 0;vertical-align:top}"
+    ".metric,.maps figure,tr,.note,.compare,h2,h3{break-inside:avoid}"
+    "h2,h3{break-after:avoid}"
+    "a{color:inherit;text-decoration:none}}";
 
 /* Runs once the page has loaded: the photo strip picks the photo shown
  * against the baseline in the slider and in the maps. */
@@ -751,10 +784,12 @@ static int is_lighting(const cli_photo *p, const cli_photo *base)
     return fabs(a - b) > LIGHTING_L_STAR || lc.flags;
 }
 
+static void photo_label(char *buf, size_t size, const cli_photo *p);
+
 /* Every photo's colour calibration and light against the baseline's
- * (docs/calibration.md). */
+ * (docs/calibration.md); share: photos by their label, not their path. */
 static void write_calibration(FILE *f, cli_photo **rows, size_t n,
-                              const cli_photo *base)
+                              const cli_photo *base, int share)
 {
     char b1[32], b2[32], b3[32], b4[32], b5[32], flags[96];
     if (!base)
@@ -771,7 +806,13 @@ static void write_calibration(FILE *f, cli_photo **rows, size_t n,
             continue;
         st_metrics_light_change(&p->res.metrics, &base->res.metrics, &lc);
         fputs("<tr><td>", f);
-        html(f, p->path);
+        if (share) {
+            char lab[96];
+            photo_label(lab, sizeof lab, p);
+            html(f, lab[0] ? lab : "a photo");
+        } else {
+            html(f, p->path);
+        }
         fprintf(f,
                 "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
                 "<td>%s</td><td>",
@@ -847,7 +888,7 @@ static void legend_bar(FILE *f, const char *label, double range, int diverge)
 /* The chart of metric i over the course. */
 static void write_chart(FILE *f, cli_photo **rows, size_t n,
                         const cli_photo *base, int i, const cli_trend *tr,
-                        int course)
+                        int course, int share)
 {
     double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y);
     double *lx = calloc(n, sizeof *lx), *ly = calloc(n, sizeof *ly);
@@ -859,6 +900,8 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
     st_chart c = {0};
     size_t m = 0, nl = 0, nm = 0;
     char ylabel[160], id[32], title[120], *svg = NULL;
+    char band[64];
+    double rc;
     st_error err = {0};
     int cap = caption_of(st_metrics_name(i));
 
@@ -875,8 +918,9 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
             photo_label(lab, sizeof lab, p);
             {
                 char tip[1024];
-                snprintf(tip, sizeof tip, "%s: %s %s\n%s", lab,
-                         num(buf, sizeof buf, v), st_metrics_unit(i), p->path);
+                snprintf(tip, sizeof tip, "%s: %s %s%s%s", lab,
+                         num(buf, sizeof buf, v), st_metrics_unit(i),
+                         share ? "" : "\n", share ? "" : p->path);
                 tips[m] = strdup(tip);
             }
             x[m] = (double)p->plan.days_since_baseline;
@@ -919,6 +963,14 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
     c.has_reference = tr && isfinite(tr->base);
     c.reference = tr ? tr->base : NAN;
     c.reference_label = "baseline";
+    if (tr && st_repeat_coefficient(st_metrics_name(i), tr->base, &rc) == 0 &&
+        rc > 0) {
+        c.has_band = 1;
+        c.band_lo = tr->base - rc;
+        c.band_hi = tr->base + rc;
+        snprintf(band, sizeof band, "repeatability ±%.2g", rc);
+        c.band_label = band;
+    }
     c.id = id;
     if (st_chart_svg(&c, &svg, NULL, &err) == ST_OK) {
         fputs("<figure class=\"metric\">", f);
@@ -930,6 +982,17 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
             html(f, captions[cap].better);
             fputs("</b>", f);
         }
+        if (c.has_band)
+            fputs(" <span class=\"band-note\">Shaded: the repeatability "
+                  "around the baseline, how far photos of unchanged skin "
+                  "differ 95 times in 100 (docs/metrics.md); points inside "
+                  "it show no change.</span>",
+                  f);
+        else
+            fputs(" <span class=\"band-note\">No repeatability figure has "
+                  "been measured for this metric, so no band is "
+                  "drawn.</span>",
+                  f);
         fputs("</figcaption></figure>\n", f);
     }
 done:
@@ -949,7 +1012,7 @@ done:
 }
 
 static void write_flags(FILE *f, cli_photo **rows, size_t n,
-                        const cli_photo *base)
+                        const cli_photo *base, int share)
 {
     int any = 0;
     char buf[32], buf2[32];
@@ -971,9 +1034,19 @@ static void write_flags(FILE *f, cli_photo **rows, size_t n,
         fputs("<tr><td>", f);
         html(f, kind);
         fputs("</td><td>", f);
-        html(f, p->path);
+        if (share) {
+            char lab[96];
+            photo_label(lab, sizeof lab, p);
+            html(f, lab[0] ? lab : "a photo");
+        } else {
+            html(f, p->path);
+        }
         fputs("</td><td>", f);
-        if (!cli_row_ok(p)) {
+        if (!cli_row_ok(p) && share) {
+            fputs("could not be measured (the full report and the CSV say "
+                  "why)",
+                  f);
+        } else if (!cli_row_ok(p)) {
             html(f, cli_row_error(p));
         } else if (!p->res.registered) {
             fprintf(f,
@@ -1090,17 +1163,22 @@ static void write_maps(FILE *f, const cli_photo *p, const cli_photo *base,
 
 static void write_summary_table(FILE *f, const cli_trend *tr, const int *has)
 {
-    char b[5][32];
+    char b[5][64];
     fputs("<h3>Summary</h3><p>Baseline against the latest photo that is not "
           "within days of a treatment, and the trend over all such photos "
-          "(least squares, ± its standard error). The same numbers are in "
-          "the summary CSV (<code>--summary</code>).</p>"
+          "(least squares, ± its standard error, to the digits the error "
+          "allows). Repeatability: how far two photos of unchanged skin "
+          "differ 95 times in 100 (docs/metrics.md); a change smaller than "
+          "it is not a change. The same numbers are in the summary CSV "
+          "(<code>--summary</code>).</p>"
           "<table class=\"summary\"><tr><th>metric</th><th>unit</th>"
           "<th>baseline</th><th>latest</th><th>change</th><th>change %</th>"
-          "<th>trend per 30 days</th><th>photos</th></tr>\n",
+          "<th>repeatability ±</th><th>trend per 30 days</th><th>photos</th>"
+          "</tr>\n",
           f);
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
         const cli_trend *t = &tr[i];
+        double rc;
         if (!has[i])
             continue;
         fputs("<tr><td>", f);
@@ -1110,13 +1188,20 @@ static void write_summary_table(FILE *f, const cli_trend *tr, const int *has)
         fprintf(f,
                 "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
                 "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
-                num(b[0], 32, t->base), num(b[1], 32, t->latest_value),
-                num(b[2], 32, t->change), num(b[3], 32, t->pct_change));
-        if (isfinite(t->slope30) && isfinite(t->se30))
-            fprintf(f, "<td class=\"n\">%s ± %s</td>",
-                    num(b[0], 32, t->slope30), num(b[1], 32, t->se30));
-        else
-            fprintf(f, "<td class=\"n\">%s</td>", num(b[0], 32, t->slope30));
+                num(b[0], 64, t->base), num(b[1], 64, t->latest_value),
+                num(b[2], 64, t->change), num(b[3], 64, t->pct_change));
+        if (st_repeat_coefficient(st_metrics_name(i), t->base, &rc) == 0 &&
+            rc > 0) {
+            snprintf(b[4], 64, "%.2g", rc);
+            fprintf(f, "<td class=\"n\">%s%s</td>", b[4],
+                    isfinite(t->change) && fabs(t->change) <= rc
+                        ? " <small>(change within it)</small>"
+                        : "");
+        } else {
+            fputs("<td class=\"n\">not measured</td>", f);
+        }
+        fprintf(f, "<td class=\"n\">%s</td>",
+                st_chart_format_pm(t->slope30, t->se30, b[0], 64));
         fprintf(f, "<td class=\"n\">%zu</td></tr>\n", t->n);
     }
     fputs("</table>\n", f);
@@ -1133,7 +1218,7 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     double *y = malloc((n ? n : 1) * sizeof *y);
     size_t k_base = 0, k_latest = 0, shots = 0, flags = 0;
     int course = (int)r->n_entries + 1, rc = -1;
-    char date[16];
+    char date[16], who[48];
 
     if (!x || !y)
         goto done;
@@ -1147,7 +1232,14 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     }
     e = &r->entries[r->n_entries];
     memset(e, 0, sizeof *e);
-    if (!(e->subject = strdup(rows[0]->subject)) ||
+    if (!r->last_subject || strcmp(r->last_subject, rows[0]->subject)) {
+        free(r->last_subject);
+        if (!(r->last_subject = strdup(rows[0]->subject)))
+            goto done;
+        r->subjects++;
+    }
+    snprintf(who, sizeof who, "Subject %zu", r->subjects);
+    if (!(e->subject = strdup(r->share ? who : rows[0]->subject)) ||
         !(e->region = strdup(rows[0]->region))) {
         free(e->subject);
         goto done;
@@ -1181,7 +1273,7 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
         }
     fprintf(f, " data-base=\"%zu\" data-latest=\"%zu\">\n<h2>", k_base,
             k_latest);
-    html(f, rows[0]->subject);
+    html(f, e->subject);
     if (rows[0]->region[0]) {
         fputs(" — ", f);
         html(f, rows[0]->region);
@@ -1189,7 +1281,11 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     fprintf(f, "</h2>\n<p>%zu photo%s", n, n == 1 ? "" : "s");
     if (e->first[0])
         fprintf(f, " from %s to %s", e->first, e->last);
-    if (base) {
+    if (base && r->share) {
+        fprintf(f, "; baseline of %s",
+                base->plan.has_date ? st_date_format(base->plan.date, date)
+                                    : "no known date");
+    } else if (base) {
         fputs("; baseline ", f);
         html(f, base->path);
         fprintf(f, " (%s)",
@@ -1201,8 +1297,8 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
               f);
     }
     fputs(".</p>\n", f);
-    write_flags(f, rows, n, base);
-    write_calibration(f, rows, n, base);
+    write_flags(f, rows, n, base, r->share);
+    write_calibration(f, rows, n, base, r->share);
 
     if (shots) {
         fputs("<h3>Before and after</h3>\n"
@@ -1216,8 +1312,11 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
               "value=\"50\" aria-label=\"slide between the baseline and the "
               "selected photo\"></div>\n"
               "<p>Each photo turned, shifted and scaled onto the baseline and "
-              "cropped to the skin every photo shows. Pick a photo; drag the "
-              "slider to compare it with the baseline.</p>\n"
+              "cropped to the skin every photo shows.<span "
+              "class=\"screen-only\"> Pick a photo; drag the slider to "
+              "compare it with the baseline.</span><span "
+              "class=\"print-only\"> Left the baseline, right the latest "
+              "photo.</span></p>\n"
               "<div class=\"strip\">",
               f);
         for (size_t k = 0; k < n; k++) {
@@ -1228,8 +1327,10 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
             photo_label(lab, sizeof lab, p);
             fputs("<button class=\"shot\" type=\"button\" data-label=\"", f);
             html(f, lab);
-            fputs("\" title=\"", f);
-            html(f, p->path);
+            if (!r->share) {
+                fputs("\" title=\"", f);
+                html(f, p->path);
+            }
             fputs("\"><img class=\"photo\" alt=\"", f);
             html(f, lab);
             fputs("\" src=\"", f);
@@ -1254,12 +1355,13 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
               "every photo shows; rings: photos within days of a treatment "
               "(acute redness and swelling, left out of the trends); dashed "
               "lines: treatment sessions (S1, S2, …) and the baseline "
-              "value. Hover a point for its photo.</p>\n<div "
+              "value; shaded: the repeatability.<span class=\"screen-only\"> "
+              "Hover a point for its photo.</span></p>\n<div "
               "class=\"charts\">\n",
               f);
         for (int i = 0; i < ST_METRICS_COUNT; i++)
             if (has[i])
-                write_chart(f, rows, n, base, i, &tr[i], course);
+                write_chart(f, rows, n, base, i, &tr[i], course, r->share);
         fputs("</div>\n", f);
         write_summary_table(f, tr, has);
     }
@@ -1280,6 +1382,112 @@ drop:
     free(x);
     free(y);
     return rc;
+}
+
+int cli_report_zones(cli_report *r, const cli_photo *base,
+                     const st_image *photo)
+{
+    static const char *const names[ST_ZONE_COUNT] = {
+        "forehead", "left cheek", "right cheek", "nose", "chin"};
+    FILE *f = r->body;
+    st_image *pic = NULL;
+    st_error err = {0};
+    char *uri;
+
+    if (st_face_draw_zones(&pic, photo, base->res.face->zones, THUMB, &err)) {
+        cli_error("%s: zones picture: %s", base->path, st_error_text(&err));
+        return -1;
+    }
+    uri = jpeg_uri(pic);
+    st_image_free(pic);
+    if (!uri) {
+        cli_error("out of memory writing the report");
+        return -1;
+    }
+    fputs("<section class=\"zones\"><h2>", f);
+    html(f, base->subject);
+    fputs(" — face zones on the baseline</h2>\n<figure><img class=\"zones\" "
+          "alt=\"the baseline with its face zones outlined\" src=\"",
+          f);
+    fputs(uri, f);
+    fputs("\"><figcaption>Each photo is measured on the zones of its own "
+          "face landmarks, cut to its skin; the sections below chart every "
+          "metric zone by zone. ",
+          f);
+    for (int z = 0; z < ST_ZONE_COUNT; z++) {
+        unsigned char c[3];
+        st_zone_colour(z, c);
+        fprintf(f,
+                "<span style=\"color:#%02x%02x%02x\">&#9632;</span> %s "
+                "(%zu px)%s",
+                c[0], c[1], c[2], names[z],
+                base->res.face->zones[z] ? base->res.face->zones[z]->count : 0,
+                z < ST_ZONE_COUNT - 1 ? ", " : ".");
+    }
+    fputs(" Left and right are the subject's own.</figcaption></figure>"
+          "</section>\n",
+          f);
+    free(uri);
+    return 0;
+}
+
+/* A command-line word as a shell would need it: quoted unless it is
+ * made of safe characters only. */
+static void shell_word(FILE *f, const char *w)
+{
+    int safe = *w != '\0';
+    for (const char *s = w; *s && safe; s++)
+        safe = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789-_./:,=+@%",
+                      *s) != NULL;
+    if (safe) {
+        html(f, w);
+        return;
+    }
+    fputc('\'', f);
+    for (const char *s = w; *s; s++) {
+        char c[2] = {*s, '\0'};
+        html(f, *s == '\'' ? "'\\''" : c);
+    }
+    fputc('\'', f);
+}
+
+/* "How this report was made": version, command line, settings. */
+static void write_run(FILE *f, const cli_run *run, int share)
+{
+    cli_setting s[CLI_MAX_SETTINGS];
+    size_t n = cli_run_settings(run, s);
+    fprintf(f,
+            "<section class=\"run\" id=\"run\"><h2>How this report was "
+            "made</h2><p>skintrack %s, so that it can be made again and "
+            "checked: %s every setting it ran with (defaults filled in). "
+            "<code>--meta FILE.json</code> writes the same record for "
+            "scripts.</p>\n",
+            st_version(),
+            share ? "(in this shared copy without its command line, which "
+                    "names files)"
+                  : "the command and");
+    if (!share) {
+        fputs("<p class=\"cmd\"><code>skintrack", f);
+        for (int i = 0; i < run->argc; i++) {
+            fputc(' ', f);
+            shell_word(f, run->argv[i]);
+        }
+        fputs("</code></p>\n", f);
+    }
+    fputs("<table class=\"settings\"><tr><th>setting</th>"
+          "<th>value</th></tr>\n",
+          f);
+    for (size_t k = 0; k < n; k++) {
+        fputs("<tr><td>", f);
+        html(f, s[k].key);
+        fputs("</td><td>", f);
+        html(f, !s[k].has_value         ? "–"
+                : share && s[k].is_path ? "(a file, left out of this copy)"
+                                        : s[k].value);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table></section>\n", f);
 }
 
 st_output *cli_report_finish(cli_report *r)
@@ -1304,6 +1512,10 @@ st_output *cli_report_finish(cli_report *r)
           "pose change them too; read them together with the photos and "
           "with a clinician.</p>\n",
           f);
+    if (r->share)
+        fputs("<p class=\"shared\">This copy is for sharing: it names no "
+              "file and no folder (subjects are numbered).</p>\n",
+              f);
     fprintf(f,
             "<p>%zu photo%s in %zu course%s. Each course is one person's "
             "region photographed over time: every photo is registered to the "
@@ -1329,6 +1541,8 @@ st_output *cli_report_finish(cli_report *r)
     rewind(r->body);
     while ((got = fread(buf, 1, sizeof buf, r->body)) > 0)
         fwrite(buf, 1, got, f);
+    if (r->run)
+        write_run(f, r->run, r->share);
     fprintf(f,
             "</main>\n<footer><p class=\"note\">Measurements, not a "
             "diagnosis.</p><p>Made by skintrack %s. The numbers are those "

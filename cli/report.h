@@ -17,20 +17,37 @@
 
 typedef struct cli_report cli_report;
 
-/* Opens the report at path ("-": stdout) atomically. NULL after a message
- * when it cannot. */
-cli_report *cli_report_open(const char *path);
+/* Opens the report at path ("-": stdout) atomically; share leaves out
+ * every file path and folder name (subjects are numbered). NULL after a
+ * message when it cannot. */
+cli_report *cli_report_open(const char *path, int share);
 
-/* Hooks the report into a course about to be measured: who[i] is the
+struct cli_run;
+
+/* Records the run (its options) for the report's "how it was made"
+ * section; run must outlive the report. */
+void cli_report_set_run(cli_report *r, const struct cli_run *run);
+
+/* Prepares the report for a course about to be measured: who[i] is the
  * photo of paths[i] given to st_course_measure; mopt are its measuring
- * options. Sets opt->view. */
-void cli_report_attach(cli_report *r, st_course_options *opt, cli_photo **who,
+ * options. */
+void cli_report_attach(cli_report *r, cli_photo **who,
                        const st_metrics_options *mopt);
+
+/* Draws a measured photo's pictures (from the course's view callback, on
+ * any worker; calls for different photos may run at once). */
+void cli_report_view(cli_report *r, const st_course_view *v);
 
 /* Writes the section of a measured course (rows in date order, base its
  * baseline or NULL) and frees the photos' pictures. 0, or -1 (reported). */
 int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
                       const cli_photo *base);
+
+/* --regions face: a figure of the baseline photo (decoded, upright) with
+ * the zones of base->res.face outlined, before the course's zone
+ * sections. 0, or -1 (reported). */
+int cli_report_zones(cli_report *r, const cli_photo *base,
+                     const st_image *photo);
 
 /* Writes the index and the sections into the report's output and frees r;
  * returns that output, still to be committed (cli_outputs_commit), or NULL

@@ -1,53 +1,71 @@
 /* skintrack — registration of a moving photo to a reference photo.
  *
  *   st_align_options_init   defaults
- *   st_align_estimate       similarity transform reference -> moving
+ *   st_align_estimate       similarity, affine map or homography
+ *                           reference -> moving, residual in px
  *   st_align_status_name    "ok" / "low_confidence"
+ *   st_align_model_name / _parse
  *
- * Method
+ * Method (docs/align.md has the reasoning behind each constant)
  *  1. Luminance (Rec. 709 weights on the sRGB-encoded samples) of both
  *     images, box-averaged into a pyramid: the finest level has at most
  *     about 3 megapixels, each coarser one half the size, the coarsest a
  *     side of at most 384 px. The same factor applies to both images, so
  *     their relative scale is kept.
- *  2. Rotation and scale on the coarsest level by the Fourier-Mellin method
- *     (Reddy & Chatterji 1996, IEEE TIP 5:1266): Hann-windowed, mean-free
- *     images; magnitude spectra, which do not depend on translation;
+ *  2. Candidate 1: SIFT matches (align_features.c) on the finest level
+ *     averaged down to 400 px a side (800 when that gives under 40
+ *     inliers), a robust fit of the model (align_fit.c: MSAC, normalised
+ *     DLT) and, for --model auto, the choice among similarity, affine map
+ *     and homography by GRIC (Torr 1998). Used when it has at least 12
+ *     inliers and lies within the rotation and scale bounds.
+ *  3. Candidate 2, when there is no feature estimate: rotation and scale
+ *     on the coarsest level by the Fourier-Mellin method (Reddy &
+ *     Chatterji 1996, IEEE TIP 5:1266): Hann-windowed, mean-free images;
+ *     magnitude spectra, which do not depend on translation;
  *     log(1 + |F|) weighted by their high-pass emphasis filter
  *     (1 - cos u cos v)(2 - cos u cos v); resampled to log-polar
  *     coordinates, where rotation and scale become shifts; found by
  *     whitened (phase-only) correlation. The magnitude spectrum cannot tell
  *     theta from theta + 180 degrees, and the strongest correlation peak
- *     is not always the true one: the three best peaks, each with both
- *     angles, that satisfy the caller's rotation and scale bounds, are
- *     each tried in step 3.
- *  3. Translation for each candidate by phase correlation (Kuglin & Hines
+ *     is not always the true one: the best peaks, each with both angles,
+ *     within +-45 degrees and x1.5 (and the caller's bounds) are each
+ *     tried. Translation for each by phase correlation (Kuglin & Hines
  *     1975) of the reference with the moving image rotated and scaled onto
  *     it; the candidate whose correlation peak stands highest above its
  *     surroundings (peak-to-sidelobe ratio) wins.
  *  4. Refinement from the coarsest to the finest level by Gauss-Newton
  *     least squares on the luminance (Lucas & Kanade 1981, forward
- *     additive, with the similarity's four parameters plus a gain and an
- *     offset so exposure and white-balance changes do not pull the
- *     geometry), after a Gaussian blur of sigma 1 px, with Huber weights
+ *     additive, with the model's parameters plus a gain and an offset so
+ *     exposure and white-balance changes do not pull the geometry), after
+ *     a Gaussian blur of sigma 1 px (more on the finer image when the
+ *     scale is not 1, so both show the same detail), with Huber weights
  *     (k = 1.345 residual RMS) so local colour changes such as redness
  *     count less; until a step moves the image corners by less than
- *     0.002 px. This is where the sub-pixel accuracy comes from; a Fourier
- *     peak's sub-pixel fit (step 3) only has to land within a pixel or two.
+ *     0.002 px. This is where the sub-pixel accuracy comes from; the
+ *     candidates only have to land within a pixel or two.
  *  5. Confidence: the zero-mean normalised cross-correlation of the
  *     band-passed luminance (difference of Gaussians, sigma 1 and 4 px) of
  *     the reference and of the aligned moving image over their overlap, on
  *     the finest pyramid level of at most about a megapixel. Texture that
- * matches gives a high value; photos of different skin, or of nothing, give
- * about 0. Below the threshold (ST_ALIGN_MIN_CONFIDENCE, chosen on unrelated
- * and related test pairs), or with less than 10% overlap, the result is
- * low_confidence.
+ *     matches gives a high value; photos of different skin, or of nothing,
+ *     give about 0.
+ *  6. Residual: local shifts between 64 px reference patches on an 8 x 8
+ *     grid and the registered moving image, by whitened phase correlation
+ *     on the finest level; their median and 95th percentile in px.
+ *  7. Status: low_confidence below the confidence threshold
+ *     (ST_ALIGN_MIN_CONFIDENCE, chosen on unrelated and related test
+ *     pairs), under 10% overlap, beyond the bounds, with the residual's
+ *     95th percentile above its bound (ST_ALIGN_MAX_RESIDUAL_PX), or when
+ *     under a quarter of the overlap's patches can be measured; the note
+ *     says which.
  */
 #include <float.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "align_internal.h"
 #include "internal.h"
 #include "skintrack/align.h"
 #include "skintrack/fft.h"
@@ -58,6 +76,24 @@
 #define LP_RHO          256 /* log-polar radii */
 #define CANDIDATES      8
 #define MIN_OVERLAP_PCT 10.0
+/* Fourier-Mellin's own search range: its false peaks grow with the range
+ * searched (a grey card's edges match themselves turned by 180 degrees),
+ * so beyond this only a feature estimate, checked by its inliers, is
+ * believed */
+#define FM_MAX_ROTATION 45.0
+#define FM_MAX_SCALE    1.5
+/* features: the plane sizes tried, the inlier threshold on them (px), the
+ * fewest inliers believed, and the fewest that spare the second try */
+#define FEATURE_FAST_SIDE     400
+#define FEATURE_MAX_SIDE      800
+#define FEATURE_RETRY_INLIERS 40
+#define FEATURE_THRESHOLD   2.0
+#define FEATURE_MIN_INLIERS 12
+/* residual: patch side (px of the finest level), grid, and the least
+ * peak-to-sidelobe ratio of a patch with texture to measure */
+#define RES_PATCH   64
+#define RES_GRID    8
+#define RES_MIN_PSR 10.0
 
 typedef struct plane {
     int w, h;
@@ -130,6 +166,26 @@ static int half_plane(const plane *in, plane *out)
         float *o = row(out, y);
         for (int x = 0; x < out->w; x++)
             o[x] = 0.25f * (a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1]);
+    }
+    return 0;
+}
+
+/* in averaged over k x k blocks (k = 1: a copy). */
+static int box_plane(const plane *in, int k, plane *out)
+{
+    float inv = 1.0f / (float)(k * k);
+    if (plane_new(out, in->w / k, in->h / k))
+        return -1;
+    for (int y = 0; y < out->h; y++) {
+        float *o = row(out, y);
+        for (int j = 0; j < k; j++) {
+            const float *a = row(in, y * k + j);
+            for (int x = 0; x < out->w; x++)
+                for (int i = 0; i < k; i++)
+                    o[x] += a[x * k + i];
+        }
+        for (int x = 0; x < out->w; x++)
+            o[x] *= inv;
     }
     return 0;
 }
@@ -384,7 +440,10 @@ static int find_peaks(const float *c, int W, int H, peak *out, int k)
             }
         {
             double mean = s / m, var = s2 / m - mean * mean;
-            out[p].psr = var > 0 ? (out[p].value - mean) / sqrt(var) : 0;
+            /* a flat sidelobe (identical images): as high as it gets */
+            out[p].psr = var > 0                ? (out[p].value - mean) / sqrt(var)
+                         : out[p].value > mean ? 1e30
+                                               : 0;
         }
         {
             double l = c[(size_t)y * W + (x - 1 + W) % W];
@@ -635,9 +694,9 @@ static st_status initial_estimate(const plane *r, const plane *m,
             for (int flip = 0; flip < 2; flip++) {
                 double rot = fm[i].rotation_deg + (flip ? 180.0 : 0.0);
                 rot = fmod(rot + 540.0, 360.0) - 180.0;
-                if (fabs(rot) > opt->max_rotation_deg ||
-                    fm[i].scale > opt->max_scale ||
-                    fm[i].scale < 1.0 / opt->max_scale)
+                if (fabs(rot) > fmin(opt->max_rotation_deg, FM_MAX_ROTATION) ||
+                    fm[i].scale > fmin(opt->max_scale, FM_MAX_SCALE) ||
+                    fm[i].scale < 1.0 / fmin(opt->max_scale, FM_MAX_SCALE))
                     continue;
                 cand[n].rotation_deg = rot;
                 cand[n++].scale = fm[i].scale;
@@ -775,6 +834,97 @@ static int refine(const level *L, st_transform *t, int translation_only,
     return it;
 }
 
+/* Refines t (level coordinates) as an affine map or a homography, with
+ * gain and offset, like refine(): forward-additive Gauss-Newton on the
+ * matrix entries, Huber weights. The normal matrix is scaled to a unit
+ * diagonal before solving (Jacobi preconditioning), as the entries that
+ * multiply x y (about 1e6 at a megapixel) and those that multiply 1 differ
+ * by that much. Returns the iterations used. */
+static int refine_general(const level *L, st_transform *t, int projective,
+                          int max_iter, double tol, double samples,
+                          double *gain, double *bias)
+{
+    int np = projective ? 8 : 6, n = np + 2, it;
+    int stride = (int)fmax(1, ceil(sqrt((double)L->r.w * L->r.h / samples)));
+    double sigma = -1;
+    const double umax = L->m.w - 2.001, vmax = L->m.h - 2.001;
+
+    for (it = 0; it < max_iter; it++) {
+        double A[100] = {0}, b[10] = {0}, d[10], D[10], sse = 0, cnt = 0;
+        double k = sigma > 0 ? 1.345 * sigma : DBL_MAX;
+        const double *m = t->m;
+        st_transform next = *t;
+
+        for (int y = 0; y < L->r.h; y += stride) {
+            const float *rr = row(&L->r, y);
+            for (int x = 0; x < L->r.w; x += stride) {
+                double w = m[6] * x + m[7] * y + 1, u, v, I, Gx, Gy, e, wt;
+                double J[10];
+                float fi, fgx, fgy;
+                if (!(w > 0))
+                    continue;
+                u = (m[0] * x + m[1] * y + m[2]) / w;
+                v = (m[3] * x + m[4] * y + m[5]) / w;
+                if (!(u >= 1 && v >= 1 && u < umax && v < vmax))
+                    continue;
+                bilinear3(&L->m, &L->gx, &L->gy, (float)u, (float)v, &fi, &fgx,
+                          &fgy);
+                I = fi;
+                Gx = fgx * *gain / w;
+                Gy = fgy * *gain / w;
+                e = *gain * I + *bias - rr[x];
+                wt = fabs(e) <= k ? 1.0 : k / fabs(e);
+                J[0] = Gx * x, J[1] = Gx * y, J[2] = Gx;
+                J[3] = Gy * x, J[4] = Gy * y, J[5] = Gy;
+                if (projective) {
+                    J[6] = -(Gx * u + Gy * v) * x;
+                    J[7] = -(Gx * u + Gy * v) * y;
+                }
+                J[np] = I, J[np + 1] = 1;
+                for (int i = 0; i < n; i++) {
+                    double wj = wt * J[i];
+                    b[i] -= wj * e;
+                    for (int j = i; j < n; j++)
+                        A[i * n + j] += wj * J[j];
+                }
+                sse += e * e;
+                cnt++;
+            }
+        }
+        if (cnt < 4 * n)
+            break;
+        for (int i = 0; i < n; i++) {
+            D[i] = A[i * n + i] > 0 ? 1 / sqrt(A[i * n + i]) : 1;
+            for (int j = 0; j < i; j++)
+                A[i * n + j] = A[j * n + i];
+        }
+        for (int i = 0; i < n; i++) {
+            b[i] *= D[i];
+            for (int j = 0; j < n; j++)
+                A[i * n + j] *= D[i] * D[j];
+        }
+        if (st_solve_n(n, A, b, d))
+            break;
+        sigma = sqrt(sse / cnt);
+        for (int i = 0; i < np; i++)
+            next.m[i] += d[i] * D[i];
+        *gain += d[np] * D[np];
+        *bias += d[np + 1] * D[np + 1];
+        {
+            double sum = 0, change;
+            for (int i = 0; i < 8; i++)
+                sum += next.m[i];
+            if (!isfinite(sum))
+                break;
+            change = corner_change(&next, t, L->r.w, L->r.h);
+            *t = next;
+            if (change < tol)
+                return it + 1;
+        }
+    }
+    return it;
+}
+
 /* ---- confidence and overlap ---- */
 
 static double band_ncc(const level *L, const st_transform *t)
@@ -789,8 +939,8 @@ static double band_ncc(const level *L, const st_transform *t)
     for (int y = 0; y < L->r.h; y += stride)
         for (int x = 0; x < L->r.w; x += stride) {
             double u, v, a, b;
-            st_transform_apply(t, x, y, &u, &v);
-            if (!(u >= 0 && v >= 0 && u < L->m.w - 1 && v < L->m.h - 1))
+            if (st_transform_apply_checked(t, x, y, &u, &v) ||
+                !(u >= 0 && v >= 0 && u < L->m.w - 1 && v < L->m.h - 1))
                 continue;
             a = row(&L->r, y)[x] - row(&rb, y)[x];
             b = bilinear(&L->m, (float)u, (float)v) -
@@ -817,9 +967,8 @@ static double overlap_pct(const st_image *ref, const st_image *mov,
     for (int y = 0; y < ref->height; y += step)
         for (int x = 0; x < ref->width; x += step) {
             double u, v;
-            st_transform_apply(t, x, y, &u, &v);
             all++;
-            if (u >= -0.5 && v >= -0.5 && u <= mov->width - 0.5 &&
+            if (!st_transform_apply_checked(t, x, y, &u, &v) && u >= -0.5 && v >= -0.5 && u <= mov->width - 0.5 &&
                 v <= mov->height - 0.5)
                 in++;
         }
@@ -830,10 +979,31 @@ static double overlap_pct(const st_image *ref, const st_image *mov,
 
 void st_align_options_init(st_align_options *opt)
 {
-    opt->max_rotation_deg = 45;
-    opt->max_scale = 1.5;
+    opt->max_rotation_deg = 180;
+    opt->max_scale = 3;
     opt->translation_only = 0;
     opt->min_confidence = ST_ALIGN_MIN_CONFIDENCE;
+    opt->model = ST_ALIGN_AUTO;
+    opt->max_residual_px = ST_ALIGN_MAX_RESIDUAL_PX;
+    opt->no_features = 0;
+}
+
+static const char *const model_names[] = {"auto", "similarity", "affine",
+                                          "homography"};
+
+const char *st_align_model_name(st_align_model model)
+{
+    return (unsigned)model < 4 ? model_names[model] : "auto";
+}
+
+int st_align_model_parse(const char *name, st_align_model *model)
+{
+    for (int i = 0; i < 4; i++)
+        if (name && strcmp(name, model_names[i]) == 0) {
+            *model = (st_align_model)i;
+            return 0;
+        }
+    return -1;
 }
 
 const char *st_align_status_name(st_align_status status)
@@ -857,16 +1027,311 @@ static void free_level(level *L)
     plane_free(&L->gy);
 }
 
-/* Blurred planes and gradients for refinement on one pyramid level. */
-static int make_level(const plane *r, const plane *m, level *L)
+/* The blur of each image that brings both to one resolution when the
+ * moving photo shows the skin at scale s (moving px per reference px):
+ * sigma 1 px, times 1/s for the reference when the moving is smaller and
+ * times s for the moving when it is larger, so that neither holds detail
+ * the other cannot show (the finer one's extra texture would only add
+ * noise to the fit). */
+static void matched_blur(double s, double *sr, double *sm)
 {
+    s = isfinite(s) && s > 0 ? s : 1;
+    *sr = s < 1 ? 1 / s : 1;
+    *sm = s > 1 ? s : 1;
+}
+
+/* Blurred planes and gradients for refinement on one pyramid level. */
+static int make_level(const plane *r, const plane *m, double scale, level *L)
+{
+    double sr, sm;
+    matched_blur(scale, &sr, &sm);
     memset(L, 0, sizeof *L);
     if (plane_new(&L->r, r->w, r->h) || plane_new(&L->m, m->w, m->h) ||
         plane_new(&L->gx, m->w, m->h) || plane_new(&L->gy, m->w, m->h) ||
-        blur(r, &L->r, 1.0) || blur(m, &L->m, 1.0))
+        blur(r, &L->r, sr) || blur(m, &L->m, sm))
         return -1;
     gradients(&L->m, &L->gx, &L->gy);
     return 0;
+}
+
+/* ---- residual in pixels ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The patch (x0, y0, RES_PATCH square) of the reference level maps inside
+ * the moving level under t (level coordinates). A homography in front of
+ * its horizon maps the square to a convex quadrilateral, so its corners
+ * decide. */
+static int patch_inside(const plane *m, const st_transform *t, int x0, int y0)
+{
+    for (int i = 0; i < 4; i++) {
+        double u, v;
+        if (st_transform_apply_checked(t, x0 + (i & 1 ? RES_PATCH - 1 : 0),
+                                       y0 + (i & 2 ? RES_PATCH - 1 : 0), &u,
+                                       &v) ||
+            !(u >= 0 && v >= 0 && u < m->w - 1 && v < m->h - 1))
+            return 0;
+    }
+    return 1;
+}
+
+/* Local shifts between reference patches and the moving image resampled
+ * through t (level coordinates, level factor f) on a RES_GRID square grid;
+ * their median and 95th percentile in full-resolution px into res. */
+static st_status residual(const plane *r, const plane *m, const st_transform *t,
+                          int f, double scale, st_align_result *res,
+                          st_error *err)
+{
+    double shift[RES_GRID * RES_GRID], sr, sm;
+    plane a = {0}, b = {0}, ab = {0}, bb = {0}, mb = {0};
+    const plane *ms = m;
+    st_status s = ST_OK;
+    int n = 0;
+
+    /* the blur of the refinement (1 px, resolutions matched): whitened
+     * correlation weighs every frequency alike, and the finest ones hold
+     * mostly noise and JPEG blocks */
+    matched_blur(scale, &sr, &sm);
+    if (sm > 1) {
+        if (plane_new(&mb, m->w, m->h) || blur(m, &mb, sm)) {
+            s = st_fail(err, ST_ERR_NOMEM, "out of memory (alignment residual)");
+            goto done;
+        }
+        ms = &mb;
+    }
+
+    res->residual_px = res->residual_p95_px = NAN;
+    res->residual_patches = res->residual_tried = 0;
+    if (r->w < RES_PATCH || r->h < RES_PATCH)
+        return ST_OK;
+    if (plane_new(&a, RES_PATCH, RES_PATCH) ||
+        plane_new(&ab, RES_PATCH, RES_PATCH) ||
+        plane_new(&b, RES_PATCH, RES_PATCH) ||
+        plane_new(&bb, RES_PATCH, RES_PATCH)) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (alignment residual)");
+        goto done;
+    }
+    for (int gy = 0; gy < RES_GRID; gy++)
+        for (int gx = 0; gx < RES_GRID; gx++) {
+            int x0 = (int)((gx + 0.5) * r->w / RES_GRID) - RES_PATCH / 2;
+            int y0 = (int)((gy + 0.5) * r->h / RES_GRID) - RES_PATCH / 2;
+            peak pk;
+            if (x0 < 0 || y0 < 0 || x0 + RES_PATCH > r->w ||
+                y0 + RES_PATCH > r->h || !patch_inside(m, t, x0, y0))
+                continue;
+            for (int y = 0; y < RES_PATCH; y++)
+                for (int x = 0; x < RES_PATCH; x++) {
+                    double u, v;
+                    st_transform_apply(t, x0 + x, y0 + y, &u, &v);
+                    row(&a, y)[x] = row(r, y0 + y)[x0 + x];
+                    row(&b, y)[x] = bilinear(ms, (float)u, (float)v);
+                }
+            if (blur(&a, &ab, sr) || (sm <= 1 && blur(&b, &bb, 1.0))) {
+                s = st_fail(err, ST_ERR_NOMEM,
+                            "out of memory (alignment residual)");
+                goto done;
+            }
+            if ((s = phase_correlate(&ab, sm <= 1 ? &bb : &b, NULL, &pk, err)))
+                goto done;
+            res->residual_tried++;
+            if (pk.psr >= RES_MIN_PSR)
+                shift[n++] = hypot(pk.x, pk.y) * f;
+        }
+    res->residual_patches = n;
+    if (n >= 4) {
+        qsort(shift, (size_t)n, sizeof *shift, cmp_double);
+        res->residual_px = n % 2 ? shift[n / 2]
+                                 : 0.5 * (shift[n / 2 - 1] + shift[n / 2]);
+        res->residual_p95_px = shift[(int)ceil(0.95 * n) - 1];
+    }
+done:
+    plane_free(&a);
+    plane_free(&ab);
+    plane_free(&b);
+    plane_free(&bb);
+    plane_free(&mb);
+    return s;
+}
+
+/* ---- feature candidate ---- */
+
+/* Appends a sentence to the note. */
+static void note(st_align_result *res, const char *fmt, ...) ST_PRINTF(2, 3);
+static void note(st_align_result *res, const char *fmt, ...)
+{
+    size_t len = strlen(res->note);
+    va_list ap;
+    if (len + 3 >= sizeof res->note)
+        return;
+    if (len) {
+        strcpy(res->note + len, "; ");
+        len += 2;
+    }
+    va_start(ap, fmt);
+    st_vsnprintf_c(res->note + len, sizeof res->note - len, fmt, ap);
+    va_end(ap);
+}
+
+/* Rotation and scale of t at the reference centre within the options'
+ * bounds; otherwise a note naming the bound and the value that would
+ * admit the estimate. */
+static int within_bounds(const st_transform *full, const st_image *ref,
+                         const st_align_options *opt, const char *what,
+                         st_align_result *res)
+{
+    double rot, scale, big;
+    st_transform_params(full, (ref->width - 1) / 2.0, (ref->height - 1) / 2.0,
+                        NULL, NULL, &rot, &scale);
+    if (!isfinite(scale))
+        return 0;
+    big = scale >= 1 ? scale : 1 / scale;
+    if (big > opt->max_scale * 1.05) {
+        note(res,
+             "%s found scale %.3f, beyond --max-scale %g (--max-scale %.1f "
+             "would admit it)",
+             what, scale, opt->max_scale, ceil(big * 1.1 * 10) / 10);
+        return 0;
+    }
+    if (fabs(rot) > opt->max_rotation_deg + 1) {
+        note(res,
+             "%s found rotation %.1f deg, beyond --max-rotation %g "
+             "(--max-rotation %.0f would admit it)",
+             what, rot, opt->max_rotation_deg, fmin(180, ceil(fabs(rot) + 5)));
+        return 0;
+    }
+    return 1;
+}
+
+/* The feature estimate (full-resolution transform) from pyramid level lf
+ * with factor f; 1 when found within the bounds, 0 when not, -1 when out
+ * of memory. The model is opt's, or for AUTO the GRIC choice. */
+static int feature_estimate(const plane *r, const plane *m, int f,
+                            const st_image *ref, const st_align_options *opt,
+                            st_transform *full, st_align_model *model,
+                            st_align_result *res)
+{
+    st_fmatch *mt = NULL;
+    unsigned char *keep = NULL;
+    st_align_model fit = opt->model == ST_ALIGN_AUTO ? ST_ALIGN_HOMOGRAPHY
+                                                     : opt->model;
+    st_transform t;
+    int n, rc = 0;
+
+    if (st_features_match(r->p, r->w, r->h, m->p, m->w, m->h, &mt, &n))
+        return -1;
+    res->matches = n;
+    if (n < FEATURE_MIN_INLIERS)
+        goto done;
+    if (!(keep = malloc((size_t)n))) {
+        rc = -1;
+        goto done;
+    }
+    res->inliers = st_fit_robust(fit, mt, n, FEATURE_THRESHOLD, r->w, r->h,
+                                 &t, keep);
+    if (res->inliers < FEATURE_MIN_INLIERS) {
+        res->inliers = 0;
+        goto done;
+    }
+    *model = fit;
+    if (opt->model == ST_ALIGN_AUTO) {
+        st_transform sel;
+        *model = st_fit_select(mt, n, keep, NULL);
+        if (*model != fit && !st_fit_ls(*model, mt, n, keep, &sel))
+            t = sel;
+        else
+            *model = fit;
+    }
+    to_full(&t, f, full);
+    rc = within_bounds(full, ref, opt, "feature matching", res);
+done:
+    free(mt);
+    free(keep);
+    return rc;
+}
+
+/* The scale of t at the reference centre. */
+static double scale_of(const st_transform *t, const st_image *ref)
+{
+    double s;
+    st_transform_params(t, (ref->width - 1) / 2.0, (ref->height - 1) / 2.0,
+                        NULL, NULL, NULL, &s);
+    return s;
+}
+
+/* Candidate 1: SIFT matches on the finest level (factor f0) averaged down
+ * to at most FEATURE_FAST_SIDE px a side, or FEATURE_MAX_SIDE when that
+ * gives fewer than FEATURE_RETRY_INLIERS inliers. As feature_estimate. */
+static int feature_candidate(const plane *r0, const plane *m0, int f0,
+                             const st_image *ref, const st_align_options *opt,
+                             st_transform *full, st_align_model *model,
+                             st_align_result *res)
+{
+    int found = 0;
+    for (int side = FEATURE_FAST_SIDE;; side = FEATURE_MAX_SIDE) {
+        int k = 1;
+        plane fr = {0}, fm = {0};
+        while (fmax(fmax(r0->w, r0->h), fmax(m0->w, m0->h)) / k > side)
+            k++;
+        res->note[0] = 0;
+        res->matches = res->inliers = 0;
+        if (box_plane(r0, k, &fr) || box_plane(m0, k, &fm))
+            found = -1;
+        else
+            found =
+                feature_estimate(&fr, &fm, f0 * k, ref, opt, full, model, res);
+        plane_free(&fr);
+        plane_free(&fm);
+        if (found < 0 || (found && res->inliers >= FEATURE_RETRY_INLIERS) ||
+            k == 1 || side == FEATURE_MAX_SIDE)
+            return found;
+    }
+}
+
+/* The status from the measures in res, and the note saying why when it
+ * is low_confidence. */
+static void judge(st_align_result *res, const st_align_options *opt,
+                  const st_image *ref)
+{
+    double s = res->scale;
+    res->status = ST_ALIGN_OK;
+    if (!(res->confidence >= opt->min_confidence)) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res, "confidence %.3f below %g", res->confidence,
+             opt->min_confidence);
+    }
+    if (!(res->overlap_pct >= MIN_OVERLAP_PCT)) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res, "overlap %.1f%% below %g%%", res->overlap_pct,
+             MIN_OVERLAP_PCT);
+    }
+    if (!(isfinite(s) && s <= opt->max_scale * 1.05 &&
+          s >= 1 / (opt->max_scale * 1.05) &&
+          fabs(res->rotation_deg) <= opt->max_rotation_deg + 1)) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        if (!isfinite(s))
+            note(res, "the refined map turns the image over");
+        else
+            within_bounds(&res->transform, ref, opt, "refinement", res);
+    }
+    if (res->residual_tried >= 4 &&
+        res->residual_patches < res->residual_tried / 4.0) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res,
+             "only %d of %d patches in the overlap match (the residual "
+             "needs a quarter)",
+             res->residual_patches, res->residual_tried);
+    }
+    if (res->residual_p95_px > opt->max_residual_px) {
+        res->status = ST_ALIGN_LOW_CONFIDENCE;
+        note(res, "residual p95 %.2f px above %g px", res->residual_p95_px,
+             opt->max_residual_px);
+    }
+    if (res->status == ST_ALIGN_OK)
+        res->note[0] = 0; /* a bound a rejected candidate ran into */
 }
 
 #define MAX_LEVELS 12
@@ -878,8 +1343,9 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     st_align_options defaults;
     plane pr[MAX_LEVELS] = {{0}}, pm[MAX_LEVELS] = {{0}};
     st_transform t, full;
-    double gain = 1, bias = 0, big, pixels;
-    int f0 = 1, nlev = 1, iters = 0;
+    double gain = 1, bias = 0, big;
+    int f0 = 1, nlev = 1, iters = 0, found = 0;
+    st_align_model model = ST_ALIGN_SIMILARITY;
     level L = {{0}};
     st_status s = ST_OK;
 
@@ -894,6 +1360,7 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
         return st_fail(err, ST_ERR_INVALID,
                        "images must be at least 16x16 px to align");
     memset(res, 0, sizeof *res);
+    res->candidate = "none";
 
     /* pyramid: finest level under FINE_MAX_PIXELS, coarsest side <= 384 */
     big = fmax((double)ref->width * ref->height,
@@ -913,21 +1380,45 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
         nlev++;
     }
 
-    /* coarse estimate on the top level */
-    s = initial_estimate(&pr[nlev - 1], &pm[nlev - 1], opt, &t, err);
-    if (s)
-        goto done;
-    to_full(&t, f0 << (nlev - 1), &full);
+    /* candidate 1: SIFT matches */
+    if (!opt->translation_only && !opt->no_features) {
+        found = feature_candidate(&pr[0], &pm[0], f0, ref, opt, &full, &model,
+                                  res);
+        if (found < 0)
+            goto nomem;
+        if (found)
+            res->candidate = "features";
+    }
+    /* candidate 2: Fourier-Mellin and phase correlation on the top level */
+    if (!found) {
+        s = initial_estimate(&pr[nlev - 1], &pm[nlev - 1], opt, &t, err);
+        if (s)
+            goto done;
+        to_full(&t, f0 << (nlev - 1), &full);
+        res->candidate = "fourier-mellin";
+        model = opt->translation_only || opt->model == ST_ALIGN_AUTO
+                    ? ST_ALIGN_SIMILARITY
+                    : opt->model;
+    }
 
     /* refinement, coarse to fine */
     for (int l = nlev - 1; l >= 0; l--) {
-        int f = f0 << l;
+        int f = f0 << l, maxit = l == nlev - 1 ? 40 : 15;
+        double tol = l == 0 ? 0.002 : 0.01;
+        /* the general models' finest iterations cost twice the
+         * similarity's per sample: half the samples (docs/align.md) */
+        double samples = l > 0                          ? 1.5e5
+                         : model == ST_ALIGN_SIMILARITY ? 6e5
+                                                        : 3e5;
         to_level(&full, f, &t);
-        if (make_level(&pr[l], &pm[l], &L))
+        if (make_level(&pr[l], &pm[l], scale_of(&full, ref), &L))
             goto nomem;
-        iters +=
-            refine(&L, &t, opt->translation_only, l == nlev - 1 ? 40 : 15,
-                   l == 0 ? 0.002 : 0.01, l == 0 ? 6e5 : 1.5e5, &gain, &bias);
+        if (model == ST_ALIGN_SIMILARITY)
+            iters += refine(&L, &t, opt->translation_only, maxit, tol, samples,
+                            &gain, &bias);
+        else
+            iters += refine_general(&L, &t, model == ST_ALIGN_HOMOGRAPHY,
+                                    maxit, tol, samples, &gain, &bias);
         to_full(&t, f, &full);
         if (l > 0)
             free_level(&L);
@@ -941,25 +1432,23 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
         while (lc < nlev - 1 && (double)pr[lc].w * pr[lc].h > 1.2e6)
             lc++;
         to_level(&full, f0 << lc, &t);
-        if (make_level(&pr[lc], &pm[lc], &L))
+        if (make_level(&pr[lc], &pm[lc], scale_of(&full, ref), &L))
             goto nomem;
         res->confidence = band_ncc(&L, &t);
         free_level(&L);
     }
+    /* residual on the finest level */
+    to_level(&full, f0, &t);
+    if ((s = residual(&pr[0], &pm[0], &t, f0, scale_of(&full, ref), res, err)))
+        goto done;
 
     res->transform = full;
+    res->model = model;
     st_transform_params(&full, (ref->width - 1) / 2.0, (ref->height - 1) / 2.0,
                         &res->dx, &res->dy, &res->rotation_deg, &res->scale);
     res->overlap_pct = overlap_pct(ref, mov, &full);
     res->iterations = iters;
-    pixels = res->scale;
-    res->status = res->confidence >= opt->min_confidence &&
-                          res->overlap_pct >= MIN_OVERLAP_PCT &&
-                          isfinite(pixels) && pixels <= opt->max_scale * 1.05 &&
-                          pixels >= 1 / (opt->max_scale * 1.05) &&
-                          fabs(res->rotation_deg) <= opt->max_rotation_deg + 1
-                      ? ST_ALIGN_OK
-                      : ST_ALIGN_LOW_CONFIDENCE;
+    judge(res, opt, ref);
     goto done;
 
 nomem:

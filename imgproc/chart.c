@@ -3,6 +3,7 @@
  *   st_chart_nice_axis   ticks of 1, 2 or 5 x 10^k covering a range
  *   st_chart_frame_of    the plot area and axes a chart is drawn with
  *   st_chart_svg         the chart as an <svg> element
+ *   st_chart_format_pm   a value with its standard error, to its digits
  *
  * The SVG carries its own presentation attributes (no stylesheet), its
  * text is XML-escaped and its numbers are printed in the C locale, so it
@@ -24,6 +25,8 @@
 #define ACCENT    "#d9480f"
 #define MARKER    "#868e96"
 #define REFERENCE "#2b8a3e"
+#define BAND      "#2b8a3e"
+#define BAND_FILL "fill=\"" BAND "\" fill-opacity=\"0.12\""
 
 int st_chart_nice_axis(double lo, double hi, int max_ticks, st_chart_axis *a)
 {
@@ -166,6 +169,9 @@ static int finite_range(const st_chart *c, double *xlo, double *xhi,
             *xhi = fmax(*xhi, c->markers[m].x);
     if (c->has_reference && isfinite(c->reference))
         *ylo = fmin(*ylo, c->reference), *yhi = fmax(*yhi, c->reference);
+    if (c->has_band && isfinite(c->band_lo) && isfinite(c->band_hi))
+        *ylo = fmin(*ylo, fmin(c->band_lo, c->band_hi)),
+        *yhi = fmax(*yhi, fmax(c->band_lo, c->band_hi));
     return 0;
 }
 
@@ -269,6 +275,31 @@ static void draw_axes(sbuf *b, const st_chart *c, const st_chart_frame *f)
         sb_text(b, c->y_label);
         sb_printf(b, "</text>");
     }
+}
+
+/* The band under everything else, with its legend entry at the top left
+ * of the plot. */
+static void draw_band(sbuf *b, const st_chart *c, const st_chart_frame *f)
+{
+    double y0, y1;
+    if (!c->has_band || !isfinite(c->band_lo) || !isfinite(c->band_hi))
+        return;
+    y0 = py(f, fmax(c->band_lo, c->band_hi));
+    y1 = py(f, fmin(c->band_lo, c->band_hi));
+    sb_printf(b,
+              "<g class=\"band\"><rect x=\"%.1f\" y=\"%.2f\" width=\"%.1f\" "
+              "height=\"%.2f\" " BAND_FILL "/>",
+              f->left, y0, f->width, y1 - y0);
+    if (c->band_label) {
+        sb_printf(
+            b,
+            "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"8\" " BAND_FILL
+            "/><text x=\"%.1f\" y=\"%.1f\" " FONT " fill=\"" INK "\">",
+            f->left + 6, f->top + 4, f->left + 20, f->top + 11);
+        sb_text(b, c->band_label);
+        sb_printf(b, "</text>");
+    }
+    sb_printf(b, "</g>");
 }
 
 static void draw_markers(sbuf *b, const st_chart *c, const st_chart_frame *f)
@@ -422,6 +453,7 @@ st_status st_chart_svg(const st_chart *c, char **svg, size_t *len,
     }
     if (have) {
         draw_axes(&b, c, &f);
+        draw_band(&b, c, &f);
         draw_markers(&b, c, &f);
         for (size_t s = 0; s < c->n_series; s++)
             draw_series(&b, &c->series[s], &f);
@@ -441,4 +473,43 @@ st_status st_chart_svg(const st_chart *c, char **svg, size_t *len,
     if (len)
         *len = b.n;
     return ST_OK;
+}
+
+char *st_chart_format_pm(double value, double se, char *buf, size_t size)
+{
+    double e, mag;
+    int d;
+    if (!isfinite(value)) {
+        snprintf(buf, size, "–");
+        return buf;
+    }
+    if (!isfinite(se) || !(se > 0)) {
+        snprintf(buf, size, "%.4g", value == 0 ? 0.0 : value);
+        return buf;
+    }
+    /* the decimal place of the error's second significant digit */
+    e = floor(log10(se));
+    if (round(se / pow(10, e - 1)) >= 100)
+        e += 1; /* 9.96 rounds to 10 */
+    mag = fmax(fabs(value), se);
+    if (mag < 1e-4 || mag >= 1e6) {
+        /* both in the exponent of the larger, the error to 2 digits */
+        int ex = (int)floor(log10(mag));
+        double scale = pow(10, ex);
+        d = ex - (int)e + 1;
+        d = d < 1 ? 1 : d > 15 ? 15 : d;
+        snprintf(buf, size, "%.*fe%+03d ± %.*fe%+03d", d, value / scale, ex, d,
+                 se / scale, ex);
+        return buf;
+    }
+    d = 1 - (int)e;
+    d = d < 0 ? 0 : d;
+    {
+        double v = value;
+        double q = pow(10, d);
+        if (round(fabs(v) * q) == 0)
+            v = 0; /* no "-0.00" */
+        snprintf(buf, size, "%.*f ± %.*f", d, v, d, se);
+    }
+    return buf;
 }

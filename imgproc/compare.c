@@ -4,6 +4,8 @@
  *                      shared region (see compare.h)
  *   st_compare_clip_region    cut a region to what a registered photo shows
  *   st_compare_measure_after  measure a registered photo on a region
+ *   st_compare_after_options / _orientation   what measuring a registered
+ *                      AFTER changes (internal.h)
  *   st_compare_clear   release
  *
  * The shared region is BEFORE's region less every pixel whose image in
@@ -38,8 +40,12 @@ static st_white_balance map_patch(const st_white_balance *wb,
     double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
     for (int i = 0; i < 4; i++) {
         double u, v;
-        st_transform_apply(t, wb->x + (i & 1 ? wb->w - 1 : 0),
-                           wb->y + (i & 2 ? wb->h - 1 : 0), &u, &v);
+        if (st_transform_apply_checked(t, wb->x + (i & 1 ? wb->w - 1 : 0),
+                                       wb->y + (i & 2 ? wb->h - 1 : 0), &u,
+                                       &v)) {
+            m.w = m.h = 0; /* behind the horizon: off the photo */
+            return m;
+        }
         x0 = fmin(x0, u), x1 = fmax(x1, u), y0 = fmin(y0, v), y1 = fmax(y1, v);
     }
     {
@@ -55,18 +61,35 @@ static st_white_balance map_patch(const st_white_balance *wb,
     return m;
 }
 
+void st_compare_after_options(st_metrics_options *mopt,
+                              const st_align_result *a, int w, int h)
+{
+    if (mopt->white_balance.mode == ST_WB_PATCH)
+        mopt->white_balance =
+            map_patch(&mopt->white_balance, &a->transform, w, h);
+    mopt->px_scale = a->scale;
+}
+
+void st_compare_after_orientation(st_metrics *m, const st_align_result *a)
+{
+    double o = fmod(m->texture.orientation_deg - a->rotation_deg, 180.0);
+    m->texture.orientation_deg = o < 0 ? o + 180.0 : o;
+}
+
 void st_compare_clip_region(st_region *reg, const st_transform *t, int w, int h)
 {
     const double *k = t->m;
     for (int y = reg->y0; y < reg->y1; y++) {
         uint8_t *m = reg->mask + (size_t)y * reg->width;
         for (int x = reg->x0; x < reg->x1; x++) {
-            double u, v;
+            double u, v, q;
             if (!m[x])
                 continue;
-            u = k[0] * x + k[1] * y + k[2];
-            v = k[3] * x + k[4] * y + k[5];
-            if (!(u >= 2 && v >= 2 && u <= w - 3 && v <= h - 3))
+            /* the full homography (q = 1 for an affine map) */
+            q = k[6] * x + k[7] * y + 1;
+            u = (k[0] * x + k[1] * y + k[2]) / q;
+            v = (k[3] * x + k[4] * y + k[5]) / q;
+            if (!(q > 0 && u >= 2 && v >= 2 && u <= w - 3 && v <= h - 3))
                 m[x] = 0;
         }
     }
@@ -87,10 +110,12 @@ static st_status map_region(const st_region *reg, const st_transform *inv,
         const double *k = inv->m;
         uint8_t *o = ra->mask + (size_t)y * w;
         for (int x = 0; x < w; x++) {
-            /* nearest pixel, halves away from zero as lround did */
-            double u = k[0] * x + k[1] * y + k[2];
-            double v = k[3] * x + k[4] * y + k[5];
-            int in = u > -0.5 && v > -0.5 && u < reg->width - 0.5 &&
+            /* nearest pixel, halves away from zero as lround did; the
+             * full homography (q = 1 for an affine map) */
+            double q = k[6] * x + k[7] * y + 1;
+            double u = (k[0] * x + k[1] * y + k[2]) / q;
+            double v = (k[3] * x + k[4] * y + k[5]) / q;
+            int in = q > 0 && u > -0.5 && v > -0.5 && u < reg->width - 0.5 &&
                      v < reg->height - 0.5;
             o[x] = in && reg->mask[(size_t)(long)(v + 0.5) * reg->width +
                                    (size_t)(long)(u + 0.5)];
@@ -129,15 +154,10 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
     }
     mopt.reference = rref;
     st_timing_add(mopt.timing, ST_STAGE_WARP, t0);
-    if (mopt.white_balance.mode == ST_WB_PATCH)
-        mopt.white_balance = map_patch(&mopt.white_balance, &a->transform,
-                                       after->width, after->height);
-    mopt.px_scale = a->scale;
+    st_compare_after_options(&mopt, a, after->width, after->height);
     s = st_metrics_measure(after, ra, &mopt, out, err);
-    if (s == ST_OK) {
-        double o = fmod(out->texture.orientation_deg - a->rotation_deg, 180.0);
-        out->texture.orientation_deg = o < 0 ? o + 180.0 : o;
-    }
+    if (s == ST_OK)
+        st_compare_after_orientation(out, a);
     if (s == ST_OK && after_region)
         *after_region = ra;
     else

@@ -31,6 +31,7 @@ const char *st_phase_name(st_phase phase)
     case ST_PHASE_PRE: return "pre";
     case ST_PHASE_POST: return "post";
     case ST_PHASE_FOLLOWUP: return "followup";
+    case ST_PHASE_CHECKUP: return "checkup";
     default: return "";
     }
 }
@@ -44,6 +45,8 @@ int st_phase_parse(const char *text, st_phase *phase)
         {"baseline", ST_PHASE_BASELINE},  {"pre", ST_PHASE_PRE},
         {"post", ST_PHASE_POST},          {"followup", ST_PHASE_FOLLOWUP},
         {"follow-up", ST_PHASE_FOLLOWUP}, {"follow_up", ST_PHASE_FOLLOWUP},
+        {"checkup", ST_PHASE_CHECKUP},    {"check-up", ST_PHASE_CHECKUP},
+        {"check_up", ST_PHASE_CHECKUP},
     };
     char word[16];
     size_t n = 0;
@@ -71,6 +74,8 @@ void st_course_plan_options_init(st_course_plan_options *opt)
 {
     opt->post_days = DEFAULT_POST_DAYS;
     opt->followup_days = 0;
+    opt->treatments = NULL;
+    opt->n_treatments = 0;
 }
 
 static int by_date(const void *pa, const void *pb)
@@ -79,6 +84,59 @@ static int by_date(const void *pa, const void *pb)
     if (a->date != b->date)
         return a->date < b->date ? -1 : 1;
     return (a->order > b->order) - (a->order < b->order);
+}
+
+/* Within one day whose photos all have a capture time. */
+static int by_time(const void *pa, const void *pb)
+{
+    const st_course_photo *a = pa, *b = pb;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+/* Within one day where some photo has no time: before, none, after. */
+static int by_hint(const void *pa, const void *pb)
+{
+    const st_course_photo *a = pa, *b = pb;
+    if (a->hint != b->hint)
+        return a->hint < b->hint ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+/* Sorts dated photos by day, and each day's photos by time or hint. */
+static void sort_dated(st_course_photo *p, size_t n)
+{
+    qsort(p, n, sizeof *p, by_date);
+    for (size_t i = 0, e; i < n; i = e) {
+        int timed = 1;
+        for (e = i; e < n && p[e].date == p[i].date; e++)
+            timed &= p[e].has_time != 0;
+        if (e - i > 1)
+            qsort(p + i, e - i, sizeof *p, timed ? by_time : by_hint);
+    }
+}
+
+/* Is word (lower case) at name[i..) a whole word of letters? */
+static int word_at(const char *name, size_t i, const char *word)
+{
+    size_t n = strlen(word);
+    if (i > 0 && isalpha((unsigned char)name[i - 1]))
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (tolower((unsigned char)name[i + k]) != word[k])
+            return 0;
+    return !isalpha((unsigned char)name[i + n]);
+}
+
+int st_course_name_hint(const char *name)
+{
+    int before = 0, after = 0;
+    for (size_t i = 0; name[i]; i++) {
+        before |= word_at(name, i, "before") || word_at(name, i, "pre");
+        after |= word_at(name, i, "after") || word_at(name, i, "post");
+    }
+    return before == after ? 0 : before ? -1 : 1;
 }
 
 static int by_order(const void *pa, const void *pb)
@@ -111,11 +169,12 @@ static long followup_threshold(const long *t, size_t n, long *scratch)
     return limit;
 }
 
-/* Planning state: the treatments so far (by session number). */
+/* Planning state: the treatments so far. Sessions are kept as numbers
+ * (a manifest may skip some: 1, 4, 8), so the treatments are a list of
+ * (session, day) looked up by session, not a table indexed by it. */
 typedef struct plan {
-    long *treat;    /* treat[s]: day of session s's treatment */
-    int *has_treat; /* ... if known */
-    long *days;     /* treatment days in order, for the threshold */
+    int *tsession; /* tsession[k]: the session of treatment k */
+    long *days;    /* days[k]: its day; treatments in planning order */
     long *scratch;
     size_t ndays;
     int session;     /* current session (0: none yet) */
@@ -126,11 +185,22 @@ typedef struct plan {
 
 static void treat(plan *pl, int session, long day)
 {
-    pl->treat[session] = day;
-    pl->has_treat[session] = 1;
+    pl->tsession[pl->ndays] = session;
     pl->days[pl->ndays++] = day;
     pl->last_treat = day;
     pl->has_last = 1;
+}
+
+/* The day of session s's treatment (its latest, if given twice); 0, or
+ * -1 if s has none. */
+static int treatment_of(const plan *pl, int s, long *day)
+{
+    for (size_t k = pl->ndays; k-- > 0;)
+        if (pl->tsession[k] == s) {
+            *day = pl->days[k];
+            return 0;
+        }
+    return -1;
 }
 
 /* The phase of a photo with none given, from its date. */
@@ -161,17 +231,18 @@ static void treatment_days(st_course_photo *p, long last, int has_last)
 }
 
 static void plan_photo(plan *pl, st_course_photo *p,
-                       const st_course_plan_options *opt, size_t n)
+                       const st_course_plan_options *opt)
 {
     st_phase ph = p->phase ? p->phase : infer_phase(pl, p, opt);
     int s = p->session;
+    long day;
     p->phase = ph;
     switch (ph) {
     case ST_PHASE_PRE:
         treatment_days(p, pl->last_treat, pl->has_last);
         if (s < 0)
             s = pl->session + 1;
-        if ((size_t)s <= n && p->has_date) {
+        if (p->has_date) {
             treat(pl, s, p->date);
             p->treatment_date = p->date;
             p->has_treatment_date = 1;
@@ -181,10 +252,10 @@ static void plan_photo(plan *pl, st_course_photo *p,
     case ST_PHASE_POST:
         if (s < 0)
             s = pl->session;
-        if ((size_t)s <= n && pl->has_treat[s]) {
-            p->treatment_date = pl->treat[s];
+        if (treatment_of(pl, s, &day) == 0) {
+            p->treatment_date = day;
             p->has_treatment_date = 1;
-            treatment_days(p, pl->treat[s], 1);
+            treatment_days(p, day, 1);
         }
         break;
     case ST_PHASE_FOLLOWUP:
@@ -193,9 +264,96 @@ static void plan_photo(plan *pl, st_course_photo *p,
         pl->followup = 1;
         treatment_days(p, pl->last_treat, pl->has_last);
         break;
+    case ST_PHASE_CHECKUP:
+        if (s < 0)
+            s = pl->session;
+        treatment_days(p, pl->last_treat, pl->has_last);
+        break;
     default: break;
     }
     p->session = s;
+}
+
+/* ---- known treatment dates ---- */
+
+/* The number of t[0..nt) (sorted) on or before day. */
+static size_t treatments_by(const long *t, size_t nt, long day)
+{
+    size_t lo = 0, hi = nt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid] <= day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Plans p[b..n) (sorted, all dated) from the treatments t[0..nt) (sorted,
+ * unique): course.h has the rules. */
+static void plan_treated(st_course_photo *p, size_t n, size_t b, const long *t,
+                         size_t nt, const st_course_plan_options *opt)
+{
+    for (size_t i = b; i < n; i++) {
+        st_course_photo *q = &p[i];
+        size_t k = treatments_by(t, nt, q->date);
+        int on_treat = k > 0 && t[k - 1] == q->date;
+        int first_of_day = i == b || p[i - 1].date != q->date;
+        st_phase ph = q->phase;
+        if (q->error)
+            continue;
+        if (i == b)
+            ph = ST_PHASE_BASELINE;
+        else if (!ph && on_treat)
+            ph = first_of_day ? ST_PHASE_PRE : ST_PHASE_POST;
+        else if (!ph && k == 0)
+            ph = ST_PHASE_CHECKUP;
+        else if (!ph && q->date - t[k - 1] <= opt->post_days)
+            ph = ST_PHASE_POST;
+        else if (!ph)
+            ph = k == nt ? ST_PHASE_FOLLOWUP : ST_PHASE_CHECKUP;
+        q->phase = ph;
+        if (q->session < 0)
+            q->session = (int)(k < 9999 ? k : 9999);
+        if (on_treat && (ph == ST_PHASE_PRE || ph == ST_PHASE_BASELINE ||
+                         ph == ST_PHASE_POST)) {
+            q->treatment_date = q->date;
+            q->has_treatment_date = 1;
+        } else if (ph == ST_PHASE_POST && k > 0) {
+            q->treatment_date = t[k - 1];
+            q->has_treatment_date = 1;
+        }
+        /* days since the latest treatment before the photo; a pre photo
+         * (or the baseline) of a treatment day: the one before its own */
+        if (on_treat && ph != ST_PHASE_POST)
+            k--;
+        if (k > 0 && i != b) {
+            q->days_since_treatment = q->date - t[k - 1];
+            q->has_treatment_days = 1;
+        }
+    }
+}
+
+/* The treatments of opt, sorted and unique, into *t (malloc'd; NULL and 0
+ * when none). -1 when out of memory. */
+static int sorted_treatments(const st_course_plan_options *opt, long **t,
+                             size_t *nt)
+{
+    size_t m = 0;
+    *t = NULL;
+    *nt = 0;
+    if (!opt->treatments || !opt->n_treatments)
+        return 0;
+    if (!(*t = malloc(opt->n_treatments * sizeof **t)))
+        return -1;
+    memcpy(*t, opt->treatments, opt->n_treatments * sizeof **t);
+    qsort(*t, opt->n_treatments, sizeof **t, cmp_long);
+    for (size_t i = 0; i < opt->n_treatments; i++)
+        if (m == 0 || (*t)[i] != (*t)[m - 1])
+            (*t)[m++] = (*t)[i];
+    *nt = m;
+    return 0;
 }
 
 st_status st_course_plan(st_course_photo *p, size_t n,
@@ -216,7 +374,10 @@ st_status st_course_plan(st_course_photo *p, size_t n,
         st_course_plan_options_init(&opt);
     for (i = 0; i < n; i++)
         all_dated &= p[i].has_date != 0;
-    qsort(p, n, sizeof *p, all_dated ? by_date : by_order);
+    if (all_dated)
+        sort_dated(p, n);
+    else
+        qsort(p, n, sizeof *p, by_order);
 
     /* the baseline: the first marked, else the first photo */
     for (i = 0; i < n && p[i].phase != ST_PHASE_BASELINE; i++)
@@ -226,11 +387,32 @@ st_status st_course_plan(st_course_photo *p, size_t n,
         if (p[i].phase == ST_PHASE_BASELINE)
             p[i].error = "a second baseline in the course (mark only one)";
 
-    pl.treat = calloc(n + 1, sizeof *pl.treat);
-    pl.has_treat = calloc(n + 1, sizeof *pl.has_treat);
+    if (all_dated && opt.n_treatments) {
+        long *t;
+        size_t nt;
+        if (sorted_treatments(&opt, &t, &nt)) {
+            s = st_fail(err, ST_ERR_NOMEM, "out of memory planning a course");
+            goto done;
+        }
+        for (i = 0; i < n; i++) {
+            p[i].is_baseline = i == b;
+            p[i].has_days = 1;
+            p[i].days_since_baseline = p[i].date - p[b].date;
+        }
+        for (i = 0; i < b; i++) {
+            if (!p[i].phase)
+                p[i].phase = ST_PHASE_CHECKUP;
+            if (p[i].session < 0)
+                p[i].session = (int)treatments_by(t, nt, p[i].date);
+        }
+        plan_treated(p, n, b, t, nt, &opt);
+        free(t);
+        goto done;
+    }
+    pl.tsession = calloc(n + 1, sizeof *pl.tsession);
     pl.days = calloc(n + 1, sizeof *pl.days);
     pl.scratch = calloc(n + 1, sizeof *pl.scratch);
-    if (!pl.treat || !pl.has_treat || !pl.days || !pl.scratch) {
+    if (!pl.tsession || !pl.days || !pl.scratch) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory planning a course");
         goto done;
     }
@@ -240,8 +422,6 @@ st_status st_course_plan(st_course_photo *p, size_t n,
         p[i].has_days = p[i].has_date && p[b].has_date;
         if (p[i].has_days)
             p[i].days_since_baseline = p[i].date - p[b].date;
-        if (p[i].session > (long)n)
-            p[i].session = (int)n; /* keeps the tables in bounds */
     }
     /* the baseline: treated the same day unless its session is 0 */
     p[b].phase = ST_PHASE_BASELINE;
@@ -263,10 +443,9 @@ st_status st_course_plan(st_course_photo *p, size_t n,
     }
     for (i = b + 1; i < n; i++)
         if (!p[i].error)
-            plan_photo(&pl, &p[i], &opt, n);
+            plan_photo(&pl, &p[i], &opt);
 done:
-    free(pl.treat);
-    free(pl.has_treat);
+    free(pl.tsession);
     free(pl.days);
     free(pl.scratch);
     *baseline = b;

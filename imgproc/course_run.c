@@ -15,6 +15,7 @@
  * is the same for any number of threads.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -32,8 +33,14 @@ void st_course_options_init(st_course_options *opt)
 
 void st_course_result_clear(st_course_result *res)
 {
-    if (res)
-        st_metrics_clear(&res->metrics);
+    if (!res)
+        return;
+    st_metrics_clear(&res->metrics);
+    if (res->face) {
+        st_face_result_clear(res->face);
+        free(res->face);
+        res->face = NULL;
+    }
 }
 
 typedef struct run {
@@ -63,6 +70,32 @@ static void fail(st_course_result *res, const st_error *err)
 {
     res->status = err->status ? err->status : ST_ERR_INVALID;
     res->error = *err;
+}
+
+/* Face mode: photo img (i) on the zones of its own landmarks; AFTER's
+ * options as st_compare's when registered. */
+static st_status measure_face(const run *r, size_t i, const st_image *img,
+                              st_course_result *res, st_error *err)
+{
+    st_metrics_options mopt = r->opt->metrics;
+    int after = i != r->b && res->registered;
+    st_status s;
+    if (after)
+        st_compare_after_options(&mopt, &res->align, img->width, img->height);
+    else if (i != r->b && mopt.white_balance.mode == ST_WB_PATCH)
+        mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
+    /* held by pointer: a course of many photos keeps every record */
+    if (!(res->face = calloc(1, sizeof *res->face)))
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    s = st_face_measure(r->opt->face, img, &mopt, res->face, err);
+    if (s != ST_OK) {
+        free(res->face);
+        res->face = NULL;
+    }
+    for (int z = 0; s == ST_OK && after && z < ST_ZONE_COUNT; z++)
+        if (res->face->status[z] == ST_OK)
+            st_compare_after_orientation(&res->face->metrics[z], &res->align);
+    return s;
 }
 
 /* Pass 1, task k: photo k (skipping the baseline). */
@@ -104,6 +137,18 @@ static void measure_one(void *ctx, size_t i)
         return;
     }
     res->common_px = r->common->count;
+    if (r->opt->face) {
+        if (i == r->b)
+            s = measure_face(r, i, r->base, res, &err);
+        else if ((s = st_io_read(r->paths[i], &r->opt->read, &img, NULL,
+                                 &err)) == ST_OK)
+            s = measure_face(r, i, img, res, &err);
+        if (s)
+            fail(res, &err);
+        st_image_free(img);
+        step_done(r, 1);
+        return;
+    }
     mopt.reference = r->reference;
     if (i == r->b) {
         s = st_metrics_measure(r->base, r->common, &mopt, &res->metrics, &err);
@@ -141,6 +186,8 @@ static void identity(st_align_result *a)
     a->scale = 1;
     a->confidence = 1;
     a->overlap_pct = 100;
+    a->model = ST_ALIGN_SIMILARITY;
+    a->candidate = "none";
     a->status = ST_ALIGN_OK;
 }
 
@@ -198,7 +245,7 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
     if (res[baseline].status != ST_OK) {
         cause = res[baseline].error;
         for (size_t i = 0; i < n; i++)
-            st_metrics_clear(&res[i].metrics);
+            st_course_result_clear(&res[i]);
         fail_all(&r, &cause);
     }
 done:

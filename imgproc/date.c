@@ -5,6 +5,8 @@
  *   st_date_format      day number -> "YYYY-MM-DD"
  *   st_date_parse       "YYYY-MM-DD[THH:MM...]" -> day number
  *   st_date_from_name   first date in a file name -> day number
+ *   st_time_parse       the time of day of an ISO date and time
+ *   st_date_time_from_name  a file name's date and the time after it
  *
  * Day numbers count from 1970-01-01. The conversion shifts the year to
  * start on 1 March, so the leap day is the last day of its year; then a
@@ -118,7 +120,9 @@ int st_date_parse(const char *text, long *day)
     return 0;
 }
 
-int st_date_from_name(const char *name, long *day)
+/* The first date in name (see date.h); 0 with *end the index just past
+ * it, or -1. */
+static int name_date(const char *name, long *day, size_t *end)
 {
     size_t n = strlen(name);
     for (size_t i = 0; i < n; i++) {
@@ -129,12 +133,82 @@ int st_date_from_name(const char *name, long *day)
             run++;
         if (run == 4 && i + 10 <= n &&
             !(i + 10 < n && is_digit(name[i + 10])) &&
-            dashed(name + i, day) == 0)
+            dashed(name + i, day) == 0) {
+            *end = i + 10;
             return 0;
+        }
         if (run == 8 &&
             st_date_from_ymd(digits(name + i, 4), digits(name + i + 4, 2),
-                             digits(name + i + 6, 2), day) == 0)
+                             digits(name + i + 6, 2), day) == 0) {
+            *end = i + 8;
             return 0;
+        }
     }
     return -1;
+}
+
+int st_date_from_name(const char *name, long *day)
+{
+    size_t end;
+    return name_date(name, day, &end);
+}
+
+/* Seconds since midnight of hours h, minutes m, seconds s, or -1. */
+static long hms(int h, int m, int s)
+{
+    if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 59)
+        return -1;
+    return 3600L * h + 60L * m + s;
+}
+
+int st_time_parse(const char *text, long *seconds)
+{
+    long day, t;
+    int s = 0;
+    if (st_date_parse(text, &day) || text[10] != 'T')
+        return -1;
+    /* st_date_parse checked THH:MM */
+    if (text[16] == ':' && (s = digits(text + 17, 2)) < 0)
+        return -1;
+    t = hms(digits(text + 11, 2), digits(text + 14, 2), s);
+    if (t < 0)
+        return -1;
+    *seconds = t;
+    return 0;
+}
+
+/* A time at s: HHMMSS (6 digits, then no digit or more digits: fractions
+ * of a second, as in PXL_20260314_101500123), or HH.MM[.SS] with '.', '-'
+ * or ':' between. */
+static long name_time(const char *s)
+{
+    int h = digits(s, 2), m, sec = 0;
+    char sep = s[2];
+    if (h < 0)
+        return -1;
+    if (digits(s + 2, 4) >= 0)
+        return hms(h, digits(s + 2, 2), digits(s + 4, 2));
+    if ((sep != '.' && sep != '-' && sep != ':') ||
+        (m = digits(s + 3, 2)) < 0 || is_digit(s[5]))
+        return -1;
+    if (s[5] == sep && is_digit(s[6]) &&
+        ((sec = digits(s + 6, 2)) < 0 || is_digit(s[8])))
+        return -1;
+    return hms(h, m, sec);
+}
+
+int st_date_time_from_name(const char *name, long *day, long *seconds)
+{
+    size_t end;
+    char c;
+    if (name_date(name, day, &end))
+        return -1;
+    *seconds = -1;
+    c = name[end];
+    if (c == '_' || c == '-' || c == 'T' || c == ' ' || c == '.') {
+        long t = name_time(name + end + 1);
+        if (t >= 0)
+            *seconds = t;
+    }
+    return 0;
 }

@@ -1,6 +1,7 @@
 /* skintrack — the two EXIF facts skintrack needs, read with libexif.
  *
- *   st_exif_parse   orientation and DateTimeOriginal from an EXIF block
+ *   st_exif_parse          orientation and DateTimeOriginal from an EXIF block
+ *   st_exif_set_datetime   the same date from tag values read elsewhere
  *
  * Orientation is TIFF tag 0x0112 (SHORT, 1..8) in IFD0. DateTimeOriginal is
  * tag 0x9003 (ASCII "YYYY:MM:DD HH:MM:SS") in the Exif IFD, the moment the
@@ -101,6 +102,18 @@ static void append_offset(const char *s, char *out, size_t size)
     snprintf(out + len, size - len, "%c%02d:%02d", s[0], h % 100, m % 100);
 }
 
+void st_exif_set_datetime(st_image_info *info, const char *datetime,
+                          const char *offset)
+{
+    info->datetime_original[0] = '\0';
+    if (datetime &&
+        format_datetime(datetime, info->datetime_original,
+                        sizeof info->datetime_original) &&
+        offset)
+        append_offset(offset, info->datetime_original,
+                      sizeof info->datetime_original);
+}
+
 void st_exif_parse(const uint8_t *data, size_t size, st_image_info *info)
 {
     ExifData *ed;
@@ -131,14 +144,15 @@ void st_exif_parse(const uint8_t *data, size_t size, st_image_info *info)
     info->has_exif =
         ed->ifd[EXIF_IFD_0]->count > 0 || ed->ifd[EXIF_IFD_EXIF]->count > 0;
     info->orientation = read_orientation(ed);
-    info->datetime_original[0] = '\0';
-    if (read_ascii(ed, EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL, raw,
-                   sizeof raw) &&
-        format_datetime(raw, info->datetime_original,
-                        sizeof info->datetime_original) &&
+    st_exif_set_datetime(
+        info,
+        read_ascii(ed, EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL, raw,
+                   sizeof raw)
+            ? raw
+            : NULL,
         read_ascii(ed, EXIF_IFD_EXIF, EXIF_TAG_OFFSET_TIME_ORIGINAL, offset,
-                   sizeof offset))
-        append_offset(offset, info->datetime_original,
-                      sizeof info->datetime_original);
+                   sizeof offset)
+            ? offset
+            : NULL);
     exif_data_unref(ed);
 }

@@ -2,6 +2,7 @@
  *
  *   st_cms_from_icc          conversion from an embedded ICC profile
  *   st_cms_from_png_chunks   conversion from PNG gAMA / cHRM
+ *   st_cms_from_primaries    conversion from H.273 primaries and transfer
  *   st_cms_apply             convert a row of 8/16-bit grey/RGB(+alpha)
  *   st_cms_apply_cmyk        convert a row of 8-bit CMYK
  *   st_cms_free              release
@@ -281,24 +282,16 @@ st_status st_cms_from_icc(st_cms *cms, const uint8_t *icc, size_t size,
     return finish(cms, in, input, err);
 }
 
-st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
-                                 const double chrm[8], int channels, int bits,
-                                 st_image_info *info, st_error *err)
+/* A profile from a tone curve (taken) and primaries (NULL: sRGB's), grey
+ * when the image has one colour channel; NULL on failure. */
+static cmsHPROFILE curve_profile(st_cms *cms, cmsToneCurve *curve,
+                                 const double chrm[8])
 {
-    cmsToneCurve *curve;
     cmsHPROFILE in;
-    st_status s = open_context(cms, channels, bits, err);
 
-    if (s)
-        return s;
-    if (gamma > 0 && (gamma < 0.01 || gamma > 100))
-        return st_fail(err, ST_ERR_COLOR, "implausible PNG gAMA %g", gamma);
-    /* gAMA is the encoding exponent: stored = linear^gamma. */
-    curve = gamma > 0 ? cmsBuildGamma(cms->context, 1.0 / gamma)
-                      : srgb_curve(cms->context);
     if (!curve)
-        return st_fail(err, ST_ERR_NOMEM, "out of memory (tone curve)");
-    if (channels <= 2) {
+        return NULL;
+    if (cms->channels <= 2) {
         in = cmsCreateGrayProfileTHR(cms->context, cmsD50_xyY(), curve);
     } else {
         cmsCIExyY white = {0.3127, 0.3290, 1.0};
@@ -314,6 +307,25 @@ st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
         in = cmsCreateRGBProfileTHR(cms->context, &white, &prim, curves);
     }
     cmsFreeToneCurve(curve);
+    return in;
+}
+
+st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
+                                 const double chrm[8], int channels, int bits,
+                                 st_image_info *info, st_error *err)
+{
+    cmsHPROFILE in;
+    st_status s = open_context(cms, channels, bits, err);
+
+    if (s)
+        return s;
+    if (gamma > 0 && (gamma < 0.01 || gamma > 100))
+        return st_fail(err, ST_ERR_COLOR, "implausible PNG gAMA %g", gamma);
+    /* gAMA is the encoding exponent: stored = linear^gamma. */
+    in = curve_profile(cms,
+                       gamma > 0 ? cmsBuildGamma(cms->context, 1.0 / gamma)
+                                 : srgb_curve(cms->context),
+                       chrm);
     if (!in)
         return st_fail(err, ST_ERR_COLOR,
                        "PNG cHRM/gAMA chunks describe no usable colour space");
@@ -327,6 +339,57 @@ st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
         snprintf(info->color_description, sizeof info->color_description,
                  "PNG cHRM");
     info->color_source = ST_COLOR_GAMA_CHRM;
+    return finish(cms, in, ST_CMS_GRAY_RGB, err);
+}
+
+/* The decoding curve (stored value -> linear) of an H.273 transfer code;
+ * NULL for one skintrack does not convert. */
+static cmsToneCurve *h273_curve(cmsContext ctx, int transfer)
+{
+    /* BT.709 (and BT.601, BT.2020) OETF V = 1.099 L^0.45 - 0.099 above
+     * L = 0.018, 4.5 L below; inverted as ICC parametric type 4:
+     * L = ((V + 0.099) / 1.099)^(1 / 0.45) for V >= 0.081, V / 4.5 below. */
+    const cmsFloat64Number bt709[5] = {1.0 / 0.45, 1.0 / 1.099,
+                                       0.099 / 1.099, 1.0 / 4.5, 0.081};
+    switch (transfer) {
+    case 1: case 6: case 14: case 15:
+        return cmsBuildParametricToneCurve(ctx, 4, bt709);
+    case 4: return cmsBuildGamma(ctx, 2.2);
+    case 5: return cmsBuildGamma(ctx, 2.8);
+    case 8: return cmsBuildGamma(ctx, 1.0);
+    case 2: case 13: return srgb_curve(ctx);
+    default: return NULL;
+    }
+}
+
+st_status st_cms_from_primaries(st_cms *cms, const double chrm[8],
+                                int transfer, int channels, int bits,
+                                st_image_info *info, st_error *err)
+{
+    cmsToneCurve *curve;
+    cmsHPROFILE in;
+    st_status s = open_context(cms, channels, bits, err);
+
+    if (s)
+        return s;
+    for (int i = 0; i < 8; i++)
+        if (!(chrm[i] > 0.0 && chrm[i] < 1.0))
+            return st_fail(err, ST_ERR_COLOR,
+                           "nclx primaries out of range (%g)", chrm[i]);
+    curve = h273_curve(cms->context, transfer);
+    if (!curve)
+        return st_fail(err, ST_ERR_UNSUPPORTED,
+                       "nclx transfer characteristics %d (HDR or unusual "
+                       "curve) are not supported",
+                       transfer);
+    in = curve_profile(cms, curve, chrm);
+    if (!in)
+        return st_fail(err, ST_ERR_COLOR,
+                       "nclx primaries describe no usable colour space");
+    snprintf(info->color_description, sizeof info->color_description,
+             "nclx primaries R %.3f,%.3f G %.3f,%.3f B %.3f,%.3f, transfer %d",
+             chrm[2], chrm[3], chrm[4], chrm[5], chrm[6], chrm[7], transfer);
+    info->color_source = ST_COLOR_NCLX;
     return finish(cms, in, ST_CMS_GRAY_RGB, err);
 }
 

@@ -146,6 +146,24 @@ double st_tone_row_sum(const float *v, const uint8_t *m, int n);
 void st_tone_finish(const st_lab_planes *lab, const st_region *reg,
                     double b_sum, st_tone *out);
 
+/* Measuring AFTER registered to BEFORE by a (compare.c): the grey card
+ * (ST_WB_PATCH, BEFORE's frame) mapped into AFTER's w x h frame, sizes in
+ * BEFORE's pixels (px_scale); and the line orientation turned back by the
+ * rotation, once measured. */
+struct st_metrics_options;
+struct st_metrics;
+struct st_align_result;
+void st_compare_after_options(struct st_metrics_options *mopt,
+                              const struct st_align_result *a, int w, int h);
+void st_compare_after_orientation(struct st_metrics *m,
+                                  const struct st_align_result *a);
+
+/* Dilates (erode = 0) or erodes (erode = 1) the w x h 0/1 mask m in place
+ * by a (2r+1)^2 box, cut at the mask's edge; tmp and cnt are scratch of
+ * w * h ints each (skin.c). */
+void st_mask_morph(uint8_t *m, int w, int h, int r, int erode, int *tmp,
+                   int *cnt);
+
 /* The error for an encoder (libpng, libjpeg) that failed writing to o at
  * path: the errno of the failed write when there was one ("No space left
  * on device"), else the encoder's own message, with status. */

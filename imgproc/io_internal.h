@@ -25,6 +25,13 @@ void st_orient_put_row(st_image *dst, int orientation, int stored_width,
  * refusing a photo over. */
 void st_exif_parse(const uint8_t *data, size_t size, st_image_info *info);
 
+/* Sets info->datetime_original from an EXIF DateTimeOriginal value
+ * ("YYYY:MM:DD HH:MM:SS") and OffsetTimeOriginal ("+HH:MM", may be NULL),
+ * as st_exif_parse does; a malformed value leaves it empty. For readers
+ * whose library hands the tags over itself (libtiff). */
+void st_exif_set_datetime(st_image_info *info, const char *datetime,
+                          const char *offset);
+
 /* Largest EXIF block skintrack hands to the parser. */
 #define ST_EXIF_MAX_BYTES (1u << 20)
 
@@ -70,6 +77,16 @@ st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
                                  const double chrm[8], int channels, int bits,
                                  st_image_info *info, st_error *err);
 
+/* Prepares a conversion from primaries and a transfer curve given as
+ * numbers (HEIF nclx, ITU-T H.273): chrm as for st_cms_from_png_chunks
+ * (white, red, green, blue x, y); transfer is the H.273 code (1, 6, 14, 15
+ * BT.709 curve; 4 gamma 2.2; 5 gamma 2.8; 8 linear; 13 or 2 (unspecified)
+ * the sRGB curve). HDR curves (PQ, HLG) and others fail with
+ * ST_ERR_UNSUPPORTED. */
+st_status st_cms_from_primaries(st_cms *cms, const double chrm[8],
+                                int transfer, int channels, int bits,
+                                st_image_info *info, st_error *err);
+
 /* Whether a conversion was set up (else samples are taken as sRGB). */
 static inline int st_cms_active(const st_cms *cms)
 {
@@ -86,7 +103,7 @@ void st_cms_apply_cmyk(st_cms *cms, const uint8_t *in, float *out, int npix);
 /* Releases the transform and context; cms may be zeroed or used. */
 void st_cms_free(st_cms *cms);
 
-/* ---- decoders (io_jpeg.c, io_png.c) ---- */
+/* ---- decoders (io_jpeg.c, io_png.c, io_heif.c, io_tiff.c, io_raw.c) ---- */
 
 /* Each decodes data into an upright image (orientation from the file's EXIF
  * unless opt says otherwise), converted to sRGB, filling info. max_pixels
@@ -97,6 +114,23 @@ st_status st_jpeg_decode(const uint8_t *data, size_t size,
 st_status st_png_decode(const uint8_t *data, size_t size,
                         const st_read_options *opt, uint64_t max_pixels,
                         st_image **out, st_image_info *info, st_error *err);
+
+st_status st_heif_decode(const uint8_t *data, size_t size,
+                         const st_read_options *opt, uint64_t max_pixels,
+                         st_image **out, st_image_info *info, st_error *err);
+st_status st_tiff_decode(const uint8_t *data, size_t size,
+                         const st_read_options *opt, uint64_t max_pixels,
+                         st_image **out, st_image_info *info, st_error *err);
+st_status st_raw_decode(const uint8_t *data, size_t size,
+                        const st_read_options *opt, uint64_t max_pixels,
+                        st_image **out, st_image_info *info, st_error *err);
+
+/* Whether a TIFF-signature file is camera raw rather than a picture: its
+ * first directory has DNGVersion, a CFA or LinearRaw photometric, a
+ * compression only raw decoders know, or a camera's Make together with
+ * SubIFDs or a reduced-resolution first image (the raw data lives in a
+ * sub-directory: NEF, ARW, ...); or it is a Canon CR2. (io_tiff.c) */
+int st_tiff_is_raw(const uint8_t *data, size_t size);
 
 /* Upright size for a stored size and orientation. */
 static inline void st_oriented_size(int orientation, int sw, int sh, int *w,

@@ -138,8 +138,9 @@ static double y_to_l(double Y)
 /* Scales the luminance behind lab's L* plane, in place, so the region's
  * mean is ST_METRICS_TEXTURE_Y: pores and texture measured on it do not
  * move when only the exposure does (L* contrast grows with the cube root
- * of exposure). Outside the region L* is 0 already (st_lab_planes_new). */
-static void normalise_l(st_lab_planes *lab, const st_region *reg)
+ * of exposure). Outside the region L* is 0 already (st_lab_planes_new).
+ * Returns the luminance factor. */
+static double normalise_l(st_lab_planes *lab, const st_region *reg)
 {
     double sum = 0, k;
     for (int y = reg->y0; y < reg->y1; y++) {
@@ -168,6 +169,7 @@ static void normalise_l(st_lab_planes *lab, const st_region *reg)
             }
         }
     }
+    return k;
 }
 
 /* CIELAB, redness and tone in one pass over the rows: a* and b* of a row
@@ -373,7 +375,10 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
         out->redness.erythema_index = NAN; /* (its _rel stays: the gains
                                               cancel in the difference) */
     /* pores and texture read only the normalised L*, rescaled in place */
-    normalise_l(lab, reg);
+    /* photo L* ST_METRICS_CLIP_L and above is clipped or a highlight:
+     * the pores leave it out (in the normalised plane's units) */
+    opt.pores.highlight_l =
+        y_to_l(normalise_l(lab, reg) * l_to_y(ST_METRICS_CLIP_L));
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
     if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))
         goto done;
@@ -413,6 +418,8 @@ static const struct {
     {"pore_mean_diameter_px", "px", 1},
     {"pore_mean_diameter_mm", "mm", 1},
     {"pore_area_pct", "%", 1},
+    {"pore_search_px", "px", 1},
+    {"pore_range_resolved", "flag", 0},
     {"texture_fine_share", "fraction", 1},
     {"texture_medium_share", "fraction", 1},
     {"texture_coarse_share", "fraction", 1},
@@ -426,7 +433,7 @@ static const struct {
     {"melanin_index_rel", "camera units", 0},
 };
 
-#define FIRST_REL 23
+#define FIRST_REL 25
 
 int st_metrics_available(const st_metrics *m, int i)
 {
@@ -473,23 +480,25 @@ double st_metrics_value(const st_metrics *m, int i)
     case 6: return m->redness.red_area_pct;
     case 7: return m->tone.ita_deg;
     case 9: return m->tone.tone_evenness;
-    case 10: return m->pores.count;
+    case 10: return m->pores.search_px ? m->pores.count : NAN;
     case 11: return m->pores.density_per_cm2;
     case 12: return m->pores.density_per_mp;
     case 13: return m->pores.mean_diameter_px;
     case 14: return m->pores.mean_diameter_mm;
     case 15: return m->pores.area_pct;
-    case 16: return m->texture.fine_share;
-    case 17: return m->texture.medium_share;
-    case 18: return m->texture.coarse_share;
-    case 19: return m->texture.spectral_slope;
-    case 20: return m->texture.anisotropy;
-    case 21: return m->texture.orientation_deg;
-    case 22: return m->texture.roughness_rms;
-    case 23: return m->l_star_rel;
-    case 24: return m->a_star_rel;
-    case 25: return m->erythema_index_rel;
-    case 26: return m->melanin_index_rel;
+    case 16: return (double)m->pores.search_px;
+    case 17: return m->pores.range_resolved;
+    case 18: return m->texture.fine_share;
+    case 19: return m->texture.medium_share;
+    case 20: return m->texture.coarse_share;
+    case 21: return m->texture.spectral_slope;
+    case 22: return m->texture.anisotropy;
+    case 23: return m->texture.orientation_deg;
+    case 24: return m->texture.roughness_rms;
+    case 25: return m->l_star_rel;
+    case 26: return m->a_star_rel;
+    case 27: return m->erythema_index_rel;
+    case 28: return m->melanin_index_rel;
     default: return NAN;
     }
 }

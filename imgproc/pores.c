@@ -38,10 +38,20 @@
 #include <string.h>
 
 #include "internal.h"
+#include "pores_internal.h"
 #include "skintrack/fft.h"
 #include "skintrack/pores.h"
 
 #define PER_OCTAVE 4
+/* shape test: (trace^2 / det) of the response's Hessian below
+ * (r + 1)^2 / r for a curvature ratio r = 3 */
+#define CURV_TEST (16.0 / 3.0)
+/* darkness test: the disc of 0.35 d at least this share of the response
+ * darker than the ring 0.75 d .. d (a Gaussian pore: 1.4, a disc: 2.7) */
+#define DARK_SHARE 0.5
+/* ring sectors whose contrast is below this share of the brightest's are
+ * dark (see darkness) */
+#define LINE_SHARE 0.6
 
 void st_pore_options_init(st_pore_options *opt)
 {
@@ -50,7 +60,19 @@ void st_pore_options_init(st_pore_options *opt)
     opt->min_diameter = 0;
     opt->max_diameter = 0;
     opt->min_response = ST_PORE_MIN_RESPONSE;
+    opt->min_significance = ST_PORE_MIN_SIGNIFICANCE;
+    opt->highlight_l = 0;
     opt->jobs = 1;
+}
+
+/* Nothing could be searched: no pores, and no value. */
+static void unsearched(st_pores *p)
+{
+    p->count = 0;
+    p->search_px = 0;
+    p->mean_diameter_px = p->mean_diameter_mm = NAN;
+    p->density_per_mp = p->density_per_cm2 = NAN;
+    p->area_pct = NAN;
 }
 
 void st_pores_clear(st_pores *p)
@@ -159,8 +181,9 @@ typedef struct tiler {
     double mean, dmin, dmax, ratio;
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
-    int lmin, lmax; /* the levels this tiling computes */
-    int level[64];  /* level of the triple centred on each scale */
+    int lmin, lmax;               /* the levels this tiling computes */
+    struct st_pores_probe *probe; /* NULL, or the test hook's copies */
+    int level[64]; /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
 } tiler;
 
@@ -197,7 +220,7 @@ static float *make_filter(const tiler *t, int l, double sigma)
 
 /* Per-tile buffers. */
 typedef struct tile_buf {
-    float *in, *spec, *work, *resp[3];
+    float *in, *spec, *work, *resp[3], *scratch;
     unsigned *integ; /* (Tw + 1) x (Th + 1) region counts */
 } tile_buf;
 
@@ -251,6 +274,140 @@ static int skip_below(const float *row, int x, int x1, float thr)
     return x;
 }
 
+/* The k-th smallest of v[0..n) (Hoare's selection; v is reordered). */
+static float select_kth(float *v, long n, long k)
+{
+    long lo = 0, hi = n - 1;
+    while (hi > lo) {
+        float piv = v[lo + (hi - lo) / 2];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i <= j) {
+                float x = v[i];
+                v[i++] = v[j];
+                v[j--] = x;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+/* Robust spread of a response plane over the tile's core: 1.4826 times
+ * the median of |r| over region samples, every st-th one each way so that
+ * some 3 000 are taken (every fourth at full size in a 224 px core): a
+ * median to about 2%. The scale-normalised LoG of any
+ * image has zero mean, so this is the MAD of the texture's and noise's response
+ * at this scale, which pores, a few per cent of the samples, hardly move. */
+static double spread(const tiler *t, tile_buf *b, const float *r, int l,
+                     int cx0, int cy0, int cx1, int cy1)
+{
+    int d = 1 << l, W = lw(t, l), st = (t->cw / d + 55) / 56;
+    int ox = cx0 - t->pad, oy = cy0 - t->pad;
+    size_t n = 0;
+    for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd += st) {
+        size_t row = (size_t)(oy + yd * d + t->reg->y0) * t->reg->width +
+                     (size_t)t->reg->x0;
+        for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd += st)
+            if (t->reg->mask[row + (size_t)(ox + xd * d)])
+                b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
+    }
+    return n ? 1.4826 * select_kth(b->scratch, (long)n, (long)n / 2) : 0;
+}
+
+/* The eighth of the plane (0..7, counter-clockwise from the -x axis's
+ * lower side, as floor((atan2(y, x) + pi) / (pi / 4))) that (x, y) lies in. */
+static int octant(double x, double y)
+{
+    double ax = fabs(x), ay = fabs(y);
+    if (y < 0)
+        return x < 0 ? (ax > ay ? 0 : 1) : (ax > ay ? 3 : 2);
+    return x >= 0 ? (ax > ay ? 4 : 5) : (ax > ay ? 7 : 6);
+}
+
+/* How much darker a pore at (x, y) is than its surround on the image:
+ * the mean L* of the ring r1..r2 minus that of the disc of radius r0
+ * (image pixels, all inside the region). *lines is set when the ring
+ * says the dark spot lies on lines rather than in skin: of its eight
+ * sectors (the ring's own gradient, a least-squares plane, taken off),
+ * those whose contrast with the disc is below LINE_SHARE of the
+ * brightest sector's are dark; three or more dark sectors (two creases or
+ * hairs crossing, a fork) or two opposite ones (a spot on one crease or
+ * hair) are lines. A pore deeper than the crease it sits on, or one a
+ * hair passes beside (two dark sectors on one side), is kept. */
+static double darkness(const st_lab_planes *lab, double x, double y, double r0,
+                       double r1, double r2, int *lines)
+{
+    double in = 0, sec[8] = {0}, out = 0, top = -INFINITY;
+    double sx = 0, sy = 0, sxx = 0, syy = 0, su = 0, sw = 0, gx = 0, gy = 0;
+    int nin = 0, nsec[8] = {0}, nout = 0, R = (int)ceil(r2), dark[8], nd = 0;
+    int xi = (int)lround(x), yi = (int)lround(y);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass && nout) { /* the ring's gradient (least squares) */
+            double dxx = sxx - su * su / nout, dyy = syy - sw * sw / nout;
+            gx = dxx > 0 ? (sx - out * su / nout) / dxx : 0;
+            gy = dyy > 0 ? (sy - out * sw / nout) / dyy : 0;
+        }
+        for (int dy = -R; dy <= R; dy++)
+            for (int dx = -R; dx <= R; dx++) {
+                double ux = xi + dx - x, uy = yi + dy - y;
+                double q = ux * ux + uy * uy;
+                float v = lab->L[(size_t)(yi + dy) * lab->width + (xi + dx)];
+                if (q < r1 * r1 || q > r2 * r2) {
+                    if (!pass && q <= r0 * r0)
+                        in += v, nin++;
+                    continue;
+                }
+                if (!pass) {
+                    sx += v * ux, sy += v * uy, su += ux, sw += uy;
+                    sxx += ux * ux, syy += uy * uy;
+                    out += v, nout++;
+                } else {
+                    int k = octant(ux, uy);
+                    sec[k] += v - gx * ux - gy * uy, nsec[k]++;
+                }
+            }
+    }
+    *lines = 0;
+    if (!nin || !nout)
+        return 0;
+    in /= nin;
+    for (int k = 0; k < 8; k++)
+        if (nsec[k] && (sec[k] /= nsec[k]) > top)
+            top = sec[k];
+    for (int k = 0; k < 8; k++)
+        if (nsec[k] && sec[k] - in < LINE_SHARE * (top - in))
+            dark[nd++] = k;
+    if (nd >= 3)
+        *lines = 1;
+    else if (nd == 2) {
+        int gap = abs(dark[1] - dark[0]);
+        *lines = gap >= 3 && gap <= 5;
+    }
+    return out / nout - in;
+}
+
+/* The test hook: the core's samples of a level-l response into a plane
+ * of the box. */
+static void probe_copy(const tiler *t, const float *r, int l, float *dst,
+                       int cx0, int cy0, int cx1, int cy1)
+{
+    int d = 1 << l, W = lw(t, l), ox = cx0 - t->pad, oy = cy0 - t->pad;
+    for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd++)
+        for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd++)
+            dst[(size_t)(oy + yd * d) * t->bw + (ox + xd * d)] =
+                r[(size_t)yd * W + xd];
+}
+
 /* Pores of the tile whose core starts at (cx0, cy0) of the bounding box. */
 static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                          st_pores *out, int *cap, st_error *err)
@@ -302,8 +459,12 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
             continue;
         for (int i = first; i < t->ns - 1 && t->level[i] == l; i++) {
             const float *lo, *mid, *hi;
-            double sm = t->sig[i];
-            int m = (int)ceil(2 * sm);
+            double sm = t->sig[i], sp;
+            /* the region around the maximum: 3.1 sigma (the ring test reads
+             * up to 3.09 sigma around the refined centre, which moves by up
+             * to half a sample) */
+            int m = (int)ceil(3.1 * sm + 0.5 * (1 << l)) + 1;
+            float thr_i;
             /* the triple i - 1, i, i + 1 on this level */
             for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
                 if ((s = response(t, b, l, k, b->resp[(k + 3) % 3], err)))
@@ -312,6 +473,16 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
             lo = b->resp[(i + 2) % 3];
             mid = b->resp[i % 3];
             hi = b->resp[(i + 1) % 3];
+            /* a pore stands out from the spread of this scale's responses
+             * over the tile, and from the floor */
+            sp = spread(t, b, mid, l, cx0, cy0, cx1, cy1);
+            if (t->probe && t->probe->resp[i]) {
+                t->probe->pad[i] = t->pad;
+                probe_copy(t, mid, l, t->probe->resp[i], cx0, cy0, cx1, cy1);
+            }
+            thr_i = (float)fmax(thr, t->opt->min_significance * sp);
+            if ((double)thr_i < t->opt->min_significance * sp)
+                thr_i = nextafterf(thr_i, INFINITY);
             /* decimated samples of the core: tile x = xd d; the first
              * and last column of the box are never maxima */
             int xd0 = (cx0 - ox) / d, xd1 = (cx1 - ox + d - 1) / d;
@@ -330,7 +501,7 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                     float v;
                     /* most samples are below the threshold: skip them in
                      * a loop of their own */
-                    xd = skip_below(row, xd, xd1, thr);
+                    xd = skip_below(row, xd, xd1, thr_i);
                     if (xd >= xd1)
                         break;
                     tx = xd * d, bx = ox + tx;
@@ -352,15 +523,29 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                             y1 = ty + m + 1;
                         double a = lo[p], bv = v, cc = hi[p];
                         double den = a - 2 * bv + cc, off, sg, dia, px, py;
-                        if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw ||
-                            by + m + 1 > t->bh)
+                        double l0 = mid[p - 1], r0 = mid[p + 1];
+                        double u0 = mid[p - W], d0 = mid[p + W];
+                        double ex = l0 - 2 * bv + r0, ey = u0 - 2 * bv + d0;
+                        double exy = 0.25 * (mid[p - W - 1] + mid[p + W + 1] -
+                                             mid[p - W + 1] - mid[p + W - 1]);
+                        double det = ex * ey - exy * exy, dark, cxp, cyp;
+                        int lines;
+                        /* a blob, not a ridge: both principal curvatures
+                         * of the response negative and within a ratio
+                         * (Lowe 2004's edge test) */
+                        if (!(ex < 0 && ey < 0 && det > 0) ||
+                            (ex + ey) * (ex + ey) >= CURV_TEST * det)
                             continue;
+                        if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw ||
+                            by + m + 1 > t->bh || x0 < 0 || y0 < 0 ||
+                            x1 > Tw || y1 > Th)
+                            continue; /* image or tile edge */
                         if (b->integ[(size_t)y1 * iw + x1] -
                                 b->integ[(size_t)y0 * iw + x1] -
                                 b->integ[(size_t)y1 * iw + x0] +
                                 b->integ[(size_t)y0 * iw + x0] !=
                             (unsigned)((x1 - x0) * (y1 - y0)))
-                            continue; /* region edge within 2 sigma */
+                            continue; /* region edge within m */
                         off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
                         off = fmax(-0.5, fmin(0.5, off));
                         sg = sm * pow(t->ratio, off);
@@ -368,21 +553,21 @@ static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                         if (dia < t->dmin || dia > t->dmax)
                             continue;
                         /* sub-sample centre: a parabola along x and y */
-                        {
-                            double l0 = mid[p - 1], r0 = mid[p + 1];
-                            double u0 = mid[p - W], d0 = mid[p + W];
-                            double ex = l0 - 2 * bv + r0, ey = u0 - 2 * bv + d0;
-                            px = ex < 0 ? fmax(-0.5,
-                                               fmin(0.5, 0.5 * (l0 - r0) / ex))
-                                        : 0;
-                            py = ey < 0 ? fmax(-0.5,
-                                               fmin(0.5, 0.5 * (u0 - d0) / ey))
-                                        : 0;
-                        }
-                        if (push(out, cap,
-                                 (st_pore){(float)(bx + px * d + reg->x0),
-                                           (float)(by + py * d + reg->y0),
-                                           (float)dia, v}))
+                        px = fmax(-0.5, fmin(0.5, 0.5 * (l0 - r0) / ex));
+                        py = fmax(-0.5, fmin(0.5, 0.5 * (u0 - d0) / ey));
+                        cxp = bx + px * d + reg->x0;
+                        cyp = by + py * d + reg->y0;
+                        /* darker than its own surround on the image */
+                        dark =
+                            darkness(t->lab, cxp, cyp, fmax(1, 0.35 * dia),
+                                     fmax(2, 0.75 * dia), fmax(3, dia), &lines);
+                        if (!(dark >= DARK_SHARE * v) || lines)
+                            continue;
+                        if (push(
+                                out, cap,
+                                (st_pore){(float)cxp, (float)cyp, (float)dia, v,
+                                          (float)dark,
+                                          (float)(sp > 0 ? v / sp : INFINITY)}))
                             return st_fail(err, ST_ERR_NOMEM,
                                            "out of memory (pores)");
                     }
@@ -401,10 +586,11 @@ static int bufs_new(const tiler *t, tile_buf *b)
     b->work = st_fft_alloc(2 * nc);
     for (int i = 0; i < 3; i++)
         b->resp[i] = st_fft_alloc(n);
+    b->scratch = malloc(n * sizeof *b->scratch); /* up to every sample */
     b->integ =
         malloc(((size_t)t->Tw + 1) * ((size_t)t->Th + 1) * sizeof *b->integ);
     return b->in && b->spec && b->work && b->resp[0] && b->resp[1] &&
-                   b->resp[2] && b->integ
+                   b->resp[2] && b->scratch && b->integ
                ? 0
                : -1;
 }
@@ -416,6 +602,7 @@ static void bufs_free(tile_buf *b)
     st_fft_free(b->work);
     for (int i = 0; i < 3; i++)
         st_fft_free(b->resp[i]);
+    free(b->scratch);
     free(b->integ);
 }
 
@@ -536,9 +723,180 @@ static void tiling(tiler *t, int reach, int tile)
     t->ch = t->Th - 2 * t->pad;
 }
 
+/* ---- where pores can be seen ----
+ *
+ * The search leaves out, from the region:
+ *  - highlights and clipped pixels: L* at or above opt->highlight_l (the
+ *    caller's clipping level in this plane's units) or more than
+ *    HIGHLIGHT_ABOVE L* above the region's mean (specular reflection);
+ *    next to one, the 3 sigma rule keeps pores away from its edge;
+ *  - defocused parts: the photo is cut into SHARP_BLOCK px blocks; a
+ *    block's sharpness is the median |3 x 3 Laplacian| of L* (the finest
+ *    band: what defocus removes first, the noise what it leaves; the
+ *    median, so that a hair or a few pores do not make a block sharp),
+ *    and a
+ *    block whose sharpness is below SHARP_SHARE of the sharpest decile of
+ *    blocks (the 90th percentile) is left out. A photo blurred all over
+ *    has nothing sharper to be compared with and is searched all over. */
+#define HIGHLIGHT_ABOVE 20.0
+#define SHARP_BLOCK     64
+#define SHARP_SHARE     0.3
+#define SHARP_NOISE     0.5
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sharpness of the block at (x0, y0) (SHARP_BLOCK px square, clipped to
+ * the region's box): the detail of the band just above the finest, the
+ * 3 x 3 Laplacian of the 2 x 2-binned L*, less what the noise puts in it.
+ * White noise puts a quarter of its finest-band power there (binning
+ * halves its sd; the Laplacian's gain is the same), and the finest band
+ * (the Laplacian at full size) of a photo is mostly noise, so the detail
+ * is sqrt(max(0, b^2 - f^2 / 4)) with b and f the medians of |Laplacian|
+ * on the binned and the full-size plane (medians: a hair or a few pores
+ * do not make a block sharp). *noise gets f / 2, the noise's share of b.
+ * NaN when fewer than a quarter of the block's pixels are measured.
+ * lap: scratch of SHARP_BLOCK^2 floats. */
+static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
+                              int x0, int y0, float *lap, double *noise)
+{
+    int w = reg->width, x1 = x0 + SHARP_BLOCK, y1 = y0 + SHARP_BLOCK;
+    float bin[SHARP_BLOCK / 2][SHARP_BLOCK / 2];
+    long n = 0, nb = 0;
+    double f, b;
+    if (x1 > reg->x1)
+        x1 = reg->x1;
+    if (y1 > reg->y1)
+        y1 = reg->y1;
+    /* full size, every other pixel each way */
+    for (int y = y0 > 0 ? y0 : 1; y < y1 && y < reg->height - 1; y += 2) {
+        const float *row = lab->L + (size_t)y * w;
+        const uint8_t *m = reg->mask + (size_t)y * w;
+        for (int x = x0 > 0 ? x0 : 1; x < x1 && x < w - 1; x += 2)
+            if (m[x] && m[x - 1] && m[x + 1] && m[x - w] && m[x + w])
+                lap[n++] = fabsf(4.0f * row[x] - row[x - 1] - row[x + 1] -
+                                 row[x - w] - row[x + w]);
+    }
+    if (n < SHARP_BLOCK * SHARP_BLOCK / 16)
+        return NAN;
+    f = select_kth(lap, n, n / 2);
+    /* 2 x 2 bins (NaN where a pixel is outside the region) */
+    for (int j = 0; j < SHARP_BLOCK / 2; j++)
+        for (int i = 0; i < SHARP_BLOCK / 2; i++) {
+            int x = x0 + 2 * i, y = y0 + 2 * j;
+            size_t k = (size_t)y * w + x;
+            bin[j][i] = x + 1 < x1 && y + 1 < y1 && reg->mask[k] &&
+                                reg->mask[k + 1] && reg->mask[k + w] &&
+                                reg->mask[k + w + 1]
+                            ? 0.25f * (lab->L[k] + lab->L[k + 1] +
+                                       lab->L[k + w] + lab->L[k + w + 1])
+                            : NAN;
+        }
+    for (int j = 1; j < SHARP_BLOCK / 2 - 1; j++)
+        for (int i = 1; i < SHARP_BLOCK / 2 - 1; i++) {
+            float v = 4.0f * bin[j][i] - bin[j][i - 1] - bin[j][i + 1] -
+                      bin[j - 1][i] - bin[j + 1][i];
+            if (v == v)
+                lap[nb++] = fabsf(v);
+        }
+    if (nb < SHARP_BLOCK * SHARP_BLOCK / 16)
+        return NAN;
+    b = select_kth(lap, nb, nb / 2);
+    *noise = f / 2;
+    return sqrt(fmax(0, b * b - f * f / 4));
+}
+
+/* The search region (a copy of reg less what is left out; see above). */
+static st_status search_region(const st_lab_planes *lab, const st_region *reg,
+                               const st_pore_options *opt, double mean,
+                               st_region **out, st_error *err)
+{
+    int w = reg->width, h = reg->height;
+    int bx0 = reg->x0, by0 = reg->y0;
+    int nbx = (reg->x1 - bx0 + SHARP_BLOCK - 1) / SHARP_BLOCK;
+    int nby = (reg->y1 - by0 + SHARP_BLOCK - 1) / SHARP_BLOCK;
+    size_t nb = (size_t)nbx * (size_t)nby, nvalid = 0;
+    double hi = mean + HIGHLIGHT_ABOVE, *rms = NULL, *sorted = NULL;
+    double *noise = NULL;
+    float *lap = NULL;
+    st_region *r = NULL;
+    st_status s;
+
+    *out = NULL;
+    if (opt->highlight_l > 0 && opt->highlight_l < hi)
+        hi = opt->highlight_l;
+    if ((s = st_region_full(&r, w, h, err)))
+        return s;
+    rms = calloc(nb + 1, sizeof *rms);
+    sorted = malloc((nb + 1) * sizeof *sorted);
+    noise = malloc((nb + 1) * sizeof *noise);
+    lap = malloc(SHARP_BLOCK * SHARP_BLOCK * sizeof *lap);
+    if (!rms || !sorted || !noise || !lap) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pore search)");
+        goto done;
+    }
+    memcpy(r->mask, reg->mask, (size_t)w * (size_t)h);
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t i = (size_t)y * w + x;
+            if (reg->mask[i] && lab->L[i] >= hi)
+                r->mask[i] = 0;
+        }
+    for (int j = 0; j < nby; j++)
+        for (int i = 0; i < nbx; i++) {
+            double v =
+                block_sharpness(lab, reg, bx0 + i * SHARP_BLOCK,
+                                by0 + j * SHARP_BLOCK, lap, &noise[nvalid]);
+            rms[(size_t)j * nbx + i] = v;
+            if (v == v)
+                sorted[nvalid++] = v;
+        }
+    if (nvalid) {
+        double ref, nref;
+        qsort(sorted, nvalid, sizeof *sorted, by_double);
+        qsort(noise, nvalid, sizeof *noise, by_double);
+        ref = sorted[(size_t)(0.9 * (double)(nvalid - 1) + 0.5)];
+        nref = noise[nvalid / 2];
+        if (ref < SHARP_NOISE * nref)
+            ref = 0; /* no detail above the noise anywhere: search all */
+        for (int j = 0; j < nby; j++)
+            for (int i = 0; i < nbx; i++) {
+                double v = rms[(size_t)j * nbx + i];
+                if (!(v < SHARP_SHARE * ref))
+                    continue; /* sharp, or too few pixels to tell */
+                for (int y = by0 + j * SHARP_BLOCK;
+                     y < by0 + (j + 1) * SHARP_BLOCK && y < reg->y1; y++)
+                    memset(r->mask + (size_t)y * w + bx0 + i * SHARP_BLOCK, 0,
+                           (size_t)(bx0 + (i + 1) * SHARP_BLOCK <= reg->x1
+                                        ? SHARP_BLOCK
+                                        : reg->x1 - bx0 - i * SHARP_BLOCK));
+            }
+    }
+    st_region_update(r);
+    *out = r;
+    r = NULL;
+done:
+    st_region_free(r);
+    free(rms);
+    free(sorted);
+    free(noise);
+    free(lap);
+    return s;
+}
+
 st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                           const st_pore_options *opt_in, st_pores *out,
                           st_error *err)
+{
+    return st_pores_detect_probe(lab, reg, opt_in, out, NULL, err);
+}
+
+st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
+                                const st_pore_options *opt_in, st_pores *out,
+                                struct st_pores_probe *probe, st_error *err)
 {
     st_pore_options opt;
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
@@ -546,6 +904,7 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
     double sig[64];
     tiler t, t0;
     tile_buf b = {0};
+    st_region *search = NULL;
     st_status s = ST_OK;
 
     memset(out, 0, sizeof *out);
@@ -561,6 +920,8 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
         return st_fail(err, ST_ERR_INVALID, "empty region");
     if (opt.min_response <= 0)
         opt.min_response = ST_PORE_MIN_RESPONSE;
+    if (!(opt.min_significance > 0))
+        opt.min_significance = ST_PORE_MIN_SIGNIFICANCE;
     if (!(opt.px_scale > 0))
         opt.px_scale = 1;
     {
@@ -573,11 +934,19 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                 : opt.px_per_mm > 0  ? 0.5
                                      : 24) *
                k;
-        dmin = fmax(dmin, 2.0);
         if (!(dmax >= dmin))
             return st_fail(err, ST_ERR_INVALID,
                            "pore size range %.3g..%.3g px is empty", dmin,
                            dmax);
+        /* the photo resolves pores from ST_PORE_MIN_PX px: below, the range
+         * is cut there (or nothing is left to search), and the result says
+         * so */
+        out->range_resolved = dmin >= ST_PORE_MIN_PX * (1 - 1e-9);
+        if (dmax < ST_PORE_MIN_PX) {
+            unsearched(out);
+            return ST_OK;
+        }
+        dmin = fmax(dmin, ST_PORE_MIN_PX);
     }
     smin = dmin / (2 * sqrt(2.0)) / ratio;
     ns = (int)ceil(log(dmax / dmin) / log(ratio)) + 3;
@@ -594,6 +963,23 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                 mean += lab->L[j];
         }
     mean /= (double)reg->count;
+    if ((s = search_region(lab, reg, &opt, mean, &search, err)))
+        return s;
+    out->search_px = search->count;
+    if (!search->count) {
+        unsearched(out);
+        goto done;
+    }
+    reg = search;
+    mean = 0;
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t j = (size_t)y * reg->width + x;
+            if (reg->mask[j])
+                mean += lab->L[j];
+        }
+    mean /= (double)reg->count;
+    bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
 
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
@@ -609,6 +995,14 @@ st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                (t.Tw >> (l + 1)) >= 16 && (t.Th >> (l + 1)) >= 16)
             l++;
         t.level[i] = l;
+    }
+    t.probe = probe;
+    if (probe) {
+        probe->ns = ns;
+        probe->box_x0 = reg->x0, probe->box_y0 = reg->y0;
+        probe->box_w = bw, probe->box_h = bh;
+        for (int i = 0; i < ns; i++)
+            probe->sig[i] = sig[i], probe->level[i] = t.level[i];
     }
     /* Full size and the decimated levels run as two tilings: full size
      * (most of the transforms) needs a margin of only 3 sigma of its own
@@ -683,6 +1077,7 @@ done:
             free(t0.filt[l][i]);
         }
     bufs_free(&b);
+    st_region_free(search);
     if (s != ST_OK)
         st_pores_clear(out);
     return s;

@@ -1,10 +1,14 @@
 /* skintrack — measurement regions.
  *
  *   st_region_full / _rect / _from_mask   make a region
+ *   st_region_new_empty                   a region to fill
+ *   st_region_drop_transparent            alpha below 0.5 is outside
+ *   st_region_centroid                    mean pixel position
  *   st_region_intersect                   AND of two regions
- *   st_region_update                      bounding box and count
+ *   st_region_update / _in                bounding box and count
  *   st_region_free
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,13 +37,13 @@ static st_status region_new(st_region **out, int w, int h, st_error *err)
     return ST_OK;
 }
 
-void st_region_update(st_region *r)
+void st_region_update_in(st_region *r, int bx0, int by0, int bx1, int by1)
 {
     int x0 = r->width, y0 = r->height, x1 = 0, y1 = 0;
     size_t count = 0;
-    for (int y = 0; y < r->height; y++) {
+    for (int y = by0; y < by1; y++) {
         const uint8_t *m = r->mask + (size_t)y * (size_t)r->width;
-        for (int x = 0; x < r->width; x++)
+        for (int x = bx0; x < bx1; x++)
             if (m[x]) {
                 count++;
                 x0 = x < x0 ? x : x0;
@@ -52,6 +56,11 @@ void st_region_update(st_region *r)
     if (!count)
         x0 = y0 = x1 = y1 = 0;
     r->x0 = x0, r->y0 = y0, r->x1 = x1, r->y1 = y1;
+}
+
+void st_region_update(st_region *r)
+{
+    st_region_update_in(r, 0, 0, r->width, r->height);
 }
 
 st_status st_region_full(st_region **out, int w, int h, st_error *err)
@@ -136,4 +145,50 @@ void st_region_free(st_region *r)
         return;
     free(r->mask);
     free(r);
+}
+
+st_status st_region_new_empty(st_region **out, int w, int h, st_error *err)
+{
+    return region_new(out, w, h, err);
+}
+
+st_status st_region_drop_transparent(st_region *r, const st_image *img,
+                                     st_error *err)
+{
+    int c = img->channels;
+    float *buf;
+    if (!st_image_has_alpha(img))
+        return ST_OK;
+    if (img->width != r->width || img->height != r->height)
+        return st_fail(err, ST_ERR_INVALID, "regions of different sizes");
+    buf = malloc((size_t)img->width * (size_t)c * sizeof *buf);
+    if (!buf)
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (alpha)");
+    for (int y = r->y0; y < r->y1; y++) {
+        const float *row = st_image_row(img, 0, y, img->width, buf);
+        uint8_t *m = r->mask + (size_t)y * (size_t)r->width;
+        for (int x = r->x0; x < r->x1; x++)
+            if (row[(size_t)x * c + c - 1] < 0.5f)
+                m[x] = 0;
+    }
+    free(buf);
+    st_region_update(r);
+    return ST_OK;
+}
+
+void st_region_centroid(const st_region *r, double *cx, double *cy)
+{
+    double sx = 0, sy = 0;
+    for (int y = r->y0; y < r->y1; y++) {
+        const uint8_t *m = r->mask + (size_t)y * (size_t)r->width;
+        double n = 0;
+        for (int x = r->x0; x < r->x1; x++)
+            if (m[x]) {
+                sx += x;
+                n++;
+            }
+        sy += n * y;
+    }
+    *cx = r->count ? sx / (double)r->count : NAN;
+    *cy = r->count ? sy / (double)r->count : NAN;
 }

@@ -44,8 +44,7 @@ static void box_count(const uint8_t *m, int w, int h, int r, int *tmp, int *out)
     }
 }
 
-/* dilate (erode = 0) or erode (erode = 1) m in place by radius r. */
-static void morph(uint8_t *m, int w, int h, int r, int erode, int *tmp,
+void st_mask_morph(uint8_t *m, int w, int h, int r, int erode, int *tmp,
                   int *cnt)
 {
     int full = (2 * r + 1) * (2 * r + 1);
@@ -156,10 +155,10 @@ st_status st_skin_region(st_region **out, const st_image *img, st_error *err)
                           Cr >= 133 && Cr <= 173);
         }
     }
-    morph(r->mask, w, h, CLOSE_R, 0, tmp, cnt); /* closing */
-    morph(r->mask, w, h, CLOSE_R, 1, tmp, cnt);
-    morph(r->mask, w, h, OPEN_R, 1, tmp, cnt); /* opening */
-    morph(r->mask, w, h, OPEN_R, 0, tmp, cnt);
+    st_mask_morph(r->mask, w, h, CLOSE_R, 0, tmp, cnt); /* closing */
+    st_mask_morph(r->mask, w, h, CLOSE_R, 1, tmp, cnt);
+    st_mask_morph(r->mask, w, h, OPEN_R, 1, tmp, cnt); /* opening */
+    st_mask_morph(r->mask, w, h, OPEN_R, 0, tmp, cnt);
     if (keep_large(r->mask, w, h, (size_t)(0.02 * w * h))) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (skin mask)");
         goto done;

@@ -57,6 +57,15 @@ st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
         err->status = status;
         vsnprintf(err->message, sizeof err->message, fmt, ap);
         va_end(ap);
+        /* One line: library messages (libheif's end in a newline) may
+         * carry control characters. */
+        for (char *c = err->message; *c; c++)
+            if ((unsigned char)*c < 0x20)
+                *c = ' ';
+        for (size_t n = strlen(err->message); n > 0 &&
+                                              err->message[n - 1] == ' ';
+             n--)
+            err->message[n - 1] = '\0';
     }
     return status;
 }

@@ -1,7 +1,7 @@
 /* skintrack — geometric transforms and resampling.
  *
  *   st_transform_identity / _similarity / _params / _apply / _invert /
- *   _compose                 the reference -> moving matrix (see warp.h)
+ *   _compose / _matrix       the reference -> moving homography (warp.h)
  *   st_warp_image            bicubic resampling with a coverage alpha
  *   st_warp_checkerboard     alignment check picture
  *
@@ -18,7 +18,7 @@
 
 void st_transform_identity(st_transform *t)
 {
-    static const double id[6] = {1, 0, 0, 0, 1, 0};
+    static const double id[8] = {1, 0, 0, 0, 1, 0, 0, 0};
     memcpy(t->m, id, sizeof id);
 }
 
@@ -31,6 +31,7 @@ void st_transform_similarity(st_transform *t, double cx, double cy, double dx,
     t->m[3] = -s, t->m[4] = c;
     t->m[2] = cx + dx - c * cx - s * cy;
     t->m[5] = cy + dy + s * cx - c * cy;
+    t->m[6] = t->m[7] = 0;
 }
 
 void st_transform_params(const st_transform *t, double cx, double cy,
@@ -38,51 +39,109 @@ void st_transform_params(const st_transform *t, double cx, double cy,
                          double *scale)
 {
     const double *m = t->m;
-    double det = m[0] * m[4] - m[1] * m[3];
+    double w = m[6] * cx + m[7] * cy + 1;
+    double X = (m[0] * cx + m[1] * cy + m[2]) / w;
+    double Y = (m[3] * cx + m[4] * cy + m[5]) / w;
+    /* Jacobian of the map at c */
+    double j00 = (m[0] - m[6] * X) / w, j01 = (m[1] - m[7] * X) / w;
+    double j10 = (m[3] - m[6] * Y) / w, j11 = (m[4] - m[7] * Y) / w;
+    double det = j00 * j11 - j01 * j10;
     if (dx)
-        *dx = m[0] * cx + m[1] * cy + m[2] - cx;
+        *dx = X - cx;
     if (dy)
-        *dy = m[3] * cx + m[4] * cy + m[5] - cy;
+        *dy = Y - cy;
     if (rotation_deg)
-        *rotation_deg = atan2(m[1] - m[3], m[0] + m[4]) * 180.0 / ST_PI;
+        *rotation_deg = atan2(j01 - j10, j00 + j11) * 180.0 / ST_PI;
     if (scale)
-        *scale = det > 0 ? sqrt(det) : NAN;
+        *scale = det > 0 ? 0.5 * hypot(j00 + j11, j01 - j10) : NAN;
 }
 
 void st_transform_apply(const st_transform *t, double x, double y, double *xo,
                         double *yo)
 {
-    *xo = t->m[0] * x + t->m[1] * y + t->m[2];
-    *yo = t->m[3] * x + t->m[4] * y + t->m[5];
+    double w = t->m[6] * x + t->m[7] * y + 1;
+    *xo = (t->m[0] * x + t->m[1] * y + t->m[2]) / w;
+    *yo = (t->m[3] * x + t->m[4] * y + t->m[5]) / w;
+}
+
+int st_transform_apply_checked(const st_transform *t, double x, double y,
+                               double *xo, double *yo)
+{
+    if (!(t->m[6] * x + t->m[7] * y + 1 > 0))
+        return -1;
+    st_transform_apply(t, x, y, xo, yo);
+    return 0;
+}
+
+int st_transform_is_projective(const st_transform *t)
+{
+    return t->m[6] != 0 || t->m[7] != 0;
+}
+
+void st_transform_matrix(const st_transform *t, double h[9])
+{
+    memcpy(h, t->m, 8 * sizeof *h);
+    h[8] = 1;
+}
+
+/* h scaled to h22 = 1 into t; -1 if h22 is (nearly) 0 against the rest. */
+static int from_matrix(const double h[9], st_transform *t)
+{
+    double big = 0;
+    for (int i = 0; i < 9; i++)
+        big = fmax(big, fabs(h[i]));
+    if (!(fabs(h[8]) > 1e-12 * big))
+        return -1;
+    for (int i = 0; i < 8; i++)
+        t->m[i] = h[i] / h[8];
+    return 0;
 }
 
 int st_transform_invert(const st_transform *t, st_transform *inv)
 {
-    const double *m = t->m;
-    double det = m[0] * m[4] - m[1] * m[3];
+    double h[9], a[9], det;
+    st_transform_matrix(t, h);
+    /* adjugate */
+    a[0] = h[4] * h[8] - h[5] * h[7];
+    a[1] = h[2] * h[7] - h[1] * h[8];
+    a[2] = h[1] * h[5] - h[2] * h[4];
+    a[3] = h[5] * h[6] - h[3] * h[8];
+    a[4] = h[0] * h[8] - h[2] * h[6];
+    a[5] = h[2] * h[3] - h[0] * h[5];
+    a[6] = h[3] * h[7] - h[4] * h[6];
+    a[7] = h[1] * h[6] - h[0] * h[7];
+    a[8] = h[0] * h[4] - h[1] * h[3];
+    det = h[0] * a[0] + h[1] * a[3] + h[2] * a[6];
     if (!(fabs(det) > 1e-12))
         return -1;
-    inv->m[0] = m[4] / det;
-    inv->m[1] = -m[1] / det;
-    inv->m[3] = -m[3] / det;
-    inv->m[4] = m[0] / det;
-    inv->m[2] = -(inv->m[0] * m[2] + inv->m[1] * m[5]);
-    inv->m[5] = -(inv->m[3] * m[2] + inv->m[4] * m[5]);
-    return 0;
+    if (!st_transform_is_projective(t)) {
+        /* affine: the same arithmetic as ever (a[8] = det) */
+        inv->m[0] = h[4] / det;
+        inv->m[1] = -h[1] / det;
+        inv->m[3] = -h[3] / det;
+        inv->m[4] = h[0] / det;
+        inv->m[2] = -(inv->m[0] * h[2] + inv->m[1] * h[5]);
+        inv->m[5] = -(inv->m[3] * h[2] + inv->m[4] * h[5]);
+        inv->m[6] = inv->m[7] = 0;
+        return 0;
+    }
+    return from_matrix(a, inv);
 }
 
 void st_transform_compose(st_transform *out, const st_transform *a,
                           const st_transform *b)
 {
-    const double *p = a->m, *q = b->m;
-    st_transform r;
-    r.m[0] = p[0] * q[0] + p[1] * q[3];
-    r.m[1] = p[0] * q[1] + p[1] * q[4];
-    r.m[2] = p[0] * q[2] + p[1] * q[5] + p[2];
-    r.m[3] = p[3] * q[0] + p[4] * q[3];
-    r.m[4] = p[3] * q[1] + p[4] * q[4];
-    r.m[5] = p[3] * q[2] + p[4] * q[5] + p[5];
-    *out = r;
+    double p[9], q[9], r[9];
+    st_transform res;
+    st_transform_matrix(a, p);
+    st_transform_matrix(b, q);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            r[3 * i + j] = p[3 * i] * q[j] + p[3 * i + 1] * q[3 + j] +
+                           p[3 * i + 2] * q[6 + j];
+    if (from_matrix(r, &res))
+        memcpy(res.m, r, sizeof res.m); /* h22 = 0: see warp.h */
+    *out = res;
 }
 
 /* Keys kernel weights for fractional offset f in [0, 1). */
@@ -120,8 +179,8 @@ st_status st_warp_image(st_image **out, const st_image *src_in,
         for (int x = 0; x < width; x++, d += oc) {
             double u, v, wx[4], wy[4], acc[5] = {0};
             int iu, iv;
-            st_transform_apply(t, x, y, &u, &v);
-            if (!(u >= -1e-6 && v >= -1e-6 && u <= src->width - 1 + 1e-6 &&
+            if (st_transform_apply_checked(t, x, y, &u, &v) ||
+                !(u >= -1e-6 && v >= -1e-6 && u <= src->width - 1 + 1e-6 &&
                   v <= src->height - 1 + 1e-6))
                 continue; /* transparent black */
             iu = (int)floor(u);

@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 . "$ROOT/tests/shlib.sh"
 
-HEADER='file,status,error,width,height,channels,bit_depth,orientation,icc_profile,datetime_original'
+HEADER='file,status,error,width,height,channels,bit_depth,orientation,icc_profile,datetime_original,format,pages,camera'
 
 # A 40x30 RGB PNG (flat colour, 1200 pixels), written without any tool.
 good=$files/good.png
@@ -105,15 +105,15 @@ case $(field "$out" 3 3) in
 esac
 expect_eq "garbage file: status error" "error" "$(field "$out" 4 2)"
 case $(field "$out" 4 3) in
-*"not a JPEG or PNG"*) ok "garbage file: error says not a JPEG or PNG" ;;
-*) not_ok "garbage file: error says not a JPEG or PNG" "got: $(field "$out" 4 3)" ;;
+*"not a photo skintrack reads"*) ok "garbage file: error says not a photo skintrack reads" ;;
+*) not_ok "garbage file: error says not a photo skintrack reads" "got: $(field "$out" 4 3)" ;;
 esac
-expect_eq "failed rows: seven empty measurement fields" ",,,,,," \
+expect_eq "failed rows: ten empty fields" ",,,,,,,,," \
     "$(line "$out" 4 | cut -d, -f4-)"
 expect_has "stderr: skintrack: FILE: cause (missing)" "$err" \
     "skintrack: $missing: cannot open: No such file"
 expect_has "stderr: skintrack: FILE: cause (garbage)" "$err" \
-    "skintrack: $garbage: not a JPEG or PNG"
+    "skintrack: $garbage: not a photo skintrack reads"
 expect_lines "stderr: one line per failed file" "$err" 2
 
 run info "$good" "$good"
@@ -294,14 +294,14 @@ if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
     run align "$base" "$later" -o "$tmp/aligned.png" --overlay "$tmp/check.jpg"
     expect_rc "align sample: exits 0" 0
     expect_eq "align: header" \
-        "reference,moving,status,error,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_confidence,overlap_pct,m00,m01,m02,m10,m11,m12" \
+        "reference,moving,status,error,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_confidence,overlap_pct,align_residual_px,align_residual_p95_px,align_model,h00,h01,h02,h10,h11,h12,h20,h21,h22" \
         "$(line "$out" 1)"
     expect_eq "align sample: status ok" ok "$(field "$out" 2 3)"
     t=$(grep '^demo-patient/2026-02-09.jpg,' "$truth")
     for pair in "5 5 0.05 align_dx_px" "6 6 0.05 align_dy_px" \
         "7 7 0.01 align_rotation_deg" "8 8 0.0005 align_scale" \
-        "11 9 0.0005 m00" "12 10 0.0005 m01" "13 11 0.05 m02" \
-        "16 14 0.05 m12"; do
+        "14 9 0.0005 h00" "15 10 0.0005 h01" "16 11 0.05 h02" \
+        "19 14 0.05 h12"; do
         set -- $pair
         want=$(printf '%s\n' "$t" | cut -d, -f"$2")
         got=$(field "$out" 2 "$1")
@@ -312,6 +312,18 @@ if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
                 "expected: $want" "got:      $got"
         fi
     done
+    expect_eq "align sample: h22 is 1" 1 "$(field "$out" 2 22)"
+    if awk -v m="$(field "$out" 2 11)" -v p="$(field "$out" 2 12)" \
+        'BEGIN { exit !(m != "" && p != "" && m >= 0 && m <= p && p < 1.5) }'
+    then
+        ok "align sample: residual median <= p95 < 1.5 px"
+    else
+        not_ok "align sample: residual" "got: $(field "$out" 2 11) / $(field "$out" 2 12)"
+    fi
+    run align --model homography "$base" "$later"
+    expect_rc "align --model homography: exits 0" 0
+    expect_eq "align --model homography: model column" homography \
+        "$(field "$out" 2 13)"
     run info "$tmp/aligned.png" "$tmp/check.jpg"
     expect_rc "align -o and --overlay: both files readable" 0
     expect_eq "aligned image: reference size with alpha" "1200,900,4" \
@@ -319,6 +331,10 @@ if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
     expect_eq "overlay: reference size, RGB" "1200,900,3" \
         "$(field "$out" 3 4),$(field "$out" 3 5),$(field "$out" 3 6)"
 
+    usage_error "align -o with an unknown image type (before any work)" \
+        align "$base" "$later" -o "$tmp/aligned.tif"
+    usage_error "align --overlay with an unknown image type" \
+        align "$base" "$later" --overlay "$tmp/check.gif"
     run align --translation-only "$later" "$later" --csv "$tmp/self.csv"
     expect_rc "align a photo with itself: exits 0" 0
     expect_eq "align with itself: shift below 0.001 px" "ok,1,1" \
@@ -330,6 +346,11 @@ if [ -f "$base" ] && [ -f "$later" ] && [ -f "$truth" ]; then
     expect_rc "align to an unrelated picture: exits 1" 1
     expect_eq "align to an unrelated picture: low_confidence" \
         low_confidence "$(field "$out" 2 3)"
+    field "$out" 2 4 >"$tmp/why.txt"
+    expect_has "align to an unrelated picture: the cause in error" \
+        "$tmp/why.txt" "confidence"
+    expect_has "align to an unrelated picture: stderr says why" "$err" \
+        "below"
 
     run align "$base" "$files/missing.jpg"
     expect_rc "align to a missing file: exits 1" 1
@@ -342,6 +363,10 @@ else
 fi
 run align "$good"
 expect_rc "align with one image: usage error" 2
+run align --model perspective "$good" "$good"
+expect_rc "align --model perspective: usage error" 2
+expect_has "align --model perspective: names the choices" "$err" \
+    "similarity, affine, homography or auto"
 run align --max-rotation abc "$good" "$good"
 expect_rc "align --max-rotation abc: usage error" 2
 run align --max-scale 0.5 "$good" "$good"
@@ -381,6 +406,25 @@ if [ -f "$base" ]; then
     else
         not_ok "metrics calibrated: diameter in mm" "got $(field "$out" 2 18)"
     fi
+    # --pore-list: one row per pore, as many as pore_count
+    run metrics "$base" --roi 300,100,800,700 --px-per-mm 20 \
+        --pore-list "$tmp/pores.csv"
+    expect_rc "metrics --pore-list: exits 0" 0
+    expect_eq "metrics --pore-list: header" \
+        "file,x_px,y_px,diameter_px,diameter_mm,depth,significance" \
+        "$(line "$tmp/pores.csv" 1)"
+    expect_eq "metrics --pore-list: a row per pore (pore_count)" \
+        "$(field "$out" 2 14)" "$(($(wc -l <"$tmp/pores.csv") - 1))"
+    "$BUILD/tests/rfc4180" "$tmp/pores.csv" >/dev/null 2>&1 &&
+        ok "metrics --pore-list: RFC 4180" ||
+        not_ok "metrics --pore-list: RFC 4180"
+    # every pore lies inside the region and is 0.05..0.5 mm (default range)
+    bad=$(awk -F, 'NR > 1 && ($2 < 300 || $2 >= 1100 || $3 < 100 ||
+        $3 >= 800 || $5 < 0.05 || $5 > 0.5 ||
+        ($4 / 20 - $5) > 1e-6 || ($5 - $4 / 20) > 1e-6)' "$tmp/pores.csv" |
+        wc -l)
+    expect_eq "metrics --pore-list: inside the region, in range, mm = px / 20" \
+        0 "$bad"
     run metrics "$base" --white-balance patch:150,660,80,80 \
         --roi 300,100,800,700
     expect_rc "metrics --white-balance patch: exits 0" 0
@@ -409,10 +453,26 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     run compare "$base" "$follow" --roi 300,100,800,700 -o "$tmp/c.csv"
     expect_rc "compare sample: exits 0" 0
     expect_eq "compare: long header" \
-        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale,calibration_before,calibration_after,light_flag" \
+        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_residual_px,align_residual_p95_px,align_model,h00,h01,h02,h10,h11,h12,h20,h21,h22,calibration_before,calibration_after,light_flag" \
         "$(line "$tmp/c.csv" 1)"
-    expect_eq "compare: one row per numeric metric (22) plus the header" 23 \
+    expect_eq "compare: one row per numeric metric (24) plus the header" 25 \
         "$(wc -l <"$tmp/c.csv" | tr -d ' ')"
+    run compare "$base" "$follow" --roi 300,100,800,700 \
+        --pore-list "$tmp/cpores.csv" -o "$tmp/c2.csv"
+    expect_rc "compare --pore-list: exits 0" 0
+    expect_eq "compare --pore-list: header" \
+        "file,x_px,y_px,diameter_px,diameter_mm,depth,significance,baseline_x_px,baseline_y_px" \
+        "$(line "$tmp/cpores.csv" 1)"
+    nb=$(grep -c "2026-01-12" "$tmp/cpores.csv")
+    na=$(grep -c "2026-07-06" "$tmp/cpores.csv")
+    expect_eq "compare --pore-list: the before photo's rows (pore_count)" \
+        "$(awk -F, '$5 == "pore_count" { print $7 }' "$tmp/c2.csv")" "$nb"
+    expect_eq "compare --pore-list: the after photo's rows (pore_count)" \
+        "$(awk -F, '$5 == "pore_count" { print $8 }' "$tmp/c2.csv")" "$na"
+    # the baseline's own pores sit where they are
+    bad=$(awk -F, '/2026-01-12/ && ($2 != $8 || $3 != $9)' \
+        "$tmp/cpores.csv" | wc -l)
+    expect_eq "compare --pore-list: baseline positions of the baseline" 0 "$bad"
     # the truth file: pores 6.0 px at baseline, 4.8 px at follow-up (-20%)
     got=$(grep ',pore_mean_diameter_px,' "$tmp/c.csv" | cut -d, -f10)
     if close "$got" -20 5; then
@@ -452,7 +512,7 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     if close "$got" 0 1e-9; then ok "a_star_rel of the region against itself: $got"
     else not_ok "a_star_rel of the region against itself is 0" "got $got"; fi
     run compare "$base" "$follow" --reference-region face:forehead
-    expect_rc "--reference-region face:forehead (no face zones yet): usage" 2
+    expect_rc "--reference-region face:forehead (a zone is no reference): usage" 2
     # threads change the speed, not one byte of the result
     run compare --jobs 1 "$base" "$follow" --roi 300,100,800,700
     cp "$out" "$tmp/c1.csv"
@@ -492,6 +552,17 @@ usage_error "compare --jobs 0" compare --jobs 0 "$good" "$good"
 usage_error "metrics --jobs 1.5" metrics --jobs 1.5 "$good"
 
 
+# ---- the sample's truth numbers sessions and phases as course does ----
+if [ -f "$truth" ]; then
+    run course -q --layout wide -o "$tmp/sample-wide.csv" "$ROOT/samples/demo-patient"
+    expect_eq "sample truth: sessions as course numbers them" \
+        "$(awk -F, 'NR > 1 { print $3 }' "$truth" | paste -sd, -)" \
+        "$(awk -F, 'NR > 1 { print $3 }' "$tmp/sample-wide.csv" | paste -sd, -)"
+    expect_eq "sample truth: phases as course gives them" \
+        "$(awk -F, 'NR > 1 { print $4 }' "$truth" | paste -sd, -)" \
+        "$(awk -F, 'NR > 1 { print $8 }' "$tmp/sample-wide.csv" | paste -sd, -)"
+fi
+
 # ---- skin mask and overlays ----
 if [ -f "$base" ] && [ -f "$follow" ]; then
     run metrics --skin-mask auto "$base"
@@ -518,8 +589,22 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
             not_ok "compare --overlay wrote $f.png"
         fi
     done
-    run metrics --overlay "$tmp/no/such/dir" "$base"
-    expect_rc "metrics --overlay into a missing folder: exits 1" 1
+    usage_error "metrics --overlay into a missing folder" \
+        metrics --overlay "$tmp/no/such/dir" "$base"
+    # two photos named alike in two folders: neither overwrites the other
+    mkdir -p "$tmp/two/a" "$tmp/two/b" "$tmp/ov2"
+    cp "$base" "$tmp/two/a/base.jpg"
+    cp "$follow" "$tmp/two/b/base.jpg"
+    run metrics --overlay "$tmp/ov2" "$tmp/two/a/base.jpg" "$tmp/two/b/base.jpg"
+    expect_rc "metrics --overlay, two base.jpg: exits 0" 0
+    expect_eq "metrics --overlay, two base.jpg: four maps, names unique" \
+        "a_base-pores.png a_base-redness.png b_base-pores.png b_base-redness.png" \
+        "$(ls "$tmp/ov2" | paste -sd' ' -)"
+    if cmp -s "$tmp/ov2/a_base-pores.png" "$tmp/ov2/b_base-pores.png"; then
+        not_ok "metrics --overlay, two base.jpg: each map is of its own photo"
+    else
+        ok "metrics --overlay, two base.jpg: each map is of its own photo"
+    fi
 fi
 run metrics --skin-mask maybe "$good"
 expect_rc "metrics --skin-mask maybe: usage error" 2

@@ -64,13 +64,21 @@ expect_rc "course over a folder: exits 0" 0
 strict "$tmp/long.csv" "course long CSV"
 strict "$tmp/sum.csv" "course --summary CSV"
 strict "$tmp/rec.csv" "course --recovery CSV"
-expect_eq "long layout: 22 numeric rows per photo" 242 "$(col "$tmp/long.csv" file | wc -l | tr -d ' ')"
+expect_eq "long layout: 24 numeric rows per photo" 264 "$(col "$tmp/long.csv" file | wc -l | tr -d ' ')"
 expect_eq "long layout: value is a number or empty" 0 \
     "$(col "$tmp/long.csv" value | grep -v '^$' | grep -cv '^-\{0,1\}[0-9][0-9.e+-]*$')"
 expect_eq "long layout: no pct_change for interval-scale a_star_mean" "" \
     "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } $h["metric"] == "a_star_mean" { printf "%s", $h["pct_change"] }' "$tmp/long.csv")"
-run course -q --layout wide -o "$tmp/wide.csv" "$c"
+run course -q --layout wide -o "$tmp/wide.csv" --pore-list "$tmp/pores.csv" "$c"
 strict "$tmp/wide.csv" "course --layout wide"
+strict "$tmp/pores.csv" "course --pore-list"
+# --pore-list: as many rows per photo as its pore_count
+col "$tmp/wide.csv" file >"$tmp/wf"
+col "$tmp/wide.csv" pore_count >"$tmp/wn"
+want=$(paste -d: "$tmp/wf" "$tmp/wn" | sort | paste -sd' ' -)
+got=$(col "$tmp/pores.csv" file | sort | uniq -c |
+    awk '{ print $2 ":" $1 }' | sort | paste -sd' ' -)
+expect_eq "course --pore-list: a row per pore of every photo" "$want" "$got"
 expect_eq "wide layout: one row per photo" 11 "$(col "$tmp/wide.csv" file | wc -l | tr -d ' ')"
 for v in phase session days_since_baseline; do
     expect_eq "$v of every photo matches the truth" \
@@ -164,6 +172,24 @@ expect_eq "manifest: relative paths resolved beside the manifest" \
 expect_eq "stderr: one line per failed photo, naming it" 5 "$(count_lines "$err")"
 expect_has "stderr: the unrelated photo is low confidence" "$err" "flat.jpg: registration"
 
+# ---- manifest sessions and phases kept as written ----
+# Sessions 1, 4, 8 on three photos (more than the photos: a course whose
+# earlier sessions were photographed elsewhere), and a followup phase
+# written on a photo 28 days after a treatment, which the dates alone
+# would call pre.
+{
+    printf 'path,session,phase,date\n'
+    printf '%s,1,baseline,2026-01-12\n' "$c/2026-01-12.jpg"
+    printf '%s,4,pre,2026-02-09\n' "$c/2026-02-09.jpg"
+    printf '%s,8,followup,2026-03-09\n' "$c/2026-05-10.jpg"
+} >"$tmp/sessions.csv"
+run course -q --layout wide -o "$tmp/s.csv" "$tmp/sessions.csv"
+expect_rc "manifest sessions 1, 4, 8: exits 0" 0
+expect_eq "manifest sessions 1, 4, 8 kept as written" "1,4,8" \
+    "$(col "$tmp/s.csv" session | paste -sd, -)"
+expect_eq "manifest phases kept as written" "baseline,pre,followup" \
+    "$(col "$tmp/s.csv" phase | paste -sd, -)"
+
 # ---- dates from EXIF ----
 e=$tmp/exif/bob
 mkdir -p "$e"
@@ -182,6 +208,29 @@ if command -v exiftool >/dev/null 2>&1; then
     expect_eq "EXIF: days since baseline" "0,28," \
         "$(col "$tmp/e.csv" days_since_baseline | paste -sd, -)"
     expect_has "a photo with no date is an error row" "$tmp/e.csv" "undated.jpg,error,no date"
+    # one treatment day photographed twice: the 11:00 photo's name sorts
+    # first, but the 09:00 one is the session (pre), the 11:00 its post
+    t=$tmp/times/erin
+    mkdir -p "$t"
+    cp "$c/2026-01-12.jpg" "$t/2026-01-12.jpg"
+    cp "$c/2026-02-09.jpg" "$t/2026-02-09_a.jpg"
+    cp "$c/2026-02-10.jpg" "$t/2026-02-09_b.jpg"
+    exiftool -q -overwrite_original -DateTimeOriginal='2026:02:09 11:00:00' "$t/2026-02-09_a.jpg"
+    exiftool -q -overwrite_original -DateTimeOriginal='2026:02:09 09:00:00' "$t/2026-02-09_b.jpg"
+    run course -q --layout wide -o "$tmp/t.csv" "$t"
+    expect_eq "one day's photos in EXIF time order" \
+        "$t/2026-01-12.jpg,$t/2026-02-09_b.jpg,$t/2026-02-09_a.jpg" \
+        "$(col "$tmp/t.csv" file | paste -sd, -)"
+    expect_eq "the 09:00 photo is the session, the 11:00 its post" \
+        "baseline,pre,post" "$(col "$tmp/t.csv" phase | paste -sd, -)"
+    expect_eq "datetime column: EXIF times, empty when unknown" \
+        ",2026-02-09T09:00:00,2026-02-09T11:00:00" \
+        "$(col "$tmp/t.csv" datetime | paste -sd, -)"
+    # an EXIF time of another day than the file name's is not used
+    exiftool -q -overwrite_original -DateTimeOriginal='2025:12:31 08:00:00' "$t/2026-01-12.jpg"
+    run course -q --layout wide -o "$tmp/t.csv" "$t"
+    expect_eq "an EXIF time of another day is not the photo's" "" \
+        "$(col "$tmp/t.csv" datetime | head -n 1)"
 else
     skip "exiftool is not installed: EXIF dates"
 fi
@@ -220,6 +269,25 @@ if [ -f "$astro" ] && [ -x "$BUILD/tests/chartimg" ]; then
     fi
 fi
 
+# ---- one day's photos: times in file names, before and after ----
+t=$tmp/names/fay
+mkdir -p "$t"
+cp "$c/2026-01-12.jpg" "$t/2026-01-12.jpg"
+cp "$c/2026-02-09.jpg" "$t/2026-02-09_before.jpg"
+cp "$c/2026-02-10.jpg" "$t/2026-02-09_after.jpg"
+run course -q --layout wide -o "$tmp/n.csv" "$t"
+expect_eq "_before and _after on one day: before first (the session)" \
+    "baseline,pre,post" "$(col "$tmp/n.csv" phase | paste -sd, -)"
+expect_eq "_before and _after on one day: the after photo is the post" \
+    "$t/2026-02-09_after.jpg" "$(col "$tmp/n.csv" file | tail -n 1)"
+rm "$t"/2026-02-09_*.jpg
+cp "$c/2026-02-09.jpg" "$t/IMG_20260209_083000.jpg"
+cp "$c/2026-02-10.jpg" "$t/IMG_20260209_074500.jpg"
+run course -q --layout wide -o "$tmp/n.csv" "$t"
+expect_eq "times in file names order one day's photos" \
+    ",2026-02-09T07:45:00,2026-02-09T08:30:00" \
+    "$(col "$tmp/n.csv" datetime | paste -sd, -)"
+
 # ---- shards add up to the whole run ----
 cp -r "$e" "$tmp/exif/carol"
 cp -r "$e" "$tmp/exif/dave"
@@ -245,6 +313,160 @@ else
     not_ok "--shard parts add up to the whole run" "$(diff "$tmp/want" "$tmp/got" | grep "^>" | head -2)"
 fi
 
+# ---- treatment dates ----
+# Treatments on days 0 and 28 (2026-01-12, 2026-02-09); a check-up photo
+# 14 days after the first (2026-01-26) is a checkup, not a session; the
+# photo of 2026-05-10 comes after the last treatment: followup, 90 days
+# after it.
+t=$tmp/treated/gil
+mkdir -p "$t"
+cp "$c/2026-01-12.jpg" "$c/2026-02-09.jpg" "$c/2026-05-10.jpg" "$t/"
+cp "$c/2026-01-13.jpg" "$t/2026-01-26.jpg"
+run course -q --layout wide -o "$tmp/g0.csv" "$t"
+expect_eq "without treatment dates the check-up is taken for a session" \
+    "baseline,pre,pre,followup" "$(col "$tmp/g0.csv" phase | paste -sd, -)"
+run course -q --layout wide --treatment-dates 2026-02-09,2026-01-12 -o "$tmp/g1.csv" "$t"
+expect_rc "course --treatment-dates: exits 0" 0
+expect_eq "--treatment-dates: the check-up is a checkup" \
+    "baseline,checkup,pre,followup" "$(col "$tmp/g1.csv" phase | paste -sd, -)"
+expect_eq "--treatment-dates: sessions count treatments" "1,1,2,2" \
+    "$(col "$tmp/g1.csv" session | paste -sd, -)"
+expect_eq "--treatment-dates: days since the real treatments" ",14,28,90" \
+    "$(col "$tmp/g1.csv" days_since_last_treatment | paste -sd, -)"
+# the same from a manifest's treatment column, marked on one region's
+# rows only: a treatment is of the person, so every region has it
+{
+    printf 'subject,region,path,treatment\n'
+    printf 'gil,cheek,gil/2026-01-12.jpg,yes\n'
+    printf 'gil,cheek,gil/2026-01-26.jpg,\n'
+    printf 'gil,cheek,gil/2026-02-09.jpg,x\n'
+    printf 'gil,cheek,gil/2026-05-10.jpg,no\n'
+    printf 'gil,chin,gil/2026-01-12.jpg,\n'
+    printf 'gil,chin,gil/2026-01-26.jpg,\n'
+    printf 'gil,chin,gil/2026-02-09.jpg,\n'
+    printf 'gil,zz,gil/2026-02-09.jpg,maybe\n'
+} >"$tmp/treated/m.csv"
+run course -q --layout wide -o "$tmp/g2.csv" "$tmp/treated/m.csv"
+expect_eq "manifest treatment column: phases of both regions" \
+    "baseline,checkup,pre,followup,baseline,checkup,pre," \
+    "$(col "$tmp/g2.csv" phase | paste -sd, -)"
+expect_has "manifest treatment column: a bad mark names its line" "$tmp/g2.csv" \
+    "line 9: treatment 'maybe' is not yes or no"
+usage_error "course --treatment-dates with a bad date" course --treatment-dates 2026-02-30 "$t"
+usage_error "course --treatment-dates with a bad list" course --treatment-dates 2026-02-01,,2026-03-01 "$t"
+
+# ---- visit folders ----
+# anna/2026-01-12/IMG_front.jpg ...: folders named by date are visits of
+# one course, dated by the folder, not one-photo regions. A region's own
+# date folders are its visits (bo/cheek/2026-...).
+v=$tmp/visits
+for d in 2026-01-12 2026-02-09 2026-05-10; do
+    mkdir -p "$v/anna/$d" "$v/bo/cheek/$d"
+    cp "$c/$d.jpg" "$v/anna/$d/IMG_front.jpg"
+    cp "$c/$d.jpg" "$v/bo/cheek/$d/IMG_0001.jpg"
+done
+run course --layout wide -o "$tmp/v.csv" "$v/anna" "$v/bo"
+expect_rc "visit folders: exits 0" 0
+expect_eq "visit folders: one course each, dated by the folder" \
+    "anna,,2026-01-12,baseline anna,,2026-02-09,pre anna,,2026-05-10,followup bo,cheek,2026-01-12,baseline bo,cheek,2026-02-09,pre bo,cheek,2026-05-10,followup" \
+    "$(for k in subject region date phase; do col "$tmp/v.csv" $k >"$tmp/v.$k"; done
+       paste -d, "$tmp/v.subject" "$tmp/v.region" "$tmp/v.date" "$tmp/v.phase" | paste -sd' ' -)"
+expect_empty "visit folders: no warning" "$err"
+# folders not named by date are regions: each with one photo, a warning
+mkdir -p "$v/cy/visit1" "$v/cy/visit2"
+cp "$c/2026-01-12.jpg" "$v/cy/visit1/"
+cp "$c/2026-02-09.jpg" "$v/cy/visit2/"
+run course --layout wide -o "$tmp/v.csv" "$v/cy"
+expect_rc "one-photo regions: exits 0" 0
+expect_has "one-photo regions: a warning naming the subject" "$err" \
+    "warning: cy: every region has a single photo"
+expect_lines "one-photo regions: one warning line" "$err" 1
+run course -q --layout wide -o "$tmp/v.csv" "$v/cy"
+expect_empty "one-photo regions: no warning with -q" "$err"
+
+# ---- the record of a run: --meta ----
+# The JSON holds the version, the command line word for word and the
+# options the run used, defaults filled in; running its command line again
+# gives the same CSV.
+run course -q --roi 100,80,900,700 --white-balance "patch:$card" \
+    --post-days 5 --treatment-dates 2026-01-12 --min-confidence 0.3 \
+    --meta "$tmp/run.json" -o "$tmp/meta.csv" "$tmp/sessions.csv"
+expect_rc "course --meta: exits 0" 0
+expect_has "--meta: the version" "$tmp/run.json" "\"skintrack_version\": \"$("$SKINTRACK" --version | awk '{ print $NF }')\""
+expect_has "--meta: the command line, word by word" "$tmp/run.json" \
+    "\"command_line\": [\"skintrack\", \"course\", \"-q\", \"--roi\", \"100,80,900,700\", \"--white-balance\", \"patch:$card\","
+expect_has "--meta: the region" "$tmp/run.json" '"region": "roi 100,80,900,700 (baseline px)"'
+expect_has "--meta: the white balance" "$tmp/run.json" "\"white_balance\": \"patch:$card\""
+expect_has "--meta: the thresholds (given)" "$tmp/run.json" '"min_confidence": 0.3,'
+expect_has "--meta: the thresholds (defaults)" "$tmp/run.json" '"red_threshold_a_star": 20,'
+expect_has "--meta: the registration model" "$tmp/run.json" '"registration_model": "similarity (shift, rotation, scale)"'
+expect_has "--meta: the planning" "$tmp/run.json" '"post_days": 5,'
+expect_has "--meta: the treatment dates" "$tmp/run.json" '"treatment_dates": "2026-01-12"'
+expect_has "--meta: no value is null but px_per_mm" "$tmp/run.json" '"px_per_mm": null'
+expect_eq "--meta: one null only" 1 "$(grep -c ': null' "$tmp/run.json")"
+# the command line read back from the record and run again
+words=$(sed -n 's/^  "command_line": \[\(.*\)\],$/\1/p' "$tmp/run.json" |
+    sed 's/"skintrack", //; s/", "/\n/g; s/^"//; s/"$//' |
+    sed "s|^$tmp/run.json\$|$tmp/run2.json|; s|^$tmp/meta.csv\$|$tmp/meta2.csv|")
+set --
+while IFS= read -r w; do set -- "$@" "$w"; done <<EOF_WORDS
+$words
+EOF_WORDS
+run "$@"
+if cmp -s "$tmp/meta.csv" "$tmp/meta2.csv"; then
+    ok "--meta: the recorded command line gives the same CSV"
+else
+    not_ok "--meta: the recorded command line gives the same CSV" "rc $rc, $*"
+fi
+usage_error "course --meta without a file" course "$c" --meta
+
+# ---- pictures of a course: --overlay and --aligned ----
+# Two subjects whose photos share file names: the pictures get the
+# subject's folder in their names instead of overwriting each other. An
+# aligned photo registered again to the baseline needs no more turning:
+# the synthetic photo was shifted by (dx, dy) of the truth (tens of px),
+# its aligned copy by less than half a pixel.
+mkdir "$tmp/ov" "$tmp/al"
+run course -q --overlay "$tmp/ov" --aligned "$tmp/al" -o "$tmp/pics.csv" \
+    "$tmp/exif/carol" "$tmp/exif/dave"
+expect_rc "course --overlay --aligned: exits 0" 0
+expect_eq "course --overlay: two maps per photo, names unique" \
+    "carol_2026-01-05-pores.png carol_2026-01-05-redness.png carol_2026-02-02-pores.png carol_2026-02-02-redness.png dave_2026-01-05-pores.png dave_2026-01-05-redness.png dave_2026-02-02-pores.png dave_2026-02-02-redness.png" \
+    "$(ls "$tmp/ov" | paste -sd' ' -)"
+expect_eq "course --aligned: one photo per registered photo" \
+    "carol_2026-01-05.jpg carol_2026-02-02.jpg dave_2026-01-05.jpg dave_2026-02-02.jpg" \
+    "$(ls "$tmp/al" | paste -sd' ' -)"
+run info "$tmp/ov/carol_2026-02-02-pores.png" "$tmp/ov/carol_2026-02-02-redness.png"
+expect_rc "course --overlay: the maps are readable images" 0
+# the centres (800 x 600 of 1200 x 900), clear of the border the turn
+# leaves, registered to the baseline's centre
+if command -v convert >/dev/null 2>&1; then
+    convert "$tmp/exif/carol/2026-01-05.jpg" -crop 800x600+200+150 +repage "$tmp/c0.png"
+    convert "$tmp/exif/carol/2026-02-02.jpg" -crop 800x600+200+150 +repage "$tmp/c1.png"
+    convert "$tmp/al/carol_2026-02-02.jpg" -crop 800x600+200+150 +repage "$tmp/c2.png"
+    run align "$tmp/c0.png" "$tmp/c1.png"
+    expect_eq "the photo as taken is off the baseline (|dx| + |dy| > 5 px)" 1 \
+        "$(awk -F, 'NR == 2 { d = ($5 < 0 ? -$5 : $5) + ($6 < 0 ? -$6 : $6); print (d > 5) }' "$out")"
+    run align "$tmp/c0.png" "$tmp/c2.png"
+    expect_eq "course --aligned: the aligned photo sits on the baseline (|dx|, |dy| < 0.2 px, |rotation| < 0.02 deg)" 1 \
+        "$(awk -F, 'NR == 2 { a = $5 < 0 ? -$5 : $5; b = $6 < 0 ? -$6 : $6; r = $7 < 0 ? -$7 : $7; print (a < 0.2 && b < 0.2 && r < 0.02) }' "$out")"
+else
+    skip "ImageMagick's convert is not installed: aligned photo's position"
+fi
+run info "$tmp/al/carol_2026-02-02.jpg"
+expect_eq "course --aligned: the baseline's size" "1200,900" \
+    "$(field "$out" 2 4),$(field "$out" 2 5)"
+usage_error "course --aligned into a missing folder" course --aligned "$tmp/no/such" "$c"
+usage_error "course --overlay into a missing folder" course --overlay "$tmp/no/such" "$c"
+
+# ---- inputs that are neither a folder nor a manifest ----
+run course -q -o "$tmp/typo.csv" "$tmp/typo"
+expect_rc "course over a missing path: exits 1" 1
+expect_has "a missing path: no such folder or manifest" "$tmp/typo.csv" "no such folder or manifest"
+run course -q -o "$tmp/photo.csv" "$c/2026-01-12.jpg"
+expect_rc "course over one photo: exits 1" 1
+expect_has "a photo given as the input: says so" "$tmp/photo.csv" "a photo, not a folder or a manifest"
+
 # ---- empty folders and usage errors ----
 mkdir "$tmp/empty"
 run course -q "$tmp/empty"
@@ -255,7 +477,6 @@ usage_error "course --jobs 0" course --jobs 0 "$c"
 usage_error "course --shard 4/3" course --shard 4/3 "$c"
 usage_error "course --shard 1/0" course --shard 1/0 "$c"
 usage_error "course --layout tall" course --layout tall "$c"
-usage_error "course --overlay" course --overlay "$tmp" "$c"
 usage_error "course --followup-after 3 --post-days 7" course --followup-after 3 "$c"
 
 finish

@@ -67,7 +67,7 @@ static float clip01(double v)
 
 /* CIELAB (D65) -> sRGB-encoded, clipped; the inverse of CIE 15's
  * formulas. */
-static void lab_to_srgb(const double lab[3], float out[3])
+void ph_lab_to_srgb(const double lab[3], float out[3])
 {
     static const double white[3] = {0.95047, 1.0, 1.08883};
     double f[3], xyz[3], lin[3];
@@ -141,7 +141,7 @@ st_image *ph_canvas_pores(int w, int h, uint64_t seed, double pore_scale)
                 double rgb[3] = {p[0], p[1], p[2]}, lab[3];
                 st_color_srgb_to_lab(rgb, lab);
                 lab[0] -= pore[i];
-                lab_to_srgb(lab, p);
+                ph_lab_to_srgb(lab, p);
             }
         }
     free(tex);
@@ -249,6 +249,6 @@ void ph_shift_a_star(st_image *img, double delta)
             double rgb[3] = {p[0], p[1], p[2]}, lab[3];
             st_color_srgb_to_lab(rgb, lab);
             lab[1] += delta;
-            lab_to_srgb(lab, p);
+            ph_lab_to_srgb(lab, p);
         }
 }

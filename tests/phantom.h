@@ -19,6 +19,9 @@
  * unit standard deviation, from the generator state *seed. */
 float *ph_texture(int w, int h, double beta, uint64_t *seed);
 
+/* CIELAB (D65) -> sRGB-encoded [0, 1], clipped (CIE 15 inverted). */
+void ph_lab_to_srgb(const double lab[3], float out[3]);
+
 /* A w x h RGB canvas from seed. */
 st_image *ph_canvas(int w, int h, uint64_t seed);
 

@@ -127,6 +127,54 @@ done
 expect_eq "report: one chart per summary metric (HTML)" "$nmetrics" \
     "$(grep -o 'class="chart"' "$html" | wc -l | tr -d ' ')"
 
+# the record of the run: version, command line, settings
+expect_has "report: how it was made" "$html" "How this report was made"
+expect_has "report: the command line" "$html" \
+    "<code>skintrack report --summary $tmp/summary.csv -o $tmp/r.html $SAMPLES</code>"
+expect_has "report: the settings (registration model)" "$html" \
+    "<tr><td>registration_model</td><td>similarity (shift, rotation, scale)</td></tr>"
+expect_has "report: the settings (white balance)" "$html" \
+    "<tr><td>white_balance</td><td>none</td></tr>"
+
+# repeatability bands: around the baseline, 1.96 sqrt(2) x the SD that
+# docs/metrics.md measured (a_star_mean: CV 0.78%, melanin_index: SD 0.98),
+# on every chart of a metric with a figure and on no other
+# chart_of ID: the SVG of the chart with that id (tooltips span lines)
+chart_of() {
+    awk -v id="id=\"$1\"" '
+    !on && index($0, id) { on = 1; $0 = substr($0, index($0, id)) }
+    on { e = index($0, "</svg>"); if (e) { print substr($0, 1, e); exit } print }' "$html"
+}
+base_a=$(awk -F, '$3 == "a_star_mean" { print $7 }' "$tmp/summary.csv")
+want=$(awk -v b="$base_a" 'BEGIN { printf "%.2g", 1.96 * sqrt(2) * 0.0078 * (b < 0 ? -b : b) }')
+if chart_of c1-a_star_mean | grep -F ">repeatability ±$want<" >/dev/null; then
+    ok "report: the band's label is in a_star_mean's own chart"
+else
+    not_ok "report: the band's label is in a_star_mean's own chart" "want ±$want"
+fi
+want=$(awk 'BEGIN { printf "%.2g", 1.96 * sqrt(2) * 0.98 }')
+if chart_of c1-melanin_index | grep -F ">repeatability ±$want<" >/dev/null; then
+    ok "report: melanin_index's band is 1.96 sqrt(2) x SD 0.98 ($want)"
+else
+    not_ok "report: melanin_index's band is 1.96 sqrt(2) x SD 0.98" "want ±$want"
+fi
+nbands=$(grep -o 'class="band"' "$html" | wc -l | tr -d ' ')
+nnone=$(grep -o 'No repeatability figure has been measured' "$html" | wc -l | tr -d ' ')
+expect_eq "report: a band or a note saying there is none, on every chart" \
+    "$nmetrics" "$((nbands + nnone))"
+chart_of c1-orientation_deg >"$tmp/orient.svg"
+expect_has "report: orientation_deg has its chart" "$tmp/orient.svg" 'class="pt dot"'
+if grep -F 'class="band"' "$tmp/orient.svg" >/dev/null; then
+    not_ok "report: no band where no figure was measured (orientation_deg)"
+else
+    ok "report: no band where no figure was measured (orientation_deg)"
+fi
+if grep -F '>0 ± 0<' "$html" >/dev/null; then
+    not_ok "report: no trend printed as 0 ± 0"
+else
+    ok "report: no trend printed as 0 ± 0"
+fi
+
 # the same numbers as course's CSV: course --report gives the CSV of a
 # plain course run byte for byte, and the same report
 run course -o "$tmp/plain.csv" "$SAMPLES"
@@ -137,10 +185,13 @@ if cmp -s "$tmp/plain.csv" "$tmp/with.csv"; then
 else
     not_ok "course --report: the CSV is unchanged"
 fi
-if cmp -s "$html" "$tmp/r2.html"; then
-    ok "course --report and report write the same report"
+# but for the record of its own command line and options
+sed '/<section class="run"/,/<\/section>/d' "$html" >"$tmp/r1.body"
+sed '/<section class="run"/,/<\/section>/d' "$tmp/r2.html" >"$tmp/r2.body"
+if cmp -s "$tmp/r1.body" "$tmp/r2.body" && ! cmp -s "$html" "$tmp/r2.html"; then
+    ok "course --report and report write the same report (but the record of the run)"
 else
-    not_ok "course --report and report write the same report"
+    not_ok "course --report and report write the same report (but the record of the run)"
 fi
 
 if [ "$have_browser" = 1 ]; then
@@ -299,9 +350,93 @@ expect_eq "SIGTERM: no output and no temporary file left" "" \
     "$(ls -A "$tmp/killed")"
 
 # ---- usage and output errors ----
+# ---- a copy for the patient: --share, printed to PDF ----
+# The shared report names no file and no folder: no path, no file name, no
+# subject folder (subjects are numbered), no command line. Printed by
+# Chromium (as "Save as PDF" does) it gives A4 pages, none blank, the
+# photos on them, no screen-only controls or hints.
+mkdir -p "$tmp/Anna Smith"
+cp "$SAMPLES"/*.jpg "$tmp/Anna Smith/"
+run report -q --share -o "$tmp/share.html" "$tmp/Anna Smith"
+expect_rc "report --share: exit 0" 0
+for word in "$tmp" "Anna" ".jpg" "2026-01-12.jpg" "skintrack report -q"; do
+    if grep -F -e "$word" "$tmp/share.html" >/dev/null; then
+        not_ok "report --share: names no file or folder ('$word' found)"
+    else
+        ok "report --share: names no file or folder ('$word' absent)"
+    fi
+done
+expect_has "report --share: subjects numbered" "$tmp/share.html" ">Subject 1</a>"
+expect_has "report --share: says it is a copy for sharing" "$tmp/share.html" \
+    "This copy is for sharing"
+run report -q -o "$tmp/full.html" "$tmp/Anna Smith"
+expect_has "report without --share: the subject's folder name" "$tmp/full.html" \
+    ">Anna Smith</a>"
+usage_error "course --share without a report" course --share "$SAMPLES"
+if [ "$have_browser" = 1 ] && command -v pdftoppm >/dev/null 2>&1 &&
+    command -v pdftotext >/dev/null 2>&1; then
+    rm -rf "$tmp/profile"
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+        --user-data-dir="$tmp/profile" --no-pdf-header-footer \
+        --print-to-pdf="$tmp/share.pdf" "file://$tmp/share.html" \
+        >"$tmp/pdf.log" 2>&1
+    expect_eq "print to PDF: browser exits 0" 0 "$?"
+    pdftotext -layout "$tmp/share.pdf" "$tmp/share.txt"
+    pdftoppm -r 30 -png "$tmp/share.pdf" "$tmp/page"
+    pages=$(ls "$tmp"/page*.png 2>/dev/null | wc -l | tr -d ' ')
+    if [ "$pages" -ge 3 ]; then
+        ok "print to PDF: $pages pages"
+    else
+        not_ok "print to PDF: at least 3 pages (index, photos, charts)" "got $pages"
+    fi
+    set -- $("$IMGSTAT" "$(ls "$tmp"/page*.png | head -n 1)")
+    # A4 at 30 dpi: 8.27 x 11.69 in = 248 x 351 px (portrait)
+    expect_eq "print to PDF: A4 portrait pages" "248 351" "$1 $2"
+    blank=0 skin=0
+    for p in "$tmp"/page*.png; do
+        set -- $("$IMGSTAT" "$p")
+        awk -v b="$4" 'BEGIN { exit !(b < 1) }' && blank=$((blank + 1))
+        awk -v s="$5" 'BEGIN { exit !(s > 10) }' && skin=$((skin + 1))
+    done
+    expect_eq "print to PDF: no blank page" 0 "$blank"
+    if [ "$skin" -ge 1 ]; then
+        ok "print to PDF: the photos are printed ($skin pages mostly skin)"
+    else
+        not_ok "print to PDF: the photos are printed"
+    fi
+    for word in "Subject 1" "How this report was made" "repeatability" \
+        "right the latest photo"; do
+        expect_has "print to PDF: the text holds '$word'" "$tmp/share.txt" "$word"
+    done
+    for word in "drag the slider" "Hover a point" ".jpg" "Anna"; do
+        if grep -F -e "$word" "$tmp/share.txt" >/dev/null; then
+            not_ok "print to PDF: no '$word' on paper"
+        else
+            ok "print to PDF: no '$word' on paper"
+        fi
+    done
+else
+    skip "Chromium or poppler-utils (pdftoppm, pdftotext) missing: printing"
+fi
+
 usage_error "report --layout" report --layout wide -o "$tmp/x.html" "$SAMPLES"
 usage_error "report --report" report --report "$tmp/x.html" "$SAMPLES"
 usage_error "report without inputs" report -o "$tmp/x.html"
+# without -o, on a terminal: a usage error, not a page of HTML on the
+# screen (script(1) gives the program a terminal); into a pipe it is fine
+if command -v script >/dev/null 2>&1; then
+    script -qec "'$SKINTRACK' report -q '$SAMPLES'; echo \"rc=\$?\"" /dev/null \
+        >"$tmp/tty.txt" 2>&1
+    expect_has "report on a terminal without -o: exit 2" "$tmp/tty.txt" "rc=2"
+    expect_has "report on a terminal without -o: says to use -o" "$tmp/tty.txt" "-o REPORT.html"
+    if grep -F "<html" "$tmp/tty.txt" >/dev/null; then
+        not_ok "report on a terminal without -o: no HTML on the terminal"
+    else
+        ok "report on a terminal without -o: no HTML on the terminal"
+    fi
+else
+    skip "script(1) is not installed: report on a terminal"
+fi
 run report -o "$tmp/no/such/dir/r.html" "$SAMPLES"
 expect_rc "report into a missing folder: exit 1" 1
 expect_has "report into a missing folder: says where" "$err" \

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -88,9 +89,12 @@ static st_align_result run_case(const change *c, double *rms)
     assert_int_equal(st_align_estimate(ref, mov, &opt, &r, &err), ST_OK);
     *rms = ph_rms_error(&r.transform, &truth, RW, RH, mw, mh);
     print_message("rot %6.2f scale %.3f shift %6.1f,%6.1f: rms %.4f px, "
-                  "confidence %.3f, overlap %.0f%%, %s\n",
+                  "confidence %.3f, overlap %.0f%%, %s, %s from %s, "
+                  "residual %.3f / %.3f px\n",
                   c->rot, c->scale, c->dx, c->dy, *rms, r.confidence,
-                  r.overlap_pct, st_align_status_name(r.status));
+                  r.overlap_pct, st_align_status_name(r.status),
+                  st_align_model_name(r.model), r.candidate, r.residual_px,
+                  r.residual_p95_px);
     st_image_free(ref);
     st_image_free(mov);
     return r;
@@ -219,6 +223,46 @@ static void test_unrelated(void **state)
     st_image_free(noise);
 }
 
+/* A photo whose two parts moved differently (as skin does when a face
+ * changes expression): no single map fits both, and the residual must say
+ * so in pixels. The right 40% of the moving photo is shifted 4 px further
+ * than the rest. A smooth map cannot follow the 4 px jump at the seam, so
+ * on one side of it the patches are at least 2 px off; the grid has 8
+ * columns, so the column on that side next to the seam is 1/8 (> 5%) of
+ * the patches, and the 95th percentile must exceed the 1.5 px bound: the
+ * result is low_confidence with a note naming the residual. */
+static void test_residual_sees_deformation(void **state)
+{
+    st_image *ref = ph_photo(canvas, NULL, OX, OY, RW, RH), *mov, *part;
+    st_transform t1, t2;
+    st_align_result r;
+    st_error err = {0};
+    int x0 = RW * 3 / 5;
+    (void)state;
+
+    st_transform_similarity(&t1, (RW - 1) / 2.0, (RH - 1) / 2.0, 20, 10, 3,
+                            1.02);
+    st_transform_similarity(&t2, (RW - 1) / 2.0, (RH - 1) / 2.0, 24, 10, 3,
+                            1.02);
+    mov = ph_photo(canvas, &t1, OX, OY, RW, RH);
+    part = ph_photo(canvas, &t2, OX, OY, RW, RH);
+    for (int y = 0; y < RH; y++)
+        for (int x = x0; x < RW; x++)
+            for (int c = 0; c < 3; c++)
+                st_image_pixel(mov, x, y)[c] = st_image_pixel(part, x, y)[c];
+    assert_int_equal(st_align_estimate(ref, mov, NULL, &r, &err), ST_OK);
+    print_message("two-part photo: residual %.3f / %.3f px (%d patches), "
+                  "confidence %.3f, %s: %s\n",
+                  r.residual_px, r.residual_p95_px, r.residual_patches,
+                  r.confidence, st_align_status_name(r.status), r.note);
+    assert_true(r.residual_p95_px > ST_ALIGN_MAX_RESIDUAL_PX);
+    assert_int_equal(r.status, ST_ALIGN_LOW_CONFIDENCE);
+    assert_non_null(strstr(r.note, "residual"));
+    st_image_free(ref);
+    st_image_free(mov);
+    st_image_free(part);
+}
+
 /* Tiny images are refused with an error rather than guessed at. */
 static void test_too_small(void **state)
 {
@@ -241,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_redness_is_real),
         cmocka_unit_test(test_translation_only),
         cmocka_unit_test(test_unrelated),
+        cmocka_unit_test(test_residual_sees_deformation),
         cmocka_unit_test(test_too_small),
     };
     return cmocka_run_group_tests_name("align", tests, make_canvases,

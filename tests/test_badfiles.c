@@ -340,7 +340,7 @@ static void truncate_everywhere(const uint8_t *data, size_t size,
         if (n == 0) {
             expect_fail(cut, n, ST_ERR_FORMAT, what, "empty");
         } else if (n < magic_len) {
-            expect_fail(cut, n, ST_ERR_FORMAT, what, "not a JPEG or PNG");
+            expect_fail(cut, n, ST_ERR_FORMAT, what, "not a photo skintrack reads");
         } else if (n < data_end) {
             expect_fail(cut, n, ST_ERR_CORRUPT, what, "truncated");
         } else {
@@ -456,7 +456,7 @@ static void test_random_garbage(void **state)
             g[k] = (uint8_t)rng_next();
         g[0] = 0x01; /* no magic of any format starts with 0x01 */
         snprintf(what, sizeof what, "garbage #%d (%zu bytes)", i, n);
-        expect_fail(g, n, ST_ERR_FORMAT, what, "not a JPEG or PNG");
+        expect_fail(g, n, ST_ERR_FORMAT, what, "not a photo skintrack reads");
         release(g);
     }
 }
@@ -780,27 +780,52 @@ static void test_other_formats(void **state)
         size_t size;
         const char bytes[32];
     } cases[] = {
+        {"WebP", "WebP", 32, "RIFF\x24\0\0\0WEBPVP8 \x18\0\0\0\x30\x01"},
+        {"GIF87a", "GIF", 16, "GIF87a\x40\0\x30\0\0\0\0"},
+        {"GIF89a", "GIF", 16, "GIF89a\x40\0\x30\0\0\0\0"},
+        {"BMP", "BMP", 32, "BM\x36\x24\0\0\0\0\0\0\x36\0\0\0\x28\0"},
+        {"QuickTime", "ftyp", 32, "\0\0\0\x14"
+                                  "ftypqt  \0\0\0\0qt  \0\0\0\0"},
+    };
+    /* Formats skintrack reads, cut to their signature: their own reader
+     * must refuse them with a message naming the format. */
+    static const struct {
+        const char *name, *word;
+        size_t size;
+        const char bytes[32];
+    } stubs[] = {
         {"HEIC", "HEIF", 32,
          "\0\0\0\x18"
          "ftypheic\0\0\0\0mif1heic\0\0\0\0\0\0\0"},
         {"HEIF mif1", "HEIF", 32,
          "\0\0\0\x18"
          "ftypmif1\0\0\0\0mif1heic\0\0\0\0\0\0\0"},
-        {"AVIF", "AVIF", 32,
+        {"AVIF", "HEIF", 32,
          "\0\0\0\x1c"
          "ftypavif\0\0\0\0avifmif1miaf"},
-        {"WebP", "WebP", 32, "RIFF\x24\0\0\0WEBPVP8 \x18\0\0\0\x30\x01"},
-        {"GIF87a", "GIF", 16, "GIF87a\x40\0\x30\0\0\0\0"},
-        {"GIF89a", "GIF", 16, "GIF89a\x40\0\x30\0\0\0\0"},
-        {"BMP", "BMP", 32, "BM\x36\x24\0\0\0\0\0\0\x36\0\0\0\x28\0"},
         {"TIFF LE", "TIFF", 16, "II*\0\x08\0\0\0\0\0"},
         {"TIFF BE", "TIFF", 16, "MM\0*\0\0\0\x08\0\0"},
+        {"CR3", "raw", 32,
+         "\0\0\0\x18"
+         "ftypcrx \0\0\0\x01crx isom\0\0\0\0\0\0\0"},
+        {"RAF", "raw", 32, "FUJIFILMCCD-RAW 0201FF129502"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t *d = exact_copy((const uint8_t *)cases[i].bytes, cases[i].size);
         expect_fail(d, cases[i].size, ST_ERR_FORMAT, cases[i].name,
-                    cases[i].word, "JPEG or PNG");
+                    cases[i].word, "convert to JPEG, PNG or TIFF");
+        release(d);
+    }
+    for (size_t i = 0; i < sizeof stubs / sizeof stubs[0]; i++) {
+        uint8_t *d = exact_copy((const uint8_t *)stubs[i].bytes, stubs[i].size);
+        st_image *img = SENTINEL;
+        st_error err = {0};
+        expect_some_fail(d, stubs[i].size, stubs[i].name);
+        st_io_read_memory(d, stubs[i].size, NULL, &img, NULL, &err);
+        if (!strstr(err.message, stubs[i].word))
+            fail_msg("%s: message \"%s\" does not name %s", stubs[i].name,
+                     err.message, stubs[i].word);
         release(d);
     }
 }

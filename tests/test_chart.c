@@ -281,12 +281,155 @@ static void test_gaps_and_no_data(void **state)
     free(svg);
 }
 
+/* ---- repeatability bands ---- */
+
+/* Points that scatter by 0.6% around 10 and a band of 10 +- 0.25: the y
+ * axis covers the band, so the scatter fills a small part of the plot,
+ * and the band is drawn where the frame's formula puts its edges. */
+static void test_band(void **state)
+{
+    static const double x[4] = {0, 28, 56, 90},
+                        y[4] = {10.0, 10.06, 9.98, 10.03};
+    st_chart_series se = {NULL, x, y, NULL, NULL, 4, 1};
+    st_chart c = {0};
+    st_chart_frame f;
+    char *svg = NULL;
+    const char *g;
+    double bx, by, bw, bh;
+    (void)state;
+    c.series = &se;
+    c.n_series = 1;
+    assert_int_equal(st_chart_frame_of(&c, &f), 0);
+    assert_true(f.y.hi - f.y.lo < 0.2); /* without the band: zoomed in */
+    c.has_band = 1;
+    c.band_lo = 9.75;
+    c.band_hi = 10.25;
+    c.band_label = "repeatability";
+    assert_int_equal(st_chart_frame_of(&c, &f), 0);
+    assert_true(f.y.lo <= 9.75 && f.y.hi >= 10.25);
+    assert_true((10.06 - 9.98) / (f.y.hi - f.y.lo) < 0.2);
+    assert_int_equal(st_chart_svg(&c, &svg, NULL, NULL), ST_OK);
+    g = strstr(svg, "<g class=\"band\"><rect ");
+    assert_non_null(g);
+    assert_int_equal(sscanf(g,
+                            "<g class=\"band\"><rect x=\"%lf\" y=\"%lf\" "
+                            "width=\"%lf\" height=\"%lf\"",
+                            &bx, &by, &bw, &bh),
+                     4);
+    assert_true(fabs(bx - f.left) < 0.06 && fabs(bw - f.width) < 0.06);
+    assert_true(fabs(by - (f.top + (f.y.hi - 10.25) / (f.y.hi - f.y.lo) *
+                                       f.height)) < 0.006);
+    assert_true(fabs(bh - 0.5 / (f.y.hi - f.y.lo) * f.height) < 0.006);
+    assert_non_null(strstr(svg, ">repeatability</text>"));
+    /* the band is drawn before (under) the points */
+    assert_true(g < strstr(svg, "class=\"pt dot\""));
+    free(svg);
+}
+
+static void test_format_pm(void **state)
+{
+    static const struct {
+        double v, se;
+        const char *want;
+    } cases[] = {
+        {-2.6e-05, 2.2e-05, "-2.6e-05 ± 2.2e-05"},
+        {0.01234, 0.00456, "0.0123 ± 0.0046"},
+        {12.0, 3.4, "12.0 ± 3.4"},
+        {1234.7, 56, "1235 ± 56"},
+        {0.5, 0.00002, "0.500000 ± 0.000020"},
+        {100, 9.96, "100 ± 10"},
+        {-0.001, 0.2, "0.00 ± 0.20"},
+        {3.1e6, 2e5, "3.10e+06 ± 0.20e+06"},
+        {1.5, NAN, "1.5"},
+        {1.5, 0, "1.5"},
+        {NAN, 1, "–"},
+    };
+    char buf[64];
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        st_chart_format_pm(cases[i].v, cases[i].se, buf, sizeof buf);
+        if (strcmp(buf, cases[i].want))
+            fail_msg("%g +- %g: got '%s', want '%s'", cases[i].v, cases[i].se,
+                     buf, cases[i].want);
+    }
+}
+
+/* The repeatability figures are docs/metrics.md's: every CV of its table
+ * and the two SDs under it, and nothing else. */
+static void test_repeat_matches_docs(void **state)
+{
+    const char *dir = getenv("ST_SOURCE_DIR");
+    char path[4096], line[1024];
+    FILE *f;
+    int in_table = 0, found = 0;
+    double v, rc;
+    (void)state;
+    snprintf(path, sizeof path, "%s/docs/metrics.md", dir ? dir : ".");
+    f = fopen(path, "r");
+    if (!f)
+        fail_msg("cannot open %s (run from the source tree or set "
+                 "ST_SOURCE_DIR)",
+                 path);
+    while (fgets(line, sizeof line, f)) {
+        char a[64], b[64];
+        double x, y;
+        const char *p;
+        if (strncmp(line, "### Repeatability", 17) == 0)
+            in_table = 1;
+        else if (strncmp(line, "### ", 4) == 0)
+            in_table = 0;
+        if (!in_table)
+            continue;
+        if (sscanf(line, "| %63s | %lf%% | %63s | %lf%% |", a, &x, b, &y) ==
+            4) {
+            assert_int_equal(st_repeat_figure(a, &v), ST_REPEAT_CV);
+            assert_true(v == x);
+            assert_int_equal(st_repeat_figure(b, &v), ST_REPEAT_CV);
+            assert_true(v == y);
+            found += 2;
+        }
+        if ((p = strstr(line, "observed SD is ")) &&
+            sscanf(p, "observed SD is %lf", &x) == 1) {
+            assert_int_equal(st_repeat_figure("melanin_index", &v),
+                             ST_REPEAT_SD);
+            assert_true(v == x);
+            found++;
+        }
+        if ((p = strstr(line, "anisotropy SD is ")) &&
+            sscanf(p, "anisotropy SD is %lf", &x) == 1) {
+            assert_int_equal(st_repeat_figure("anisotropy", &v), ST_REPEAT_SD);
+            assert_true(v == x);
+            found++;
+        }
+    }
+    fclose(f);
+    assert_int_equal(found, 18);
+    /* and no metric has a figure the document does not give */
+    for (int i = 0, with = 0; i < ST_METRICS_COUNT; i++) {
+        with += st_repeat_figure(st_metrics_name(i), &v) != ST_REPEAT_NONE;
+        if (i == ST_METRICS_COUNT - 1)
+            assert_int_equal(with, 18);
+    }
+    assert_int_equal(st_repeat_figure("orientation_deg", &v), ST_REPEAT_NONE);
+    assert_int_equal(st_repeat_coefficient("pore_density_per_mp", 5, &rc), -1);
+    /* 1.96 sqrt(2) SD, the SD from the CV at the value */
+    assert_int_equal(st_repeat_coefficient("a_star_mean", -10, &rc), 0);
+    assert_true(fabs(rc - 1.96 * sqrt(2) * 0.0078 * 10) < 1e-12);
+    assert_int_equal(st_repeat_coefficient("melanin_index", 40, &rc), 0);
+    assert_true(fabs(rc - 1.96 * sqrt(2) * 0.98) < 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nice_axis),        cmocka_unit_test(test_scaling),
-        cmocka_unit_test(test_escaping),         cmocka_unit_test(test_locale),
+        cmocka_unit_test(test_nice_axis),
+        cmocka_unit_test(test_scaling),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_locale),
         cmocka_unit_test(test_gaps_and_no_data),
+        cmocka_unit_test(test_band),
+        cmocka_unit_test(test_format_pm),
+        cmocka_unit_test(test_repeat_matches_docs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,6 +245,223 @@ static void test_plan_given(void **state)
     assert_false(p[1].has_days);
 }
 
+/* Sessions given in a manifest are kept as written, even when they skip
+ * numbers and exceed the number of photos (1, 4, 8 of 4 photos): a post
+ * photo without a session belongs to the latest, one with a session given
+ * to that session's treatment. */
+static void test_plan_sessions_kept(void **state)
+{
+    long t0 = ymd(2026, 2, 2);
+    static const int given[4] = {1, 4, 8, 4};
+    static const st_phase phase[4] = {ST_PHASE_BASELINE, ST_PHASE_PRE,
+                                      ST_PHASE_PRE, ST_PHASE_POST};
+    static const int day[4] = {0, 90, 180, 182};
+    st_course_photo p[5];
+    size_t b;
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        p[i] = photo(t0 + day[i], i);
+        p[i].phase = phase[i];
+        p[i].session = given[i];
+    }
+    p[4] = photo(t0 + 181, 4); /* no phase, no session: post of 8 */
+    assert_int_equal(st_course_plan(p, 5, NULL, &b, NULL), ST_OK);
+    /* sorted by date: days 0, 90, 180, 181, 182 */
+    assert_int_equal(p[0].session, 1);
+    assert_int_equal(p[1].session, 4);
+    assert_int_equal(p[2].session, 8);
+    assert_int_equal(p[3].session, 8);
+    assert_int_equal(p[3].phase, ST_PHASE_POST);
+    assert_int_equal(p[3].treatment_date, t0 + 180);
+    assert_int_equal(p[4].session, 4);
+    assert_int_equal(p[4].phase, ST_PHASE_POST);
+    assert_int_equal(p[4].treatment_date, t0 + 90);
+    assert_int_equal(p[4].days_since_treatment, 92);
+    for (int i = 0; i < 5; i++)
+        assert_null(p[i].error);
+}
+
+/* Capture times: from ISO dates and times, and from file names right
+ * after their date; hours, minutes and seconds in range. */
+static void test_capture_times(void **state)
+{
+    static const struct {
+        const char *name;
+        long seconds; /* -1: a date but no time; -2: no date */
+    } names[] = {
+        {"IMG_20260314_101500.jpg", 36900},
+        {"PXL_20260314_101500123.jpg", 36900},
+        {"2026-03-14 10.15.00.jpg", 36900},
+        {"2026-03-14_10-15.jpg", 36900},
+        {"2026-03-14T23:59:59.png", 86399},
+        {"2026-03-14.jpg", -1},
+        {"2026-03-14_2.jpg", -1},
+        {"2026-03-14-01.jpg", -1},
+        {"20260314_250000.jpg", -1},
+        {"20260314_106000.jpg", -1},
+        {"2026-03-14_10-15-7.jpg", -1},
+        {"IMG_1234.jpg", -2},
+    };
+    static const struct {
+        const char *text;
+        long seconds; /* -1: no time */
+    } iso[] = {
+        {"2026-03-14T10:15:30+01:00", 36930}, {"2026-03-14T10:15", 36900},
+        {"2026-03-14T00:00:00Z", 0},          {"2026-03-14", -1},
+        {"2026-03-14T24:00:00", -1},          {"2026-03-14T10:60", -1},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        long day = 0, t = 99;
+        int rc = st_date_time_from_name(names[i].name, &day, &t);
+        if (names[i].seconds == -2) {
+            if (rc == 0)
+                fail_msg("%s: found a date", names[i].name);
+            continue;
+        }
+        if (rc != 0 || day != ymd(2026, 3, 14) || t != names[i].seconds)
+            fail_msg("%s: rc %d, time %ld, want %ld", names[i].name, rc, t,
+                     names[i].seconds);
+    }
+    for (size_t i = 0; i < sizeof iso / sizeof iso[0]; i++) {
+        long t = 99;
+        int rc = st_time_parse(iso[i].text, &t);
+        if (iso[i].seconds < 0 ? rc == 0 : rc != 0 || t != iso[i].seconds)
+            fail_msg("%s: rc %d, time %ld", iso[i].text, rc, t);
+    }
+}
+
+static void test_name_hints(void **state)
+{
+    (void)state;
+    assert_int_equal(st_course_name_hint("2026-03-02_before.jpg"), -1);
+    assert_int_equal(st_course_name_hint("2026-03-02_After.JPG"), 1);
+    assert_int_equal(st_course_name_hint("IMG_1_pre.jpg"), -1);
+    assert_int_equal(st_course_name_hint("post-op 1.png"), 1);
+    assert_int_equal(st_course_name_hint("prepared.jpg"), 0);
+    assert_int_equal(st_course_name_hint("afterglow.jpg"), 0);
+    assert_int_equal(st_course_name_hint("before_after.jpg"), 0);
+    assert_int_equal(st_course_name_hint("IMG_0001.jpg"), 0);
+}
+
+/* One treatment day photographed twice: the earlier photo is the pre (the
+ * session), the later the post of day 0, whatever their order given (file
+ * names sort the 11:00 photo first). Without times, "before" and "after"
+ * in the names decide. */
+static void test_plan_same_day_order(void **state)
+{
+    long t0 = ymd(2026, 3, 2), t1 = t0 + 28;
+    st_course_photo p[3];
+    size_t b;
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        p[0] = photo(t0, 0);
+        p[1] = photo(t1, 1); /* "..._after": 11:00 */
+        p[2] = photo(t1, 2); /* "..._before": 09:00 */
+        if (pass == 0) {
+            p[1].time = 11 * 3600, p[1].has_time = 1;
+            p[2].time = 9 * 3600, p[2].has_time = 1;
+            p[0].time = 10 * 3600, p[0].has_time = 1;
+        } else {
+            p[1].hint = 1;
+            p[2].hint = -1;
+            p[1].time = 11 * 3600, p[1].has_time = 1; /* only one timed */
+        }
+        assert_int_equal(st_course_plan(p, 3, NULL, &b, NULL), ST_OK);
+        assert_int_equal(p[1].order, 2);
+        assert_int_equal(p[1].phase, ST_PHASE_PRE);
+        assert_int_equal(p[1].session, 2);
+        assert_int_equal(p[2].order, 1);
+        assert_int_equal(p[2].phase, ST_PHASE_POST);
+        assert_int_equal(p[2].session, 2);
+        assert_int_equal(p[2].days_since_treatment, 0);
+    }
+}
+
+/* Known treatment dates: a check-up 14 days after a session is a checkup,
+ * not a treatment; sessions count treatments; post and followup count
+ * from the real treatments. The same photos without the dates follow the
+ * guessing rules (the check-up becomes session 2). */
+static void test_plan_treatment_dates(void **state)
+{
+    long t0 = ymd(2026, 3, 2);
+    static const struct {
+        int day, hour;
+        st_phase phase;
+        int session;
+        long since_treat; /* -1: none */
+        int treat_day;    /* treatment_date - t0, -1: none */
+    } want[] = {
+        {0, 9, ST_PHASE_BASELINE, 1, -1, 0},
+        {14, 9, ST_PHASE_CHECKUP, 1, 14, -1},
+        {28, 9, ST_PHASE_PRE, 2, 28, 28},
+        {28, 11, ST_PHASE_POST, 2, 0, 28},
+        {30, 9, ST_PHASE_POST, 2, 2, 28},
+        {42, 9, ST_PHASE_CHECKUP, 2, 14, -1},
+        {56, 9, ST_PHASE_PRE, 3, 28, 56},
+        {70, 9, ST_PHASE_FOLLOWUP, 3, 14, -1},
+    };
+    enum { N = sizeof want / sizeof want[0] };
+    long treat[3];
+    st_course_photo p[N];
+    st_course_plan_options opt;
+    size_t b;
+    (void)state;
+    treat[0] = t0 + 56, treat[1] = t0, treat[2] = t0 + 28; /* any order */
+    st_course_plan_options_init(&opt);
+    opt.treatments = treat;
+    opt.n_treatments = 3;
+    for (int i = 0; i < N; i++) {
+        p[i] = photo(t0 + want[N - 1 - i].day, i);
+        p[i].time = want[N - 1 - i].hour * 3600;
+        p[i].has_time = 1;
+    }
+    assert_int_equal(st_course_plan(p, N, &opt, &b, NULL), ST_OK);
+    assert_int_equal(b, 0);
+    for (int i = 0; i < N; i++) {
+        if (p[i].date != t0 + want[i].day || p[i].phase != want[i].phase ||
+            p[i].session != want[i].session ||
+            p[i].has_treatment_days != (want[i].since_treat >= 0) ||
+            (want[i].since_treat >= 0 &&
+             p[i].days_since_treatment != want[i].since_treat) ||
+            p[i].has_treatment_date != (want[i].treat_day >= 0) ||
+            (want[i].treat_day >= 0 &&
+             p[i].treatment_date != t0 + want[i].treat_day))
+            fail_msg("photo %d (day %d): phase %s session %d since %ld", i,
+                     want[i].day, st_phase_name(p[i].phase), p[i].session,
+                     p[i].days_since_treatment);
+    }
+    /* without the dates: the check-up on day 14 is taken for session 2 */
+    for (int i = 0; i < N; i++) {
+        p[i] = photo(t0 + want[i].day, i);
+        p[i].time = want[i].hour * 3600;
+        p[i].has_time = 1;
+    }
+    assert_int_equal(st_course_plan(p, N, NULL, &b, NULL), ST_OK);
+    assert_int_equal(p[1].phase, ST_PHASE_PRE);
+    assert_int_equal(p[1].session, 2);
+
+    /* an untreated baseline: session 0, a visit before the first
+     * treatment is a checkup */
+    treat[0] = t0 + 7;
+    opt.n_treatments = 1;
+    for (int i = 0; i < 3; i++)
+        p[i] = photo(t0 + 3 * i + (i == 2), i); /* days 0, 3, 7 */
+    assert_int_equal(st_course_plan(p, 3, &opt, &b, NULL), ST_OK);
+    assert_int_equal(p[0].session, 0);
+    assert_int_equal(p[0].has_treatment_date, 0);
+    assert_int_equal(p[1].phase, ST_PHASE_CHECKUP);
+    assert_int_equal(p[1].session, 0);
+    assert_int_equal(p[2].phase, ST_PHASE_PRE);
+    assert_int_equal(p[2].session, 1);
+    {
+        st_phase ph;
+        assert_int_equal(st_phase_parse(" Check-up ", &ph), 0);
+        assert_int_equal(ph, ST_PHASE_CHECKUP);
+        assert_string_equal(st_phase_name(ST_PHASE_CHECKUP), "checkup");
+    }
+}
+
 /* ---- statistics ---- */
 
 static void test_fit_line(void **state)
@@ -381,6 +598,11 @@ int main(void)
         cmocka_unit_test(test_plan_from_dates),
         cmocka_unit_test(test_plan_followup_threshold),
         cmocka_unit_test(test_plan_given),
+        cmocka_unit_test(test_plan_sessions_kept),
+        cmocka_unit_test(test_capture_times),
+        cmocka_unit_test(test_name_hints),
+        cmocka_unit_test(test_plan_same_day_order),
+        cmocka_unit_test(test_plan_treatment_dates),
         cmocka_unit_test(test_fit_line),
         cmocka_unit_test(test_fit_half_life),
         cmocka_unit_test(test_csv_reader),

@@ -2,8 +2,11 @@
  *
  * A chart plots one or more series of (x, y) points against linear axes
  * with "nice" ticks (steps of 1, 2 or 5 times a power of ten) that cover
- * the data, optional vertical markers (treatment sessions) and an optional
- * horizontal reference line (the baseline value). Every piece of text is
+ * the data, optional vertical markers (treatment sessions), an optional
+ * horizontal reference line (the baseline value) and an optional
+ * horizontal band (the metric's repeatability around the baseline: what
+ * photos of unchanged skin scatter by). The axes cover the band, so a
+ * chart never zooms into noise smaller than it. Every piece of text is
  * XML-escaped, every number is written in the C locale, and the SVG needs
  * no stylesheet, script or font: it can be inlined into HTML or saved as
  * an .svg file as it is.
@@ -72,9 +75,20 @@ typedef struct st_chart {
     int has_reference; /* a horizontal line at y = reference */
     double reference;
     const char *reference_label;
-    const char *id;        /* id attribute of the <svg> (may be NULL) */
-    const char *css_class; /* class attribute (NULL: "chart") */
+    int has_band; /* a shaded band band_lo <= y <= band_hi */
+    double band_lo, band_hi;
+    const char *band_label; /* legend text of the band (may be NULL) */
+    const char *id;         /* id attribute of the <svg> (may be NULL) */
+    const char *css_class;  /* class attribute (NULL: "chart") */
 } st_chart;
+
+/* A value and its standard error for people: the error to 2 significant
+ * digits and the value to the same decimal place ("0.0123 ± 0.0045",
+ * "-2.6e-05 ± 2.2e-05" when the larger of the two is below 1e-4 or of
+ * 1e6 or more;
+ * "12.0 ± 3.4"). An error that is not finite or not positive gives the
+ * value to 4 significant digits alone. Writes buf (size bytes). */
+char *st_chart_format_pm(double value, double se, char *buf, size_t size);
 
 /* Where the plot area lies and what its axes span. */
 typedef struct st_chart_frame {

@@ -4,7 +4,8 @@
  *
  * Planning (st_course_plan) puts the photos in order and gives each its
  * phase, session and day counts, from what the caller knows (a manifest's
- * phase and session, dates from a manifest, the file name or EXIF):
+ * phase and session, dates and capture times from a manifest, the file
+ * name or EXIF; "before" and "after" in a file name):
  *
  *   baseline  the reference: the photo marked so, else the first. Unless
  *             its session is given as 0, the first treatment is taken to
@@ -14,12 +15,24 @@
  *   post      0 .. post_days days after a treatment (acute redness and
  *             swelling); belongs to that session.
  *   followup  weeks or months after the last treatment.
+ *   checkup   a visit that is not a treatment, with known treatment
+ *             dates only (below).
  *
  * Photos with no phase given are classed by their date: within post_days
  * of the last treatment, post; more than followup_days after it (default:
  * the larger of 56 days and 1.5 times the median interval between the
  * treatments so far), followup, and so is every later photo; otherwise
- * pre of a new session. docs/course.md has the details and examples.
+ * pre of a new session.
+ *
+ * When the treatment dates are known (st_course_plan_options.treatments),
+ * they replace the guessing: the session of a photo is the number of
+ * treatments on or before its day; the first photo of a treatment day is
+ * pre (or the baseline), later ones that day post; a photo post_days or
+ * fewer after a treatment is post; one after the last treatment is
+ * followup; any other is a checkup (before the first treatment, or between
+ * two). Days since treatment count from the real treatments. Phases and
+ * sessions given are still kept. docs/course.md has the details and
+ * examples.
  *
  * Measuring (st_course_measure) reads the baseline, makes its region (a
  * caller's callback: ROI, mask, skin), registers every other photo to it
@@ -38,6 +51,7 @@
 #include "image.h"
 #include "io.h"
 #include "metrics.h"
+#include "face.h"
 #include "region.h"
 #include "status.h"
 
@@ -50,14 +64,16 @@ typedef enum st_phase {
     ST_PHASE_BASELINE,
     ST_PHASE_PRE,
     ST_PHASE_POST,
-    ST_PHASE_FOLLOWUP
+    ST_PHASE_FOLLOWUP,
+    ST_PHASE_CHECKUP /* a visit between treatments (known treatment dates) */
 } st_phase;
 
-/* "baseline", "pre", "post", "followup" ("" for NONE). */
+/* "baseline", "pre", "post", "followup", "checkup" ("" for NONE). */
 const char *st_phase_name(st_phase phase);
 
 /* Parses a phase name (ASCII case ignored, surrounding spaces allowed;
- * "follow-up" and "follow_up" also read as followup). 0, or -1. */
+ * "follow-up" and "follow_up" also read as followup, "check-up" and
+ * "check_up" as checkup). 0, or -1. */
 int st_phase_parse(const char *text, st_phase *phase);
 
 /* One photo as planning sees it. The caller fills the inputs; planning
@@ -66,6 +82,10 @@ typedef struct st_course_photo {
     /* inputs */
     long date; /* day number (date.h), if has_date */
     int has_date;
+    long time; /* capture time, seconds since local midnight, if has_time */
+    int has_time;
+    int hint;       /* -1 "before" (taken first), +1 "after", 0 none:
+                       st_course_name_hint */
     long order;     /* the caller's order (manifest line, name rank) */
     st_phase phase; /* given, or ST_PHASE_NONE */
     int session;    /* given (>= 0), or -1 */
@@ -87,18 +107,28 @@ typedef struct st_course_photo {
 } st_course_photo;
 
 typedef struct st_course_plan_options {
-    int post_days;     /* a photo this many days or fewer after a treatment
-                          is post (default 7) */
-    int followup_days; /* more than this after the last treatment is
-                          followup; 0: automatic (see above) */
+    int post_days;          /* a photo this many days or fewer after a treatment
+                               is post (default 7) */
+    int followup_days;      /* more than this after the last treatment is
+                               followup; 0: automatic (see above) */
+    const long *treatments; /* day numbers of the treatments (any order,
+                               repeats ignored), or NULL: worked out */
+    size_t n_treatments;    /* used only when every photo is dated */
 } st_course_plan_options;
 
 void st_course_plan_options_init(st_course_plan_options *opt);
 
-/* Sorts p[0..n) (by date, then order; when any photo has no date, by
- * order alone) and plans them. *baseline receives the baseline's index
- * after sorting. Photos that cannot be planned keep their row with error
- * set. ST_ERR_INVALID if n is 0. */
+/* -1 if a file name says the photo was taken before a treatment (a word
+ * "before" or "pre", any case, standing between non-letters:
+ * "2026-03-02_before.jpg"), +1 if after ("after", "post"), 0 otherwise or
+ * if it says both. */
+int st_course_name_hint(const char *name);
+
+/* Sorts p[0..n) and plans them: by date; photos of one day by their
+ * capture time when every one of that day has it, else by hint (before,
+ * none, after), then by order; when any photo has no date, by order alone.
+ * *baseline receives the baseline's index after sorting. Photos that cannot be
+ * planned keep their row with error set. ST_ERR_INVALID if n is 0. */
 st_status st_course_plan(st_course_photo *p, size_t n,
                          const st_course_plan_options *opt, size_t *baseline,
                          st_error *err);
@@ -146,6 +176,10 @@ typedef struct st_course_options {
     void *progress_ctx;
     st_course_view_fn view; /* may be NULL */
     void *view_ctx;
+    /* non-NULL: measure every photo by face zone (result.face), each on
+     * the zones of its own landmarks, sizes in the baseline's pixels when
+     * registered; region and view are then not used for measuring */
+    const st_face_model *face;
 } st_course_options;
 
 void st_course_options_init(st_course_options *opt);
@@ -157,6 +191,8 @@ typedef struct st_course_result {
     st_align_result align; /* the baseline's own: identity, confidence 1 */
     st_metrics metrics;    /* free with st_course_result_clear */
     size_t common_px;      /* pixels of the common region (baseline frame) */
+    st_face_result *face; /* with options.face: by zone (metrics unused);
+                             owned, NULL otherwise */
 } st_course_result;
 
 /* Registers paths[i] (i != baseline) to paths[baseline] and measures all

@@ -34,6 +34,19 @@ int st_date_parse(const char *text, long *day);
  * counts, "123456789" does not) and a real date. 0, or -1 if none. */
 int st_date_from_name(const char *name, long *day);
 
+/* The time of day of an ISO 8601 date and time ("2026-03-14T10:15:30",
+ * "...T10:15", "...T10:15:30+01:00"; local time as written, the offset
+ * ignored) as seconds since midnight. 0, or -1 if text has no valid time. */
+int st_time_parse(const char *text, long *seconds);
+
+/* The first date in a file name as st_date_from_name finds it, and the
+ * time of day right after it, if any: one of '_', '-', 'T', ' ', '.' then
+ * HHMMSS ("IMG_20260314_101500.jpg", "PXL_20260314_101500123.jpg") or
+ * HH.MM[.SS] with '.', '-' or ':' ("2026-03-14 10.15.00.jpg",
+ * "2026-03-14_10-15.jpg"). 0 with *day and *seconds (since midnight, or -1
+ * when the name has no time), or -1 if it has no date. */
+int st_date_time_from_name(const char *name, long *day, long *seconds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,7 @@
 /* skintrack — reading and writing photos.
  *
- * Readers take JPEG (libjpeg-turbo) and PNG (libpng) by content, not by
+ * Readers take JPEG (libjpeg-turbo), PNG (libpng), HEIF/HEIC/AVIF
+ * (libheif), TIFF (libtiff) and camera raw (LibRaw) by content, not by
  * extension, and return an upright (EXIF-oriented) st_image whose colour
  * samples are sRGB-encoded in [0, 1] (see image.h):
  *   - an embedded ICC profile (JPEG APP2, PNG iCCP) is applied with lcms2,
@@ -18,6 +19,21 @@
  *   - PNG 1/2/4/8/16-bit grey, grey+alpha, palette (tRNS becomes alpha),
  *     RGB, RGBA and interlaced images are read; 16-bit samples keep their
  *     16-bit precision.
+ *   - HEIF/HEIC/AVIF: the primary image (thumbnails, depth maps and other
+ *     auxiliary images are not read), 8 to 12 bits, its ICC profile or its
+ *     nclx primaries and transfer curve; the container's irot/imir/clap
+ *     transforms are applied by libheif and the EXIF Orientation inside the
+ *     file is NOT applied again (it describes the same rotation);
+ *   - TIFF: the first page (st_image_info.pages counts them), 8 and 16-bit
+ *     grey, RGB, RGBA and CMYK, striped or tiled, any compression libtiff
+ *     decodes; other layouts (palette, 1-bit, YCbCr, separate planes, ...)
+ *     through libtiff's RGBA reader at 8 bits; ICC tag, Orientation tag and
+ *     EXIF DateTimeOriginal honoured;
+ *   - camera raw (DNG and the formats LibRaw knows): demosaiced, white
+ *     balance as shot, camera matrix to linear sRGB primaries, no tone
+ *     curve and no automatic brightening, 16 bits, then sRGB-encoded in
+ *     floats like every other reader (st_image_linearize gives the linear
+ *     values back).
  * Pixel limits are checked on the declared size before any pixel buffer is
  * allocated.
  */
@@ -52,8 +68,34 @@ void st_read_options_init(st_read_options *opt);
 typedef enum st_file_format {
     ST_FORMAT_UNKNOWN = 0,
     ST_FORMAT_JPEG,
-    ST_FORMAT_PNG
+    ST_FORMAT_PNG,
+    ST_FORMAT_HEIF, /* HEIF/HEIC and AVIF (one reader, libheif) */
+    ST_FORMAT_TIFF,
+    ST_FORMAT_RAW /* camera raw, DNG included (LibRaw) */
 } st_file_format;
+
+/* The formats skintrack reads: one entry per format, in the order the
+ * readers are tried, with the file-name extensions that folders are
+ * scanned for (lower case, with the dot, separated by spaces). */
+typedef struct st_format_desc {
+    st_file_format format;
+    const char *name;       /* as st_file_format_name */
+    const char *title;      /* for people: "HEIF/HEIC/AVIF" */
+    const char *extensions; /* ".heic .heif .avif" */
+} st_format_desc;
+
+/* The table of readable formats; *count receives its length. Static. */
+const st_format_desc *st_io_formats(size_t *count);
+
+/* Whether a file name ends in the extension of a readable format, in any
+ * letter case ("IMG_0001.HEIC"). Only the name is looked at: the readers
+ * themselves tell formats by content. */
+int st_io_is_photo_name(const char *name);
+
+/* Every extension of st_io_formats() in one line, ".jpg .jpeg ... .dng
+ * ...", for messages: written into buf (always terminated when size > 0,
+ * cut short if it does not fit); returns the length of the whole list. */
+size_t st_io_extension_list(char *buf, size_t size);
 
 /* How the reader decided what the samples' colours mean. */
 typedef enum st_color_source {
@@ -61,6 +103,8 @@ typedef enum st_color_source {
     ST_COLOR_ICC,              /* embedded ICC profile applied */
     ST_COLOR_SRGB_CHUNK,       /* PNG sRGB chunk */
     ST_COLOR_GAMA_CHRM,        /* PNG gAMA and/or cHRM applied */
+    ST_COLOR_NCLX,   /* HEIF nclx primaries and transfer curve applied */
+    ST_COLOR_CAMERA, /* raw: the camera's matrix to sRGB primaries */
     ST_COLOR_IGNORED /* a profile was present but not applied: by option,
                         or made for another kind of image */
 } st_color_source;
@@ -74,9 +118,13 @@ typedef struct st_image_info {
     int stored_width, stored_height; /* as in the file */
     int width, height;               /* after orientation */
     int file_channels; /* samples per pixel in the file (palette: 1, CMYK: 4) */
-    int bit_depth;     /* bits per sample in the file: 1, 2, 4, 8 or 16 */
+    int bit_depth;     /* bits per sample in the file: 1 to 16 */
     int orientation;   /* EXIF orientation applied, 1..8; 1 when absent */
     int has_exif;      /* an EXIF block was found and parsed */
+    int pages; /* images in the file: TIFF pages (the first is read);
+                  1 for every other format */
+    /* Raw: camera make and model as LibRaw names them; empty otherwise. */
+    char camera[64];
     st_color_source color_source;
     /* Description of the embedded profile (or of the PNG chunks used);
      * empty when none. UTF-8 as found in the profile, control characters

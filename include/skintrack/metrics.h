@@ -25,6 +25,10 @@ extern "C" {
  * exposure does not move them. */
 #define ST_METRICS_TEXTURE_Y 0.3
 
+/* The photo's L* from which a pixel counts as clipped or a highlight and
+ * is left out of the pore search (sRGB 242 grey; skin is below 80). */
+#define ST_METRICS_CLIP_L 95.0
+
 typedef struct st_metrics_options {
     st_white_balance white_balance; /* default ST_WB_NONE */
     double px_per_mm;               /* reference px per mm; 0: uncalibrated */
@@ -96,7 +100,7 @@ void st_metrics_clear(st_metrics *m);
 
 /* The metric columns, in order: name, unit (for long layouts) and value
  * (NaN when unavailable; the ITA category is text, see st_metrics_text). */
-#define ST_METRICS_COUNT 27
+#define ST_METRICS_COUNT 29
 const char *st_metrics_name(int i);
 const char *st_metrics_unit(int i);
 double st_metrics_value(const st_metrics *m, int i);

@@ -40,11 +40,27 @@ st_status st_region_rect(st_region **out, int w, int h, int x, int y, int rw,
 st_status st_region_from_mask(st_region **out, const st_image *mask, int w,
                               int h, st_error *err);
 
+/* An empty region (no pixel measured) of a w x h image, to fill. */
+st_status st_region_new_empty(st_region **out, int w, int h, st_error *err);
+
+/* Removes from r the pixels of img (same size) whose alpha is below 0.5:
+ * transparent pixels are outside every region. No-op without alpha. */
+st_status st_region_drop_transparent(st_region *r, const st_image *img,
+                                     st_error *err);
+
+/* The centroid of r's pixels (pixel centres, in the image's pixels); NaN
+ * for an empty region. */
+void st_region_centroid(const st_region *r, double *cx, double *cy);
+
 /* a = a AND b (same size). */
 st_status st_region_intersect(st_region *a, const st_region *b, st_error *err);
 
 /* Recomputes the bounding box and count after the mask was edited. */
 void st_region_update(st_region *r);
+
+/* The same when every set pixel lies in the box x0 <= x < x1, y0 <= y <
+ * y1 (only the box is read). */
+void st_region_update_in(st_region *r, int x0, int y0, int x1, int y1);
 
 void st_region_free(st_region *r);
 

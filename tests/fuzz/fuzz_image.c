@@ -2,7 +2,8 @@
  *
  * Every input goes through st_io_read_memory twice: header only (what
  * `course` does for EXIF dates) and a full decode, which covers JPEG and
- * PNG decoding, EXIF orientation and dates, and ICC and PNG colour chunks.
+ * PNG, HEIF/AVIF, TIFF and camera raw decoding, EXIF orientation and
+ * dates, and ICC, nclx and PNG colour chunks.
  * The limit is 0.25 megapixels so that large but valid images cost little;
  * the refusal paths are the same at any limit. Checked: a result is either
  * an image or an error, never both or neither; an error has a status and a
@@ -21,8 +22,11 @@ static void check_info(const st_image_info *info)
     if (info->orientation < 1 || info->orientation > 8)
         fuzz_fail("orientation %d", info->orientation);
     if (!memchr(info->color_description, 0, sizeof info->color_description) ||
-        !memchr(info->datetime_original, 0, sizeof info->datetime_original))
+        !memchr(info->datetime_original, 0, sizeof info->datetime_original) ||
+        !memchr(info->camera, 0, sizeof info->camera))
         fuzz_fail("info string not terminated");
+    if (info->pages < 1)
+        fuzz_fail("%d pages", info->pages);
 }
 
 static void check_error(st_status s, const st_error *err)

@@ -61,7 +61,7 @@ static void plan(cli_photos *list)
                 continue;
             nbase += pl[i].is_baseline != 0;
             if (pl[i].phase < ST_PHASE_BASELINE ||
-                pl[i].phase > ST_PHASE_FOLLOWUP)
+                pl[i].phase > ST_PHASE_CHECKUP)
                 fuzz_fail("photo %zu left without a phase", i);
             if (pl[i].has_days &&
                 (!pl[i].has_date || !pl[b].has_date ||

@@ -4,7 +4,7 @@
  * handed to the parser the command line uses: the shared options through
  * cli_common_option (--roi, --white-balance patch:X,Y,W,H, --px-per-mm,
  * --red-threshold, --max-megapixels, --max-rotation, --max-scale,
- * --min-confidence, --skin-mask), and --jobs, --shard and a bare number
+ * --min-confidence, --model, --max-residual, --skin-mask), and --jobs, --shard and a bare number
  * (--post-days, --followup-after) through theirs. Checked: an accepted
  * value is inside the range the help promises and finite; a refused one
  * leaves the settings as they were.
@@ -24,7 +24,8 @@ enum { OPT_JOBS = -1, OPT_SHARD = -2, OPT_DAYS = -3 };
 static const int options[] = {CLI_OPT_ROI,      CLI_OPT_WB,      CLI_OPT_PXMM,
                               CLI_OPT_RED,      CLI_OPT_MAXMP,   CLI_OPT_MAXROT,
                               CLI_OPT_MAXSCALE, CLI_OPT_MINCONF, CLI_OPT_SKIN,
-                              OPT_JOBS,         OPT_SHARD,       OPT_DAYS};
+                              OPT_JOBS,         OPT_SHARD,       OPT_DAYS,
+                              CLI_OPT_MODEL,    CLI_OPT_MAXRES};
 #define NOPTIONS (int)(sizeof options / sizeof options[0])
 
 static void in_range(const char *what, double v, double lo, double hi)
@@ -97,6 +98,13 @@ static void shared(int c, const char *arg)
         break;
     case CLI_OPT_MINCONF:
         in_range("--min-confidence", align.min_confidence, -1, 1);
+        break;
+    case CLI_OPT_MODEL:
+        if ((unsigned)align.model > ST_ALIGN_HOMOGRAPHY)
+            fuzz_fail("--model accepted as %d", (int)align.model);
+        break;
+    case CLI_OPT_MAXRES:
+        in_range("--max-residual", align.max_residual_px, 0, 1000);
         break;
     default: break;
     }

@@ -7,6 +7,9 @@
  * 4:2:0, Adobe CMYK and YCCK) and PNGs (every colour type and depth,
  * palette with tRNS, Adam7, 16-bit) carrying EXIF orientation and dates in
  * both byte orders, ICC profiles (matrix/TRC, CLUT, grey), sRGB, gAMA;
+ * HEIC and AVIF (lossless and lossy, 8 and 10-bit, alpha, irot with Exif,
+ * ICC and nclx P3); TIFFs (grey, RGB, RGBA, CMYK, 16-bit, tiled, LZW,
+ * Deflate, JPEG, palette, orientation, ICC, two pages); a minimal DNG;
  * manifests with every column, quoting, a BOM, CRLF and bad lines; option
  * arguments of every shape; dates and file names. Small (24 x 16 pixels)
  * so the fuzzer mutates structure, not pixels.
@@ -19,6 +22,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <tiffio.h>
+
+#include "../testformats.h"
 #include "../testutil.h"
 
 enum { W = 24, H = 16 };
@@ -162,6 +168,107 @@ static void pngs(void)
     free(clut);
 }
 
+/* root/sub/name, the folder made. */
+static const char *seed_path(const char *sub, const char *name)
+{
+    static char path[1024];
+    snprintf(path, sizeof path, "%s/%s", root, sub);
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        perror(path);
+        exit(1);
+    }
+    snprintf(path, sizeof path, "%s/%s/%s", root, sub, name);
+    return path;
+}
+
+static void heifs(void)
+{
+    static uint8_t s8[W * H * 4];
+    static uint16_t s10[W * H * 3];
+    uint8_t exif[512];
+    size_t n, icc_n;
+    uint8_t *icc = tu_icc_profile("display-p3", &icc_n);
+    tu_heif h = {W, H, 3, 8, s8, 1};
+    uint8_t *d;
+
+    fill8(s8, 3);
+    for (int i = 0; i < W * H * 3; i++)
+        s10[i] = (uint16_t)(s8[i] * 4 + i % 4);
+    d = tu_heif_encode(&h, &n), put("image", "lossless.heic", d, n), free(d);
+    h.exif_size = tu_exif_build(exif, sizeof exif, 6, "2026:03:14 10:00:00",
+                                "+01:00", 0, 0);
+    h.exif = exif, h.orientation = 6;
+    d = tu_heif_encode(&h, &n), put("image", "irot-exif.heic", d, n), free(d);
+    h.exif = NULL, h.orientation = 0, h.icc = icc, h.icc_size = icc_n;
+    d = tu_heif_encode(&h, &n), put("image", "p3-icc.heic", d, n), free(d);
+    h.icc = NULL, h.primaries = 12, h.lossless = 0;
+    d = tu_heif_encode(&h, &n), put("image", "p3-nclx.heic", d, n), free(d);
+    h.primaries = 0, h.bits = 10, h.samples = s10;
+    d = tu_heif_encode(&h, &n), put("image", "10bit.heic", d, n), free(d);
+    fill8(s8, 4);
+    h = (tu_heif){W, H, 4, 8, s8, 0, 0, 80};
+    d = tu_heif_encode(&h, &n), put("image", "alpha.heic", d, n), free(d);
+    h = (tu_heif){W, H, 3, 8, s8, 0, 1, 60};
+    fill8(s8, 3);
+    d = tu_heif_encode(&h, &n), put("image", "lossy.avif", d, n), free(d);
+    free(icc);
+}
+
+static void tiffs(void)
+{
+    static uint8_t s8[W * H * 4];
+    static uint16_t s16[W * H * 4];
+    size_t icc_n;
+    uint8_t *icc = tu_icc_profile("adobe-rgb", &icc_n);
+    const struct {
+        const char *name;
+        tu_tiff t;
+    } cases[] = {
+        {"gray8.tif", {W, H, 1, 8, PHOTOMETRIC_MINISBLACK, COMPRESSION_NONE}},
+        {"gray16-lzw.tif",
+         {W, H, 1, 16, PHOTOMETRIC_MINISBLACK, COMPRESSION_LZW, 0, 5}},
+        {"rgb8-tiled-deflate.tif",
+         {W, H, 3, 8, PHOTOMETRIC_RGB, COMPRESSION_ADOBE_DEFLATE, 16}},
+        {"rgba16-orient6.tif",
+         {W, H, 4, 16, PHOTOMETRIC_RGB, COMPRESSION_LZW, 0, 4, 6, 1}},
+        {"cmyk8.tif", {W, H, 4, 8, PHOTOMETRIC_SEPARATED, COMPRESSION_NONE}},
+        {"rgb8-jpeg.tif",
+         {W, H, 3, 8, PHOTOMETRIC_YCBCR, COMPRESSION_JPEG, 0, 16}},
+        {"rgb8-2pages-icc.tif",
+         {W, H, 3, 8, PHOTOMETRIC_RGB, COMPRESSION_PACKBITS, 0, 8, 0, 0, 1,
+          0, NULL, NULL, 0}},
+    };
+
+    fill8(s8, 4);
+    for (int i = 0; i < W * H * 4; i++)
+        s16[i] = (uint16_t)(s8[i] * 257 + i);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tu_tiff t = cases[i].t;
+        t.samples = t.bps == 16 ? (const void *)s16 : (const void *)s8;
+        if (t.pages)
+            t.icc = icc, t.icc_size = icc_n;
+        if (tu_tiff_write(seed_path("image", cases[i].name), &t)) {
+            fprintf(stderr, "fuzz_seeds: cannot write %s\n", cases[i].name);
+            failed = 1;
+        }
+    }
+    free(icc);
+}
+
+/* LibRaw wants at least 22 pixels a side. */
+static void dngs(void)
+{
+    enum { DW = 32, DH = 32 };
+    static float lin[DW * DH * 3];
+    for (int i = 0; i < DW * DH * 3; i++)
+        lin[i] = (float)((i * 37) % 101) / 100.0f;
+    if (tu_dng_write(seed_path("image", "cfa.dng"), DW, DH, lin, 6,
+                     "2026:03:14 10:00:00")) {
+        fprintf(stderr, "fuzz_seeds: cannot write cfa.dng\n");
+        failed = 1;
+    }
+}
+
 static void manifests(void)
 {
     put_text("manifest", "minimal.csv", "path\na.jpg\nb.jpg\n");
@@ -253,6 +360,9 @@ int main(int argc, char **argv)
     }
     jpegs();
     pngs();
+    heifs();
+    tiffs();
+    dngs();
     manifests();
     options();
     dates();

@@ -1,0 +1,57 @@
+/* skintrack — what the registration files share (align.c, align_features.c,
+ * align_fit.c); nothing outside them includes this. */
+#ifndef SKINTRACK_ALIGN_INTERNAL_H
+#define SKINTRACK_ALIGN_INTERNAL_H
+
+#include "skintrack/align.h"
+#include "skintrack/warp.h"
+
+/* A tentative correspondence: (x0, y0) in the reference, (x1, y1) in the
+ * moving image, both in the coordinates of the planes that were matched. */
+typedef struct st_fmatch {
+    double x0, y0, x1, y1;
+} st_fmatch;
+
+/* SIFT keypoints (VLFeat) of two luminance planes (w x h floats, row by
+ * row, any scale), matched by a kd-forest with Lowe's ratio test.
+ * *out (free()d by the caller) holds *n matches, none when either image
+ * has too few keypoints. Returns 0, or -1 when out of memory. */
+int st_features_match(const float *ref, int rw, int rh, const float *mov,
+                      int mw, int mh, st_fmatch **out, int *n);
+
+/* Degrees of freedom of a model: 4, 6 or 8. */
+int st_fit_dof(st_align_model model);
+
+/* Least-squares fit of model to the matches with keep[i] non-zero (all
+ * when keep is NULL): exact linear least squares for the similarity and
+ * the affine map; for the homography the normalised DLT (Hartley 1997)
+ * followed by Gauss-Newton on the transfer error. Returns -1 when
+ * degenerate. */
+int st_fit_ls(st_align_model model, const st_fmatch *m, int n,
+              const unsigned char *keep, st_transform *t);
+
+/* Robust fit: MSAC sampling of minimal sets (Torr & Zisserman 2000) with
+ * threshold thr on the transfer error, then least squares on the inliers,
+ * twice. keep (n bytes) receives the inliers; returns their number (0
+ * when nothing fits). Deterministic. ref_w x ref_h: the reference plane,
+ * whose corners must stay in front of a homography's horizon. */
+int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
+                  int ref_w, int ref_h, st_transform *t, unsigned char *keep);
+
+/* The model among similarity, affine and homography with the least GRIC
+ * (Torr 1998) on the inliers keep, each refitted to them by st_fit_ls;
+ * sigma (feature-plane px) is the inliers' noise level, measured on the
+ * homography's residuals. Writes each model's score to gric[3] if not
+ * NULL. */
+st_align_model st_fit_select(const st_fmatch *m, int n,
+                             const unsigned char *keep, double gric[3]);
+
+/* Squared transfer error of a match under t (infinite behind the
+ * horizon). */
+double st_fit_error2(const st_transform *t, const st_fmatch *m);
+
+/* Solves the n x n system A x = b (A row by row) by Gaussian elimination
+ * with partial pivoting; A and b are destroyed. -1 if singular. */
+int st_solve_n(int n, double *A, double *b, double *x);
+
+#endif

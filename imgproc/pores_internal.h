@@ -1,0 +1,23 @@
+/* skintrack — the pores' test hook (pores.c, tests/test_pores.c). */
+#ifndef SKINTRACK_PORES_INTERNAL_H
+#define SKINTRACK_PORES_INTERNAL_H
+
+#include "skintrack/pores.h"
+
+/* Test hook of the pores (pores.c): st_pores_detect that also copies
+ * each centre scale's response, as the tiles computed it, into resp[i]
+ * (bw x bh floats over the search region's box, written at the samples
+ * of the scale's level only) for the scales i = 1 .. *ns - 2 whose
+ * resp[i] is not NULL; sig[i] gets its sigma, level[i] its decimation
+ * (samples every 2^level px), pad[i] the margin of the tiles it was
+ * computed on (px), box_* the search box in the image. */
+struct st_pores_probe {
+    float *resp[64];
+    double sig[64];
+    int level[64], pad[64], ns, box_x0, box_y0, box_w, box_h;
+};
+st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
+                                const st_pore_options *opt, st_pores *out,
+                                struct st_pores_probe *probe, st_error *err);
+
+#endif
