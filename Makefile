@@ -97,7 +97,7 @@ $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_LIB)
 
 TEST_SUPPORT := $(BUILD)/tests/testutil.o $(BUILD)/tests/phantom.o \
-                $(BUILD)/tests/testformats.o
+                $(BUILD)/tests/testformats.o $(BUILD)/tests/chartscene.o
 
 # Fuzz harnesses (tests/fuzz): with replay.c a plain program that runs each
 # file it is given once (make test replays the corpora), with libFuzzer in
@@ -158,8 +158,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-only
 
 test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
-           $(BUILD)/tests/imgconv $(FUZZ_BIN) $(FUZZ_SEEDS)/.done \
-           $(BUILD)/tests/faultshim.so
+           $(BUILD)/tests/chartimg $(BUILD)/tests/imgconv $(FUZZ_BIN) \
+           $(FUZZ_SEEDS)/.done $(BUILD)/tests/faultshim.so
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    $(ASAN_ENV) $$t || failed=1; \
@@ -209,8 +209,9 @@ docs: all
 # inputs made once in $(BUILD)/bench (about a minute), then about 3 minutes
 bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
        $(BUILD)/tests/bench_jobs $(BUILD)/tests/bench_face \
-       $(BUILD)/tests/bench_pores $(BIN)
+       $(BUILD)/tests/bench_pores $(BUILD)/tests/bench_target $(BIN)
 	$(BUILD)/tests/bench_face
+	$(BUILD)/tests/bench_target
 	$(BUILD)/tests/bench_io
 	$(BUILD)/tests/bench_pores
 	$(BUILD)/tests/bench_align $(BIN)

@@ -35,6 +35,7 @@ extern const cli_command cli_compare_command;
 extern const cli_command cli_course_command;
 extern const cli_command cli_report_command;
 extern const cli_command cli_synth_command;
+extern const cli_command cli_chart_command;
 
 /* The measured region asked for on the command line. */
 typedef struct cli_region {
@@ -72,6 +73,8 @@ enum {
     CLI_OPT_WB,
     CLI_OPT_PXMM,
     CLI_OPT_RED,
+    CLI_OPT_REFREG,
+    CLI_OPT_CHARTREF,
     CLI_OPT_REGIONS,
     CLI_OPT_FACE_MODEL,
     CLI_OPT_PORE_LIST,
@@ -116,6 +119,8 @@ enum {
         {"overlay", required_argument, NULL, CLI_OPT_OVERLAY_DIR},             \
         {"white-balance", required_argument, NULL, CLI_OPT_WB},                \
         {"px-per-mm", required_argument, NULL, CLI_OPT_PXMM},                  \
+        {"reference-region", required_argument, NULL, CLI_OPT_REFREG},         \
+        {"chart-reference", required_argument, NULL, CLI_OPT_CHARTREF},        \
         {"regions", required_argument, NULL, CLI_OPT_REGIONS},                 \
         {"face-model", required_argument, NULL, CLI_OPT_FACE_MODEL},           \
         {"pore-list", required_argument, NULL, CLI_OPT_PORE_LIST},             \
@@ -135,9 +140,17 @@ enum {
     "                          cheek_right, nose, chin (subject's sides)\n"    \
     "  --face-model FILE       dlib 68-point model (default: $SKINTRACK_FACE_\n"\
     "                          MODEL, else " ST_FACE_MODEL_DEFAULT ")\n"       \
-    "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"  \
-    "                          (a grey card, scaled to 18% neutral grey)\n"    \
+    "  --white-balance MODE    none (default), grayworld, patch:X,Y,W,H (a\n"  \
+    "                          grey card there, scaled to 18% grey), auto\n"   \
+    "                          (a colour chart, else a card, found in each\n"  \
+    "                          photo), chart, card or card:Y (must be found;\n"\
+    "                          Y: the card's luminance factor, 0.18)\n"        \
+    "  --chart-reference R     classic-2014 (default), classic-2005 or a\n"    \
+    "                          CGATS file of the chart's 24 Lab values\n"      \
     "  --px-per-mm N           calibration: sizes and bands in mm\n"           \
+    "  --reference-region X,Y,W,H|MASK.png  reference skin in the same photo:\n" \
+    "                          adds l_star_rel, a_star_rel,\n"                  \
+    "                          erythema_index_rel, melanin_index_rel\n"         \
     "  --red-threshold A       a* above which a pixel is red, 0.1..128 (20)\n" \
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n" \
     "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"     \
@@ -146,7 +159,11 @@ enum {
 
 /* What the measuring options ask for. */
 typedef struct cli_measure {
+    st_chart_reference chart_ref; /* --chart-reference, if has_chart_ref */
+    int has_chart_ref;
     cli_region region;
+    cli_region reference; /* --reference-region (no skin mask) */
+    int has_reference;
     st_metrics_options metrics;
     const char *overlay_dir;
     const char *pore_list; /* --pore-list FILE, or NULL */
@@ -231,6 +248,22 @@ void cli_face_close(cli_region *r);
 /* Parses --skin-mask's value (auto, face or none) into r; 0, or -1
  * (reported). */
 int cli_parse_skin_mask(const char *command, const char *text, cli_region *r);
+
+/* Points m's white balance at its own --chart-reference (call once the
+ * options are parsed and m will not move). */
+void cli_measure_finish(cli_measure *m);
+
+/* The calibration columns of a photo (after region_px in metrics, at the
+ * end of course rows): calibration, calibration_delta_e, target_clipped,
+ * skin_clipped_pct, light_r, light_g, light_b. */
+#define CLI_CALIB_NCOLUMNS 7
+extern const char *const cli_calib_columns[CLI_CALIB_NCOLUMNS];
+void cli_calib_fields(st_csv *csv, const st_metrics *m);
+
+/* The --reference-region of m on img into *out (NULL without one). */
+st_status cli_make_reference(const cli_measure *m, const st_read_options *read,
+                             const st_image *img, st_region **out,
+                             st_error *err);
 
 /* Parses none | grayworld | patch:X,Y,W,H into wb; 0, or -1 (reported). */
 int cli_parse_white_balance(const char *command, const char *text,

@@ -18,18 +18,25 @@ static const char help[] =
     "Long layout (default), one row per metric:\n"
     "  before_file,after_file,status,error,metric,unit,before,after,delta,\n"
     "  pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,\n"
-    "  align_rotation_deg,align_scale\n"
+    "  align_rotation_deg,align_scale,calibration_before,calibration_after,\n"
+    "  light_flag (docs/calibration.md)\n"
     "Wide layout: one row with the alignment, then METRIC_before,\n"
     "METRIC_after, METRIC_delta, METRIC_pct_change for every metric.\n"
+    "pct_change is given for ratio-scale metrics only (counts, areas, sizes,\n"
+    "shares, roughness); for L*, a*, b*, ITA, angles, slopes and the indices\n"
+    "read delta. The long layout leaves out ita_category (text).\n"
     "With --regions face, rows for every face zone (forehead, cheek_left,\n"
     "cheek_right, nose, chin), each photo measured on the zones of its own\n"
     "landmarks, and the columns region, before_region_px, after_region_px,\n"
     "before_region_cx_px, before_region_cy_px, after_region_cx_px,\n"
-    "after_region_cy_px at the end (docs/faces.md).\n"
+    "after_region_cy_px after the light columns (docs/faces.md).\n"
     "Sizes are in BEFORE's pixels. status is ok, low_confidence (the photos\n"
     "could not be registered with confidence: each is measured on its own,\n"
     "and the change is not of the same skin) or error.\n"
-    "Metrics: docs/metrics.md; registration: docs/align.md.\n\n"
+    "Metrics: docs/metrics.md; registration: docs/align.md.\n\n";
+
+/* the options, apart: C11 compilers need only take 4095-character strings */
+static const char help_options[] =
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
     "  --layout long|wide      rows per metric (default) or one "
@@ -103,9 +110,25 @@ static void header(st_csv *csv, int wide, int zones)
                 st_csv_text(csv, name);
             }
     }
+    st_csv_text(csv, "calibration_before");
+    st_csv_text(csv, "calibration_after");
+    st_csv_text(csv, "light_flag");
     for (int i = 0; zones && i < NZONE; i++)
         st_csv_text(csv, zone_columns[i]);
     st_csv_end_row(csv);
+}
+
+/* How each photo was calibrated and the light flags of AFTER (ma) against
+ * BEFORE (mb) (docs/calibration.md). */
+static void light_fields(st_csv *csv, const st_metrics *mb,
+                         const st_metrics *ma)
+{
+    st_light_change lc;
+    char flags[96];
+    st_metrics_light_change(ma, mb, &lc);
+    st_csv_text(csv, st_calibration_name(mb->calibration));
+    st_csv_text(csv, st_calibration_name(ma->calibration));
+    st_csv_text(csv, st_light_flags_text(lc.flags, flags, sizeof flags));
 }
 
 static void lead(st_csv *csv, const job *j, const char *status,
@@ -135,7 +158,7 @@ static void values(st_csv *csv, const st_metrics *mb, const st_metrics *ma,
         st_csv_number(csv, b);
         st_csv_number(csv, a);
         st_csv_number(csv, a - b);
-        st_csv_number(csv, b != 0 ? 100.0 * (a - b) / fabs(b) : NAN);
+        st_csv_number(csv, st_metrics_pct_change(i, b, a));
     }
 }
 
@@ -171,17 +194,21 @@ static void write_rows(st_csv *csv, const job *j, const char *status,
         cli_align_fields(csv, al);
         for (int i = 0; i < ST_METRICS_COUNT; i++)
             values(csv, mb, ma, i);
+        light_fields(csv, mb, ma);
         if (zone)
             zone_fields(csv, zone, zb, za);
         st_csv_end_row(csv);
         return;
     }
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        if (st_metrics_text(mb, i) || !st_metrics_available(mb, i))
+            continue; /* text lives in the wide layout: value stays numeric */
         lead(csv, j, status, NULL);
         st_csv_text(csv, st_metrics_name(i));
         st_csv_text(csv, st_metrics_unit(i));
         values(csv, mb, ma, i);
         cli_align_fields(csv, al);
+        light_fields(csv, mb, ma);
         if (zone)
             zone_fields(csv, zone, zb, za);
         st_csv_end_row(csv);
@@ -199,7 +226,8 @@ static void write_error(st_csv *csv, const job *j, const char *cause,
                         const char *zone)
 {
     lead(csv, j, "error", cause);
-    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 6 + NALIGN); i++)
+    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 6 + NALIGN) + 3;
+         i++)
         st_csv_empty(csv);
     if (j->m.region.face_zones)
         zone_fields(csv, zone ? zone : "", NULL, NULL);
@@ -267,7 +295,8 @@ done:
 static int compare(st_csv *csv, job *j)
 {
     st_image *b = NULL, *a = NULL;
-    st_region *reg = NULL;
+    st_region *reg = NULL, *ref = NULL;
+    st_metrics_options mopt = j->m.metrics;
     st_compare_result r;
     st_error err = {0};
     const char *bad = NULL;
@@ -281,8 +310,11 @@ static int compare(st_csv *csv, job *j)
     else if ((t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0)),
              cli_make_region(&j->m.region, &j->read, b, &reg, &err) != ST_OK)
         bad = j->before;
+    else if (cli_make_reference(&j->m, &j->read, b, &ref, &err) != ST_OK)
+        bad = j->before;
     else if ((t0 = st_timing_add(j->timing, ST_STAGE_REGION, t0)),
-             st_compare(b, a, reg, &j->align, &j->m.metrics, &r, &err) != ST_OK)
+             (mopt.reference = ref),
+             st_compare(b, a, reg, &j->align, &mopt, &r, &err) != ST_OK)
         bad = j->after;
     t0 = st_timing_clock();
     if (bad) {
@@ -323,6 +355,7 @@ static int compare(st_csv *csv, job *j)
 done:
     st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
     st_region_free(reg);
+    st_region_free(ref);
     st_image_free(b);
     st_image_free(a);
     return status;
@@ -369,6 +402,7 @@ static int run(int argc, char **argv)
     }
     if (j.m.region.has_roi && j.m.region.mask_path)
         return cli_usage("compare", "--roi and --mask cannot be combined");
+    cli_measure_finish(&j.m);
     if (argc - optind != 2)
         return cli_usage("compare", "needs BEFORE and AFTER, got %d image%s",
                          argc - optind, argc - optind == 1 ? "" : "s");
@@ -381,6 +415,9 @@ static int run(int argc, char **argv)
         return cli_usage("compare", "--regions face makes its own regions: "
                                     "no --roi, --mask, --skin-mask or "
                                     "--overlay with it");
+    if (j.m.region.face_zones && j.m.has_reference)
+        return cli_usage("compare", "--reference-region does not combine "
+                                    "with --regions face");
 
     out = cli_output_open(output);
     if (!out)
@@ -414,4 +451,5 @@ const cli_command cli_compare_command = {
     "register AFTER to BEFORE, measure both on the same skin, the change",
     help,
     run,
+    help_options,
 };

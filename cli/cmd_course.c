@@ -85,9 +85,15 @@ static const char help_options[] =
     "  --roi X,Y,W,H           measure this rectangle of the baseline only\n"
     "  --mask MASK.png         measure where MASK (baseline size) is non-zero\n"
     "  --skin-mask auto        measure skin only (baseline's colour rule)\n"
-    "  --white-balance MODE    none (default), grayworld, or patch:X,Y,W,H\n"
-    "                          (a grey card in the baseline's pixels)\n"
+    "  --white-balance MODE    none (default), grayworld, patch:X,Y,W,H (a\n"
+    "                          grey card in the baseline's pixels), auto,\n"
+    "                          chart or card[:Y] (a target found in each\n"
+    "                          photo; docs/calibration.md)\n"
+    "  --chart-reference R     classic-2014 (default), classic-2005 or a\n"
+    "                          CGATS file\n"
     "  --px-per-mm N           calibration of the baseline: sizes in mm\n"
+    "  --reference-region X,Y,W,H|MASK.png  reference skin (baseline's\n"
+    "                          pixels): adds the _rel colour metrics\n"
     "  --red-threshold A       a* above which a pixel is red "
     "(20)\n" CLI_ALIGN_HELP CLI_READ_HELP
     "  -q, --quiet             no progress line, no failures on stderr\n"
@@ -211,6 +217,14 @@ static st_status make_region(void *ctx, const st_image *baseline,
     return cli_make_region(&j->m.region, &j->read, baseline, out, err);
 }
 
+/* --reference-region on the baseline (st_course_region_fn). */
+static st_status make_reference(void *ctx, const st_image *baseline,
+                                st_region **out, st_error *err)
+{
+    const job *j = ctx;
+    return cli_make_reference(&j->m, &j->read, baseline, out, err);
+}
+
 /* The photo of a view warped onto the baseline's frame, as DIR/STEM.jpg
  * (registered photos only: the others have no trusted mapping). */
 static int write_aligned(const job *j, const cli_photo *p,
@@ -311,6 +325,14 @@ const char *cli_datetime(const st_course_photo *q, char *buf)
     return buf;
 }
 
+/* The photo's calibration and its light against the baseline's
+ * (docs/calibration.md, "Comparability"). */
+#define LIGHT_COLUMNS                                                          \
+    "calibration,calibration_delta_e,light_exposure,light_wb_red,"            \
+    "light_wb_blue,light_a_star_shift,light_flag"
+#define NLIGHT 7
+
+
 const char *cli_row_status(const cli_photo *p)
 {
     if (p->error || !p->measured || p->res.status != ST_OK)
@@ -365,7 +387,8 @@ static void write_header(job *j)
         st_csv_text(c, lead_cols[i]);
     if (!j->wide) {
         st_csv_header(c, "metric,unit,value,baseline_value,delta,pct_change,"
-                         "align_confidence,overlap_pct,align_residual_px");
+                         "align_confidence,overlap_pct,align_residual_px,"
+                         LIGHT_COLUMNS);
         return;
     }
     for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
@@ -373,54 +396,66 @@ static void write_header(job *j)
     st_csv_text(c, "common_region_px");
     for (int i = 0; i < ST_METRICS_COUNT; i++)
         st_csv_text(c, st_metrics_name(i));
-    st_csv_end_row(c);
+    st_csv_header(c, LIGHT_COLUMNS);
 }
 
-static double pct(double value, double base)
+static void write_light(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
-    return base != 0 ? 100.0 * (value - base) / fabs(base) : NAN;
+    st_light_change lc;
+    char flags[96];
+    const st_metrics *m = &p->res.metrics;
+    st_csv_text(c, st_calibration_name(m->calibration));
+    st_csv_number(c, m->calibration_delta_e);
+    if (!base || !cli_row_ok(base)) {
+        for (int k = 0; k < NLIGHT - 2; k++)
+            st_csv_empty(c);
+        return;
+    }
+    st_metrics_light_change(m, &base->res.metrics, &lc);
+    st_csv_number(c, lc.exposure);
+    st_csv_number(c, lc.wb_red);
+    st_csv_number(c, lc.wb_blue);
+    st_csv_number(c, lc.a_star_shift);
+    st_csv_text(c, st_light_flags_text(lc.flags, flags, sizeof flags));
 }
 
 static void write_long(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
     if (!cli_row_ok(p)) {
         write_lead(c, p);
-        for (int k = 0; k < 9; k++)
+        for (int k = 0; k < 9 + NLIGHT; k++)
             st_csv_empty(c);
         st_csv_end_row(c);
         return;
     }
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        const char *text = st_metrics_text(&p->res.metrics, i);
+        double v, b;
+        if (st_metrics_text(&p->res.metrics, i) ||
+            !st_metrics_available(&p->res.metrics, i))
+            continue; /* text lives in the wide layout: value stays numeric */
+        v = st_metrics_value(&p->res.metrics, i);
+        b = base ? st_metrics_value(&base->res.metrics, i) : NAN;
         write_lead(c, p);
         st_csv_text(c, st_metrics_name(i));
         st_csv_text(c, st_metrics_unit(i));
-        if (text) {
-            st_csv_text(c, text);
-            st_csv_text(c,
-                        base ? st_metrics_text(&base->res.metrics, i) : NULL);
-            st_csv_empty(c);
-            st_csv_empty(c);
-        } else {
-            double v = st_metrics_value(&p->res.metrics, i);
-            double b = base ? st_metrics_value(&base->res.metrics, i) : NAN;
-            st_csv_number(c, v);
-            st_csv_number(c, b);
-            st_csv_number(c, v - b);
-            st_csv_number(c, pct(v, b));
-        }
+        st_csv_number(c, v);
+        st_csv_number(c, b);
+        st_csv_number(c, v - b);
+        st_csv_number(c, st_metrics_pct_change(i, b, v));
         st_csv_number(c, p->res.align.confidence);
         st_csv_number(c, p->res.align.overlap_pct);
         st_csv_number(c, p->res.align.residual_px);
+        write_light(c, p, base);
         st_csv_end_row(c);
     }
 }
 
-static void write_wide(st_csv *c, const cli_photo *p)
+static void write_wide(st_csv *c, const cli_photo *p, const cli_photo *base)
 {
     write_lead(c, p);
     if (!cli_row_ok(p)) {
-        for (int k = 0; k < CLI_ALIGN_NCOLUMNS + 1 + ST_METRICS_COUNT; k++)
+        for (int k = 0; k < CLI_ALIGN_NCOLUMNS + 1 + ST_METRICS_COUNT + NLIGHT;
+             k++)
             st_csv_empty(c);
         st_csv_end_row(c);
         return;
@@ -437,6 +472,7 @@ static void write_wide(st_csv *c, const cli_photo *p)
         else
             st_csv_number(c, st_metrics_value(&p->res.metrics, i));
     }
+    write_light(c, p, base);
     st_csv_end_row(c);
 }
 
@@ -483,7 +519,7 @@ int cli_course_trend(cli_photo *const *rows, size_t n, const cli_photo *base,
     else
         t->slope30 = t->se30 = NAN;
     t->change = t->latest_value - t->base;
-    t->pct_change = pct(t->latest_value, t->base);
+    t->pct_change = st_metrics_pct_change(metric, t->base, t->latest_value);
     return 0;
 }
 
@@ -874,7 +910,7 @@ static int write_course(job *j, cli_photo **rows, size_t n,
         if (!j->has_out)
             continue;
         if (j->wide)
-            write_wide(&j->out, p);
+            write_wide(&j->out, p, base);
         else
             write_long(&j->out, p, base);
     }
@@ -1069,9 +1105,13 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
          j->m.region.skin_auto || j->m.region.skin_face))
         return cli_usage(cmd, "--regions face makes its own regions: no "
                               "--roi, --mask or --skin-mask with it");
+    if (j->m.region.face_zones && j->m.has_reference)
+        return cli_usage(cmd, "--reference-region does not combine with "
+                              "--regions face");
     if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
         return cli_usage(cmd, "--followup-after must be more than "
                               "--post-days");
+    cli_measure_finish(&j->m);
     if (j->share && !j->report_mode && !*report)
         return cli_usage(cmd, "--share is for the report (skintrack report, "
                               "or course --report FILE)");
@@ -1080,6 +1120,7 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
     if (j->report_mode && !strcmp(*output, "-") && isatty(STDOUT_FILENO))
         return cli_usage(cmd, "the report is a whole HTML page: write it "
                               "with -o REPORT.html (or redirect stdout)");
+
     j->course.read = j->read;
     j->course.metrics = j->m.metrics;
     return 0;
@@ -1107,6 +1148,10 @@ static int run_mode(int argc, char **argv, int report_mode)
     }
     j.course.region = make_region;
     j.course.region_ctx = &j;
+    if (j.m.has_reference) {
+        j.course.reference = make_reference;
+        j.course.reference_ctx = &j;
+    }
     atomic_init(&j.pictures_failed, 0);
     j.prog.on = !j.quiet && isatty(STDERR_FILENO);
     if (j.prog.on) {

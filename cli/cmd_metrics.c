@@ -19,10 +19,14 @@ static const char help[] =
     "pore_mean_diameter_mm, pore_area_pct, pore_search_px,\n"
     "pore_range_resolved, texture_fine_share, texture_medium_share,\n"
     "texture_coarse_share, spectral_slope, anisotropy, orientation_deg,\n"
-    "roughness_rms, region_px, region_cx_px, region_cy_px (the region's\n"
-    "centroid), region (the face zone with --regions face, one row per\n"
-    "zone; else empty). With --regions face, --overlay DIR writes\n"
-    "DIR/NAME-zones.png, the zones outlined.\n"
+    "roughness_rms, l_star_rel, a_star_rel, erythema_index_rel,\n"
+    "melanin_index_rel (with --reference-region), region_px, region_cx_px,\n"
+    "region_cy_px (the region's centroid), region (the face zone with\n"
+    "--regions face, one row per zone; else empty), calibration (none,\n"
+    "grayworld, patch, chart, card), calibration_delta_e, target_clipped,\n"
+    "skin_clipped_pct, light_r, light_g, light_b (the light: a white's\n"
+    "linear R, G, B in the photo). With --regions face, --overlay DIR\n"
+    "writes DIR/NAME-zones.png, the zones outlined.\n"
     "Definitions, units and sources: docs/metrics.md, docs/faces.md.\n\n"
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: "
@@ -67,6 +71,8 @@ static void header(st_csv *csv)
     st_csv_text(csv, "region_cx_px");
     st_csv_text(csv, "region_cy_px");
     st_csv_text(csv, "region");
+    for (int i = 0; i < CLI_CALIB_NCOLUMNS; i++)
+        st_csv_text(csv, cli_calib_columns[i]);
     st_csv_end_row(csv);
 }
 
@@ -93,6 +99,7 @@ static void ok_row(st_csv *csv, const char *path, const st_metrics *m,
         st_csv_text(csv, zone);
     else
         st_csv_empty(csv);
+    cli_calib_fields(csv, m);
     st_csv_end_row(csv);
 }
 
@@ -108,6 +115,8 @@ static void error_row(st_csv *csv, const char *path, const char *cause,
     if (zone)
         st_csv_text(csv, zone);
     else
+        st_csv_empty(csv);
+    for (int i = 0; i < CLI_CALIB_NCOLUMNS; i++)
         st_csv_empty(csv);
     st_csv_end_row(csv);
 }
@@ -181,7 +190,8 @@ static int measure_one(st_csv *csv, job *j, const char *path,
                        const char *stem)
 {
     st_image *img = NULL;
-    st_region *reg = NULL;
+    st_region *reg = NULL, *ref = NULL;
+    st_metrics_options mopt = j->m.metrics;
     st_metrics m;
     st_error err = {0};
     double t0 = st_timing_clock();
@@ -192,7 +202,10 @@ static int measure_one(st_csv *csv, job *j, const char *path,
         s = cli_make_region(&j->m.region, &j->read, img, &reg, &err);
     t0 = st_timing_add(j->timing, ST_STAGE_REGION, t0);
     if (s == ST_OK)
-        s = st_metrics_measure(img, reg, &j->m.metrics, &m, &err);
+        s = cli_make_reference(&j->m, &j->read, img, &ref, &err);
+    mopt.reference = ref;
+    if (s == ST_OK)
+        s = st_metrics_measure(img, reg, &mopt, &m, &err);
     t0 = st_timing_clock();
     if (s != ST_OK) {
         if (!j->quiet)
@@ -209,6 +222,7 @@ static int measure_one(st_csv *csv, job *j, const char *path,
     }
     st_timing_add(j->timing, ST_STAGE_OUTPUT, t0);
     st_region_free(reg);
+    st_region_free(ref);
     st_image_free(img);
     return s == ST_OK ? 0 : -1;
 }
@@ -248,6 +262,7 @@ static int run(int argc, char **argv)
     }
     if (j.m.region.has_roi && j.m.region.mask_path)
         return cli_usage("metrics", "--roi and --mask cannot be combined");
+    cli_measure_finish(&j.m);
     if (optind >= argc)
         return cli_usage("metrics", "no image given");
     if (j.m.region.face_zones &&
@@ -256,6 +271,9 @@ static int run(int argc, char **argv)
         return cli_usage("metrics", "--regions face makes its own regions: "
                                     "no --roi, --mask or --skin-mask with "
                                     "it");
+    if (j.m.region.face_zones && j.m.has_reference)
+        return cli_usage("metrics", "--reference-region does not combine "
+                                    "with --regions face");
 
     if (j.m.overlay_dir &&
         !(stems = cli_unique_stems((const char *const *)argv + optind,

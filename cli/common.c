@@ -408,6 +408,29 @@ static int align_option(const char *command, int c, const char *arg,
     }
 }
 
+/* --reference-region X,Y,W,H | MASK.png: 1, or -1 (reported). */
+static int parse_reference(const char *command, const char *arg,
+                           cli_measure *m)
+{
+    memset(&m->reference, 0, sizeof m->reference);
+    m->has_reference = 1;
+    if (strncmp(arg, "face:", 5) == 0) {
+        cli_usage(command, "--reference-region %s: a face zone cannot be "
+                           "the reference (give X,Y,W,H or a mask)",
+                  arg);
+        return -1;
+    }
+    if (arg[0] && strchr("0123456789", arg[0]) && strchr(arg, ',')) {
+        if (cli_parse_rect(command, "--reference-region", arg,
+                           m->reference.roi))
+            return -1;
+        m->reference.has_roi = 1;
+    } else {
+        m->reference.mask_path = arg;
+    }
+    return 1;
+}
+
 static int measure_option(const char *command, int c, const char *arg,
                           cli_measure *m)
 {
@@ -438,6 +461,20 @@ static int measure_option(const char *command, int c, const char *arg,
         return cli_parse_white_balance(command, arg, &m->metrics.white_balance)
                    ? -1
                    : 1;
+    case CLI_OPT_REFREG: return parse_reference(command, arg, m);
+    case CLI_OPT_CHARTREF: {
+        st_error err = {0};
+        st_status st =
+            strcmp(arg, "classic-2014") == 0 || strcmp(arg, "classic-2005") == 0
+                ? st_chart_reference_builtin(&m->chart_ref, arg, &err)
+                : st_chart_reference_read(&m->chart_ref, arg, &err);
+        if (st) {
+            cli_usage(command, "--chart-reference: %s", st_error_text(&err));
+            return -1;
+        }
+        m->has_chart_ref = 1;
+        return 1;
+    }
     case CLI_OPT_PXMM:
         return cli_parse_number(command, "--px-per-mm", arg, 0.01, 1e5,
                                 &m->metrics.px_per_mm)
@@ -632,6 +669,35 @@ static st_status base_region(const cli_region *r, const st_read_options *read,
     return st_region_full(reg, img->width, img->height, err);
 }
 
+void cli_measure_finish(cli_measure *m)
+{
+    m->metrics.white_balance.chart = m->has_chart_ref ? &m->chart_ref : NULL;
+}
+
+const char *const cli_calib_columns[CLI_CALIB_NCOLUMNS] = {
+    "calibration", "calibration_delta_e", "target_clipped", "skin_clipped_pct",
+    "light_r",     "light_g",             "light_b"};
+
+void cli_calib_fields(st_csv *csv, const st_metrics *m)
+{
+    st_csv_text(csv, st_calibration_name(m->calibration));
+    st_csv_number(csv, m->calibration_delta_e);
+    st_csv_int(csv, m->target_clipped);
+    st_csv_number(csv, m->skin_clipped_pct);
+    for (int c = 0; c < 3; c++)
+        st_csv_number(csv, m->light[c]);
+}
+
+st_status cli_make_reference(const cli_measure *m, const st_read_options *read,
+                             const st_image *img, st_region **out,
+                             st_error *err)
+{
+    *out = NULL;
+    if (!m->has_reference)
+        return ST_OK;
+    return base_region(&m->reference, read, img, out, err);
+}
+
 /* The face's skin of img (--skin-mask face). */
 static st_status face_skin(const cli_region *r, const st_image *img,
                            st_region **skin, st_error *err)
@@ -717,6 +783,19 @@ int cli_parse_white_balance(const char *command, const char *text,
         wb->mode = ST_WB_NONE;
     } else if (strcmp(text, "grayworld") == 0) {
         wb->mode = ST_WB_GRAYWORLD;
+    } else if (strcmp(text, "auto") == 0) {
+        wb->mode = ST_WB_AUTO;
+    } else if (strcmp(text, "chart") == 0) {
+        wb->mode = ST_WB_CHART;
+    } else if (strcmp(text, "card") == 0) {
+        wb->mode = ST_WB_CARD;
+    } else if (strncmp(text, "card:", 5) == 0) {
+        double y;
+        if (cli_parse_number(command, "--white-balance card:", text + 5, 0.01,
+                             1, &y))
+            return -1;
+        wb->mode = ST_WB_CARD;
+        wb->reflectance = y;
     } else if (strncmp(text, "patch:", 6) == 0) {
         if (cli_parse_rect(command, "--white-balance patch:", text + 6, r))
             return -1;
@@ -724,8 +803,8 @@ int cli_parse_white_balance(const char *command, const char *text,
         wb->x = r[0], wb->y = r[1], wb->w = r[2], wb->h = r[3];
     } else {
         cli_usage(command,
-                  "--white-balance wants none, grayworld or patch:X,Y,W,H, "
-                  "not '%s'",
+                  "--white-balance wants none, grayworld, patch:X,Y,W,H, "
+                  "auto, chart, card or card:Y, not '%s'",
                   text);
         return -1;
     }
@@ -749,7 +828,7 @@ int cli_write_overlays(const char *dir, const char *prefix, const char *stem,
         goto done;
     st_image_free(pic);
     pic = NULL;
-    if (st_lab_planes_new(&lab, img, reg, m->wb_gains, &err) ||
+    if (st_lab_planes_new_corrected(&lab, img, reg, m->correction, &err) ||
         st_overlay_redness(&pic, lab, reg, 0, 30, &err))
         goto fail;
     snprintf(out, sizeof out, "%s/%s%s-redness.png", dir, prefix, stem);

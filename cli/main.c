@@ -17,7 +17,7 @@
 static const cli_command *const commands[] = {
     &cli_info_command,    &cli_align_command,  &cli_metrics_command,
     &cli_compare_command, &cli_course_command, &cli_report_command,
-    &cli_synth_command,
+    &cli_synth_command,   &cli_chart_command,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -55,10 +55,16 @@ static const char *num(double v, char *buf)
 
 static const char *wb_name(const st_white_balance *wb, char *buf, size_t size)
 {
+    char nb[32];
     switch (wb->mode) {
     case ST_WB_GRAYWORLD: return "grayworld";
     case ST_WB_PATCH:
         snprintf(buf, size, "patch:%d,%d,%d,%d", wb->x, wb->y, wb->w, wb->h);
+        return buf;
+    case ST_WB_AUTO: return "auto";
+    case ST_WB_CHART: return "chart";
+    case ST_WB_CARD:
+        snprintf(buf, size, "card:%s", num(wb->reflectance, nb));
         return buf;
     default: return "none";
     }
@@ -81,9 +87,27 @@ size_t cli_run_settings(const cli_run *r, cli_setting *s)
             e->is_path = 1;
     } else
         put(s, &n, "region", 0, "whole baseline");
-    put(s, &n, "skin_mask", 0, "%s", g->skin_auto ? "auto" : "none");
+    put(s, &n, "skin_mask", 0, "%s",
+        g->skin_auto ? "auto" : g->skin_face ? "face" : "none");
     put(s, &n, "white_balance", 0, "%s",
         wb_name(&mo->white_balance, buf, sizeof buf));
+    if (mo->white_balance.mode == ST_WB_AUTO ||
+        mo->white_balance.mode == ST_WB_CHART) {
+        if ((e = put(s, &n, "chart_reference", 0, "%s",
+                     m->has_chart_ref ? m->chart_ref.name : "classic-2014")))
+            e->is_path = m->has_chart_ref &&
+                         strcmp(m->chart_ref.name, "classic-2014") != 0 &&
+                         strcmp(m->chart_ref.name, "classic-2005") != 0;
+    }
+    if (m->has_reference && m->reference.has_roi)
+        put(s, &n, "reference_region", 0, "roi %d,%d,%d,%d (baseline px)",
+            m->reference.roi[0], m->reference.roi[1], m->reference.roi[2],
+            m->reference.roi[3]);
+    else if (m->has_reference) {
+        if ((e = put(s, &n, "reference_region", 0, "mask %s",
+                     m->reference.mask_path)))
+            e->is_path = 1;
+    }
     if (mo->px_per_mm > 0)
         put(s, &n, "px_per_mm", 1, "%s", num(mo->px_per_mm, nb));
     else

@@ -775,11 +775,63 @@ static const char script[] =
 static int is_lighting(const cli_photo *p, const cli_photo *base)
 {
     double a, b;
+    st_light_change lc;
     if (!base || !cli_row_ok(p) || p == base)
         return 0;
     a = st_metrics_value(&p->res.metrics, 0); /* l_star_mean */
     b = st_metrics_value(&base->res.metrics, 0);
-    return fabs(a - b) > LIGHTING_L_STAR;
+    st_metrics_light_change(&p->res.metrics, &base->res.metrics, &lc);
+    return fabs(a - b) > LIGHTING_L_STAR || lc.flags;
+}
+
+static void photo_label(char *buf, size_t size, const cli_photo *p);
+
+/* Every photo's colour calibration and light against the baseline's
+ * (docs/calibration.md); share: photos by their label, not their path. */
+static void write_calibration(FILE *f, cli_photo **rows, size_t n,
+                              const cli_photo *base, int share)
+{
+    char b1[32], b2[32], b3[32], b4[32], b5[32], flags[96];
+    if (!base)
+        return;
+    fputs("<h3>Colour calibration and light</h3><table class=\"flags\">"
+          "<tr><th>photo</th><th>target</th><th>chart &Delta;E00</th>"
+          "<th>exposure</th><th>red / green</th><th>blue / green</th>"
+          "<th>a* shift left</th><th>flags</th></tr>\n",
+          f);
+    for (size_t k = 0; k < n; k++) {
+        const cli_photo *p = rows[k];
+        st_light_change lc;
+        if (!cli_row_ok(p))
+            continue;
+        st_metrics_light_change(&p->res.metrics, &base->res.metrics, &lc);
+        fputs("<tr><td>", f);
+        if (share) {
+            char lab[96];
+            photo_label(lab, sizeof lab, p);
+            html(f, lab[0] ? lab : "a photo");
+        } else {
+            html(f, p->path);
+        }
+        fprintf(f,
+                "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                "<td>%s</td><td>",
+                st_calibration_name(p->res.metrics.calibration),
+                num(b1, sizeof b1, p->res.metrics.calibration_delta_e),
+                num(b2, sizeof b2, lc.exposure), num(b3, sizeof b3, lc.wb_red),
+                num(b4, sizeof b4, lc.wb_blue),
+                num(b5, sizeof b5, lc.a_star_shift));
+        html(f, st_light_flags_text(lc.flags, flags, sizeof flags));
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table><p>exposure, red / green and blue / green: the light of "
+          "the photo against the baseline's (from the colour chart or card "
+          "when there is one, else a shades-of-grey estimate). a* shift "
+          "left: how far that light moves the skin's a* in the reported "
+          "numbers (0 once both photos are corrected by a target). Flags: a "
+          "change that would move a* by more than 1 (or L* by more than 3), "
+          "a clipped target or skin, photos calibrated differently.</p>\n",
+          f);
 }
 
 static void photo_label(char *buf, size_t size, const cli_photo *p)
@@ -1003,14 +1055,22 @@ static void write_flags(FILE *f, cli_photo **rows, size_t n,
                     "drawn as a grey x",
                     num(buf, sizeof buf, p->res.align.confidence));
         } else {
+            st_light_change lc;
+            char flags[96];
+            st_metrics_light_change(&p->res.metrics, &base->res.metrics, &lc);
             fprintf(f,
-                    "mean lightness L* %s against %s at baseline: the light "
-                    "changed, so colour figures (redness above all) may have "
-                    "moved with it; a grey card (--white-balance patch:...) "
-                    "corrects this",
+                    "mean lightness L* %s against %s at baseline",
                     num(buf, sizeof buf, st_metrics_value(&p->res.metrics, 0)),
                     num(buf2, sizeof buf2,
                         st_metrics_value(&base->res.metrics, 0)));
+            if (lc.flags)
+                fprintf(f, "; light flags: %s",
+                        st_light_flags_text(lc.flags, flags, sizeof flags));
+            fputs(": the light changed, so colour figures (redness above "
+                  "all) may have moved with it; a colour chart or grey card "
+                  "in the frame (--white-balance auto) or a reference region "
+                  "(--reference-region, the _rel figures) corrects this",
+                  f);
         }
         fputs("</td></tr>\n", f);
     }
@@ -1238,6 +1298,7 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     }
     fputs(".</p>\n", f);
     write_flags(f, rows, n, base, r->share);
+    write_calibration(f, rows, n, base, r->share);
 
     if (shots) {
         fputs("<h3>Before and after</h3>\n"

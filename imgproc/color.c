@@ -133,7 +133,7 @@ st_status st_color_wb_gains(const st_image *img, const st_region *reg,
 {
     double mean[3], target;
     gains[0] = gains[1] = gains[2] = 1;
-    if (!wb || wb->mode == ST_WB_NONE)
+    if (!wb || (wb->mode != ST_WB_PATCH && wb->mode != ST_WB_GRAYWORLD))
         return ST_OK;
     if (wb->mode == ST_WB_PATCH) {
         if (wb->w <= 0 || wb->h <= 0 || wb->x < 0 || wb->y < 0 ||
@@ -176,11 +176,21 @@ void st_lab_planes_free(st_lab_planes *p)
 /* The row converter behind st_lab_planes_new and the metrics' streaming
  * colour pass: CIELAB of a region's box, row by row, with the linear
  * means of the region. */
+void st_color_diag(double m[9], const double gains[3])
+{
+    for (int k = 0; k < 9; k++)
+        m[k] = k % 4 ? 0 : gains ? gains[k / 4] : 1;
+}
+
 st_status st_lab_rows_init(st_lab_rows *c, const st_image *img,
-                           const st_region *reg, const double gains[3],
+                           const st_region *reg, const double corr[9],
                            st_error *err)
 {
-    static const double unit[3] = {1, 1, 1};
+    /* linear sRGB -> XYZ over the white, rows X, Y, Z */
+    static const double xyz[9] = {
+        0.4124564 / 0.95047, 0.3575761 / 0.95047, 0.1804375 / 0.95047,
+        0.2126729,           0.7151522,           0.0721750,
+        0.0193339 / 1.08883, 0.1191920 / 1.08883, 0.9503041 / 1.08883};
     int cc = st_image_color_channels(img);
     size_t bw;
 
@@ -189,29 +199,24 @@ st_status st_lab_rows_init(st_lab_rows *c, const st_image *img,
         return st_fail(err, ST_ERR_INVALID,
                        "region is %dx%d but the image is %dx%d", reg->width,
                        reg->height, img->width, img->height);
-    if (!gains)
-        gains = unit;
+    if (corr)
+        memcpy(c->corr, corr, sizeof c->corr);
+    else
+        st_color_diag(c->corr, NULL);
     st_color_tables_init();
     c->img = img, c->reg = reg;
     c->x0 = reg ? reg->x0 : 0, c->x1 = reg ? reg->x1 : img->width;
     c->y0 = reg ? reg->y0 : 0, c->y1 = reg ? reg->y1 : img->height;
-    memcpy(c->gains, gains, sizeof c->gains);
-    {
-        /* the matrix of st_color_linear_to_lab with the gains and the
-         * white point folded in, in float */
-        const float g0 = (float)gains[0], g1 = (float)gains[1],
-                    g2 = (float)gains[2];
-        const float m[9] = {(float)(0.4124564 / 0.95047) * g0,
-                            (float)(0.3575761 / 0.95047) * g1,
-                            (float)(0.1804375 / 0.95047) * g2,
-                            0.2126729f * g0,
-                            0.7151522f * g1,
-                            0.0721750f * g2,
-                            (float)(0.0193339 / 1.08883) * g0,
-                            (float)(0.1191920 / 1.08883) * g1,
-                            (float)(0.9503041 / 1.08883) * g2};
-        memcpy(c->m, m, sizeof m);
-    }
+    /* the XYZ matrix times the correction, in float; with a diagonal
+     * correction each entry is (float)xyz * (float)gain, as it always was
+     * (the other terms add exact zeros) */
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            float v = 0.0f;
+            for (int k = 0; k < 3; k++)
+                v += (float)xyz[3 * i + k] * (float)c->corr[3 * k + j];
+            c->m[3 * i + j] = v;
+        }
     c->o1 = cc == 3 ? 1 : 0, c->o2 = cc == 3 ? 2 : 0;
     bw = (size_t)(c->x1 - c->x0 > 0 ? c->x1 - c->x0 : 1);
     c->buf = malloc(3 * bw * sizeof *c->buf);
@@ -271,9 +276,9 @@ void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
         A[k] = in ? 500.0f * (bx[k] - by[k]) : 0.0f;
         B[k] = in ? 200.0f * (by[k] - bz[k]) : 0.0f;
     }
-    c->lin[0] += sr * c->gains[0];
-    c->lin[1] += sg * c->gains[1];
-    c->lin[2] += sb * c->gains[2];
+    for (int k = 0; k < 3; k++)
+        c->lin[k] +=
+            sr * c->corr[3 * k] + sg * c->corr[3 * k + 1] + sb * c->corr[3 * k + 2];
 }
 
 void st_lab_rows_means(const st_lab_rows *c, double mean[3])
@@ -286,13 +291,23 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
                             const st_region *reg, const double gains[3],
                             st_error *err)
 {
+    double corr[9];
+    st_color_diag(corr, gains);
+    return st_lab_planes_new_corrected(out, img, reg, corr, err);
+}
+
+st_status st_lab_planes_new_corrected(st_lab_planes **out,
+                                      const st_image *img,
+                                      const st_region *reg,
+                                      const double corr[9], st_error *err)
+{
     size_t n = (size_t)img->width * (size_t)img->height;
     st_lab_rows c;
     st_lab_planes *p;
     st_status s;
 
     *out = NULL;
-    if ((s = st_lab_rows_init(&c, img, reg, gains, err)))
+    if ((s = st_lab_rows_init(&c, img, reg, corr, err)))
         return s;
     p = calloc(1, sizeof *p);
     if (p) {

@@ -96,30 +96,20 @@ void st_compare_clip_region(st_region *reg, const st_transform *t, int w, int h)
     st_region_update(reg);
 }
 
-st_status st_compare_measure_after(const st_image *after, const st_region *reg,
-                                   const st_align_result *a,
-                                   const st_metrics_options *mopt_in,
-                                   st_metrics *out, st_region **after_region,
-                                   st_error *err)
+/* reg (BEFORE's frame) in AFTER's w x h frame: each AFTER pixel whose
+ * nearest BEFORE pixel under inv (AFTER -> BEFORE) is in reg. */
+static st_status map_region(const st_region *reg, const st_transform *inv,
+                            int w, int h, st_region **out, st_error *err)
 {
-    st_metrics_options mopt = *mopt_in;
-    st_region *ra = NULL;
-    st_transform inv;
-    st_status s;
-    double t0;
-
-    memset(out, 0, sizeof *out);
-    if (after_region)
-        *after_region = NULL;
-    if (st_transform_invert(&a->transform, &inv))
-        return st_fail(err, ST_ERR_INVALID, "the registration is singular");
-    if ((s = st_region_full(&ra, after->width, after->height, err)))
+    st_region *ra;
+    st_status s = st_region_full(&ra, w, h, err);
+    *out = NULL;
+    if (s)
         return s;
-    t0 = st_timing_clock();
-    for (int y = 0; y < after->height; y++) {
-        const double *k = inv.m;
-        uint8_t *o = ra->mask + (size_t)y * after->width;
-        for (int x = 0; x < after->width; x++) {
+    for (int y = 0; y < h; y++) {
+        const double *k = inv->m;
+        uint8_t *o = ra->mask + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
             /* nearest pixel, halves away from zero as lround did; the
              * full homography (q = 1 for an affine map) */
             double q = k[6] * x + k[7] * y + 1;
@@ -132,6 +122,37 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
         }
     }
     st_region_update(ra);
+    *out = ra;
+    return ST_OK;
+}
+
+st_status st_compare_measure_after(const st_image *after, const st_region *reg,
+                                   const st_align_result *a,
+                                   const st_metrics_options *mopt_in,
+                                   st_metrics *out, st_region **after_region,
+                                   st_error *err)
+{
+    st_metrics_options mopt = *mopt_in;
+    st_region *ra = NULL, *rref = NULL;
+    st_transform inv;
+    st_status s;
+    double t0;
+
+    memset(out, 0, sizeof *out);
+    if (after_region)
+        *after_region = NULL;
+    if (st_transform_invert(&a->transform, &inv))
+        return st_fail(err, ST_ERR_INVALID, "the registration is singular");
+    t0 = st_timing_clock();
+    if ((s = map_region(reg, &inv, after->width, after->height, &ra, err)))
+        return s;
+    if (mopt.reference &&
+        (s = map_region(mopt.reference, &inv, after->width, after->height,
+                        &rref, err))) {
+        st_region_free(ra);
+        return s;
+    }
+    mopt.reference = rref;
     st_timing_add(mopt.timing, ST_STAGE_WARP, t0);
     st_compare_after_options(&mopt, a, after->width, after->height);
     s = st_metrics_measure(after, ra, &mopt, out, err);
@@ -141,6 +162,7 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
         *after_region = ra;
     else
         st_region_free(ra);
+    st_region_free(rref);
     return s;
 }
 
@@ -226,6 +248,7 @@ st_status st_compare(const st_image *before, const st_image *after,
             goto done;
         if (mopt.white_balance.mode == ST_WB_PATCH)
             mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
+        mopt.reference = NULL; /* and the reference's */
         if ((s = st_region_full(&res->after_region, after->width, after->height,
                                 err)))
             goto done;

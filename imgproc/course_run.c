@@ -49,7 +49,8 @@ typedef struct run {
     const st_course_options *opt;
     st_course_result *res;
     st_image *base;
-    st_region *common; /* baseline frame */
+    st_region *common;    /* baseline frame */
+    st_region *reference; /* baseline frame, or NULL */
     pthread_mutex_t lock;
     size_t steps, photos;
 } run;
@@ -148,6 +149,7 @@ static void measure_one(void *ctx, size_t i)
         step_done(r, 1);
         return;
     }
+    mopt.reference = r->reference;
     if (i == r->b) {
         s = st_metrics_measure(r->base, r->common, &mopt, &res->metrics, &err);
     } else if ((s = st_io_read(r->paths[i], &r->opt->read, &img, NULL, &err)) !=
@@ -161,6 +163,7 @@ static void measure_one(void *ctx, size_t i)
         /* not trusted: measured on its own whole frame, no card */
         if (mopt.white_balance.mode == ST_WB_PATCH)
             mopt.white_balance.mode = ST_WB_NONE;
+        mopt.reference = NULL;
         if ((s = st_region_full(&own, img->width, img->height, &err)) == ST_OK)
             s = st_metrics_measure(img, own, &mopt, &res->metrics, &err);
     }
@@ -224,6 +227,8 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
     if (s == ST_OK && opt->region &&
         (s = opt->region(opt->region_ctx, r.base, &reg, &cause)) == ST_OK)
         s = st_region_intersect(r.common, reg, &cause);
+    if (s == ST_OK && opt->reference)
+        s = opt->reference(opt->reference_ctx, r.base, &r.reference, &cause);
     if (s) {
         fail_all(&r, &cause);
         goto done;
@@ -246,6 +251,7 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
 done:
     st_region_free(reg);
     st_region_free(r.common);
+    st_region_free(r.reference);
     st_image_free(r.base);
     pthread_mutex_destroy(&r.lock);
     (void)err;

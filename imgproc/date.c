@@ -183,9 +183,10 @@ int st_time_parse(const char *text, long *seconds)
 static long name_time(const char *s)
 {
     int h = digits(s, 2), m, sec = 0;
-    char sep = s[2];
+    char sep;
     if (h < 0)
         return -1;
+    sep = s[2]; /* s[0], s[1] are digits: s[2] is in the string */
     if (digits(s + 2, 4) >= 0)
         return hms(h, digits(s + 2, 2), digits(s + 4, 2));
     if ((sep != '.' && sep != '-' && sep != ':') ||

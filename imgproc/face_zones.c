@@ -340,9 +340,8 @@ static st_status lab_of(lab_box *lb, const st_image *img, const st_region *g,
     st_lab_rows c;
     size_t n;
     st_status s;
-    static const double one[3] = {1, 1, 1};
     memset(lb, 0, sizeof *lb);
-    if ((s = st_lab_rows_init(&c, img, g, one, err)))
+    if ((s = st_lab_rows_init(&c, img, g, NULL, err)))
         return s;
     lb->x0 = c.x0, lb->y0 = c.y0, lb->w = c.x1 - c.x0, lb->h = c.y1 - c.y0;
     n = (size_t)lb->w * (size_t)lb->h;

@@ -109,15 +109,19 @@ typedef struct st_lab_rows {
     const st_image *img;
     const st_region *reg;
     int x0, x1, y0, y1; /* the region's box, or the image */
-    float m[9];         /* linear sRGB -> XYZ / white, gains folded in */
-    double gains[3], lin[3];
+    float m[9];         /* linear sRGB -> XYZ / white, correction folded in */
+    double corr[9], lin[3];
     size_t count;
     int o1, o2;
     float *buf;
 } st_lab_rows;
+/* corr: a 3 x 3 correction of linear R, G, B (row-major, applied as
+ * corr * rgb) before CIELAB, or NULL (none); st_lab_rows_means gives the
+ * corrected means. st_color_diag makes one from gains (NULL: 1, 1, 1). */
 st_status st_lab_rows_init(st_lab_rows *c, const st_image *img,
-                           const st_region *reg, const double gains[3],
+                           const st_region *reg, const double corr[9],
                            st_error *err);
+void st_color_diag(double m[9], const double gains[3]);
 void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B);
 void st_lab_rows_means(const st_lab_rows *c, double mean[3]);
 void st_lab_rows_free(st_lab_rows *c);

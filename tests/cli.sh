@@ -453,9 +453,9 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     run compare "$base" "$follow" --roi 300,100,800,700 -o "$tmp/c.csv"
     expect_rc "compare sample: exits 0" 0
     expect_eq "compare: long header" \
-        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_residual_px,align_residual_p95_px,align_model,h00,h01,h02,h10,h11,h12,h20,h21,h22" \
+        "before_file,after_file,status,error,metric,unit,before,after,delta,pct_change,align_confidence,overlap_pct,align_dx_px,align_dy_px,align_rotation_deg,align_scale,align_residual_px,align_residual_p95_px,align_model,h00,h01,h02,h10,h11,h12,h20,h21,h22,calibration_before,calibration_after,light_flag" \
         "$(line "$tmp/c.csv" 1)"
-    expect_eq "compare: one row per metric (25) plus the header" 26 \
+    expect_eq "compare: one row per numeric metric (24) plus the header" 25 \
         "$(wc -l <"$tmp/c.csv" | tr -d ' ')"
     run compare "$base" "$follow" --roi 300,100,800,700 \
         --pore-list "$tmp/cpores.csv" -o "$tmp/c2.csv"
@@ -480,8 +480,19 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     else
         not_ok "compare sample: pore diameter change near -20%" "got $got"
     fi
-    got=$(grep ',ita_category,' "$tmp/c.csv" | cut -d, -f7-10)
-    expect_eq "compare: text metric has no delta" "light,light,," "$got"
+    expect_eq "compare long: no text metric in the value columns" 0 \
+        "$(grep -c ',ita_category,' "$tmp/c.csv")"
+    # a* has an arbitrary zero: a delta but no percentage; pores have both
+    got=$(grep ',a_star_mean,' "$tmp/c.csv" | cut -d, -f9-10)
+    case "$got" in
+    ?*,) ok "compare: a_star_mean has delta, no pct_change ($got)" ;;
+    *) not_ok "compare: a_star_mean has delta, no pct_change" "got $got" ;;
+    esac
+    got=$(grep ',pore_count,' "$tmp/c.csv" | cut -d, -f10)
+    case "$got" in
+    ?*) ok "compare: pore_count has a pct_change ($got)" ;;
+    *) not_ok "compare: pore_count has a pct_change" "empty" ;;
+    esac
     run compare --layout wide "$base" "$follow" --roi 300,100,800,700
     expect_rc "compare --layout wide: exits 0" 0
     expect_eq "compare --layout wide: header and one row" 2 \
@@ -490,6 +501,18 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     *,pore_mean_diameter_px_pct_change,*) ok "compare wide: METRIC_pct_change columns" ;;
     *) not_ok "compare wide: METRIC_pct_change columns" "$(line "$out" 1)" ;;
     esac
+    # a reference region: the _rel rows appear, and the region against
+    # itself differs by 0 in every unit
+    run compare "$base" "$follow" --roi 300,100,800,700 \
+        --reference-region 300,100,800,700
+    expect_rc "compare --reference-region: exits 0" 0
+    expect_eq "compare --reference-region: 4 _rel rows" 4 \
+        "$(grep -c '_rel,' "$out")"
+    got=$(grep ',a_star_rel,' "$out" | cut -d, -f7)
+    if close "$got" 0 1e-9; then ok "a_star_rel of the region against itself: $got"
+    else not_ok "a_star_rel of the region against itself is 0" "got $got"; fi
+    run compare "$base" "$follow" --reference-region face:forehead
+    expect_rc "--reference-region face:forehead (a zone is no reference): usage" 2
     # threads change the speed, not one byte of the result
     run compare --jobs 1 "$base" "$follow" --roi 300,100,800,700
     cp "$out" "$tmp/c1.csv"
@@ -545,7 +568,7 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
     run metrics --skin-mask auto "$base"
     expect_rc "metrics --skin-mask auto: exits 0" 0
     # the sample is all skin but its 120 x 120 grey card
-    px=$(field "$out" 2 29)
+    px=$(field "$out" 2 "$(line "$out" 1 | tr , '\n' | grep -n '^region_px$' | cut -d: -f1)")
     if close "$px" 1065600 3000; then
         ok "skin mask leaves out the grey card only ($px px)"
     else
@@ -585,5 +608,63 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
 fi
 run metrics --skin-mask maybe "$good"
 expect_rc "metrics --skin-mask maybe: usage error" 2
+
+# ---- colour targets: a chart and a card painted into the NASA portrait ----
+astro=/usr/lib/python3/dist-packages/skimage/data/astronaut.png
+chartimg=${BUILD:-build}/tests/chartimg
+if [ -f "$astro" ] && [ -x "$chartimg" ]; then
+    "$chartimg" "$astro" "$tmp/chart0.png" 2 chart 40 700 760 3
+    "$chartimg" "$astro" "$tmp/chart1.png" 2 chart 30 300 800 93 \
+        light 1.15 0 0 0 1 0 0 0 0.8 seed 2
+    "$chartimg" "$astro" "$tmp/card.png" 2 card 700 700 160 110 0.3 \
+        light 0.85 0 0 0 1 0 0 0 1.2
+    "$chartimg" "$astro" "$tmp/bare.png" 1
+    run chart "$tmp/chart0.png" "$tmp/chart1.png" "$tmp/bare.png"
+    expect_rc "chart: a photo without a chart fails the run" 1
+    expect_eq "chart: header" \
+        "file,status,error,chart,patch,name,x_px,y_px,l_star,a_star,b_star,ref_l_star,ref_a_star,ref_b_star,delta_e00,clipped" \
+        "$(line "$out" 1)"
+    expect_eq "chart: 24 ok rows per chart" 48 "$(grep -c ',ok,' "$out")"
+    expect_eq "chart: an error row for the bare photo" \
+        "$tmp/bare.png,error,no colour chart found" \
+        "$(grep 'bare.png,error,' "$out" | cut -d, -f1-3)"
+    # patch 1 of the turned chart: its centre where the chart was painted
+    # (30 px patches turned 93 degrees clockwise about 300,800: the chart
+    # is 8.25 x 5.75 patches, dark skin's centre 1 patch in from its top
+    # left corner, so at 300 + cos(93) (-93.75) - sin(93) (-56.25),
+    # 800 + sin(93) (-93.75) + cos(93) (-56.25) = 361.1,709.3)
+    got=$(grep "chart1.png,ok,,classic-2014,1," "$out" | cut -d, -f7-8)
+    if close "${got%,*}" 361.1 3 && close "${got#*,}" 709.3 3; then
+        ok "chart: patch 1 of a turned chart at its painted centre ($got)"
+    else
+        not_ok "chart: patch 1 of a turned chart at its painted centre" "got $got"
+    fi
+    mean=$(grep ',ok,' "$out" | awk -F, '{ s += $15; n++ } END { print s / n }')
+    if close "$mean" 0 1; then ok "chart: mean CIEDE2000 after correction $mean"
+    else not_ok "chart: mean CIEDE2000 after correction below 1" "got $mean"; fi
+    run metrics --white-balance auto --roi 380,240,44,44 \
+        "$tmp/chart0.png" "$tmp/card.png" "$tmp/bare.png"
+    expect_rc "metrics --white-balance auto: exits 0" 0
+    expect_eq "metrics auto: chart, card, none" "chart,card,none" \
+        "$("${BUILD:-build}/tests/rfc4180" "$out" calibration | paste -sd, -)"
+    run metrics --white-balance chart "$tmp/bare.png"
+    expect_rc "metrics --white-balance chart without a chart: fails" 1
+    printf 'CGATS.17\nBEGIN_DATA_FORMAT\nSAMPLE_ID LAB_L LAB_A LAB_B\nEND_DATA_FORMAT\nBEGIN_DATA\n1 50 0 0\nEND_DATA\n' >"$tmp/short.cie"
+    usage_error "--chart-reference with 1 patch" chart \
+        --chart-reference "$tmp/short.cie" "$tmp/chart0.png"
+    usage_error "--white-balance card:2" metrics --white-balance card:2 \
+        "$tmp/chart0.png"
+    # compare: the same scene under a warmer light
+    "$chartimg" "$astro" "$tmp/chart2.png" 2 chart 40 700 760 3 \
+        light 1.15 0 0 0 1 0 0 0 0.8 seed 4
+    run compare --layout wide --roi 380,240,44,44 "$tmp/chart0.png" "$tmp/chart2.png"
+    expect_eq "compare: the warmer light flagged" "none,none,white_balance" \
+        "$(line "$out" 2 | awk -F, '{ print $(NF - 2) "," $(NF - 1) "," $NF }')"
+    run compare --layout wide --roi 380,240,44,44 --white-balance auto \
+        "$tmp/chart0.png" "$tmp/chart2.png"
+    expect_eq "compare auto: both corrected by the chart, the clipped white flagged" \
+        "chart,chart,target_clipped" \
+        "$(line "$out" 2 | awk -F, '{ print $(NF - 2) "," $(NF - 1) "," $NF }')"
+fi
 
 finish

@@ -129,7 +129,7 @@ section() {
     on && /^\.S[SH] / { on = 0 }
     on' "$man"
 }
-for cmd in info align metrics compare course report synth; do
+for cmd in info align metrics compare course report chart synth; do
     case $cmd in
     info) secs="OPTIONS" ;;
     align) secs="align options" ;;

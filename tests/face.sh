@@ -48,11 +48,26 @@ value() {
 if [ -r "$hopper" ]; then
     run metrics --regions face -o "$tmp/h.csv" "$hopper"
     expect_rc "metrics --regions face grace_hopper: exits 0" 0
-    expect_eq "five zone rows and the header" "6 32" "$("$RFC" "$tmp/h.csv")"
+    expect_eq "five zone rows and the header (3 + 29 metrics + 4 region + 7 calibration columns)" "6 43" "$("$RFC" "$tmp/h.csv")"
     expect_eq "zones in order" "forehead cheek_left cheek_right nose chin" \
         "$(col "$tmp/h.csv" region | tr '\n' ' ' | sed 's/ $//')"
     expect_eq "every zone ok" "ok ok ok ok ok" \
         "$(col "$tmp/h.csv" status | tr '\n' ' ' | sed 's/ $//')"
+    # the colour options with the zones: each zone calibrated as asked;
+    # a reference region is refused (it is not mapped per zone)
+    run metrics --regions face --white-balance grayworld -o "$tmp/hg.csv" "$hopper"
+    expect_eq "--white-balance grayworld: every zone calibrated so" \
+        "grayworld grayworld grayworld grayworld grayworld" \
+        "$(col "$tmp/hg.csv" calibration | tr '\n' ' ' | sed 's/ $//')"
+    run metrics --regions face --white-balance chart -o "$tmp/hc.csv" "$hopper"
+    expect_rc "--white-balance chart, no chart in the portrait: exits 1" 1
+    expect_eq "--white-balance chart, no chart: an error row per zone" \
+        "error error error error error" \
+        "$(col "$tmp/hc.csv" status | tr '\n' ' ' | sed 's/ $//')"
+    for cmd in metrics compare course; do
+        run $cmd --regions face --reference-region 1,1,10,10 "$hopper" "$hopper"
+        expect_rc "$cmd --regions face --reference-region: usage" 2
+    done
     lt "forehead above the nose" "$(value "$tmp/h.csv" forehead region_cy_px)" \
         "$(value "$tmp/h.csv" nose region_cy_px)"
     lt "nose above the chin" "$(value "$tmp/h.csv" nose region_cy_px)" \
@@ -98,7 +113,7 @@ if [ -r "$hopper" ]; then
     # compare: the same photo on both sides changes nothing
     run compare --regions face -o "$tmp/c.csv" "$hopper" "$hopper"
     expect_rc "compare --regions face: exits 0" 0
-    expect_eq "compare: 25 metrics x 5 zones and the header" "126 35" \
+    expect_eq "compare: 24 numeric metrics x 5 zones and the header" "121 38" \
         "$("$RFC" "$tmp/c.csv")"
     expect_eq "compare: zone pixels the same in both" "" \
         "$(paste -d, "$(col "$tmp/c.csv" before_region_px >"$tmp/b"; echo "$tmp/b")" \
@@ -116,7 +131,7 @@ if [ -r "$hopper" ]; then
     expect_rc "course --regions face: exits 0" 0
     expect_eq "course: regions" "cheek_left cheek_right chin forehead nose" \
         "$(col "$tmp/k.csv" region | LC_ALL=C sort -u | tr '\n' ' ' | sed 's/ $//')"
-    expect_eq "course: 2 photos x 5 zones x 25 metrics" 250 \
+    expect_eq "course: 2 photos x 5 zones x 24 numeric metrics" 240 \
         "$(col "$tmp/k.csv" region | wc -l | tr -d ' ')"
 
     # the report: the baseline with its zones, then a section per zone
@@ -153,7 +168,7 @@ if [ -r "$astronaut" ]; then
     expect_rc "astronaut: some zones too small: exits 1" 1
     expect_eq "astronaut: five rows all the same" 6 "$(count_lines "$tmp/a.csv")"
     expect_eq "astronaut: both cheeks measured" "ok ok" \
-        "$(awk -F, '$NF == "cheek_left" || $NF == "cheek_right" { printf "%s ", $2 }' \
+        "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } $h["region"] == "cheek_left" || $h["region"] == "cheek_right" { printf "%s ", $2 }' \
             "$tmp/a.csv" | sed 's/ $//')"
 else
     skip "astronaut.png not installed (python3-skimage)"

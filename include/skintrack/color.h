@@ -36,19 +36,29 @@ void st_color_linear_to_lab(const double rgb[3], double lab[3]);
 typedef enum st_wb_mode {
     ST_WB_NONE = 0,  /* photos as they are */
     ST_WB_GRAYWORLD, /* the region's mean colour is taken as neutral */
-    ST_WB_PATCH      /* a grey or white card in the frame */
+    ST_WB_PATCH,     /* a grey or white card in the frame */
+    ST_WB_AUTO,      /* a colour chart, else a card, found in each photo
+                        (target.h); none found: the photo as it is */
+    ST_WB_CHART,     /* a colour chart must be found */
+    ST_WB_CARD       /* a grey or white card must be found */
 } st_wb_mode;
+
+struct st_chart_reference;
 
 typedef struct st_white_balance {
     st_wb_mode mode;
     int x, y, w, h;     /* ST_WB_PATCH: the card, in image pixels */
-    double reflectance; /* ST_WB_PATCH: the card's luminance factor; the
-                           card is scaled to this neutral grey (default
-                           0.18), which also cancels exposure changes */
+    double reflectance; /* ST_WB_PATCH, ST_WB_CARD, a card in ST_WB_AUTO:
+                           the card's luminance factor; the card is scaled
+                           to this neutral grey (default 0.18), which also
+                           cancels exposure changes */
+    const struct st_chart_reference *chart; /* chart modes: the reference
+                                               (NULL: classic-2014) */
 } st_white_balance;
 
 /* Linear-light gains for R, G, B that the white balance asks for (1, 1, 1
- * for ST_WB_NONE). Grey world: each channel's region mean is scaled to the
+ * for ST_WB_NONE and for the target modes, which st_metrics_measure
+ * resolves). Grey world: each channel's region mean is scaled to the
  * region's mean luminance Y (Rec. 709), so brightness is kept. Patch: each
  * channel's mean over the card is scaled to `reflectance`. Fails for a card
  * outside the image or one that is black in some channel. */
@@ -71,6 +81,13 @@ typedef struct st_lab_planes {
 st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
                             const st_region *reg, const double gains[3],
                             st_error *err);
+
+/* The same after a 3 x 3 correction of linear R, G, B (row-major, applied
+ * as corr * rgb; st_metrics.correction). */
+st_status st_lab_planes_new_corrected(st_lab_planes **out,
+                                      const st_image *img,
+                                      const st_region *reg,
+                                      const double corr[9], st_error *err);
 void st_lab_planes_free(st_lab_planes *p);
 
 #ifdef __cplusplus

@@ -168,6 +168,10 @@ typedef struct st_course_options {
     int jobs;                   /* worker threads (<= 1: the caller's) */
     st_course_region_fn region; /* NULL: the whole baseline */
     void *region_ctx;
+    st_course_region_fn reference; /* NULL, or the reference region of the
+                                      _rel metrics (baseline's frame;
+                                      metrics.reference is ignored) */
+    void *reference_ctx;
     st_course_progress_fn progress; /* may be NULL */
     void *progress_ctx;
     st_course_view_fn view; /* may be NULL */

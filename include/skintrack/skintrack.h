@@ -22,6 +22,7 @@
 #include "date.h"
 #include "face.h"
 #include "synth.h"
+#include "target.h"
 #include "fft.h"
 #include "image.h"
 #include "io.h"

@@ -73,7 +73,11 @@ static void shared(int c, const char *arg)
         const st_white_balance *wb = &m.metrics.white_balance;
         if (wb->mode == ST_WB_PATCH)
             check_rect("patch:", wb->x, wb->y, wb->w, wb->h);
-        else if (wb->mode != ST_WB_NONE && wb->mode != ST_WB_GRAYWORLD)
+        else if (wb->mode == ST_WB_CARD && wb->reflectance != 0.18)
+            in_range("card:", wb->reflectance, 0.01, 1);
+        else if (wb->mode != ST_WB_NONE && wb->mode != ST_WB_GRAYWORLD &&
+                 wb->mode != ST_WB_AUTO && wb->mode != ST_WB_CHART &&
+                 wb->mode != ST_WB_CARD)
             fuzz_fail("white balance mode %d", (int)wb->mode);
         break;
     }
