@@ -54,6 +54,7 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= $(OPT)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Iimgproc \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CLI_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude
 # VLFeat (SIFT for registration) ships no pkg-config file
 LDLIBS_LIB = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lvl -lstdc++ \
              -lm -lpthread
@@ -63,8 +64,10 @@ ALL_CXXFLAGS = -std=c++14 -Wall -Wextra -O2 -g $(SANFLAGS) -Iinclude -Iimgproc \
                $(shell pkg-config --cflags dlib-1 2>/dev/null)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRC  := $(wildcard imgproc/*.c)
-LIB_CXX  := $(wildcard imgproc/*.cpp)
+# imgproc/ holds one folder per family (docs/layers.md); tests/layers.sh
+# (run by make test) proves no family calls one above it.
+LIB_SRC  := $(wildcard imgproc/*/*.c)
+LIB_CXX  := $(wildcard imgproc/*/*.cpp)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
@@ -81,13 +84,29 @@ VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include
 all: $(LIB) $(BIN)
 lib: $(LIB)
 
-$(BUILD)/%.o: %.c $(wildcard include/skintrack/*.h imgproc/*.h cli/*.h tests/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# Every object depends on the headers it includes (-MMD writes the list
+# beside the object; -MP keeps a deleted header from breaking the build).
+DEPFLAGS = -MMD -MP
 
-$(BUILD)/%.o: %.cpp imgproc/face_dlib.h include/skintrack/status.h
+$(BUILD)/imgproc/%.o: imgproc/%.c
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# The program reaches third-party libraries only through libskintrack: cli/
+# is compiled without their include paths.
+$(BUILD)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) $(DEPFLAGS) -c $< -o $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -142,9 +161,9 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	    $(shell pkg-config --libs cmocka) $(shell pkg-config --libs fftw3) \
 	    $(LDLIBS_LIB)
 
-$(BUILD)/tests/%.o: tests/%.c tests/%.h $(wildcard include/skintrack/*.h)
+$(BUILD)/tests/%.o: tests/%.c tests/%.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Under the sanitizers any report aborts the test binary, so it fails.
 # tests/lsan.supp: the HEVC encoder the tests use to make HEIC files leaks.
@@ -183,6 +202,8 @@ test-only: all $(TEST_BIN) $(BUILD)/tests/rfc4180 $(BUILD)/tests/imgstat \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/docs.sh || failed=1; \
 	echo "== tests/faults.sh"; \
 	$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/faults.sh || failed=1; \
+	echo "== tests/layers.sh"; \
+	BUILD=$(BUILD) sh tests/layers.sh || failed=1; \
 	exit $$failed
 
 # The LD_PRELOAD fault injector of tests/faults.sh; never sanitized (it

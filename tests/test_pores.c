@@ -20,7 +20,7 @@
 #include <fftw3.h>
 
 #include "phantom.h"
-#include "pores_internal.h"
+#include "measure/measure_internal.h"
 #include "testutil.h"
 
 #define M_PI_ 3.14159265358979323846

@@ -1,0 +1,320 @@
+/* skintrack — colour encodings.
+ *
+ *   st_color_srgb_to_linear   IEC 61966-2-1 decode
+ *   st_color_linear_to_srgb   IEC 61966-2-1 encode
+ *   st_color_srgb_to_lab      sRGB -> CIELAB (D65, 2°)
+ *   st_color_linear_to_lab    linear sRGB -> CIELAB
+ *   st_color_wb_gains         white-balance gains (none, grey world, card)
+ *   st_lab_planes_new/_free   CIELAB planes of a region
+ *
+ * Constants: IEC 61966-2-1:1999 for the transfer curve and the linear
+ * sRGB -> XYZ matrix; CIE 15:2004 for L*a*b* with the D65 white
+ * (0.95047, 1, 1.08883). The same constants as scikit-image's rgb2lab, which
+ * the tests use as a published cross-check.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_internal.h"
+#include "color/color_internal.h"
+#include "skintrack/color.h"
+
+float st_srgb_lut[ST_SRGB_LUT_N + 2];
+/* linear light of each byte of an 8-bit image: the fast decode of
+ * byte / 255.0f, the value its float form holds, so both agree bit for bit */
+static float lin8[256];
+
+static void make_tables(void)
+{
+    for (int i = 0; i <= ST_SRGB_LUT_N; i++)
+        st_srgb_lut[i] =
+            (float)st_color_srgb_to_linear((double)i / ST_SRGB_LUT_N);
+    st_srgb_lut[ST_SRGB_LUT_N + 1] = st_srgb_lut[ST_SRGB_LUT_N];
+    for (int i = 0; i < 256; i++)
+        lin8[i] = st_srgb_linear_fast((float)i / 255.0f);
+}
+
+void st_color_tables_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, make_tables);
+}
+
+/* CIE 15 f(t) in float, for the per-pixel paths. */
+static inline float lab_f_fast(float t)
+{
+    const float d3 = (float)(216.0 / 24389.0), k = (float)(24389.0 / 3132.0);
+    float c = st_cbrt_fast(t > d3 ? t : d3), l = t * k + 4.0f / 29.0f;
+    return t > d3 ? c : l;
+}
+
+static double lab_f(double t)
+{
+    const double d = 6.0 / 29.0;
+    return t > d * d * d ? cbrt(t) : t / (3.0 * d * d) + 4.0 / 29.0;
+}
+
+void st_color_srgb_to_lab(const double rgb[3], double lab[3])
+{
+    double lin[3] = {st_color_srgb_to_linear(rgb[0]),
+                     st_color_srgb_to_linear(rgb[1]),
+                     st_color_srgb_to_linear(rgb[2])};
+    st_color_linear_to_lab(lin, lab);
+}
+
+void st_color_linear_to_lab(const double rgb[3], double lab[3])
+{
+    double r = rgb[0], g = rgb[1], b = rgb[2];
+    double x = 0.4124564 * r + 0.3575761 * g + 0.1804375 * b;
+    double y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b;
+    double z = 0.0193339 * r + 0.1191920 * g + 0.9503041 * b;
+    double fx = lab_f(x / 0.95047), fy = lab_f(y), fz = lab_f(z / 1.08883);
+
+    lab[0] = 116.0 * fy - 16.0;
+    lab[1] = 500.0 * (fx - fy);
+    lab[2] = 200.0 * (fy - fz);
+}
+
+static double luminance(const double rgb[3])
+{
+    return 0.2126729 * rgb[0] + 0.7151522 * rgb[1] + 0.0721750 * rgb[2];
+}
+
+/* Mean linear R, G, B of img over reg (NULL: everywhere) or a rectangle. */
+static size_t linear_mean(const st_image *img, const st_region *reg, int x0,
+                          int y0, int x1, int y1, double mean[3])
+{
+    int cc = st_image_color_channels(img), ch = img->channels;
+    size_t n = 0;
+    st_color_tables_init();
+    mean[0] = mean[1] = mean[2] = 0;
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *m =
+            reg ? reg->mask + (size_t)y * (size_t)reg->width : NULL;
+        double row[3] = {0, 0, 0}; /* per row: float sums stay exact enough */
+        for (int xs = x0; xs < x1; xs += 256) { /* 256 px at a time */
+            float buf[256 * 4];
+            int xe = x1 - xs < 256 ? x1 : xs + 256;
+            const float *p = st_image_row(img, xs, y, xe - xs, buf);
+            for (int x = xs; x < xe; x++, p += ch) {
+                if (m && !m[x])
+                    continue;
+                for (int c = 0; c < 3; c++)
+                    row[c] += st_srgb_linear_fast(p[cc == 3 ? c : 0]);
+                n++;
+            }
+        }
+        for (int c = 0; c < 3; c++)
+            mean[c] += row[c];
+    }
+    for (int c = 0; c < 3 && n; c++)
+        mean[c] /= (double)n;
+    return n;
+}
+
+st_status st_color_wb_gains(const st_image *img, const st_region *reg,
+                            const st_white_balance *wb, double gains[3],
+                            st_error *err)
+{
+    double mean[3], target;
+    gains[0] = gains[1] = gains[2] = 1;
+    if (!wb || (wb->mode != ST_WB_PATCH && wb->mode != ST_WB_GRAYWORLD))
+        return ST_OK;
+    if (wb->mode == ST_WB_PATCH) {
+        if (wb->w <= 0 || wb->h <= 0 || wb->x < 0 || wb->y < 0 ||
+            wb->x > img->width - wb->w || wb->y > img->height - wb->h)
+            return st_fail(err, ST_ERR_INVALID,
+                           "white-balance patch %d,%d,%d,%d does not lie "
+                           "inside the %dx%d image",
+                           wb->x, wb->y, wb->w, wb->h, img->width, img->height);
+        linear_mean(img, NULL, wb->x, wb->y, wb->x + wb->w, wb->y + wb->h,
+                    mean);
+        target = wb->reflectance > 0 ? wb->reflectance : 0.18;
+    } else {
+        if (!linear_mean(img, reg, 0, 0, img->width, img->height, mean))
+            return st_fail(err, ST_ERR_INVALID, "empty region");
+        target = luminance(mean);
+    }
+    for (int c = 0; c < 3; c++) {
+        if (!(mean[c] > 1e-6))
+            return st_fail(err, ST_ERR_INVALID,
+                           "white balance: the %s has no %s light",
+                           wb->mode == ST_WB_PATCH ? "patch" : "region",
+                           c == 0   ? "red"
+                           : c == 1 ? "green"
+                                    : "blue");
+        gains[c] = target / mean[c];
+    }
+    return ST_OK;
+}
+
+void st_lab_planes_free(st_lab_planes *p)
+{
+    if (!p)
+        return;
+    free(p->L);
+    free(p->a);
+    free(p->b);
+    free(p);
+}
+
+/* The row converter behind st_lab_planes_new and the metrics' streaming
+ * colour pass: CIELAB of a region's box, row by row, with the linear
+ * means of the region. */
+void st_color_diag(double m[9], const double gains[3])
+{
+    for (int k = 0; k < 9; k++)
+        m[k] = k % 4 ? 0 : gains ? gains[k / 4] : 1;
+}
+
+st_status st_lab_rows_init(st_lab_rows *c, const st_image *img,
+                           const st_region *reg, const double corr[9],
+                           st_error *err)
+{
+    /* linear sRGB -> XYZ over the white, rows X, Y, Z */
+    static const double xyz[9] = {
+        0.4124564 / 0.95047, 0.3575761 / 0.95047, 0.1804375 / 0.95047,
+        0.2126729,           0.7151522,           0.0721750,
+        0.0193339 / 1.08883, 0.1191920 / 1.08883, 0.9503041 / 1.08883};
+    int cc = st_image_color_channels(img);
+    size_t bw;
+
+    memset(c, 0, sizeof *c);
+    if (reg && (reg->width != img->width || reg->height != img->height))
+        return st_fail(err, ST_ERR_INVALID,
+                       "region is %dx%d but the image is %dx%d", reg->width,
+                       reg->height, img->width, img->height);
+    if (corr)
+        memcpy(c->corr, corr, sizeof c->corr);
+    else
+        st_color_diag(c->corr, NULL);
+    st_color_tables_init();
+    c->img = img, c->reg = reg;
+    c->x0 = reg ? reg->x0 : 0, c->x1 = reg ? reg->x1 : img->width;
+    c->y0 = reg ? reg->y0 : 0, c->y1 = reg ? reg->y1 : img->height;
+    /* the XYZ matrix times the correction, in float; with a diagonal
+     * correction each entry is (float)xyz * (float)gain, as it always was
+     * (the other terms add exact zeros) */
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            float v = 0.0f;
+            for (int k = 0; k < 3; k++)
+                v += (float)xyz[3 * i + k] * (float)c->corr[3 * k + j];
+            c->m[3 * i + j] = v;
+        }
+    c->o1 = cc == 3 ? 1 : 0, c->o2 = cc == 3 ? 2 : 0;
+    bw = (size_t)(c->x1 - c->x0 > 0 ? c->x1 - c->x0 : 1);
+    c->buf = malloc(3 * bw * sizeof *c->buf);
+    if (!c->buf)
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
+    return ST_OK;
+}
+
+void st_lab_rows_free(st_lab_rows *c)
+{
+    free(c->buf);
+    c->buf = NULL;
+}
+
+void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
+{
+    const st_image *img = c->img;
+    const int ch = img->channels, o1 = c->o1, o2 = c->o2, x0 = c->x0;
+    const float xr = c->m[0], xg = c->m[1], xb = c->m[2];
+    const float yr = c->m[3], yg = c->m[4], yb = c->m[5];
+    const float zr = c->m[6], zg = c->m[7], zb = c->m[8];
+    size_t i0 = (size_t)y * (size_t)img->width;
+    /* one of px (float) and q (8-bit) */
+    const float *px = img->data ? st_image_pixel(img, x0, y) : NULL;
+    const uint8_t *q = img->data ? NULL : st_image_pixel8(img, x0, y);
+    const uint8_t *m = c->reg ? c->reg->mask + i0 : NULL;
+    int nx = c->x1 - x0;
+    float *bx = c->buf, *by = c->buf + nx, *bz = by + nx;
+    double sr = 0, sg = 0, sb = 0;
+    /* decode by table and the matrix (scalar: table reads) */
+    for (int k = 0; k < nx; k++) {
+        float r, g, b;
+        size_t j = (size_t)k * (size_t)ch;
+        if (m && !m[x0 + k]) {
+            bx[k] = by[k] = bz[k] = 0;
+            continue;
+        }
+        if (q) {
+            r = lin8[q[j]], g = lin8[q[j + o1]], b = lin8[q[j + o2]];
+        } else {
+            r = st_srgb_linear_fast(px[j]);
+            g = st_srgb_linear_fast(px[j + o1]);
+            b = st_srgb_linear_fast(px[j + o2]);
+        }
+        sr += r, sg += g, sb += b;
+        bx[k] = xr * r + xg * g + xb * b;
+        by[k] = yr * r + yg * g + yb * b;
+        bz[k] = zr * r + zg * g + zb * b;
+        c->count++;
+    }
+    /* CIE 15 f() on all three rows at once (vectorises) */
+    for (int k = 0; k < 3 * nx; k++)
+        c->buf[k] = lab_f_fast(c->buf[k]);
+    for (int k = 0; k < nx; k++) {
+        int in = !m || m[x0 + k];
+        L[k] = in ? 116.0f * by[k] - 16.0f : 0.0f;
+        A[k] = in ? 500.0f * (bx[k] - by[k]) : 0.0f;
+        B[k] = in ? 200.0f * (by[k] - bz[k]) : 0.0f;
+    }
+    for (int k = 0; k < 3; k++)
+        c->lin[k] +=
+            sr * c->corr[3 * k] + sg * c->corr[3 * k + 1] + sb * c->corr[3 * k + 2];
+}
+
+void st_lab_rows_means(const st_lab_rows *c, double mean[3])
+{
+    for (int k = 0; k < 3; k++)
+        mean[k] = c->count ? c->lin[k] / (double)c->count : 0;
+}
+
+st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
+                            const st_region *reg, const double gains[3],
+                            st_error *err)
+{
+    double corr[9];
+    st_color_diag(corr, gains);
+    return st_lab_planes_new_corrected(out, img, reg, corr, err);
+}
+
+st_status st_lab_planes_new_corrected(st_lab_planes **out,
+                                      const st_image *img,
+                                      const st_region *reg,
+                                      const double corr[9], st_error *err)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    st_lab_rows c;
+    st_lab_planes *p;
+    st_status s;
+
+    *out = NULL;
+    if ((s = st_lab_rows_init(&c, img, reg, corr, err)))
+        return s;
+    p = calloc(1, sizeof *p);
+    if (p) {
+        p->L = calloc(n, sizeof *p->L);
+        p->a = calloc(n, sizeof *p->a);
+        p->b = calloc(n, sizeof *p->b);
+    }
+    if (!p || !p->L || !p->a || !p->b) {
+        st_lab_planes_free(p);
+        st_lab_rows_free(&c);
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
+    }
+    p->width = img->width;
+    p->height = img->height;
+    for (int y = c.y0; y < c.y1; y++) {
+        size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
+        st_lab_rows_convert(&c, y, p->L + i, p->a + i, p->b + i);
+    }
+    st_lab_rows_means(&c, p->linear_mean);
+    st_lab_rows_free(&c);
+    *out = p;
+    return ST_OK;
+}

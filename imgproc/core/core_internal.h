@@ -1,0 +1,86 @@
+/* skintrack — the core family's helpers, shared inside libskintrack only:
+ * status and messages, locale-proof formatting, small solves, the thread
+ * pool, size arithmetic, atomic-output errors, oriented row writes. Every
+ * other family may use them; core uses no other family. */
+#ifndef SKINTRACK_CORE_INTERNAL_H
+#define SKINTRACK_CORE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skintrack/image.h"
+#include "skintrack/status.h"
+
+#if defined(__GNUC__)
+#define ST_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ST_PRINTF(a, b)
+#endif
+
+/* Records status and a printf-style cause in err (may be NULL) and returns
+ * status, so a failure is one line: `return st_fail(err, ST_ERR_IO, ...)`. */
+st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
+    ST_PRINTF(3, 4);
+
+#define ST_PI 3.14159265358979323846
+
+/* vsnprintf in the C locale (a decimal point, no grouping) whatever the
+ * process's locale; thread-safe (csv.c). */
+int st_vsnprintf_c(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Thread-safe strerror: the text for errno value e, in buf. */
+const char *st_errno_text(int e, char *buf, size_t size);
+
+/* Solves the n x n (n <= 6) system A x = b by Gaussian elimination with
+ * partial pivoting; A and b are destroyed. Returns -1 if A is singular. */
+int st_solve(int n, double A[6][6], double b[6], double x[6]);
+
+/* Runs fn(ctx, i) for every i in [0, n), on up to jobs threads that take
+ * the next i as they finish; returns when all are done. With jobs <= 1,
+ * or if no thread can be started, the calling thread does the work. */
+void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i),
+                 void *ctx);
+
+/* A float view of img for code that reads pixels at random: *view is img
+ * itself when it holds floats; for an 8-bit image *copy (freed by the
+ * caller with st_image_free; NULL otherwise) is a float copy and *view
+ * points to it. */
+st_status st_image_as_float(const st_image *img, const st_image **view,
+                            st_image **copy, st_error *err);
+
+/* a * b into *out; returns 0, or -1 if it overflows size_t. */
+static inline int st_mul_size(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return -1;
+    *out = a * b;
+    return 0;
+}
+
+/* ---- orientation-aware destination for decoded rows (image.c) ---- */
+
+/* Stored row sy (stored_width pixels of dst->channels samples, floats or
+ * bytes as dst holds) is written to where the EXIF orientation puts it in
+ * the upright image dst, whose size must already be the upright size. */
+void st_orient_put_row(st_image *dst, int orientation, int stored_width,
+                       int stored_height, int sy, const void *row);
+
+/* Upright size for a stored size and orientation. */
+static inline void st_oriented_size(int orientation, int sw, int sh, int *w,
+                                    int *h)
+{
+    int swap = orientation >= 5 && orientation <= 8;
+    *w = swap ? sh : sw;
+    *h = swap ? sw : sh;
+}
+
+/* The error for an encoder (libpng, libjpeg) that failed writing to o at
+ * path: the errno of the failed write when there was one ("No space left
+ * on device"), else the encoder's own message, with status. */
+struct st_output;
+st_status st_output_fail(const struct st_output *o, st_error *err,
+                         st_status status, const char *path,
+                         const char *encoder_message);
+
+#endif

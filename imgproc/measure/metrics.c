@@ -1,0 +1,585 @@
+/* skintrack — every metric of a photo over a region.
+ *
+ *   st_metrics_options_init   defaults
+ *   st_metrics_measure        white balance, CIELAB, redness, tone, pores,
+ *                             texture
+ *   st_metrics_clear          release
+ *   st_metrics_name / _unit / _value / _text   the CSV columns
+ *
+ * Colour metrics use the photo's own CIELAB. Pores and texture use L* of
+ * the luminance scaled so the region's mean luminance is
+ * ST_METRICS_TEXTURE_Y (L* 61.7): the L* contrast of the same skin grows
+ * with the cube root of exposure, and sizes, counts and roughness should
+ * not.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_internal.h"
+#include "color/color_internal.h"
+#include "skintrack/metrics.h"
+#include "skintrack/target.h"
+
+const char *st_calibration_name(st_calibration c)
+{
+    static const char *const n[] = {"none", "grayworld", "patch", "chart",
+                                    "card"};
+    return c >= ST_CAL_NONE && c <= ST_CAL_CARD ? n[c] : "";
+}
+
+#define CLIP_LEVEL 0.998f /* encoded: a clipped sample */
+
+/* The light of the whole photo by shades of grey (Finlayson and Trezzi
+ * 2004: the Minkowski p-norm of each linear channel, p = 6) over every
+ * second pixel that has no clipped channel, and the share of region
+ * pixels (every second one) with a clipped channel. */
+static void scene_light(const st_image *img, const st_region *reg,
+                        double light[3], double *skin_clip_pct, float *buf)
+{
+    int cc = st_image_color_channels(img), ch = img->channels;
+    double s[3] = {0, 0, 0};
+    size_t n = 0, rn = 0, rclip = 0;
+    st_color_tables_init();
+    for (int y = 0; y < img->height; y += 2) {
+        const float *p = st_image_row(img, 0, y, img->width, buf);
+        const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
+        for (int x = 0; x < img->width; x += 2) {
+            const float *q = p + (size_t)x * (size_t)ch;
+            int clip = 0;
+            double v[3];
+            for (int c = 0; c < 3; c++) {
+                float e = q[cc == 3 ? c : 0];
+                clip |= e >= CLIP_LEVEL;
+                v[c] = st_srgb_linear_fast(e);
+            }
+            if (m[x])
+                rn++, rclip += clip;
+            if (clip)
+                continue;
+            for (int c = 0; c < 3; c++) {
+                double v2 = v[c] * v[c];
+                s[c] += v2 * v2 * v2;
+            }
+            n++;
+        }
+    }
+    for (int c = 0; c < 3; c++)
+        light[c] = n ? pow(s[c] / (double)n, 1.0 / 6) : NAN;
+    *skin_clip_pct = rn ? 100.0 * (double)rclip / (double)rn : NAN;
+}
+
+/* The target modes: the correction from a chart or card in the photo. */
+static st_status calibrate(const st_image *img, const st_white_balance *wb,
+                           st_metrics *out, st_error *err)
+{
+    st_target_options to;
+    st_target t;
+    st_status s;
+    st_target_options_init(&to);
+    to.want = wb->mode == ST_WB_CHART  ? ST_TARGET_CHART
+              : wb->mode == ST_WB_CARD ? ST_TARGET_CARD
+                                       : ST_TARGET_NONE;
+    to.reference = wb->chart;
+    to.card_reflectance = wb->reflectance > 0 ? wb->reflectance : 0.18;
+    if ((s = st_target_find(img, &to, &t, err)))
+        return s;
+    out->target_clipped = t.clipped > 0;
+    if (t.kind == ST_TARGET_CARD && t.clipped) {
+        if (wb->mode == ST_WB_CARD)
+            return st_fail(err, ST_ERR_INVALID,
+                           "the grey card is clipped (overexposed): it "
+                           "cannot set the white balance");
+        return ST_OK; /* auto: not used, and flagged */
+    }
+    if (t.kind == ST_TARGET_NONE) {
+        if (wb->mode == ST_WB_CHART)
+            return st_fail(err, ST_ERR_INVALID, "no colour chart found");
+        if (wb->mode == ST_WB_CARD)
+            return st_fail(err, ST_ERR_INVALID, "no grey or white card found");
+        return ST_OK;
+    }
+    out->calibration = t.kind == ST_TARGET_CHART ? ST_CAL_CHART : ST_CAL_CARD;
+    out->calibration_delta_e = t.delta_e;
+    memcpy(out->correction, t.correction, sizeof t.correction);
+    memcpy(out->light, t.light, sizeof t.light);
+    out->light_from_target = 1;
+    for (int c = 0; c < 3; c++)
+        out->wb_gains[c] = t.correction[4 * c];
+    return ST_OK;
+}
+
+void st_metrics_options_init(st_metrics_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->white_balance.mode = ST_WB_NONE;
+    opt->white_balance.reflectance = 0.18;
+    st_pore_options_init(&opt->pores);
+}
+
+void st_metrics_clear(st_metrics *m)
+{
+    if (m)
+        st_pores_clear(&m->pores);
+}
+
+/* Y of a CIELAB L* (CIE 15 inverse). */
+static double l_to_y(double L)
+{
+    double f = (L + 16) / 116;
+    return f > 6.0 / 29 ? f * f * f : (L / (24389.0 / 27));
+}
+
+static double y_to_l(double Y)
+{
+    return Y > 216.0 / 24389 ? 116 * cbrt(Y) - 16 : Y * (24389.0 / 27);
+}
+
+/* Scales the luminance behind lab's L* plane, in place, so the region's
+ * mean is ST_METRICS_TEXTURE_Y: pores and texture measured on it do not
+ * move when only the exposure does (L* contrast grows with the cube root
+ * of exposure). Outside the region L* is 0 already (st_lab_planes_new).
+ * Returns the luminance factor. */
+static double normalise_l(st_lab_planes *lab, const st_region *reg)
+{
+    double sum = 0, k;
+    for (int y = reg->y0; y < reg->y1; y++) {
+        size_t i0 = (size_t)y * (size_t)lab->width;
+        for (int x = reg->x0; x < reg->x1; x++)
+            if (reg->mask[i0 + x])
+                sum += l_to_y(lab->L[i0 + x]);
+    }
+    k = sum > 0 ? ST_METRICS_TEXTURE_Y * (double)reg->count / sum : 1;
+    {
+        /* L*' = 116 cbrt(k Y) - 16 = cbrt(k) (L* + 16) - 16 where both Y
+         * and k Y are above the CIE 15 linear segment; the exact formula
+         * elsewhere */
+        const float ck = (float)cbrt(k), lin = (float)y_to_l(216.0 / 24389);
+        const float lo = fmaxf(lin, (float)y_to_l(216.0 / 24389 / k));
+        for (int y = reg->y0; y < reg->y1; y++) {
+            size_t i0 = (size_t)y * (size_t)lab->width;
+            for (int x = reg->x0; x < reg->x1; x++) {
+                float *l = &lab->L[i0 + x], v = *l;
+                if (!reg->mask[i0 + x])
+                    *l = 0.0f;
+                else if (v > lo)
+                    *l = ck * (v + 16.0f) - 16.0f;
+                else
+                    *l = (float)y_to_l(k * l_to_y(v));
+            }
+        }
+    }
+    return k;
+}
+
+/* CIELAB, redness and tone in one pass over the rows: a* and b* of a row
+ * go straight to the redness stream and the b* sum, so only the L* plane
+ * is made (lab->a and lab->b are NULL). The same numbers, bit for bit, as
+ * st_lab_planes_new, st_redness_measure and st_tone_measure. */
+static st_status colour(const st_image *img, const st_region *reg,
+                        const double corr[9], double red_threshold,
+                        st_lab_planes **out, st_redness *red, st_tone *tone,
+                        double mean[3], st_error *err)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    st_lab_rows c;
+    st_red_stream *rs = NULL;
+    st_lab_planes *lab = NULL;
+    float *A = NULL, *B = NULL;
+    double b_sum = 0;
+    st_status s;
+
+    *out = NULL;
+    if ((s = st_lab_rows_init(&c, img, reg, corr, err)))
+        return s;
+    if ((s = st_red_stream_new(&rs, reg, red_threshold, err)))
+        goto done;
+    lab = calloc(1, sizeof *lab);
+    A = malloc((size_t)(c.x1 - c.x0) * sizeof *A);
+    B = malloc((size_t)(c.x1 - c.x0) * sizeof *B);
+    if (lab)
+        lab->L = calloc(n, sizeof *lab->L);
+    if (!lab || !lab->L || !A || !B) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
+        goto done;
+    }
+    lab->width = img->width, lab->height = img->height;
+    for (int y = c.y0; y < c.y1; y++) {
+        size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
+        st_lab_rows_convert(&c, y, lab->L + i, A, B);
+        st_red_stream_row(rs, A);
+        b_sum += st_tone_row_sum(B, reg->mask + i, c.x1 - c.x0);
+    }
+    st_lab_rows_means(&c, lab->linear_mean);
+    memcpy(mean, lab->linear_mean, sizeof lab->linear_mean);
+    st_red_stream_end(rs, lab->linear_mean, red);
+    st_tone_finish(lab, reg, b_sum, tone);
+    *out = lab;
+    lab = NULL;
+done:
+    st_lab_planes_free(lab);
+    st_red_stream_free(rs);
+    st_lab_rows_free(&c);
+    free(A);
+    free(B);
+    return s;
+}
+
+/* Mean L* and a* of reg's pixels and its mean linear R, G, B under
+ * linear-light gains, rows of reg's box at a time (no planes). */
+static st_status lab_mean(const st_image *img, const st_region *reg,
+                          const double corr[9], double *L, double *a,
+                          double lin[3], st_error *err)
+{
+    st_lab_rows c;
+    float *rl = NULL, *ra = NULL, *rb = NULL;
+    double sl = 0, sa = 0;
+    size_t w;
+    st_status s;
+
+    if ((s = st_lab_rows_init(&c, img, reg, corr, err)))
+        return s;
+    w = (size_t)(c.x1 - c.x0);
+    rl = malloc(w * sizeof *rl), ra = malloc(w * sizeof *ra);
+    rb = malloc(w * sizeof *rb);
+    if (!rl || !ra || !rb) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (reference region)");
+        goto done;
+    }
+    for (int y = c.y0; y < c.y1; y++) {
+        double tl = 0, ta = 0; /* 0 outside the mask */
+        st_lab_rows_convert(&c, y, rl, ra, rb);
+        for (size_t k = 0; k < w; k++)
+            tl += rl[k], ta += ra[k];
+        sl += tl, sa += ta;
+    }
+    st_lab_rows_means(&c, lin);
+    *L = sl / (double)reg->count;
+    *a = sa / (double)reg->count;
+done:
+    st_lab_rows_free(&c);
+    free(rl);
+    free(ra);
+    free(rb);
+    return s;
+}
+
+/* The _rel metrics (docs/metrics.md, "Relative colour"). EI_rel and
+ * MI_rel: the region's index minus the reference's, both from mean linear
+ * R, G (any channel gain cancels). L*_rel and a*_rel: the photo is first
+ * adapted to the reference (von Kries: per-channel gains that take the
+ * reference's mean linear R, G, B to a grey of Y = ST_REL_Y), then the
+ * reference's mean L*, a* is subtracted from the region's. A change of
+ * exposure or white balance (a diagonal in linear sRGB) changes nothing. */
+#define ST_REL_Y 0.18
+static st_status relative(const st_image *img, const st_region *reg,
+                          const st_region *ref, const double corr[9],
+                          st_metrics *out, st_error *err)
+{
+    double lin[3], adapt[9], L, a, Lr, ar, tmp[3];
+    st_status s;
+
+    out->has_reference = 1;
+    out->l_star_rel = out->a_star_rel = NAN;
+    out->erythema_index_rel = out->melanin_index_rel = NAN;
+    out->reference_px = ref->count;
+    if (!ref->count)
+        return ST_OK;
+    if ((s = lab_mean(img, ref, corr, &Lr, &ar, lin, err)))
+        return s;
+    if (lin[0] > 0 && lin[1] > 0)
+        out->erythema_index_rel =
+            out->redness.erythema_index - 100.0 * log10(lin[0] / lin[1]);
+    if (lin[0] > 0)
+        out->melanin_index_rel =
+            out->tone.melanin_index - 100.0 * log10(1.0 / lin[0]);
+    if (!(lin[0] > 0 && lin[1] > 0 && lin[2] > 0))
+        return ST_OK;
+    for (int k = 0; k < 9; k++) /* diag(ST_REL_Y / lin) corr */
+        adapt[k] = corr[k] * ST_REL_Y / lin[k / 3];
+    if ((s = lab_mean(img, ref, adapt, &Lr, &ar, tmp, err)) ||
+        (s = lab_mean(img, reg, adapt, &L, &a, tmp, err)))
+        return s;
+    out->l_star_rel = L - Lr;
+    out->a_star_rel = a - ar;
+    return ST_OK;
+}
+
+st_status st_metrics_measure(const st_image *img, const st_region *reg,
+                             const st_metrics_options *opt_in, st_metrics *out,
+                             st_error *err)
+{
+    st_metrics_options opt;
+    st_region *full = NULL;
+    st_lab_planes *lab = NULL;
+    double gains[3], t0;
+    st_status s;
+
+    memset(out, 0, sizeof *out);
+    if (opt_in)
+        opt = *opt_in;
+    else
+        st_metrics_options_init(&opt);
+    if (!(opt.px_scale > 0))
+        opt.px_scale = 1;
+    opt.pores.px_per_mm = opt.px_per_mm * opt.px_scale;
+    opt.pores.px_scale = opt.px_scale;
+    if (!reg) {
+        s = st_region_full(&full, img->width, img->height, err);
+        if (s)
+            return s;
+        reg = full;
+    }
+    t0 = st_timing_clock();
+    if ((s = st_color_wb_gains(img, reg, &opt.white_balance, gains, err)))
+        goto done;
+    memcpy(out->wb_gains, gains, sizeof gains);
+    st_color_diag(out->correction, gains);
+    out->calibration_delta_e = NAN;
+    out->l_star_rel = out->a_star_rel = NAN;
+    out->erythema_index_rel = out->melanin_index_rel = NAN;
+    {
+        float *buf = malloc((size_t)img->width * 4 * sizeof *buf);
+        if (!buf) {
+            s = st_fail(err, ST_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        scene_light(img, reg, out->light, &out->skin_clipped_pct, buf);
+        free(buf);
+    }
+    switch (opt.white_balance.mode) {
+    case ST_WB_GRAYWORLD: out->calibration = ST_CAL_GRAYWORLD; break;
+    case ST_WB_PATCH:
+        out->calibration = ST_CAL_PATCH;
+        out->light_from_target = 1;
+        for (int c = 0; c < 3; c++)
+            out->light[c] = 1.0 / gains[c];
+        break;
+    case ST_WB_AUTO:
+    case ST_WB_CHART:
+    case ST_WB_CARD:
+        if ((s = calibrate(img, &opt.white_balance, out, err)))
+            goto done;
+        break;
+    default: break;
+    }
+    if ((s = colour(img, reg, out->correction, opt.red_threshold, &lab,
+                    &out->redness, &out->tone, out->linear_mean, err)))
+        goto done;
+    /* grey world sets the region's mean R to its mean G: EI = 100
+     * log10(R / G) is 0 by construction, whatever the skin */
+    if (opt.reference &&
+        (s = relative(img, reg, opt.reference, out->correction, out, err)))
+        goto done;
+    if (opt.white_balance.mode == ST_WB_GRAYWORLD)
+        out->redness.erythema_index = NAN; /* (its _rel stays: the gains
+                                              cancel in the difference) */
+    /* pores and texture read only the normalised L*, rescaled in place */
+    /* photo L* ST_METRICS_CLIP_L and above is clipped or a highlight:
+     * the pores leave it out (in the normalised plane's units) */
+    opt.pores.highlight_l =
+        y_to_l(normalise_l(lab, reg) * l_to_y(ST_METRICS_CLIP_L));
+    t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
+    if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))
+        goto done;
+    t0 = st_timing_add(opt.timing, ST_STAGE_PORES, t0);
+    if ((s = st_texture_measure(lab, reg, opt.px_per_mm * opt.px_scale,
+                                opt.px_scale, &out->texture, err)))
+        goto done;
+    st_timing_add(opt.timing, ST_STAGE_TEXTURE, t0);
+done:
+    if (s)
+        st_metrics_clear(out);
+    out->region_px = reg->count;
+    st_lab_planes_free(lab);
+    st_region_free(full);
+    return s;
+}
+
+/* ratio: 1 for ratio scales (a true zero), 0 for interval scales and
+ * text (docs/csv.md, "Change columns") */
+static const struct {
+    const char *name, *unit;
+    int ratio;
+} columns[ST_METRICS_COUNT] = {
+    {"l_star_mean", "L*", 0},
+    {"a_star_mean", "a*", 0},
+    {"a_star_p90", "a*", 0},
+    {"b_star_mean", "b*", 0},
+    {"erythema_index", "camera units", 0},
+    {"melanin_index", "camera units", 0},
+    {"red_area_pct", "%", 1},
+    {"ita_deg", "deg", 0},
+    {"ita_category", "", 0},
+    {"tone_evenness", "L*", 1},
+    {"pore_count", "count", 1},
+    {"pore_density_per_cm2", "1/cm2", 1},
+    {"pore_density_per_mp", "1/MP", 1},
+    {"pore_mean_diameter_px", "px", 1},
+    {"pore_mean_diameter_mm", "mm", 1},
+    {"pore_area_pct", "%", 1},
+    {"pore_search_px", "px", 1},
+    {"pore_range_resolved", "flag", 0},
+    {"texture_fine_share", "fraction", 1},
+    {"texture_medium_share", "fraction", 1},
+    {"texture_coarse_share", "fraction", 1},
+    {"spectral_slope", "log10 power per log10 frequency", 0},
+    {"anisotropy", "fraction", 1},
+    {"orientation_deg", "deg", 0},
+    {"roughness_rms", "L*", 1},
+    {"l_star_rel", "L*", 0},
+    {"a_star_rel", "a*", 0},
+    {"erythema_index_rel", "camera units", 0},
+    {"melanin_index_rel", "camera units", 0},
+};
+
+#define FIRST_REL 25
+
+int st_metrics_available(const st_metrics *m, int i)
+{
+    return i >= 0 && i < ST_METRICS_COUNT &&
+           (i < FIRST_REL || m->has_reference);
+}
+
+int st_metrics_ratio_scale(int i)
+{
+    return i >= 0 && i < ST_METRICS_COUNT && columns[i].ratio;
+}
+
+double st_metrics_pct_change(int i, double before, double after)
+{
+    if (!st_metrics_ratio_scale(i) || !(before > 0))
+        return NAN;
+    return 100.0 * (after - before) / before;
+}
+
+const char *st_metrics_name(int i)
+{
+    return i >= 0 && i < ST_METRICS_COUNT ? columns[i].name : "";
+}
+
+const char *st_metrics_unit(int i)
+{
+    return i >= 0 && i < ST_METRICS_COUNT ? columns[i].unit : "";
+}
+
+const char *st_metrics_text(const st_metrics *m, int i)
+{
+    return i == 8 ? m->tone.ita_category : NULL;
+}
+
+double st_metrics_value(const st_metrics *m, int i)
+{
+    switch (i) {
+    case 0: return m->tone.l_star_mean;
+    case 1: return m->redness.a_star_mean;
+    case 2: return m->redness.a_star_p90;
+    case 3: return m->tone.b_star_mean;
+    case 4: return m->redness.erythema_index;
+    case 5: return m->tone.melanin_index;
+    case 6: return m->redness.red_area_pct;
+    case 7: return m->tone.ita_deg;
+    case 9: return m->tone.tone_evenness;
+    case 10: return m->pores.search_px ? m->pores.count : NAN;
+    case 11: return m->pores.density_per_cm2;
+    case 12: return m->pores.density_per_mp;
+    case 13: return m->pores.mean_diameter_px;
+    case 14: return m->pores.mean_diameter_mm;
+    case 15: return m->pores.area_pct;
+    case 16: return (double)m->pores.search_px;
+    case 17: return m->pores.range_resolved;
+    case 18: return m->texture.fine_share;
+    case 19: return m->texture.medium_share;
+    case 20: return m->texture.coarse_share;
+    case 21: return m->texture.spectral_slope;
+    case 22: return m->texture.anisotropy;
+    case 23: return m->texture.orientation_deg;
+    case 24: return m->texture.roughness_rms;
+    case 25: return m->l_star_rel;
+    case 26: return m->a_star_rel;
+    case 27: return m->erythema_index_rel;
+    case 28: return m->melanin_index_rel;
+    default: return NAN;
+    }
+}
+
+/* ---- comparability ---- */
+
+static int target_corrected(st_calibration c)
+{
+    return c == ST_CAL_PATCH || c == ST_CAL_CHART || c == ST_CAL_CARD;
+}
+
+/* L* and a* of the linear colour rgb under the gains g. */
+static void lab_under(const double rgb[3], const double g[3], double lab[3])
+{
+    double v[3] = {rgb[0] * g[0], rgb[1] * g[1], rgb[2] * g[2]};
+    st_color_linear_to_lab(v, lab);
+}
+
+void st_metrics_light_change(const st_metrics *photo, const st_metrics *base,
+                             st_light_change *out)
+{
+    double r[3], one[3] = {1, 1, 1}, exp3[3], wb3[3], lab0[3], lab[3];
+    int both_target, differ;
+    memset(out, 0, sizeof *out);
+    for (int c = 0; c < 3; c++)
+        r[c] = photo->light[c] / base->light[c];
+    out->exposure = r[1];
+    out->wb_red = r[0] / r[1];
+    out->wb_blue = r[2] / r[1];
+    out->a_star_shift = out->l_star_shift = NAN;
+    if (photo->target_clipped || base->target_clipped)
+        out->flags |= ST_LIGHT_TARGET_CLIPPED;
+    if (photo->skin_clipped_pct > 1 || base->skin_clipped_pct > 1)
+        out->flags |= ST_LIGHT_SKIN_CLIPPED;
+    both_target = target_corrected(photo->calibration) &&
+                  target_corrected(base->calibration);
+    differ = photo->calibration != base->calibration && !both_target;
+    if (differ) {
+        out->flags |= ST_LIGHT_CALIBRATION;
+        return;
+    }
+    if (both_target || !(r[0] > 0 && r[1] > 0 && r[2] > 0)) {
+        out->a_star_shift = out->l_star_shift = both_target ? 0 : NAN;
+        return;
+    }
+    /* what is left in the numbers: grey world removes the white balance
+     * but keeps brightness; none removes nothing */
+    for (int c = 0; c < 3; c++) {
+        exp3[c] = r[1];
+        wb3[c] = photo->calibration == ST_CAL_GRAYWORLD ? 1 : r[c] / r[1];
+    }
+    lab_under(base->linear_mean, one, lab0);
+    {
+        double all[3] = {exp3[0] * wb3[0], exp3[1] * wb3[1], exp3[2] * wb3[2]};
+        lab_under(base->linear_mean, all, lab);
+        out->a_star_shift = lab[1] - lab0[1];
+        out->l_star_shift = lab[0] - lab0[0];
+    }
+    lab_under(base->linear_mean, exp3, lab);
+    if (fabs(lab[1] - lab0[1]) > 1 || fabs(lab[0] - lab0[0]) > 3)
+        out->flags |= ST_LIGHT_EXPOSURE;
+    lab_under(base->linear_mean, wb3, lab);
+    if (fabs(lab[1] - lab0[1]) > 1)
+        out->flags |= ST_LIGHT_WHITE_BALANCE;
+}
+
+const char *st_light_flags_text(int flags, char *buf, size_t cap)
+{
+    static const char *const names[] = {"exposure", "white_balance",
+                                        "target_clipped", "skin_clipped",
+                                        "calibration"};
+    size_t n = 0;
+    if (cap)
+        buf[0] = '\0';
+    for (int k = 0; k < 5; k++)
+        if (flags & (1 << k)) {
+            int w = snprintf(buf + n, n < cap ? cap - n : 0, "%s%s",
+                             n ? ";" : "", names[k]);
+            if (w > 0)
+                n += (size_t)w;
+        }
+    return buf;
+}

@@ -1,0 +1,1084 @@
+/* skintrack — pore detection by a multi-scale Laplacian of Gaussian.
+ *
+ *   st_pore_options_init   defaults
+ *   st_pores_detect        pores of a region and their summary
+ *   st_pores_clear         release the list
+ *
+ * Pores are small dark blobs. The region's L* is inverted (so pores are
+ * bright) and its mean removed (which is also what fills the outside of an
+ * irregular region); it is cut into tiles with a margin of the largest
+ * kernel's reach (below), each transformed once with FFTW. Each scale
+ * sigma then costs one multiplication by the scale-normalised Laplacian
+ * of Gaussian,
+ * -sigma^2 lap G, whose transfer function is sigma^2 (2 pi f)^2
+ * exp(-2 pi^2 sigma^2 f^2), and one inverse transform (Lindeberg 1998,
+ * Int. J. Comput. Vision 30:79). Scales run geometrically, four per
+ * octave, one beyond each end of the diameter range.
+ *
+ * A pore is a point whose response is the largest of its 3 x 3 x 3
+ * neighbourhood in space and scale and at least the contrast threshold
+ * (ST_PORE_MIN_RESPONSE = 1.5 L*: a Gaussian pore's scale-normalised
+ * response at its own scale is half its depth, so this finds pores about
+ * 3 L* darker than their surround and ignores the fine texture between
+ * them), lies inside the size range, and has region all around it within
+ * 2 sigma (so a region edge is not taken for a pore). Its scale is refined
+ * by a parabola through the three responses in log sigma. Of blobs whose
+ * centres lie within 0.55 diameters of a stronger one, only the stronger
+ * is kept: a flat-bottomed pore also excites small scales along its rim.
+ *
+ * Diameter = 2 sqrt(2) sigma: for a Gaussian pore of standard deviation s
+ * the response peaks at sigma = s, and 2 sqrt(2) s is the diameter where
+ * it falls to 1/e; for a disc of radius R it peaks near sigma = R / sqrt 2,
+ * so 2 sqrt(2) sigma is again its diameter. tests/test_pores.c measures
+ * both profiles (figures in docs/metrics.md).
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_internal.h"
+#include "measure/measure_internal.h"
+#include "skintrack/fft.h"
+#include "skintrack/pores.h"
+
+#define PER_OCTAVE 4
+/* shape test: (trace^2 / det) of the response's Hessian below
+ * (r + 1)^2 / r for a curvature ratio r = 3 */
+#define CURV_TEST (16.0 / 3.0)
+/* darkness test: the disc of 0.35 d at least this share of the response
+ * darker than the ring 0.75 d .. d (a Gaussian pore: 1.4, a disc: 2.7) */
+#define DARK_SHARE 0.5
+/* ring sectors whose contrast is below this share of the brightest's are
+ * dark (see darkness) */
+#define LINE_SHARE 0.6
+
+void st_pore_options_init(st_pore_options *opt)
+{
+    opt->px_per_mm = 0;
+    opt->px_scale = 1;
+    opt->min_diameter = 0;
+    opt->max_diameter = 0;
+    opt->min_response = ST_PORE_MIN_RESPONSE;
+    opt->min_significance = ST_PORE_MIN_SIGNIFICANCE;
+    opt->highlight_l = 0;
+    opt->jobs = 1;
+}
+
+/* Nothing could be searched: no pores, and no value. */
+static void unsearched(st_pores *p)
+{
+    p->count = 0;
+    p->search_px = 0;
+    p->mean_diameter_px = p->mean_diameter_mm = NAN;
+    p->density_per_mp = p->density_per_cm2 = NAN;
+    p->area_pct = NAN;
+}
+
+void st_pores_clear(st_pores *p)
+{
+    if (!p)
+        return;
+    free(p->list);
+    memset(p, 0, sizeof *p);
+}
+
+/* Appends a pore, growing the list. */
+static int push(st_pores *p, int *cap, st_pore v)
+{
+    if (p->count == *cap) {
+        int n = *cap ? 2 * *cap : 256;
+        st_pore *l = realloc(p->list, (size_t)n * sizeof *l);
+        if (!l)
+            return -1;
+        p->list = l;
+        *cap = n;
+    }
+    p->list[p->count++] = v;
+    return 0;
+}
+
+static int by_response(const void *a, const void *b)
+{
+    float x = ((const st_pore *)a)->response,
+          y = ((const st_pore *)b)->response;
+    return (x < y) - (x > y);
+}
+
+/* Keeps the strongest of blobs that sit inside one another: a flat-bottomed
+ * (disc) pore also excites small scales along its rim, whose maxima lie
+ * within the pore's own circle. Greedy by response; a spatial grid of
+ * cells dmax wide keeps it linear. */
+static int prune(st_pores *p, int w, int h, double dmax)
+{
+    int gw = (int)(w / dmax) + 1, gh = (int)(h / dmax) + 1, kept = 0;
+    int *head = malloc((size_t)gw * gh * sizeof *head);
+    int *next = malloc((size_t)(p->count ? p->count : 1) * sizeof *next);
+    if (!head || !next) {
+        free(head);
+        free(next);
+        return -1;
+    }
+    for (int i = 0; i < gw * gh; i++)
+        head[i] = -1;
+    if (p->count > 1)
+        qsort(p->list, (size_t)p->count, sizeof *p->list, by_response);
+    for (int i = 0; i < p->count; i++) {
+        st_pore c = p->list[i];
+        int gx = (int)(c.x / dmax), gy = (int)(c.y / dmax), inside = 0;
+        for (int y = gy - 1; y <= gy + 1 && !inside; y++)
+            for (int x = gx - 1; x <= gx + 1 && !inside; x++) {
+                if (x < 0 || y < 0 || x >= gw || y >= gh)
+                    continue;
+                for (int k = head[y * gw + x]; k >= 0 && !inside; k = next[k]) {
+                    const st_pore *a = &p->list[k];
+                    double r = 0.55 * fmax(a->diameter, c.diameter);
+                    inside = hypot(a->x - c.x, a->y - c.y) < r;
+                }
+            }
+        if (inside)
+            continue;
+        p->list[kept] = c;
+        next[kept] = head[gy * gw + gx];
+        head[gy * gw + gx] = kept;
+        kept++;
+    }
+    p->count = kept;
+    free(head);
+    free(next);
+    return 0;
+}
+
+/* ---- tiled multi-scale responses ----
+ *
+ * The region's bounding box is cut into cores of cw x ch px; each tile is
+ * its core with `pad` px of the neighbours' pixels around it (3 sigma of
+ * the largest scale), so a tile's convolution equals the whole plane's
+ * over the core. Tiles of 256 or 512 px (see st_pores_detect) keep the
+ * transforms in cache (several times faster per pixel than one
+ * 12-megapixel transform) and the memory at a few megabytes whatever the
+ * photo.
+ *
+ * Scales whose triple (sigma / ratio, sigma, sigma * ratio) is coarse run
+ * on a decimated grid: the tile's spectrum is cut to its lowest
+ * (1 / 2d) cycles/px and inverse-transformed at 1 / d of the size. That is
+ * exact sampling of the band-limited response; the transfer function at
+ * the cut is below 0.2% of its peak once sigma / d >= 1.4. The first
+ * halving (from full size, where most of the transforms are) takes
+ * sigma / d >= DEC_SIGMA0 = 1.4; further ones keep DEC_SIGMA = 2: at
+ * 1.4 there, the phantom's 20 px Gaussian pores measured 20.31 px
+ * instead of 20.07. */
+#define TILE       512
+#define TILE0      256 /* full-size tiling (see st_pores_detect) */
+#define DEC_SIGMA0 1.4
+#define DEC_SIGMA  2.0
+#define MAX_LEVEL  3 /* decimation up to 8 */
+
+typedef struct tiler {
+    const st_lab_planes *lab;
+    const st_region *reg;
+    const st_pore_options *opt;
+    double mean, dmin, dmax, ratio;
+    const double *sig;
+    int ns, bw, bh, pad, Tw, Th, cw, ch;
+    int lmin, lmax;               /* the levels this tiling computes */
+    struct st_pores_probe *probe; /* NULL, or the test hook's copies */
+    int level[64]; /* level of the triple centred on each scale */
+    float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
+} tiler;
+
+/* Decimated size of the tile on a level. */
+static int lw(const tiler *t, int l)
+{
+    return t->Tw >> l;
+}
+static int lh(const tiler *t, int l)
+{
+    return t->Th >> l;
+}
+
+/* Transfer function of the scale-normalised LoG at sigma on level l:
+ * frequencies of the full tile, the 1 / (Tw Th) of the inverse included. */
+static float *make_filter(const tiler *t, int l, double sigma)
+{
+    int W = lw(t, l), H = lh(t, l), kw = W / 2 + 1;
+    float *f = malloc((size_t)H * (size_t)kw * sizeof *f);
+    double s2 = sigma * sigma, c = 2 * ST_PI * ST_PI * s2;
+    double norm = 1.0 / ((double)t->Tw * t->Th);
+    if (!f)
+        return NULL;
+    for (int ky = 0; ky < H; ky++) {
+        double fy = (ky <= H / 2 ? ky : ky - H) / (double)t->Th;
+        for (int kx = 0; kx < kw; kx++) {
+            double fx = kx / (double)t->Tw, f2 = fx * fx + fy * fy;
+            f[(size_t)ky * kw + kx] =
+                (float)(s2 * 4 * ST_PI * ST_PI * f2 * exp(-c * f2) * norm);
+        }
+    }
+    return f;
+}
+
+/* Per-tile buffers. */
+typedef struct tile_buf {
+    float *in, *spec, *work, *resp[3], *scratch;
+    unsigned *integ; /* (Tw + 1) x (Th + 1) region counts */
+} tile_buf;
+
+/* Response of scale i on level l into r: the tile spectrum cut to the
+ * level's band, times the filter, inverse-transformed. */
+static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
+                          st_error *err)
+{
+    int W = lw(t, l), H = lh(t, l), kw = W / 2 + 1, Kw = t->Tw / 2 + 1;
+    const float *f = t->filt[l][i];
+    for (int ky = 0; ky < H; ky++) {
+        int sy = ky <= H / 2 ? ky : ky + (t->Th - H);
+        const float *src = b->spec + 2 * (size_t)sy * Kw;
+        const float *g = f + (size_t)ky * kw;
+        float *dst = b->work + 2 * (size_t)ky * kw;
+        for (int kx = 0; kx < kw; kx++) {
+            dst[2 * kx] = src[2 * kx] * g[kx];
+            dst[2 * kx + 1] = src[2 * kx + 1] * g[kx];
+        }
+    }
+    return st_fft_inverse(W, H, b->work, r, err);
+}
+
+/* The first x in [x, x1) with row[x] >= thr, or x1. With GCC or clang,
+ * blocks of 16 are tested four samples per comparison first (vector
+ * extensions; GCC does not vectorise a search loop by itself); the
+ * rest, and other compilers, go one by one. */
+#if defined(__GNUC__)
+typedef float v4sf __attribute__((vector_size(16)));
+typedef int v4si __attribute__((vector_size(16)));
+#endif
+static int skip_below(const float *row, int x, int x1, float thr)
+{
+#if defined(__GNUC__)
+    v4sf t = {thr, thr, thr, thr};
+    while (x + 16 <= x1) {
+        v4sf a, b, c, d;
+        v4si m;
+        memcpy(&a, row + x, sizeof a);
+        memcpy(&b, row + x + 4, sizeof b);
+        memcpy(&c, row + x + 8, sizeof c);
+        memcpy(&d, row + x + 12, sizeof d);
+        m = (a >= t) | (b >= t) | (c >= t) | (d >= t);
+        if (m[0] | m[1] | m[2] | m[3])
+            break;
+        x += 16;
+    }
+#endif
+    while (x < x1 && !(row[x] >= thr))
+        x++;
+    return x;
+}
+
+/* The k-th smallest of v[0..n) (Hoare's selection; v is reordered). */
+static float select_kth(float *v, long n, long k)
+{
+    long lo = 0, hi = n - 1;
+    while (hi > lo) {
+        float piv = v[lo + (hi - lo) / 2];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i <= j) {
+                float x = v[i];
+                v[i++] = v[j];
+                v[j--] = x;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+/* Robust spread of a response plane over the tile's core: 1.4826 times
+ * the median of |r| over region samples, every st-th one each way so that
+ * some 3 000 are taken (every fourth at full size in a 224 px core): a
+ * median to about 2%. The scale-normalised LoG of any
+ * image has zero mean, so this is the MAD of the texture's and noise's response
+ * at this scale, which pores, a few per cent of the samples, hardly move. */
+static double spread(const tiler *t, tile_buf *b, const float *r, int l,
+                     int cx0, int cy0, int cx1, int cy1)
+{
+    int d = 1 << l, W = lw(t, l), st = (t->cw / d + 55) / 56;
+    int ox = cx0 - t->pad, oy = cy0 - t->pad;
+    size_t n = 0;
+    for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd += st) {
+        size_t row = (size_t)(oy + yd * d + t->reg->y0) * t->reg->width +
+                     (size_t)t->reg->x0;
+        for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd += st)
+            if (t->reg->mask[row + (size_t)(ox + xd * d)])
+                b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
+    }
+    return n ? 1.4826 * select_kth(b->scratch, (long)n, (long)n / 2) : 0;
+}
+
+/* The eighth of the plane (0..7, counter-clockwise from the -x axis's
+ * lower side, as floor((atan2(y, x) + pi) / (pi / 4))) that (x, y) lies in. */
+static int octant(double x, double y)
+{
+    double ax = fabs(x), ay = fabs(y);
+    if (y < 0)
+        return x < 0 ? (ax > ay ? 0 : 1) : (ax > ay ? 3 : 2);
+    return x >= 0 ? (ax > ay ? 4 : 5) : (ax > ay ? 7 : 6);
+}
+
+/* How much darker a pore at (x, y) is than its surround on the image:
+ * the mean L* of the ring r1..r2 minus that of the disc of radius r0
+ * (image pixels, all inside the region). *lines is set when the ring
+ * says the dark spot lies on lines rather than in skin: of its eight
+ * sectors (the ring's own gradient, a least-squares plane, taken off),
+ * those whose contrast with the disc is below LINE_SHARE of the
+ * brightest sector's are dark; three or more dark sectors (two creases or
+ * hairs crossing, a fork) or two opposite ones (a spot on one crease or
+ * hair) are lines. A pore deeper than the crease it sits on, or one a
+ * hair passes beside (two dark sectors on one side), is kept. */
+static double darkness(const st_lab_planes *lab, double x, double y, double r0,
+                       double r1, double r2, int *lines)
+{
+    double in = 0, sec[8] = {0}, out = 0, top = -INFINITY;
+    double sx = 0, sy = 0, sxx = 0, syy = 0, su = 0, sw = 0, gx = 0, gy = 0;
+    int nin = 0, nsec[8] = {0}, nout = 0, R = (int)ceil(r2), dark[8], nd = 0;
+    int xi = (int)lround(x), yi = (int)lround(y);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass && nout) { /* the ring's gradient (least squares) */
+            double dxx = sxx - su * su / nout, dyy = syy - sw * sw / nout;
+            gx = dxx > 0 ? (sx - out * su / nout) / dxx : 0;
+            gy = dyy > 0 ? (sy - out * sw / nout) / dyy : 0;
+        }
+        for (int dy = -R; dy <= R; dy++)
+            for (int dx = -R; dx <= R; dx++) {
+                double ux = xi + dx - x, uy = yi + dy - y;
+                double q = ux * ux + uy * uy;
+                float v = lab->L[(size_t)(yi + dy) * lab->width + (xi + dx)];
+                if (q < r1 * r1 || q > r2 * r2) {
+                    if (!pass && q <= r0 * r0)
+                        in += v, nin++;
+                    continue;
+                }
+                if (!pass) {
+                    sx += v * ux, sy += v * uy, su += ux, sw += uy;
+                    sxx += ux * ux, syy += uy * uy;
+                    out += v, nout++;
+                } else {
+                    int k = octant(ux, uy);
+                    sec[k] += v - gx * ux - gy * uy, nsec[k]++;
+                }
+            }
+    }
+    *lines = 0;
+    if (!nin || !nout)
+        return 0;
+    in /= nin;
+    for (int k = 0; k < 8; k++)
+        if (nsec[k] && (sec[k] /= nsec[k]) > top)
+            top = sec[k];
+    for (int k = 0; k < 8; k++)
+        if (nsec[k] && sec[k] - in < LINE_SHARE * (top - in))
+            dark[nd++] = k;
+    if (nd >= 3)
+        *lines = 1;
+    else if (nd == 2) {
+        int gap = abs(dark[1] - dark[0]);
+        *lines = gap >= 3 && gap <= 5;
+    }
+    return out / nout - in;
+}
+
+/* The test hook: the core's samples of a level-l response into a plane
+ * of the box. */
+static void probe_copy(const tiler *t, const float *r, int l, float *dst,
+                       int cx0, int cy0, int cx1, int cy1)
+{
+    int d = 1 << l, W = lw(t, l), ox = cx0 - t->pad, oy = cy0 - t->pad;
+    for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd++)
+        for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd++)
+            dst[(size_t)(oy + yd * d) * t->bw + (ox + xd * d)] =
+                r[(size_t)yd * W + xd];
+}
+
+/* Pores of the tile whose core starts at (cx0, cy0) of the bounding box. */
+static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
+                         st_pores *out, int *cap, st_error *err)
+{
+    const st_region *reg = t->reg;
+    int ox = cx0 - t->pad, oy = cy0 - t->pad, Tw = t->Tw, Th = t->Th;
+    int cx1 = cx0 + t->cw < t->bw ? cx0 + t->cw : t->bw;
+    int cy1 = cy0 + t->ch < t->bh ? cy0 + t->ch : t->bh;
+    size_t iw = (size_t)Tw + 1;
+    /* the smallest float >= min_response: v >= thr as in double */
+    float thr = (float)t->opt->min_response;
+    if ((double)thr < t->opt->min_response)
+        thr = nextafterf(thr, INFINITY);
+    st_status s;
+
+    /* inverted, mean-free L*, 0 outside the region; region counts */
+    memset(b->integ, 0, iw * sizeof *b->integ);
+    for (int y = 0; y < Th; y++) {
+        int by = oy + y;
+        float *row = b->in + (size_t)y * Tw;
+        unsigned *ip = b->integ + (size_t)(y + 1) * iw, *iq = ip - iw, acc = 0;
+        ip[0] = 0;
+        for (int x = 0; x < Tw; x++) {
+            int bx = ox + x;
+            float v = 0;
+            if (bx >= 0 && by >= 0 && bx < t->bw && by < t->bh) {
+                size_t j = (size_t)(by + reg->y0) * reg->width + bx + reg->x0;
+                if (reg->mask[j]) {
+                    v = (float)(t->mean - t->lab->L[j]);
+                    acc++;
+                }
+            }
+            row[x] = v;
+            ip[x + 1] = acc + iq[x + 1];
+        }
+    }
+    if ((s = st_fft_forward(Tw, Th, b->in, b->spec, err)))
+        return s;
+
+    for (int l = t->lmin; l <= t->lmax; l++) {
+        int d = 1 << l, W = lw(t, l), have = -1; /* scales in resp[] */
+        int first = -1;
+        for (int i = 1; i < t->ns - 1; i++)
+            if (t->level[i] == l) {
+                first = i;
+                break;
+            }
+        if (first < 0)
+            continue;
+        for (int i = first; i < t->ns - 1 && t->level[i] == l; i++) {
+            const float *lo, *mid, *hi;
+            double sm = t->sig[i], sp;
+            /* the region around the maximum: 3.1 sigma (the ring test reads
+             * up to 3.09 sigma around the refined centre, which moves by up
+             * to half a sample) */
+            int m = (int)ceil(3.1 * sm + 0.5 * (1 << l)) + 1;
+            float thr_i;
+            /* the triple i - 1, i, i + 1 on this level */
+            for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
+                if ((s = response(t, b, l, k, b->resp[(k + 3) % 3], err)))
+                    return s;
+            have = i + 1;
+            lo = b->resp[(i + 2) % 3];
+            mid = b->resp[i % 3];
+            hi = b->resp[(i + 1) % 3];
+            /* a pore stands out from the spread of this scale's responses
+             * over the tile, and from the floor */
+            sp = spread(t, b, mid, l, cx0, cy0, cx1, cy1);
+            if (t->probe && t->probe->resp[i]) {
+                t->probe->pad[i] = t->pad;
+                probe_copy(t, mid, l, t->probe->resp[i], cx0, cy0, cx1, cy1);
+            }
+            thr_i = (float)fmax(thr, t->opt->min_significance * sp);
+            if ((double)thr_i < t->opt->min_significance * sp)
+                thr_i = nextafterf(thr_i, INFINITY);
+            /* decimated samples of the core: tile x = xd d; the first
+             * and last column of the box are never maxima */
+            int xd0 = (cx0 - ox) / d, xd1 = (cx1 - ox + d - 1) / d;
+            while (ox + xd0 * d < 1)
+                xd0++;
+            while (xd1 > xd0 && ox + (xd1 - 1) * d >= t->bw - 1)
+                xd1--;
+            for (int yd = (cy0 - oy) / d; yd * d < cy1 - oy; yd++) {
+                int ty = yd * d, by = oy + ty;
+                const float *row = mid + (size_t)yd * W;
+                if (by < 1 || by >= t->bh - 1)
+                    continue;
+                for (int xd = xd0; xd < xd1; xd++) {
+                    int tx, bx, is_max = 1;
+                    size_t p;
+                    float v;
+                    /* most samples are below the threshold: skip them in
+                     * a loop of their own */
+                    xd = skip_below(row, xd, xd1, thr_i);
+                    if (xd >= xd1)
+                        break;
+                    tx = xd * d, bx = ox + tx;
+                    p = (size_t)yd * W + xd;
+                    v = mid[p];
+                    for (int dy = -1; dy <= 1 && is_max; dy++)
+                        for (int dx = -1; dx <= 1; dx++) {
+                            size_t q = p + (size_t)((long)dy * W + dx);
+                            if (lo[q] >= v || hi[q] >= v ||
+                                ((dx || dy) && mid[q] >= v)) {
+                                is_max = 0;
+                                break;
+                            }
+                        }
+                    if (!is_max)
+                        continue;
+                    {
+                        int x0 = tx - m, y0 = ty - m, x1 = tx + m + 1,
+                            y1 = ty + m + 1;
+                        double a = lo[p], bv = v, cc = hi[p];
+                        double den = a - 2 * bv + cc, off, sg, dia, px, py;
+                        double l0 = mid[p - 1], r0 = mid[p + 1];
+                        double u0 = mid[p - W], d0 = mid[p + W];
+                        double ex = l0 - 2 * bv + r0, ey = u0 - 2 * bv + d0;
+                        double exy = 0.25 * (mid[p - W - 1] + mid[p + W + 1] -
+                                             mid[p - W + 1] - mid[p + W - 1]);
+                        double det = ex * ey - exy * exy, dark, cxp, cyp;
+                        int lines;
+                        /* a blob, not a ridge: both principal curvatures
+                         * of the response negative and within a ratio
+                         * (Lowe 2004's edge test) */
+                        if (!(ex < 0 && ey < 0 && det > 0) ||
+                            (ex + ey) * (ex + ey) >= CURV_TEST * det)
+                            continue;
+                        if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw ||
+                            by + m + 1 > t->bh || x0 < 0 || y0 < 0 ||
+                            x1 > Tw || y1 > Th)
+                            continue; /* image or tile edge */
+                        if (b->integ[(size_t)y1 * iw + x1] -
+                                b->integ[(size_t)y0 * iw + x1] -
+                                b->integ[(size_t)y1 * iw + x0] +
+                                b->integ[(size_t)y0 * iw + x0] !=
+                            (unsigned)((x1 - x0) * (y1 - y0)))
+                            continue; /* region edge within m */
+                        off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
+                        off = fmax(-0.5, fmin(0.5, off));
+                        sg = sm * pow(t->ratio, off);
+                        dia = 2 * sqrt(2.0) * sg;
+                        if (dia < t->dmin || dia > t->dmax)
+                            continue;
+                        /* sub-sample centre: a parabola along x and y */
+                        px = fmax(-0.5, fmin(0.5, 0.5 * (l0 - r0) / ex));
+                        py = fmax(-0.5, fmin(0.5, 0.5 * (u0 - d0) / ey));
+                        cxp = bx + px * d + reg->x0;
+                        cyp = by + py * d + reg->y0;
+                        /* darker than its own surround on the image */
+                        dark =
+                            darkness(t->lab, cxp, cyp, fmax(1, 0.35 * dia),
+                                     fmax(2, 0.75 * dia), fmax(3, dia), &lines);
+                        if (!(dark >= DARK_SHARE * v) || lines)
+                            continue;
+                        if (push(
+                                out, cap,
+                                (st_pore){(float)cxp, (float)cyp, (float)dia, v,
+                                          (float)dark,
+                                          (float)(sp > 0 ? v / sp : INFINITY)}))
+                            return st_fail(err, ST_ERR_NOMEM,
+                                           "out of memory (pores)");
+                    }
+                }
+            }
+        }
+    }
+    return ST_OK;
+}
+
+static int bufs_new(const tiler *t, tile_buf *b)
+{
+    size_t n = (size_t)t->Tw * t->Th, nc = (size_t)t->Th * (t->Tw / 2 + 1);
+    b->in = st_fft_alloc(n);
+    b->spec = st_fft_alloc(2 * nc);
+    b->work = st_fft_alloc(2 * nc);
+    for (int i = 0; i < 3; i++)
+        b->resp[i] = st_fft_alloc(n);
+    b->scratch = malloc(n * sizeof *b->scratch); /* up to every sample */
+    b->integ =
+        malloc(((size_t)t->Tw + 1) * ((size_t)t->Th + 1) * sizeof *b->integ);
+    return b->in && b->spec && b->work && b->resp[0] && b->resp[1] &&
+                   b->resp[2] && b->scratch && b->integ
+               ? 0
+               : -1;
+}
+
+static void bufs_free(tile_buf *b)
+{
+    st_fft_free(b->in);
+    st_fft_free(b->spec);
+    st_fft_free(b->work);
+    for (int i = 0; i < 3; i++)
+        st_fft_free(b->resp[i]);
+    free(b->scratch);
+    free(b->integ);
+}
+
+/* Every tile, on up to jobs threads. Each tile's pores go to a list of
+ * its own, joined in tile order, so the result is the same for any number
+ * of threads. b is the first set of buffers; the others are made here and
+ * handed out under a lock. */
+typedef struct tiles_run {
+    const tiler *t;
+    tile_buf *bufs;
+    int *busy, nbuf, nx;
+    st_pores *lists;
+    st_status *status;
+    st_error *errs;
+    pthread_mutex_t lock;
+} tiles_run;
+
+static void tile_job(void *ctx, size_t i)
+{
+    tiles_run *r = ctx;
+    int k = 0, cap = 0;
+    pthread_mutex_lock(&r->lock);
+    while (r->busy[k])
+        k++;
+    r->busy[k] = 1;
+    pthread_mutex_unlock(&r->lock);
+    r->status[i] = do_tile(
+        r->t, &r->bufs[k], (int)(i % (size_t)r->nx) * r->t->cw,
+        (int)(i / (size_t)r->nx) * r->t->ch, &r->lists[i], &cap, &r->errs[i]);
+    pthread_mutex_lock(&r->lock);
+    r->busy[k] = 0;
+    pthread_mutex_unlock(&r->lock);
+}
+
+static st_status all_tiles(const tiler *t, tile_buf *b, int jobs, st_pores *out,
+                           int *cap, st_error *err)
+{
+    int nx = (t->bw + t->cw - 1) / t->cw, ny = (t->bh + t->ch - 1) / t->ch;
+    size_t n = (size_t)nx * (size_t)ny;
+    tiles_run r;
+    st_status s = ST_OK;
+
+    if (jobs < 1)
+        jobs = 1;
+    if ((size_t)jobs > n)
+        jobs = (int)n;
+    if (jobs == 1) { /* straight into out */
+        for (int cy = 0; cy < t->bh && s == ST_OK; cy += t->ch)
+            for (int cx = 0; cx < t->bw && s == ST_OK; cx += t->cw)
+                s = do_tile(t, b, cx, cy, out, cap, err);
+        return s;
+    }
+    memset(&r, 0, sizeof r);
+    r.t = t;
+    r.nx = nx;
+    pthread_mutex_init(&r.lock, NULL);
+    r.bufs = calloc((size_t)jobs, sizeof *r.bufs);
+    r.busy = calloc((size_t)jobs, sizeof *r.busy);
+    r.lists = calloc(n, sizeof *r.lists);
+    r.status = calloc(n, sizeof *r.status);
+    r.errs = calloc(n, sizeof *r.errs);
+    if (!r.bufs || !r.busy || !r.lists || !r.status || !r.errs)
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+    else {
+        r.bufs[0] = *b;
+        r.nbuf = 1;
+        while (r.nbuf < jobs && bufs_new(t, &r.bufs[r.nbuf]) == 0)
+            r.nbuf++;
+        if (r.nbuf < jobs)
+            bufs_free(&r.bufs[r.nbuf]); /* a partial set: run on fewer */
+        st_pool_run(r.nbuf, n, tile_job, &r);
+        for (size_t i = 0; i < n && s == ST_OK; i++) {
+            if (r.status[i]) {
+                if (err)
+                    *err = r.errs[i];
+                s = r.status[i];
+                break;
+            }
+            for (int k = 0; k < r.lists[i].count && s == ST_OK; k++)
+                if (push(out, cap, r.lists[i].list[k]))
+                    s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+        }
+        for (int k = 1; k < r.nbuf; k++)
+            bufs_free(&r.bufs[k]);
+    }
+    for (size_t i = 0; r.lists && i < n; i++)
+        st_pores_clear(&r.lists[i]);
+    free(r.bufs);
+    free(r.busy);
+    free(r.lists);
+    free(r.status);
+    free(r.errs);
+    pthread_mutex_destroy(&r.lock);
+    return s;
+}
+
+/* A tile side for n px of box: one tile when it fits, else TILE; a
+ * multiple of 2^MAX_LEVEL with small prime factors. */
+static int tile_side(int n, int pad, int tile)
+{
+    int step = 1 << MAX_LEVEL, need = n + 2 * pad;
+    if (need <= tile)
+        tile = need;
+    return step * st_fft_good_size((tile + step - 1) / step);
+}
+
+/* Margin (reach px, rounded up to a multiple of 2^MAX_LEVEL), tile sides
+ * (from `tile`, doubled while under 4 margins) and cores of a tiling. */
+static void tiling(tiler *t, int reach, int tile)
+{
+    int step = 1 << MAX_LEVEL;
+    t->pad = (reach + step - 1) / step * step;
+    while (tile < 4 * t->pad)
+        tile *= 2;
+    t->Tw = tile_side(t->bw, t->pad, tile);
+    t->Th = tile_side(t->bh, t->pad, tile);
+    t->cw = t->Tw - 2 * t->pad;
+    t->ch = t->Th - 2 * t->pad;
+}
+
+/* ---- where pores can be seen ----
+ *
+ * The search leaves out, from the region:
+ *  - highlights and clipped pixels: L* at or above opt->highlight_l (the
+ *    caller's clipping level in this plane's units) or more than
+ *    HIGHLIGHT_ABOVE L* above the region's mean (specular reflection);
+ *    next to one, the 3 sigma rule keeps pores away from its edge;
+ *  - defocused parts: the photo is cut into SHARP_BLOCK px blocks; a
+ *    block's sharpness is the median |3 x 3 Laplacian| of L* (the finest
+ *    band: what defocus removes first, the noise what it leaves; the
+ *    median, so that a hair or a few pores do not make a block sharp),
+ *    and a
+ *    block whose sharpness is below SHARP_SHARE of the sharpest decile of
+ *    blocks (the 90th percentile) is left out. A photo blurred all over
+ *    has nothing sharper to be compared with and is searched all over. */
+#define HIGHLIGHT_ABOVE 20.0
+#define SHARP_BLOCK     64
+#define SHARP_SHARE     0.3
+#define SHARP_NOISE     0.5
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sharpness of the block at (x0, y0) (SHARP_BLOCK px square, clipped to
+ * the region's box): the detail of the band just above the finest, the
+ * 3 x 3 Laplacian of the 2 x 2-binned L*, less what the noise puts in it.
+ * White noise puts a quarter of its finest-band power there (binning
+ * halves its sd; the Laplacian's gain is the same), and the finest band
+ * (the Laplacian at full size) of a photo is mostly noise, so the detail
+ * is sqrt(max(0, b^2 - f^2 / 4)) with b and f the medians of |Laplacian|
+ * on the binned and the full-size plane (medians: a hair or a few pores
+ * do not make a block sharp). *noise gets f / 2, the noise's share of b.
+ * NaN when fewer than a quarter of the block's pixels are measured.
+ * lap: scratch of SHARP_BLOCK^2 floats. */
+static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
+                              int x0, int y0, float *lap, double *noise)
+{
+    int w = reg->width, x1 = x0 + SHARP_BLOCK, y1 = y0 + SHARP_BLOCK;
+    float bin[SHARP_BLOCK / 2][SHARP_BLOCK / 2];
+    long n = 0, nb = 0;
+    double f, b;
+    if (x1 > reg->x1)
+        x1 = reg->x1;
+    if (y1 > reg->y1)
+        y1 = reg->y1;
+    /* full size, every other pixel each way */
+    for (int y = y0 > 0 ? y0 : 1; y < y1 && y < reg->height - 1; y += 2) {
+        const float *row = lab->L + (size_t)y * w;
+        const uint8_t *m = reg->mask + (size_t)y * w;
+        for (int x = x0 > 0 ? x0 : 1; x < x1 && x < w - 1; x += 2)
+            if (m[x] && m[x - 1] && m[x + 1] && m[x - w] && m[x + w])
+                lap[n++] = fabsf(4.0f * row[x] - row[x - 1] - row[x + 1] -
+                                 row[x - w] - row[x + w]);
+    }
+    if (n < SHARP_BLOCK * SHARP_BLOCK / 16)
+        return NAN;
+    f = select_kth(lap, n, n / 2);
+    /* 2 x 2 bins (NaN where a pixel is outside the region) */
+    for (int j = 0; j < SHARP_BLOCK / 2; j++)
+        for (int i = 0; i < SHARP_BLOCK / 2; i++) {
+            int x = x0 + 2 * i, y = y0 + 2 * j;
+            size_t k = (size_t)y * w + x;
+            bin[j][i] = x + 1 < x1 && y + 1 < y1 && reg->mask[k] &&
+                                reg->mask[k + 1] && reg->mask[k + w] &&
+                                reg->mask[k + w + 1]
+                            ? 0.25f * (lab->L[k] + lab->L[k + 1] +
+                                       lab->L[k + w] + lab->L[k + w + 1])
+                            : NAN;
+        }
+    for (int j = 1; j < SHARP_BLOCK / 2 - 1; j++)
+        for (int i = 1; i < SHARP_BLOCK / 2 - 1; i++) {
+            float v = 4.0f * bin[j][i] - bin[j][i - 1] - bin[j][i + 1] -
+                      bin[j - 1][i] - bin[j + 1][i];
+            if (v == v)
+                lap[nb++] = fabsf(v);
+        }
+    if (nb < SHARP_BLOCK * SHARP_BLOCK / 16)
+        return NAN;
+    b = select_kth(lap, nb, nb / 2);
+    *noise = f / 2;
+    return sqrt(fmax(0, b * b - f * f / 4));
+}
+
+/* The search region (a copy of reg less what is left out; see above). */
+static st_status search_region(const st_lab_planes *lab, const st_region *reg,
+                               const st_pore_options *opt, double mean,
+                               st_region **out, st_error *err)
+{
+    int w = reg->width, h = reg->height;
+    int bx0 = reg->x0, by0 = reg->y0;
+    int nbx = (reg->x1 - bx0 + SHARP_BLOCK - 1) / SHARP_BLOCK;
+    int nby = (reg->y1 - by0 + SHARP_BLOCK - 1) / SHARP_BLOCK;
+    size_t nb = (size_t)nbx * (size_t)nby, nvalid = 0;
+    double hi = mean + HIGHLIGHT_ABOVE, *rms = NULL, *sorted = NULL;
+    double *noise = NULL;
+    float *lap = NULL;
+    st_region *r = NULL;
+    st_status s;
+
+    *out = NULL;
+    if (opt->highlight_l > 0 && opt->highlight_l < hi)
+        hi = opt->highlight_l;
+    if ((s = st_region_full(&r, w, h, err)))
+        return s;
+    rms = calloc(nb + 1, sizeof *rms);
+    sorted = malloc((nb + 1) * sizeof *sorted);
+    noise = malloc((nb + 1) * sizeof *noise);
+    lap = malloc(SHARP_BLOCK * SHARP_BLOCK * sizeof *lap);
+    if (!rms || !sorted || !noise || !lap) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pore search)");
+        goto done;
+    }
+    memcpy(r->mask, reg->mask, (size_t)w * (size_t)h);
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t i = (size_t)y * w + x;
+            if (reg->mask[i] && lab->L[i] >= hi)
+                r->mask[i] = 0;
+        }
+    for (int j = 0; j < nby; j++)
+        for (int i = 0; i < nbx; i++) {
+            double v =
+                block_sharpness(lab, reg, bx0 + i * SHARP_BLOCK,
+                                by0 + j * SHARP_BLOCK, lap, &noise[nvalid]);
+            rms[(size_t)j * nbx + i] = v;
+            if (v == v)
+                sorted[nvalid++] = v;
+        }
+    if (nvalid) {
+        double ref, nref;
+        qsort(sorted, nvalid, sizeof *sorted, by_double);
+        qsort(noise, nvalid, sizeof *noise, by_double);
+        ref = sorted[(size_t)(0.9 * (double)(nvalid - 1) + 0.5)];
+        nref = noise[nvalid / 2];
+        if (ref < SHARP_NOISE * nref)
+            ref = 0; /* no detail above the noise anywhere: search all */
+        for (int j = 0; j < nby; j++)
+            for (int i = 0; i < nbx; i++) {
+                double v = rms[(size_t)j * nbx + i];
+                if (!(v < SHARP_SHARE * ref))
+                    continue; /* sharp, or too few pixels to tell */
+                for (int y = by0 + j * SHARP_BLOCK;
+                     y < by0 + (j + 1) * SHARP_BLOCK && y < reg->y1; y++)
+                    memset(r->mask + (size_t)y * w + bx0 + i * SHARP_BLOCK, 0,
+                           (size_t)(bx0 + (i + 1) * SHARP_BLOCK <= reg->x1
+                                        ? SHARP_BLOCK
+                                        : reg->x1 - bx0 - i * SHARP_BLOCK));
+            }
+    }
+    st_region_update(r);
+    *out = r;
+    r = NULL;
+done:
+    st_region_free(r);
+    free(rms);
+    free(sorted);
+    free(noise);
+    free(lap);
+    return s;
+}
+
+st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
+                          const st_pore_options *opt_in, st_pores *out,
+                          st_error *err)
+{
+    return st_pores_detect_probe(lab, reg, opt_in, out, NULL, err);
+}
+
+st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
+                                const st_pore_options *opt_in, st_pores *out,
+                                struct st_pores_probe *probe, st_error *err)
+{
+    st_pore_options opt;
+    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
+    double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE), mean = 0;
+    double sig[64];
+    tiler t, t0;
+    tile_buf b = {0};
+    st_region *search = NULL;
+    st_status s = ST_OK;
+
+    memset(out, 0, sizeof *out);
+    memset(&t, 0, sizeof t);
+    memset(&t0, 0, sizeof t0);
+    if (opt_in)
+        opt = *opt_in;
+    else
+        st_pore_options_init(&opt);
+    if (reg->width != lab->width || reg->height != lab->height)
+        return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
+    if (!reg->count)
+        return st_fail(err, ST_ERR_INVALID, "empty region");
+    if (opt.min_response <= 0)
+        opt.min_response = ST_PORE_MIN_RESPONSE;
+    if (!(opt.min_significance > 0))
+        opt.min_significance = ST_PORE_MIN_SIGNIFICANCE;
+    if (!(opt.px_scale > 0))
+        opt.px_scale = 1;
+    {
+        double k = opt.px_per_mm > 0 ? opt.px_per_mm : opt.px_scale;
+        dmin = (opt.min_diameter > 0 ? opt.min_diameter
+                : opt.px_per_mm > 0  ? 0.05
+                                     : 3) *
+               k;
+        dmax = (opt.max_diameter > 0 ? opt.max_diameter
+                : opt.px_per_mm > 0  ? 0.5
+                                     : 24) *
+               k;
+        if (!(dmax >= dmin))
+            return st_fail(err, ST_ERR_INVALID,
+                           "pore size range %.3g..%.3g px is empty", dmin,
+                           dmax);
+        /* the photo resolves pores from ST_PORE_MIN_PX px: below, the range
+         * is cut there (or nothing is left to search), and the result says
+         * so */
+        out->range_resolved = dmin >= ST_PORE_MIN_PX * (1 - 1e-9);
+        if (dmax < ST_PORE_MIN_PX) {
+            unsearched(out);
+            return ST_OK;
+        }
+        dmin = fmax(dmin, ST_PORE_MIN_PX);
+    }
+    smin = dmin / (2 * sqrt(2.0)) / ratio;
+    ns = (int)ceil(log(dmax / dmin) / log(ratio)) + 3;
+    if (ns > 64 || !(3 * smin * pow(ratio, ns - 1) < 4096))
+        return st_fail(err, ST_ERR_INVALID,
+                       "pore size range %.3g..%.3g px is too wide", dmin, dmax);
+    for (int i = 0; i < ns; i++)
+        sig[i] = smin * pow(ratio, i);
+
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t j = (size_t)y * reg->width + x;
+            if (reg->mask[j])
+                mean += lab->L[j];
+        }
+    mean /= (double)reg->count;
+    if ((s = search_region(lab, reg, &opt, mean, &search, err)))
+        return s;
+    out->search_px = search->count;
+    if (!search->count) {
+        unsearched(out);
+        goto done;
+    }
+    reg = search;
+    mean = 0;
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t j = (size_t)y * reg->width + x;
+            if (reg->mask[j])
+                mean += lab->L[j];
+        }
+    mean /= (double)reg->count;
+    bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
+
+    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
+    t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
+    t.bw = bw, t.bh = bh;
+    tiling(&t, (int)ceil(3 * sig[ns - 1]), TILE);
+    /* each triple on the coarsest level where its smallest sigma keeps
+     * DEC_SIGMA0 or DEC_SIGMA samples and the tile stays at least 16
+     * samples wide */
+    for (int i = 1; i < ns - 1; i++) {
+        int l = 0;
+        while (l < MAX_LEVEL &&
+               sig[i - 1] / (2 << l) >= (l ? DEC_SIGMA : DEC_SIGMA0) &&
+               (t.Tw >> (l + 1)) >= 16 && (t.Th >> (l + 1)) >= 16)
+            l++;
+        t.level[i] = l;
+    }
+    t.probe = probe;
+    if (probe) {
+        probe->ns = ns;
+        probe->box_x0 = reg->x0, probe->box_y0 = reg->y0;
+        probe->box_w = bw, probe->box_h = bh;
+        for (int i = 0; i < ns; i++)
+            probe->sig[i] = sig[i], probe->level[i] = t.level[i];
+    }
+    /* Full size and the decimated levels run as two tilings: full size
+     * (most of the transforms) needs a margin of only 3 sigma of its own
+     * largest scale, so it takes smaller tiles (TILE0, faster per pixel)
+     * with a smaller share of margin; the decimated levels keep the
+     * margin of the largest scale. */
+    t0 = t;
+    t.lmin = 1, t.lmax = MAX_LEVEL;
+    t0.lmin = t0.lmax = 0;
+    {
+        int top = -1; /* largest scale full size computes */
+        for (int i = 1; i < ns - 1; i++)
+            if (t.level[i] == 0)
+                top = i + 1;
+        if (top >= 0)
+            tiling(&t0, (int)ceil(3 * sig[top]), TILE0);
+        else
+            t0.lmax = -1;
+    }
+    for (int pass = 0; pass < 2 && s == ST_OK; pass++) {
+        tiler *tp = pass ? &t : &t0;
+        int any = 0;
+        for (int i = 1; i < ns - 1; i++)
+            if (tp->level[i] >= tp->lmin && tp->level[i] <= tp->lmax) {
+                any = 1;
+                for (int k = i - 1; k <= i + 1; k++)
+                    if (!tp->filt[tp->level[i]][k] &&
+                        !(tp->filt[tp->level[i]][k] =
+                              make_filter(tp, tp->level[i], sig[k])))
+                        goto nomem;
+            }
+        if (!any)
+            continue;
+        bufs_free(&b);
+        memset(&b, 0, sizeof b);
+        if (bufs_new(tp, &b))
+            goto nomem;
+        s = all_tiles(tp, &b, opt.jobs, out, &cap, err);
+    }
+    if (s)
+        goto done;
+
+    if (prune(out, bw + reg->x0, bh + reg->y0, dmax))
+        goto nomem;
+    {
+        double area = (double)reg->count, dsum = 0, asum = 0;
+        for (int i = 0; i < out->count; i++) {
+            double d = out->list[i].diameter;
+            dsum += d;
+            asum += ST_PI * d * d / 4;
+        }
+        double k = opt.px_scale;
+        out->mean_diameter_px = out->count ? dsum / out->count / k : NAN;
+        out->area_pct = 100.0 * asum / area;
+        out->density_per_mp = out->count / (area / (k * k) / 1e6);
+        if (opt.px_per_mm > 0) {
+            double cm2 = area / (opt.px_per_mm * opt.px_per_mm) / 100.0;
+            out->density_per_cm2 = out->count / cm2;
+            out->mean_diameter_mm = out->mean_diameter_px * k / opt.px_per_mm;
+        } else {
+            out->density_per_cm2 = NAN;
+            out->mean_diameter_mm = NAN;
+        }
+    }
+    goto done;
+nomem:
+    s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+done:
+    for (int l = 0; l <= MAX_LEVEL; l++)
+        for (int i = 0; i < 64; i++) {
+            free(t.filt[l][i]);
+            free(t0.filt[l][i]);
+        }
+    bufs_free(&b);
+    st_region_free(search);
+    if (s != ST_OK)
+        st_pores_clear(out);
+    return s;
+}

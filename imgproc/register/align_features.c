@@ -1,0 +1,258 @@
+/* skintrack — SIFT correspondences for registration (VLFeat).
+ *
+ *   st_features_match   keypoints of two planes, matched
+ *
+ * Keypoints and descriptors are Lowe's SIFT (Lowe 2004, IJCV 60:91) as
+ * VLFeat computes them (Vedaldi & Fulkerson 2008): difference-of-Gaussian
+ * extrema over 3 levels per octave from the plane's own resolution down,
+ * up to four orientations each, a 128-bin descriptor per orientation.
+ * Before detection the plane is scaled so that its standard deviation is
+ * 0.2: the peak threshold (PEAK_THRESH, on that scale) then means the
+ * same for a dark and a bright exposure of the same skin. Descriptors
+ * are computed for the OCTAVE_QUOTA >> o keypoints of largest |DoG|
+ * response in octave o (o = 0 the finest), and of those descriptors (one
+ * per keypoint orientation) the MAX_KEYS of largest response are matched,
+ * which bounds the time on busy images.
+ *
+ * Matching: each reference descriptor's two nearest moving descriptors
+ * (Euclidean) from a randomised kd-forest (Muja & Lowe 2009; 4 trees, at
+ * most 256 leaf comparisons per query, seeded so the result does not
+ * depend on what ran before in the thread), kept when the nearest is
+ * clearly nearer than the second (Lowe's ratio test, 0.8).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vl/generic.h>
+#include <vl/kdtree.h>
+#include <vl/random.h>
+#include <vl/sift.h>
+
+#include "register/register_internal.h"
+
+#define PEAK_THRESH 0.004
+#define EDGE_THRESH 10.0
+#define MAX_KEYS    1500
+#define OCTAVE_QUOTA 1200 /* descriptors of octave o: at most this >> o */
+#define RATIO       0.8
+#define DESC        128
+
+typedef struct keyset {
+    int n;
+    float *xy;   /* 2 n */
+    float *desc; /* DESC n */
+} keyset;
+
+typedef struct cand {
+    VlSiftKeypoint k;
+    float response;
+    int row; /* of its descriptor */
+} cand;
+
+static int by_response(const void *a, const void *b)
+{
+    float ra = ((const cand *)a)->response, rb = ((const cand *)b)->response;
+    return ra < rb ? 1 : ra > rb ? -1 : 0;
+}
+
+static void keyset_free(keyset *k)
+{
+    free(k->xy);
+    free(k->desc);
+    memset(k, 0, sizeof *k);
+}
+
+/* |DoG| at a keypoint's integer position in the current octave. */
+static float dog_response(const VlSiftFilt *f, const VlSiftKeypoint *k)
+{
+    int w = vl_sift_get_octave_width(f), h = vl_sift_get_octave_height(f);
+    int s = k->is - f->s_min;
+    if (k->ix < 0 || k->iy < 0 || k->ix >= w || k->iy >= h || s < 0 ||
+        s > f->s_max - f->s_min - 1)
+        return 0;
+    return fabsf(f->dog[(size_t)s * w * h + (size_t)k->iy * w + k->ix]);
+}
+
+typedef struct ranked {
+    float response;
+    int index;
+} ranked;
+
+static int by_rank(const void *a, const void *b)
+{
+    float ra = ((const ranked *)a)->response, rb = ((const ranked *)b)->response;
+    int ia = ((const ranked *)a)->index, ib = ((const ranked *)b)->index;
+    return ra < rb ? 1 : ra > rb ? -1 : ia - ib;
+}
+
+/* The octave's keypoints by decreasing response into *ord. */
+static int order_keys(const VlSiftFilt *f, const VlSiftKeypoint *keys, int nk,
+                      ranked **ord, size_t *cap)
+{
+    if ((size_t)nk > *cap) {
+        ranked *t = realloc(*ord, (size_t)nk * sizeof *t);
+        if (!t)
+            return -1;
+        *ord = t;
+        *cap = (size_t)nk;
+    }
+    for (int i = 0; i < nk; i++) {
+        (*ord)[i].response = dog_response(f, &keys[i]);
+        (*ord)[i].index = i;
+    }
+    if (nk > 1)
+        qsort(*ord, (size_t)nk, sizeof **ord, by_rank);
+    return 0;
+}
+
+/* Keypoints of all octaves in one pass over the scale space, each with
+ * its descriptors (one per orientation) and response; then the MAX_KEYS
+ * strongest keypoints' descriptors are kept. */
+static int detect(const float *p, int w, int h, keyset *out)
+{
+    size_t n = (size_t)w * h, nc = 0, cap = 0, nk_kept = 0;
+    float *img = malloc(n * sizeof *img), *desc = NULL;
+    VlSiftFilt *f = NULL;
+    cand *c = NULL;
+    ranked *ord = NULL;
+    size_t ord_cap = 0;
+    double mean = 0, var = 0, k;
+    int rc = -1, o, noct = 0;
+
+    memset(out, 0, sizeof *out);
+    if (!img)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        mean += p[i];
+    mean /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        var += (p[i] - mean) * (p[i] - mean);
+    k = var > 0 ? 0.2 / sqrt(var / (double)n) : 1;
+    for (size_t i = 0; i < n; i++)
+        img[i] = (float)((p[i] - mean) * k + 0.5);
+    f = vl_sift_new(w, h, -1, 3, 0);
+    if (!f)
+        goto done;
+    vl_sift_set_peak_thresh(f, PEAK_THRESH);
+    vl_sift_set_edge_thresh(f, EDGE_THRESH);
+    for (o = vl_sift_process_first_octave(f, img); o == VL_ERR_OK;
+         o = vl_sift_process_next_octave(f)) {
+        const VlSiftKeypoint *keys;
+        int nk;
+        vl_sift_detect(f);
+        keys = vl_sift_get_keypoints(f);
+        nk = vl_sift_get_nkeypoints(f);
+        /* the octave's strongest OCTAVE_QUOTA >> octave keypoints */
+        if (order_keys(f, keys, nk, &ord, &ord_cap))
+            goto done;
+        if (nk > (OCTAVE_QUOTA >> noct))
+            nk = OCTAVE_QUOTA >> noct;
+        noct++;
+        for (int j = 0; j < nk; j++) {
+            int i = ord[j].index;
+            double ang[4];
+            int na = vl_sift_calc_keypoint_orientations(f, ang, &keys[i]);
+            float r = ord[j].response;
+            for (int a = 0; a < na; a++) {
+                if (nc == cap) {
+                    size_t ncap = cap ? 2 * cap : 1024;
+                    cand *t = realloc(c, ncap * sizeof *c);
+                    float *d = realloc(desc, ncap * DESC * sizeof *d);
+                    if (t)
+                        c = t;
+                    if (d)
+                        desc = d;
+                    if (!t || !d)
+                        goto done;
+                    cap = ncap;
+                }
+                memset(desc + nc * DESC, 0, DESC * sizeof *desc);
+                vl_sift_calc_keypoint_descriptor(f, desc + nc * DESC, &keys[i],
+                                                 ang[a]);
+                c[nc].k = keys[i];
+                c[nc].response = r;
+                c[nc].row = (int)nc;
+                nc++;
+            }
+        }
+    }
+    if (nc == 0) {
+        rc = 0;
+        goto done;
+    }
+    qsort(c, nc, sizeof *c, by_response);
+    nk_kept = nc < MAX_KEYS ? nc : MAX_KEYS;
+    out->xy = malloc(nk_kept * 2 * sizeof *out->xy);
+    out->desc = malloc(nk_kept * DESC * sizeof *out->desc);
+    if (!out->xy || !out->desc)
+        goto done;
+    for (size_t i = 0; i < nk_kept; i++) {
+        memcpy(out->desc + i * DESC, desc + (size_t)c[i].row * DESC,
+               DESC * sizeof *desc);
+        out->xy[2 * i] = c[i].k.x;
+        out->xy[2 * i + 1] = c[i].k.y;
+    }
+    out->n = (int)nk_kept;
+    rc = 0;
+done:
+    if (rc)
+        keyset_free(out);
+    if (f)
+        vl_sift_delete(f);
+    free(c);
+    free(ord);
+    free(desc);
+    free(img);
+    return rc;
+}
+
+int st_features_match(const float *ref, int rw, int rh, const float *mov,
+                      int mw, int mh, st_fmatch **out, int *n)
+{
+    keyset a = {0}, b = {0};
+    VlKDForest *forest = NULL;
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (detect(ref, rw, rh, &a) || detect(mov, mw, mh, &b))
+        goto done;
+    if (a.n < 4 || b.n < 4) {
+        rc = 0;
+        goto done;
+    }
+    if (!(*out = malloc((size_t)a.n * sizeof **out)))
+        goto done;
+    vl_rand_seed(vl_get_rand(), 21);
+    forest = vl_kdforest_new(VL_TYPE_FLOAT, DESC, 4, VlDistanceL2);
+    if (!forest)
+        goto done;
+    vl_kdforest_build(forest, (vl_size)b.n, b.desc);
+    vl_kdforest_set_max_num_comparisons(forest, 256);
+    for (int i = 0; i < a.n; i++) {
+        VlKDForestNeighbor nb[2];
+        if (vl_kdforest_query(forest, nb, 2, a.desc + (size_t)i * DESC) < 2)
+            continue;
+        /* squared distances */
+        if (!(nb[0].distance < RATIO * RATIO * nb[1].distance))
+            continue;
+        (*out)[*n].x0 = a.xy[2 * i];
+        (*out)[*n].y0 = a.xy[2 * i + 1];
+        (*out)[*n].x1 = b.xy[2 * nb[0].index];
+        (*out)[*n].y1 = b.xy[2 * nb[0].index + 1];
+        (*n)++;
+    }
+    rc = 0;
+done:
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    if (forest)
+        vl_kdforest_delete(forest);
+    keyset_free(&a);
+    keyset_free(&b);
+    return rc;
+}
