@@ -137,12 +137,12 @@ FUZZ_SEEDS   := $(BUILD)/fuzz-seeds
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DRIVER) \
                       $(FUZZ_CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Icli -Itests/fuzz -o $@ $< $(FUZZ_LINK) \
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Icli -Itests/fuzz -o $@ $< $(FUZZ_LINK) \
 	    $(FUZZ_CLI_OBJ) $(LIB) $(LDFLAGS_ALL) $(LDLIBS_LIB)
 
 $(BUILD)/tests/fuzz_seeds: tests/fuzz/seeds.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) \
 	    $(shell pkg-config --libs cmocka) $(LDLIBS_LIB)
 
@@ -156,7 +156,7 @@ $(FUZZ_SEEDS)/.done: $(BUILD)/tests/fuzz_seeds
 # the package of fftw3f too)
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) \
 	    $(shell pkg-config --libs cmocka) $(shell pkg-config --libs fftw3) \
 	    $(LDLIBS_LIB)

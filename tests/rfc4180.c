@@ -3,7 +3,7 @@
  *   rfc4180 FILE              check; print "RECORDS FIELDS" (header counted)
  *   rfc4180 FILE COLUMN       check; print COLUMN of every data record
  *
- * Written apart from skintrack's own reader (imgproc/csv_read.c), and
+ * Written apart from skintrack's own reader (imgproc/core/csv_read.c), and
  * stricter: a field is either plain (no '"', ',', CR or LF in it) or
  * wholly quoted with inner quotes doubled; every record has as many fields
  * as the header; every record, the last included, ends with the same line

@@ -137,17 +137,7 @@ static void apply3(const double m[9], const double v[3], double o[3])
 /* 0, or -1 if a is singular. */
 static int inv3(double o[9], const double a[9])
 {
-    double c[9], d;
-    c[0] = a[4] * a[8] - a[5] * a[7];
-    c[1] = a[2] * a[7] - a[1] * a[8];
-    c[2] = a[1] * a[5] - a[2] * a[4];
-    c[3] = a[5] * a[6] - a[3] * a[8];
-    c[4] = a[0] * a[8] - a[2] * a[6];
-    c[5] = a[2] * a[3] - a[0] * a[5];
-    c[6] = a[3] * a[7] - a[4] * a[6];
-    c[7] = a[1] * a[6] - a[0] * a[7];
-    c[8] = a[0] * a[4] - a[1] * a[3];
-    d = a[0] * c[0] + a[1] * c[3] + a[2] * c[6];
+    double c[9], d = st_mat3_adjugate(a, c);
     if (!(fabs(d) > 1e-300))
         return -1;
     for (int k = 0; k < 9; k++)

@@ -32,9 +32,16 @@ int st_vsnprintf_c(char *buf, size_t size, const char *fmt, va_list ap);
 /* Thread-safe strerror: the text for errno value e, in buf. */
 const char *st_errno_text(int e, char *buf, size_t size);
 
-/* Solves the n x n (n <= 6) system A x = b by Gaussian elimination with
- * partial pivoting; A and b are destroyed. Returns -1 if A is singular. */
+/* Solve the n x n system A x = b by Gaussian elimination with partial
+ * pivoting; A and b are destroyed (linalg.c). -1 if a pivot is not above
+ * 1e-30 (st_solve; n <= 6, A as rows of 6) or 1e-300 (st_solve_n; A row by
+ * row), or the solution is not finite. */
 int st_solve(int n, double A[6][6], double b[6], double x[6]);
+int st_solve_n(int n, double *A, double *b, double *x);
+
+/* The adjugate c of the 3 x 3 matrix a (row-major); returns det(a), so
+ * a^-1 = c / det when det is far enough from 0 for the caller. */
+double st_mat3_adjugate(const double a[9], double c[9]);
 
 /* Runs fn(ctx, i) for every i in [0, n), on up to jobs threads that take
  * the next i as they finish; returns when all are done. With jobs <= 1,

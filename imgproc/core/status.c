@@ -5,7 +5,6 @@
  *   st_error_text     best text of an st_error
  *   st_fail           record a failure (internal)
  *   st_errno_text     thread-safe strerror (internal)
- *   st_solve          small dense linear systems (internal)
  */
 #define _POSIX_C_SOURCE 200809L /* the XSI strerror_r */
 #include <stdarg.h>
@@ -75,39 +74,4 @@ const char *st_errno_text(int e, char *buf, size_t size)
     if (strerror_r(e, buf, size) != 0)
         snprintf(buf, size, "error %d", e);
     return buf;
-}
-
-int st_solve(int n, double A[6][6], double b[6], double x[6])
-{
-    for (int c = 0; c < n; c++) {
-        int p = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(A[r][c]) > fabs(A[p][c]))
-                p = r;
-        if (fabs(A[p][c]) < 1e-30)
-            return -1;
-        for (int k = 0; k < n; k++) {
-            double t = A[c][k];
-            A[c][k] = A[p][k];
-            A[p][k] = t;
-        }
-        {
-            double t = b[c];
-            b[c] = b[p];
-            b[p] = t;
-        }
-        for (int r = c + 1; r < n; r++) {
-            double f = A[r][c] / A[c][c];
-            for (int k = c; k < n; k++)
-                A[r][k] -= f * A[c][k];
-            b[r] -= f * b[c];
-        }
-    }
-    for (int r = n - 1; r >= 0; r--) {
-        double s = b[r];
-        for (int k = r + 1; k < n; k++)
-            s -= A[r][k] * x[k];
-        x[r] = s / A[r][r];
-    }
-    return 0;
 }

@@ -5,7 +5,6 @@
  *   st_fit_robust   MSAC with local optimisation
  *   st_fit_select   GRIC model selection
  *   st_fit_error2   squared transfer error
- *   st_solve_n      small dense linear systems
  *
  * Least squares. The similarity x' = a x + b y + tx, y' = -b x + a y + ty
  * and the affine map have closed forms on centred coordinates. The
@@ -55,45 +54,6 @@
 
 #define MIN_SAMPLES 64
 #define MAX_SAMPLES 3000
-
-int st_solve_n(int n, double *A, double *b, double *x)
-{
-    for (int c = 0; c < n; c++) {
-        int p = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(A[r * n + c]) > fabs(A[p * n + c]))
-                p = r;
-        if (!(fabs(A[p * n + c]) > 1e-300))
-            return -1;
-        if (p != c) {
-            for (int k = 0; k < n; k++) {
-                double t = A[c * n + k];
-                A[c * n + k] = A[p * n + k];
-                A[p * n + k] = t;
-            }
-            {
-                double t = b[c];
-                b[c] = b[p];
-                b[p] = t;
-            }
-        }
-        for (int r = c + 1; r < n; r++) {
-            double f = A[r * n + c] / A[c * n + c];
-            for (int k = c; k < n; k++)
-                A[r * n + k] -= f * A[c * n + k];
-            b[r] -= f * b[c];
-        }
-    }
-    for (int r = n - 1; r >= 0; r--) {
-        double s = b[r];
-        for (int k = r + 1; k < n; k++)
-            s -= A[r * n + k] * x[k];
-        x[r] = s / A[r * n + r];
-        if (!isfinite(x[r]))
-            return -1;
-    }
-    return 0;
-}
 
 int st_fit_dof(st_align_model model)
 {

@@ -3,6 +3,7 @@
 #ifndef SKINTRACK_ALIGN_INTERNAL_H
 #define SKINTRACK_ALIGN_INTERNAL_H
 
+#include "core/core_internal.h"
 #include "skintrack/align.h"
 #include "skintrack/warp.h"
 
@@ -50,8 +51,5 @@ st_align_model st_fit_select(const st_fmatch *m, int n,
  * horizon). */
 double st_fit_error2(const st_transform *t, const st_fmatch *m);
 
-/* Solves the n x n system A x = b (A row by row) by Gaussian elimination
- * with partial pivoting; A and b are destroyed. -1 if singular. */
-int st_solve_n(int n, double *A, double *b, double *x);
 
 #endif

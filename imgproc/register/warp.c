@@ -101,17 +101,7 @@ int st_transform_invert(const st_transform *t, st_transform *inv)
 {
     double h[9], a[9], det;
     st_transform_matrix(t, h);
-    /* adjugate */
-    a[0] = h[4] * h[8] - h[5] * h[7];
-    a[1] = h[2] * h[7] - h[1] * h[8];
-    a[2] = h[1] * h[5] - h[2] * h[4];
-    a[3] = h[5] * h[6] - h[3] * h[8];
-    a[4] = h[0] * h[8] - h[2] * h[6];
-    a[5] = h[2] * h[3] - h[0] * h[5];
-    a[6] = h[3] * h[7] - h[4] * h[6];
-    a[7] = h[1] * h[6] - h[0] * h[7];
-    a[8] = h[0] * h[4] - h[1] * h[3];
-    det = h[0] * a[0] + h[1] * a[3] + h[2] * a[6];
+    det = st_mat3_adjugate(h, a);
     if (!(fabs(det) > 1e-12))
         return -1;
     if (!st_transform_is_projective(t)) {
