@@ -77,7 +77,8 @@ LIB      := $(BUILD)/libskintrack.a
 BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
-.PHONY: all lib test test-only check check-asan run run-only install deps-test docs \
+.PHONY: all lib test test-only check check-asan check-style check-style-only \
+        format run run-only install deps-test docs \
         uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
         fuzz-merge-run valgrind
 
@@ -239,6 +240,26 @@ bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
 check-asan:
 	$(MAKE) test SANITIZE=1
+
+# The style CI holds the code to: every C/C++ file as clang-format 14
+# formats it (.clang-format), and a clang build of the library, the program
+# and the tests free of warnings (-Werror). `make format` rewrites the files.
+STYLE_SRC = $(wildcard imgproc/*/*.c imgproc/*/*.h imgproc/*/*.cpp cli/*.c \
+            cli/*.h include/skintrack/*.h tests/*.c tests/*.h \
+            tests/fuzz/*.c tests/fuzz/*.h samples/*.c)
+STYLE_PKGS := clang clang-format
+
+check-style:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(STYLE_PKGS)"
+	@$(MAKE) --no-print-directory check-style-only
+
+check-style-only:
+	clang-format --dry-run --Werror $(STYLE_SRC)
+	$(MAKE) --no-print-directory CC=clang CXX=clang++ BUILD=build-clang \
+	    CFLAGS="-O1 -g -Werror" all $(TEST_BIN:$(BUILD)/%=build-clang/%)
+
+format:
+	clang-format -i $(STYLE_SRC)
 
 # The CLI end-to-end tests with every run of the program under valgrind's
 # memcheck: any error or leak fails the run (exit 99), and the logs stay
