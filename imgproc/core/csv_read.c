@@ -135,6 +135,54 @@ static int skip_state(int state, int c)
     }
 }
 
+/* Takes byte c of a record in quoting state *state: stores it, ends a
+ * field, or names what is wrong in *bad. 0, or put's -1 (too long) or -2
+ * (out of memory). */
+static int step(st_csv_reader *r, int *state, int c, const char **bad)
+{
+    int rc = 0;
+    switch (*state) {
+    case FIELD_START:
+    case UNQUOTED:
+        if (c == '"' && *state == FIELD_START) {
+            *state = QUOTED;
+        } else if (c == ',') {
+            rc = put(r, '\0');
+            if (!rc) {
+                rc = new_field(r);
+                if (rc == -1)
+                    *bad = "more than 256 fields";
+            }
+            *state = FIELD_START;
+        } else {
+            rc = put(r, (char)c);
+            *state = UNQUOTED;
+        }
+        break;
+    case QUOTED:
+        if (c == '"')
+            *state = QUOTE_IN_QUOTED;
+        else
+            rc = put(r, (char)c);
+        break;
+    case QUOTE_IN_QUOTED:
+        if (c == '"') {
+            rc = put(r, '"');
+            *state = QUOTED;
+        } else if (c == ',') {
+            rc = put(r, '\0');
+            if (!rc && (rc = new_field(r)) == -1)
+                *bad = "more than 256 fields";
+            *state = FIELD_START;
+        } else {
+            *bad = "text after a closing quote";
+            *state = UNQUOTED;
+        }
+        break;
+    }
+    return rc;
+}
+
 int st_csv_read(st_csv_reader *r, st_error *err)
 {
     const char *bad = NULL;
@@ -178,46 +226,7 @@ int st_csv_read(st_csv_reader *r, st_error *err)
             state = UNQUOTED;
             continue;
         }
-        rc = 0;
-        switch (state) {
-        case FIELD_START:
-        case UNQUOTED:
-            if (c == '"' && state == FIELD_START) {
-                state = QUOTED;
-            } else if (c == ',') {
-                rc = put(r, '\0');
-                if (!rc) {
-                    rc = new_field(r);
-                    if (rc == -1)
-                        bad = "more than 256 fields";
-                }
-                state = FIELD_START;
-            } else {
-                rc = put(r, (char)c);
-                state = UNQUOTED;
-            }
-            break;
-        case QUOTED:
-            if (c == '"')
-                state = QUOTE_IN_QUOTED;
-            else
-                rc = put(r, (char)c);
-            break;
-        case QUOTE_IN_QUOTED:
-            if (c == '"') {
-                rc = put(r, '"');
-                state = QUOTED;
-            } else if (c == ',') {
-                rc = put(r, '\0');
-                if (!rc && (rc = new_field(r)) == -1)
-                    bad = "more than 256 fields";
-                state = FIELD_START;
-            } else {
-                bad = "text after a closing quote";
-                state = UNQUOTED;
-            }
-            break;
-        }
+        rc = step(r, &state, c, &bad);
         if (rc == -2)
             goto nomem;
         if (rc == -1 && !bad)

@@ -183,12 +183,58 @@ static void row_to_float(st_cms *cms, const png_byte *raw, uint16_t *row16,
     }
 }
 
+/* Reads the image data (after png_read_update_info) into d->img, upright
+ * for orientation orient: row by row, or whole for an interlaced file. */
+static st_status read_pixels(struct pdec *d, int orient, png_uint_32 sw,
+                             png_uint_32 sh, int ch, int bits, size_t rowbytes,
+                             int passes, st_error *err)
+{
+    int w, h;
+    size_t n;
+    st_status s;
+
+    st_oriented_size(orient, (int)sw, (int)sh, &w, &h);
+    s = st_image_new(&d->img, w, h, ch, err);
+    if (s)
+        return s;
+    d->frow = malloc((size_t)sw * (size_t)ch * sizeof(float));
+    d->row16 = malloc((size_t)sw * (size_t)ch * sizeof(uint16_t));
+    if (!d->frow || !d->row16)
+        return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    if (passes > 1) {
+        if (st_mul_size(rowbytes, sh, &n))
+            return st_fail(err, ST_ERR_TOO_LARGE, "interlaced PNG too large");
+        d->raw = malloc(n);
+        d->rows = malloc((size_t)sh * sizeof *d->rows);
+        if (!d->raw || !d->rows)
+            return st_fail(err, ST_ERR_NOMEM,
+                           "out of memory for an interlaced PNG");
+        for (png_uint_32 y = 0; y < sh; y++)
+            d->rows[y] = d->raw + (size_t)y * rowbytes;
+        png_read_image(d->png, d->rows);
+    } else {
+        d->raw = malloc(rowbytes);
+        if (!d->raw)
+            return st_fail(err, ST_ERR_NOMEM, "out of memory");
+    }
+    for (png_uint_32 y = 0; y < sh; y++) {
+        png_bytep raw = d->raw;
+        if (passes > 1)
+            raw = d->rows[y];
+        else
+            png_read_row(d->png, raw, NULL);
+        row_to_float(&d->cms, raw, d->row16, d->frow, (int)sw, ch, bits);
+        st_orient_put_row(d->img, orient, (int)sw, (int)sh, (int)y, d->frow);
+    }
+    return ST_OK;
+}
+
 static st_status decode(struct pdec *d, const st_read_options *opt,
                         uint64_t max_pixels, st_image_info *info, st_error *err)
 {
     png_uint_32 sw, sh;
-    int bits, ctype, interlace, ch, w, h, orient, passes;
-    size_t rowbytes, n;
+    int bits, ctype, interlace, ch, orient, passes;
+    size_t rowbytes;
     st_status s;
 
     /* Sizes are judged by st_image_check_size, so the error says why. */
@@ -234,39 +280,9 @@ static st_status decode(struct pdec *d, const st_read_options *opt,
     if (s)
         return s;
 
-    st_oriented_size(orient, (int)sw, (int)sh, &w, &h);
-    s = st_image_new(&d->img, w, h, ch, err);
+    s = read_pixels(d, orient, sw, sh, ch, bits, rowbytes, passes, err);
     if (s)
         return s;
-    d->frow = malloc((size_t)sw * (size_t)ch * sizeof(float));
-    d->row16 = malloc((size_t)sw * (size_t)ch * sizeof(uint16_t));
-    if (!d->frow || !d->row16)
-        return st_fail(err, ST_ERR_NOMEM, "out of memory");
-    if (passes > 1) {
-        if (st_mul_size(rowbytes, sh, &n))
-            return st_fail(err, ST_ERR_TOO_LARGE, "interlaced PNG too large");
-        d->raw = malloc(n);
-        d->rows = malloc((size_t)sh * sizeof *d->rows);
-        if (!d->raw || !d->rows)
-            return st_fail(err, ST_ERR_NOMEM,
-                           "out of memory for an interlaced PNG");
-        for (png_uint_32 y = 0; y < sh; y++)
-            d->rows[y] = d->raw + (size_t)y * rowbytes;
-        png_read_image(d->png, d->rows);
-    } else {
-        d->raw = malloc(rowbytes);
-        if (!d->raw)
-            return st_fail(err, ST_ERR_NOMEM, "out of memory");
-    }
-    for (png_uint_32 y = 0; y < sh; y++) {
-        png_bytep raw = d->raw;
-        if (passes > 1)
-            raw = d->rows[y];
-        else
-            png_read_row(d->png, raw, NULL);
-        row_to_float(&d->cms, raw, d->row16, d->frow, (int)sw, ch, bits);
-        st_orient_put_row(d->img, orient, (int)sw, (int)sh, (int)y, d->frow);
-    }
     png_read_end(d->png, d->info);
 
     /* An eXIf chunk after the image data is seen only now. */
