@@ -375,7 +375,11 @@ run_slurm() {
     # polled here rather than with sbatch --wait (which sleeps up to 10 s
     # between looks); a signal is handled within half a second
     if ! wait_for 300 ended "$good" "$bad" || ! alive; then
+        why=
+        kill -0 "$ctld_pid" 2>/dev/null || why="slurmctld exited; "
+        kill -0 "$slurmd_pid" 2>/dev/null || why="${why}slurmd exited; "
         not_ok "Slurm: every task ends within 300 s, the daemons up" \
+            "${why:-still running after 300 s}" \
             "slurmctld: $(log_tail "$slurm/slurmctld.out")" \
             "slurmd: $(log_tail "$slurm/slurmd.out")" \
             "$(task_states "$good" | paste -sd, -)" \
