@@ -184,15 +184,14 @@ stop_cluster() {
     done
 }
 
-# holders: ids of the processes with a file of $slurm open.
+# holders: ids of the processes with a file of $slurm open (not this
+# shell's).
 holders() {
     [ -d "$slurm" ] || return 0
-    for d in /proc/[0-9]*; do
-        [ "${d#/proc/}" != $$ ] &&
-            ls -l "$d/fd" 2>/dev/null | grep -F -e " $slurm/" >/dev/null &&
-            echo "${d#/proc/}"
-    done
+    find /proc/[0-9]*/fd -maxdepth 1 -lname "$slurm/*" 2>/dev/null |
+        cut -d/ -f3 | sort -u | grep -v -x -e "$$"
 }
+
 trap 'stop_cluster; rm -rf "$tmp"' 0
 
 # log_tail FILE: its last 3 lines that say error or fatal (but those
