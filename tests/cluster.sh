@@ -10,7 +10,8 @@
 # slurmctld and slurmd as root from a temporary folder (own key, socket,
 # ports, slurm.conf, state and logs; no systemd) and stops them by their
 # process ids on every way out. Needs slurm-wlm, munge and parallel
-# (make test-slurm installs them).
+# (make test-slurm installs them). Merged files are read back with
+# tests/rfc4180.c, a strict RFC 4180 parser.
 
 set -u
 
@@ -95,6 +96,11 @@ check_parts() {
     fi
     expect_eq "$what: one header in the merged file" 1 \
         "$(grep -c '^subject,' "$dir/merged.csv")"
+    if "$BUILD/tests/rfc4180" "$dir/merged.csv" >"$out" 2>&1; then
+        ok "$what: the merged file is strict RFC 4180 ($(cat "$out") records fields)"
+    else
+        not_ok "$what: the merged file is strict RFC 4180" "$(show "$out")"
+    fi
     sorted "$dir/merged.csv" "$dir/merged.sorted"
     if cmp -s "$tmp/single.sorted" "$dir/merged.sorted"; then
         ok "$what: merged parts equal the single run byte for byte (sorted)"
