@@ -7,6 +7,9 @@
 #   make test SANITIZE=1  (or make check-asan) the same under ASan + UBSan
 #   make run        analyse the bundled sample course (info, metrics, compare,
 #                   course)
+#   make test-slurm a study as --shard parts on GNU parallel and as a job
+#                   array on a one-node Slurm cluster started for the test
+#                   (as root; installs slurm-wlm, munge, parallel: SLURM_PKGS)
 #   make valgrind   the CLI end-to-end tests under valgrind memcheck (slow)
 #   make docs       rewrite the examples in README.md and the man page by
 #                   running them (make test checks them)
@@ -80,7 +83,7 @@ VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include
 .PHONY: all lib test test-only check check-asan check-style check-style-only \
         format run run-only install deps-test docs \
         uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
-        fuzz-merge-run valgrind
+        fuzz-merge-run valgrind test-slurm test-slurm-only deps-slurm
 
 all: $(LIB) $(BIN)
 lib: $(LIB)
@@ -219,6 +222,16 @@ $(BUILD)/tests/rfc4180: tests/rfc4180.c
 	$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 check: test
+
+# tests/cluster.sh: the study of docs/cluster.md split with --shard on GNU
+# parallel and on a one-node Slurm cluster (munged, slurmctld, slurmd run
+# from a temporary folder and stopped on every exit); about 30 s idle.
+test-slurm: deps-slurm
+	@$(MAKE) --no-print-directory test-slurm-only
+
+test-slurm-only: all $(BUILD)/tests/rfc4180
+	@echo "== tests/cluster.sh"
+	@$(ASAN_ENV) SKINTRACK=$(BIN) BUILD=$(BUILD) sh tests/cluster.sh
 
 # Rewrites the examples in README.md and docs/skintrack.1 by running them
 # (tests/docs.sh checks them in make test).
@@ -387,8 +400,15 @@ DEB_PKGS := gcc g++ make pkg-config libjpeg62-turbo-dev libpng-dev \
 TEST_PKGS := chromium fonts-dejavu-core imagemagick poppler-utils \
              libheif-examples libtiff-tools python3-skimage python3-matplotlib
 
+# make test-slurm: Debian's Slurm (slurm-wlm: slurmctld, slurmd and the
+# client commands), MUNGE for its authentication, and GNU parallel.
+SLURM_PKGS := slurm-wlm munge parallel
+
 deps-test:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(TEST_PKGS)"
+
+deps-slurm:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(SLURM_PKGS)"
 
 deps:
 	@if ! command -v dpkg >/dev/null 2>&1; then \
