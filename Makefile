@@ -136,10 +136,15 @@ $(FUZZ_SEEDS)/.done: $(BUILD)/tests/fuzz_seeds
 
 # test_pores' slow reference is FFTW in double precision (libfftw3-dev,
 # the package of fftw3f too)
+# test_failures fails the library's allocations one at a time: its
+# calls to malloc, calloc and realloc go through the test's wrappers.
+$(BUILD)/tests/test_failures: TEST_LDFLAGS := \
+    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
-	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) \
+	    $(TEST_SUPPORT) $(LIB) $(LDFLAGS_ALL) $(TEST_LDFLAGS) \
 	    $(shell pkg-config --libs cmocka) $(shell pkg-config --libs fftw3) \
 	    $(LDLIBS_LIB)
 
