@@ -750,7 +750,11 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
         j->who = who;
         if (j->rep)
             cli_report_attach(j->rep, who, &j->course.metrics);
-        if (st_course_measure(paths, m, mb, &j->course, res, &err))
+        /* a course that failed as a whole has that cause in every row
+         * too: the rows are written (status=error) and the command exits
+         * 1; without rows it stops here */
+        if (st_course_measure(paths, m, mb, &j->course, res, &err) &&
+            res[mb].status == ST_OK)
             goto done;
         for (size_t k = 0; k < m; k++) {
             who[k]->res = res[k];

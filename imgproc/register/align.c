@@ -927,12 +927,15 @@ static int refine_general(const level *L, st_transform *t, int projective,
 
 /* ---- confidence and overlap ---- */
 
-static double band_ncc(const level *L, const st_transform *t)
+/* The confidence into *ncc; 0, or -1 when out of memory. */
+static int band_ncc(const level *L, const st_transform *t, double *ncc)
 {
     plane rb = {0}, mb = {0};
-    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0, n = 0, ncc = 0;
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0, n = 0;
     int stride = (int)fmax(1, ceil(sqrt((double)L->r.w * L->r.h / 6e5)));
+    int rc = -1;
 
+    *ncc = 0;
     if (plane_new(&rb, L->r.w, L->r.h) || plane_new(&mb, L->m.w, L->m.h) ||
         blur(&L->r, &rb, sqrt(15.0)) || blur(&L->m, &mb, sqrt(15.0)))
         goto done;
@@ -951,12 +954,13 @@ static double band_ncc(const level *L, const st_transform *t)
     if (n > 16) {
         double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
         if (va > 0 && vb > 0)
-            ncc = (sab - sa * sb / n) / sqrt(va * vb);
+            *ncc = (sab - sa * sb / n) / sqrt(va * vb);
     }
+    rc = 0;
 done:
     plane_free(&rb);
     plane_free(&mb);
-    return ncc;
+    return rc;
 }
 
 static double overlap_pct(const st_image *ref, const st_image *mov,
@@ -1232,6 +1236,11 @@ static int feature_estimate(const plane *r, const plane *m, int f,
     }
     res->inliers = st_fit_robust(fit, mt, n, FEATURE_THRESHOLD, r->w, r->h,
                                  &t, keep);
+    if (res->inliers < 0) { /* out of memory */
+        res->inliers = 0;
+        rc = -1;
+        goto done;
+    }
     if (res->inliers < FEATURE_MIN_INLIERS) {
         res->inliers = 0;
         goto done;
@@ -1239,8 +1248,15 @@ static int feature_estimate(const plane *r, const plane *m, int f,
     *model = fit;
     if (opt->model == ST_ALIGN_AUTO) {
         st_transform sel;
+        int ls = -1;
         *model = st_fit_select(mt, n, keep, NULL);
-        if (*model != fit && !st_fit_ls(*model, mt, n, keep, &sel))
+        if (*model != ST_ALIGN_AUTO && *model != fit)
+            ls = st_fit_ls(*model, mt, n, keep, &sel);
+        if (*model == ST_ALIGN_AUTO || ls == -2) {
+            rc = -1; /* out of memory */
+            goto done;
+        }
+        if (!ls)
             t = sel;
         else
             *model = fit;
@@ -1432,9 +1448,9 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
         while (lc < nlev - 1 && (double)pr[lc].w * pr[lc].h > 1.2e6)
             lc++;
         to_level(&full, f0 << lc, &t);
-        if (make_level(&pr[lc], &pm[lc], scale_of(&full, ref), &L))
+        if (make_level(&pr[lc], &pm[lc], scale_of(&full, ref), &L) ||
+            band_ncc(&L, &t, &res->confidence))
             goto nomem;
-        res->confidence = band_ncc(&L, &t);
         free_level(&L);
     }
     /* residual on the finest level */

@@ -184,8 +184,10 @@ static int fit_homography(const st_fmatch *m, int n, const unsigned char *keep,
     double k0 = sqrt(2.0) / f->s0, k1 = sqrt(2.0) / f->s1;
     double *p;
     int j = 0;
-    if (f->n < 4 || !(p = malloc((size_t)f->n * 4 * sizeof *p)))
+    if (f->n < 4)
         return -1;
+    if (!(p = malloc((size_t)f->n * 4 * sizeof *p)))
+        return -2;
     for (int i = 0; i < n; i++)
         if (!keep || keep[i]) {
             double *q = p + 4 * j++;
@@ -315,14 +317,14 @@ int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
     double thr2 = thr * thr, best = DBL_MAX;
     long need = MAX_SAMPLES;
     uint32_t seed = 0x2545F491u;
-    int best_inl = 0, ninl;
+    int best_inl = 0, ninl, rc = 0;
     unsigned char *tmp;
     st_transform cand;
 
     if (n < s + 2)
         return 0;
     if (!(tmp = malloc((size_t)n)))
-        return 0;
+        return -1;
     for (long it = 0; it < need && it < MAX_SAMPLES; it++) {
         int idx[4];
         double sc;
@@ -340,8 +342,9 @@ int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
         memset(tmp, 0, (size_t)n);
         for (int i = 0; i < s; i++)
             tmp[idx[i]] = 1;
-        if (st_fit_ls(model, m, n, tmp, &cand) ||
-            !plausible(&cand, ref_w, ref_h))
+        if ((rc = st_fit_ls(model, m, n, tmp, &cand)) == -2)
+            break;
+        if (rc || !plausible(&cand, ref_w, ref_h))
             continue;
         sc = score(&cand, m, n, thr2, tmp, &ninl);
         if (sc >= best)
@@ -349,7 +352,7 @@ int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
         /* local optimisation: least squares on this sample's inliers */
         {
             st_transform lo;
-            if (ninl >= s + 2 && !st_fit_ls(model, m, n, tmp, &lo) &&
+            if (ninl >= s + 2 && !(rc = st_fit_ls(model, m, n, tmp, &lo)) &&
                 plausible(&lo, ref_w, ref_h)) {
                 int nlo;
                 double slo = score(&lo, m, n, thr2, NULL, &nlo);
@@ -357,6 +360,8 @@ int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
                     cand = lo, sc = slo, ninl = nlo;
             }
         }
+        if (rc == -2)
+            break;
         if (sc < best) {
             double eps = (double)ninl / n, p = pow(eps, s);
             best = sc;
@@ -370,11 +375,15 @@ int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
                                          ceil(log(0.001) / log1p(-p))));
         }
     }
+    if (rc == -2) {
+        free(tmp);
+        return -1;
+    }
     if (best_inl >= s + 2)
         for (int round = 0; round < 2; round++) {
             st_transform ls;
             score(t, m, n, thr2, keep, &ninl);
-            if (ninl < s + 2 || st_fit_ls(model, m, n, keep, &ls) ||
+            if (ninl < s + 2 || (rc = st_fit_ls(model, m, n, keep, &ls)) ||
                 !plausible(&ls, ref_w, ref_h))
                 break;
             *t = ls;
@@ -384,7 +393,7 @@ int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
     if (best_inl)
         score(t, m, n, thr2, keep, &best_inl);
     free(tmp);
-    return best_inl;
+    return rc == -2 ? -1 : best_inl;
 }
 
 st_align_model st_fit_select(const st_fmatch *m, int n,
@@ -399,8 +408,12 @@ st_align_model st_fit_select(const st_fmatch *m, int n,
 
     for (int i = 0; i < n; i++)
         ni += keep[i] != 0;
-    for (int k = 0; k < 3; k++)
-        ok[k] = !st_fit_ls(models[k], m, n, keep, &t[k]);
+    for (int k = 0; k < 3; k++) {
+        int rc = st_fit_ls(models[k], m, n, keep, &t[k]);
+        if (rc == -2)
+            return ST_ALIGN_AUTO; /* out of memory */
+        ok[k] = rc == 0;
+    }
     if (ni <= 8 || !ok[2])
         return ST_ALIGN_SIMILARITY;
     for (int i = 0; i < n; i++)

@@ -27,14 +27,14 @@ int st_fit_dof(st_align_model model);
  * when keep is NULL): exact linear least squares for the similarity and
  * the affine map; for the homography the normalised DLT (Hartley 1997)
  * followed by Gauss-Newton on the transfer error. Returns -1 when
- * degenerate. */
+ * degenerate, -2 when out of memory. */
 int st_fit_ls(st_align_model model, const st_fmatch *m, int n,
               const unsigned char *keep, st_transform *t);
 
 /* Robust fit: MSAC sampling of minimal sets (Torr & Zisserman 2000) with
  * threshold thr on the transfer error, then least squares on the inliers,
  * twice. keep (n bytes) receives the inliers; returns their number (0
- * when nothing fits). Deterministic. ref_w x ref_h: the reference plane,
+ * when nothing fits), or -1 when out of memory. Deterministic. ref_w x ref_h: the reference plane,
  * whose corners must stay in front of a homography's horizon. */
 int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
                   int ref_w, int ref_h, st_transform *t, unsigned char *keep);
@@ -43,7 +43,7 @@ int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
  * (Torr 1998) on the inliers keep, each refitted to them by st_fit_ls;
  * sigma (feature-plane px) is the inliers' noise level, measured on the
  * homography's residuals. Writes each model's score to gric[3] if not
- * NULL. */
+ * NULL. ST_ALIGN_AUTO when out of memory. */
 st_align_model st_fit_select(const st_fmatch *m, int n,
                              const unsigned char *keep, double gric[3]);
 

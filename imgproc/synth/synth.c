@@ -48,11 +48,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <fftw3.h>
-
 #include "core/core_internal.h"
 #include "skintrack/color.h"
 #include "skintrack/date.h"
+#include "skintrack/fft.h"
 #include "skintrack/synth.h"
 
 enum { WORLD_W = 1200, WORLD_H = 900, N_PORES = 300, MAX_PHOTOS = 512 };
@@ -126,6 +125,7 @@ struct st_synth {
     int cell_head[CELLS_Y][CELLS_X];
     int next[N_PORES];
     double base_lin[3];
+    double xyz_to_rgb[3][3];
 };
 
 /* ---- random numbers -------------------------------------------------- */
@@ -157,10 +157,20 @@ static const double rgb_to_xyz[3][3] = {{0.4124564, 0.3575761, 0.1804375},
                                         {0.2126729, 0.7151522, 0.0721750},
                                         {0.0193339, 0.1191920, 0.9503041}};
 static const double white[3] = {0.95047, 1.0, 1.08883};
-/* Its inverse (B. Lindbloom, "RGB/XYZ matrices", sRGB D65). */
-static const double xyz_to_rgb[3][3] = {{3.2404542, -1.5371385, -0.4985314},
-                                        {-0.9692660, 1.8760108, 0.0415560},
-                                        {0.0556434, -0.2040259, 1.0572252}};
+/* Its inverse, computed from it in double precision (st_synth_new), so
+ * that a colour taken to CIELAB and back is the one that went in. */
+static void invert3(double out[3][3], const double a[3][3])
+{
+    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+                 a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+                 a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            int r0 = (j + 1) % 3, r1 = (j + 2) % 3;
+            int c0 = (i + 1) % 3, c1 = (i + 2) % 3;
+            out[i][j] = (a[r0][c0] * a[r1][c1] - a[r0][c1] * a[r1][c0]) / det;
+        }
+}
 
 static double lab_f(double t)
 {
@@ -187,7 +197,8 @@ static void linear_to_lab(const double rgb[3], double lab[3])
     lab[2] = 200.0 * (f[1] - f[2]);
 }
 
-static void lab_to_linear(const double lab[3], double rgb[3])
+static void lab_to_linear(const double xyz_to_rgb[3][3], const double lab[3],
+                          double rgb[3])
 {
     double fy = (lab[0] + 16.0) / 116.0;
     double xyz[3] = {white[0] * lab_finv(fy + lab[1] / 500.0),
@@ -198,53 +209,49 @@ static void lab_to_linear(const double lab[3], double rgb[3])
                  xyz_to_rgb[i][2] * xyz[2];
 }
 
-static int make_texture(st_synth *sc, uint64_t *rng)
+/* White noise shaped by f^(-beta/2) through the plan cache (fft.c), then
+ * scaled to zero mean and unit variance. ST_OK, or the FFT's error. */
+static st_status make_texture(st_synth *sc, uint64_t *rng, st_error *err)
 {
     const int nx = TEX_W, ny = TEX_H, nh = TEX_W / 2 + 1;
-    float *f = fftwf_alloc_real((size_t)nx * (size_t)ny);
-    fftwf_complex *spec = fftwf_alloc_complex((size_t)ny * (size_t)nh);
-    fftwf_plan fwd = NULL, back = NULL;
-    int ok = 0;
-    if (!f || !spec)
+    const size_t n_px = (size_t)nx * (size_t)ny;
+    float *f = st_fft_alloc(n_px);
+    float *spec = st_fft_alloc((size_t)ny * (size_t)nh * 2);
+    double sum = 0.0, sum2 = 0.0, mean, sd;
+    st_status st;
+    if (!f || !spec) {
+        st = st_fail(err, ST_ERR_NOMEM, "out of memory for the texture");
         goto cleanup;
-    fwd = fftwf_plan_dft_r2c_2d(ny, nx, f, spec, FFTW_ESTIMATE);
-    back = fftwf_plan_dft_c2r_2d(ny, nx, spec, f, FFTW_ESTIMATE);
-    if (!fwd || !back)
-        goto cleanup;
-
-    for (size_t i = 0; i < (size_t)nx * (size_t)ny; i++)
+    }
+    for (size_t i = 0; i < n_px; i++)
         f[i] = (float)gaussian(rng);
-    fftwf_execute(fwd);
+    if ((st = st_fft_forward(nx, ny, f, spec, err)))
+        goto cleanup;
     for (int j = 0; j < ny; j++) {
         double fy = (double)(j <= ny / 2 ? j : j - ny) / ny;
         for (int i = 0; i < nh; i++) {
             double fx = (double)i / nx, fr = sqrt(fx * fx + fy * fy);
             float g = fr > 0.0 ? (float)pow(fr, -TEXTURE_BETA / 2.0) : 0.0f;
-            spec[(size_t)j * nh + i][0] *= g;
-            spec[(size_t)j * nh + i][1] *= g;
+            spec[2 * ((size_t)j * nh + i)] *= g;
+            spec[2 * ((size_t)j * nh + i) + 1] *= g;
         }
     }
-    fftwf_execute(back);
-
-    double sum = 0.0, sum2 = 0.0, n = (double)nx * ny;
-    for (size_t i = 0; i < (size_t)nx * (size_t)ny; i++) {
+    if ((st = st_fft_inverse(nx, ny, spec, f, err)))
+        goto cleanup;
+    for (size_t i = 0; i < n_px; i++) {
         sum += f[i];
         sum2 += (double)f[i] * f[i];
     }
-    double mean = sum / n, sd = sqrt(sum2 / n - mean * mean);
-    for (size_t i = 0; i < (size_t)nx * (size_t)ny; i++)
+    mean = sum / (double)n_px;
+    sd = sqrt(sum2 / (double)n_px - mean * mean);
+    for (size_t i = 0; i < n_px; i++)
         f[i] = (float)((f[i] - mean) / sd);
     sc->tex = f;
     f = NULL;
-    ok = 1;
 cleanup:
-    if (fwd)
-        fftwf_destroy_plan(fwd);
-    if (back)
-        fftwf_destroy_plan(back);
-    fftwf_free(spec);
-    fftwf_free(f);
-    return ok;
+    st_fft_free(spec);
+    st_fft_free(f);
+    return st;
 }
 
 static double catmull_rom(double p0, double p1, double p2, double p3, double t)
@@ -409,7 +416,7 @@ static void apply_pores(const st_synth *sc, const st_synth_photo *p, double x,
 {
     int cx = (int)floor(x / CELL), cy = (int)floor(y / CELL);
     double size = p->pore_diameter / (PORE_DIAMETER * sc->opt.width / WORLD_W);
-    double depth = PORE_DEPTH;
+    double depth = p->pore_depth;
     for (int j = cy - 1; j <= cy + 1; j++) {
         if (j < 0 || j >= CELLS_Y)
             continue;
@@ -476,7 +483,7 @@ static double pigment_weight(double x, double y, double n)
 static void scene_at(const st_synth *sc, const st_synth_photo *p, double x,
                      double y, double rgb[3])
 {
-    double illum = illumination(x, y), n, la, d, lines, red, pig, lab[3];
+    double illum = illumination(x, y), n, la, d, lines, red, pig, dl, lab[3];
     if (in_card(x, y, 0.0)) {
         for (int c = 0; c < 3; c++)
             rgb[c] = CARD_REFLECTANCE * illum;
@@ -497,11 +504,12 @@ static void scene_at(const st_synth *sc, const st_synth_photo *p, double x,
     if (red < 1e-6 && pig < 1e-6 && p->acute_a_star == 0)
         return;
     linear_to_lab(rgb, lab);
-    lab[0] += PIGMENT_DL * pig;
+    dl = p->pigment_l_star * pig;
+    lab[0] += dl;
     lab[1] += p->red_patch_a_star * red + p->acute_a_star +
-              PIGMENT_DA_PER_DL * PIGMENT_DL * pig;
-    lab[2] += PIGMENT_DB_PER_DL * PIGMENT_DL * pig;
-    lab_to_linear(lab, rgb);
+              PIGMENT_DA_PER_DL * dl;
+    lab[2] += PIGMENT_DB_PER_DL * dl;
+    lab_to_linear(sc->xyz_to_rgb, lab, rgb);
 }
 
 /* ---- the course ------------------------------------------------------ */
@@ -572,6 +580,8 @@ static void plan(st_synth *s)
         p->pore_diameter = PORE_DIAMETER * zoom * (1.0 + o->pore_change * f);
         p->texture_amplitude = TEXTURE_AMP * (1.0 + o->texture_change * f);
         p->red_patch_a_star = RED_PATCH_A * (1.0 - 0.75 * f);
+        p->pore_depth = PORE_DEPTH;
+        p->pigment_l_star = PIGMENT_DL;
         p->scale = 1.0;
         p->exposure = 1.0;
     }
@@ -615,6 +625,71 @@ static void truth_in_pixels(st_synth *s)
     }
 }
 
+/* The options of a planned course are in range. */
+static st_status check_plan(const st_synth_options *o, st_error *err)
+{
+    if (o->sessions < 1 || o->sessions > 50 || o->interval_days < 1 ||
+        o->n_post_days < 0 || o->n_post_days > ST_SYNTH_MAX_POST_DAYS ||
+        o->followup_days < 0 || !(o->half_life_days > 0) ||
+        !(o->misalign >= 0 && o->misalign <= 2) ||
+        !(o->lighting >= 0 && o->lighting < 0.5) ||
+        !(o->pore_change > -0.9 && o->pore_change < 2) ||
+        !(o->texture_change > -1 && o->texture_change < 2))
+        return st_fail(err, ST_ERR_INVALID,
+                       "synthetic course options out of range");
+    for (int i = 0; i < o->n_post_days; i++)
+        if (o->post_days[i] < 1 || o->post_days[i] >= o->interval_days ||
+            (i > 0 && o->post_days[i] <= o->post_days[i - 1]))
+            return st_fail(err, ST_ERR_INVALID,
+                           "post days must rise, from 1 to less than the "
+                           "interval");
+    return ST_OK;
+}
+
+/* Photos given by the caller (o->photos) are taken as they are. */
+static st_status check_given(const st_synth_options *o, st_error *err)
+{
+    if (o->n_photos < 1 || o->n_photos > MAX_PHOTOS)
+        return st_fail(err, ST_ERR_INVALID, "%zu photos is not in 1..%d",
+                       o->n_photos, MAX_PHOTOS);
+    for (size_t k = 0; k < o->n_photos; k++) {
+        const st_synth_photo *p = &o->photos[k];
+        if (!(p->scale > 0.5 && p->scale < 2) ||
+            !(p->exposure > 0 && p->exposure < 4) ||
+            !(p->pore_diameter > 0) ||
+            !(p->pore_depth >= 0 && p->pore_depth < 1) ||
+            !(p->texture_amplitude >= 0 && p->texture_amplitude < 1) ||
+            !isfinite(p->dx + p->dy + p->rotation_deg + p->red_patch_a_star +
+                      p->acute_a_star + p->pigment_l_star))
+            return st_fail(err, ST_ERR_INVALID,
+                           "synthetic photo %zu: values out of range", k);
+    }
+    return ST_OK;
+}
+
+/* The photos: planned (with their misalignment drawn from rng) or given. */
+static st_status lay_out(st_synth *s, uint64_t *rng, st_error *err)
+{
+    const st_synth_options *o = &s->opt;
+    if (!o->photos) {
+        plan(s);
+        if (!misalign(s, rng))
+            return st_fail(err, ST_ERR_INVALID,
+                           "no misalignment of the course keeps every "
+                           "feature in every photo");
+        return ST_OK;
+    }
+    memcpy(s->photo, o->photos, o->n_photos * sizeof *s->photo);
+    s->n = o->n_photos;
+    s->opt.photos = NULL; /* the caller's array may go */
+    for (size_t k = 0; k < s->n; k++)
+        make_xform(&s->t[k], &s->photo[k]);
+    if (!layout_ok(s->t, s->n))
+        return st_fail(err, ST_ERR_INVALID,
+                       "a feature of the scene falls outside a photo");
+    return ST_OK;
+}
+
 st_status st_synth_new(st_synth **out, const st_synth_options *opt_in,
                        st_error *err)
 {
@@ -622,6 +697,7 @@ st_status st_synth_new(st_synth **out, const st_synth_options *opt_in,
     st_synth *s;
     uint64_t rng;
     size_t max;
+    st_status st;
 
     *out = NULL;
     if (opt_in)
@@ -631,23 +707,11 @@ st_status st_synth_new(st_synth **out, const st_synth_options *opt_in,
     if (opt.width < 64 || opt.width > 16384)
         return st_fail(err, ST_ERR_INVALID, "width %d is not in 64..16384",
                        opt.width);
-    if (opt.sessions < 1 || opt.sessions > 50 || opt.interval_days < 1 ||
-        opt.n_post_days < 0 || opt.n_post_days > ST_SYNTH_MAX_POST_DAYS ||
-        opt.followup_days < 0 || !(opt.half_life_days > 0) ||
-        !(opt.misalign >= 0 && opt.misalign <= 2) ||
-        !(opt.lighting >= 0 && opt.lighting < 0.5) ||
-        !(opt.pore_change > -0.9 && opt.pore_change < 2) ||
-        !(opt.texture_change > -1 && opt.texture_change < 2))
-        return st_fail(err, ST_ERR_INVALID,
-                       "synthetic course options out of "
-                       "range");
-    for (int i = 0; i < opt.n_post_days; i++)
-        if (opt.post_days[i] < 1 || opt.post_days[i] >= opt.interval_days ||
-            (i > 0 && opt.post_days[i] <= opt.post_days[i - 1]))
-            return st_fail(err, ST_ERR_INVALID,
-                           "post days must rise, from 1 to less than the "
-                           "interval");
-    max = (size_t)opt.sessions * (size_t)(1 + opt.n_post_days) + 1;
+    if ((st = opt.photos ? check_given(&opt, err) : check_plan(&opt, err)))
+        return st;
+    max = opt.photos
+              ? opt.n_photos
+              : (size_t)opt.sessions * (size_t)(1 + opt.n_post_days) + 1;
     s = calloc(1, sizeof *s);
     if (!s)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
@@ -660,12 +724,17 @@ st_status st_synth_new(st_synth **out, const st_synth_options *opt_in,
     }
     for (int c = 0; c < 3; c++)
         s->base_lin[c] = st_color_srgb_to_linear(base_srgb8[c] / 255.0);
-    plan(s);
+    invert3(s->xyz_to_rgb, rgb_to_xyz);
     rng = opt.seed;
-    if (!misalign(s, &rng) || !make_texture(s, &rng) || !place_pores(s, &rng)) {
+    if ((st = lay_out(s, &rng, err)) || (st = make_texture(s, &rng, err))) {
         st_synth_free(s);
-        return st_fail(err, ST_ERR_NOMEM,
-                       "could not lay out the synthetic scene");
+        return st;
+    }
+    if (!place_pores(s, &rng)) {
+        st_synth_free(s);
+        return st_fail(err, ST_ERR_INVALID,
+                       "no room for %d pores in what every photo sees",
+                       N_PORES);
     }
     truth_in_pixels(s);
     *out = s;
@@ -699,7 +768,7 @@ void st_synth_free(st_synth *s)
         return;
     free(s->photo);
     free(s->t);
-    fftwf_free(s->tex);
+    st_fft_free(s->tex);
     free(s);
 }
 

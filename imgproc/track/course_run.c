@@ -214,6 +214,7 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
     st_region *reg = NULL;
     st_error cause = {0};
     st_status s;
+    int failed = 1;
 
     if (n == 0 || baseline >= n)
         return st_fail(err, ST_ERR_INVALID, "no baseline in the course");
@@ -248,13 +249,17 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
         for (size_t i = 0; i < n; i++)
             st_course_result_clear(&res[i]);
         fail_all(&r, &cause);
+        goto done;
     }
+    failed = 0;
 done:
     st_region_free(reg);
     st_region_free(r.common);
     st_region_free(r.reference);
     st_image_free(r.base);
     pthread_mutex_destroy(&r.lock);
-    (void)err;
-    return ST_OK;
+    if (!failed)
+        return ST_OK;
+    return st_fail(err, cause.status ? cause.status : ST_ERR_INVALID,
+                   "baseline %s: %s", paths[baseline], st_error_text(&cause));
 }

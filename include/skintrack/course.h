@@ -199,8 +199,12 @@ typedef struct st_course_result {
  * of them, with opt->jobs photos at a time; res[i] receives photo i's
  * result. Every photo gets a result, failed ones with their cause (a
  * baseline that cannot be read or measured fails the whole course). At
- * most jobs + 1 photos are decoded at once. Returns ST_OK unless the run
- * itself failed (then every res[i] is an error too). */
+ * most jobs + 1 photos are decoded at once. Returns ST_OK, or, when the
+ * course failed as a whole (the baseline could not be read, given a
+ * region or measured; no skin left in every registered photo; out of
+ * memory there), that failure with its cause in err, and every res[i] is
+ * then an error naming it too. ST_ERR_INVALID without results when
+ * baseline >= n. */
 st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
                             const st_course_options *opt, st_course_result *res,
                             st_error *err);

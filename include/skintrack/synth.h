@@ -44,6 +44,15 @@ typedef struct st_synth_options {
     double misalign;       /* scale of the random misalignment: up to 30 px
                               (at 1200 px), 3 degrees, 3% (1) */
     double lighting;       /* exposure within 1 +- lighting (0.06) */
+    /* Photos given as they are (NULL: planned from the fields above, which
+     * are then ignored but for seed and width): n_photos of them, each
+     * with date, session, phase, post_day, dx, dy, rotation_deg, scale,
+     * exposure, pore_diameter, pore_depth, texture_amplitude,
+     * red_patch_a_star, acute_a_star, pigment_l_star and half_life_days
+     * set; m is computed. Photo 0 is the baseline when its shift and turn
+     * are 0 and its scale 1. Copied by st_synth_new. */
+    const struct st_synth_photo *photos;
+    size_t n_photos;
 } st_synth_options;
 
 void st_synth_options_init(st_synth_options *opt);
@@ -58,10 +67,14 @@ typedef struct st_synth_photo {
     double m[6];              /* baseline px -> photo px (st_transform order) */
     double exposure;          /* multiplies linear light */
     double pore_diameter;     /* mean, baseline px */
+    double pore_depth;        /* mean fraction of green light a pore takes
+                                 at its centre (red 0.85, blue 1.05 times) */
     double texture_amplitude; /* std of log reflectance of the texture */
     double red_patch_a_star;  /* a* excess at the erythema patch centres */
     double acute_a_star;      /* a* excess over all skin (post photos) */
     double half_life_days;    /* of that excess (post photos), else NaN */
+    double pigment_l_star;    /* L* change at the pigment spot centres
+                                 (a* -0.15 and b* -0.35 times it) */
 } st_synth_photo;
 
 typedef struct st_synth st_synth;
