@@ -307,24 +307,6 @@ static const char *const lead_cols[] = {"subject",
                                         "error"};
 #define NLEAD 11
 
-const char *cli_datetime(const st_course_photo *q, char *buf)
-{
-    int t, h, m, s;
-    if (!q->has_date || !q->has_time || q->time < 0 || q->time >= 86400)
-        return NULL;
-    t = (int)q->time;
-    h = t / 3600, m = t / 60 % 60, s = t % 60;
-    st_date_format(q->date, buf);
-    buf[10] = 'T';
-    buf[11] = (char)('0' + h / 10), buf[12] = (char)('0' + h % 10);
-    buf[13] = ':';
-    buf[14] = (char)('0' + m / 10), buf[15] = (char)('0' + m % 10);
-    buf[16] = ':';
-    buf[17] = (char)('0' + s / 10), buf[18] = (char)('0' + s % 10);
-    buf[19] = '\0';
-    return buf;
-}
-
 /* The photo's calibration and its light against the baseline's
  * (docs/calibration.md, "Comparability"). */
 #define LIGHT_COLUMNS                                                          \
@@ -332,27 +314,6 @@ const char *cli_datetime(const st_course_photo *q, char *buf)
     "light_wb_blue,light_a_star_shift,light_flag"
 #define NLIGHT 7
 
-
-const char *cli_row_status(const cli_photo *p)
-{
-    if (p->error || !p->measured || p->res.status != ST_OK)
-        return "error";
-    return p->res.registered ? "ok" : "low_confidence";
-}
-
-const char *cli_row_error(const cli_photo *p)
-{
-    if (p->error)
-        return p->error;
-    if (p->measured && p->res.status != ST_OK)
-        return st_error_text(&p->res.error);
-    return NULL;
-}
-
-int cli_row_ok(const cli_photo *p)
-{
-    return !p->error && p->measured && p->res.status == ST_OK;
-}
 
 static void write_lead(st_csv *c, const cli_photo *p)
 {
@@ -483,57 +444,25 @@ static const char summary_cols[] =
     "latest_date,latest_phase,latest_value,change,pct_change,trend_per_30d,"
     "trend_se_per_30d";
 
-/* A photo the summary uses: registered, dated, not acute (post). */
-static int in_summary(const cli_photo *p)
+/* The summary rows of a course. 0, or -1 (reported) when out of memory. */
+static int write_summary(st_csv *c, cli_photo **rows, size_t n,
+                         const cli_photo *base)
 {
-    return cli_row_ok(p) && p->res.registered && p->plan.has_days &&
-           p->plan.phase != ST_PHASE_POST;
-}
-
-int cli_course_trend(cli_photo *const *rows, size_t n, const cli_photo *base,
-                     int metric, double *x, double *y, cli_trend *t)
-{
-    size_t m = 0;
-
-    memset(t, 0, sizeof *t);
-    t->latest_value = t->slope30 = t->se30 = NAN;
-    if (!base || !in_summary(base) ||
-        st_metrics_text(&base->res.metrics, metric))
-        return -1;
-    t->base = st_metrics_value(&base->res.metrics, metric);
-    for (size_t k = 0; k < n; k++) {
-        double val;
-        if (!in_summary(rows[k]))
-            continue;
-        val = st_metrics_value(&rows[k]->res.metrics, metric);
-        if (!isfinite(val))
-            continue;
-        x[m] = (double)rows[k]->plan.days_since_baseline;
-        y[m++] = val;
-        if (rows[k] != base)
-            t->latest = rows[k], t->latest_value = val;
-    }
-    t->n = m;
-    if (st_fit_line(x, y, m, &t->slope30, &t->se30) == 0)
-        t->slope30 *= 30, t->se30 *= 30;
-    else
-        t->slope30 = t->se30 = NAN;
-    t->change = t->latest_value - t->base;
-    t->pct_change = st_metrics_pct_change(metric, t->base, t->latest_value);
-    return 0;
-}
-
-static void write_summary(st_csv *c, cli_photo **rows, size_t n,
-                          const cli_photo *base)
-{
-    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    size_t ib;
+    st_course_row *sr = cli_stat_rows(rows, n, base, &ib);
+    st_error err = {0};
     char date[16];
-    cli_trend t;
-    if (!x || !y)
-        goto done;
-    for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        if (cli_course_trend(rows, n, base, i, x, y, &t))
+    int rc = 0;
+    for (int i = 0; sr && i < ST_METRICS_COUNT; i++) {
+        st_course_trend t;
+        const cli_photo *latest;
+        if (st_course_trend_of(sr, n, ib, i, &t, &err)) {
+            rc = -1;
+            break;
+        }
+        if (!t.defined)
             continue;
+        latest = t.latest < n ? rows[t.latest] : NULL;
         st_csv_text(c, base->subject);
         st_csv_text(c, base->region);
         st_csv_text(c, st_metrics_name(i));
@@ -541,9 +470,8 @@ static void write_summary(st_csv *c, cli_photo **rows, size_t n,
         st_csv_int(c, (int64_t)t.n);
         st_csv_text(c, st_date_format(base->plan.date, date));
         st_csv_number(c, t.base);
-        st_csv_text(c, t.latest ? st_date_format(t.latest->plan.date, date)
-                                : NULL);
-        st_csv_text(c, t.latest ? st_phase_name(t.latest->plan.phase) : NULL);
+        st_csv_text(c, latest ? st_date_format(latest->plan.date, date) : NULL);
+        st_csv_text(c, latest ? st_phase_name(latest->plan.phase) : NULL);
         st_csv_number(c, t.latest_value);
         st_csv_number(c, t.change);
         st_csv_number(c, t.pct_change);
@@ -551,9 +479,11 @@ static void write_summary(st_csv *c, cli_photo **rows, size_t n,
         st_csv_number(c, t.se30);
         st_csv_end_row(c);
     }
-done:
-    free(x);
-    free(y);
+    if (!sr || rc)
+        cli_error("summary of %s: %s", base ? base->subject : rows[0]->subject,
+                  sr ? st_error_text(&err) : "out of memory");
+    free(sr);
+    return sr && !rc ? 0 : -1;
 }
 
 /* ---- acute recovery ---- */
@@ -562,103 +492,68 @@ static const char recovery_cols[] =
     "subject,region,session,treatment_date,metric,unit,reference_file,"
     "reference_date,reference_value,day,file,value,excess,half_life_days,"
     "fit_points";
-static const char *const recovery_metrics[] = {"a_star_mean", "erythema_index",
-                                               "red_area_pct"};
 
-static int metric_index(const char *name)
+/* The rows of session s for metric i (ST_METRIC_ACUTE). */
+static int write_session(st_csv *c, cli_photo **rows, const st_course_row *sr,
+                         const st_course_session *s, int i, st_error *err)
 {
-    for (int i = 0; i < ST_METRICS_COUNT; i++)
-        if (strcmp(st_metrics_name(i), name) == 0)
-            return i;
-    return -1;
-}
-
-static int is_acute(const cli_photo *p)
-{
-    return cli_row_ok(p) && p->res.registered &&
-           p->plan.phase == ST_PHASE_POST && p->plan.has_treatment_date &&
-           p->plan.has_treatment_days;
-}
-
-/* The photo redness is compared with for a treatment on day t: the latest
- * registered, non-post photo taken on or before it. */
-static const cli_photo *reference(cli_photo **rows, size_t n, long t)
-{
-    const cli_photo *r = NULL;
-    for (size_t k = 0; k < n; k++) {
-        const cli_photo *p = rows[k];
-        if (cli_row_ok(p) && p->res.registered && p->plan.has_date &&
-            p->plan.phase != ST_PHASE_POST && p->plan.date <= t)
-            r = p;
-    }
-    return r;
-}
-
-/* The rows of one session (posts sharing session and treatment day). */
-static void write_session(st_csv *c, cli_photo **post, size_t np,
-                          const cli_photo *ref)
-{
-    double t[64], e[64];
+    const cli_photo *ref = rows[s->reference];
+    double rv = st_metrics_value(&ref->res.metrics, i), h;
     char date[16], rdate[16];
-    for (size_t mi = 0; mi < 3; mi++) {
-        int i = metric_index(recovery_metrics[mi]);
-        double rv = st_metrics_value(&ref->res.metrics, i), h = NAN;
-        size_t used = 0, m = np < 64 ? np : 64;
-        for (size_t k = 0; k < m; k++) {
-            t[k] = (double)post[k]->plan.days_since_treatment;
-            e[k] = st_metrics_value(&post[k]->res.metrics, i) - rv;
-        }
-        if (st_fit_half_life(t, e, m, &h, &used))
-            h = NAN, used = 0;
-        for (size_t k = 0; k < np; k++) {
-            const cli_photo *p = post[k];
-            double v = st_metrics_value(&p->res.metrics, i);
-            st_csv_text(c, p->subject);
-            st_csv_text(c, p->region);
-            st_csv_int(c, p->plan.session);
-            st_csv_text(c, st_date_format(p->plan.treatment_date, date));
-            st_csv_text(c, recovery_metrics[mi]);
-            st_csv_text(c, st_metrics_unit(i));
-            st_csv_text(c, ref->path);
-            st_csv_text(c, st_date_format(ref->plan.date, rdate));
-            st_csv_number(c, rv);
-            st_csv_int(c, p->plan.days_since_treatment);
-            st_csv_text(c, p->path);
-            st_csv_number(c, v);
-            st_csv_number(c, v - rv);
-            st_csv_number(c, h);
-            if (isfinite(h))
-                st_csv_int(c, (int64_t)used);
-            else
-                st_csv_empty(c);
-            st_csv_end_row(c);
-        }
+    size_t used;
+    if (st_course_half_life(sr, s, i, &h, &used, err))
+        return -1;
+    for (size_t k = 0; k < s->n_posts; k++) {
+        const cli_photo *p = rows[s->posts[k]];
+        double v = st_metrics_value(&p->res.metrics, i);
+        st_csv_text(c, p->subject);
+        st_csv_text(c, p->region);
+        st_csv_int(c, p->plan.session);
+        st_csv_text(c, st_date_format(p->plan.treatment_date, date));
+        st_csv_text(c, st_metrics_name(i));
+        st_csv_text(c, st_metrics_unit(i));
+        st_csv_text(c, ref->path);
+        st_csv_text(c, st_date_format(ref->plan.date, rdate));
+        st_csv_number(c, rv);
+        st_csv_int(c, p->plan.days_since_treatment);
+        st_csv_text(c, p->path);
+        st_csv_number(c, v);
+        st_csv_number(c, v - rv);
+        st_csv_number(c, h);
+        if (isfinite(h))
+            st_csv_int(c, (int64_t)used);
+        else
+            st_csv_empty(c);
+        st_csv_end_row(c);
     }
+    return 0;
 }
 
-static void write_recovery(st_csv *c, cli_photo **rows, size_t n)
+/* The recovery rows of a course: per session, per acute metric (registry
+ * order), per post photo. 0, or -1 (reported) when out of memory. */
+static int write_recovery(st_csv *c, cli_photo **rows, size_t n)
 {
-    cli_photo **post = malloc(n * sizeof *post);
-    char *seen = calloc(n, 1);
-    for (size_t k = 0; post && seen && k < n; k++) {
-        const cli_photo *ref;
-        size_t np = 0;
-        if (seen[k] || !is_acute(rows[k]))
-            continue;
-        /* this session's posts, in date order */
-        for (size_t q = k; q < n; q++)
-            if (is_acute(rows[q]) &&
-                rows[q]->plan.session == rows[k]->plan.session &&
-                rows[q]->plan.treatment_date == rows[k]->plan.treatment_date) {
-                post[np++] = rows[q];
-                seen[q] = 1;
-            }
-        ref = reference(rows, n, rows[k]->plan.treatment_date);
-        if (ref)
-            write_session(c, post, np, ref);
+    size_t ib, ns = 0;
+    st_course_row *sr = cli_stat_rows(rows, n, NULL, &ib);
+    st_course_session *s = NULL;
+    st_error err = {0};
+    int rc = -1;
+    if (!sr) {
+        cli_error("recovery of %s: out of memory", rows[0]->subject);
+        return -1;
     }
-    free(post);
-    free(seen);
+    if (st_course_sessions(sr, n, &s, &ns, &err) == ST_OK) {
+        rc = 0;
+        for (size_t k = 0; k < ns && !rc; k++)
+            for (int i = 0; i < ST_METRICS_COUNT && !rc; i++)
+                if (st_metrics_info(i)->flags & ST_METRIC_ACUTE)
+                    rc = write_session(c, rows, sr, &s[k], i, &err);
+    }
+    if (rc)
+        cli_error("recovery of %s: %s", rows[0]->subject, st_error_text(&err));
+    st_course_sessions_free(s, ns);
+    free(sr);
+    return rc;
 }
 
 /* ---- one course ---- */
@@ -748,8 +643,8 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
     }
     if (m && mb < m) {
         j->who = who;
-        if (j->rep)
-            cli_report_attach(j->rep, who, &j->course.metrics);
+        if (j->rep && cli_report_attach(j->rep, who, m, &j->course.metrics))
+            goto done;
         if (st_course_measure(paths, m, mb, &j->course, res, &err))
             goto done;
         for (size_t k = 0; k < m; k++) {
@@ -795,8 +690,8 @@ static int run_course(job *j, cli_photo **rows, size_t n)
     j->prog.course_steps = 0;
     j->prog.course_photos = 0;
     if (measure_course(j, rows, n)) {
-        for (size_t k = 0; k < n; k++)
-            cli_report_drop(rows[k]);
+        if (j->rep)
+            cli_report_drop(j->rep);
         return -1;
     }
     for (size_t k = 0; k < n; k++) {
@@ -916,10 +811,10 @@ static int write_course(job *j, cli_photo **rows, size_t n,
     }
     if (j->rep && cli_report_course(j->rep, rows, n, base))
         rc = -1;
-    if (rc == 0 && j->has_summary)
-        write_summary(&j->summary, rows, n, base);
-    if (rc == 0 && j->has_recovery)
-        write_recovery(&j->recovery, rows, n);
+    if (rc == 0 && j->has_summary && write_summary(&j->summary, rows, n, base))
+        rc = -1;
+    if (rc == 0 && j->has_recovery && write_recovery(&j->recovery, rows, n))
+        rc = -1;
     if (z >= 0)
         zone_swap(rows, n, -1, keep, region);
     free(keep);
