@@ -908,6 +908,36 @@ static int parse_dates(const char *cmd, const char *text, long **t, size_t *n)
     }
 }
 
+/* The options that do not go together, once all are read. 0, or
+ * CLI_EXIT_USAGE (reported). */
+static int check_options(job *j, const char *cmd, int argc,
+                         const char *output, const char *report)
+{
+    if (j->m.region.has_roi && j->m.region.mask_path)
+        return cli_usage(cmd, "--roi and --mask cannot be combined");
+    if (j->m.region.face_zones &&
+        (j->m.region.has_roi || j->m.region.mask_path ||
+         j->m.region.skin_auto || j->m.region.skin_face))
+        return cli_usage(cmd, "--regions face makes its own regions: no "
+                              "--roi, --mask or --skin-mask with it");
+    if (j->m.region.face_zones && j->m.has_reference)
+        return cli_usage(cmd, "--reference-region does not combine with "
+                              "--regions face");
+    if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
+        return cli_usage(cmd, "--followup-after must be more than "
+                              "--post-days");
+    cli_measure_finish(&j->m);
+    if (j->share && !j->report_mode && !report)
+        return cli_usage(cmd, "--share is for the report (skintrack report, "
+                              "or course --report FILE)");
+    if (optind >= argc)
+        return cli_usage(cmd, "needs at least one folder or manifest");
+    if (j->report_mode && !strcmp(output, "-") && isatty(STDOUT_FILENO))
+        return cli_usage(cmd, "the report is a whole HTML page: write it "
+                              "with -o REPORT.html (or redirect stdout)");
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, job *j, const char **output,
                          const char **summary, const char **recovery,
                          const char **report, const char **meta)
@@ -993,146 +1023,135 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                 return CLI_EXIT_USAGE;
         }
     }
-    if (j->m.region.has_roi && j->m.region.mask_path)
-        return cli_usage(cmd, "--roi and --mask cannot be combined");
-    if (j->m.region.face_zones &&
-        (j->m.region.has_roi || j->m.region.mask_path ||
-         j->m.region.skin_auto || j->m.region.skin_face))
-        return cli_usage(cmd, "--regions face makes its own regions: no "
-                              "--roi, --mask or --skin-mask with it");
-    if (j->m.region.face_zones && j->m.has_reference)
-        return cli_usage(cmd, "--reference-region does not combine with "
-                              "--regions face");
-    if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
-        return cli_usage(cmd, "--followup-after must be more than "
-                              "--post-days");
-    cli_measure_finish(&j->m);
-    if (j->share && !j->report_mode && !*report)
-        return cli_usage(cmd, "--share is for the report (skintrack report, "
-                              "or course --report FILE)");
-    if (optind >= argc)
-        return cli_usage(cmd, "needs at least one folder or manifest");
-    if (j->report_mode && !strcmp(*output, "-") && isatty(STDOUT_FILENO))
-        return cli_usage(cmd, "the report is a whole HTML page: write it "
-                              "with -o REPORT.html (or redirect stdout)");
-
+    if ((c = check_options(j, cmd, argc, *output, *report)))
+        return c;
     j->course.read = j->read;
     j->course.metrics = j->m.metrics;
     return 0;
 }
 
-static int run_mode(int argc, char **argv, int report_mode)
+/* The files a run writes: paths from the options, outputs once open. */
+typedef struct run_files {
+    const char *output, *summary, *recovery, *report, *meta;
+    st_output *out, *sout, *rout, *mout;
+} run_files;
+
+/* The callbacks of st_course_measure and the progress line. */
+static void setup_job(job *j)
 {
-    const char *output = "-", *summary = NULL, *recovery = NULL;
-    const char *report = NULL, *meta = NULL;
-    st_output *out = NULL, *sout = NULL, *rout = NULL, *mout = NULL;
-    cli_run record;
-    cli_photos list = {0};
-    cli_photo **rows = NULL;
-    size_t nrows = 0;
-    job j;
-    int rc;
+    j->course.region = make_region;
+    j->course.region_ctx = j;
+    if (j->m.has_reference) {
+        j->course.reference = make_reference;
+        j->course.reference_ctx = j;
+    }
+    atomic_init(&j->pictures_failed, 0);
+    j->prog.on = !j->quiet && isatty(STDERR_FILENO);
+    if (j->prog.on) {
+        j->course.progress = on_progress;
+        j->course.progress_ctx = &j->prog;
+        clock_gettime(CLOCK_MONOTONIC, &j->prog.start);
+    }
+}
 
-    memset(&j, 0, sizeof j);
-    j.report_mode = report_mode;
-    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report,
-                       &meta);
-    if (rc) {
-        free(j.treat);
-        return rc < 0 ? CLI_EXIT_OK : rc;
-    }
-    j.course.region = make_region;
-    j.course.region_ctx = &j;
-    if (j.m.has_reference) {
-        j.course.reference = make_reference;
-        j.course.reference_ctx = &j;
-    }
-    atomic_init(&j.pictures_failed, 0);
-    j.prog.on = !j.quiet && isatty(STDERR_FILENO);
-    if (j.prog.on) {
-        j.course.progress = on_progress;
-        j.course.progress_ctx = &j.prog;
-        clock_gettime(CLOCK_MONOTONIC, &j.prog.start);
-    }
-    j.has_summary = summary != NULL;
-    j.has_recovery = recovery != NULL;
-
-    rc = CLI_EXIT_FAILED;
-    for (int i = optind; i < argc; i++)
-        if (cli_course_collect(argv[i], &j.read, &list))
-            goto done;
-    if ((j.m.overlay_dir || j.aligned_dir) && name_pictures(&list))
-        goto done;
-    if (list.n && !(rows = malloc(list.n * sizeof *rows))) {
+/* The photos of the inputs argv[first..argc), sorted by subject and
+ * region, this shard's in *rows[0..*nrows). 0, or -1 (reported). */
+static int collect_rows(job *j, int first, int argc, char **argv,
+                        cli_photos *list, cli_photo ***rows, size_t *nrows)
+{
+    cli_photo **r;
+    size_t m = 0;
+    for (int i = first; i < argc; i++)
+        if (cli_course_collect(argv[i], &j->read, list))
+            return -1;
+    if ((j->m.overlay_dir || j->aligned_dir) && name_pictures(list))
+        return -1;
+    if (!(r = malloc((list->n ? list->n : 1) * sizeof *r))) {
         cli_error("out of memory");
-        goto done;
+        return -1;
     }
-    for (size_t k = 0; k < list.n; k++)
-        rows[k] = &list.v[k];
-    if (list.n)
-        qsort(rows, list.n, sizeof *rows, cmp_rows);
-
+    *rows = r;
+    for (size_t k = 0; k < list->n; k++)
+        r[k] = &list->v[k];
+    if (list->n)
+        qsort(r, list->n, sizeof *r, cmp_rows);
     /* this shard's rows to the front, in order */
-    for (size_t k = 0; k < list.n; k++)
-        if (name_hash(rows[k]->subject) % j.shard_n == j.shard_k - 1)
-            rows[nrows++] = rows[k];
-    if (!j.quiet)
-        warn_single_photos(rows, nrows);
-    j.prog.photos_total = nrows;
-    j.prog.steps_total = 2.0 * (double)nrows;
+    for (size_t k = 0; k < list->n; k++)
+        if (name_hash(r[k]->subject) % j->shard_n == j->shard_k - 1)
+            r[m++] = r[k];
+    *nrows = m;
+    if (!j->quiet)
+        warn_single_photos(r, m);
+    j->prog.photos_total = m;
+    j->prog.steps_total = 2.0 * (double)m;
+    return 0;
+}
 
-    if (report_mode) {
-        report = output;
-    } else {
-        if (!(out = cli_output_open(output)))
-            goto done;
-        st_csv_init(&j.out, st_output_stream(out));
-        j.out.crlf = j.crlf;
-        j.has_out = 1;
-        write_header(&j);
-    }
-    record = (cli_run){argc,
-                       argv,
-                       &j.read,
-                       &j.course.align,
-                       &j.m,
-                       &j.plan,
-                       j.treat,
-                       j.ntreat,
-                       report_mode ? NULL
-                       : j.wide    ? "wide"
-                                   : "long",
-                       j.course.jobs,
-                       j.shard_k,
-                       j.shard_n,
-                       j.m.overlay_dir,
-                       j.aligned_dir,
-                       report != NULL,
-                       j.share};
-    if (report && !(j.rep = cli_report_open(report, j.share)))
-        goto done;
-    if (j.rep)
-        cli_report_set_run(j.rep, &record);
-    if (meta) {
-        if (!(mout = cli_output_open(meta)))
-            goto done;
-        cli_run_write_json(st_output_stream(mout), &record);
-    }
-    if (j.rep || j.m.overlay_dir || j.aligned_dir) {
-        j.course.view = on_view;
-        j.course.view_ctx = &j;
-    }
-    cli_face_open(&j.m.region);
-    j.course.face = j.m.region.face_zones ? j.m.region.model : NULL;
-    if (summary &&
-        !(sout = open_extra(summary, &j.summary, j.crlf, summary_cols)))
-        goto done;
-    if (recovery &&
-        !(rout = open_extra(recovery, &j.recovery, j.crlf, recovery_cols)))
-        goto done;
-    if (j.m.pore_list && cli_pore_list_open(&j.pores, j.m.pore_list, 1, j.crlf))
-        goto done;
+/* The run's record (--meta, the report's "how it was made"). */
+static cli_run make_record(job *j, int argc, char **argv, int has_report)
+{
+    return (cli_run){argc,
+                     argv,
+                     &j->read,
+                     &j->course.align,
+                     &j->m,
+                     &j->plan,
+                     j->treat,
+                     j->ntreat,
+                     j->report_mode ? NULL
+                     : j->wide      ? "wide"
+                                    : "long",
+                     j->course.jobs,
+                     j->shard_k,
+                     j->shard_n,
+                     j->m.overlay_dir,
+                     j->aligned_dir,
+                     has_report,
+                     j->share};
+}
 
+/* Opens every output of the run (record: the run's, outliving it). 0, or
+ * -1 (reported). */
+static int open_outputs(job *j, run_files *fl, const cli_run *record)
+{
+    if (!j->report_mode) {
+        if (!(fl->out = cli_output_open(fl->output)))
+            return -1;
+        st_csv_init(&j->out, st_output_stream(fl->out));
+        j->out.crlf = j->crlf;
+        j->has_out = 1;
+        write_header(j);
+    }
+    if (fl->report && !(j->rep = cli_report_open(fl->report, j->share)))
+        return -1;
+    if (j->rep)
+        cli_report_set_run(j->rep, record);
+    if (fl->meta) {
+        if (!(fl->mout = cli_output_open(fl->meta)))
+            return -1;
+        cli_run_write_json(st_output_stream(fl->mout), record);
+    }
+    if (j->rep || j->m.overlay_dir || j->aligned_dir) {
+        j->course.view = on_view;
+        j->course.view_ctx = j;
+    }
+    cli_face_open(&j->m.region);
+    j->course.face = j->m.region.face_zones ? j->m.region.model : NULL;
+    if (fl->summary && !(fl->sout = open_extra(fl->summary, &j->summary,
+                                               j->crlf, summary_cols)))
+        return -1;
+    if (fl->recovery && !(fl->rout = open_extra(fl->recovery, &j->recovery,
+                                                j->crlf, recovery_cols)))
+        return -1;
+    if (j->m.pore_list && cli_pore_list_open(&j->pores, j->m.pore_list, 1, j->crlf))
+        return -1;
+    return 0;
+}
+
+/* Every course of rows[0..nrows) (sorted by subject and region). 0, or
+ * -1 (reported). */
+static int run_courses(job *j, cli_photo **rows, size_t nrows)
+{
     for (size_t k = 0, se = 0; k < nrows;) {
         size_t e = k + 1;
         while (e < nrows && !strcmp(rows[e]->subject, rows[k]->subject) &&
@@ -1143,52 +1162,94 @@ static int run_mode(int argc, char **argv, int report_mode)
                  se < nrows && !strcmp(rows[se]->subject, rows[k]->subject);
                  se++)
                 ;
-            j.subject = rows + k;
-            j.nsubject = se - k;
+            j->subject = rows + k;
+            j->nsubject = se - k;
         }
-        if (run_course(&j, rows + k, e - k))
-            goto done;
-        j.prog.photos_done += e - k;
-        j.prog.steps_done += 2.0 * (double)(e - k);
-        j.prog.course_steps = 0;
-        j.prog.course_photos = 0;
-        if (j.prog.on)
-            show_progress(&j.prog);
+        if (run_course(j, rows + k, e - k))
+            return -1;
+        j->prog.photos_done += e - k;
+        j->prog.steps_done += 2.0 * (double)(e - k);
+        j->prog.course_steps = 0;
+        j->prog.course_photos = 0;
+        if (j->prog.on)
+            show_progress(&j->prog);
         k = e;
     }
-    if (j.prog.on)
+    if (j->prog.on)
         fputc('\n', stderr);
-    rc = j.failed || atomic_load(&j.pictures_failed) ? CLI_EXIT_FAILED
-                                                     : CLI_EXIT_OK;
-    {
-        /* synced together, so a full disk leaves every previous file; a
-         * report that could not be finished keeps the others back too */
-        st_output *v[6] = {out, sout, rout, mout, j.pores.out, NULL};
-        if (j.rep && !(v[5] = cli_report_finish(j.rep))) {
-            for (int i = 0; i < 5; i++)
-                if (v[i])
-                    cli_output_abort(v[i]);
-            rc = CLI_EXIT_FAILED;
-        } else if (cli_outputs_commit(v, 6)) {
-            rc = CLI_EXIT_FAILED;
-        }
-        j.rep = NULL;
-        j.pores.out = NULL;
-        mout = rout = sout = out = NULL;
+    return 0;
+}
+
+/* Commits every output together, so a full disk leaves every previous
+ * file; a report that could not be finished keeps the others back too.
+ * Returns the exit status. */
+static int commit_outputs(job *j, run_files *fl)
+{
+    int rc = j->failed || atomic_load(&j->pictures_failed) ? CLI_EXIT_FAILED
+                                                           : CLI_EXIT_OK;
+    st_output *v[6] = {fl->out, fl->sout, fl->rout, fl->mout, j->pores.out,
+                       NULL};
+    if (j->rep && !(v[5] = cli_report_finish(j->rep))) {
+        for (int i = 0; i < 5; i++)
+            if (v[i])
+                cli_output_abort(v[i]);
+        rc = CLI_EXIT_FAILED;
+    } else if (cli_outputs_commit(v, 6)) {
+        rc = CLI_EXIT_FAILED;
     }
-done:
-    cli_face_close(&j.m.region);
-    if (j.rep)
-        cli_report_abort(j.rep);
-    if (mout)
-        cli_output_abort(mout);
-    if (rout)
-        cli_output_abort(rout);
-    if (sout)
-        cli_output_abort(sout);
-    if (out)
-        cli_output_abort(out);
-    cli_pore_list_close(&j.pores, 1);
+    j->rep = NULL;
+    j->pores.out = NULL;
+    fl->mout = fl->rout = fl->sout = fl->out = NULL;
+    return rc;
+}
+
+/* Discards what was not committed. */
+static void abort_outputs(job *j, run_files *fl)
+{
+    cli_face_close(&j->m.region);
+    if (j->rep)
+        cli_report_abort(j->rep);
+    if (fl->mout)
+        cli_output_abort(fl->mout);
+    if (fl->rout)
+        cli_output_abort(fl->rout);
+    if (fl->sout)
+        cli_output_abort(fl->sout);
+    if (fl->out)
+        cli_output_abort(fl->out);
+    cli_pore_list_close(&j->pores, 1);
+}
+
+static int run_mode(int argc, char **argv, int report_mode)
+{
+    run_files fl = {"-", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    cli_run record;
+    cli_photos list = {0};
+    cli_photo **rows = NULL;
+    size_t nrows = 0;
+    job j;
+    int rc;
+
+    memset(&j, 0, sizeof j);
+    j.report_mode = report_mode;
+    rc = parse_options(argc, argv, &j, &fl.output, &fl.summary, &fl.recovery,
+                       &fl.report, &fl.meta);
+    if (rc) {
+        free(j.treat);
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    setup_job(&j);
+    j.has_summary = fl.summary != NULL;
+    j.has_recovery = fl.recovery != NULL;
+    if (report_mode)
+        fl.report = fl.output;
+    record = make_record(&j, argc, argv, fl.report != NULL);
+    rc = CLI_EXIT_FAILED;
+    if (collect_rows(&j, optind, argc, argv, &list, &rows, &nrows) == 0 &&
+        open_outputs(&j, &fl, &record) == 0 &&
+        run_courses(&j, rows, nrows) == 0)
+        rc = commit_outputs(&j, &fl);
+    abort_outputs(&j, &fl);
     free(rows);
     free(j.treat);
     cli_photos_free(&list);

@@ -595,85 +595,159 @@ static void legend_bar(FILE *f, const char *label, double range, int diverge)
     fputs("</svg>", f);
 }
 
-/* The chart of metric i over the course. */
-static void write_chart(FILE *f, cli_photo **rows, size_t n,
-                        const cli_photo *base, int i, const st_course_trend *tr,
-                        int course, int share)
-{
-    double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y);
-    double *lx = calloc(n, sizeof *lx), *ly = calloc(n, sizeof *ly);
-    unsigned char *marks = calloc(n, 1), *lmarks = calloc(n, 1);
-    char **tips = calloc(n, sizeof *tips);
-    st_chart_marker *mk = calloc(n, sizeof *mk);
-    char(*mlabel)[16] = calloc(n, sizeof *mlabel);
-    st_chart_series se[2];
-    st_chart c = {0};
-    size_t m = 0, nl = 0, nm = 0;
-    char ylabel[160], id[32], title[120], *svg = NULL;
-    char band[64];
-    double rc;
-    st_error err = {0};
-    const st_metric_info *info = st_metrics_info(i);
+/* The points of one chart: registered photos (x, y, marks, tips),
+ * low-confidence ones (lx, ly, lmarks) and the sessions' markers. */
+typedef struct chart_points {
+    double *x, *y, *lx, *ly;
+    unsigned char *marks, *lmarks;
+    char **tips;
+    st_chart_marker *mk;
+    char (*mlabel)[16];
+    size_t n, m, nl, nm;
+} chart_points;
 
-    if (!x || !y || !lx || !ly || !marks || !lmarks || !tips || !mk || !mlabel)
-        goto done;
-    for (size_t k = 0; k < n; k++) {
+static void points_free(chart_points *pt)
+{
+    if (pt->tips)
+        for (size_t k = 0; k < pt->n; k++)
+            free(pt->tips[k]);
+    free(pt->x);
+    free(pt->y);
+    free(pt->lx);
+    free(pt->ly);
+    free(pt->marks);
+    free(pt->lmarks);
+    free(pt->tips);
+    free(pt->mk);
+    free(pt->mlabel);
+}
+
+/* Room for n photos; 0, or -1 when out of memory. */
+static int points_new(chart_points *pt, size_t n)
+{
+    memset(pt, 0, sizeof *pt);
+    pt->n = n;
+    pt->x = calloc(n, sizeof *pt->x), pt->y = calloc(n, sizeof *pt->y);
+    pt->lx = calloc(n, sizeof *pt->lx), pt->ly = calloc(n, sizeof *pt->ly);
+    pt->marks = calloc(n, 1), pt->lmarks = calloc(n, 1);
+    pt->tips = calloc(n, sizeof *pt->tips);
+    pt->mk = calloc(n, sizeof *pt->mk);
+    pt->mlabel = calloc(n, sizeof *pt->mlabel);
+    return pt->x && pt->y && pt->lx && pt->ly && pt->marks && pt->lmarks &&
+                   pt->tips && pt->mk && pt->mlabel
+               ? 0
+               : -1;
+}
+
+/* A session's marker at the treatment of p, once per treatment day. */
+static void add_marker(chart_points *pt, const cli_photo *p,
+                       const cli_photo *base)
+{
+    double d;
+    if (!p->plan.has_treatment_date || !base || !base->plan.has_date)
+        return;
+    d = (double)(p->plan.treatment_date - base->plan.date);
+    for (size_t q = 0; q < pt->nm; q++)
+        if (pt->mk[q].x == d)
+            return;
+    snprintf(pt->mlabel[pt->nm], sizeof pt->mlabel[pt->nm], "S%d",
+             p->plan.session);
+    pt->mk[pt->nm].x = d;
+    pt->mk[pt->nm].label = pt->mlabel[pt->nm];
+    pt->nm++;
+}
+
+/* The points of metric i over the course. */
+static void points_collect(chart_points *pt, cli_photo **rows,
+                           const cli_photo *base, int i, int share)
+{
+    for (size_t k = 0; k < pt->n; k++) {
         const cli_photo *p = rows[k];
         double v;
-        char lab[96], buf[32];
+        char lab[96], buf[32], tip[1024];
         if (!cli_row_ok(p) || !p->plan.has_days)
             continue;
         v = st_metrics_value(&p->res.metrics, i);
         if (p->res.registered) {
             photo_label(lab, sizeof lab, p);
-            {
-                char tip[1024];
-                snprintf(tip, sizeof tip, "%s: %s %s%s%s", lab,
-                         num(buf, sizeof buf, v), st_metrics_unit(i),
-                         share ? "" : "\n", share ? "" : p->path);
-                tips[m] = strdup(tip);
-            }
-            x[m] = (double)p->plan.days_since_baseline;
-            y[m] = v;
-            marks[m++] =
+            snprintf(tip, sizeof tip, "%s: %s %s%s%s", lab,
+                     num(buf, sizeof buf, v), st_metrics_unit(i),
+                     share ? "" : "\n", share ? "" : p->path);
+            pt->tips[pt->m] = strdup(tip);
+            pt->x[pt->m] = (double)p->plan.days_since_baseline;
+            pt->y[pt->m] = v;
+            pt->marks[pt->m++] =
                 p->plan.phase == ST_PHASE_POST ? ST_CHART_RING : ST_CHART_DOT;
         } else {
-            lx[nl] = (double)p->plan.days_since_baseline;
-            lmarks[nl] = ST_CHART_CROSS;
-            ly[nl++] = v;
+            pt->lx[pt->nl] = (double)p->plan.days_since_baseline;
+            pt->lmarks[pt->nl] = ST_CHART_CROSS;
+            pt->ly[pt->nl++] = v;
         }
-        if (p->plan.has_treatment_date && base && base->plan.has_date) {
-            double d = (double)(p->plan.treatment_date - base->plan.date);
-            int seen = 0;
-            for (size_t q = 0; q < nm; q++)
-                seen |= mk[q].x == d;
-            if (!seen) {
-                snprintf(mlabel[nm], sizeof mlabel[nm], "S%d", p->plan.session);
-                mk[nm].x = d;
-                mk[nm].label = mlabel[nm];
-                nm++;
-            }
-        }
+        add_marker(pt, p, base);
     }
-    se[0] =
-        (st_chart_series){NULL, x, y, marks, (const char *const *)tips, m, 1};
-    se[1] = (st_chart_series){"low confidence", lx, ly, lmarks, NULL, nl, 0};
-    snprintf(title, sizeof title, "%s",
-             info->title ? info->title : info->name);
-    snprintf(ylabel, sizeof ylabel, "%s (%s)", st_metrics_name(i),
-             st_metrics_unit(i));
-    snprintf(id, sizeof id, "c%d-%s", course, st_metrics_name(i));
+}
+
+/* A chart's figure: the SVG and what the metric means. */
+static void chart_figure(FILE *f, const char *svg, const st_metric_info *info,
+                         int has_band)
+{
+    fputs("<figure class=\"metric\">", f);
+    fputs(svg, f);
+    fputs("<figcaption>", f);
+    if (info->caption) {
+        html(f, info->caption);
+        fputs(" <b>", f);
+        html(f, info->better_text);
+        fputs("</b>", f);
+    }
+    if (has_band)
+        fputs(" <span class=\"band-note\">Shaded: the repeatability "
+              "around the baseline, how far photos of unchanged skin "
+              "differ 95 times in 100 (docs/metrics.md); points inside "
+              "it show no change.</span>",
+              f);
+    else
+        fputs(" <span class=\"band-note\">No repeatability figure has "
+              "been measured for this metric, so no band is "
+              "drawn.</span>",
+              f);
+    fputs("</figcaption></figure>\n", f);
+}
+
+/* The chart of metric i over the course. */
+static void write_chart(FILE *f, cli_photo **rows, size_t n,
+                        const cli_photo *base, int i, const st_course_trend *tr,
+                        int course, int share)
+{
+    const st_metric_info *info = st_metrics_info(i);
+    chart_points pt;
+    st_chart_series se[2];
+    st_chart c = {0};
+    char ylabel[160], id[32], title[120], band[64], *svg = NULL;
+    double rc;
+    st_error err = {0};
+
+    if (points_new(&pt, n))
+        goto done;
+    points_collect(&pt, rows, base, i, share);
+    se[0] = (st_chart_series){
+        NULL, pt.x, pt.y, pt.marks, (const char *const *)pt.tips, pt.m, 1};
+    se[1] = (st_chart_series){"low confidence", pt.lx, pt.ly, pt.lmarks,
+                              NULL,             pt.nl, 0};
+    snprintf(title, sizeof title, "%s", info->title ? info->title : info->name);
+    snprintf(ylabel, sizeof ylabel, "%s (%s)", info->name, info->unit);
+    snprintf(id, sizeof id, "c%d-%s", course, info->name);
     c.title = title;
     c.x_label = "days since baseline";
     c.y_label = ylabel;
     c.series = se;
-    c.n_series = nl ? 2 : 1;
-    c.markers = mk;
-    c.n_markers = nm;
+    c.n_series = pt.nl ? 2 : 1;
+    c.markers = pt.mk;
+    c.n_markers = pt.nm;
     c.has_reference = tr && isfinite(tr->base);
     c.reference = tr ? tr->base : NAN;
     c.reference_label = "baseline";
-    if (tr && st_repeat_coefficient(st_metrics_name(i), tr->base, &rc) == 0 &&
+    if (tr && st_repeat_coefficient(info->name, tr->base, &rc) == 0 &&
         rc > 0) {
         c.has_band = 1;
         c.band_lo = tr->base - rc;
@@ -682,43 +756,11 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
         c.band_label = band;
     }
     c.id = id;
-    if (st_chart_svg(&c, &svg, NULL, &err) == ST_OK) {
-        fputs("<figure class=\"metric\">", f);
-        fputs(svg, f);
-        fputs("<figcaption>", f);
-        if (info->caption) {
-            html(f, info->caption);
-            fputs(" <b>", f);
-            html(f, info->better_text);
-            fputs("</b>", f);
-        }
-        if (c.has_band)
-            fputs(" <span class=\"band-note\">Shaded: the repeatability "
-                  "around the baseline, how far photos of unchanged skin "
-                  "differ 95 times in 100 (docs/metrics.md); points inside "
-                  "it show no change.</span>",
-                  f);
-        else
-            fputs(" <span class=\"band-note\">No repeatability figure has "
-                  "been measured for this metric, so no band is "
-                  "drawn.</span>",
-                  f);
-        fputs("</figcaption></figure>\n", f);
-    }
+    if (st_chart_svg(&c, &svg, NULL, &err) == ST_OK)
+        chart_figure(f, svg, info, c.has_band);
 done:
-    if (tips)
-        for (size_t k = 0; k < n; k++)
-            free(tips[k]);
     free(svg);
-    free(x);
-    free(y);
-    free(lx);
-    free(ly);
-    free(marks);
-    free(lmarks);
-    free(tips);
-    free(mk);
-    free(mlabel);
+    points_free(&pt);
 }
 
 static void write_flags(FILE *f, cli_photo **rows, size_t n,
