@@ -144,9 +144,9 @@ st_status st_picture_mask(uint8_t **out, const st_region *reg,
             int ix, iy;
             st_frame_xy(f, x, y, &bx, &by);
             ix = (int)lround(bx), iy = (int)lround(by);
-            m[(size_t)y * f->w + x] =
-                ix >= 0 && iy >= 0 && ix < reg->width && iy < reg->height &&
-                reg->mask[(size_t)iy * reg->width + ix];
+            m[(size_t)y * f->w + x] = ix >= 0 && iy >= 0 && ix < reg->width &&
+                                      iy < reg->height &&
+                                      reg->mask[(size_t)iy * reg->width + ix];
         }
     *out = m;
     return ST_OK;
@@ -179,9 +179,8 @@ st_status st_picture_astar(float **out, const st_image *img,
 }
 
 st_status st_picture_astar_difference(double **out, const float *a,
-                                      const float *base,
-                                      const uint8_t *common, int w, int h,
-                                      int radius, st_error *err)
+                                      const float *base, const uint8_t *common,
+                                      int w, int h, int radius, st_error *err)
 {
     size_t n = (size_t)w * h;
     float *d = malloc((n ? n : 1) * sizeof *d);
@@ -249,9 +248,8 @@ st_status st_picture_diverging(st_image **out, const double *d, int w, int h,
  * margin photo px: [*cx0, *cx0 + w) x ...; NULL when under 32 px a side. */
 static st_status texture_crop(const st_image *ph, const st_region *reg,
                               const st_transform *t, const st_frame *f,
-                              double margin, st_image **crop,
-                              st_region **creg, int *cx0, int *cy0,
-                              st_error *err)
+                              double margin, st_image **crop, st_region **creg,
+                              int *cx0, int *cy0, st_error *err)
 {
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     int cx1, cy1, cw, ch, cc = st_image_color_channels(ph);
@@ -292,10 +290,9 @@ static st_status texture_crop(const st_image *ph, const st_region *reg,
 
 /* The band-passed plane bp of the crop (cw x ch at cx0, cy0; reg its
  * region) sampled under frame f through t into grey out. */
-static void texture_sample(st_image *out, const float *bp,
-                           const st_region *reg, int cx0, int cy0,
-                           const st_transform *t, const st_frame *f,
-                           double range)
+static void texture_sample(st_image *out, const float *bp, const st_region *reg,
+                           int cx0, int cy0, const st_transform *t,
+                           const st_frame *f, double range)
 {
     int cw = reg->width, ch = reg->height;
     st_image plane = {cw, ch, 1, (size_t)cw, (float *)bp}; /* a view of bp */
@@ -321,8 +318,8 @@ static void texture_sample(st_image *out, const float *bp,
 st_status st_picture_texture(st_image **out, const st_image *photo,
                              const st_region *reg, const double gains[3],
                              const st_transform *t, double scale,
-                             double px_per_mm, const st_frame *f,
-                             double range, st_error *err)
+                             double px_per_mm, const st_frame *f, double range,
+                             st_error *err)
 {
     st_image *crop = NULL;
     st_region *creg = NULL;

@@ -119,7 +119,8 @@ static void test_flags(void **state)
                        1000 + ST_METRIC_PORE_AREA_PCT, 0);
     m.has_reference = 0;
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        int needs = (st_metrics_info(i)->flags & ST_METRIC_NEEDS_REFERENCE) != 0;
+        int needs =
+            (st_metrics_info(i)->flags & ST_METRIC_NEEDS_REFERENCE) != 0;
         rel += needs;
         assert_int_equal(st_metrics_available(&m, i), !needs);
         /* the _rel columns are exactly the ones that need a reference */
@@ -153,12 +154,11 @@ static void test_scales(void **state)
         const st_metric_info *m = st_metrics_info(i);
         /* CIELAB coordinates, angles, log indices and text have no true
          * zero (docs/csv.md) */
-        int interval = m->type == ST_METRIC_TEXT || !strcmp(m->unit, "L*") ||
-                       !strcmp(m->unit, "a*") || !strcmp(m->unit, "b*") ||
-                       !strcmp(m->unit, "deg") ||
-                       !strcmp(m->unit, "camera units") ||
-                       !strcmp(m->unit, "flag") ||
-                       i == ST_METRIC_SPECTRAL_SLOPE;
+        int interval =
+            m->type == ST_METRIC_TEXT || !strcmp(m->unit, "L*") ||
+            !strcmp(m->unit, "a*") || !strcmp(m->unit, "b*") ||
+            !strcmp(m->unit, "deg") || !strcmp(m->unit, "camera units") ||
+            !strcmp(m->unit, "flag") || i == ST_METRIC_SPECTRAL_SLOPE;
         /* spreads of L* are on a ratio scale */
         if (i == ST_METRIC_TONE_EVENNESS || i == ST_METRIC_ROUGHNESS_RMS)
             interval = 0;

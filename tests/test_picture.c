@@ -149,11 +149,10 @@ static void test_astar_difference(void **state)
     assert_int_equal(st_picture_astar(&ap, photo, inside, one, &err), ST_OK);
     assert_float_equal(ab[0], lab0[1], 1e-4);
     assert_true(isnan(ap[5 * W + 30]));
-    assert_int_equal(st_picture_astar_difference(&d, ap, ab, common, W, H, 2,
-                                                 &err),
-                     ST_OK);
-    assert_true(isnan(d[10 * W]));        /* outside the common region */
-    assert_true(isnan(d[5 * W + 30]));    /* not in the photo */
+    assert_int_equal(
+        st_picture_astar_difference(&d, ap, ab, common, W, H, 2, &err), ST_OK);
+    assert_true(isnan(d[10 * W]));     /* outside the common region */
+    assert_true(isnan(d[5 * W + 30])); /* not in the photo */
     assert_float_equal(d[10 * W + 5], up, 1e-4);
     assert_float_equal(d[20 * W + 35], down, 1e-4);
     assert_float_equal(d[5 * W + 33], down, 1e-4); /* next to the hole */
@@ -218,9 +217,8 @@ static void test_texture(void **state)
     st_region_update(reg);
     st_transform_identity(&t);
     st_frame_of_box(&f, 0, 0, W, H, 1000);
-    assert_int_equal(st_picture_texture(&out, ph, reg, one, &t, 1, 0, &f, 6,
-                                        &err),
-                     ST_OK);
+    assert_int_equal(
+        st_picture_texture(&out, ph, reg, one, &t, 1, 0, &f, 6, &err), ST_OK);
     assert_non_null(out);
     assert_float_equal(st_image_pixel(out, 40, 70)[0], 0.5, 1e-3);
     assert_float_equal(st_image_pixel(out, 150, 70)[0], 0.18, 1e-6);
@@ -230,10 +228,10 @@ static void test_texture(void **state)
         for (int x = 0; x < W; x++)
             for (int c = 0; c < 3; c++)
                 st_image_pixel(ph, x, y)[c] =
-                    (float)(0.5 + 0.02 * cos(2 * 3.14159265358979323846 * x / 12.0));
-    assert_int_equal(st_picture_texture(&out, ph, reg, one, &t, 1, 0, &f, 6,
-                                        &err),
-                     ST_OK);
+                    (float)(0.5 +
+                            0.02 * cos(2 * 3.14159265358979323846 * x / 12.0));
+    assert_int_equal(
+        st_picture_texture(&out, ph, reg, one, &t, 1, 0, &f, 6, &err), ST_OK);
     /* away from the tapered edge of the region */
     for (int y = 40; y < H - 40; y++)
         for (int x = 24; x < W / 2 - 24; x++) {
@@ -247,9 +245,8 @@ static void test_texture(void **state)
 
     /* a frame off the photo: nothing to show */
     st_frame_of_box(&f, 1000, 1000, 1010, 1010, 100);
-    assert_int_equal(st_picture_texture(&out, ph, reg, one, &t, 1, 0, &f, 6,
-                                        &err),
-                     ST_OK);
+    assert_int_equal(
+        st_picture_texture(&out, ph, reg, one, &t, 1, 0, &f, 6, &err), ST_OK);
     assert_null(out);
     st_region_free(reg);
     st_image_free(ph);

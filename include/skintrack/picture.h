@@ -72,9 +72,8 @@ st_status st_picture_astar(float **out, const st_image *img,
  * finite; NaN elsewhere. *out (w x h doubles, malloc'd) is the caller's.
  * A uniform difference d over the common region comes out as d. */
 st_status st_picture_astar_difference(double **out, const float *a,
-                                      const float *base,
-                                      const uint8_t *common, int w, int h,
-                                      int radius, st_error *err);
+                                      const float *base, const uint8_t *common,
+                                      int w, int h, int radius, st_error *err);
 
 /* The plane d (w x h) in colour: st_ramp_diverging(d / range), grey 0.55
  * where d is NaN. ST_ERR_NOMEM, ST_ERR_TOO_LARGE. */
@@ -91,8 +90,8 @@ st_status st_picture_diverging(st_image **out, const double *d, int w, int h,
 st_status st_picture_texture(st_image **out, const st_image *photo,
                              const st_region *reg, const double gains[3],
                              const st_transform *t, double scale,
-                             double px_per_mm, const st_frame *f,
-                             double range, st_error *err);
+                             double px_per_mm, const st_frame *f, double range,
+                             st_error *err);
 
 /* t in -1..1 (clamped) to RGB 0..1: blue (33, 102, 172) at -1, near white
  * (247, 247, 247) at 0, red (178, 24, 43) at +1, linear between (a
