@@ -307,24 +307,6 @@ static const char *const lead_cols[] = {"subject",
                                         "error"};
 #define NLEAD 11
 
-const char *cli_datetime(const st_course_photo *q, char *buf)
-{
-    int t, h, m, s;
-    if (!q->has_date || !q->has_time || q->time < 0 || q->time >= 86400)
-        return NULL;
-    t = (int)q->time;
-    h = t / 3600, m = t / 60 % 60, s = t % 60;
-    st_date_format(q->date, buf);
-    buf[10] = 'T';
-    buf[11] = (char)('0' + h / 10), buf[12] = (char)('0' + h % 10);
-    buf[13] = ':';
-    buf[14] = (char)('0' + m / 10), buf[15] = (char)('0' + m % 10);
-    buf[16] = ':';
-    buf[17] = (char)('0' + s / 10), buf[18] = (char)('0' + s % 10);
-    buf[19] = '\0';
-    return buf;
-}
-
 /* The photo's calibration and its light against the baseline's
  * (docs/calibration.md, "Comparability"). */
 #define LIGHT_COLUMNS                                                          \
@@ -332,27 +314,6 @@ const char *cli_datetime(const st_course_photo *q, char *buf)
     "light_wb_blue,light_a_star_shift,light_flag"
 #define NLIGHT 7
 
-
-const char *cli_row_status(const cli_photo *p)
-{
-    if (p->error || !p->measured || p->res.status != ST_OK)
-        return "error";
-    return p->res.registered ? "ok" : "low_confidence";
-}
-
-const char *cli_row_error(const cli_photo *p)
-{
-    if (p->error)
-        return p->error;
-    if (p->measured && p->res.status != ST_OK)
-        return st_error_text(&p->res.error);
-    return NULL;
-}
-
-int cli_row_ok(const cli_photo *p)
-{
-    return !p->error && p->measured && p->res.status == ST_OK;
-}
 
 static void write_lead(st_csv *c, const cli_photo *p)
 {
@@ -483,57 +444,25 @@ static const char summary_cols[] =
     "latest_date,latest_phase,latest_value,change,pct_change,trend_per_30d,"
     "trend_se_per_30d";
 
-/* A photo the summary uses: registered, dated, not acute (post). */
-static int in_summary(const cli_photo *p)
+/* The summary rows of a course. 0, or -1 (reported) when out of memory. */
+static int write_summary(st_csv *c, cli_photo **rows, size_t n,
+                         const cli_photo *base)
 {
-    return cli_row_ok(p) && p->res.registered && p->plan.has_days &&
-           p->plan.phase != ST_PHASE_POST;
-}
-
-int cli_course_trend(cli_photo *const *rows, size_t n, const cli_photo *base,
-                     int metric, double *x, double *y, cli_trend *t)
-{
-    size_t m = 0;
-
-    memset(t, 0, sizeof *t);
-    t->latest_value = t->slope30 = t->se30 = NAN;
-    if (!base || !in_summary(base) ||
-        st_metrics_text(&base->res.metrics, metric))
-        return -1;
-    t->base = st_metrics_value(&base->res.metrics, metric);
-    for (size_t k = 0; k < n; k++) {
-        double val;
-        if (!in_summary(rows[k]))
-            continue;
-        val = st_metrics_value(&rows[k]->res.metrics, metric);
-        if (!isfinite(val))
-            continue;
-        x[m] = (double)rows[k]->plan.days_since_baseline;
-        y[m++] = val;
-        if (rows[k] != base)
-            t->latest = rows[k], t->latest_value = val;
-    }
-    t->n = m;
-    if (st_fit_line(x, y, m, &t->slope30, &t->se30) == 0)
-        t->slope30 *= 30, t->se30 *= 30;
-    else
-        t->slope30 = t->se30 = NAN;
-    t->change = t->latest_value - t->base;
-    t->pct_change = st_metrics_pct_change(metric, t->base, t->latest_value);
-    return 0;
-}
-
-static void write_summary(st_csv *c, cli_photo **rows, size_t n,
-                          const cli_photo *base)
-{
-    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    size_t ib;
+    st_course_row *sr = cli_stat_rows(rows, n, base, &ib);
+    st_error err = {0};
     char date[16];
-    cli_trend t;
-    if (!x || !y)
-        goto done;
-    for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        if (cli_course_trend(rows, n, base, i, x, y, &t))
+    int rc = 0;
+    for (int i = 0; sr && i < ST_METRICS_COUNT; i++) {
+        st_course_trend t;
+        const cli_photo *latest;
+        if (st_course_trend_of(sr, n, ib, i, &t, &err)) {
+            rc = -1;
+            break;
+        }
+        if (!t.defined)
             continue;
+        latest = t.latest < n ? rows[t.latest] : NULL;
         st_csv_text(c, base->subject);
         st_csv_text(c, base->region);
         st_csv_text(c, st_metrics_name(i));
@@ -541,9 +470,8 @@ static void write_summary(st_csv *c, cli_photo **rows, size_t n,
         st_csv_int(c, (int64_t)t.n);
         st_csv_text(c, st_date_format(base->plan.date, date));
         st_csv_number(c, t.base);
-        st_csv_text(c, t.latest ? st_date_format(t.latest->plan.date, date)
-                                : NULL);
-        st_csv_text(c, t.latest ? st_phase_name(t.latest->plan.phase) : NULL);
+        st_csv_text(c, latest ? st_date_format(latest->plan.date, date) : NULL);
+        st_csv_text(c, latest ? st_phase_name(latest->plan.phase) : NULL);
         st_csv_number(c, t.latest_value);
         st_csv_number(c, t.change);
         st_csv_number(c, t.pct_change);
@@ -551,9 +479,11 @@ static void write_summary(st_csv *c, cli_photo **rows, size_t n,
         st_csv_number(c, t.se30);
         st_csv_end_row(c);
     }
-done:
-    free(x);
-    free(y);
+    if (!sr || rc)
+        cli_error("summary of %s: %s", base ? base->subject : rows[0]->subject,
+                  sr ? st_error_text(&err) : "out of memory");
+    free(sr);
+    return sr && !rc ? 0 : -1;
 }
 
 /* ---- acute recovery ---- */
@@ -562,103 +492,68 @@ static const char recovery_cols[] =
     "subject,region,session,treatment_date,metric,unit,reference_file,"
     "reference_date,reference_value,day,file,value,excess,half_life_days,"
     "fit_points";
-static const char *const recovery_metrics[] = {"a_star_mean", "erythema_index",
-                                               "red_area_pct"};
 
-static int metric_index(const char *name)
+/* The rows of session s for metric i (ST_METRIC_ACUTE). */
+static int write_session(st_csv *c, cli_photo **rows, const st_course_row *sr,
+                         const st_course_session *s, int i, st_error *err)
 {
-    for (int i = 0; i < ST_METRICS_COUNT; i++)
-        if (strcmp(st_metrics_name(i), name) == 0)
-            return i;
-    return -1;
-}
-
-static int is_acute(const cli_photo *p)
-{
-    return cli_row_ok(p) && p->res.registered &&
-           p->plan.phase == ST_PHASE_POST && p->plan.has_treatment_date &&
-           p->plan.has_treatment_days;
-}
-
-/* The photo redness is compared with for a treatment on day t: the latest
- * registered, non-post photo taken on or before it. */
-static const cli_photo *reference(cli_photo **rows, size_t n, long t)
-{
-    const cli_photo *r = NULL;
-    for (size_t k = 0; k < n; k++) {
-        const cli_photo *p = rows[k];
-        if (cli_row_ok(p) && p->res.registered && p->plan.has_date &&
-            p->plan.phase != ST_PHASE_POST && p->plan.date <= t)
-            r = p;
-    }
-    return r;
-}
-
-/* The rows of one session (posts sharing session and treatment day). */
-static void write_session(st_csv *c, cli_photo **post, size_t np,
-                          const cli_photo *ref)
-{
-    double t[64], e[64];
+    const cli_photo *ref = rows[s->reference];
+    double rv = st_metrics_value(&ref->res.metrics, i), h;
     char date[16], rdate[16];
-    for (size_t mi = 0; mi < 3; mi++) {
-        int i = metric_index(recovery_metrics[mi]);
-        double rv = st_metrics_value(&ref->res.metrics, i), h = NAN;
-        size_t used = 0, m = np < 64 ? np : 64;
-        for (size_t k = 0; k < m; k++) {
-            t[k] = (double)post[k]->plan.days_since_treatment;
-            e[k] = st_metrics_value(&post[k]->res.metrics, i) - rv;
-        }
-        if (st_fit_half_life(t, e, m, &h, &used))
-            h = NAN, used = 0;
-        for (size_t k = 0; k < np; k++) {
-            const cli_photo *p = post[k];
-            double v = st_metrics_value(&p->res.metrics, i);
-            st_csv_text(c, p->subject);
-            st_csv_text(c, p->region);
-            st_csv_int(c, p->plan.session);
-            st_csv_text(c, st_date_format(p->plan.treatment_date, date));
-            st_csv_text(c, recovery_metrics[mi]);
-            st_csv_text(c, st_metrics_unit(i));
-            st_csv_text(c, ref->path);
-            st_csv_text(c, st_date_format(ref->plan.date, rdate));
-            st_csv_number(c, rv);
-            st_csv_int(c, p->plan.days_since_treatment);
-            st_csv_text(c, p->path);
-            st_csv_number(c, v);
-            st_csv_number(c, v - rv);
-            st_csv_number(c, h);
-            if (isfinite(h))
-                st_csv_int(c, (int64_t)used);
-            else
-                st_csv_empty(c);
-            st_csv_end_row(c);
-        }
+    size_t used;
+    if (st_course_half_life(sr, s, i, &h, &used, err))
+        return -1;
+    for (size_t k = 0; k < s->n_posts; k++) {
+        const cli_photo *p = rows[s->posts[k]];
+        double v = st_metrics_value(&p->res.metrics, i);
+        st_csv_text(c, p->subject);
+        st_csv_text(c, p->region);
+        st_csv_int(c, p->plan.session);
+        st_csv_text(c, st_date_format(p->plan.treatment_date, date));
+        st_csv_text(c, st_metrics_name(i));
+        st_csv_text(c, st_metrics_unit(i));
+        st_csv_text(c, ref->path);
+        st_csv_text(c, st_date_format(ref->plan.date, rdate));
+        st_csv_number(c, rv);
+        st_csv_int(c, p->plan.days_since_treatment);
+        st_csv_text(c, p->path);
+        st_csv_number(c, v);
+        st_csv_number(c, v - rv);
+        st_csv_number(c, h);
+        if (isfinite(h))
+            st_csv_int(c, (int64_t)used);
+        else
+            st_csv_empty(c);
+        st_csv_end_row(c);
     }
+    return 0;
 }
 
-static void write_recovery(st_csv *c, cli_photo **rows, size_t n)
+/* The recovery rows of a course: per session, per acute metric (registry
+ * order), per post photo. 0, or -1 (reported) when out of memory. */
+static int write_recovery(st_csv *c, cli_photo **rows, size_t n)
 {
-    cli_photo **post = malloc(n * sizeof *post);
-    char *seen = calloc(n, 1);
-    for (size_t k = 0; post && seen && k < n; k++) {
-        const cli_photo *ref;
-        size_t np = 0;
-        if (seen[k] || !is_acute(rows[k]))
-            continue;
-        /* this session's posts, in date order */
-        for (size_t q = k; q < n; q++)
-            if (is_acute(rows[q]) &&
-                rows[q]->plan.session == rows[k]->plan.session &&
-                rows[q]->plan.treatment_date == rows[k]->plan.treatment_date) {
-                post[np++] = rows[q];
-                seen[q] = 1;
-            }
-        ref = reference(rows, n, rows[k]->plan.treatment_date);
-        if (ref)
-            write_session(c, post, np, ref);
+    size_t ib, ns = 0;
+    st_course_row *sr = cli_stat_rows(rows, n, NULL, &ib);
+    st_course_session *s = NULL;
+    st_error err = {0};
+    int rc = -1;
+    if (!sr) {
+        cli_error("recovery of %s: out of memory", rows[0]->subject);
+        return -1;
     }
-    free(post);
-    free(seen);
+    if (st_course_sessions(sr, n, &s, &ns, &err) == ST_OK) {
+        rc = 0;
+        for (size_t k = 0; k < ns && !rc; k++)
+            for (int i = 0; i < ST_METRICS_COUNT && !rc; i++)
+                if (st_metrics_info(i)->flags & ST_METRIC_ACUTE)
+                    rc = write_session(c, rows, sr, &s[k], i, &err);
+    }
+    if (rc)
+        cli_error("recovery of %s: %s", rows[0]->subject, st_error_text(&err));
+    st_course_sessions_free(s, ns);
+    free(sr);
+    return rc;
 }
 
 /* ---- one course ---- */
@@ -748,8 +643,8 @@ static int measure_course(job *j, cli_photo **rows, size_t n)
     }
     if (m && mb < m) {
         j->who = who;
-        if (j->rep)
-            cli_report_attach(j->rep, who, &j->course.metrics);
+        if (j->rep && cli_report_attach(j->rep, who, m, &j->course.metrics))
+            goto done;
         /* a course that failed as a whole has that cause in every row
          * too: the rows are written (status=error) and the command exits
          * 1; without rows it stops here */
@@ -799,8 +694,8 @@ static int run_course(job *j, cli_photo **rows, size_t n)
     j->prog.course_steps = 0;
     j->prog.course_photos = 0;
     if (measure_course(j, rows, n)) {
-        for (size_t k = 0; k < n; k++)
-            cli_report_drop(rows[k]);
+        if (j->rep)
+            cli_report_drop(j->rep);
         return -1;
     }
     for (size_t k = 0; k < n; k++) {
@@ -920,10 +815,10 @@ static int write_course(job *j, cli_photo **rows, size_t n,
     }
     if (j->rep && cli_report_course(j->rep, rows, n, base))
         rc = -1;
-    if (rc == 0 && j->has_summary)
-        write_summary(&j->summary, rows, n, base);
-    if (rc == 0 && j->has_recovery)
-        write_recovery(&j->recovery, rows, n);
+    if (rc == 0 && j->has_summary && write_summary(&j->summary, rows, n, base))
+        rc = -1;
+    if (rc == 0 && j->has_recovery && write_recovery(&j->recovery, rows, n))
+        rc = -1;
     if (z >= 0)
         zone_swap(rows, n, -1, keep, region);
     free(keep);
@@ -1017,6 +912,36 @@ static int parse_dates(const char *cmd, const char *text, long **t, size_t *n)
     }
 }
 
+/* The options that do not go together, once all are read. 0, or
+ * CLI_EXIT_USAGE (reported). */
+static int check_options(job *j, const char *cmd, int argc,
+                         const char *output, const char *report)
+{
+    if (j->m.region.has_roi && j->m.region.mask_path)
+        return cli_usage(cmd, "--roi and --mask cannot be combined");
+    if (j->m.region.face_zones &&
+        (j->m.region.has_roi || j->m.region.mask_path ||
+         j->m.region.skin_auto || j->m.region.skin_face))
+        return cli_usage(cmd, "--regions face makes its own regions: no "
+                              "--roi, --mask or --skin-mask with it");
+    if (j->m.region.face_zones && j->m.has_reference)
+        return cli_usage(cmd, "--reference-region does not combine with "
+                              "--regions face");
+    if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
+        return cli_usage(cmd, "--followup-after must be more than "
+                              "--post-days");
+    cli_measure_finish(&j->m);
+    if (j->share && !j->report_mode && !report)
+        return cli_usage(cmd, "--share is for the report (skintrack report, "
+                              "or course --report FILE)");
+    if (optind >= argc)
+        return cli_usage(cmd, "needs at least one folder or manifest");
+    if (j->report_mode && !strcmp(output, "-") && isatty(STDOUT_FILENO))
+        return cli_usage(cmd, "the report is a whole HTML page: write it "
+                              "with -o REPORT.html (or redirect stdout)");
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, job *j, const char **output,
                          const char **summary, const char **recovery,
                          const char **report, const char **meta)
@@ -1102,146 +1027,135 @@ static int parse_options(int argc, char **argv, job *j, const char **output,
                 return CLI_EXIT_USAGE;
         }
     }
-    if (j->m.region.has_roi && j->m.region.mask_path)
-        return cli_usage(cmd, "--roi and --mask cannot be combined");
-    if (j->m.region.face_zones &&
-        (j->m.region.has_roi || j->m.region.mask_path ||
-         j->m.region.skin_auto || j->m.region.skin_face))
-        return cli_usage(cmd, "--regions face makes its own regions: no "
-                              "--roi, --mask or --skin-mask with it");
-    if (j->m.region.face_zones && j->m.has_reference)
-        return cli_usage(cmd, "--reference-region does not combine with "
-                              "--regions face");
-    if (j->plan.followup_days && j->plan.followup_days <= j->plan.post_days)
-        return cli_usage(cmd, "--followup-after must be more than "
-                              "--post-days");
-    cli_measure_finish(&j->m);
-    if (j->share && !j->report_mode && !*report)
-        return cli_usage(cmd, "--share is for the report (skintrack report, "
-                              "or course --report FILE)");
-    if (optind >= argc)
-        return cli_usage(cmd, "needs at least one folder or manifest");
-    if (j->report_mode && !strcmp(*output, "-") && isatty(STDOUT_FILENO))
-        return cli_usage(cmd, "the report is a whole HTML page: write it "
-                              "with -o REPORT.html (or redirect stdout)");
-
+    if ((c = check_options(j, cmd, argc, *output, *report)))
+        return c;
     j->course.read = j->read;
     j->course.metrics = j->m.metrics;
     return 0;
 }
 
-static int run_mode(int argc, char **argv, int report_mode)
+/* The files a run writes: paths from the options, outputs once open. */
+typedef struct run_files {
+    const char *output, *summary, *recovery, *report, *meta;
+    st_output *out, *sout, *rout, *mout;
+} run_files;
+
+/* The callbacks of st_course_measure and the progress line. */
+static void setup_job(job *j)
 {
-    const char *output = "-", *summary = NULL, *recovery = NULL;
-    const char *report = NULL, *meta = NULL;
-    st_output *out = NULL, *sout = NULL, *rout = NULL, *mout = NULL;
-    cli_run record;
-    cli_photos list = {0};
-    cli_photo **rows = NULL;
-    size_t nrows = 0;
-    job j;
-    int rc;
+    j->course.region = make_region;
+    j->course.region_ctx = j;
+    if (j->m.has_reference) {
+        j->course.reference = make_reference;
+        j->course.reference_ctx = j;
+    }
+    atomic_init(&j->pictures_failed, 0);
+    j->prog.on = !j->quiet && isatty(STDERR_FILENO);
+    if (j->prog.on) {
+        j->course.progress = on_progress;
+        j->course.progress_ctx = &j->prog;
+        clock_gettime(CLOCK_MONOTONIC, &j->prog.start);
+    }
+}
 
-    memset(&j, 0, sizeof j);
-    j.report_mode = report_mode;
-    rc = parse_options(argc, argv, &j, &output, &summary, &recovery, &report,
-                       &meta);
-    if (rc) {
-        free(j.treat);
-        return rc < 0 ? CLI_EXIT_OK : rc;
-    }
-    j.course.region = make_region;
-    j.course.region_ctx = &j;
-    if (j.m.has_reference) {
-        j.course.reference = make_reference;
-        j.course.reference_ctx = &j;
-    }
-    atomic_init(&j.pictures_failed, 0);
-    j.prog.on = !j.quiet && isatty(STDERR_FILENO);
-    if (j.prog.on) {
-        j.course.progress = on_progress;
-        j.course.progress_ctx = &j.prog;
-        clock_gettime(CLOCK_MONOTONIC, &j.prog.start);
-    }
-    j.has_summary = summary != NULL;
-    j.has_recovery = recovery != NULL;
-
-    rc = CLI_EXIT_FAILED;
-    for (int i = optind; i < argc; i++)
-        if (cli_course_collect(argv[i], &j.read, &list))
-            goto done;
-    if ((j.m.overlay_dir || j.aligned_dir) && name_pictures(&list))
-        goto done;
-    if (list.n && !(rows = malloc(list.n * sizeof *rows))) {
+/* The photos of the inputs argv[first..argc), sorted by subject and
+ * region, this shard's in *rows[0..*nrows). 0, or -1 (reported). */
+static int collect_rows(job *j, int first, int argc, char **argv,
+                        cli_photos *list, cli_photo ***rows, size_t *nrows)
+{
+    cli_photo **r;
+    size_t m = 0;
+    for (int i = first; i < argc; i++)
+        if (cli_course_collect(argv[i], &j->read, list))
+            return -1;
+    if ((j->m.overlay_dir || j->aligned_dir) && name_pictures(list))
+        return -1;
+    if (!(r = malloc((list->n ? list->n : 1) * sizeof *r))) {
         cli_error("out of memory");
-        goto done;
+        return -1;
     }
-    for (size_t k = 0; k < list.n; k++)
-        rows[k] = &list.v[k];
-    if (list.n)
-        qsort(rows, list.n, sizeof *rows, cmp_rows);
-
+    *rows = r;
+    for (size_t k = 0; k < list->n; k++)
+        r[k] = &list->v[k];
+    if (list->n)
+        qsort(r, list->n, sizeof *r, cmp_rows);
     /* this shard's rows to the front, in order */
-    for (size_t k = 0; k < list.n; k++)
-        if (name_hash(rows[k]->subject) % j.shard_n == j.shard_k - 1)
-            rows[nrows++] = rows[k];
-    if (!j.quiet)
-        warn_single_photos(rows, nrows);
-    j.prog.photos_total = nrows;
-    j.prog.steps_total = 2.0 * (double)nrows;
+    for (size_t k = 0; k < list->n; k++)
+        if (name_hash(r[k]->subject) % j->shard_n == j->shard_k - 1)
+            r[m++] = r[k];
+    *nrows = m;
+    if (!j->quiet)
+        warn_single_photos(r, m);
+    j->prog.photos_total = m;
+    j->prog.steps_total = 2.0 * (double)m;
+    return 0;
+}
 
-    if (report_mode) {
-        report = output;
-    } else {
-        if (!(out = cli_output_open(output)))
-            goto done;
-        st_csv_init(&j.out, st_output_stream(out));
-        j.out.crlf = j.crlf;
-        j.has_out = 1;
-        write_header(&j);
-    }
-    record = (cli_run){argc,
-                       argv,
-                       &j.read,
-                       &j.course.align,
-                       &j.m,
-                       &j.plan,
-                       j.treat,
-                       j.ntreat,
-                       report_mode ? NULL
-                       : j.wide    ? "wide"
-                                   : "long",
-                       j.course.jobs,
-                       j.shard_k,
-                       j.shard_n,
-                       j.m.overlay_dir,
-                       j.aligned_dir,
-                       report != NULL,
-                       j.share};
-    if (report && !(j.rep = cli_report_open(report, j.share)))
-        goto done;
-    if (j.rep)
-        cli_report_set_run(j.rep, &record);
-    if (meta) {
-        if (!(mout = cli_output_open(meta)))
-            goto done;
-        cli_run_write_json(st_output_stream(mout), &record);
-    }
-    if (j.rep || j.m.overlay_dir || j.aligned_dir) {
-        j.course.view = on_view;
-        j.course.view_ctx = &j;
-    }
-    cli_face_open(&j.m.region);
-    j.course.face = j.m.region.face_zones ? j.m.region.model : NULL;
-    if (summary &&
-        !(sout = open_extra(summary, &j.summary, j.crlf, summary_cols)))
-        goto done;
-    if (recovery &&
-        !(rout = open_extra(recovery, &j.recovery, j.crlf, recovery_cols)))
-        goto done;
-    if (j.m.pore_list && cli_pore_list_open(&j.pores, j.m.pore_list, 1, j.crlf))
-        goto done;
+/* The run's record (--meta, the report's "how it was made"). */
+static cli_run make_record(job *j, int argc, char **argv, int has_report)
+{
+    return (cli_run){argc,
+                     argv,
+                     &j->read,
+                     &j->course.align,
+                     &j->m,
+                     &j->plan,
+                     j->treat,
+                     j->ntreat,
+                     j->report_mode ? NULL
+                     : j->wide      ? "wide"
+                                    : "long",
+                     j->course.jobs,
+                     j->shard_k,
+                     j->shard_n,
+                     j->m.overlay_dir,
+                     j->aligned_dir,
+                     has_report,
+                     j->share};
+}
 
+/* Opens every output of the run (record: the run's, outliving it). 0, or
+ * -1 (reported). */
+static int open_outputs(job *j, run_files *fl, const cli_run *record)
+{
+    if (!j->report_mode) {
+        if (!(fl->out = cli_output_open(fl->output)))
+            return -1;
+        st_csv_init(&j->out, st_output_stream(fl->out));
+        j->out.crlf = j->crlf;
+        j->has_out = 1;
+        write_header(j);
+    }
+    if (fl->report && !(j->rep = cli_report_open(fl->report, j->share)))
+        return -1;
+    if (j->rep)
+        cli_report_set_run(j->rep, record);
+    if (fl->meta) {
+        if (!(fl->mout = cli_output_open(fl->meta)))
+            return -1;
+        cli_run_write_json(st_output_stream(fl->mout), record);
+    }
+    if (j->rep || j->m.overlay_dir || j->aligned_dir) {
+        j->course.view = on_view;
+        j->course.view_ctx = j;
+    }
+    cli_face_open(&j->m.region);
+    j->course.face = j->m.region.face_zones ? j->m.region.model : NULL;
+    if (fl->summary && !(fl->sout = open_extra(fl->summary, &j->summary,
+                                               j->crlf, summary_cols)))
+        return -1;
+    if (fl->recovery && !(fl->rout = open_extra(fl->recovery, &j->recovery,
+                                                j->crlf, recovery_cols)))
+        return -1;
+    if (j->m.pore_list && cli_pore_list_open(&j->pores, j->m.pore_list, 1, j->crlf))
+        return -1;
+    return 0;
+}
+
+/* Every course of rows[0..nrows) (sorted by subject and region). 0, or
+ * -1 (reported). */
+static int run_courses(job *j, cli_photo **rows, size_t nrows)
+{
     for (size_t k = 0, se = 0; k < nrows;) {
         size_t e = k + 1;
         while (e < nrows && !strcmp(rows[e]->subject, rows[k]->subject) &&
@@ -1252,52 +1166,94 @@ static int run_mode(int argc, char **argv, int report_mode)
                  se < nrows && !strcmp(rows[se]->subject, rows[k]->subject);
                  se++)
                 ;
-            j.subject = rows + k;
-            j.nsubject = se - k;
+            j->subject = rows + k;
+            j->nsubject = se - k;
         }
-        if (run_course(&j, rows + k, e - k))
-            goto done;
-        j.prog.photos_done += e - k;
-        j.prog.steps_done += 2.0 * (double)(e - k);
-        j.prog.course_steps = 0;
-        j.prog.course_photos = 0;
-        if (j.prog.on)
-            show_progress(&j.prog);
+        if (run_course(j, rows + k, e - k))
+            return -1;
+        j->prog.photos_done += e - k;
+        j->prog.steps_done += 2.0 * (double)(e - k);
+        j->prog.course_steps = 0;
+        j->prog.course_photos = 0;
+        if (j->prog.on)
+            show_progress(&j->prog);
         k = e;
     }
-    if (j.prog.on)
+    if (j->prog.on)
         fputc('\n', stderr);
-    rc = j.failed || atomic_load(&j.pictures_failed) ? CLI_EXIT_FAILED
-                                                     : CLI_EXIT_OK;
-    {
-        /* synced together, so a full disk leaves every previous file; a
-         * report that could not be finished keeps the others back too */
-        st_output *v[6] = {out, sout, rout, mout, j.pores.out, NULL};
-        if (j.rep && !(v[5] = cli_report_finish(j.rep))) {
-            for (int i = 0; i < 5; i++)
-                if (v[i])
-                    cli_output_abort(v[i]);
-            rc = CLI_EXIT_FAILED;
-        } else if (cli_outputs_commit(v, 6)) {
-            rc = CLI_EXIT_FAILED;
-        }
-        j.rep = NULL;
-        j.pores.out = NULL;
-        mout = rout = sout = out = NULL;
+    return 0;
+}
+
+/* Commits every output together, so a full disk leaves every previous
+ * file; a report that could not be finished keeps the others back too.
+ * Returns the exit status. */
+static int commit_outputs(job *j, run_files *fl)
+{
+    int rc = j->failed || atomic_load(&j->pictures_failed) ? CLI_EXIT_FAILED
+                                                           : CLI_EXIT_OK;
+    st_output *v[6] = {fl->out, fl->sout, fl->rout, fl->mout, j->pores.out,
+                       NULL};
+    if (j->rep && !(v[5] = cli_report_finish(j->rep))) {
+        for (int i = 0; i < 5; i++)
+            if (v[i])
+                cli_output_abort(v[i]);
+        rc = CLI_EXIT_FAILED;
+    } else if (cli_outputs_commit(v, 6)) {
+        rc = CLI_EXIT_FAILED;
     }
-done:
-    cli_face_close(&j.m.region);
-    if (j.rep)
-        cli_report_abort(j.rep);
-    if (mout)
-        cli_output_abort(mout);
-    if (rout)
-        cli_output_abort(rout);
-    if (sout)
-        cli_output_abort(sout);
-    if (out)
-        cli_output_abort(out);
-    cli_pore_list_close(&j.pores, 1);
+    j->rep = NULL;
+    j->pores.out = NULL;
+    fl->mout = fl->rout = fl->sout = fl->out = NULL;
+    return rc;
+}
+
+/* Discards what was not committed. */
+static void abort_outputs(job *j, run_files *fl)
+{
+    cli_face_close(&j->m.region);
+    if (j->rep)
+        cli_report_abort(j->rep);
+    if (fl->mout)
+        cli_output_abort(fl->mout);
+    if (fl->rout)
+        cli_output_abort(fl->rout);
+    if (fl->sout)
+        cli_output_abort(fl->sout);
+    if (fl->out)
+        cli_output_abort(fl->out);
+    cli_pore_list_close(&j->pores, 1);
+}
+
+static int run_mode(int argc, char **argv, int report_mode)
+{
+    run_files fl = {"-", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    cli_run record;
+    cli_photos list = {0};
+    cli_photo **rows = NULL;
+    size_t nrows = 0;
+    job j;
+    int rc;
+
+    memset(&j, 0, sizeof j);
+    j.report_mode = report_mode;
+    rc = parse_options(argc, argv, &j, &fl.output, &fl.summary, &fl.recovery,
+                       &fl.report, &fl.meta);
+    if (rc) {
+        free(j.treat);
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    setup_job(&j);
+    j.has_summary = fl.summary != NULL;
+    j.has_recovery = fl.recovery != NULL;
+    if (report_mode)
+        fl.report = fl.output;
+    record = make_record(&j, argc, argv, fl.report != NULL);
+    rc = CLI_EXIT_FAILED;
+    if (collect_rows(&j, optind, argc, argv, &list, &rows, &nrows) == 0 &&
+        open_outputs(&j, &fl, &record) == 0 &&
+        run_courses(&j, rows, nrows) == 0)
+        rc = commit_outputs(&j, &fl);
+    abort_outputs(&j, &fl);
     free(rows);
     free(j.treat);
     cli_photos_free(&list);

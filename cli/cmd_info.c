@@ -5,7 +5,8 @@
  * colour profile used, EXIF DateTimeOriginal, the format, the number of
  * pages (a multi-page TIFF is read from its first) and the camera of a
  * raw file. Every file is decoded in full, so a damaged one is caught here
- * rather than mid-course. --formats lists the formats read instead.
+ * rather than mid-course. --formats lists the formats read instead,
+ * --metrics the metrics measured (the registry, metrics.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 
 static const char help[] =
     "Usage: skintrack info [OPTIONS] IMAGE...\n"
-    "       skintrack info --formats\n"
+    "       skintrack info --formats | --metrics\n"
     "Decode each photo (JPEG, PNG, HEIC/HEIF/AVIF, TIFF, camera raw) and\n"
     "print one CSV row about it:\n"
     "  file,status,error,width,height,channels,bit_depth,orientation,\n"
@@ -35,6 +36,9 @@ static const char help[] =
     "-)\n"
     "      --formats           list the formats read and their file-name\n"
     "                          extensions (CSV: format,name,extensions)\n"
+    "      --metrics           list the metrics measured, in column order\n"
+    "                          (CSV: metric,unit,type,scale,better,needs,\n"
+    "                          title; docs/metrics.md)\n"
     CLI_READ_HELP
     "  -q, --quiet             do not report failed files on stderr\n"
     "  -h, --help              show this help\n\n"
@@ -43,6 +47,7 @@ static const char help[] =
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"formats", no_argument, NULL, 'F'},
+    {"metrics", no_argument, NULL, 'M'},
     CLI_READ_LONGOPTS,
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -105,13 +110,36 @@ static void list_formats(st_csv *csv)
     }
 }
 
+/* The metric registry as CSV: type number or text, scale ratio or
+ * interval, better lower, higher or none, needs "reference" for the _rel
+ * metrics. */
+static void list_metrics(st_csv *csv)
+{
+    static const char *const better[] = {"none", "lower", "higher"};
+    st_csv_header(csv, "metric,unit,type,scale,better,needs,title");
+    for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        const st_metric_info *m = st_metrics_info(i);
+        st_csv_text(csv, m->name);
+        st_csv_text(csv, m->unit);
+        st_csv_text(csv, m->type == ST_METRIC_TEXT ? "text" : "number");
+        st_csv_text(csv, m->type == ST_METRIC_TEXT ? NULL
+                         : m->ratio                 ? "ratio"
+                                                    : "interval");
+        st_csv_text(csv, better[m->better]);
+        st_csv_text(csv, m->flags & ST_METRIC_NEEDS_REFERENCE ? "reference"
+                                                              : NULL);
+        st_csv_text(csv, m->title);
+        st_csv_end_row(csv);
+    }
+}
+
 static int run(int argc, char **argv)
 {
     const char *output = "-";
     st_read_options opt;
     st_output *out;
     st_csv csv;
-    int quiet = 0, crlf = 0, failed = 0, formats = 0, c;
+    int quiet = 0, crlf = 0, failed = 0, formats = 0, metrics = 0, c;
 
     st_read_options_init(&opt);
     optind = 0; /* glibc: full re-initialisation, permutation on */
@@ -121,6 +149,7 @@ static int run(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
         case 'F': formats = 1; break;
+        case 'M': metrics = 1; break;
         case 'h': cli_print_help(&cli_info_command); return CLI_EXIT_OK;
         default:
             if (cli_common_option("info", c, optarg, argv[optind - 1], &opt,
@@ -128,18 +157,24 @@ static int run(int argc, char **argv)
                 return CLI_EXIT_USAGE;
         }
     }
-    if (optind >= argc && !formats)
+    if (formats && metrics)
+        return cli_usage("info", "--formats or --metrics, not both");
+    if (optind >= argc && !formats && !metrics)
         return cli_usage("info", "no image given");
-    if (optind < argc && formats)
-        return cli_usage("info", "--formats takes no image");
+    if (optind < argc && (formats || metrics))
+        return cli_usage("info", "%s takes no image",
+                         formats ? "--formats" : "--metrics");
 
     out = cli_output_open(output);
     if (!out)
         return CLI_EXIT_FAILED;
     st_csv_init(&csv, st_output_stream(out));
     csv.crlf = crlf;
-    if (formats) {
-        list_formats(&csv);
+    if (formats || metrics) {
+        if (formats)
+            list_formats(&csv);
+        else
+            list_metrics(&csv);
         return cli_output_commit(out) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
     }
     st_csv_header(&csv, header);

@@ -20,7 +20,6 @@ typedef struct cli_photo {
     size_t rank;          /* place in the plan's order, if planned */
     st_course_result res; /* when planned and measured */
     int measured;
-    struct cli_pictures *pic; /* a report's pictures (report.c) */
 } cli_photo;
 
 typedef struct cli_photos {
@@ -36,7 +35,7 @@ int cli_course_collect(const char *input, const st_read_options *read,
 
 void cli_photos_free(cli_photos *list);
 
-/* ---- rows after measuring (cmd_course.c) ---- */
+/* ---- rows after measuring (course_row.c) ---- */
 
 /* "YYYY-MM-DDTHH:MM:SS" of a photo's date and capture time into buf (20
  * bytes at least), or NULL when either is unknown. */
@@ -48,19 +47,11 @@ int cli_row_ok(const cli_photo *p);
 const char *cli_row_status(const cli_photo *p);
 const char *cli_row_error(const cli_photo *p);
 
-/* The summary of one metric over a course: the registered, dated, non-post
- * photos (n of them), the baseline's and the latest one's value, the
- * change and the least-squares trend per 30 days with its standard error
- * (NaN when it cannot be fitted). */
-typedef struct cli_trend {
-    size_t n;
-    const cli_photo *latest; /* NULL when only the baseline is there */
-    double base, latest_value, change, pct_change, slope30, se30;
-} cli_trend;
-
-/* 0 with *t, or -1 for a text metric or a baseline that was not measured.
- * x and y are scratch space for n values each. */
-int cli_course_trend(cli_photo *const *rows, size_t n, const cli_photo *base,
-                     int metric, double *x, double *y, cli_trend *t);
+/* The course rows[0..n) as the library's statistics read them
+ * (st_course_trend_of, st_course_sessions), in the same order, and in
+ * *ibase the index of base (SIZE_MAX when base is NULL or not in rows).
+ * malloc'd (the caller frees), or NULL when out of memory. */
+st_course_row *cli_stat_rows(cli_photo *const *rows, size_t n,
+                             const cli_photo *base, size_t *ibase);
 
 #endif

@@ -13,7 +13,8 @@
  *               pores (drawn as SVG circles over it) and its L* band-passed
  *               to the texture bands (st_texture_bandpass)
  * A photo that did not register with confidence is drawn in its own frame
- * and gets no redness map.
+ * and gets no redness map. The imaging is the library's (picture.h); this
+ * file keeps which pictures, their sizes and the HTML around them.
  *
  * The file has no external reference of any kind: images are data: URIs,
  * charts inline SVG (chart.h), the style and the small script inline, and
@@ -46,6 +47,7 @@ typedef struct pore_mark {
 } pore_mark;
 
 typedef struct cli_pictures {
+    const cli_photo *photo; /* whose pictures */
     int own_frame; /* drawn in its own frame (not registered) */
     int tw, th;
     char *thumb;     /* data: URI */
@@ -77,6 +79,8 @@ struct cli_report {
     /* the course being measured */
     cli_photo **who;
     st_metrics_options mopt;
+    cli_pictures **pics; /* npics, by index in who; NULL: not drawn */
+    size_t npics;
 };
 
 /* ---- text ---- */
@@ -149,209 +153,12 @@ static char *jpeg_uri(const st_image *img)
 
 /* ---- drawing ---- */
 
-/* Output pixel (u, v) shows reference pixel (ox + (u + 0.5) step - 0.5,
- * oy + ...). */
-typedef struct frame {
-    double ox, oy, step;
-    int w, h;
-} frame;
-
-static void frame_of_box(frame *f, int x0, int y0, int x1, int y1, int side)
+/* The JPEG data: URI of a picture, NULL when it could not be drawn. */
+static char *picture_uri(st_status s, st_image *img)
 {
-    int bw = x1 - x0, bh = y1 - y0, big = bw > bh ? bw : bh;
-    f->step = big > side ? (double)big / side : 1;
-    f->w = (int)ceil(bw / f->step);
-    f->h = (int)ceil(bh / f->step);
-    f->ox = x0;
-    f->oy = y0;
-}
-
-static void frame_xy(const frame *f, int u, int v, double *x, double *y)
-{
-    *x = f->ox + (u + 0.5) * f->step - 0.5;
-    *y = f->oy + (v + 0.5) * f->step - 0.5;
-}
-
-/* Sample c of pixel (x, y), of a float or an 8-bit photo. */
-static float sample(const st_image *img, int x, int y, int c)
-{
-    return img->data ? st_image_pixel(img, x, y)[c]
-                     : st_image_pixel8(img, x, y)[c] / 255.0f;
-}
-
-/* RGB of img averaged over k x k blocks (k >= 1). */
-static st_image *shrink(const st_image *img, int k)
-{
-    int w = (img->width + k - 1) / k, h = (img->height + k - 1) / k;
-    int cc = st_image_color_channels(img);
-    st_image *out = NULL;
-    st_error err = {0};
-    if (st_image_new(&out, w, h, 3, &err))
-        return NULL;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double acc[3] = {0, 0, 0}, n = 0;
-            for (int yy = y * k; yy < (y + 1) * k && yy < img->height; yy++)
-                for (int xx = x * k; xx < (x + 1) * k && xx < img->width;
-                     xx++) {
-                    for (int c = 0; c < 3; c++)
-                        acc[c] += sample(img, xx, yy, cc >= 3 ? c : 0);
-                    n++;
-                }
-            for (int c = 0; c < 3; c++)
-                st_image_pixel(out, x, y)[c] = (float)(acc[c] / n);
-        }
-    return out;
-}
-
-/* Bilinear sample of the colour channels (1 or 3) of img at (x, y) into
- * v, edges clamped; 0 (v untouched) when (x, y) is off the image. */
-static int bilinear(const st_image *img, double x, double y, float *v)
-{
-    int x0 = (int)floor(x), y0 = (int)floor(y);
-    double fx = x - x0, fy = y - y0;
-    if (x < -0.5 || y < -0.5 || x > img->width - 0.5 || y > img->height - 0.5)
-        return 0;
-    for (int c = 0; c < st_image_color_channels(img); c++) {
-        double acc = 0;
-        for (int j = 0; j < 2; j++)
-            for (int i = 0; i < 2; i++) {
-                int xx = x0 + i, yy = y0 + j;
-                double wgt = (i ? fx : 1 - fx) * (j ? fy : 1 - fy);
-                xx = xx < 0 ? 0 : xx >= img->width ? img->width - 1 : xx;
-                yy = yy < 0 ? 0 : yy >= img->height ? img->height - 1 : yy;
-                acc += wgt * st_image_pixel(img, xx, yy)[c];
-            }
-        v[c] = (float)acc;
-    }
-    return 1;
-}
-
-/* The photo seen through t (reference -> photo, scale photo px per
- * reference px) in frame f, as RGB; inside[i] says whether the photo
- * reaches output pixel i (may be NULL). */
-static st_image *render(const st_image *photo, const st_transform *t,
-                        double scale, const frame *f, uint8_t *inside)
-{
-    int k = (int)floor(f->step * scale);
-    st_image *src = shrink(photo, k > 1 ? k : 1), *out = NULL;
-    st_error err = {0};
-    k = k > 1 ? k : 1;
-    if (!src || st_image_new(&out, f->w, f->h, 3, &err)) {
-        st_image_free(src);
-        return NULL;
-    }
-    for (int v = 0; v < f->h; v++)
-        for (int u = 0; u < f->w; u++) {
-            double x, y, xp, yp;
-            float *o = st_image_pixel(out, u, v);
-            int in;
-            frame_xy(f, u, v, &x, &y);
-            /* behind a homography's horizon: not in the photo */
-            in = !st_transform_apply_checked(t, x, y, &xp, &yp) &&
-                 bilinear(src, (xp + 0.5) / k - 0.5, (yp + 0.5) / k - 0.5, o);
-            if (!in)
-                o[0] = o[1] = o[2] = 0.35f;
-            if (inside)
-                inside[(size_t)v * f->w + u] = (uint8_t)in;
-        }
-    st_image_free(src);
-    return out;
-}
-
-/* a* of every pixel of an RGB thumbnail after linear-light gains. */
-static float *astar_of(const st_image *img, const uint8_t *inside,
-                       const double gains[3])
-{
-    size_t n = (size_t)img->width * img->height;
-    float *a = malloc(n * sizeof *a);
-    if (!a)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        const float *p =
-            st_image_pixel(img, (int)(i % img->width), (int)(i / img->width));
-        double lin[3], lab[3];
-        if (!inside[i]) {
-            a[i] = NAN;
-            continue;
-        }
-        for (int c = 0; c < 3; c++)
-            lin[c] = st_color_srgb_to_linear(p[c]) * gains[c];
-        st_color_linear_to_lab(lin, lab);
-        a[i] = (float)lab[1];
-    }
-    return a;
-}
-
-/* The band-passed L* of the photo under the detail frame, as grey. */
-static st_image *texture_of(const st_course_view *v, const st_transform *t,
-                            double scale, const frame *f,
-                            const st_metrics_options *mopt)
-{
-    const st_image *ph = v->photo;
-    double xs[4], ys[4], x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY,
-                         y1 = -INFINITY, margin = 40 * scale;
-    int cx0, cy0, cx1, cy1, cw, ch, cc = st_image_color_channels(ph);
-    st_image *crop = NULL, *out = NULL, plane;
-    st_region *reg = NULL;
-    st_lab_planes *lab = NULL;
-    float *bp = NULL;
-    st_error err = {0};
-
-    for (int k = 0; k < 4; k++) {
-        double x = f->ox + (k & 1 ? f->w * f->step : 0) - 0.5;
-        double y = f->oy + (k & 2 ? f->h * f->step : 0) - 0.5;
-        st_transform_apply(t, x, y, &xs[k], &ys[k]);
-        x0 = fmin(x0, xs[k]), x1 = fmax(x1, xs[k]);
-        y0 = fmin(y0, ys[k]), y1 = fmax(y1, ys[k]);
-    }
-    cx0 = (int)fmax(0, floor(x0 - margin));
-    cy0 = (int)fmax(0, floor(y0 - margin));
-    cx1 = (int)fmin(ph->width, ceil(x1 + margin));
-    cy1 = (int)fmin(ph->height, ceil(y1 + margin));
-    cw = cx1 - cx0, ch = cy1 - cy0;
-    if (cw < 32 || ch < 32 || st_image_new(&crop, cw, ch, 3, &err) ||
-        st_region_full(&reg, cw, ch, &err))
-        goto done;
-    for (int y = 0; y < ch; y++)
-        for (int x = 0; x < cw; x++) {
-            float *o = st_image_pixel(crop, x, y);
-            for (int c = 0; c < 3; c++)
-                o[c] = sample(ph, x + cx0, y + cy0, cc >= 3 ? c : 0);
-            reg->mask[(size_t)y * cw + x] =
-                v->region->mask[(size_t)(y + cy0) * ph->width + x + cx0];
-        }
-    st_region_update(reg);
-    if (reg->count == 0 ||
-        st_lab_planes_new(&lab, crop, reg, v->result->metrics.wb_gains, &err) ||
-        st_texture_bandpass(lab, reg, mopt->px_per_mm * scale, scale, &bp,
-                            &err) ||
-        st_image_new(&out, f->w, f->h, 1, &err))
-        goto done;
-    plane = (st_image){cw, ch, 1, (size_t)cw, bp}; /* a view of bp */
-    for (int y = 0; y < f->h; y++)
-        for (int x = 0; x < f->w; x++) {
-            double bx, by, px, py, g = 0.18;
-            int ix, iy;
-            frame_xy(f, x, y, &bx, &by);
-            st_transform_apply(t, bx, by, &px, &py);
-            ix = (int)lround(px) - cx0;
-            iy = (int)lround(py) - cy0;
-            if (ix >= 0 && iy >= 0 && ix < cw && iy < ch &&
-                reg->mask[(size_t)iy * cw + ix]) {
-                float acc = 0;
-                bilinear(&plane, px - cx0, py - cy0, &acc);
-                g = 0.5 + 0.5 * acc / TEXTURE_RANGE;
-                g = g < 0 ? 0 : g > 1 ? 1 : g;
-            }
-            st_image_pixel(out, x, y)[0] = (float)g;
-        }
-done:
-    free(bp);
-    st_lab_planes_free(lab);
-    st_region_free(reg);
-    st_image_free(crop);
-    return out;
+    char *uri = s == ST_OK && img ? jpeg_uri(img) : NULL;
+    st_image_free(img);
+    return uri;
 }
 
 static void pictures_free(cli_pictures *p)
@@ -367,10 +174,79 @@ static void pictures_free(cli_pictures *p)
     free(p);
 }
 
-void cli_report_drop(cli_photo *p)
+void cli_report_drop(cli_report *r)
 {
-    pictures_free(p->pic);
-    p->pic = NULL;
+    for (size_t k = 0; k < r->npics; k++)
+        pictures_free(r->pics[k]);
+    free(r->pics);
+    r->pics = NULL;
+    r->npics = 0;
+}
+
+/* The pictures of p in the course attached, or NULL. */
+static const cli_pictures *pictures_of(const cli_report *r, const cli_photo *p)
+{
+    for (size_t k = 0; p && k < r->npics; k++)
+        if (r->pics[k] && r->pics[k]->photo == p)
+            return r->pics[k];
+    return NULL;
+}
+
+/* The thumbnail th of a view, its a* and (the baseline's) the common
+ * region under it. 0, or -1 when it could not be drawn. */
+static int draw_thumb(cli_pictures *p, const st_course_view *v,
+                      const st_transform *t, double scale, const st_frame *th)
+{
+    uint8_t *inside = malloc((size_t)th->w * th->h);
+    st_image *img = NULL;
+    st_error err = {0};
+    if (!inside ||
+        st_picture_render(&img, v->photo, t, scale, th, inside, &err)) {
+        free(inside);
+        return -1;
+    }
+    p->thumb = jpeg_uri(img);
+    st_picture_astar(&p->astar, img, inside, v->result->metrics.wb_gains,
+                     &err);
+    st_image_free(img);
+    free(inside);
+    if (v->photo == v->baseline)
+        st_picture_mask(&p->common, v->common, th, &err);
+    return 0;
+}
+
+/* The detail de at full resolution: the photo and its texture. */
+static void draw_detail(cli_pictures *p, const cli_report *r,
+                        const st_course_view *v, const st_transform *t,
+                        double scale, const st_frame *de)
+{
+    st_image *img = NULL;
+    st_error err = {0};
+    st_status s = st_picture_render(&img, v->photo, t, scale, de, NULL, &err);
+    p->detail = picture_uri(s, img);
+    s = st_picture_texture(&img, v->photo, v->region,
+                           v->result->metrics.wb_gains, t, scale,
+                           r->mopt.px_per_mm, de, TEXTURE_RANGE, &err);
+    p->texture = picture_uri(s, img);
+}
+
+/* The pores of a view inside the detail de (inv: photo -> baseline). */
+static void mark_pores(cli_pictures *p, const st_pores *pr,
+                       const st_transform *inv, const st_frame *de,
+                       double scale)
+{
+    if (pr->count <= 0 ||
+        !(p->pores = malloc((size_t)pr->count * sizeof *p->pores)))
+        return;
+    for (int k = 0; k < pr->count; k++) {
+        double bx, by;
+        st_transform_apply(inv, pr->list[k].x, pr->list[k].y, &bx, &by);
+        bx -= de->ox, by -= de->oy;
+        if (bx < 0 || by < 0 || bx > de->w || by > de->h)
+            continue;
+        p->pores[p->npores++] = (pore_mark){
+            (float)bx, (float)by, (float)(pr->list[k].diameter / 2 / scale)};
+    }
 }
 
 /* Draws one measured photo. Failing to draw (memory) leaves the photo
@@ -382,88 +258,42 @@ void cli_report_view(cli_report *r, const st_course_view *v)
     cli_pictures *p = calloc(1, sizeof *p);
     st_transform t, inv;
     double scale = 1;
-    frame th, de;
-    uint8_t *inside = NULL;
-    st_image *img = NULL;
-    int cx, cy;
+    st_frame th, de;
+    int cx, cy, bw, bh;
 
-    if (!p)
+    if (!p || v->index >= r->npics) {
+        free(p);
         return;
+    }
+    p->photo = r->who[v->index];
+    r->pics[v->index] = p;
     p->own_frame = !res->registered;
     if (p->own_frame) {
         st_transform_identity(&t);
-        frame_of_box(&th, 0, 0, v->photo->width, v->photo->height, THUMB);
+        st_frame_of_box(&th, 0, 0, v->photo->width, v->photo->height, THUMB);
         cx = v->photo->width / 2, cy = v->photo->height / 2;
+        bw = v->photo->width, bh = v->photo->height;
     } else {
         t = res->align.transform;
         scale = res->align.scale > 0 ? res->align.scale : 1;
-        frame_of_box(&th, cm->x0, cm->y0, cm->x1, cm->y1, THUMB);
+        st_frame_of_box(&th, cm->x0, cm->y0, cm->x1, cm->y1, THUMB);
         cx = (cm->x0 + cm->x1) / 2, cy = (cm->y0 + cm->y1) / 2;
+        bw = cm->x1 - cm->x0, bh = cm->y1 - cm->y0;
     }
     if (st_transform_invert(&t, &inv))
         st_transform_identity(&inv);
     p->tw = th.w, p->th = th.h;
-
-    /* thumbnail and its a* */
-    if (!(inside = malloc((size_t)th.w * th.h)) ||
-        !(img = render(v->photo, &t, scale, &th, inside)))
-        goto done;
-    p->thumb = jpeg_uri(img);
-    p->astar = astar_of(img, inside, res->metrics.wb_gains);
-    st_image_free(img);
-    img = NULL;
-    if (v->photo == v->baseline && (p->common = malloc((size_t)th.w * th.h)))
-        for (int y = 0; y < th.h; y++)
-            for (int x = 0; x < th.w; x++) {
-                double bx, by;
-                int ix, iy;
-                frame_xy(&th, x, y, &bx, &by);
-                ix = (int)lround(bx), iy = (int)lround(by);
-                p->common[(size_t)y * th.w + x] =
-                    ix >= 0 && iy >= 0 && ix < cm->width && iy < cm->height &&
-                    cm->mask[(size_t)iy * cm->width + ix];
-            }
-
+    if (draw_thumb(p, v, &t, scale, &th))
+        return;
     /* detail: full resolution at the centre */
     de.step = 1;
-    de.w = DETAIL_W, de.h = DETAIL_H;
-    {
-        int bw = p->own_frame ? v->photo->width : cm->x1 - cm->x0;
-        int bh = p->own_frame ? v->photo->height : cm->y1 - cm->y0;
-        de.w = bw < de.w ? bw : de.w;
-        de.h = bh < de.h ? bh : de.h;
-    }
+    de.w = bw < DETAIL_W ? bw : DETAIL_W;
+    de.h = bh < DETAIL_H ? bh : DETAIL_H;
     de.ox = cx - de.w / 2;
     de.oy = cy - de.h / 2;
     p->dw = de.w, p->dh = de.h;
-    if ((img = render(v->photo, &t, scale, &de, NULL)))
-        p->detail = jpeg_uri(img);
-    st_image_free(img);
-    img = NULL;
-    if ((img = texture_of(v, &t, scale, &de, &r->mopt)))
-        p->texture = jpeg_uri(img);
-    st_image_free(img);
-    img = NULL;
-    {
-        const st_pores *pr = &res->metrics.pores;
-        if (pr->count > 0 &&
-            (p->pores = malloc((size_t)pr->count * sizeof *p->pores)))
-            for (int k = 0; k < pr->count; k++) {
-                double bx, by;
-                st_transform_apply(&inv, pr->list[k].x, pr->list[k].y, &bx,
-                                   &by);
-                bx -= de.ox, by -= de.oy;
-                if (bx < 0 || by < 0 || bx > de.w || by > de.h)
-                    continue;
-                p->pores[p->npores++] =
-                    (pore_mark){(float)bx, (float)by,
-                                (float)(pr->list[k].diameter / 2 / scale)};
-            }
-    }
-done:
-    free(inside);
-    st_image_free(img);
-    r->who[v->index]->pic = p;
+    draw_detail(p, r, v, &t, scale, &de);
+    mark_pores(p, &res->metrics.pores, &inv, &de, scale);
 }
 
 void cli_report_set_run(cli_report *r, const cli_run *run)
@@ -471,70 +301,38 @@ void cli_report_set_run(cli_report *r, const cli_run *run)
     r->run = run;
 }
 
-void cli_report_attach(cli_report *r, cli_photo **who,
-                       const st_metrics_options *mopt)
+int cli_report_attach(cli_report *r, cli_photo **who, size_t n,
+                      const st_metrics_options *mopt)
 {
+    cli_report_drop(r);
+    if (!(r->pics = calloc(n ? n : 1, sizeof *r->pics)))
+        return -1;
+    r->npics = n;
     r->who = who;
     r->mopt = *mopt;
+    return 0;
 }
 
 /* ---- the redness map ---- */
-
-static void diverging(double t, float rgb[3])
-{
-    /* -1 blue (33,102,172), 0 near white (247,247,247), +1 red
-     * (178,24,43): a ColorBrewer RdBu-like ramp */
-    static const float lo[3] = {33, 102, 172}, mid[3] = {247, 247, 247},
-                       hi[3] = {178, 24, 43};
-    t = t < -1 ? -1 : t > 1 ? 1 : t;
-    for (int c = 0; c < 3; c++)
-        rgb[c] = (t < 0 ? mid[c] + (float)-t * (lo[c] - mid[c])
-                        : mid[c] + (float)t * (hi[c] - mid[c])) /
-                 255.0f;
-}
 
 /* photo a* minus baseline a*, box-smoothed (radius 2) over the pixels
  * both have in the common region; grey elsewhere. */
 static char *redness_map(const cli_pictures *p, const cli_pictures *b)
 {
-    int w = p->tw, h = p->th, rad = 2;
-    float *d;
-    uint8_t *ok;
+    double *d = NULL;
     st_image *img = NULL;
     st_error err = {0};
-    char *uri = NULL;
+    st_status s;
 
-    if (!p->astar || !b->astar || !b->common || b->tw != w || b->th != h)
+    if (!p->astar || !b->astar || !b->common || b->tw != p->tw ||
+        b->th != p->th)
         return NULL;
-    d = malloc((size_t)w * h * sizeof *d);
-    ok = malloc((size_t)w * h);
-    if (!d || !ok || st_image_new(&img, w, h, 3, &err))
-        goto done;
-    for (size_t i = 0; i < (size_t)w * h; i++) {
-        ok[i] = b->common[i] && isfinite(p->astar[i]) && isfinite(b->astar[i]);
-        d[i] = ok[i] ? p->astar[i] - b->astar[i] : 0;
-    }
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double s = 0, n = 0;
-            float *o = st_image_pixel(img, x, y);
-            if (!ok[(size_t)y * w + x]) {
-                o[0] = o[1] = o[2] = 0.55f;
-                continue;
-            }
-            for (int yy = y - rad; yy <= y + rad; yy++)
-                for (int xx = x - rad; xx <= x + rad; xx++)
-                    if (xx >= 0 && yy >= 0 && xx < w && yy < h &&
-                        ok[(size_t)yy * w + xx])
-                        s += d[(size_t)yy * w + xx], n++;
-            diverging(s / n / MAP_RANGE, o);
-        }
-    uri = jpeg_uri(img);
-done:
+    s = st_picture_astar_difference(&d, p->astar, b->astar, b->common, p->tw,
+                                    p->th, 2, &err);
+    if (s == ST_OK)
+        s = st_picture_diverging(&img, d, p->tw, p->th, MAP_RANGE, &err);
     free(d);
-    free(ok);
-    st_image_free(img);
-    return uri;
+    return picture_uri(s, img);
 }
 
 /* ---- HTML ---- */
@@ -588,94 +386,6 @@ void cli_report_abort(cli_report *r)
     fclose(r->body);
     entries_free(r);
     free(r);
-}
-
-/* What each metric means for a reader, and which way is better. */
-static const struct {
-    const char *name, *title, *what, *better;
-} captions[] = {
-    {"l_star_mean", "Lightness",
-     "How light the skin looks in the photo (CIELAB L*, 0 black to 100 "
-     "white). It follows the lighting as much as the skin, so it is a check "
-     "that photos are comparable.",
-     "No better direction: large changes mean the lighting changed."},
-    {"a_star_mean", "Redness",
-     "Average redness of the skin (CIELAB a*). It rises for a few days after "
-     "each treatment and should settle back.",
-     "Lower is less red."},
-    {"a_star_p90", "Redness of the reddest areas",
-     "Redness of the reddest tenth of the skin (90th percentile of a*).",
-     "Lower means fewer or fainter red spots."},
-    {"b_star_mean", "Yellowness",
-     "Average yellowness of the skin (CIELAB b*); follows tan and pigment.",
-     "No better direction by itself."},
-    {"erythema_index", "Erythema index",
-     "A second measure of redness, from the red and green camera channels "
-     "(a log ratio, as skin colour meters use).",
-     "Lower is less red."},
-    {"melanin_index", "Melanin index",
-     "Pigmentation, from the red camera channel.",
-     "Lower is lighter pigmentation (an improvement when treating dark "
-     "spots)."},
-    {"red_area_pct", "Red area",
-     "Share of the skin that is clearly red (a* above the threshold).",
-     "Lower is better."},
-    {"ita_deg", "Skin tone angle (ITA)",
-     "Individual typology angle: overall tone from lightness and "
-     "yellowness.",
-     "Higher is a lighter tone; for tracking, steadiness matters."},
-    {"tone_evenness", "Tone evenness",
-     "How much the lightness varies across the skin (standard deviation of "
-     "L*).",
-     "Lower is more even tone."},
-    {"pore_count", "Pores",
-     "Pores detected on the measured skin (the same area in every photo).",
-     "Fewer is better."},
-    {"pore_density_per_cm2", "Pore density",
-     "Pores per square centimetre (needs --px-per-mm).", "Lower is better."},
-    {"pore_density_per_mp", "Pore density",
-     "Pores per million pixels of the baseline's skin.", "Lower is better."},
-    {"pore_mean_diameter_px", "Pore size",
-     "Mean diameter of the detected pores, in the baseline's pixels.",
-     "Smaller is better."},
-    {"pore_mean_diameter_mm", "Pore size",
-     "Mean diameter of the detected pores (needs --px-per-mm).",
-     "Smaller is better."},
-    {"pore_area_pct", "Pore area", "Share of the skin that pores cover.",
-     "Lower is better."},
-    {"texture_fine_share", "Fine texture",
-     "Share of the skin's texture at the finest scales (fine lines, "
-     "roughness).",
-     "Lower usually means smoother skin."},
-    {"texture_medium_share", "Medium texture",
-     "Share of the texture at medium scales (pores, small wrinkles).",
-     "Lower usually means smoother skin."},
-    {"texture_coarse_share", "Coarse texture",
-     "Share of the texture at coarse scales (folds, scars, shadows).",
-     "Higher is what smoother fine texture leaves."},
-    {"spectral_slope", "Texture slope",
-     "How fast texture fades from coarse to fine scales (the slope of its "
-     "power spectrum).",
-     "More negative is smoother at fine scales."},
-    {"anisotropy", "Texture direction strength",
-     "How strongly the texture runs one way (0 no direction, 1 parallel "
-     "lines).",
-     "Lower can mean fewer fine lines."},
-    {"orientation_deg", "Texture direction",
-     "The direction the lines run, in degrees from the horizontal.",
-     "No better direction."},
-    {"roughness_rms", "Roughness",
-     "Size of the lightness ripples at fine and medium scales (RMS of L* "
-     "band-passed; the texture map shows them).",
-     "Lower is smoother."},
-};
-
-static int caption_of(const char *name)
-{
-    for (size_t k = 0; k < sizeof captions / sizeof captions[0]; k++)
-        if (!strcmp(captions[k].name, name))
-            return (int)k;
-    return -1;
 }
 
 static const char style[] =
@@ -778,8 +488,8 @@ static int is_lighting(const cli_photo *p, const cli_photo *base)
     st_light_change lc;
     if (!base || !cli_row_ok(p) || p == base)
         return 0;
-    a = st_metrics_value(&p->res.metrics, 0); /* l_star_mean */
-    b = st_metrics_value(&base->res.metrics, 0);
+    a = st_metrics_value(&p->res.metrics, ST_METRIC_L_STAR_MEAN);
+    b = st_metrics_value(&base->res.metrics, ST_METRIC_L_STAR_MEAN);
     st_metrics_light_change(&p->res.metrics, &base->res.metrics, &lc);
     return fabs(a - b) > LIGHTING_L_STAR || lc.flags;
 }
@@ -864,7 +574,7 @@ static void legend_bar(FILE *f, const char *label, double range, int diverge)
         float rgb[3];
         double t = k / 8.0;
         if (diverge)
-            diverging(2 * t - 1, rgb);
+            st_ramp_diverging(2 * t - 1, rgb);
         else
             rgb[0] = rgb[1] = rgb[2] = (float)t;
         fprintf(f, "<stop offset=\"%g\" stop-color=\"rgb(%d,%d,%d)\"/>", t,
@@ -885,85 +595,159 @@ static void legend_bar(FILE *f, const char *label, double range, int diverge)
     fputs("</svg>", f);
 }
 
-/* The chart of metric i over the course. */
-static void write_chart(FILE *f, cli_photo **rows, size_t n,
-                        const cli_photo *base, int i, const cli_trend *tr,
-                        int course, int share)
-{
-    double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y);
-    double *lx = calloc(n, sizeof *lx), *ly = calloc(n, sizeof *ly);
-    unsigned char *marks = calloc(n, 1), *lmarks = calloc(n, 1);
-    char **tips = calloc(n, sizeof *tips);
-    st_chart_marker *mk = calloc(n, sizeof *mk);
-    char(*mlabel)[16] = calloc(n, sizeof *mlabel);
-    st_chart_series se[2];
-    st_chart c = {0};
-    size_t m = 0, nl = 0, nm = 0;
-    char ylabel[160], id[32], title[120], *svg = NULL;
-    char band[64];
-    double rc;
-    st_error err = {0};
-    int cap = caption_of(st_metrics_name(i));
+/* The points of one chart: registered photos (x, y, marks, tips),
+ * low-confidence ones (lx, ly, lmarks) and the sessions' markers. */
+typedef struct chart_points {
+    double *x, *y, *lx, *ly;
+    unsigned char *marks, *lmarks;
+    char **tips;
+    st_chart_marker *mk;
+    char (*mlabel)[16];
+    size_t n, m, nl, nm;
+} chart_points;
 
-    if (!x || !y || !lx || !ly || !marks || !lmarks || !tips || !mk || !mlabel)
-        goto done;
-    for (size_t k = 0; k < n; k++) {
+static void points_free(chart_points *pt)
+{
+    if (pt->tips)
+        for (size_t k = 0; k < pt->n; k++)
+            free(pt->tips[k]);
+    free(pt->x);
+    free(pt->y);
+    free(pt->lx);
+    free(pt->ly);
+    free(pt->marks);
+    free(pt->lmarks);
+    free(pt->tips);
+    free(pt->mk);
+    free(pt->mlabel);
+}
+
+/* Room for n photos; 0, or -1 when out of memory. */
+static int points_new(chart_points *pt, size_t n)
+{
+    memset(pt, 0, sizeof *pt);
+    pt->n = n;
+    pt->x = calloc(n, sizeof *pt->x), pt->y = calloc(n, sizeof *pt->y);
+    pt->lx = calloc(n, sizeof *pt->lx), pt->ly = calloc(n, sizeof *pt->ly);
+    pt->marks = calloc(n, 1), pt->lmarks = calloc(n, 1);
+    pt->tips = calloc(n, sizeof *pt->tips);
+    pt->mk = calloc(n, sizeof *pt->mk);
+    pt->mlabel = calloc(n, sizeof *pt->mlabel);
+    return pt->x && pt->y && pt->lx && pt->ly && pt->marks && pt->lmarks &&
+                   pt->tips && pt->mk && pt->mlabel
+               ? 0
+               : -1;
+}
+
+/* A session's marker at the treatment of p, once per treatment day. */
+static void add_marker(chart_points *pt, const cli_photo *p,
+                       const cli_photo *base)
+{
+    double d;
+    if (!p->plan.has_treatment_date || !base || !base->plan.has_date)
+        return;
+    d = (double)(p->plan.treatment_date - base->plan.date);
+    for (size_t q = 0; q < pt->nm; q++)
+        if (pt->mk[q].x == d)
+            return;
+    snprintf(pt->mlabel[pt->nm], sizeof pt->mlabel[pt->nm], "S%d",
+             p->plan.session);
+    pt->mk[pt->nm].x = d;
+    pt->mk[pt->nm].label = pt->mlabel[pt->nm];
+    pt->nm++;
+}
+
+/* The points of metric i over the course. */
+static void points_collect(chart_points *pt, cli_photo **rows,
+                           const cli_photo *base, int i, int share)
+{
+    for (size_t k = 0; k < pt->n; k++) {
         const cli_photo *p = rows[k];
         double v;
-        char lab[96], buf[32];
+        char lab[96], buf[32], tip[1024];
         if (!cli_row_ok(p) || !p->plan.has_days)
             continue;
         v = st_metrics_value(&p->res.metrics, i);
         if (p->res.registered) {
             photo_label(lab, sizeof lab, p);
-            {
-                char tip[1024];
-                snprintf(tip, sizeof tip, "%s: %s %s%s%s", lab,
-                         num(buf, sizeof buf, v), st_metrics_unit(i),
-                         share ? "" : "\n", share ? "" : p->path);
-                tips[m] = strdup(tip);
-            }
-            x[m] = (double)p->plan.days_since_baseline;
-            y[m] = v;
-            marks[m++] =
+            snprintf(tip, sizeof tip, "%s: %s %s%s%s", lab,
+                     num(buf, sizeof buf, v), st_metrics_unit(i),
+                     share ? "" : "\n", share ? "" : p->path);
+            pt->tips[pt->m] = strdup(tip);
+            pt->x[pt->m] = (double)p->plan.days_since_baseline;
+            pt->y[pt->m] = v;
+            pt->marks[pt->m++] =
                 p->plan.phase == ST_PHASE_POST ? ST_CHART_RING : ST_CHART_DOT;
         } else {
-            lx[nl] = (double)p->plan.days_since_baseline;
-            lmarks[nl] = ST_CHART_CROSS;
-            ly[nl++] = v;
+            pt->lx[pt->nl] = (double)p->plan.days_since_baseline;
+            pt->lmarks[pt->nl] = ST_CHART_CROSS;
+            pt->ly[pt->nl++] = v;
         }
-        if (p->plan.has_treatment_date && base && base->plan.has_date) {
-            double d = (double)(p->plan.treatment_date - base->plan.date);
-            int seen = 0;
-            for (size_t q = 0; q < nm; q++)
-                seen |= mk[q].x == d;
-            if (!seen) {
-                snprintf(mlabel[nm], sizeof mlabel[nm], "S%d", p->plan.session);
-                mk[nm].x = d;
-                mk[nm].label = mlabel[nm];
-                nm++;
-            }
-        }
+        add_marker(pt, p, base);
     }
-    se[0] =
-        (st_chart_series){NULL, x, y, marks, (const char *const *)tips, m, 1};
-    se[1] = (st_chart_series){"low confidence", lx, ly, lmarks, NULL, nl, 0};
-    snprintf(title, sizeof title, "%s",
-             cap >= 0 ? captions[cap].title : st_metrics_name(i));
-    snprintf(ylabel, sizeof ylabel, "%s (%s)", st_metrics_name(i),
-             st_metrics_unit(i));
-    snprintf(id, sizeof id, "c%d-%s", course, st_metrics_name(i));
+}
+
+/* A chart's figure: the SVG and what the metric means. */
+static void chart_figure(FILE *f, const char *svg, const st_metric_info *info,
+                         int has_band)
+{
+    fputs("<figure class=\"metric\">", f);
+    fputs(svg, f);
+    fputs("<figcaption>", f);
+    if (info->caption) {
+        html(f, info->caption);
+        fputs(" <b>", f);
+        html(f, info->better_text);
+        fputs("</b>", f);
+    }
+    if (has_band)
+        fputs(" <span class=\"band-note\">Shaded: the repeatability "
+              "around the baseline, how far photos of unchanged skin "
+              "differ 95 times in 100 (docs/metrics.md); points inside "
+              "it show no change.</span>",
+              f);
+    else
+        fputs(" <span class=\"band-note\">No repeatability figure has "
+              "been measured for this metric, so no band is "
+              "drawn.</span>",
+              f);
+    fputs("</figcaption></figure>\n", f);
+}
+
+/* The chart of metric i over the course. */
+static void write_chart(FILE *f, cli_photo **rows, size_t n,
+                        const cli_photo *base, int i, const st_course_trend *tr,
+                        int course, int share)
+{
+    const st_metric_info *info = st_metrics_info(i);
+    chart_points pt;
+    st_chart_series se[2];
+    st_chart c = {0};
+    char ylabel[160], id[32], title[120], band[64], *svg = NULL;
+    double rc;
+    st_error err = {0};
+
+    if (points_new(&pt, n))
+        goto done;
+    points_collect(&pt, rows, base, i, share);
+    se[0] = (st_chart_series){
+        NULL, pt.x, pt.y, pt.marks, (const char *const *)pt.tips, pt.m, 1};
+    se[1] = (st_chart_series){"low confidence", pt.lx, pt.ly, pt.lmarks,
+                              NULL,             pt.nl, 0};
+    snprintf(title, sizeof title, "%s", info->title ? info->title : info->name);
+    snprintf(ylabel, sizeof ylabel, "%s (%s)", info->name, info->unit);
+    snprintf(id, sizeof id, "c%d-%s", course, info->name);
     c.title = title;
     c.x_label = "days since baseline";
     c.y_label = ylabel;
     c.series = se;
-    c.n_series = nl ? 2 : 1;
-    c.markers = mk;
-    c.n_markers = nm;
+    c.n_series = pt.nl ? 2 : 1;
+    c.markers = pt.mk;
+    c.n_markers = pt.nm;
     c.has_reference = tr && isfinite(tr->base);
     c.reference = tr ? tr->base : NAN;
     c.reference_label = "baseline";
-    if (tr && st_repeat_coefficient(st_metrics_name(i), tr->base, &rc) == 0 &&
+    if (tr && st_repeat_coefficient(info->name, tr->base, &rc) == 0 &&
         rc > 0) {
         c.has_band = 1;
         c.band_lo = tr->base - rc;
@@ -972,43 +756,11 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
         c.band_label = band;
     }
     c.id = id;
-    if (st_chart_svg(&c, &svg, NULL, &err) == ST_OK) {
-        fputs("<figure class=\"metric\">", f);
-        fputs(svg, f);
-        fputs("<figcaption>", f);
-        if (cap >= 0) {
-            html(f, captions[cap].what);
-            fputs(" <b>", f);
-            html(f, captions[cap].better);
-            fputs("</b>", f);
-        }
-        if (c.has_band)
-            fputs(" <span class=\"band-note\">Shaded: the repeatability "
-                  "around the baseline, how far photos of unchanged skin "
-                  "differ 95 times in 100 (docs/metrics.md); points inside "
-                  "it show no change.</span>",
-                  f);
-        else
-            fputs(" <span class=\"band-note\">No repeatability figure has "
-                  "been measured for this metric, so no band is "
-                  "drawn.</span>",
-                  f);
-        fputs("</figcaption></figure>\n", f);
-    }
+    if (st_chart_svg(&c, &svg, NULL, &err) == ST_OK)
+        chart_figure(f, svg, info, c.has_band);
 done:
-    if (tips)
-        for (size_t k = 0; k < n; k++)
-            free(tips[k]);
     free(svg);
-    free(x);
-    free(y);
-    free(lx);
-    free(ly);
-    free(marks);
-    free(lmarks);
-    free(tips);
-    free(mk);
-    free(mlabel);
+    points_free(&pt);
 }
 
 static void write_flags(FILE *f, cli_photo **rows, size_t n,
@@ -1060,9 +812,12 @@ static void write_flags(FILE *f, cli_photo **rows, size_t n,
             st_metrics_light_change(&p->res.metrics, &base->res.metrics, &lc);
             fprintf(f,
                     "mean lightness L* %s against %s at baseline",
-                    num(buf, sizeof buf, st_metrics_value(&p->res.metrics, 0)),
+                    num(buf, sizeof buf,
+                        st_metrics_value(&p->res.metrics,
+                                         ST_METRIC_L_STAR_MEAN)),
                     num(buf2, sizeof buf2,
-                        st_metrics_value(&base->res.metrics, 0)));
+                        st_metrics_value(&base->res.metrics,
+                                         ST_METRIC_L_STAR_MEAN)));
             if (lc.flags)
                 fprintf(f, "; light flags: %s",
                         st_light_flags_text(lc.flags, flags, sizeof flags));
@@ -1078,10 +833,10 @@ static void write_flags(FILE *f, cli_photo **rows, size_t n,
         fputs("</table>\n", f);
 }
 
-static void write_maps(FILE *f, const cli_photo *p, const cli_photo *base,
-                       int k)
+/* The maps of p (its pictures pc; the baseline's bpc, or NULL). */
+static void write_maps(FILE *f, const cli_photo *p, const cli_pictures *pc,
+                       const cli_photo *base, const cli_pictures *bpc, int k)
 {
-    const cli_pictures *pc = p->pic;
     char buf[32], buf2[32];
     char *red = NULL;
 
@@ -1096,7 +851,7 @@ static void write_maps(FILE *f, const cli_photo *p, const cli_photo *base,
         fputs("Not registered with confidence, so there is no pixel-by-pixel "
               "comparison.</figcaption>",
               f);
-    } else if (base && base->pic && (red = redness_map(pc, base->pic))) {
+    } else if (base && bpc && (red = redness_map(pc, bpc))) {
         fputs("</figcaption><img class=\"map redness\" alt=\"redness map\" "
               "src=\"",
               f);
@@ -1161,7 +916,7 @@ static void write_maps(FILE *f, const cli_photo *p, const cli_photo *base,
     fputs("</figure></div>\n", f);
 }
 
-static void write_summary_table(FILE *f, const cli_trend *tr, const int *has)
+static void write_summary_table(FILE *f, const st_course_trend *tr, const int *has)
 {
     char b[5][64];
     fputs("<h3>Summary</h3><p>Baseline against the latest photo that is not "
@@ -1177,7 +932,7 @@ static void write_summary_table(FILE *f, const cli_trend *tr, const int *has)
           "</tr>\n",
           f);
     for (int i = 0; i < ST_METRICS_COUNT; i++) {
-        const cli_trend *t = &tr[i];
+        const st_course_trend *t = &tr[i];
         double rc;
         if (!has[i])
             continue;
@@ -1207,26 +962,18 @@ static void write_summary_table(FILE *f, const cli_trend *tr, const int *has)
     fputs("</table>\n", f);
 }
 
-int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
-                      const cli_photo *base)
+/* A new index entry for the course rows[0..n), or NULL when out of
+ * memory. */
+static struct entry *add_entry(cli_report *r, cli_photo **rows, size_t n,
+                               const cli_photo *base)
 {
-    FILE *f = r->body;
     struct entry *e;
-    cli_trend tr[ST_METRICS_COUNT];
-    int has[ST_METRICS_COUNT] = {0};
-    double *x = malloc((n ? n : 1) * sizeof *x);
-    double *y = malloc((n ? n : 1) * sizeof *y);
-    size_t k_base = 0, k_latest = 0, shots = 0, flags = 0;
-    int course = (int)r->n_entries + 1, rc = -1;
-    char date[16], who[48];
-
-    if (!x || !y)
-        goto done;
+    char who[48];
     if (r->n_entries == r->cap_entries) {
         size_t cap = r->cap_entries ? 2 * r->cap_entries : 16;
         struct entry *v = realloc(r->entries, cap * sizeof *v);
         if (!v)
-            goto done;
+            return NULL;
         r->entries = v;
         r->cap_entries = cap;
     }
@@ -1235,14 +982,14 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     if (!r->last_subject || strcmp(r->last_subject, rows[0]->subject)) {
         free(r->last_subject);
         if (!(r->last_subject = strdup(rows[0]->subject)))
-            goto done;
+            return NULL;
         r->subjects++;
     }
     snprintf(who, sizeof who, "Subject %zu", r->subjects);
     if (!(e->subject = strdup(r->share ? who : rows[0]->subject)) ||
         !(e->region = strdup(rows[0]->region))) {
         free(e->subject);
-        goto done;
+        return NULL;
     }
     r->n_entries++;
     e->photos = n;
@@ -1250,21 +997,35 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
     for (size_t k = 0; k < n; k++) {
         const cli_photo *p = rows[k];
         if (!cli_row_ok(p) || !p->res.registered || is_lighting(p, base))
-            flags++;
+            e->flags++;
         if (p->plan.has_date) {
             if (!e->first[0])
                 st_date_format(p->plan.date, e->first);
             st_date_format(p->plan.date, e->last);
         }
     }
-    e->flags = flags;
-    for (int i = 0; i < ST_METRICS_COUNT; i++)
-        has[i] = cli_course_trend(rows, n, base, i, x, y, &tr[i]) == 0 &&
-                 isfinite(tr[i].base);
+    return e;
+}
+
+/* The pictures of rows[k] when it has a thumbnail to show, else NULL. */
+static const cli_pictures *shot_of(const cli_report *r, const cli_photo *p)
+{
+    const cli_pictures *pc = cli_row_ok(p) ? pictures_of(r, p) : NULL;
+    return pc && pc->thumb ? pc : NULL;
+}
+
+/* The section's opening: its heading and what the course is. */
+static void write_heading(cli_report *r, const struct entry *e,
+                          cli_photo **rows, size_t n, const cli_photo *base,
+                          int course)
+{
+    FILE *f = r->body;
+    size_t k_base = 0, k_latest = 0, shots = 0;
+    char date[16];
 
     fprintf(f, "<section class=\"course\" id=\"course-%d\"", course);
     for (size_t k = 0; k < n; k++)
-        if (cli_row_ok(rows[k]) && rows[k]->pic && rows[k]->pic->thumb) {
+        if (shot_of(r, rows[k])) {
             if (rows[k] == base)
                 k_base = shots;
             if (rows[k]->res.registered)
@@ -1297,74 +1058,121 @@ int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
               f);
     }
     fputs(".</p>\n", f);
+}
+
+/* The before/after viewer, its photo strip and every photo's maps. */
+static void write_viewer(cli_report *r, cli_photo **rows, size_t n,
+                         const cli_photo *base)
+{
+    FILE *f = r->body;
+    size_t shots = 0;
+    for (size_t k = 0; k < n; k++)
+        shots += shot_of(r, rows[k]) != NULL;
+    if (!shots)
+        return;
+    fputs("<h3>Before and after</h3>\n"
+          "<div class=\"viewer\" hidden><div class=\"compare\">"
+          "<img class=\"before view\" alt=\"baseline\">"
+          "<div class=\"after-clip\"><img class=\"after view\" "
+          "alt=\"selected photo\"></div><div class=\"divider\"></div>"
+          "<span class=\"tag\" style=\"left:6px\">baseline</span>"
+          "<span class=\"tag right\" style=\"right:6px\"></span></div>"
+          "<input class=\"slider\" type=\"range\" min=\"0\" max=\"100\" "
+          "value=\"50\" aria-label=\"slide between the baseline and the "
+          "selected photo\"></div>\n"
+          "<p>Each photo turned, shifted and scaled onto the baseline and "
+          "cropped to the skin every photo shows.<span "
+          "class=\"screen-only\"> Pick a photo; drag the slider to "
+          "compare it with the baseline.</span><span "
+          "class=\"print-only\"> Left the baseline, right the latest "
+          "photo.</span></p>\n"
+          "<div class=\"strip\">",
+          f);
+    for (size_t k = 0; k < n; k++) {
+        const cli_photo *p = rows[k];
+        const cli_pictures *pc = shot_of(r, p);
+        char lab[96];
+        if (!pc)
+            continue;
+        photo_label(lab, sizeof lab, p);
+        fputs("<button class=\"shot\" type=\"button\" data-label=\"", f);
+        html(f, lab);
+        if (!r->share) {
+            fputs("\" title=\"", f);
+            html(f, p->path);
+        }
+        fputs("\"><img class=\"photo\" alt=\"", f);
+        html(f, lab);
+        fputs("\" src=\"", f);
+        fputs(pc->thumb, f);
+        fputs("\"><span>", f);
+        html(f, lab);
+        fputs("</span>", f);
+        if (!p->res.registered)
+            fputs("<br><span class=\"bad\">low confidence</span>", f);
+        fputs("</button>", f);
+    }
+    fputs("</div>\n<h3>Maps</h3>\n", f);
+    for (size_t k = 0, s = 0; k < n; k++) {
+        const cli_pictures *pc = shot_of(r, rows[k]);
+        if (pc)
+            write_maps(f, rows[k], pc, base, pictures_of(r, base), (int)s++);
+    }
+}
+
+/* Charts and the summary table of a course with a baseline. 0, or -1
+ * (not reported) when out of memory. */
+static int write_trends(cli_report *r, cli_photo **rows, size_t n,
+                        const cli_photo *base, int course)
+{
+    FILE *f = r->body;
+    st_course_trend tr[ST_METRICS_COUNT];
+    int has[ST_METRICS_COUNT] = {0};
+    size_t ib;
+    st_course_row *sr = cli_stat_rows(rows, n, base, &ib);
+    st_error err = {0};
+
+    if (!sr)
+        return -1;
+    for (int i = 0; i < ST_METRICS_COUNT; i++) {
+        if (st_course_trend_of(sr, n, ib, i, &tr[i], &err)) {
+            free(sr);
+            return -1;
+        }
+        has[i] = tr[i].defined && isfinite(tr[i].base);
+    }
+    free(sr);
+    fputs("<h3>Measurements over time</h3>\n<p>Dots: photos on the skin "
+          "every photo shows; rings: photos within days of a treatment "
+          "(acute redness and swelling, left out of the trends); dashed "
+          "lines: treatment sessions (S1, S2, …) and the baseline "
+          "value; shaded: the repeatability.<span class=\"screen-only\"> "
+          "Hover a point for its photo.</span></p>\n<div "
+          "class=\"charts\">\n",
+          f);
+    for (int i = 0; i < ST_METRICS_COUNT; i++)
+        if (has[i])
+            write_chart(f, rows, n, base, i, &tr[i], course, r->share);
+    fputs("</div>\n", f);
+    write_summary_table(f, tr, has);
+    return 0;
+}
+
+int cli_report_course(cli_report *r, cli_photo **rows, size_t n,
+                      const cli_photo *base)
+{
+    FILE *f = r->body;
+    struct entry *e;
+    int course = (int)r->n_entries + 1, rc = -1;
+
+    if (!(e = add_entry(r, rows, n, base)))
+        goto done;
+    write_heading(r, e, rows, n, base, course);
     write_flags(f, rows, n, base, r->share);
     write_calibration(f, rows, n, base, r->share);
-
-    if (shots) {
-        fputs("<h3>Before and after</h3>\n"
-              "<div class=\"viewer\" hidden><div class=\"compare\">"
-              "<img class=\"before view\" alt=\"baseline\">"
-              "<div class=\"after-clip\"><img class=\"after view\" "
-              "alt=\"selected photo\"></div><div class=\"divider\"></div>"
-              "<span class=\"tag\" style=\"left:6px\">baseline</span>"
-              "<span class=\"tag right\" style=\"right:6px\"></span></div>"
-              "<input class=\"slider\" type=\"range\" min=\"0\" max=\"100\" "
-              "value=\"50\" aria-label=\"slide between the baseline and the "
-              "selected photo\"></div>\n"
-              "<p>Each photo turned, shifted and scaled onto the baseline and "
-              "cropped to the skin every photo shows.<span "
-              "class=\"screen-only\"> Pick a photo; drag the slider to "
-              "compare it with the baseline.</span><span "
-              "class=\"print-only\"> Left the baseline, right the latest "
-              "photo.</span></p>\n"
-              "<div class=\"strip\">",
-              f);
-        for (size_t k = 0; k < n; k++) {
-            const cli_photo *p = rows[k];
-            char lab[96];
-            if (!cli_row_ok(p) || !p->pic || !p->pic->thumb)
-                continue;
-            photo_label(lab, sizeof lab, p);
-            fputs("<button class=\"shot\" type=\"button\" data-label=\"", f);
-            html(f, lab);
-            if (!r->share) {
-                fputs("\" title=\"", f);
-                html(f, p->path);
-            }
-            fputs("\"><img class=\"photo\" alt=\"", f);
-            html(f, lab);
-            fputs("\" src=\"", f);
-            fputs(p->pic->thumb, f);
-            fputs("\"><span>", f);
-            html(f, lab);
-            fputs("</span>", f);
-            if (!p->res.registered)
-                fputs("<br><span class=\"bad\">low confidence</span>", f);
-            fputs("</button>", f);
-        }
-        fputs("</div>\n<h3>Maps</h3>\n", f);
-        for (size_t k = 0, s = 0; k < n; k++) {
-            const cli_photo *p = rows[k];
-            if (!cli_row_ok(p) || !p->pic || !p->pic->thumb)
-                continue;
-            write_maps(f, p, base, (int)s++);
-        }
-    }
-    if (base) {
-        fputs("<h3>Measurements over time</h3>\n<p>Dots: photos on the skin "
-              "every photo shows; rings: photos within days of a treatment "
-              "(acute redness and swelling, left out of the trends); dashed "
-              "lines: treatment sessions (S1, S2, …) and the baseline "
-              "value; shaded: the repeatability.<span class=\"screen-only\"> "
-              "Hover a point for its photo.</span></p>\n<div "
-              "class=\"charts\">\n",
-              f);
-        for (int i = 0; i < ST_METRICS_COUNT; i++)
-            if (has[i])
-                write_chart(f, rows, n, base, i, &tr[i], course, r->share);
-        fputs("</div>\n", f);
-        write_summary_table(f, tr, has);
-    }
+    write_viewer(r, rows, n, base);
+    if (base && write_trends(r, rows, n, base, course))
+        goto done;
     fputs("<p><a href=\"#top\">Back to the index</a></p></section>\n", f);
     if (fflush(f) != 0 || ferror(f)) {
         cli_error("cannot write %s: its working copy in the temporary "
@@ -1377,10 +1185,7 @@ done:
     if (rc)
         cli_error("out of memory writing the report");
 drop:
-    for (size_t k = 0; k < n; k++)
-        cli_report_drop(rows[k]);
-    free(x);
-    free(y);
+    cli_report_drop(r);
     return rc;
 }
 

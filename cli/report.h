@@ -3,8 +3,8 @@
  *
  * While a course is measured, the view callback draws each photo's
  * pictures (registered thumbnail, its a* for the redness map, a detail
- * crop with its pores and its texture band-pass) at display size and
- * keeps them with the photo; when the course is done its section is
+ * crop with its pores and its texture band-pass; the imaging is the
+ * library's, picture.h) at display size and the report keeps them; when the course is done its section is
  * written: pictures, charts, summary table and flags. The index of all
  * courses goes at the top, so sections are kept in a temporary file until
  * the report is committed. The report is one HTML file with everything
@@ -28,11 +28,13 @@ struct cli_run;
  * section; run must outlive the report. */
 void cli_report_set_run(cli_report *r, const struct cli_run *run);
 
-/* Prepares the report for a course about to be measured: who[i] is the
- * photo of paths[i] given to st_course_measure; mopt are its measuring
- * options. */
-void cli_report_attach(cli_report *r, cli_photo **who,
-                       const st_metrics_options *mopt);
+/* Prepares the report for a course about to be measured: who[i] (i < n)
+ * is the photo of paths[i] given to st_course_measure; mopt are its
+ * measuring options. The report keeps the pictures of the course until
+ * cli_report_course or cli_report_drop. 0, or -1 when out of memory (not
+ * reported). */
+int cli_report_attach(cli_report *r, cli_photo **who, size_t n,
+                      const st_metrics_options *mopt);
 
 /* Draws a measured photo's pictures (from the course's view callback, on
  * any worker; calls for different photos may run at once). */
@@ -57,7 +59,8 @@ st_output *cli_report_finish(cli_report *r);
 /* Discards the report (and frees it). */
 void cli_report_abort(cli_report *r);
 
-/* Frees a photo's pictures (a course that was not reported). */
-void cli_report_drop(cli_photo *p);
+/* Frees the pictures of the course attached (a course that was not
+ * reported). */
+void cli_report_drop(cli_report *r);
 
 #endif

@@ -129,7 +129,21 @@ run info --crlf "$good" "$garbage"
 crlf_lines=$(tr -d '\n' <"$out" | tr '\r' '\n' | wc -l | tr -d ' ')
 expect_eq "--crlf: every record ends with CRLF" "3" "$crlf_lines"
 
-# ---- output file ----
+# ---- the metric registry ----
+
+run info --metrics
+expect_rc "info --metrics: exits 0" 0
+expect_eq "info --metrics: header" "metric,unit,type,scale,better,needs,title" \
+    "$(line "$out" 1)"
+awk -F, 'NR > 1 { print $1 }' "$out" >"$tmp/registry"
+expect_eq "info --metrics: 4 _rel metrics need a reference region" 4 \
+    "$(awk -F, '$6 == "reference"' "$out" | wc -l | tr -d ' ')"
+# metrics' header holds every metric of the registry, in its order
+run metrics "$good"
+expect_eq "info --metrics: metrics' columns, in the registry's order" \
+    "$(paste -sd, "$tmp/registry")" \
+    "$(line "$out" 1 | tr ',' '\n' | grep -xFf "$tmp/registry" | paste -sd, -)"
+usage_error "info --metrics with an image" info --metrics "$good"
 
 run info "$good" -o "$tmp/after.csv"
 expect_rc "options after operands: exits 0" 0
@@ -378,12 +392,8 @@ if [ -f "$base" ]; then
     run metrics "$base" --roi 300,100,800,700 -o "$tmp/m.csv"
     expect_rc "metrics sample: exits 0" 0
     hdr=$(line "$tmp/m.csv" 1)
-    for col in file status error l_star_mean a_star_mean a_star_p90 \
-        b_star_mean erythema_index melanin_index red_area_pct ita_deg \
-        ita_category tone_evenness pore_count pore_density_per_cm2 \
-        pore_mean_diameter_px pore_mean_diameter_mm pore_area_pct \
-        texture_fine_share texture_medium_share texture_coarse_share \
-        spectral_slope anisotropy orientation_deg roughness_rms; do
+    for col in file status error \
+        $("$SKINTRACK" info --metrics | awk -F, 'NR > 1 { print $1 }'); do
         case ",$hdr," in
         *",$col,"*) ok "metrics header has $col" ;;
         *) not_ok "metrics header has $col" "header: $hdr" ;;
@@ -391,20 +401,20 @@ if [ -f "$base" ]; then
     done
     expect_eq "metrics sample: status ok" ok "$(field "$tmp/m.csv" 2 2)"
     expect_eq "metrics: uncalibrated density per cm2 is empty" "" \
-        "$(field "$tmp/m.csv" 2 15)"
+        "$(named "$tmp/m.csv" 2 pore_density_per_cm2)"
     # the sample's pores are 6.0 px across at baseline (truth file)
-    if close "$(field "$tmp/m.csv" 2 17)" 6.0 0.6; then
+    if close "$(named "$tmp/m.csv" 2 pore_mean_diameter_px)" 6.0 0.6; then
         ok "metrics sample: pore diameter near the truth 6.0 px"
     else
         not_ok "metrics sample: pore diameter near 6.0 px" \
-            "got $(field "$tmp/m.csv" 2 17)"
+            "got $(named "$tmp/m.csv" 2 pore_mean_diameter_px)"
     fi
     run metrics "$base" --px-per-mm 20 --roi 300,100,800,700
     expect_rc "metrics calibrated: exits 0" 0
-    if close "$(field "$out" 2 18)" 0.3 0.03; then
+    if close "$(named "$out" 2 pore_mean_diameter_mm)" 0.3 0.03; then
         ok "metrics calibrated: diameter 6 px = 0.3 mm at 20 px/mm"
     else
-        not_ok "metrics calibrated: diameter in mm" "got $(field "$out" 2 18)"
+        not_ok "metrics calibrated: diameter in mm" "got $(named "$out" 2 pore_mean_diameter_mm)"
     fi
     # --pore-list: one row per pore, as many as pore_count
     run metrics "$base" --roi 300,100,800,700 --px-per-mm 20 \
@@ -414,7 +424,7 @@ if [ -f "$base" ]; then
         "file,x_px,y_px,diameter_px,diameter_mm,depth,significance" \
         "$(line "$tmp/pores.csv" 1)"
     expect_eq "metrics --pore-list: a row per pore (pore_count)" \
-        "$(field "$out" 2 14)" "$(($(wc -l <"$tmp/pores.csv") - 1))"
+        "$(named "$out" 2 pore_count)" "$(($(wc -l <"$tmp/pores.csv") - 1))"
     "$BUILD/tests/rfc4180" "$tmp/pores.csv" >/dev/null 2>&1 &&
         ok "metrics --pore-list: RFC 4180" ||
         not_ok "metrics --pore-list: RFC 4180"

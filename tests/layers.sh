@@ -23,9 +23,10 @@ cd "$ROOT" || exit 1
 allowed() {
     case $1 in
     core) echo "" ;;
-    io | color | register | render) echo "core" ;;
+    io | color | register) echo "core" ;;
     measure | face | synth) echo "core color" ;;
     track) echo "core io color register measure face" ;;
+    render) echo "core color register measure" ;;
     *) echo "?" ;;
     esac
 }

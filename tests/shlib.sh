@@ -155,6 +155,22 @@ field() {
     }' "$1"
 }
 
+# named FILE LINE NAME: the field of the CSV record on LINE in the column
+# the header (line 1) names NAME (empty when there is none).
+named() {
+    _n=$(line "$1" 1 | tr , '\n' | grep -nx "$3" | cut -d: -f1)
+    if [ -n "$_n" ]; then field "$1" "$2" "$_n"; fi
+}
+
+# metrics_count [all|numeric]: the metrics skintrack measures (its
+# registry, `skintrack info --metrics`): all, or the numeric ones a long
+# layout writes without a reference region.
+metrics_count() {
+    "$SKINTRACK" info --metrics | awk -F, -v w="${1:-all}" '
+        NR > 1 && (w == "all" || ($3 == "number" && $6 == "")) { n++ }
+        END { print n + 0 }'
+}
+
 # usage_error DESCRIPTION ARGS...: exit 2, one stderr line "skintrack...",
 # nothing on stdout.
 usage_error() {

@@ -511,6 +511,189 @@ static void test_fit_half_life(void **state)
     assert_int_equal(st_fit_half_life(t, e, 1, &h, &used), -1);
 }
 
+/* ---- a measured course's statistics (course_stats.c) ---- */
+
+#define STAT_MAX 128
+
+/* A course of measured rows built from their plan: a photo on day d of
+ * phase ph, session se after the treatment on day td, its metrics all 0
+ * but the ones the tests set. */
+typedef struct stat_course {
+    st_course_photo plan[STAT_MAX];
+    st_course_result res[STAT_MAX];
+    st_course_row row[STAT_MAX];
+    size_t n;
+} stat_course;
+
+static size_t stat_add(stat_course *c, long d, st_phase ph, int se, long td)
+{
+    size_t k = c->n++;
+    st_course_photo *p = &c->plan[k];
+    assert_true(k < STAT_MAX);
+    memset(p, 0, sizeof *p);
+    memset(&c->res[k], 0, sizeof c->res[k]);
+    p->date = 20000 + d, p->has_date = 1;
+    p->days_since_baseline = d, p->has_days = 1;
+    p->phase = ph, p->session = se, p->is_baseline = ph == ST_PHASE_BASELINE;
+    if (td >= 0) {
+        p->treatment_date = 20000 + td, p->has_treatment_date = 1;
+        p->days_since_treatment = d - td, p->has_treatment_days = 1;
+    }
+    c->res[k].status = ST_OK;
+    c->res[k].registered = 1;
+    c->res[k].metrics.pores.search_px = 1000;
+    c->row[k].plan = p;
+    c->row[k].result = &c->res[k];
+    return k;
+}
+
+/* The trend is the least-squares line of the rows the summary reads:
+ * registered, dated, not post. The truth is the test's own least squares
+ * (centred sums) over exactly those rows; both are the same estimator in
+ * double precision on values of order 10 over 7 points, so they agree to
+ * rounding (1e-12 relative); an exact line has zero error. */
+static void test_course_trend(void **state)
+{
+    static const long day[] = {0, 1, 28, 56, 84, 120, 175};
+    static const st_phase ph[] = {ST_PHASE_BASELINE, ST_PHASE_POST,
+                                  ST_PHASE_PRE,      ST_PHASE_PRE,
+                                  ST_PHASE_PRE,      ST_PHASE_CHECKUP,
+                                  ST_PHASE_FOLLOWUP};
+    static const double wiggle[] = {0.3, 9, -0.2, 0.25, -0.4, 0.1, 0.05};
+    stat_course c = {0};
+    st_course_trend t;
+    st_error err = {0};
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0, b;
+    (void)state;
+    for (size_t k = 0; k < 7; k++) {
+        stat_add(&c, day[k], ph[k], k < 2 ? 1 : (int)k, -1);
+        /* pores shrink 0.01 px a day, with wiggles; the post photo is far
+         * off (swelling) and must not count */
+        c.res[k].metrics.pores.mean_diameter_px =
+            6 - 0.01 * (double)day[k] + wiggle[k];
+        c.res[k].metrics.redness.a_star_mean = 15 + 0.02 * (double)day[k];
+    }
+    c.res[4].registered = 0;   /* day 84: low confidence, left out */
+    c.row[5].result = NULL;    /* day 120: an error row */
+    for (size_t k = 0; k < 7; k++)
+        if (k != 1 && k != 4 && k != 5) {
+            double x = (double)day[k];
+            sx += x, sy += c.res[k].metrics.pores.mean_diameter_px, m++;
+        }
+    for (size_t k = 0; k < 7; k++)
+        if (k != 1 && k != 4 && k != 5) {
+            double x = (double)day[k] - sx / m;
+            sxx += x * x;
+            sxy += x * (c.res[k].metrics.pores.mean_diameter_px - sy / m);
+        }
+    b = sxy / sxx;
+
+    assert_int_equal(st_course_trend_of(c.row, c.n, 0,
+                                        ST_METRIC_PORE_MEAN_DIAMETER_PX, &t,
+                                        &err),
+                     ST_OK);
+    assert_true(t.defined);
+    assert_int_equal(t.n, 4);
+    assert_int_equal(t.latest, 6);
+    assert_float_equal(t.slope30, 30 * b, 1e-12 * fabs(30 * b));
+    assert_true(t.slope30 < 0);
+    assert_float_equal(t.base, 6.3, 1e-12);
+    assert_float_equal(t.change, (6 - 1.75 + 0.05) - 6.3, 1e-12);
+    assert_float_equal(t.pct_change, 100 * t.change / 6.3, 1e-9);
+
+    /* an exact line: its slope, no error; a* is interval: no percentage */
+    assert_int_equal(st_course_trend_of(c.row, c.n, 0, ST_METRIC_A_STAR_MEAN,
+                                        &t, &err),
+                     ST_OK);
+    assert_float_equal(t.slope30, 0.6, 1e-12);
+    assert_float_equal(t.se30, 0, 1e-9);
+    assert_float_equal(t.change, 0.02 * 175, 1e-12);
+    assert_true(isnan(t.pct_change));
+
+    /* no summary: text, no baseline, a baseline that is post */
+    assert_int_equal(st_course_trend_of(c.row, c.n, 0, ST_METRIC_ITA_CATEGORY,
+                                        &t, &err),
+                     ST_OK);
+    assert_false(t.defined);
+    assert_int_equal(st_course_trend_of(c.row, c.n, SIZE_MAX,
+                                        ST_METRIC_A_STAR_MEAN, &t, &err),
+                     ST_OK);
+    assert_false(t.defined);
+    assert_int_equal(st_course_trend_of(c.row, c.n, 1, ST_METRIC_A_STAR_MEAN,
+                                        &t, &err),
+                     ST_OK);
+    assert_false(t.defined);
+    assert_int_equal(st_course_trend_of(c.row, c.n, 0, ST_METRICS_COUNT, &t,
+                                        &err),
+                     ST_ERR_INVALID);
+}
+
+/* Recovery: the excess a* of each session's post photos over the photo
+ * before its treatment decays by construction with a known half-life
+ * (after a day-2 peak); the fit must give it back, over every post photo
+ * of the session however many (100 here). */
+static void test_course_recovery(void **state)
+{
+    static stat_course c;
+    st_course_session *s = NULL;
+    st_error err = {0};
+    size_t ns = 0, used;
+    double h;
+    (void)state;
+    memset(&c, 0, sizeof c);
+    stat_add(&c, 0, ST_PHASE_BASELINE, 1, 0);
+    c.res[0].metrics.redness.a_star_mean = 15;
+    for (long d = 1; d <= 5; d++) {
+        size_t k;
+        if (d == 4)
+            continue;
+        k = stat_add(&c, d, ST_PHASE_POST, 1, 0);
+        c.res[k].metrics.redness.a_star_mean =
+            15 + (d < 2 ? 4 : 6 * pow(2, -(double)(d - 2) / 1.2));
+    }
+    stat_add(&c, 28, ST_PHASE_PRE, 2, 28);
+    c.res[c.n - 1].metrics.redness.a_star_mean = 16;
+    for (long d = 1; d <= 100; d++) {
+        size_t k = stat_add(&c, 28 + d, ST_PHASE_POST, 2, 28);
+        c.res[k].metrics.redness.a_star_mean =
+            16 + 50 * pow(2, -(double)d / 7);
+    }
+    assert_int_equal(st_course_sessions(c.row, c.n, &s, &ns, &err), ST_OK);
+    assert_int_equal(ns, 2);
+    assert_int_equal(s[0].session, 1);
+    assert_int_equal(s[0].reference, 0);
+    assert_int_equal(s[0].n_posts, 4);
+    assert_int_equal(s[0].posts[0], 1);
+    assert_int_equal(s[0].posts[3], 4);
+    assert_int_equal(s[1].session, 2);
+    assert_int_equal(s[1].reference, 5);
+    assert_int_equal(s[1].n_posts, 100);
+
+    assert_int_equal(st_course_half_life(c.row, &s[0], ST_METRIC_A_STAR_MEAN,
+                                         &h, &used, &err),
+                     ST_OK);
+    assert_float_equal(h, 1.2, 1e-9);
+    assert_int_equal(used, 3); /* days 2, 3 and 5 */
+    assert_int_equal(st_course_half_life(c.row, &s[1], ST_METRIC_A_STAR_MEAN,
+                                         &h, &used, &err),
+                     ST_OK);
+    assert_float_equal(h, 7, 1e-9);
+    assert_int_equal(used, 100);
+    /* nothing moved: no half-life, no error */
+    assert_int_equal(st_course_half_life(c.row, &s[0], ST_METRIC_PORE_COUNT,
+                                         &h, &used, &err),
+                     ST_OK);
+    assert_true(isnan(h));
+    assert_int_equal(used, 0);
+    st_course_sessions_free(s, ns);
+
+    /* without a photo before the treatment there is nothing to compare */
+    c.res[0].registered = 0;
+    assert_int_equal(st_course_sessions(c.row, 5, &s, &ns, &err), ST_OK);
+    assert_int_equal(ns, 0);
+    assert_null(s);
+}
+
 /* ---- manifest reader ---- */
 
 /* Reads text with the CSV reader: each good record's fields joined by
@@ -605,6 +788,8 @@ int main(void)
         cmocka_unit_test(test_plan_treatment_dates),
         cmocka_unit_test(test_fit_line),
         cmocka_unit_test(test_fit_half_life),
+        cmocka_unit_test(test_course_trend),
+        cmocka_unit_test(test_course_recovery),
         cmocka_unit_test(test_csv_reader),
         cmocka_unit_test(test_csv_reader_limits),
     };

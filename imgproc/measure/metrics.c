@@ -4,7 +4,7 @@
  *   st_metrics_measure        white balance, CIELAB, redness, tone, pores,
  *                             texture
  *   st_metrics_clear          release
- *   st_metrics_name / _unit / _value / _text   the CSV columns
+ *   (the metric registry, st_metrics_name / _value ...: metric_table.c)
  *
  * Colour metrics use the photo's own CIELAB. Pores and texture use L* of
  * the luminance scaled so the region's mean luminance is
@@ -395,113 +395,6 @@ done:
     st_lab_planes_free(lab);
     st_region_free(full);
     return s;
-}
-
-/* ratio: 1 for ratio scales (a true zero), 0 for interval scales and
- * text (docs/csv.md, "Change columns") */
-static const struct {
-    const char *name, *unit;
-    int ratio;
-} columns[ST_METRICS_COUNT] = {
-    {"l_star_mean", "L*", 0},
-    {"a_star_mean", "a*", 0},
-    {"a_star_p90", "a*", 0},
-    {"b_star_mean", "b*", 0},
-    {"erythema_index", "camera units", 0},
-    {"melanin_index", "camera units", 0},
-    {"red_area_pct", "%", 1},
-    {"ita_deg", "deg", 0},
-    {"ita_category", "", 0},
-    {"tone_evenness", "L*", 1},
-    {"pore_count", "count", 1},
-    {"pore_density_per_cm2", "1/cm2", 1},
-    {"pore_density_per_mp", "1/MP", 1},
-    {"pore_mean_diameter_px", "px", 1},
-    {"pore_mean_diameter_mm", "mm", 1},
-    {"pore_area_pct", "%", 1},
-    {"pore_search_px", "px", 1},
-    {"pore_range_resolved", "flag", 0},
-    {"texture_fine_share", "fraction", 1},
-    {"texture_medium_share", "fraction", 1},
-    {"texture_coarse_share", "fraction", 1},
-    {"spectral_slope", "log10 power per log10 frequency", 0},
-    {"anisotropy", "fraction", 1},
-    {"orientation_deg", "deg", 0},
-    {"roughness_rms", "L*", 1},
-    {"l_star_rel", "L*", 0},
-    {"a_star_rel", "a*", 0},
-    {"erythema_index_rel", "camera units", 0},
-    {"melanin_index_rel", "camera units", 0},
-};
-
-#define FIRST_REL 25
-
-int st_metrics_available(const st_metrics *m, int i)
-{
-    return i >= 0 && i < ST_METRICS_COUNT &&
-           (i < FIRST_REL || m->has_reference);
-}
-
-int st_metrics_ratio_scale(int i)
-{
-    return i >= 0 && i < ST_METRICS_COUNT && columns[i].ratio;
-}
-
-double st_metrics_pct_change(int i, double before, double after)
-{
-    if (!st_metrics_ratio_scale(i) || !(before > 0))
-        return NAN;
-    return 100.0 * (after - before) / before;
-}
-
-const char *st_metrics_name(int i)
-{
-    return i >= 0 && i < ST_METRICS_COUNT ? columns[i].name : "";
-}
-
-const char *st_metrics_unit(int i)
-{
-    return i >= 0 && i < ST_METRICS_COUNT ? columns[i].unit : "";
-}
-
-const char *st_metrics_text(const st_metrics *m, int i)
-{
-    return i == 8 ? m->tone.ita_category : NULL;
-}
-
-double st_metrics_value(const st_metrics *m, int i)
-{
-    switch (i) {
-    case 0: return m->tone.l_star_mean;
-    case 1: return m->redness.a_star_mean;
-    case 2: return m->redness.a_star_p90;
-    case 3: return m->tone.b_star_mean;
-    case 4: return m->redness.erythema_index;
-    case 5: return m->tone.melanin_index;
-    case 6: return m->redness.red_area_pct;
-    case 7: return m->tone.ita_deg;
-    case 9: return m->tone.tone_evenness;
-    case 10: return m->pores.search_px ? m->pores.count : NAN;
-    case 11: return m->pores.density_per_cm2;
-    case 12: return m->pores.density_per_mp;
-    case 13: return m->pores.mean_diameter_px;
-    case 14: return m->pores.mean_diameter_mm;
-    case 15: return m->pores.area_pct;
-    case 16: return (double)m->pores.search_px;
-    case 17: return m->pores.range_resolved;
-    case 18: return m->texture.fine_share;
-    case 19: return m->texture.medium_share;
-    case 20: return m->texture.coarse_share;
-    case 21: return m->texture.spectral_slope;
-    case 22: return m->texture.anisotropy;
-    case 23: return m->texture.orientation_deg;
-    case 24: return m->texture.roughness_rms;
-    case 25: return m->l_star_rel;
-    case 26: return m->a_star_rel;
-    case 27: return m->erythema_index_rel;
-    case 28: return m->melanin_index_rel;
-    default: return NAN;
-    }
 }
 
 /* ---- comparability ---- */

@@ -73,8 +73,7 @@ void st_compare_after_options(st_metrics_options *mopt,
 
 void st_compare_after_orientation(st_metrics *m, const st_align_result *a)
 {
-    double o = fmod(m->texture.orientation_deg - a->rotation_deg, 180.0);
-    m->texture.orientation_deg = o < 0 ? o + 180.0 : o;
+    st_metrics_unrotate(m, a->rotation_deg); /* the registry's frame angles */
 }
 
 void st_compare_clip_region(st_region *reg, const st_transform *t, int w, int h)

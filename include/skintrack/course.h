@@ -229,6 +229,70 @@ int st_fit_line(const double *x, const double *y, size_t n, double *slope,
 int st_fit_half_life(const double *t, const double *e, size_t n,
                      double *half_life, size_t *used);
 
+/* ---- a measured course's summary and recovery (course_stats.c) ---- */
+
+/* One photo of a measured course as the statistics read it. */
+typedef struct st_course_row {
+    const st_course_photo *plan;    /* its plan, or NULL: not planned */
+    const st_course_result *result; /* NULL, or status != ST_OK: not
+                                       measured (an error row) */
+} st_course_row;
+
+/* Measured, planned and registered to the baseline. */
+int st_course_row_registered(const st_course_row *r);
+
+/* The summary of one metric over a course: the photos the trend reads are
+ * the registered, dated, non-post ones (n of them, the baseline
+ * included); latest is the last of them after the baseline (the rows are
+ * in date order). change = latest - baseline, pct_change only for a
+ * ratio-scale metric (st_metrics_pct_change), and the ordinary
+ * least-squares slope of value against days since baseline, per 30 days,
+ * with its standard error (st_fit_line; NaN when it cannot be fitted). */
+typedef struct st_course_trend {
+    int defined;   /* 0: no summary (a text metric, or a baseline that is
+                      not measured, registered, dated and non-post) */
+    size_t n;
+    size_t latest; /* its row, or SIZE_MAX: only the baseline */
+    double base, latest_value, change, pct_change, slope30, se30;
+} st_course_trend;
+
+/* The trend of metric (st_metric_id) over rows[0..n) (date order), the
+ * baseline rows[base] (SIZE_MAX: none, *t not defined). ST_ERR_INVALID for
+ * a metric out of range, ST_ERR_NOMEM. */
+st_status st_course_trend_of(const st_course_row *rows, size_t n, size_t base,
+                             int metric, st_course_trend *t, st_error *err);
+
+/* The acute recovery after one treatment: the session's post photos (post
+ * phase, registered, with a treatment day) in date order, and the photo
+ * their redness is compared with, the latest registered, dated, non-post
+ * photo taken on or before the treatment day. */
+typedef struct st_course_session {
+    int session;
+    long treatment_date; /* day number */
+    size_t reference;    /* row */
+    size_t *posts;       /* rows, owned */
+    size_t n_posts;
+} st_course_session;
+
+/* The sessions of rows[0..n) (date order) with post photos and a
+ * reference, in the order of their first post photo. *out (NULL with
+ * *n_out 0 when there are none) is freed with st_course_sessions_free.
+ * ST_ERR_NOMEM (then *out is NULL). */
+st_status st_course_sessions(const st_course_row *rows, size_t n,
+                             st_course_session **out, size_t *n_out,
+                             st_error *err);
+
+void st_course_sessions_free(st_course_session *s, size_t n);
+
+/* The recovery of metric over session s: each post photo's excess over
+ * the reference (value - reference value), fitted by st_fit_half_life
+ * against days since the treatment over every post photo. ST_OK with
+ * *half_life and *used, or *half_life NaN and *used 0 when it cannot be
+ * fitted; ST_ERR_INVALID, ST_ERR_NOMEM. */
+st_status st_course_half_life(const st_course_row *rows,
+                              const st_course_session *s, int metric,
+                              double *half_life, size_t *used, st_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,8 @@
 #ifndef SKINTRACK_METRICS_H
 #define SKINTRACK_METRICS_H
 
+#include <stddef.h>
+
 #include "color.h"
 #include "image.h"
 #include "pores.h"
@@ -98,18 +100,120 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
 
 void st_metrics_clear(st_metrics *m);
 
-/* The metric columns, in order: name, unit (for long layouts) and value
- * (NaN when unavailable; the ITA category is text, see st_metrics_text). */
-#define ST_METRICS_COUNT 29
+/* ---- the metric registry ----
+ *
+ * Every metric of st_metrics is one row of one table (imgproc/metrics.c):
+ * its column name, unit, kind, scale, where its value lives in st_metrics,
+ * what it means for a reader and which way is better. The CSV writers,
+ * the summaries, the report and the tests read the table, so a new metric
+ * is a field, its computation, a row (its id below, in column order) and
+ * its docs (docs/metrics.md, "Adding a metric"). */
+
+/* The metrics, in CSV column order. */
+typedef enum st_metric_id {
+    ST_METRIC_L_STAR_MEAN,
+    ST_METRIC_A_STAR_MEAN,
+    ST_METRIC_A_STAR_P90,
+    ST_METRIC_B_STAR_MEAN,
+    ST_METRIC_ERYTHEMA_INDEX,
+    ST_METRIC_MELANIN_INDEX,
+    ST_METRIC_RED_AREA_PCT,
+    ST_METRIC_ITA_DEG,
+    ST_METRIC_ITA_CATEGORY,
+    ST_METRIC_TONE_EVENNESS,
+    ST_METRIC_PORE_COUNT,
+    ST_METRIC_PORE_DENSITY_PER_CM2,
+    ST_METRIC_PORE_DENSITY_PER_MP,
+    ST_METRIC_PORE_MEAN_DIAMETER_PX,
+    ST_METRIC_PORE_MEAN_DIAMETER_MM,
+    ST_METRIC_PORE_AREA_PCT,
+    ST_METRIC_PORE_SEARCH_PX,
+    ST_METRIC_PORE_RANGE_RESOLVED,
+    ST_METRIC_TEXTURE_FINE_SHARE,
+    ST_METRIC_TEXTURE_MEDIUM_SHARE,
+    ST_METRIC_TEXTURE_COARSE_SHARE,
+    ST_METRIC_SPECTRAL_SLOPE,
+    ST_METRIC_ANISOTROPY,
+    ST_METRIC_ORIENTATION_DEG,
+    ST_METRIC_ROUGHNESS_RMS,
+    ST_METRIC_L_STAR_REL,
+    ST_METRIC_A_STAR_REL,
+    ST_METRIC_ERYTHEMA_INDEX_REL,
+    ST_METRIC_MELANIN_INDEX_REL,
+    ST_METRICS_COUNT
+} st_metric_id;
+
+/* How a value is stored in st_metrics. */
+typedef enum st_metric_type {
+    ST_METRIC_DOUBLE, /* double */
+    ST_METRIC_INT,    /* int */
+    ST_METRIC_SIZE,   /* size_t */
+    ST_METRIC_TEXT    /* const char * (static string) */
+} st_metric_type;
+
+/* Which way a change is better, for readers (the report's captions). */
+typedef enum st_metric_better {
+    ST_BETTER_NONE = 0, /* no better direction by itself */
+    ST_BETTER_LOWER,
+    ST_BETTER_HIGHER
+} st_metric_better;
+
+enum {
+    /* only with a reference region (the _rel metrics): st_metrics_available */
+    ST_METRIC_NEEDS_REFERENCE = 1,
+    /* NaN when no pore could be searched (a count whose 0 would claim
+     * that none was found) */
+    ST_METRIC_NEEDS_SEARCH = 2,
+    /* an angle in the photo's own frame, modulo 180 degrees: a registered
+     * photo's is turned back by the registration's rotation
+     * (st_metrics_unrotate) */
+    ST_METRIC_FRAME_ANGLE = 4,
+    /* rises for days after a treatment: the course's recovery table
+     * follows it (docs/course.md) */
+    ST_METRIC_ACUTE = 8
+};
+
+typedef struct st_metric_info {
+    st_metric_id id;
+    const char *name;    /* CSV column (wide) or metric value (long) */
+    const char *unit;    /* "" for text */
+    st_metric_type type; /* ST_METRIC_TEXT: a text column */
+    size_t offset;       /* of the value in st_metrics (offsetof) */
+    int ratio;           /* 1: ratio scale (a true zero: counts, areas,
+                            diameters, densities, shares, roughness,
+                            spreads), so a percentage change means
+                            something; 0: interval scale (L*, a*, b*, ITA,
+                            angles, spectral slope, the indices), flags
+                            and text */
+    unsigned flags;      /* ST_METRIC_NEEDS_REFERENCE, ... */
+    const char *title;   /* for people (a chart's title), or NULL */
+    const char *caption; /* what it means for a reader, or NULL */
+    st_metric_better better;
+    const char *better_text; /* which way is better, in words, or NULL */
+} st_metric_info;
+
+/* Row i of the registry (0 <= i < ST_METRICS_COUNT), or NULL. */
+const st_metric_info *st_metrics_info(int i);
+
+/* The id of the metric named name, or -1. */
+int st_metrics_find(const char *name);
+
+/* Shorthands over the registry: name and unit ("" out of range), the
+ * numeric value (NaN when unavailable or text) and the text (non-NULL for
+ * text columns only). */
 const char *st_metrics_name(int i);
 const char *st_metrics_unit(int i);
 double st_metrics_value(const st_metrics *m, int i);
-/* Non-NULL for text columns (ita_category), NULL for numbers. */
 const char *st_metrics_text(const st_metrics *m, int i);
 
 /* 0 for a metric the photo was not asked for (the _rel metrics without a
  * reference region): long layouts leave it out; 1 otherwise. */
 int st_metrics_available(const st_metrics *m, int i);
+
+/* Turns the frame angles (ST_METRIC_FRAME_ANGLE: texture orientation) of
+ * m, measured in a photo rotated by rotation_deg against its reference,
+ * back into the reference's frame (modulo 180). */
+void st_metrics_unrotate(st_metrics *m, double rotation_deg);
 
 /* How the light of a photo differs from the baseline's, and what that does
  * to the numbers as they are reported (docs/calibration.md). */
@@ -137,11 +241,7 @@ void st_metrics_light_change(const st_metrics *photo, const st_metrics *base,
  * flags set, ';'-separated; "" for none) into buf. */
 const char *st_light_flags_text(int flags, char *buf, size_t cap);
 
-/* 1 if metric i is on a ratio scale (a true zero: counts, areas,
- * diameters, densities, shares, roughness, spreads), so a percentage
- * change means something; 0 for interval scales whose zero is arbitrary
- * (L*, a*, b*, ITA, angles, spectral slope, the erythema and melanin
- * indices) and for text. */
+/* 1 if metric i is on a ratio scale (st_metric_info.ratio), else 0. */
 int st_metrics_ratio_scale(int i);
 
 /* 100 (after - before) / before for a ratio-scale metric i with before

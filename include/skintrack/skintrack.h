@@ -29,6 +29,7 @@
 #include "metrics.h"
 #include "output.h"
 #include "overlay.h"
+#include "picture.h"
 #include "pores.h"
 #include "redness.h"
 #include "region.h"
