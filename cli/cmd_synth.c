@@ -227,34 +227,63 @@ static int write_truth(const char *dir, const st_synth *s)
     return rc;
 }
 
-static int run(int argc, char **argv)
+/* A whole-number option c (--jobs, --width, --sessions, --interval,
+ * --followup) into o or *jobs; 0, or the usage exit code. */
+static int parse_whole(int c, const char *arg, st_synth_options *o, int *jobs)
 {
-    st_synth_options o;
-    render_job r = {0};
-    st_synth *s = NULL;
-    st_error err = {0};
-    const char *dir = NULL;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int jobs = cores > 0 ? (cores > 64 ? 64 : (int)cores) : 1, c, started = 0;
-    pthread_t threads[64];
+    double v;
+    static const struct {
+        int opt;
+        const char *name;
+        double lo, hi;
+    } lim[] = {{'j', "--jobs", 1, 64},
+               {OPT_WIDTH, "--width", 64, 16384},
+               {OPT_SESSIONS, "--sessions", 1, 50},
+               {OPT_INTERVAL, "--interval", 2, 3650},
+               {OPT_FOLLOWUP, "--followup", 0, 3650}};
+    int i = 0;
+    while (lim[i].opt != c)
+        i++;
+    if (cli_parse_number("synth", lim[i].name, arg, lim[i].lo, lim[i].hi, &v))
+        return CLI_EXIT_USAGE;
+    if (v != floor(v))
+        return cli_usage("synth", "%s wants a whole number", lim[i].name);
+    if (c == 'j')
+        *jobs = (int)v;
+    else if (c == OPT_WIDTH)
+        o->width = (int)v;
+    else if (c == OPT_SESSIONS)
+        o->sessions = (int)v;
+    else if (c == OPT_INTERVAL)
+        o->interval_days = (int)v;
+    else
+        o->followup_days = (int)v;
+    return 0;
+}
+
+/* Reads the options into o, *quiet, *dir and *jobs; -1 to go on, else the
+ * exit code (0 after --help). */
+static int parse_options(int argc, char **argv, st_synth_options *o, int *quiet,
+                         const char **dir, int *jobs)
+{
+    int c;
     double v;
 
-    st_synth_options_init(&o);
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":j:qh", longopts, NULL)) != -1) {
         const char *name = argv[optind - 1];
         switch (c) {
         case 'h': cli_print_help(&cli_synth_command); return CLI_EXIT_OK;
-        case 'q': r.quiet = 1; break;
-        case OPT_OUT: dir = optarg; break;
+        case 'q': *quiet = 1; break;
+        case OPT_OUT: *dir = optarg; break;
         case OPT_START:
-            if (st_date_parse(optarg, &o.start_date))
+            if (st_date_parse(optarg, &o->start_date))
                 return cli_usage("synth", "--start wants YYYY-MM-DD, not '%s'",
                                  optarg);
             break;
         case OPT_POST:
-            if (parse_post_days(optarg, &o))
+            if (parse_post_days(optarg, o))
                 return cli_usage("synth",
                                  "--post-days wants days like 1,2,3,5 or "
                                  "none, not '%s'",
@@ -263,66 +292,39 @@ static int run(int argc, char **argv)
         case OPT_SEED:
             if (cli_parse_number("synth", "--seed", optarg, 0, 9e15, &v))
                 return CLI_EXIT_USAGE;
-            o.seed = (uint64_t)v;
+            o->seed = (uint64_t)v;
             break;
         case 'j':
         case OPT_WIDTH:
         case OPT_SESSIONS:
         case OPT_INTERVAL:
-        case OPT_FOLLOWUP: {
-            static const struct {
-                int opt;
-                const char *name;
-                double lo, hi;
-            } lim[] = {{'j', "--jobs", 1, 64},
-                       {OPT_WIDTH, "--width", 64, 16384},
-                       {OPT_SESSIONS, "--sessions", 1, 50},
-                       {OPT_INTERVAL, "--interval", 2, 3650},
-                       {OPT_FOLLOWUP, "--followup", 0, 3650}};
-            int i = 0;
-            while (lim[i].opt != c)
-                i++;
-            if (cli_parse_number("synth", lim[i].name, optarg, lim[i].lo,
-                                 lim[i].hi, &v))
+        case OPT_FOLLOWUP:
+            if (parse_whole(c, optarg, o, jobs))
                 return CLI_EXIT_USAGE;
-            if (v != floor(v))
-                return cli_usage("synth", "%s wants a whole number",
-                                 lim[i].name);
-            if (c == 'j')
-                jobs = (int)v;
-            else if (c == OPT_WIDTH)
-                o.width = (int)v;
-            else if (c == OPT_SESSIONS)
-                o.sessions = (int)v;
-            else if (c == OPT_INTERVAL)
-                o.interval_days = (int)v;
-            else
-                o.followup_days = (int)v;
             break;
-        }
         case OPT_HALF:
             if (cli_parse_number("synth", "--half-life", optarg, 0.05, 100,
-                                 &o.half_life_days))
+                                 &o->half_life_days))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_ACUTE:
             if (cli_parse_number("synth", "--acute", optarg, 0, 40,
-                                 &o.acute_a_star))
+                                 &o->acute_a_star))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_PORE:
             if (cli_parse_number("synth", "--pore-change", optarg, -0.8, 1,
-                                 &o.pore_change))
+                                 &o->pore_change))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_MISALIGN:
             if (cli_parse_number("synth", "--misalign", optarg, 0, 2,
-                                 &o.misalign))
+                                 &o->misalign))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_LIGHTING:
             if (cli_parse_number("synth", "--lighting", optarg, 0, 0.3,
-                                 &o.lighting))
+                                 &o->lighting))
                 return CLI_EXIT_USAGE;
             break;
         default: return cli_bad_option("synth", c, name);
@@ -330,8 +332,26 @@ static int run(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage("synth", "unexpected argument '%s'", argv[optind]);
-    if (!dir || !*dir)
+    if (!*dir || !**dir)
         return cli_usage("synth", "needs --out DIR");
+    return -1;
+}
+
+static int run(int argc, char **argv)
+{
+    st_synth_options o;
+    render_job r = {0};
+    st_synth *s = NULL;
+    st_error err = {0};
+    const char *dir = NULL;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = cores > 0 ? (cores > 64 ? 64 : (int)cores) : 1, started = 0;
+    int rc;
+    pthread_t threads[64];
+
+    st_synth_options_init(&o);
+    if ((rc = parse_options(argc, argv, &o, &r.quiet, &dir, &jobs)) >= 0)
+        return rc;
     if (st_synth_new(&s, &o, &err)) {
         if (err.status == ST_ERR_INVALID)
             return cli_usage("synth", "%s", st_error_text(&err));
