@@ -154,6 +154,12 @@ alive() {
         [ -n "$slurmd_pid" ] && kill -0 "$slurmd_pid" 2>/dev/null
 }
 
+# gone: which of slurmctld and slurmd has exited, as "NAME exited; ".
+gone() {
+    kill -0 "$ctld_pid" 2>/dev/null || printf 'slurmctld exited; '
+    kill -0 "$slurmd_pid" 2>/dev/null || printf 'slurmd exited; '
+}
+
 # stop_cluster: cancels what is left in the queue, then stops slurmd,
 # slurmctld and munged by their ids (TERM, then KILL after 10 s). Last,
 # any process that still holds a file of this cluster (a job step left
@@ -311,9 +317,7 @@ EOF
     # up to 60 s for the node to be idle; a daemon that exits fails at once
     i=0
     while ! node_idle; do
-        why=
-        kill -0 "$ctld_pid" 2>/dev/null || why="slurmctld exited; "
-        kill -0 "$slurmd_pid" 2>/dev/null || why="${why}slurmd exited; "
+        why=$(gone)
         [ "$i" -ge 120 ] && why="${why}not idle after 60 s; "
         if [ -n "$why" ]; then
             not_ok "slurmctld and slurmd start and the node is idle" \
@@ -380,9 +384,7 @@ run_slurm() {
     # polled here rather than with sbatch --wait (which sleeps up to 10 s
     # between looks); a signal is handled within half a second
     if ! wait_for 300 ended "$good" "$bad" || ! alive; then
-        why=
-        kill -0 "$ctld_pid" 2>/dev/null || why="slurmctld exited; "
-        kill -0 "$slurmd_pid" 2>/dev/null || why="${why}slurmd exited; "
+        why=$(gone)
         not_ok "Slurm: every task ends within 300 s, the daemons up" \
             "${why:-still running after 300 s}" \
             "slurmctld: $(log_tail "$slurm/slurmctld.out")" \
