@@ -535,9 +535,11 @@ if [ -f "$base" ] && [ -f "$follow" ]; then
             "$(diff "$tmp/c1.csv" "$out" | head -4)"
     fi
     expect_lines "compare --timing: one line on stderr" "$err" 1
+    # eight stages and the total, each printed to 1 ms: their rounding
+    # alone moves the sum against the total by up to 9 x 0.0005 s
     if grep -E '^skintrack: timing \(s\): decode [0-9.]+ region [0-9.]+ registration [0-9.]+ warp [0-9.]+ colour [0-9.]+ pores [0-9.]+ texture [0-9.]+ output [0-9.]+ total [0-9.]+$' "$err" >/dev/null &&
         awk '{ s = 0; for (i = 4; i < NF - 1; i += 2) s += $(i + 1);
-               d = s - $NF; exit !(d < 0.002 && d > -0.002 && $NF > 0) }' "$err"; then
+               d = s - $NF; exit !(d <= 0.0046 && d >= -0.0046 && $NF > 0) }' "$err"; then
         ok "compare --timing: every stage, and they add up to the total"
     else
         not_ok "compare --timing: every stage, adding up" "$(show "$err")"
