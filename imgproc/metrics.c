@@ -212,7 +212,7 @@ static st_status colour(const st_image *img, const st_region *reg,
     A = malloc((size_t)(c.x1 - c.x0) * sizeof *A);
     B = malloc((size_t)(c.x1 - c.x0) * sizeof *B);
     if (lab)
-        lab->L = calloc(n, sizeof *lab->L);
+        lab->L = st_alloc_large(n * sizeof *lab->L, 1);
     if (!lab || !lab->L || !A || !B) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
         goto done;

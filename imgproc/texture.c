@@ -281,7 +281,7 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     rb = r / 3 > 1 ? r / 3 : 1;
     {
         size_t side = (size_t)TB + 6 * (size_t)rb;
-        e = malloc((size_t)bw * bh);
+        e = st_alloc_large((size_t)bw * bh, 0);
         run = malloc((size_t)bw);
         work = malloc((2 * side * side + side) * sizeof *work);
         full = malloc((size_t)((bw + TB - 1) / TB) * ((bh + TB - 1) / TB));
