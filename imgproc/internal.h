@@ -166,12 +166,14 @@ typedef struct st_tone_acc {
     double l_sum, b_sum;
     double A[6][6], rhs[6], c[6]; /* normal equations, surface */
     double sum, sum2, n;          /* residuals */
+    double *u; /* the fit's x of each column (from st_tone_acc_fit to
+                  st_tone_acc_end, which frees it), or NULL */
 } st_tone_acc;
 void st_tone_acc_init(st_tone_acc *t, const st_region *reg);
 void st_tone_acc_row(st_tone_acc *t, int y, const float *L, const float *B);
 void st_tone_acc_fit(st_tone_acc *t);
 void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L);
-void st_tone_acc_end(const st_tone_acc *t, const double linear_mean[3],
+void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3],
                      st_tone *out);
 double st_tone_row_sum(const float *v, const uint8_t *m, int n);
 

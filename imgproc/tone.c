@@ -16,6 +16,7 @@
  * is the spread of the skin's own tone: blotches, spots, pigmentation.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -86,8 +87,14 @@ void st_tone_acc_row(st_tone_acc *t, int y, const float *L, const float *B)
 
 void st_tone_acc_fit(st_tone_acc *t)
 {
+    const st_region *reg = t->reg;
     if (st_solve(6, t->A, t->rhs, t->c) != 0)
         memset(t->c, 0, sizeof t->c);
+    /* the x coordinate of each column, the same for every row (without
+     * the table each pixel is computed by the same division) */
+    t->u = malloc((size_t)(reg->x1 - reg->x0) * sizeof *t->u);
+    for (int x = 0; t->u && x < reg->x1 - reg->x0; x++)
+        t->u[x] = (x + reg->x0 - t->cx) / t->sx;
 }
 
 void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L)
@@ -100,9 +107,10 @@ void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L)
     double p = c[0] + c[2] * v + c[5] * v * v, q = c[1] + c[4] * v;
     double rs = 0, rs2 = 0, rn = 0;
     for (int x = 0; x < reg->x1 - reg->x0; x++) {
-        double u = (x + reg->x0 - t->cx) / t->sx, r;
+        double u, r;
         if (!m[x])
             continue;
+        u = t->u ? t->u[x] : (x + reg->x0 - t->cx) / t->sx;
         r = L[x] - (p + u * (q + c[3] * u));
         rs += r;
         rs2 += r * r;
@@ -120,10 +128,12 @@ double st_tone_row_sum(const float *v, const uint8_t *m, int n)
     return sum;
 }
 
-void st_tone_acc_end(const st_tone_acc *t, const double linear_mean[3],
+void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3],
                      st_tone *out)
 {
     double n = t->n;
+    free(t->u);
+    t->u = NULL;
     out->l_star_mean = t->l_sum / (double)t->count;
     out->b_star_mean = t->b_sum / (double)t->count;
     out->melanin_index =
