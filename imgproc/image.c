@@ -66,9 +66,11 @@ st_status st_image_check_size(int width, int height, int channels,
 void st_mem_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-    const uintptr_t page = 4096;
-    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t b = ((uintptr_t)p + n) & ~(page - 1);
+    /* whole 2 MiB pages inside the buffer only: a huge page reaching past
+     * its end would hold memory the buffer does not use (peak RSS) */
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
     if (p && n >= ST_MEM_HUGE_MIN && b > a)
         (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
 #else
