@@ -15,7 +15,8 @@
 #   make docs       rewrite the examples in README.md and the man page by
 #                   running them (make test checks them)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (clang, libFuzzer)
-#   make bench      timings and peak memory on generated 2 and 12 MP photos:
+#   make bench      timings (wall and CPU) and peak memory on generated 2 and
+#                   12 MP photos, ending with the table of the speed targets:
 #                   reader, align, compare (with stage times), metrics, course
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian build packages (apt-get); make

@@ -8,12 +8,18 @@
  * moved by a known similarity transform, truth.csv) and a 20-photo
  * 4032 x 3024 course (5 sessions, photos 1, 2 and 3 days after each).
  * Then runs each job once to warm the page cache and the given number of
- * times more, and prints one line per job: median, min and max wall time
- * and the largest peak RSS of the process (getrusage of the child). For
- * `compare` it also prints the median of each stage of `--timing`.
+ * times more, and prints one line per job: median, min and max wall time,
+ * the median CPU time (user + system of the child, which other work on a
+ * shared machine moves far less than the wall time) and the largest peak
+ * RSS of the process (getrusage of the child). For `compare` and
+ * `metrics` it also prints the median of each stage of `--timing` (wall
+ * seconds per stage, summed over the photos). Last comes the table of
+ * issue 25's targets: each job's median wall time and peak RSS against
+ * its target, "met" or "MISSED".
  *
- * Times are wall clock on whatever else the machine is doing: run it on
- * an idle machine and quote the median.
+ * Wall times are taken on whatever else the machine is doing: run it on
+ * an idle machine and quote the median; the CPU column says how loaded
+ * the machine was (wall well above CPU / jobs means waiting for a core).
  */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <fcntl.h>
@@ -34,8 +40,10 @@ static const char *prog, *dir;
 
 /* Runs prog with args (NULL-terminated), stdout to /dev/null and stderr
  * to err_path (or /dev/null); exits the benchmark if it fails. Returns
- * the wall seconds, *rss_kb the child's peak RSS. */
-static double run(char *const args[], const char *err_path, long *rss_kb)
+ * the wall seconds, *rss_kb the child's peak RSS and *cpu its user +
+ * system CPU seconds. */
+static double run(char *const args[], const char *err_path, long *rss_kb,
+                  double *cpu)
 {
     double t0 = tu_now();
     struct rusage ru;
@@ -64,6 +72,8 @@ static double run(char *const args[], const char *err_path, long *rss_kb)
         exit(1);
     }
     *rss_kb = ru.ru_maxrss;
+    *cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
     return tu_now() - t0;
 }
 
@@ -74,6 +84,7 @@ static void make_input(const char *name, char *const opts[])
     char *args[32];
     int n = 0;
     long rss;
+    double cpu;
     struct stat st;
 
     snprintf(out, sizeof out, "%s/%s", dir, name);
@@ -89,54 +100,69 @@ static void make_input(const char *name, char *const opts[])
     while (*opts && n < 30)
         args[n++] = *opts++;
     args[n] = NULL;
-    run(args, NULL, &rss);
+    run(args, NULL, &rss, &cpu);
 }
+
+/* The stage times of one run's "--timing" line into st[k][i]. */
+static void read_timing(const char *label, const char *err_path,
+                        double st[][MAX_RUNS], int i)
+{
+    /* "skintrack: timing (s): decode 0.141 region ... total X" */
+    FILE *f = fopen(err_path, "r");
+    char line[1024], *p;
+    int got = 0;
+    while (f && fgets(line, sizeof line, f))
+        if ((p = strstr(line, "timing (s):"))) {
+            p += strlen("timing (s):");
+            for (int k = 0; k < ST_STAGE_COUNT; k++) {
+                char name[32];
+                int used;
+                if (sscanf(p, " %31s %lf%n", name, &st[k][i], &used) != 2)
+                    break;
+                p += used;
+                got++;
+            }
+        }
+    if (f)
+        fclose(f);
+    if (got != ST_STAGE_COUNT) {
+        fprintf(stderr, "bench: no --timing line from %s\n", label);
+        exit(1);
+    }
+}
+
+/* What a job measured: median wall and CPU seconds, peak RSS in MB. */
+typedef struct figures {
+    double wall, cpu;
+    long peak_mb;
+} figures;
 
 /* One job: a warm-up and `runs` timed runs; with timing, the median of
  * each --timing stage as well. */
-static void job(const char *label, char *const args[], int runs, int timing)
+static figures job(const char *label, char *const args[], int runs,
+                   int timing)
 {
-    double t[MAX_RUNS], stage[ST_STAGE_COUNT][MAX_RUNS];
+    double t[MAX_RUNS], c[MAX_RUNS], stage[ST_STAGE_COUNT][MAX_RUNS];
     long rss, peak = 0;
     char err_path[1100];
+    figures f;
 
     snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
     for (int i = -1; i < runs; i++) {
-        double s = run(args, err_path, &rss);
+        double cpu, s = run(args, err_path, &rss, &cpu);
         peak = rss > peak ? rss : peak;
         if (i < 0)
             continue;
-        t[i] = s;
-        if (timing) {
-            /* "skintrack: timing (s): decode 0.141 region ... total X" */
-            FILE *f = fopen(err_path, "r");
-            char line[1024], *p;
-            int got = 0;
-            while (f && fgets(line, sizeof line, f))
-                if ((p = strstr(line, "timing (s):"))) {
-                    p += strlen("timing (s):");
-                    for (int k = 0; k < ST_STAGE_COUNT; k++) {
-                        char name[32];
-                        int used;
-                        if (sscanf(p, " %31s %lf%n", name, &stage[k][i],
-                                   &used) != 2)
-                            break;
-                        p += used;
-                        got++;
-                    }
-                }
-            if (f)
-                fclose(f);
-            if (got != ST_STAGE_COUNT) {
-                fprintf(stderr, "bench: no --timing line from %s\n", label);
-                exit(1);
-            }
-        }
+        t[i] = s, c[i] = cpu;
+        if (timing)
+            read_timing(label, err_path, stage, i);
     }
     qsort(t, (size_t)runs, sizeof t[0], tu_cmp_double);
+    qsort(c, (size_t)runs, sizeof c[0], tu_cmp_double);
+    f = (figures){t[runs / 2], c[runs / 2], peak / 1024};
     printf("%-36s %2d runs  median %6.3f s  min %6.3f  max %6.3f  "
-           "peak RSS %5ld MB\n",
-           label, runs, t[runs / 2], t[0], t[runs - 1], peak / 1024);
+           "CPU %6.3f s  peak RSS %5ld MB\n",
+           label, runs, f.wall, t[0], t[runs - 1], f.cpu, f.peak_mb);
     if (timing) {
         printf("%-36s stages (median s):", "");
         for (int k = 0; k < ST_STAGE_COUNT; k++) {
@@ -145,6 +171,20 @@ static void job(const char *label, char *const args[], int runs, int timing)
         }
         printf("\n");
     }
+    return f;
+}
+
+/* One row of the target table; mb 0: no memory target. */
+static void target(const char *label, figures f, double s, long mb)
+{
+    char want[48];
+    int met = f.wall <= s && (!mb || f.peak_mb <= mb);
+    if (mb)
+        snprintf(want, sizeof want, "<= %.1f s, <= %ld MB", s, mb);
+    else
+        snprintf(want, sizeof want, "<= %.1f s", s);
+    printf("| %-34s | %6.3f s | %6.3f s | %5ld MB | %-20s | %-6s |\n", label,
+           f.wall, f.cpu, f.peak_mb, want, met ? "met" : "MISSED");
 }
 
 static char *path(const char *rel)
@@ -165,6 +205,7 @@ int main(int argc, char **argv)
                                   "5",          "--post-days", "1,2,3",
                                   "--followup", "0",           NULL};
     char *b12, *a12, *b2, *a2, *course;
+    figures f_pair, f_pair1, f_metrics, f_course;
 
     if (argc < 3) {
         fprintf(stderr, "usage: bench_jobs PATH/TO/skintrack DIR\n");
@@ -187,38 +228,42 @@ int main(int argc, char **argv)
     a2 = path("pair-2mp/2026-04-12.jpg");
     course = path("course-12mp");
 
-    printf("skintrack %s, %ld online cores; one thread unless --jobs\n",
+    printf("skintrack %s, %ld online cores; default jobs unless --jobs\n",
            st_version(), sysconf(_SC_NPROCESSORS_ONLN));
+    {
+        char *a[] = {(char *)prog, "compare", "--timing", b12, a12, NULL};
+        f_pair = job("compare 4032x3024 pair, default jobs", a, 5, 1);
+    }
     {
         char *a[] = {(char *)prog, "compare", "--jobs", "1",
                      "--timing",   b12,       a12,      NULL};
-        job("compare 4032x3024 pair, --jobs 1", a, 5, 1);
-    }
-    {
-        char *a[] = {(char *)prog, "compare", "--jobs", "2", b12, a12, NULL};
-        job("compare 4032x3024 pair, --jobs 2", a, 3, 0);
+        f_pair1 = job("compare 4032x3024 pair, --jobs 1", a, 5, 1);
     }
     {
         char *a[] = {(char *)prog, "compare", "--jobs", "1",
                      "--timing",   b2,        a2,       NULL};
-        job("compare 1600x1200 pair, --jobs 1", a, 7, 1);
+        job("compare 1600x1200 pair, --jobs 1", a, 5, 1);
+    }
+    {
+        char *a[] = {(char *)prog, "metrics", "--timing", b12, NULL};
+        f_metrics = job("metrics 4032x3024 photo, default jobs", a, 5, 1);
     }
     {
         char *a[] = {(char *)prog, "metrics", "--jobs", "1", b12, NULL};
         job("metrics 4032x3024 photo, --jobs 1", a, 5, 0);
     }
     {
-        char *a[] = {(char *)prog, "metrics", "--jobs", "2", b12, NULL};
-        job("metrics 4032x3024 photo, --jobs 2", a, 3, 0);
-    }
-    {
         char *a[] = {(char *)prog, "course", "--jobs", "2", course, NULL};
-        job("course 20 x 4032x3024, --jobs 2", a, 3, 0);
+        f_course = job("course 20 x 4032x3024, --jobs 2", a, 3, 0);
     }
-    {
-        char *a[] = {(char *)prog, "course", "--jobs", "1", course, NULL};
-        job("course 20 x 4032x3024, --jobs 1", a, 1, 0);
-    }
+    printf("\nissue 25 targets (median wall time, median CPU time, peak "
+           "RSS)\n");
+    printf("| %-34s | %-8s | %-8s | %-8s | %-20s | %-6s |\n", "job", "wall",
+           "CPU", "peak RSS", "target", "");
+    target("compare 12 MP pair, default jobs", f_pair, 1.0, 350);
+    target("compare 12 MP pair, --jobs 1", f_pair1, 1.7, 0);
+    target("metrics one 12 MP photo, default", f_metrics, 0.5, 0);
+    target("course 20 x 12 MP, --jobs 2", f_course, 8.0, 500);
     free(b12), free(a12), free(b2), free(a2), free(course);
     return 0;
 }

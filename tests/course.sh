@@ -484,6 +484,33 @@ run course -q -o "$tmp/photo.csv" "$c/2026-01-12.jpg"
 expect_rc "course over one photo: exits 1" 1
 expect_has "a photo given as the input: says so" "$tmp/photo.csv" "a photo, not a folder or a manifest"
 
+# ---- photos above the registration's finest level ----
+# 2400 x 1800 px (4.3 MP): registration averages such a photo 2 x 2 for
+# its finest pyramid level, so pass 1 decodes the JPEGs at 1/2 (libjpeg's
+# DCT scaling) and takes the map back to full resolution. Registration
+# then works at the same level scale as from the full decode, so each map
+# must match the truth as a full decode's does (about 0.03 px here): shift
+# within 0.1 px, rotation within 0.01 deg, scale within 1e-4, the
+# residual in full-resolution px (under the 2 px bound); and the numbers
+# must not depend on --jobs.
+run synth -q --out "$tmp/big" --width 2400 --sessions 3 --post-days none --followup 0
+expect_rc "synth 2400 px wide: exits 0" 0
+run course -q --layout wide -j 1 -o "$tmp/big1.csv" "$tmp/big"
+expect_rc "course over 4.3 MP photos: exits 0" 0
+run course -q --layout wide -j 2 -o "$tmp/big2.csv" "$tmp/big"
+expect_eq "course over 4.3 MP photos: the same CSV for --jobs 1 and 2" "" \
+    "$(cmp "$tmp/big1.csv" "$tmp/big2.csv" 2>&1)"
+for v in dx_px dy_px rotation_deg scale; do
+    col "$tmp/big/truth.csv" $v >"$tmp/bt"
+    col "$tmp/big1.csv" align_$v >"$tmp/bg"
+    case $v in rotation_deg) tol=0.01 ;; scale) tol=0.0001 ;; *) tol=0.1 ;; esac
+    expect_eq "4.3 MP course: align_$v of every photo within $tol of the truth" 3 \
+        "$(paste -d' ' "$tmp/bt" "$tmp/bg" | awk -v t=$tol '{ d = $1 - $2; if (d < 0) d = -d; n += ($2 != "" && d <= t) } END { print n }')"
+done
+expect_eq "4.3 MP course: residual p95 in full-resolution px, over 0.05 and under 2" 1 \
+    "$(col "$tmp/big1.csv" align_residual_p95_px | awk 'NR > 1 && ($1 < 0.05 || $1 > 2) { bad = 1 } END { print !bad }')"
+expect_eq "4.3 MP course: every photo registered ok" "ok" "$(col "$tmp/big1.csv" status | sort -u)"
+
 # ---- empty folders and usage errors ----
 mkdir "$tmp/empty"
 run course -q "$tmp/empty"

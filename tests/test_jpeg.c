@@ -174,12 +174,58 @@ static void test_writer(void **state)
     st_image_free(back);
 }
 
+/* scale_denom 2: libjpeg's DCT scaling. Output pixel (x, y) covers the
+ * stored pixels 2x..2x+1, 2y..2y+1; on a linear ramp its value is their
+ * mean (the scaled IDCT keeps the block's low frequencies, which hold a
+ * ramp), so it is checked against that mean with the quality-100
+ * tolerance. An odd size rounds up; info keeps the full size. */
+static void test_reduced(void **state)
+{
+    const int w = 65, h = 49;
+    uint8_t *s = malloc((size_t)w * h * 3), *jpg;
+    tu_jpeg spec = {w, h, 3, s, 100, 0, 0, NULL, 0, NULL, 0};
+    st_read_options opt;
+    st_image_info info;
+    st_image *img;
+    st_error err = {0};
+    size_t size;
+    double worst = 0;
+    (void)state;
+
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < 3; c++)
+                s[((size_t)y * w + x) * 3 + c] = (uint8_t)(30 + x + y + 25 * c);
+    jpg = tu_jpeg_encode(&spec, &size);
+    assert_non_null(jpg);
+    st_read_options_init(&opt);
+    opt.scale_denom = 2;
+    assert_int_equal(st_io_read_memory(jpg, size, &opt, &img, &info, &err),
+                     ST_OK);
+    assert_int_equal(img->width, 33);
+    assert_int_equal(img->height, 25);
+    assert_int_equal(info.width, w);
+    assert_int_equal(info.height, h);
+    for (int y = 0; y < 24; y++) /* the last row and column: one px wide */
+        for (int x = 0; x < 32; x++)
+            for (int c = 0; c < 3; c++) {
+                double want = (30 + 2 * x + 2 * y + 1 + 25 * c) / 255.0;
+                double d = fabs(st_image_pixel(img, x, y)[c] - want);
+                worst = d > worst ? d : worst;
+            }
+    if (worst > TOL)
+        fail_msg("largest error %.1f/255", worst * 255);
+    st_image_free(img);
+    free(jpg);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rgb),        cmocka_unit_test(test_gray),
         cmocka_unit_test(test_cmyk_adobe), cmocka_unit_test(test_ycck_adobe),
-        cmocka_unit_test(test_writer),
+        cmocka_unit_test(test_writer),     cmocka_unit_test(test_reduced),
     };
     return cmocka_run_group_tests_name("jpeg", tests, NULL, NULL);
 }

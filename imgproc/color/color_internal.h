@@ -94,12 +94,30 @@ void st_red_stream_end(st_red_stream *s, const double linear_mean[3],
                        st_redness *out);
 void st_red_stream_free(st_red_stream *s);
 
-/* st_tone_measure from the L* plane alone and b_sum, the sum of b* over
- * the region taken row by row: st_tone_row_sum of each row of the box,
- * added in y order. lab->b is not read. */
+/* Tone in two sweeps over the rows of a region's box, what
+ * st_tone_measure gives bit for bit: st_tone_acc_row for every row in y
+ * order (L* and b* of the box's row, 0 outside the region; B may be NULL
+ * when b_sum is set by the caller), st_tone_acc_fit, then
+ * st_tone_acc_residual_row for every row in y order with the same L*, and
+ * st_tone_acc_end. st_tone_row_sum: the region's sum of one row of v. */
+typedef struct st_tone_acc {
+    const st_region *reg;
+    double cx, cy, sx, sy; /* the fit's coordinates */
+    int step;              /* the fit's sampling grid */
+    size_t count;
+    double l_sum, b_sum;
+    double A[6][6], rhs[6], c[6]; /* normal equations, surface */
+    double sum, sum2, n;          /* residuals */
+    double *u; /* the fit's x of each column (from st_tone_acc_fit to
+                  st_tone_acc_end, which frees it), or NULL */
+} st_tone_acc;
+void st_tone_acc_init(st_tone_acc *t, const st_region *reg);
+void st_tone_acc_row(st_tone_acc *t, int y, const float *L, const float *B);
+void st_tone_acc_fit(st_tone_acc *t);
+void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L);
+void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3],
+                     st_tone *out);
 double st_tone_row_sum(const float *v, const uint8_t *m, int n);
-void st_tone_finish(const st_lab_planes *lab, const st_region *reg,
-                    double b_sum, st_tone *out);
 
 /* Dilates (erode = 0) or erodes (erode = 1) the w x h 0/1 mask m in place
  * by a (2r+1)^2 box, cut at the mask's edge; tmp and cnt are scratch of

@@ -16,6 +16,7 @@
  * is the spread of the skin's own tone: blotches, spots, pigmentation.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core_internal.h"
@@ -44,54 +45,79 @@ static void basis(double x, double y, double f[6])
     f[0] = 1, f[1] = x, f[2] = y, f[3] = x * x, f[4] = x * y, f[5] = y * y;
 }
 
-static double evenness(const st_lab_planes *lab, const st_region *reg)
+void st_tone_acc_init(st_tone_acc *t, const st_region *reg)
 {
-    double A[6][6] = {{0}}, rhs[6] = {0}, c[6] = {0};
-    double cx = (reg->x0 + reg->x1 - 1) / 2.0,
-           cy = (reg->y0 + reg->y1 - 1) / 2.0;
-    double sx = fmax(1, (reg->x1 - reg->x0) / 2.0);
-    double sy = fmax(1, (reg->y1 - reg->y0) / 2.0);
-    int step = (int)fmax(1, ceil(sqrt((double)reg->count / 250000.0)));
-    double sum = 0, sum2 = 0, n = 0;
-    int fitted;
+    memset(t, 0, sizeof *t);
+    t->reg = reg;
+    t->cx = (reg->x0 + reg->x1 - 1) / 2.0;
+    t->cy = (reg->y0 + reg->y1 - 1) / 2.0;
+    t->sx = fmax(1, (reg->x1 - reg->x0) / 2.0);
+    t->sy = fmax(1, (reg->y1 - reg->y0) / 2.0);
+    t->step = (int)fmax(1, ceil(sqrt((double)reg->count / 250000.0)));
+}
 
-    for (int y = reg->y0; y < reg->y1; y += step)
-        for (int x = reg->x0; x < reg->x1; x += step) {
-            size_t i = (size_t)y * (size_t)lab->width + (size_t)x;
-            double f[6];
-            if (!reg->mask[i])
-                continue;
-            basis((x - cx) / sx, (y - cy) / sy, f);
-            for (int r = 0; r < 6; r++) {
-                rhs[r] += f[r] * lab->L[i];
-                for (int k = 0; k < 6; k++)
-                    A[r][k] += f[r] * f[k];
-            }
+void st_tone_acc_row(st_tone_acc *t, int y, const float *L, const float *B)
+{
+    const st_region *reg = t->reg;
+    const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width + reg->x0;
+    const int n = reg->x1 - reg->x0;
+    double rl = 0;
+    for (int x = 0; x < n; x++)
+        if (m[x]) {
+            rl += L[x];
+            t->count++;
         }
-    fitted = st_solve(6, A, rhs, c) == 0;
-    if (!fitted)
-        memset(c, 0, sizeof c);
-    /* residuals row by row: along a row the surface is p + q x + c3 x^2 */
-    for (int y = reg->y0; y < reg->y1; y++) {
-        const float *L = lab->L + (size_t)y * (size_t)lab->width;
-        const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
-        double v = (y - cy) / sy;
-        double p = c[0] + c[2] * v + c[5] * v * v, q = c[1] + c[4] * v;
-        double rs = 0, rs2 = 0, rn = 0;
-        for (int x = reg->x0; x < reg->x1; x++) {
-            double u = (x - cx) / sx, r;
-            if (!m[x])
-                continue;
-            r = L[x] - (p + u * (q + c[3] * u));
-            rs += r;
-            rs2 += r * r;
-            rn++;
+    t->l_sum += rl;
+    if (B)
+        t->b_sum += st_tone_row_sum(B, m, n);
+    if ((y - reg->y0) % t->step)
+        return;
+    /* the fit's sample: every step-th pixel of every step-th row */
+    for (int x = 0; x < n; x += t->step) {
+        double f[6];
+        if (!m[x])
+            continue;
+        basis((x + reg->x0 - t->cx) / t->sx, (y - t->cy) / t->sy, f);
+        for (int r = 0; r < 6; r++) {
+            t->rhs[r] += f[r] * L[x];
+            for (int k = 0; k < 6; k++)
+                t->A[r][k] += f[r] * f[k];
         }
-        sum += rs, sum2 += rs2, n += rn;
     }
-    if (n < 2)
-        return NAN;
-    return sqrt(fmax(0, (sum2 - sum * sum / n) / (n - 1)));
+}
+
+void st_tone_acc_fit(st_tone_acc *t)
+{
+    const st_region *reg = t->reg;
+    if (st_solve(6, t->A, t->rhs, t->c) != 0)
+        memset(t->c, 0, sizeof t->c);
+    /* the x coordinate of each column, the same for every row (without
+     * the table each pixel is computed by the same division) */
+    t->u = malloc((size_t)(reg->x1 - reg->x0) * sizeof *t->u);
+    for (int x = 0; t->u && x < reg->x1 - reg->x0; x++)
+        t->u[x] = (x + reg->x0 - t->cx) / t->sx;
+}
+
+void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L)
+{
+    const st_region *reg = t->reg;
+    const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width + reg->x0;
+    const double *c = t->c;
+    /* along a row the surface is p + q x + c3 x^2 */
+    double v = (y - t->cy) / t->sy;
+    double p = c[0] + c[2] * v + c[5] * v * v, q = c[1] + c[4] * v;
+    double rs = 0, rs2 = 0, rn = 0;
+    for (int x = 0; x < reg->x1 - reg->x0; x++) {
+        double u, r;
+        if (!m[x])
+            continue;
+        u = t->u ? t->u[x] : (x + reg->x0 - t->cx) / t->sx;
+        r = L[x] - (p + u * (q + c[3] * u));
+        rs += r;
+        rs2 += r * r;
+        rn++;
+    }
+    t->sum += rs, t->sum2 += rs2, t->n += rn;
 }
 
 double st_tone_row_sum(const float *v, const uint8_t *m, int n)
@@ -103,46 +129,42 @@ double st_tone_row_sum(const float *v, const uint8_t *m, int n)
     return sum;
 }
 
-void st_tone_finish(const st_lab_planes *lab, const st_region *reg,
-                    double b_sum, st_tone *out)
+void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3],
+                     st_tone *out)
 {
-    size_t count = 0;
-    double sl = 0;
-
-    for (int y = reg->y0; y < reg->y1; y++) {
-        size_t i0 = (size_t)y * (size_t)lab->width;
-        double rl = 0;
-        for (int x = reg->x0; x < reg->x1; x++)
-            if (reg->mask[i0 + x]) {
-                rl += lab->L[i0 + x];
-                count++;
-            }
-        sl += rl;
-    }
-    out->l_star_mean = sl / (double)count;
-    out->b_star_mean = b_sum / (double)count;
-    out->melanin_index = lab->linear_mean[0] > 0
-                             ? 100.0 * log10(1.0 / lab->linear_mean[0])
-                             : NAN;
+    double n = t->n;
+    free(t->u);
+    t->u = NULL;
+    out->l_star_mean = t->l_sum / (double)t->count;
+    out->b_star_mean = t->b_sum / (double)t->count;
+    out->melanin_index =
+        linear_mean[0] > 0 ? 100.0 * log10(1.0 / linear_mean[0]) : NAN;
     out->ita_deg =
         atan2(out->l_star_mean - 50.0, out->b_star_mean) * 180.0 / ST_PI;
     out->ita_category = st_tone_ita_category(out->ita_deg);
-    out->tone_evenness = evenness(lab, reg);
+    out->tone_evenness =
+        n < 2 ? NAN
+              : sqrt(fmax(0, (t->sum2 - t->sum * t->sum / n) / (n - 1)));
 }
 
 st_status st_tone_measure(const st_lab_planes *lab, const st_region *reg,
                           st_tone *out, st_error *err)
 {
-    double sb = 0;
+    st_tone_acc t;
 
     if (reg->width != lab->width || reg->height != lab->height)
         return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
     if (!reg->count)
         return st_fail(err, ST_ERR_INVALID, "empty region");
+    st_tone_acc_init(&t, reg);
     for (int y = reg->y0; y < reg->y1; y++) {
         size_t i = (size_t)y * (size_t)lab->width + (size_t)reg->x0;
-        sb += st_tone_row_sum(lab->b + i, reg->mask + i, reg->x1 - reg->x0);
+        st_tone_acc_row(&t, y, lab->L + i, lab->b + i);
     }
-    st_tone_finish(lab, reg, sb, out);
+    st_tone_acc_fit(&t);
+    for (int y = reg->y0; y < reg->y1; y++)
+        st_tone_acc_residual_row(
+            &t, y, lab->L + (size_t)y * (size_t)lab->width + reg->x0);
+    st_tone_acc_end(&t, lab->linear_mean, out);
     return ST_OK;
 }

@@ -56,6 +56,19 @@ void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i),
 st_status st_image_as_float(const st_image *img, const st_image **view,
                             st_image **copy, st_error *err);
 
+/* st_mem_huge (image.c): asks the kernel to back the buffer p of n bytes
+ * with transparent huge pages (madvise MADV_HUGEPAGE; where THP is set to
+ * "madvise", a common default, nothing else gets them): a 12 MP plane
+ * then costs tens of page faults instead of tens of thousands, and fewer
+ * TLB misses. Only for buffers of ST_MEM_HUGE_MIN bytes and more; a
+ * failure is ignored (it is advice). Contents and results are unchanged. */
+#define ST_MEM_HUGE_MIN ((size_t)4 << 20)
+void st_mem_huge(void *p, size_t n);
+/* st_alloc_large: malloc (zero: calloc) for n bytes; from ST_MEM_HUGE_MIN
+ * bytes on, 2 MiB-aligned and advised by st_mem_huge before it is first
+ * touched (zeroed then). Free with free(); NULL when out of memory. */
+void *st_alloc_large(size_t n, int zero);
+
 /* a * b into *out; returns 0, or -1 if it overflows size_t. */
 static inline int st_mul_size(size_t a, size_t b, size_t *out)
 {

@@ -50,7 +50,10 @@ int st_fft_good_size(int n)
 
 float *st_fft_alloc(size_t count)
 {
-    return fftwf_alloc_real(count ? count : 1);
+    float *p = fftwf_alloc_real(count ? count : 1);
+    if (p)
+        st_mem_huge(p, count * sizeof *p);
+    return p;
 }
 
 void st_fft_free(void *p)

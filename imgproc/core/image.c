@@ -12,14 +12,19 @@
  *
  *   st_orient_put_row     scatter one decoded row to its upright place
  *   st_image_as_float     a float view of an image, converted if need be
+ *   st_mem_huge           ask for large pages behind a large buffer
+ *   st_alloc_large        a large buffer on large pages
  *
  * Orientation is applied while rows are decoded (st_orient_put_row), so a
  * reader never holds the stored and the upright image at once;
  * st_image_orient runs the same scatter over an image in memory.
  */
+#define _DEFAULT_SOURCE /* madvise, posix_memalign */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/core_internal.h"
 #include "skintrack/color.h"
@@ -57,6 +62,34 @@ st_status st_image_check_size(int width, int height, int channels,
     return ST_OK;
 }
 
+void st_mem_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    /* whole 2 MiB pages inside the buffer only: a huge page reaching past
+     * its end would hold memory the buffer does not use (peak RSS) */
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
+    if (p && n >= ST_MEM_HUGE_MIN && b > a)
+        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)n;
+#endif
+}
+
+void *st_alloc_large(size_t n, int zero)
+{
+    void *p = NULL;
+    if (n < ST_MEM_HUGE_MIN)
+        return zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
+    if (posix_memalign(&p, (size_t)2 << 20, n))
+        return NULL;
+    st_mem_huge(p, n); /* before the first touch */
+    if (zero)
+        memset(p, 0, n);
+    return p;
+}
+
 /* A zero-filled image of samples `size` bytes each (float or byte). */
 static st_status image_new(st_image **out, int width, int height, int channels,
                            size_t size, st_error *err)
@@ -76,7 +109,7 @@ static st_status image_new(st_image **out, int width, int height, int channels,
     img = calloc(1, sizeof *img);
     if (!img)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");
-    data = calloc(1, bytes);
+    data = st_alloc_large(bytes, 1);
     if (!data) {
         free(img);
         return st_fail(err, ST_ERR_NOMEM,

@@ -26,7 +26,7 @@ static st_status region_new(st_region **out, int w, int h, st_error *err)
     n = (size_t)w * (size_t)h;
     r = calloc(1, sizeof *r);
     if (r)
-        r->mask = calloc(n, 1);
+        r->mask = st_alloc_large(n, 1);
     if (!r || !r->mask) {
         free(r);
         return st_fail(err, ST_ERR_NOMEM, "out of memory (region)");

@@ -218,6 +218,11 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
         info->color_source == ST_COLOR_ICC)
         return st_fail(err, ST_ERR_COLOR, "CMYK profile could not be used");
 
+    if (opt->scale_denom == 2 || opt->scale_denom == 4 ||
+        opt->scale_denom == 8) {
+        ci->scale_num = 1;
+        ci->scale_denom = (unsigned)opt->scale_denom;
+    }
     jpeg_start_decompress(ci);
     if ((int)ci->output_components != in_ch)
         return st_fail(err, ST_ERR_UNSUPPORTED,
@@ -268,8 +273,9 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
                           d->frow);
     }
     jpeg_finish_decompress(ci);
-    info->width = d->img->width;
-    info->height = d->img->height;
+    /* the full size, also when decoded reduced */
+    st_oriented_size(orient, info->stored_width, info->stored_height,
+                     &info->width, &info->height);
     return ST_OK;
 }
 

@@ -136,58 +136,72 @@ static double y_to_l(double Y)
     return Y > 216.0 / 24389 ? 116 * cbrt(Y) - 16 : Y * (24389.0 / 27);
 }
 
-/* Scales the luminance behind lab's L* plane, in place, so the region's
- * mean is ST_METRICS_TEXTURE_Y: pores and texture measured on it do not
- * move when only the exposure does (L* contrast grows with the cube root
- * of exposure). Outside the region L* is 0 already (st_lab_planes_new).
- * Returns the luminance factor. */
-static double normalise_l(st_lab_planes *lab, const st_region *reg)
+/* sum += Y of each region pixel's L* in a row of n (the luminance behind
+ * L*, added one pixel at a time in x order). */
+static void luminance_add(double *sum, const float *L, const uint8_t *m, int n)
 {
-    double sum = 0, k;
-    for (int y = reg->y0; y < reg->y1; y++) {
-        size_t i0 = (size_t)y * (size_t)lab->width;
-        for (int x = reg->x0; x < reg->x1; x++)
-            if (reg->mask[i0 + x])
-                sum += l_to_y(lab->L[i0 + x]);
-    }
-    k = sum > 0 ? ST_METRICS_TEXTURE_Y * (double)reg->count / sum : 1;
-    {
-        /* L*' = 116 cbrt(k Y) - 16 = cbrt(k) (L* + 16) - 16 where both Y
-         * and k Y are above the CIE 15 linear segment; the exact formula
-         * elsewhere */
-        const float ck = (float)cbrt(k), lin = (float)y_to_l(216.0 / 24389);
-        const float lo = fmaxf(lin, (float)y_to_l(216.0 / 24389 / k));
-        for (int y = reg->y0; y < reg->y1; y++) {
-            size_t i0 = (size_t)y * (size_t)lab->width;
-            for (int x = reg->x0; x < reg->x1; x++) {
-                float *l = &lab->L[i0 + x], v = *l;
-                if (!reg->mask[i0 + x])
-                    *l = 0.0f;
-                else if (v > lo)
-                    *l = ck * (v + 16.0f) - 16.0f;
-                else
-                    *l = (float)y_to_l(k * l_to_y(v));
-            }
-        }
-    }
-    return k;
+    double s = *sum;
+    for (int x = 0; x < n; x++)
+        if (m[x])
+            s += l_to_y(L[x]);
+    *sum = s;
 }
 
-/* CIELAB, redness and tone in one pass over the rows: a* and b* of a row
- * go straight to the redness stream and the b* sum, so only the L* plane
- * is made (lab->a and lab->b are NULL). The same numbers, bit for bit, as
- * st_lab_planes_new, st_redness_measure and st_tone_measure. */
+/* The luminance factor k that takes the region's mean luminance (lsum /
+ * count) to ST_METRICS_TEXTURE_Y, and the rescaling of one row of L* by
+ * it: pores and texture measured on it do not move when only the
+ * exposure does (L* contrast grows with the cube root of exposure).
+ * Outside the region L* is 0. */
+typedef struct l_scale {
+    double k;
+    float ck, lo;
+} l_scale;
+
+static void l_scale_init(l_scale *ls, double lsum, size_t count)
+{
+    double k = lsum > 0 ? ST_METRICS_TEXTURE_Y * (double)count / lsum : 1;
+    /* L*' = 116 cbrt(k Y) - 16 = cbrt(k) (L* + 16) - 16 where both Y and
+     * k Y are above the CIE 15 linear segment; the exact formula
+     * elsewhere */
+    float lin = (float)y_to_l(216.0 / 24389);
+    ls->k = k;
+    ls->ck = (float)cbrt(k);
+    ls->lo = fmaxf(lin, (float)y_to_l(216.0 / 24389 / k));
+}
+
+static void l_scale_row(const l_scale *ls, float *L, const uint8_t *m, int n)
+{
+    for (int x = 0; x < n; x++) {
+        float v = L[x];
+        if (!m[x])
+            L[x] = 0.0f;
+        else if (v > ls->lo)
+            L[x] = ls->ck * (v + 16.0f) - 16.0f;
+        else
+            L[x] = (float)y_to_l(ls->k * l_to_y(v));
+    }
+}
+
+/* CIELAB, redness, tone and the luminance in one sweep over the rows: a*
+ * and b* of a row go straight to the redness stream and the tone sums, so
+ * only the L* plane is made (lab->a and lab->b are NULL); then one more
+ * over L* for the tone's residuals, which rescales each row after reading
+ * it (l_scale). The same numbers, bit for bit, as st_lab_planes_new,
+ * st_redness_measure and st_tone_measure and then rescaling the plane.
+ * *k: the luminance factor. */
 static st_status colour(const st_image *img, const st_region *reg,
                         const double corr[9], double red_threshold,
                         st_lab_planes **out, st_redness *red, st_tone *tone,
-                        double mean[3], st_error *err)
+                        double *k, st_error *err)
 {
     size_t n = (size_t)img->width * (size_t)img->height;
     st_lab_rows c;
     st_red_stream *rs = NULL;
     st_lab_planes *lab = NULL;
+    st_tone_acc ta;
+    l_scale ls;
     float *A = NULL, *B = NULL;
-    double b_sum = 0;
+    double lsum = 0;
     st_status s;
 
     *out = NULL;
@@ -199,22 +213,31 @@ static st_status colour(const st_image *img, const st_region *reg,
     A = malloc((size_t)(c.x1 - c.x0) * sizeof *A);
     B = malloc((size_t)(c.x1 - c.x0) * sizeof *B);
     if (lab)
-        lab->L = calloc(n, sizeof *lab->L);
+        lab->L = st_alloc_large(n * sizeof *lab->L, 1);
     if (!lab || !lab->L || !A || !B) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
         goto done;
     }
     lab->width = img->width, lab->height = img->height;
+    st_tone_acc_init(&ta, reg);
     for (int y = c.y0; y < c.y1; y++) {
         size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
         st_lab_rows_convert(&c, y, lab->L + i, A, B);
         st_red_stream_row(rs, A);
-        b_sum += st_tone_row_sum(B, reg->mask + i, c.x1 - c.x0);
+        st_tone_acc_row(&ta, y, lab->L + i, B);
+        luminance_add(&lsum, lab->L + i, reg->mask + i, c.x1 - c.x0);
     }
     st_lab_rows_means(&c, lab->linear_mean);
-    memcpy(mean, lab->linear_mean, sizeof lab->linear_mean);
     st_red_stream_end(rs, lab->linear_mean, red);
-    st_tone_finish(lab, reg, b_sum, tone);
+    st_tone_acc_fit(&ta);
+    l_scale_init(&ls, lsum, reg->count);
+    for (int y = c.y0; y < c.y1; y++) {
+        size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
+        st_tone_acc_residual_row(&ta, y, lab->L + i);
+        l_scale_row(&ls, lab->L + i, reg->mask + i, c.x1 - c.x0);
+    }
+    st_tone_acc_end(&ta, lab->linear_mean, tone);
+    *k = ls.k;
     *out = lab;
     lab = NULL;
 done:
@@ -313,7 +336,7 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     st_metrics_options opt;
     st_region *full = NULL;
     st_lab_planes *lab = NULL;
-    double gains[3], t0;
+    double gains[3], t0, k = 1;
     st_status s;
 
     memset(out, 0, sizeof *out);
@@ -365,8 +388,9 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     default: break;
     }
     if ((s = colour(img, reg, out->correction, opt.red_threshold, &lab,
-                    &out->redness, &out->tone, out->linear_mean, err)))
+                    &out->redness, &out->tone, &k, err)))
         goto done;
+    memcpy(out->linear_mean, lab->linear_mean, sizeof out->linear_mean);
     /* grey world sets the region's mean R to its mean G: EI = 100
      * log10(R / G) is 0 by construction, whatever the skin */
     if (opt.reference &&
@@ -375,11 +399,10 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
     if (opt.white_balance.mode == ST_WB_GRAYWORLD)
         out->redness.erythema_index = NAN; /* (its _rel stays: the gains
                                               cancel in the difference) */
-    /* pores and texture read only the normalised L*, rescaled in place */
-    /* photo L* ST_METRICS_CLIP_L and above is clipped or a highlight:
-     * the pores leave it out (in the normalised plane's units) */
-    opt.pores.highlight_l =
-        y_to_l(normalise_l(lab, reg) * l_to_y(ST_METRICS_CLIP_L));
+    /* pores and texture read only the normalised L* (colour rescaled it
+     * in place); photo L* ST_METRICS_CLIP_L and above is clipped or a
+     * highlight: the pores leave it out (in the normalised plane's units) */
+    opt.pores.highlight_l = y_to_l(k * l_to_y(ST_METRICS_CLIP_L));
     t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
     if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))
         goto done;

@@ -126,9 +126,10 @@ static void box_int(int32_t *a, int32_t *t, int w, int h, int r, int32_t *acc)
 }
 
 /* The taper into w (bw x bh, rows ws floats apart) from E; work holds
- * 2 (TB + 6 rb)^2 + TB + 6 rb ints. */
+ * 2 (TB + 6 rb)^2 + TB + 6 rb ints. A block that is 1 throughout is not
+ * written: full[by * nbx + bx] says so (nbx = ceil(bw / TB)). */
 static void taper(const uint8_t *e, int bw, int bh, int rb, float *w,
-                  size_t ws, int32_t *work)
+                  size_t ws, int32_t *work, uint8_t *full_blocks)
 {
     const int R = 3 * rb, side = TB + 2 * R;
     const double k6 = pow(2.0 * rb + 1, 6);
@@ -152,12 +153,9 @@ static void taper(const uint8_t *e, int bw, int bh, int rb, float *w,
                 for (int x = ex0; x < ex1; x++)
                     full &= row[x];
             }
-            if (full) {
-                for (int y = y0; y < y1; y++)
-                    for (int x = x0; x < x1; x++)
-                        w[(size_t)y * ws + x] = 1.0f;
+            full_blocks[by * nbx + bx] = (uint8_t)full;
+            if (full)
                 continue;
-            }
             for (int y = 0; y < eh; y++)
                 for (int x = 0; x < ew; x++)
                     a[(size_t)y * ew + x] = e[(size_t)(y + ey0) * bw + x + ex0];
@@ -217,6 +215,42 @@ static void spectrum_free(spectrum *sp)
     st_fft_free(sp->spec);
 }
 
+/* *s += 1, n times: at once where that is exact, i.e. where *s and
+ * *s + n lie in one binade at or above 1 (every partial sum is then a
+ * double); else one at a time, as the sum always was. */
+static void add_ones(double *s, int n)
+{
+    int e0, e1;
+    double t = *s + n;
+    frexp(*s, &e0);
+    frexp(t, &e1);
+    if (*s >= 1 && e0 == e1) {
+        *s = t;
+        return;
+    }
+    for (int k = 0; k < n; k++)
+        *s += 1.0;
+}
+
+/* One row of a block: o holds the taper (or, full, is 1 throughout and
+ * not read); o becomes (L - mean) times the taper, 0 outside the region;
+ * the squared taper is added to *wsum2 pixel by pixel in x order. */
+static void fill(float *restrict o, const float *restrict L, const uint8_t *m,
+                 int n, double mean, int full, double *wsum2)
+{
+    if (full) { /* inside the eroded region: m is 1, the taper 1 */
+        for (int x = 0; x < n; x++)
+            o[x] = (float)(L[x] - mean);
+        add_ones(wsum2, n);
+        return;
+    }
+    for (int x = 0; x < n; x++) {
+        float wi = m[x] ? o[x] : 0.0f;
+        o[x] = wi ? (float)((L[x] - mean) * wi) : 0.0f;
+        *wsum2 += (double)wi * wi;
+    }
+}
+
 static st_status transform(const st_lab_planes *lab, const st_region *reg,
                            spectrum *sp, st_error *err)
 {
@@ -224,7 +258,7 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     int W, H, r, rb;
     size_t nc, ws;
     float *spec = NULL;
-    uint8_t *e = NULL, *run = NULL;
+    uint8_t *e = NULL, *run = NULL, *full = NULL;
     int32_t *work = NULL;
     double mean = 0, wsum2 = 0;
     st_status s = ST_OK;
@@ -247,19 +281,20 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
     rb = r / 3 > 1 ? r / 3 : 1;
     {
         size_t side = (size_t)TB + 6 * (size_t)rb;
-        e = malloc((size_t)bw * bh);
+        e = st_alloc_large((size_t)bw * bh, 0);
         run = malloc((size_t)bw);
         work = malloc((2 * side * side + side) * sizeof *work);
+        full = malloc((size_t)((bw + TB - 1) / TB) * ((bh + TB - 1) / TB));
         spec = st_fft_alloc(2 * nc);
     }
-    if (!e || !run || !work || !spec) {
+    if (!e || !run || !work || !full || !spec) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (texture)");
         goto done;
     }
     /* the taper goes straight into the transform's rows (2 (W/2+1)
      * floats each), and the tapered signal is made over it there */
     erode(reg, bw, bh, 3 * rb, e, run);
-    taper(e, bw, bh, rb, spec, ws, work);
+    taper(e, bw, bh, rb, spec, ws, work, full);
     free(e), free(run), free(work);
     e = run = NULL, work = NULL;
     for (int y = 0; y < bh; y++) {
@@ -280,10 +315,10 @@ static st_status transform(const st_lab_planes *lab, const st_region *reg,
         }
         m = reg->mask + (size_t)(y + reg->y0) * reg->width + reg->x0;
         L = lab->L + (size_t)(y + reg->y0) * reg->width + reg->x0;
-        for (int x = 0; x < bw; x++) {
-            float wi = m[x] ? o[x] : 0.0f;
-            o[x] = wi ? (float)((L[x] - mean) * wi) : 0.0f;
-            wsum2 += (double)wi * wi;
+        for (int x0 = 0, bx = 0; x0 < bw; x0 += TB, bx++) {
+            int n = bw - x0 < TB ? bw - x0 : TB;
+            fill(o + x0, L + x0, m + x0, n, mean,
+                 full[(y / TB) * ((bw + TB - 1) / TB) + bx], &wsum2);
         }
         memset(o + bw, 0, (ws - (size_t)bw) * sizeof *o);
     }
@@ -296,6 +331,7 @@ done:
     free(e);
     free(run);
     free(work);
+    free(full);
     if (s) {
         st_fft_free(spec);
         return s;

@@ -7,14 +7,29 @@
  *
  * Two passes over the photos, each on a thread pool: (1) decode, register
  * to the baseline and cut the common region to what the photo shows, then
- * free the pixels; (2) decode again and measure. Decoding twice costs one
- * JPEG decode per photo but keeps memory at the baseline plus one photo
- * per worker whatever the length of the course, and the common region is
- * only known once every photo is registered. Cutting the region is an
- * AND, so the order in which workers finish does not matter: the result
- * is the same for any number of threads.
+ * free the pixels; (2) decode again and measure. Decoding twice keeps
+ * memory at the baseline plus one photo per worker whatever the length of
+ * the course, and the common region is only known once every photo is
+ * registered. Cutting the region is an AND, so the order in which workers
+ * finish does not matter: the result is the same for any number of
+ * threads.
+ *
+ * Pass 1 need not see the full photo: registration works on a pyramid
+ * whose finest level has at most about ALIGN_FINE_PIXELS (align.c), a
+ * box average of the photo by an integer factor f. Where f is a multiple
+ * of 2, 4 or 8 (N, the largest), a JPEG is decoded for pass 1 at 1/N by
+ * libjpeg's DCT scaling, which skips most of the decoder's work, and the
+ * registration of the reduced photos (whose own factor is then f / N, the
+ * same level scale) is taken back to full resolution: the map by
+ * conjugation with the reduction (pixel j of the reduced photo is centred
+ * on N j + (N - 1) / 2), the residual times N, checked against the
+ * residual bound in full-resolution px. A photo that is not a JPEG of
+ * exactly N times the reduced size (or whose baseline is not) is decoded
+ * at full size as before. So every JPEG is decoded in full once.
  */
+#include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +65,8 @@ typedef struct run {
     const st_course_options *opt;
     st_course_result *res;
     st_image *base;
+    st_image *base_small; /* the baseline at 1/reduce, or NULL */
+    int reduce;           /* pass 1's reduction, 1 (none), 2, 4 or 8 */
     st_region *common;    /* baseline frame */
     st_region *reference; /* baseline frame, or NULL */
     pthread_mutex_t lock;
@@ -99,26 +116,146 @@ static st_status measure_face(const run *r, size_t i, const st_image *img,
     return s;
 }
 
+/* align.c's FINE_MAX_PIXELS: the finest pyramid level's most pixels */
+#define ALIGN_FINE_PIXELS 3200000.0
+
+/* The reduction for pass 1 of a w x h baseline: the largest of 8, 4, 2
+ * that divides align.c's pyramid factor for it, or 1. */
+static int reduction(int w, int h)
+{
+    double px = (double)w * (double)h;
+    int f = 1;
+    while (px / ((double)f * f) > ALIGN_FINE_PIXELS)
+        f++;
+    for (int n = 8; n > 1; n /= 2)
+        if (f % n == 0)
+            return n;
+    return 1;
+}
+
+/* Reads path at 1/n (n > 1) into *out, or sets *out NULL when it is not
+ * exactly n times smaller (not a JPEG, or a side not a multiple of n);
+ * *w, *h: the full size. */
+static st_status read_reduced(const char *path, const st_read_options *ro,
+                              int n, st_image **out, int *w, int *h,
+                              st_error *err)
+{
+    st_read_options o = *ro;
+    st_image_info info;
+    st_status s;
+    o.scale_denom = n;
+    if ((s = st_io_read(path, &o, out, &info, err)))
+        return s;
+    *w = info.width, *h = info.height;
+    if ((*out)->width * n != info.width || (*out)->height * n != info.height) {
+        st_image_free(*out);
+        *out = NULL;
+    }
+    return ST_OK;
+}
+
+static void add_note(st_align_result *a, const char *fmt, ...) ST_PRINTF(2, 3);
+static void add_note(st_align_result *a, const char *fmt, ...)
+{
+    size_t len = strlen(a->note);
+    va_list ap;
+    if (len + 3 >= sizeof a->note)
+        return;
+    if (len)
+        strcpy(a->note + len, "; "), len += 2;
+    va_start(ap, fmt);
+    st_vsnprintf_c(a->note + len, sizeof a->note - len, fmt, ap);
+    va_end(ap);
+}
+
+/* The share of the w x h reference's pixels that t maps into the mw x mh
+ * moving photo: align.c's overlap_pct (its grid, every 4th pixel above a
+ * megapixel, and its bounds), for the full-resolution frames. */
+static double overlap_full(const st_transform *t, int w, int h, int mw, int mh)
+{
+    double in = 0, all = 0;
+    int step = w * h > 1000000 ? 4 : 1;
+    for (int y = 0; y < h; y += step)
+        for (int x = 0; x < w; x += step) {
+            double u, v;
+            all++;
+            if (!st_transform_apply_checked(t, x, y, &u, &v) && u >= -0.5 &&
+                v >= -0.5 && u <= mw - 0.5 && v <= mh - 0.5)
+                in++;
+        }
+    return all > 0 ? 100.0 * in / all : 0;
+}
+
+/* A registration of photos reduced by n, taken to the w x h reference's
+ * full-resolution frame (mw x mh: the moving photo's full size), and
+ * checked against the residual bound there. */
+static void align_to_full(st_align_result *a, int n, int w, int h, int mw,
+                          int mh, double max_residual_px)
+{
+    double k = (n - 1) / 2.0;
+    st_transform up = {{n, 0, k, 0, n, k}}, down, tmp;
+    st_transform_invert(&up, &down);
+    st_transform_compose(&tmp, &a->transform, &down);
+    st_transform_compose(&a->transform, &up, &tmp);
+    st_transform_params(&a->transform, (w - 1) / 2.0, (h - 1) / 2.0, &a->dx,
+                        &a->dy, &a->rotation_deg, &a->scale);
+    a->overlap_pct = overlap_full(&a->transform, w, h, mw, mh);
+    a->residual_px *= n;
+    a->residual_p95_px *= n;
+    if (a->residual_p95_px > max_residual_px) {
+        if (a->status == ST_ALIGN_OK)
+            a->note[0] = 0;
+        a->status = ST_ALIGN_LOW_CONFIDENCE;
+        add_note(a, "residual p95 %.2f px above %g px", a->residual_p95_px,
+                 max_residual_px);
+    }
+}
+
+/* Registers photo i to the baseline: on the reduced decode when there is
+ * one, else at full size; *w, *h: the photo's full size. */
+static st_status register_photo(const run *r, size_t i, st_align_result *a,
+                                int *w, int *h, st_error *err)
+{
+    st_align_options ao = r->opt->align;
+    st_image *img = NULL;
+    st_status s = ST_OK;
+
+    if (r->base_small &&
+        (s = read_reduced(r->paths[i], &r->opt->read, r->reduce, &img, w, h,
+                          err)) == ST_OK &&
+        img) {
+        ao.max_residual_px = INFINITY; /* checked at full resolution */
+        s = st_align_estimate(r->base_small, img, &ao, a, err);
+        if (s == ST_OK)
+            align_to_full(a, r->reduce, r->base->width, r->base->height, *w,
+                          *h, r->opt->align.max_residual_px);
+    } else if (s == ST_OK &&
+               (s = st_io_read(r->paths[i], &r->opt->read, &img, NULL, err)) ==
+                   ST_OK) {
+        *w = img->width, *h = img->height;
+        s = st_align_estimate(r->base, img, &ao, a, err);
+    }
+    st_image_free(img);
+    return s;
+}
+
 /* Pass 1, task k: photo k (skipping the baseline). */
 static void register_one(void *ctx, size_t k)
 {
     run *r = ctx;
     size_t i = k < r->b ? k : k + 1;
     st_course_result *res = &r->res[i];
-    st_image *img = NULL;
     st_error err = {0};
+    int w, h;
 
-    if (st_io_read(r->paths[i], &r->opt->read, &img, NULL, &err) ||
-        st_align_estimate(r->base, img, &r->opt->align, &res->align, &err)) {
+    if (register_photo(r, i, &res->align, &w, &h, &err)) {
         fail(res, &err);
     } else if (res->align.status == ST_ALIGN_OK) {
         res->registered = 1;
         pthread_mutex_lock(&r->lock);
-        st_compare_clip_region(r->common, &res->align.transform, img->width,
-                               img->height);
+        st_compare_clip_region(r->common, &res->align.transform, w, h);
         pthread_mutex_unlock(&r->lock);
     }
-    st_image_free(img);
     step_done(r, res->status != ST_OK);
 }
 
@@ -231,11 +368,22 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
         s = st_region_intersect(r.common, reg, &cause);
     if (s == ST_OK && opt->reference)
         s = opt->reference(opt->reference_ctx, r.base, &r.reference, &cause);
+    if (s == ST_OK && n > 1 &&
+        (r.reduce = reduction(r.base->width, r.base->height)) > 1) {
+        /* failing here, pass 1 decodes at full size */
+        st_error ignore = {0};
+        int w, h;
+        if (read_reduced(paths[baseline], &opt->read, r.reduce, &r.base_small,
+                         &w, &h, &ignore))
+            r.base_small = NULL;
+    }
     if (s) {
         fail_all(&r, &cause);
         goto done;
     }
     st_pool_run(opt->jobs, n - 1, register_one, &r);
+    st_image_free(r.base_small);
+    r.base_small = NULL;
     if (r.common->count == 0) {
         st_fail(&cause, ST_ERR_INVALID,
                 "no skin of the region is in every registered photo");
@@ -257,6 +405,7 @@ done:
     st_region_free(r.common);
     st_region_free(r.reference);
     st_image_free(r.base);
+    st_image_free(r.base_small);
     pthread_mutex_destroy(&r.lock);
     if (!failed)
         return ST_OK;

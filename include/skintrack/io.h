@@ -59,6 +59,13 @@ typedef struct st_read_options {
     int keep_8bit; /* non-zero: an 8-bit grey or RGB JPEG with no colour
                       profile to apply is returned as an 8-bit image
                       (image.h), a quarter of the memory, same values */
+    /* 2, 4 or 8: a JPEG is decoded at 1/scale_denom of its size by
+     * libjpeg's DCT scaling (each side rounded up; output pixel j then
+     * covers stored pixels scale_denom j .. scale_denom (j + 1) - 1), much
+     * faster than a full decode and a reduction; st_image_info's width
+     * and height still give the full size. 0 or 1: full size. Other
+     * formats ignore it and are read at full size. */
+    int scale_denom;
 } st_read_options;
 
 /* Fills opt with the defaults (ST_DEFAULT_MAX_MEGAPIXELS, orientation and
