@@ -11,6 +11,7 @@
 #   make docs       rewrite the examples in README.md and the man page by
 #                   running them (make test checks them)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (clang, libFuzzer)
+#   make wisdom     rewrite the shipped FFTW wisdom (imgproc/fft_wisdom.h)
 #   make bench      timings and peak memory on generated 2 and 12 MP photos:
 #                   reader, align, compare (with stage times), metrics, course
 #   make install PREFIX=/usr/local
@@ -75,7 +76,7 @@ BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
 .PHONY: all lib test test-only check check-asan run run-only install deps-test docs \
-        uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
+        uninstall clean deps samples bench wisdom fuzz fuzz-run fuzz-merge \
         fuzz-merge-run valgrind
 
 all: $(LIB) $(BIN)
@@ -218,6 +219,12 @@ bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
 check-asan:
 	$(MAKE) test SANITIZE=1
+
+# Rewrites imgproc/fft_wisdom.h: FFTW_PATIENT plans of the pore tiles'
+# transforms, shipped so that every run plans them alike (see fft.c)
+wisdom: $(BUILD)/tests/fft_wisdom
+	$(BUILD)/tests/fft_wisdom imgproc/fft_wisdom.h.tmp
+	mv imgproc/fft_wisdom.h.tmp imgproc/fft_wisdom.h
 
 # The CLI end-to-end tests with every run of the program under valgrind's
 # memcheck: any error or leak fails the run (exit 99), and the logs stay
