@@ -274,34 +274,6 @@ static int skip_below(const float *row, int x, int x1, float thr)
     return x;
 }
 
-/* The k-th smallest of v[0..n) (Hoare's selection; v is reordered). */
-static float select_kth(float *v, long n, long k)
-{
-    long lo = 0, hi = n - 1;
-    while (hi > lo) {
-        float piv = v[lo + (hi - lo) / 2];
-        long i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < piv)
-                i++;
-            while (v[j] > piv)
-                j--;
-            if (i <= j) {
-                float x = v[i];
-                v[i++] = v[j];
-                v[j--] = x;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return v[k];
-}
-
 /* Robust spread of a response plane over the tile's core: 1.4826 times
  * the median of |r| over region samples, every st-th one each way so that
  * some 3 000 are taken (every fourth at full size in a 224 px core): a
@@ -321,7 +293,7 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
             if (t->reg->mask[row + (size_t)(ox + xd * d)])
                 b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
     }
-    return n ? 1.4826 * select_kth(b->scratch, (long)n, (long)n / 2) : 0;
+    return n ? 1.4826 * st_select_k(b->scratch, n, n / 2) : 0;
 }
 
 /* The eighth of the plane (0..7, counter-clockwise from the -x axis's
@@ -334,6 +306,46 @@ static int octant(double x, double y)
     return x >= 0 ? (ax > ay ? 4 : 5) : (ax > ay ? 7 : 6);
 }
 
+/* Sums over the ring and the disc of a pore (see darkness). */
+typedef struct ring_sums {
+    double in, out, su, sw, sx, sy, sxx, syy; /* disc; ring: moments */
+    double sv[8], sux[8], suy[8];             /* per sector: L*, offsets */
+    int nin, nout, ns[8];
+} ring_sums;
+
+/* Adds the pixels of the disc r0 and the ring r1..r2 about (x, y). */
+static void ring_collect(const st_lab_planes *lab, double x, double y,
+                         double r0, double r1, double r2, ring_sums *s)
+{
+    int R = (int)ceil(r2), xi = (int)lround(x), yi = (int)lround(y);
+    memset(s, 0, sizeof *s);
+    for (int dy = -R; dy <= R; dy++) {
+        double uy = yi + dy - y, half = sqrt(fmax(0, r2 * r2 - uy * uy));
+        /* the row's pixels within r2, with a pixel to spare either side */
+        int xa = (int)floor(x - half) - 1 - xi, xb = (int)ceil(x + half) + 1 - xi;
+        const float *row = lab->L + (size_t)(yi + dy) * lab->width + xi;
+        if (xa < -R)
+            xa = -R;
+        if (xb > R)
+            xb = R;
+        for (int dx = xa; dx <= xb; dx++) {
+            double ux = xi + dx - x, q = ux * ux + uy * uy, v = row[dx];
+            int k;
+            if (q <= r0 * r0) {
+                s->in += v, s->nin++;
+                continue;
+            }
+            if (q < r1 * r1 || q > r2 * r2)
+                continue;
+            s->sx += v * ux, s->sy += v * uy, s->su += ux, s->sw += uy;
+            s->sxx += ux * ux, s->syy += uy * uy;
+            s->out += v, s->nout++;
+            k = octant(ux, uy);
+            s->sv[k] += v, s->sux[k] += ux, s->suy[k] += uy, s->ns[k]++;
+        }
+    }
+}
+
 /* How much darker a pore at (x, y) is than its surround on the image:
  * the mean L* of the ring r1..r2 minus that of the disc of radius r0
  * (image pixels, all inside the region). *lines is set when the ring
@@ -343,49 +355,34 @@ static int octant(double x, double y)
  * brightest sector's are dark; three or more dark sectors (two creases or
  * hairs crossing, a fork) or two opposite ones (a spot on one crease or
  * hair) are lines. A pore deeper than the crease it sits on, or one a
- * hair passes beside (two dark sectors on one side), is kept. */
+ * hair passes beside (two dark sectors on one side), is kept. One pass:
+ * a sector's mean less the plane is its mean L* less the plane at its
+ * mean offset. */
 static double darkness(const st_lab_planes *lab, double x, double y, double r0,
                        double r1, double r2, int *lines)
 {
-    double in = 0, sec[8] = {0}, out = 0, top = -INFINITY;
-    double sx = 0, sy = 0, sxx = 0, syy = 0, su = 0, sw = 0, gx = 0, gy = 0;
-    int nin = 0, nsec[8] = {0}, nout = 0, R = (int)ceil(r2), dark[8], nd = 0;
-    int xi = (int)lround(x), yi = (int)lround(y);
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass && nout) { /* the ring's gradient (least squares) */
-            double dxx = sxx - su * su / nout, dyy = syy - sw * sw / nout;
-            gx = dxx > 0 ? (sx - out * su / nout) / dxx : 0;
-            gy = dyy > 0 ? (sy - out * sw / nout) / dyy : 0;
-        }
-        for (int dy = -R; dy <= R; dy++)
-            for (int dx = -R; dx <= R; dx++) {
-                double ux = xi + dx - x, uy = yi + dy - y;
-                double q = ux * ux + uy * uy;
-                float v = lab->L[(size_t)(yi + dy) * lab->width + (xi + dx)];
-                if (q < r1 * r1 || q > r2 * r2) {
-                    if (!pass && q <= r0 * r0)
-                        in += v, nin++;
-                    continue;
-                }
-                if (!pass) {
-                    sx += v * ux, sy += v * uy, su += ux, sw += uy;
-                    sxx += ux * ux, syy += uy * uy;
-                    out += v, nout++;
-                } else {
-                    int k = octant(ux, uy);
-                    sec[k] += v - gx * ux - gy * uy, nsec[k]++;
-                }
-            }
-    }
+    ring_sums s;
+    double in, gx = 0, gy = 0, sec[8], top = -INFINITY;
+    int dark[8], nd = 0;
+    ring_collect(lab, x, y, r0, r1, r2, &s);
     *lines = 0;
-    if (!nin || !nout)
+    if (!s.nin || !s.nout)
         return 0;
-    in /= nin;
+    { /* the ring's gradient (least squares) */
+        double dxx = s.sxx - s.su * s.su / s.nout;
+        double dyy = s.syy - s.sw * s.sw / s.nout;
+        gx = dxx > 0 ? (s.sx - s.out * s.su / s.nout) / dxx : 0;
+        gy = dyy > 0 ? (s.sy - s.out * s.sw / s.nout) / dyy : 0;
+    }
+    in = s.in / s.nin;
     for (int k = 0; k < 8; k++)
-        if (nsec[k] && (sec[k] /= nsec[k]) > top)
-            top = sec[k];
+        if (s.ns[k]) {
+            sec[k] = (s.sv[k] - gx * s.sux[k] - gy * s.suy[k]) / s.ns[k];
+            if (sec[k] > top)
+                top = sec[k];
+        }
     for (int k = 0; k < 8; k++)
-        if (nsec[k] && sec[k] - in < LINE_SHARE * (top - in))
+        if (s.ns[k] && sec[k] - in < LINE_SHARE * (top - in))
             dark[nd++] = k;
     if (nd >= 3)
         *lines = 1;
@@ -393,188 +390,255 @@ static double darkness(const st_lab_planes *lab, double x, double y, double r0,
         int gap = abs(dark[1] - dark[0]);
         *lines = gap >= 3 && gap <= 5;
     }
-    return out / nout - in;
+    return s.out / s.nout - in;
+}
+
+/* A tile: its origin (ox, oy) and its core [cx0, cx1) x [cy0, cy1), in
+ * the box's pixels. */
+typedef struct core {
+    int ox, oy, cx0, cy0, cx1, cy1;
+} core;
+
+/* One centre scale on one level of a tile: its triple of responses, its
+ * sigma, spread and threshold. */
+typedef struct triple {
+    const float *lo, *mid, *hi;
+    int i, l, d, W; /* scale, level, decimation, samples a row */
+    int m;          /* the region around a maximum, tile px */
+    double sm, sp;  /* sigma, spread */
+    float thr;      /* the smallest float at or above the threshold */
+} triple;
+
+/* The smallest float at or above x: v >= it as a float is v >= x. */
+static float float_ceil(double x)
+{
+    float f = (float)x;
+    if ((double)f < x)
+        f = nextafterf(f, INFINITY);
+    return f;
 }
 
 /* The test hook: the core's samples of a level-l response into a plane
  * of the box. */
-static void probe_copy(const tiler *t, const float *r, int l, float *dst,
-                       int cx0, int cy0, int cx1, int cy1)
+static void probe_copy(const tiler *t, const core *c, const triple *s,
+                       float *dst)
 {
-    int d = 1 << l, W = lw(t, l), ox = cx0 - t->pad, oy = cy0 - t->pad;
-    for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd++)
-        for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd++)
-            dst[(size_t)(oy + yd * d) * t->bw + (ox + xd * d)] =
-                r[(size_t)yd * W + xd];
+    int d = s->d;
+    for (int yd = (c->cy0 - c->oy + d - 1) / d; c->oy + yd * d < c->cy1; yd++)
+        for (int xd = (c->cx0 - c->ox + d - 1) / d; c->ox + xd * d < c->cx1;
+             xd++)
+            dst[(size_t)(c->oy + yd * d) * t->bw + (c->ox + xd * d)] =
+                s->mid[(size_t)yd * s->W + xd];
+}
+
+/* Inverted, mean-free L* of the tile into b->in, 0 outside the region;
+ * b->integ: the region's pixel counts, summed (an integral image). */
+static void fill_tile(const tiler *t, tile_buf *b, const core *c)
+{
+    const st_region *reg = t->reg;
+    int Tw = t->Tw, Th = t->Th;
+    int xa = c->ox < 0 ? -c->ox : 0;
+    int xb = c->ox + Tw > t->bw ? t->bw - c->ox : Tw;
+    size_t iw = (size_t)Tw + 1;
+    memset(b->integ, 0, iw * sizeof *b->integ);
+    for (int y = 0; y < Th; y++) {
+        int by = c->oy + y;
+        float *row = b->in + (size_t)y * Tw;
+        unsigned *ip = b->integ + (size_t)(y + 1) * iw, *iq = ip - iw, acc = 0;
+        const float *L;
+        const uint8_t *mk;
+        memset(row, 0, (size_t)Tw * sizeof *row);
+        ip[0] = 0;
+        if (by < 0 || by >= t->bh || xa >= xb) {
+            memcpy(ip + 1, iq + 1, (size_t)Tw * sizeof *ip);
+            continue;
+        }
+        {
+            size_t j = (size_t)(by + reg->y0) * reg->width +
+                       (size_t)(reg->x0 + c->ox + xa);
+            L = t->lab->L + j;
+            mk = reg->mask + j;
+        }
+        for (int x = xa; x < xb; x++)
+            row[x] = mk[x - xa] ? (float)(t->mean - L[x - xa]) : 0.0f;
+        for (int x = 0; x < xa; x++)
+            ip[x + 1] = iq[x + 1];
+        for (int x = xa; x < xb; x++) {
+            acc += mk[x - xa] != 0;
+            ip[x + 1] = acc + iq[x + 1];
+        }
+        for (int x = xb; x < Tw; x++)
+            ip[x + 1] = acc + iq[x + 1];
+    }
+}
+
+/* Whether the sample p of the triple (value v) is the largest of its
+ * 3 x 3 x 3 neighbourhood: its own scale first, which rules out most. */
+static int is_max(const triple *s, size_t p, float v)
+{
+    size_t W = (size_t)s->W;
+    const size_t q[9] = {p - W - 1, p - W, p - W + 1, p - 1, p,
+                         p + 1,     p + W - 1, p + W, p + W + 1};
+    for (int k = 0; k < 9; k++)
+        if (k != 4 && s->mid[q[k]] >= v)
+            return 0;
+    for (int k = 0; k < 9; k++)
+        if (s->lo[q[k]] >= v || s->hi[q[k]] >= v)
+            return 0;
+    return 1;
+}
+
+/* Whether the region covers the tile's box [x0, x1) x [y0, y1). */
+static int region_all(const tiler *t, const tile_buf *b, int x0, int y0,
+                      int x1, int y1)
+{
+    size_t iw = (size_t)t->Tw + 1;
+    const unsigned *g = b->integ;
+    return g[(size_t)y1 * iw + x1] - g[(size_t)y0 * iw + x1] -
+               g[(size_t)y1 * iw + x0] + g[(size_t)y0 * iw + x0] ==
+           (unsigned)((x1 - x0) * (y1 - y0));
+}
+
+/* The tests of a maximum at the sample (xd, yd) of the triple; a pore that
+ * passes them all is added to out. Returns -1 when out of memory. */
+static int consider(const tiler *t, const tile_buf *b, const core *c,
+                    const triple *s, int xd, int yd, st_pores *out, int *cap)
+{
+    const float *mid = s->mid;
+    size_t W = (size_t)s->W, p = (size_t)yd * W + (size_t)xd;
+    int tx = xd * s->d, ty = yd * s->d, bx = c->ox + tx, by = c->oy + ty;
+    int m = s->m, lines;
+    double v = mid[p], a = s->lo[p], cc = s->hi[p];
+    double l0 = mid[p - 1], r0 = mid[p + 1], u0 = mid[p - W], d0 = mid[p + W];
+    double ex = l0 - 2 * v + r0, ey = u0 - 2 * v + d0;
+    double exy = 0.25 * (mid[p - W - 1] + mid[p + W + 1] - mid[p - W + 1] -
+                         mid[p + W - 1]);
+    double det = ex * ey - exy * exy, den = a - 2 * v + cc;
+    double off, sg, dia, cxp, cyp, dark;
+    /* a blob, not a ridge: both principal curvatures of the response
+     * negative and within a ratio (Lowe 2004's edge test) */
+    if (!(ex < 0 && ey < 0 && det > 0) || (ex + ey) * (ex + ey) >= CURV_TEST * det)
+        return 0;
+    if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw || by + m + 1 > t->bh ||
+        tx - m < 0 || ty - m < 0 || tx + m + 1 > t->Tw || ty + m + 1 > t->Th)
+        return 0; /* image or tile edge */
+    if (!region_all(t, b, tx - m, ty - m, tx + m + 1, ty + m + 1))
+        return 0; /* region edge within m */
+    /* the scale: a parabola through the three responses in log sigma */
+    off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
+    off = fmax(-0.5, fmin(0.5, off));
+    sg = s->sm * pow(t->ratio, off);
+    dia = 2 * sqrt(2.0) * sg;
+    if (dia < t->dmin || dia > t->dmax)
+        return 0;
+    /* sub-sample centre: a parabola along x and y */
+    cxp = bx + fmax(-0.5, fmin(0.5, 0.5 * (l0 - r0) / ex)) * s->d + t->reg->x0;
+    cyp = by + fmax(-0.5, fmin(0.5, 0.5 * (u0 - d0) / ey)) * s->d + t->reg->y0;
+    /* darker than its own surround on the image */
+    dark = darkness(t->lab, cxp, cyp, fmax(1, 0.35 * dia), fmax(2, 0.75 * dia),
+                    fmax(3, dia), &lines);
+    if (!(dark >= DARK_SHARE * v) || lines)
+        return 0;
+    return push(out, cap,
+                (st_pore){(float)cxp, (float)cyp, (float)dia, (float)v,
+                          (float)dark,
+                          (float)(s->sp > 0 ? v / s->sp : INFINITY)});
+}
+
+/* The maxima of one triple over the tile's core. The first and last
+ * column and row of the box are never maxima. */
+static int scan(const tiler *t, const tile_buf *b, const core *c,
+                const triple *s, st_pores *out, int *cap)
+{
+    int d = s->d, xd0 = (c->cx0 - c->ox) / d;
+    int xd1 = (c->cx1 - c->ox + d - 1) / d;
+    while (c->ox + xd0 * d < 1)
+        xd0++;
+    while (xd1 > xd0 && c->ox + (xd1 - 1) * d >= t->bw - 1)
+        xd1--;
+    for (int yd = (c->cy0 - c->oy) / d; yd * d < c->cy1 - c->oy; yd++) {
+        int by = c->oy + yd * d;
+        const float *row = s->mid + (size_t)yd * s->W;
+        if (by < 1 || by >= t->bh - 1)
+            continue;
+        /* most samples are below the threshold: skip them in a loop of
+         * their own */
+        for (int xd = skip_below(row, xd0, xd1, s->thr); xd < xd1;
+             xd = skip_below(row, xd + 1, xd1, s->thr)) {
+            size_t p = (size_t)yd * s->W + (size_t)xd;
+            if (is_max(s, p, row[xd]) &&
+                consider(t, b, c, s, xd, yd, out, cap))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The centre scales on level l: i0 .. i1 - 1 (none if i0 == i1). */
+static void level_scales(const tiler *t, int l, int *i0, int *i1)
+{
+    *i0 = *i1 = 1;
+    while (*i0 < t->ns - 1 && t->level[*i0] != l)
+        (*i0)++;
+    *i1 = *i0;
+    while (*i1 < t->ns - 1 && t->level[*i1] == l)
+        (*i1)++;
+}
+
+/* Pores of level l of a tile whose spectrum is in b->spec. */
+static st_status do_level(const tiler *t, tile_buf *b, const core *c, int l,
+                          st_pores *out, int *cap, st_error *err)
+{
+    int i0, i1, have = -1; /* responses in resp[] up to scale have */
+    level_scales(t, l, &i0, &i1);
+    for (int i = i0; i < i1; i++) {
+        triple s;
+        st_status st;
+        double K = t->opt->min_significance;
+        /* the triple i - 1, i, i + 1 on this level */
+        for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
+            if ((st = response(t, b, l, k, b->resp[(k + 3) % 3], err)))
+                return st;
+        have = i + 1;
+        s.lo = b->resp[(i + 2) % 3];
+        s.mid = b->resp[i % 3];
+        s.hi = b->resp[(i + 1) % 3];
+        s.i = i, s.l = l, s.d = 1 << l, s.W = lw(t, l), s.sm = t->sig[i];
+        /* the region around the maximum: 3.1 sigma (the ring test reads
+         * up to 3.09 sigma around the refined centre, which moves by up
+         * to half a sample) */
+        s.m = (int)ceil(3.1 * s.sm + 0.5 * s.d) + 1;
+        /* a pore stands out from the spread of this scale's responses
+         * over the tile, and from the floor */
+        s.sp = spread(t, b, s.mid, l, c->cx0, c->cy0, c->cx1, c->cy1);
+        s.thr = float_ceil(t->opt->min_response);
+        if (float_ceil(K * s.sp) > s.thr)
+            s.thr = float_ceil(K * s.sp);
+        if (t->probe && t->probe->resp[i]) {
+            t->probe->pad[i] = t->pad;
+            probe_copy(t, c, &s, t->probe->resp[i]);
+        }
+        if (scan(t, b, c, &s, out, cap))
+            return st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+    }
+    return ST_OK;
 }
 
 /* Pores of the tile whose core starts at (cx0, cy0) of the bounding box. */
 static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                          st_pores *out, int *cap, st_error *err)
 {
-    const st_region *reg = t->reg;
-    int ox = cx0 - t->pad, oy = cy0 - t->pad, Tw = t->Tw, Th = t->Th;
-    int cx1 = cx0 + t->cw < t->bw ? cx0 + t->cw : t->bw;
-    int cy1 = cy0 + t->ch < t->bh ? cy0 + t->ch : t->bh;
-    size_t iw = (size_t)Tw + 1;
-    /* the smallest float >= min_response: v >= thr as in double */
-    float thr = (float)t->opt->min_response;
-    if ((double)thr < t->opt->min_response)
-        thr = nextafterf(thr, INFINITY);
+    core c;
     st_status s;
-
-    /* inverted, mean-free L*, 0 outside the region; region counts */
-    memset(b->integ, 0, iw * sizeof *b->integ);
-    for (int y = 0; y < Th; y++) {
-        int by = oy + y;
-        float *row = b->in + (size_t)y * Tw;
-        unsigned *ip = b->integ + (size_t)(y + 1) * iw, *iq = ip - iw, acc = 0;
-        ip[0] = 0;
-        for (int x = 0; x < Tw; x++) {
-            int bx = ox + x;
-            float v = 0;
-            if (bx >= 0 && by >= 0 && bx < t->bw && by < t->bh) {
-                size_t j = (size_t)(by + reg->y0) * reg->width + bx + reg->x0;
-                if (reg->mask[j]) {
-                    v = (float)(t->mean - t->lab->L[j]);
-                    acc++;
-                }
-            }
-            row[x] = v;
-            ip[x + 1] = acc + iq[x + 1];
-        }
-    }
-    if ((s = st_fft_forward(Tw, Th, b->in, b->spec, err)))
+    c.cx0 = cx0, c.cy0 = cy0, c.ox = cx0 - t->pad, c.oy = cy0 - t->pad;
+    c.cx1 = cx0 + t->cw < t->bw ? cx0 + t->cw : t->bw;
+    c.cy1 = cy0 + t->ch < t->bh ? cy0 + t->ch : t->bh;
+    fill_tile(t, b, &c);
+    if ((s = st_fft_forward(t->Tw, t->Th, b->in, b->spec, err)))
         return s;
-
-    for (int l = t->lmin; l <= t->lmax; l++) {
-        int d = 1 << l, W = lw(t, l), have = -1; /* scales in resp[] */
-        int first = -1;
-        for (int i = 1; i < t->ns - 1; i++)
-            if (t->level[i] == l) {
-                first = i;
-                break;
-            }
-        if (first < 0)
-            continue;
-        for (int i = first; i < t->ns - 1 && t->level[i] == l; i++) {
-            const float *lo, *mid, *hi;
-            double sm = t->sig[i], sp;
-            /* the region around the maximum: 3.1 sigma (the ring test reads
-             * up to 3.09 sigma around the refined centre, which moves by up
-             * to half a sample) */
-            int m = (int)ceil(3.1 * sm + 0.5 * (1 << l)) + 1;
-            float thr_i;
-            /* the triple i - 1, i, i + 1 on this level */
-            for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
-                if ((s = response(t, b, l, k, b->resp[(k + 3) % 3], err)))
-                    return s;
-            have = i + 1;
-            lo = b->resp[(i + 2) % 3];
-            mid = b->resp[i % 3];
-            hi = b->resp[(i + 1) % 3];
-            /* a pore stands out from the spread of this scale's responses
-             * over the tile, and from the floor */
-            sp = spread(t, b, mid, l, cx0, cy0, cx1, cy1);
-            if (t->probe && t->probe->resp[i]) {
-                t->probe->pad[i] = t->pad;
-                probe_copy(t, mid, l, t->probe->resp[i], cx0, cy0, cx1, cy1);
-            }
-            thr_i = (float)fmax(thr, t->opt->min_significance * sp);
-            if ((double)thr_i < t->opt->min_significance * sp)
-                thr_i = nextafterf(thr_i, INFINITY);
-            /* decimated samples of the core: tile x = xd d; the first
-             * and last column of the box are never maxima */
-            int xd0 = (cx0 - ox) / d, xd1 = (cx1 - ox + d - 1) / d;
-            while (ox + xd0 * d < 1)
-                xd0++;
-            while (xd1 > xd0 && ox + (xd1 - 1) * d >= t->bw - 1)
-                xd1--;
-            for (int yd = (cy0 - oy) / d; yd * d < cy1 - oy; yd++) {
-                int ty = yd * d, by = oy + ty;
-                const float *row = mid + (size_t)yd * W;
-                if (by < 1 || by >= t->bh - 1)
-                    continue;
-                for (int xd = xd0; xd < xd1; xd++) {
-                    int tx, bx, is_max = 1;
-                    size_t p;
-                    float v;
-                    /* most samples are below the threshold: skip them in
-                     * a loop of their own */
-                    xd = skip_below(row, xd, xd1, thr_i);
-                    if (xd >= xd1)
-                        break;
-                    tx = xd * d, bx = ox + tx;
-                    p = (size_t)yd * W + xd;
-                    v = mid[p];
-                    for (int dy = -1; dy <= 1 && is_max; dy++)
-                        for (int dx = -1; dx <= 1; dx++) {
-                            size_t q = p + (size_t)((long)dy * W + dx);
-                            if (lo[q] >= v || hi[q] >= v ||
-                                ((dx || dy) && mid[q] >= v)) {
-                                is_max = 0;
-                                break;
-                            }
-                        }
-                    if (!is_max)
-                        continue;
-                    {
-                        int x0 = tx - m, y0 = ty - m, x1 = tx + m + 1,
-                            y1 = ty + m + 1;
-                        double a = lo[p], bv = v, cc = hi[p];
-                        double den = a - 2 * bv + cc, off, sg, dia, px, py;
-                        double l0 = mid[p - 1], r0 = mid[p + 1];
-                        double u0 = mid[p - W], d0 = mid[p + W];
-                        double ex = l0 - 2 * bv + r0, ey = u0 - 2 * bv + d0;
-                        double exy = 0.25 * (mid[p - W - 1] + mid[p + W + 1] -
-                                             mid[p - W + 1] - mid[p + W - 1]);
-                        double det = ex * ey - exy * exy, dark, cxp, cyp;
-                        int lines;
-                        /* a blob, not a ridge: both principal curvatures
-                         * of the response negative and within a ratio
-                         * (Lowe 2004's edge test) */
-                        if (!(ex < 0 && ey < 0 && det > 0) ||
-                            (ex + ey) * (ex + ey) >= CURV_TEST * det)
-                            continue;
-                        if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw ||
-                            by + m + 1 > t->bh || x0 < 0 || y0 < 0 ||
-                            x1 > Tw || y1 > Th)
-                            continue; /* image or tile edge */
-                        if (b->integ[(size_t)y1 * iw + x1] -
-                                b->integ[(size_t)y0 * iw + x1] -
-                                b->integ[(size_t)y1 * iw + x0] +
-                                b->integ[(size_t)y0 * iw + x0] !=
-                            (unsigned)((x1 - x0) * (y1 - y0)))
-                            continue; /* region edge within m */
-                        off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
-                        off = fmax(-0.5, fmin(0.5, off));
-                        sg = sm * pow(t->ratio, off);
-                        dia = 2 * sqrt(2.0) * sg;
-                        if (dia < t->dmin || dia > t->dmax)
-                            continue;
-                        /* sub-sample centre: a parabola along x and y */
-                        px = fmax(-0.5, fmin(0.5, 0.5 * (l0 - r0) / ex));
-                        py = fmax(-0.5, fmin(0.5, 0.5 * (u0 - d0) / ey));
-                        cxp = bx + px * d + reg->x0;
-                        cyp = by + py * d + reg->y0;
-                        /* darker than its own surround on the image */
-                        dark =
-                            darkness(t->lab, cxp, cyp, fmax(1, 0.35 * dia),
-                                     fmax(2, 0.75 * dia), fmax(3, dia), &lines);
-                        if (!(dark >= DARK_SHARE * v) || lines)
-                            continue;
-                        if (push(
-                                out, cap,
-                                (st_pore){(float)cxp, (float)cyp, (float)dia, v,
-                                          (float)dark,
-                                          (float)(sp > 0 ? v / sp : INFINITY)}))
-                            return st_fail(err, ST_ERR_NOMEM,
-                                           "out of memory (pores)");
-                    }
-                }
-            }
-        }
-    }
+    for (int l = t->lmin; l <= t->lmax; l++)
+        if ((s = do_level(t, b, &c, l, out, cap, err)))
+            return s;
     return ST_OK;
 }
 
@@ -782,7 +846,7 @@ static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
     }
     if (n < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
-    f = select_kth(lap, n, n / 2);
+    f = st_select_k(lap, (size_t)n, (size_t)n / 2);
     /* 2 x 2 bins (NaN where a pixel is outside the region) */
     for (int j = 0; j < SHARP_BLOCK / 2; j++)
         for (int i = 0; i < SHARP_BLOCK / 2; i++) {
@@ -804,7 +868,7 @@ static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
         }
     if (nb < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
-    b = select_kth(lap, nb, nb / 2);
+    b = st_select_k(lap, (size_t)nb, (size_t)nb / 2);
     *noise = f / 2;
     return sqrt(fmax(0, b * b - f * f / 4));
 }
