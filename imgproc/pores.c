@@ -222,6 +222,7 @@ static float *make_filter(const tiler *t, int l, double sigma)
 typedef struct tile_buf {
     float *in, *spec, *work, *resp[3], *scratch;
     unsigned *integ; /* (Tw + 1) x (Th + 1) region counts */
+    int full;        /* the region covers the tile (in the box) */
 } tile_buf;
 
 /* Response of scale i on level l into r: the tile spectrum cut to the
@@ -431,36 +432,25 @@ static void probe_copy(const tiler *t, const core *c, const triple *s,
                 s->mid[(size_t)yd * s->W + xd];
 }
 
-/* Inverted, mean-free L* of the tile into b->in, 0 outside the region;
- * b->integ: the region's pixel counts, summed (an integral image). */
-static void fill_tile(const tiler *t, tile_buf *b, const core *c)
+/* The tile's integral image of region counts, b->integ. */
+static void count_tile(const tiler *t, tile_buf *b, const core *c, int xa,
+                       int xb)
 {
     const st_region *reg = t->reg;
     int Tw = t->Tw, Th = t->Th;
-    int xa = c->ox < 0 ? -c->ox : 0;
-    int xb = c->ox + Tw > t->bw ? t->bw - c->ox : Tw;
     size_t iw = (size_t)Tw + 1;
     memset(b->integ, 0, iw * sizeof *b->integ);
     for (int y = 0; y < Th; y++) {
         int by = c->oy + y;
-        float *row = b->in + (size_t)y * Tw;
         unsigned *ip = b->integ + (size_t)(y + 1) * iw, *iq = ip - iw, acc = 0;
-        const float *L;
         const uint8_t *mk;
-        memset(row, 0, (size_t)Tw * sizeof *row);
         ip[0] = 0;
         if (by < 0 || by >= t->bh || xa >= xb) {
             memcpy(ip + 1, iq + 1, (size_t)Tw * sizeof *ip);
             continue;
         }
-        {
-            size_t j = (size_t)(by + reg->y0) * reg->width +
-                       (size_t)(reg->x0 + c->ox + xa);
-            L = t->lab->L + j;
-            mk = reg->mask + j;
-        }
-        for (int x = xa; x < xb; x++)
-            row[x] = mk[x - xa] ? (float)(t->mean - L[x - xa]) : 0.0f;
+        mk = reg->mask + (size_t)(by + reg->y0) * reg->width +
+             (size_t)(reg->x0 + c->ox + xa);
         for (int x = 0; x < xa; x++)
             ip[x + 1] = iq[x + 1];
         for (int x = xa; x < xb; x++) {
@@ -470,6 +460,42 @@ static void fill_tile(const tiler *t, tile_buf *b, const core *c)
         for (int x = xb; x < Tw; x++)
             ip[x + 1] = acc + iq[x + 1];
     }
+}
+
+/* Inverted, mean-free L* of the tile into b->in, 0 outside the region.
+ * b->full: the region covers all of the tile that lies in the box (then
+ * every window the tests look at, which lies in the box, is covered);
+ * else b->integ counts the region's pixels (count_tile). */
+static void fill_tile(const tiler *t, tile_buf *b, const core *c)
+{
+    const st_region *reg = t->reg;
+    int Tw = t->Tw, Th = t->Th;
+    int xa = c->ox < 0 ? -c->ox : 0;
+    int xb = c->ox + Tw > t->bw ? t->bw - c->ox : Tw;
+    b->full = 1;
+    for (int y = 0; y < Th; y++) {
+        int by = c->oy + y;
+        float *row = b->in + (size_t)y * Tw;
+        const float *L;
+        const uint8_t *mk;
+        size_t j;
+        memset(row, 0, (size_t)Tw * sizeof *row);
+        if (by < 0 || by >= t->bh || xa >= xb)
+            continue;
+        j = (size_t)(by + reg->y0) * reg->width + (size_t)(reg->x0 + c->ox + xa);
+        L = t->lab->L + j;
+        mk = reg->mask + j;
+        if (!memchr(mk, 0, (size_t)(xb - xa)))
+            for (int x = xa; x < xb; x++)
+                row[x] = (float)(t->mean - L[x - xa]);
+        else {
+            b->full = 0;
+            for (int x = xa; x < xb; x++)
+                row[x] = mk[x - xa] ? (float)(t->mean - L[x - xa]) : 0.0f;
+        }
+    }
+    if (!b->full)
+        count_tile(t, b, c, xa, xb);
 }
 
 /* Whether the sample p of the triple (value v) is the largest of its
@@ -494,6 +520,8 @@ static int region_all(const tiler *t, const tile_buf *b, int x0, int y0,
 {
     size_t iw = (size_t)t->Tw + 1;
     const unsigned *g = b->integ;
+    if (b->full)
+        return 1;
     return g[(size_t)y1 * iw + x1] - g[(size_t)y0 * iw + x1] -
                g[(size_t)y1 * iw + x0] + g[(size_t)y0 * iw + x0] ==
            (unsigned)((x1 - x0) * (y1 - y0));
@@ -951,6 +979,170 @@ done:
     return s;
 }
 
+/* The options with defaults for what is unset. */
+static void options_of(const st_pore_options *in, st_pore_options *opt)
+{
+    if (in)
+        *opt = *in;
+    else
+        st_pore_options_init(opt);
+    if (opt->min_response <= 0)
+        opt->min_response = ST_PORE_MIN_RESPONSE;
+    if (!(opt->min_significance > 0))
+        opt->min_significance = ST_PORE_MIN_SIGNIFICANCE;
+    if (!(opt->px_scale > 0))
+        opt->px_scale = 1;
+}
+
+/* The diameter range in image px, cut at what the photo resolves: from
+ * ST_PORE_MIN_PX px (below, out->range_resolved says so). *none when
+ * nothing is left to search. */
+static st_status diameter_range(const st_pore_options *opt, st_pores *out,
+                                double *dmin, double *dmax, int *none,
+                                st_error *err)
+{
+    double k = opt->px_per_mm > 0 ? opt->px_per_mm : opt->px_scale;
+    *dmin = (opt->min_diameter > 0 ? opt->min_diameter
+             : opt->px_per_mm > 0  ? 0.05
+                                   : 3) *
+            k;
+    *dmax = (opt->max_diameter > 0 ? opt->max_diameter
+             : opt->px_per_mm > 0  ? 0.5
+                                   : 24) *
+            k;
+    if (!(*dmax >= *dmin))
+        return st_fail(err, ST_ERR_INVALID,
+                       "pore size range %.3g..%.3g px is empty", *dmin, *dmax);
+    out->range_resolved = *dmin >= ST_PORE_MIN_PX * (1 - 1e-9);
+    *none = *dmax < ST_PORE_MIN_PX;
+    *dmin = fmax(*dmin, ST_PORE_MIN_PX);
+    return ST_OK;
+}
+
+/* Mean L* over the region. */
+static double region_mean(const st_lab_planes *lab, const st_region *reg)
+{
+    double mean = 0;
+    for (int y = reg->y0; y < reg->y1; y++)
+        for (int x = reg->x0; x < reg->x1; x++) {
+            size_t j = (size_t)y * reg->width + x;
+            if (reg->mask[j])
+                mean += lab->L[j];
+        }
+    return mean / (double)reg->count;
+}
+
+/* Each triple on the coarsest level where its smallest sigma keeps
+ * DEC_SIGMA0 or DEC_SIGMA samples and the tile stays at least 16 samples
+ * wide; and the test hook's record of them. */
+static void assign_levels(tiler *t, struct st_pores_probe *probe)
+{
+    for (int i = 1; i < t->ns - 1; i++) {
+        int l = 0;
+        while (l < MAX_LEVEL &&
+               t->sig[i - 1] / (2 << l) >= (l ? DEC_SIGMA : DEC_SIGMA0) &&
+               (t->Tw >> (l + 1)) >= 16 && (t->Th >> (l + 1)) >= 16)
+            l++;
+        t->level[i] = l;
+    }
+    t->probe = probe;
+    if (probe) {
+        probe->ns = t->ns;
+        probe->box_x0 = t->reg->x0, probe->box_y0 = t->reg->y0;
+        probe->box_w = t->bw, probe->box_h = t->bh;
+        for (int i = 0; i < t->ns; i++)
+            probe->sig[i] = t->sig[i], probe->level[i] = t->level[i];
+    }
+}
+
+/* The transfer functions a tiling uses; whether it has any scale. -1 when
+ * out of memory. */
+static int make_filters(tiler *t)
+{
+    int any = 0;
+    for (int i = 1; i < t->ns - 1; i++) {
+        int l = t->level[i];
+        if (l < t->lmin || l > t->lmax)
+            continue;
+        any = 1;
+        for (int k = i - 1; k <= i + 1; k++)
+            if (!t->filt[l][k] && !(t->filt[l][k] = make_filter(t, l, t->sig[k])))
+                return -1;
+    }
+    return any;
+}
+
+/* Runs the two tilings (see st_pores_detect_probe) into out. */
+static st_status run_tilings(tiler *t0, tiler *t, int jobs, st_pores *out,
+                             st_error *err)
+{
+    tile_buf b = {0};
+    int cap = 0;
+    st_status s = ST_OK;
+    for (int pass = 0; pass < 2 && s == ST_OK; pass++) {
+        tiler *tp = pass ? t : t0;
+        int any = make_filters(tp);
+        if (any < 0)
+            goto nomem;
+        if (!any)
+            continue;
+        bufs_free(&b);
+        memset(&b, 0, sizeof b);
+        if (bufs_new(tp, &b))
+            goto nomem;
+        s = all_tiles(tp, &b, jobs, out, &cap, err);
+    }
+    bufs_free(&b);
+    return s;
+nomem:
+    bufs_free(&b);
+    return st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+}
+
+/* Count, sizes, densities and area share of the pores over the area
+ * searched. */
+static void summarise(st_pores *out, const st_region *reg,
+                      const st_pore_options *opt)
+{
+    double area = (double)reg->count, dsum = 0, asum = 0, k = opt->px_scale;
+    for (int i = 0; i < out->count; i++) {
+        double d = out->list[i].diameter;
+        dsum += d;
+        asum += ST_PI * d * d / 4;
+    }
+    out->mean_diameter_px = out->count ? dsum / out->count / k : NAN;
+    out->area_pct = 100.0 * asum / area;
+    out->density_per_mp = out->count / (area / (k * k) / 1e6);
+    if (opt->px_per_mm > 0) {
+        double cm2 = area / (opt->px_per_mm * opt->px_per_mm) / 100.0;
+        out->density_per_cm2 = out->count / cm2;
+        out->mean_diameter_mm = out->mean_diameter_px * k / opt->px_per_mm;
+    } else {
+        out->density_per_cm2 = NAN;
+        out->mean_diameter_mm = NAN;
+    }
+}
+
+/* Full size and the decimated levels run as two tilings: full size (most
+ * of the transforms) needs a margin of only 3 sigma of its own largest
+ * scale, so it takes smaller tiles (TILE0, faster per pixel) with a
+ * smaller share of margin; the decimated levels keep the margin of the
+ * largest scale. t is set up; t0 becomes the full-size tiling. */
+static void split_tilings(tiler *t, tiler *t0)
+{
+    int top = -1; /* largest scale full size computes */
+    *t0 = *t;
+    t->lmin = 1, t->lmax = MAX_LEVEL;
+    t0->lmin = t0->lmax = 0;
+    for (int i = 1; i < t->ns - 1; i++)
+        if (t->level[i] == 0)
+            top = i + 1;
+    if (top >= 0)
+        tiling(t0, (int)ceil(3 * t->sig[top]), TILE0);
+    else
+        t0->lmax = -1;
+}
+
 st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
                           const st_pore_options *opt_in, st_pores *out,
                           st_error *err)
@@ -963,54 +1155,26 @@ st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
                                 struct st_pores_probe *probe, st_error *err)
 {
     st_pore_options opt;
-    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
-    double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE), mean = 0;
+    double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE);
     double sig[64];
+    int ns, none = 0;
     tiler t, t0;
-    tile_buf b = {0};
     st_region *search = NULL;
-    st_status s = ST_OK;
+    st_status s;
 
     memset(out, 0, sizeof *out);
     memset(&t, 0, sizeof t);
     memset(&t0, 0, sizeof t0);
-    if (opt_in)
-        opt = *opt_in;
-    else
-        st_pore_options_init(&opt);
+    options_of(opt_in, &opt);
     if (reg->width != lab->width || reg->height != lab->height)
         return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
     if (!reg->count)
         return st_fail(err, ST_ERR_INVALID, "empty region");
-    if (opt.min_response <= 0)
-        opt.min_response = ST_PORE_MIN_RESPONSE;
-    if (!(opt.min_significance > 0))
-        opt.min_significance = ST_PORE_MIN_SIGNIFICANCE;
-    if (!(opt.px_scale > 0))
-        opt.px_scale = 1;
-    {
-        double k = opt.px_per_mm > 0 ? opt.px_per_mm : opt.px_scale;
-        dmin = (opt.min_diameter > 0 ? opt.min_diameter
-                : opt.px_per_mm > 0  ? 0.05
-                                     : 3) *
-               k;
-        dmax = (opt.max_diameter > 0 ? opt.max_diameter
-                : opt.px_per_mm > 0  ? 0.5
-                                     : 24) *
-               k;
-        if (!(dmax >= dmin))
-            return st_fail(err, ST_ERR_INVALID,
-                           "pore size range %.3g..%.3g px is empty", dmin,
-                           dmax);
-        /* the photo resolves pores from ST_PORE_MIN_PX px: below, the range
-         * is cut there (or nothing is left to search), and the result says
-         * so */
-        out->range_resolved = dmin >= ST_PORE_MIN_PX * (1 - 1e-9);
-        if (dmax < ST_PORE_MIN_PX) {
-            unsearched(out);
-            return ST_OK;
-        }
-        dmin = fmax(dmin, ST_PORE_MIN_PX);
+    if ((s = diameter_range(&opt, out, &dmin, &dmax, &none, err)))
+        return s;
+    if (none) {
+        unsearched(out);
+        return ST_OK;
     }
     smin = dmin / (2 * sqrt(2.0)) / ratio;
     ns = (int)ceil(log(dmax / dmin) / log(ratio)) + 3;
@@ -1020,14 +1184,8 @@ st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
     for (int i = 0; i < ns; i++)
         sig[i] = smin * pow(ratio, i);
 
-    for (int y = reg->y0; y < reg->y1; y++)
-        for (int x = reg->x0; x < reg->x1; x++) {
-            size_t j = (size_t)y * reg->width + x;
-            if (reg->mask[j])
-                mean += lab->L[j];
-        }
-    mean /= (double)reg->count;
-    if ((s = search_region(lab, reg, &opt, mean, &search, err)))
+    if ((s = search_region(lab, reg, &opt, region_mean(lab, reg), &search,
+                           err)))
         return s;
     out->search_px = search->count;
     if (!search->count) {
@@ -1035,112 +1193,25 @@ st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
         goto done;
     }
     reg = search;
-    mean = 0;
-    for (int y = reg->y0; y < reg->y1; y++)
-        for (int x = reg->x0; x < reg->x1; x++) {
-            size_t j = (size_t)y * reg->width + x;
-            if (reg->mask[j])
-                mean += lab->L[j];
-        }
-    mean /= (double)reg->count;
-    bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
-
-    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
+    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
-    t.bw = bw, t.bh = bh;
+    t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
     tiling(&t, (int)ceil(3 * sig[ns - 1]), TILE);
-    /* each triple on the coarsest level where its smallest sigma keeps
-     * DEC_SIGMA0 or DEC_SIGMA samples and the tile stays at least 16
-     * samples wide */
-    for (int i = 1; i < ns - 1; i++) {
-        int l = 0;
-        while (l < MAX_LEVEL &&
-               sig[i - 1] / (2 << l) >= (l ? DEC_SIGMA : DEC_SIGMA0) &&
-               (t.Tw >> (l + 1)) >= 16 && (t.Th >> (l + 1)) >= 16)
-            l++;
-        t.level[i] = l;
-    }
-    t.probe = probe;
-    if (probe) {
-        probe->ns = ns;
-        probe->box_x0 = reg->x0, probe->box_y0 = reg->y0;
-        probe->box_w = bw, probe->box_h = bh;
-        for (int i = 0; i < ns; i++)
-            probe->sig[i] = sig[i], probe->level[i] = t.level[i];
-    }
-    /* Full size and the decimated levels run as two tilings: full size
-     * (most of the transforms) needs a margin of only 3 sigma of its own
-     * largest scale, so it takes smaller tiles (TILE0, faster per pixel)
-     * with a smaller share of margin; the decimated levels keep the
-     * margin of the largest scale. */
-    t0 = t;
-    t.lmin = 1, t.lmax = MAX_LEVEL;
-    t0.lmin = t0.lmax = 0;
-    {
-        int top = -1; /* largest scale full size computes */
-        for (int i = 1; i < ns - 1; i++)
-            if (t.level[i] == 0)
-                top = i + 1;
-        if (top >= 0)
-            tiling(&t0, (int)ceil(3 * sig[top]), TILE0);
-        else
-            t0.lmax = -1;
-    }
-    for (int pass = 0; pass < 2 && s == ST_OK; pass++) {
-        tiler *tp = pass ? &t : &t0;
-        int any = 0;
-        for (int i = 1; i < ns - 1; i++)
-            if (tp->level[i] >= tp->lmin && tp->level[i] <= tp->lmax) {
-                any = 1;
-                for (int k = i - 1; k <= i + 1; k++)
-                    if (!tp->filt[tp->level[i]][k] &&
-                        !(tp->filt[tp->level[i]][k] =
-                              make_filter(tp, tp->level[i], sig[k])))
-                        goto nomem;
-            }
-        if (!any)
-            continue;
-        bufs_free(&b);
-        memset(&b, 0, sizeof b);
-        if (bufs_new(tp, &b))
-            goto nomem;
-        s = all_tiles(tp, &b, opt.jobs, out, &cap, err);
-    }
-    if (s)
+    assign_levels(&t, probe);
+    split_tilings(&t, &t0);
+    if ((s = run_tilings(&t0, &t, opt.jobs, out, err)))
         goto done;
-
-    if (prune(out, bw + reg->x0, bh + reg->y0, dmax))
-        goto nomem;
-    {
-        double area = (double)reg->count, dsum = 0, asum = 0;
-        for (int i = 0; i < out->count; i++) {
-            double d = out->list[i].diameter;
-            dsum += d;
-            asum += ST_PI * d * d / 4;
-        }
-        double k = opt.px_scale;
-        out->mean_diameter_px = out->count ? dsum / out->count / k : NAN;
-        out->area_pct = 100.0 * asum / area;
-        out->density_per_mp = out->count / (area / (k * k) / 1e6);
-        if (opt.px_per_mm > 0) {
-            double cm2 = area / (opt.px_per_mm * opt.px_per_mm) / 100.0;
-            out->density_per_cm2 = out->count / cm2;
-            out->mean_diameter_mm = out->mean_diameter_px * k / opt.px_per_mm;
-        } else {
-            out->density_per_cm2 = NAN;
-            out->mean_diameter_mm = NAN;
-        }
+    if (prune(out, t.bw + reg->x0, t.bh + reg->y0, dmax)) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+        goto done;
     }
-    goto done;
-nomem:
-    s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+    summarise(out, reg, &opt);
 done:
     for (int l = 0; l <= MAX_LEVEL; l++)
         for (int i = 0; i < 64; i++) {
             free(t.filt[l][i]);
             free(t0.filt[l][i]);
         }
-    bufs_free(&b);
     st_region_free(search);
     if (s != ST_OK)
         st_pores_clear(out);
