@@ -920,7 +920,7 @@ static st_status search_region(const st_lab_planes *lab, const st_region *reg,
     *out = NULL;
     if (opt->highlight_l > 0 && opt->highlight_l < hi)
         hi = opt->highlight_l;
-    if ((s = st_region_full(&r, w, h, err)))
+    if ((s = st_region_new_empty(&r, w, h, err)))
         return s;
     rms = calloc(nb + 1, sizeof *rms);
     sorted = malloc((nb + 1) * sizeof *sorted);
@@ -930,13 +930,15 @@ static st_status search_region(const st_lab_planes *lab, const st_region *reg,
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (pore search)");
         goto done;
     }
-    memcpy(r->mask, reg->mask, (size_t)w * (size_t)h);
-    for (int y = reg->y0; y < reg->y1; y++)
-        for (int x = reg->x0; x < reg->x1; x++) {
-            size_t i = (size_t)y * w + x;
-            if (reg->mask[i] && lab->L[i] >= hi)
-                r->mask[i] = 0;
-        }
+    /* the region (all inside its box) less highlights and clipped pixels */
+    for (int y = reg->y0; y < reg->y1; y++) {
+        size_t i0 = (size_t)y * w;
+        const uint8_t *m = reg->mask + i0;
+        const float *L = lab->L + i0;
+        uint8_t *o = r->mask + i0;
+        for (int x = reg->x0; x < reg->x1; x++)
+            o[x] = (uint8_t)(m[x] && !(L[x] >= hi));
+    }
     for (int j = 0; j < nby; j++)
         for (int i = 0; i < nbx; i++) {
             double v =
@@ -967,7 +969,7 @@ static st_status search_region(const st_lab_planes *lab, const st_region *reg,
                                         : reg->x1 - bx0 - i * SHARP_BLOCK));
             }
     }
-    st_region_update(r);
+    st_region_update_in(r, reg->x0, reg->y0, reg->x1, reg->y1);
     *out = r;
     r = NULL;
 done:
