@@ -182,6 +182,7 @@ typedef struct tiler {
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
     int lmin, lmax;               /* the levels this tiling computes */
+    int avx;                      /* skip_below may use AVX */
     struct st_pores_probe *probe; /* NULL, or the test hook's copies */
     int level[64]; /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
@@ -245,34 +246,64 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
     return st_fft_inverse(W, H, b->work, r, err);
 }
 
-/* The first x in [x, x1) with row[x] >= thr, or x1. With GCC or clang,
- * blocks of 16 are tested four samples per comparison first (vector
- * extensions; GCC does not vectorise a search loop by itself); the
- * rest, and other compilers, go one by one. */
-#if defined(__GNUC__)
-typedef float v4sf __attribute__((vector_size(16)));
-typedef int v4si __attribute__((vector_size(16)));
-#endif
-static int skip_below(const float *row, int x, int x1, float thr)
+/* The first x in [x, x1) with row[x] >= thr, or x1. On x86 blocks of 16
+ * are tested first, with AVX when the processor has it (eight samples a
+ * comparison, one mask for the block; t->avx) or else SSE2 (four); the
+ * rest, and other processors, go one by one. */
+#if defined(__GNUC__) && defined(__SSE2__)
+#define SKIP_X86 1
+#include <immintrin.h>
+__attribute__((target("avx"))) static int skip_avx(const float *row, int x,
+                                                    int x1, float thr)
 {
-#if defined(__GNUC__)
-    v4sf t = {thr, thr, thr, thr};
+    __m256 t = _mm256_set1_ps(thr);
     while (x + 16 <= x1) {
-        v4sf a, b, c, d;
-        v4si m;
-        memcpy(&a, row + x, sizeof a);
-        memcpy(&b, row + x + 4, sizeof b);
-        memcpy(&c, row + x + 8, sizeof c);
-        memcpy(&d, row + x + 12, sizeof d);
-        m = (a >= t) | (b >= t) | (c >= t) | (d >= t);
-        if (m[0] | m[1] | m[2] | m[3])
+        __m256 a = _mm256_cmp_ps(_mm256_loadu_ps(row + x), t, _CMP_GE_OQ);
+        __m256 b = _mm256_cmp_ps(_mm256_loadu_ps(row + x + 8), t, _CMP_GE_OQ);
+        if (_mm256_movemask_ps(_mm256_or_ps(a, b)))
             break;
         x += 16;
     }
+    return x;
+}
+
+static int skip_sse2(const float *row, int x, int x1, float thr)
+{
+    __m128 t = _mm_set1_ps(thr);
+    while (x + 16 <= x1) {
+        __m128 a = _mm_cmpge_ps(_mm_loadu_ps(row + x), t);
+        __m128 b = _mm_cmpge_ps(_mm_loadu_ps(row + x + 4), t);
+        __m128 c = _mm_cmpge_ps(_mm_loadu_ps(row + x + 8), t);
+        __m128 d = _mm_cmpge_ps(_mm_loadu_ps(row + x + 12), t);
+        if (_mm_movemask_ps(_mm_or_ps(_mm_or_ps(a, b), _mm_or_ps(c, d))))
+            break;
+        x += 16;
+    }
+    return x;
+}
+#endif
+
+static int skip_below(const float *row, int x, int x1, float thr, int avx)
+{
+#ifdef SKIP_X86
+    x = avx ? skip_avx(row, x, x1, thr) : skip_sse2(row, x, x1, thr);
+#else
+    (void)avx;
 #endif
     while (x < x1 && !(row[x] >= thr))
         x++;
     return x;
+}
+
+/* Whether skip_below may use AVX (asked once, before any thread). */
+static int has_avx(void)
+{
+#ifdef SKIP_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx") != 0;
+#else
+    return 0;
+#endif
 }
 
 /* Robust spread of a response plane over the tile's core: 1.4826 times
@@ -591,8 +622,8 @@ static int scan(const tiler *t, const tile_buf *b, const core *c,
             continue;
         /* most samples are below the threshold: skip them in a loop of
          * their own */
-        for (int xd = skip_below(row, xd0, xd1, s->thr); xd < xd1;
-             xd = skip_below(row, xd + 1, xd1, s->thr)) {
+        for (int xd = skip_below(row, xd0, xd1, s->thr, t->avx); xd < xd1;
+             xd = skip_below(row, xd + 1, xd1, s->thr, t->avx)) {
             size_t p = (size_t)yd * s->W + (size_t)xd;
             if (is_max(s, p, row[xd]) &&
                 consider(t, b, c, s, xd, yd, out, cap))
@@ -1021,16 +1052,27 @@ static st_status diameter_range(const st_pore_options *opt, st_pores *out,
     return ST_OK;
 }
 
-/* Mean L* over the region. */
+/* Mean L* over the region: each row summed in four interleaved partial
+ * sums (independent additions, so they overlap), the rows in order. */
 static double region_mean(const st_lab_planes *lab, const st_region *reg)
 {
     double mean = 0;
-    for (int y = reg->y0; y < reg->y1; y++)
-        for (int x = reg->x0; x < reg->x1; x++) {
-            size_t j = (size_t)y * reg->width + x;
-            if (reg->mask[j])
-                mean += lab->L[j];
+    for (int y = reg->y0; y < reg->y1; y++) {
+        size_t j = (size_t)y * reg->width;
+        const float *L = lab->L + j;
+        const uint8_t *m = reg->mask + j;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int x = reg->x0;
+        for (; x + 4 <= reg->x1; x += 4) {
+            s0 += m[x] ? (double)L[x] : 0.0;
+            s1 += m[x + 1] ? (double)L[x + 1] : 0.0;
+            s2 += m[x + 2] ? (double)L[x + 2] : 0.0;
+            s3 += m[x + 3] ? (double)L[x + 3] : 0.0;
         }
+        for (; x < reg->x1; x++)
+            s0 += m[x] ? (double)L[x] : 0.0;
+        mean += (s0 + s1) + (s2 + s3);
+    }
     return mean / (double)reg->count;
 }
 
@@ -1198,6 +1240,7 @@ st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
     t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
+    t.avx = has_avx();
     tiling(&t, (int)ceil(3 * sig[ns - 1]), TILE);
     assign_levels(&t, probe);
     split_tilings(&t, &t0);
