@@ -15,6 +15,7 @@
 #   make docs       rewrite the examples in README.md and the man page by
 #                   running them (make test checks them)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (clang, libFuzzer)
+#   make wisdom     rewrite the shipped FFTW wisdom (imgproc/core/fft_wisdom.h)
 #   make bench      timings (wall and CPU) and peak memory on generated 2 and
 #                   12 MP photos, ending with the table of the speed targets:
 #                   reader, align, compare (with stage times), metrics, course
@@ -83,7 +84,7 @@ BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
 .PHONY: all lib test test-only check check-asan check-style check-style-only \
-        format run run-only install deps-test docs \
+        format run run-only wisdom install deps-test docs \
         uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
         fuzz-merge-run valgrind test-slurm test-slurm-only deps-slurm
 
@@ -282,6 +283,12 @@ check-style-only:
 
 format:
 	clang-format -i $(STYLE_SRC)
+
+# Rewrites imgproc/core/fft_wisdom.h: FFTW_PATIENT plans of the pore tiles'
+# transforms, shipped so that every run plans them alike (see fft.c)
+wisdom: $(BUILD)/tests/fft_wisdom
+	$(BUILD)/tests/fft_wisdom imgproc/core/fft_wisdom.h.tmp
+	mv imgproc/core/fft_wisdom.h.tmp imgproc/core/fft_wisdom.h
 
 # The CLI end-to-end tests with every run of the program under valgrind's
 # memcheck: any error or leak fails the run (exit 99), and the logs stay

@@ -1,6 +1,6 @@
 /* skintrack benchmark — the pore stage on one thread.
  *
- *   bench_pores [RUNS]
+ *   bench_pores [RUNS [LIST]]
  *
  * A 4032 x 3024 (12 MP) L* plane like the 12 MP photos of make bench:
  * 1/f^2.5 texture of 2 L*, white noise of 0.5 L* and 30 000 Gaussian
@@ -8,6 +8,9 @@
  * default options and one thread. Prints the user CPU time of each run of
  * st_pores_detect (getrusage: the machine may be shared, so wall time
  * would measure the neighbours too), their median and the pores found.
+ * With LIST, the last run's pores are written there (x, y, diameter,
+ * response, depth, significance; nine digits) so that a change meant to
+ * leave the results alone can be compared with the list before it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +43,7 @@ int main(int argc, char **argv)
     st_pore_options opt;
     double t[MAX_RUNS];
     int count = 0;
+    FILE *list = NULL;
 
     if (runs < 1 || runs > MAX_RUNS)
         runs = 5;
@@ -88,6 +92,15 @@ int main(int argc, char **argv)
         if (r)
             t[r - 1] = user_seconds() - t0;
         count = p.count;
+        if (r == runs && argc > 2 && (list = fopen(argv[2], "w"))) {
+            for (int i = 0; i < p.count; i++) {
+                const st_pore *q = &p.list[i];
+                fprintf(list, "%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n", q->x, q->y,
+                        q->diameter, q->response, q->depth, q->significance);
+            }
+            if (fclose(list))
+                fprintf(stderr, "bench_pores: cannot write %s\n", argv[2]);
+        }
         st_pores_clear(&p);
     }
     for (int r = 0; r < runs; r++)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <fftw3.h>
 
+#include "internal.h"
 #include "phantom.h"
 #include "measure/measure_internal.h"
 #include "testutil.h"
@@ -781,9 +782,52 @@ static void test_reference_responses(void **state)
     st_lab_planes_free(p);
 }
 
+
+static int by_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The library's selection (select.c) against a sort: the k-th smallest
+ * of arrays with repeats, negatives, both zeros and one element, and the
+ * array partitioned about it. */
+static void test_select(void **state)
+{
+    static const size_t sizes[] = {1, 2, 3, 7, 64, 1000, 3136, 5000};
+    uint64_t r = 7;
+    (void)state;
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+        for (int kind = 0; kind < 4; kind++) {
+            size_t n = sizes[si];
+            float *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *v);
+            assert_non_null(v);
+            assert_non_null(sorted);
+            for (size_t i = 0; i < n; i++) {
+                r = r * 6364136223846793005u + 1442695040888963407u;
+                double u = (double)(r >> 11) / 9007199254740992.0;
+                v[i] = kind == 0   ? (float)u               /* distinct */
+                       : kind == 1 ? (float)floor(u * 5)    /* repeats */
+                       : kind == 2 ? (float)(u - 0.5) * 1e6f /* signs */
+                                   : (i % 2 ? 0.0f : -0.0f); /* zeros */
+            }
+            memcpy(sorted, v, n * sizeof *v);
+            qsort(sorted, n, sizeof *sorted, by_float);
+            for (size_t k = 0; k < n; k += n / 7 + 1) {
+                float x = st_select_k(v, n, k);
+                assert_true(x == sorted[k]);
+                for (size_t i = 0; i < n; i++)
+                    assert_true(i < k ? v[i] <= x : i > k ? v[i] >= x : 1);
+            }
+            free(v);
+            free(sorted);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_select),
         cmocka_unit_test(test_gaussian_pores),
         cmocka_unit_test(test_disc_pores),
         cmocka_unit_test(test_no_false_pores),

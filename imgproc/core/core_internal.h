@@ -49,6 +49,17 @@ double st_mat3_adjugate(const double a[9], double c[9]);
 void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i),
                  void *ctx);
 
+/* The k-th smallest (k < n) of v[0..n), which holds no NaN; v is
+ * reordered so that none before v[k] is larger and none after it smaller
+ * (select.c: a radix selection). */
+float st_select_k(float *v, size_t n, size_t k);
+
+/* FFTW wisdom, FFTW_PATIENT, for the transforms sizes[i] = {w, h, kind}
+ * (kind 0: forward, 1: inverse, 2: forward in place), laid out as fft.c
+ * plans them; a malloc'd string (free), or NULL. For the generator of
+ * fft_wisdom.h (tests/fft_wisdom.c); forgets any wisdom held before. */
+char *st_fft_measure_wisdom(const int (*sizes)[3], int n);
+
 /* A float view of img for code that reads pixels at random: *view is img
  * itself when it holds floats; for an 8-bit image *copy (freed by the
  * caller with st_image_free; NULL otherwise) is a float copy and *view

@@ -272,45 +272,13 @@ static void geometry(uint8_t *m, int w, int h, const frame *fr)
     fill(m, w, h, &p, 0);
 }
 
-/* The k-th smallest of v[0..n) (Hoare's selection: O(n) on average);
- * v is reordered. */
-static float select_k(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        float pivot = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                float t = v[i];
-                v[i] = v[j], v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return v[k];
-}
-
 /* The median of v[0..n), n >= 1 (mean of the middle two for even n). */
 static double median(float *v, size_t n)
 {
-    double hi = select_k(v, n, n / 2), lo;
+    double hi = st_select_k(v, n, n / 2), lo;
     if (n % 2)
         return hi;
-    lo = v[0]; /* the largest of the lower half, which select_k left below */
+    lo = v[0]; /* the largest of the lower half (st_select_k left it below) */
     for (size_t i = 1; i < n / 2; i++)
         lo = v[i] > lo ? v[i] : lo;
     return 0.5 * (lo + hi);

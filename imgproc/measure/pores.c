@@ -182,6 +182,7 @@ typedef struct tiler {
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
     int lmin, lmax;               /* the levels this tiling computes */
+    int avx;                      /* skip_below may use AVX */
     struct st_pores_probe *probe; /* NULL, or the test hook's copies */
     int level[64]; /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
@@ -222,6 +223,7 @@ static float *make_filter(const tiler *t, int l, double sigma)
 typedef struct tile_buf {
     float *in, *spec, *work, *resp[3], *scratch;
     unsigned *integ; /* (Tw + 1) x (Th + 1) region counts */
+    int full;        /* the region covers the tile (in the box) */
 } tile_buf;
 
 /* Response of scale i on level l into r: the tile spectrum cut to the
@@ -244,62 +246,64 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
     return st_fft_inverse(W, H, b->work, r, err);
 }
 
-/* The first x in [x, x1) with row[x] >= thr, or x1. With GCC or clang,
- * blocks of 16 are tested four samples per comparison first (vector
- * extensions; GCC does not vectorise a search loop by itself); the
- * rest, and other compilers, go one by one. */
-#if defined(__GNUC__)
-typedef float v4sf __attribute__((vector_size(16)));
-typedef int v4si __attribute__((vector_size(16)));
-#endif
-static int skip_below(const float *row, int x, int x1, float thr)
+/* The first x in [x, x1) with row[x] >= thr, or x1. On x86 blocks of 16
+ * are tested first, with AVX when the processor has it (eight samples a
+ * comparison, one mask for the block; t->avx) or else SSE2 (four); the
+ * rest, and other processors, go one by one. */
+#if defined(__GNUC__) && defined(__SSE2__)
+#define SKIP_X86 1
+#include <immintrin.h>
+__attribute__((target("avx"))) static int skip_avx(const float *row, int x,
+                                                    int x1, float thr)
 {
-#if defined(__GNUC__)
-    v4sf t = {thr, thr, thr, thr};
+    __m256 t = _mm256_set1_ps(thr);
     while (x + 16 <= x1) {
-        v4sf a, b, c, d;
-        v4si m;
-        memcpy(&a, row + x, sizeof a);
-        memcpy(&b, row + x + 4, sizeof b);
-        memcpy(&c, row + x + 8, sizeof c);
-        memcpy(&d, row + x + 12, sizeof d);
-        m = (a >= t) | (b >= t) | (c >= t) | (d >= t);
-        if (m[0] | m[1] | m[2] | m[3])
+        __m256 a = _mm256_cmp_ps(_mm256_loadu_ps(row + x), t, _CMP_GE_OQ);
+        __m256 b = _mm256_cmp_ps(_mm256_loadu_ps(row + x + 8), t, _CMP_GE_OQ);
+        if (_mm256_movemask_ps(_mm256_or_ps(a, b)))
             break;
         x += 16;
     }
+    return x;
+}
+
+static int skip_sse2(const float *row, int x, int x1, float thr)
+{
+    __m128 t = _mm_set1_ps(thr);
+    while (x + 16 <= x1) {
+        __m128 a = _mm_cmpge_ps(_mm_loadu_ps(row + x), t);
+        __m128 b = _mm_cmpge_ps(_mm_loadu_ps(row + x + 4), t);
+        __m128 c = _mm_cmpge_ps(_mm_loadu_ps(row + x + 8), t);
+        __m128 d = _mm_cmpge_ps(_mm_loadu_ps(row + x + 12), t);
+        if (_mm_movemask_ps(_mm_or_ps(_mm_or_ps(a, b), _mm_or_ps(c, d))))
+            break;
+        x += 16;
+    }
+    return x;
+}
+#endif
+
+static int skip_below(const float *row, int x, int x1, float thr, int avx)
+{
+#ifdef SKIP_X86
+    x = avx ? skip_avx(row, x, x1, thr) : skip_sse2(row, x, x1, thr);
+#else
+    (void)avx;
 #endif
     while (x < x1 && !(row[x] >= thr))
         x++;
     return x;
 }
 
-/* The k-th smallest of v[0..n) (Hoare's selection; v is reordered). */
-static float select_kth(float *v, long n, long k)
+/* Whether skip_below may use AVX (asked once, before any thread). */
+static int has_avx(void)
 {
-    long lo = 0, hi = n - 1;
-    while (hi > lo) {
-        float piv = v[lo + (hi - lo) / 2];
-        long i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < piv)
-                i++;
-            while (v[j] > piv)
-                j--;
-            if (i <= j) {
-                float x = v[i];
-                v[i++] = v[j];
-                v[j--] = x;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return v[k];
+#ifdef SKIP_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx") != 0;
+#else
+    return 0;
+#endif
 }
 
 /* Robust spread of a response plane over the tile's core: 1.4826 times
@@ -321,7 +325,7 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
             if (t->reg->mask[row + (size_t)(ox + xd * d)])
                 b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
     }
-    return n ? 1.4826 * select_kth(b->scratch, (long)n, (long)n / 2) : 0;
+    return n ? 1.4826 * st_select_k(b->scratch, n, n / 2) : 0;
 }
 
 /* The eighth of the plane (0..7, counter-clockwise from the -x axis's
@@ -334,6 +338,46 @@ static int octant(double x, double y)
     return x >= 0 ? (ax > ay ? 4 : 5) : (ax > ay ? 7 : 6);
 }
 
+/* Sums over the ring and the disc of a pore (see darkness). */
+typedef struct ring_sums {
+    double in, out, su, sw, sx, sy, sxx, syy; /* disc; ring: moments */
+    double sv[8], sux[8], suy[8];             /* per sector: L*, offsets */
+    int nin, nout, ns[8];
+} ring_sums;
+
+/* Adds the pixels of the disc r0 and the ring r1..r2 about (x, y). */
+static void ring_collect(const st_lab_planes *lab, double x, double y,
+                         double r0, double r1, double r2, ring_sums *s)
+{
+    int R = (int)ceil(r2), xi = (int)lround(x), yi = (int)lround(y);
+    memset(s, 0, sizeof *s);
+    for (int dy = -R; dy <= R; dy++) {
+        double uy = yi + dy - y, half = sqrt(fmax(0, r2 * r2 - uy * uy));
+        /* the row's pixels within r2, with a pixel to spare either side */
+        int xa = (int)floor(x - half) - 1 - xi, xb = (int)ceil(x + half) + 1 - xi;
+        const float *row = lab->L + (size_t)(yi + dy) * lab->width + xi;
+        if (xa < -R)
+            xa = -R;
+        if (xb > R)
+            xb = R;
+        for (int dx = xa; dx <= xb; dx++) {
+            double ux = xi + dx - x, q = ux * ux + uy * uy, v = row[dx];
+            int k;
+            if (q <= r0 * r0) {
+                s->in += v, s->nin++;
+                continue;
+            }
+            if (q < r1 * r1 || q > r2 * r2)
+                continue;
+            s->sx += v * ux, s->sy += v * uy, s->su += ux, s->sw += uy;
+            s->sxx += ux * ux, s->syy += uy * uy;
+            s->out += v, s->nout++;
+            k = octant(ux, uy);
+            s->sv[k] += v, s->sux[k] += ux, s->suy[k] += uy, s->ns[k]++;
+        }
+    }
+}
+
 /* How much darker a pore at (x, y) is than its surround on the image:
  * the mean L* of the ring r1..r2 minus that of the disc of radius r0
  * (image pixels, all inside the region). *lines is set when the ring
@@ -343,49 +387,34 @@ static int octant(double x, double y)
  * brightest sector's are dark; three or more dark sectors (two creases or
  * hairs crossing, a fork) or two opposite ones (a spot on one crease or
  * hair) are lines. A pore deeper than the crease it sits on, or one a
- * hair passes beside (two dark sectors on one side), is kept. */
+ * hair passes beside (two dark sectors on one side), is kept. One pass:
+ * a sector's mean less the plane is its mean L* less the plane at its
+ * mean offset. */
 static double darkness(const st_lab_planes *lab, double x, double y, double r0,
                        double r1, double r2, int *lines)
 {
-    double in = 0, sec[8] = {0}, out = 0, top = -INFINITY;
-    double sx = 0, sy = 0, sxx = 0, syy = 0, su = 0, sw = 0, gx = 0, gy = 0;
-    int nin = 0, nsec[8] = {0}, nout = 0, R = (int)ceil(r2), dark[8], nd = 0;
-    int xi = (int)lround(x), yi = (int)lround(y);
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass && nout) { /* the ring's gradient (least squares) */
-            double dxx = sxx - su * su / nout, dyy = syy - sw * sw / nout;
-            gx = dxx > 0 ? (sx - out * su / nout) / dxx : 0;
-            gy = dyy > 0 ? (sy - out * sw / nout) / dyy : 0;
-        }
-        for (int dy = -R; dy <= R; dy++)
-            for (int dx = -R; dx <= R; dx++) {
-                double ux = xi + dx - x, uy = yi + dy - y;
-                double q = ux * ux + uy * uy;
-                float v = lab->L[(size_t)(yi + dy) * lab->width + (xi + dx)];
-                if (q < r1 * r1 || q > r2 * r2) {
-                    if (!pass && q <= r0 * r0)
-                        in += v, nin++;
-                    continue;
-                }
-                if (!pass) {
-                    sx += v * ux, sy += v * uy, su += ux, sw += uy;
-                    sxx += ux * ux, syy += uy * uy;
-                    out += v, nout++;
-                } else {
-                    int k = octant(ux, uy);
-                    sec[k] += v - gx * ux - gy * uy, nsec[k]++;
-                }
-            }
-    }
+    ring_sums s;
+    double in, gx = 0, gy = 0, sec[8], top = -INFINITY;
+    int dark[8], nd = 0;
+    ring_collect(lab, x, y, r0, r1, r2, &s);
     *lines = 0;
-    if (!nin || !nout)
+    if (!s.nin || !s.nout)
         return 0;
-    in /= nin;
+    { /* the ring's gradient (least squares) */
+        double dxx = s.sxx - s.su * s.su / s.nout;
+        double dyy = s.syy - s.sw * s.sw / s.nout;
+        gx = dxx > 0 ? (s.sx - s.out * s.su / s.nout) / dxx : 0;
+        gy = dyy > 0 ? (s.sy - s.out * s.sw / s.nout) / dyy : 0;
+    }
+    in = s.in / s.nin;
     for (int k = 0; k < 8; k++)
-        if (nsec[k] && (sec[k] /= nsec[k]) > top)
-            top = sec[k];
+        if (s.ns[k]) {
+            sec[k] = (s.sv[k] - gx * s.sux[k] - gy * s.suy[k]) / s.ns[k];
+            if (sec[k] > top)
+                top = sec[k];
+        }
     for (int k = 0; k < 8; k++)
-        if (nsec[k] && sec[k] - in < LINE_SHARE * (top - in))
+        if (s.ns[k] && sec[k] - in < LINE_SHARE * (top - in))
             dark[nd++] = k;
     if (nd >= 3)
         *lines = 1;
@@ -393,188 +422,282 @@ static double darkness(const st_lab_planes *lab, double x, double y, double r0,
         int gap = abs(dark[1] - dark[0]);
         *lines = gap >= 3 && gap <= 5;
     }
-    return out / nout - in;
+    return s.out / s.nout - in;
+}
+
+/* A tile: its origin (ox, oy) and its core [cx0, cx1) x [cy0, cy1), in
+ * the box's pixels. */
+typedef struct core {
+    int ox, oy, cx0, cy0, cx1, cy1;
+} core;
+
+/* One centre scale on one level of a tile: its triple of responses, its
+ * sigma, spread and threshold. */
+typedef struct triple {
+    const float *lo, *mid, *hi;
+    int i, l, d, W; /* scale, level, decimation, samples a row */
+    int m;          /* the region around a maximum, tile px */
+    double sm, sp;  /* sigma, spread */
+    float thr;      /* the smallest float at or above the threshold */
+} triple;
+
+/* The smallest float at or above x: v >= it as a float is v >= x. */
+static float float_ceil(double x)
+{
+    float f = (float)x;
+    if ((double)f < x)
+        f = nextafterf(f, INFINITY);
+    return f;
 }
 
 /* The test hook: the core's samples of a level-l response into a plane
  * of the box. */
-static void probe_copy(const tiler *t, const float *r, int l, float *dst,
-                       int cx0, int cy0, int cx1, int cy1)
+static void probe_copy(const tiler *t, const core *c, const triple *s,
+                       float *dst)
 {
-    int d = 1 << l, W = lw(t, l), ox = cx0 - t->pad, oy = cy0 - t->pad;
-    for (int yd = (cy0 - oy + d - 1) / d; oy + yd * d < cy1; yd++)
-        for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd++)
-            dst[(size_t)(oy + yd * d) * t->bw + (ox + xd * d)] =
-                r[(size_t)yd * W + xd];
+    int d = s->d;
+    for (int yd = (c->cy0 - c->oy + d - 1) / d; c->oy + yd * d < c->cy1; yd++)
+        for (int xd = (c->cx0 - c->ox + d - 1) / d; c->ox + xd * d < c->cx1;
+             xd++)
+            dst[(size_t)(c->oy + yd * d) * t->bw + (c->ox + xd * d)] =
+                s->mid[(size_t)yd * s->W + xd];
+}
+
+/* The tile's integral image of region counts, b->integ. */
+static void count_tile(const tiler *t, tile_buf *b, const core *c, int xa,
+                       int xb)
+{
+    const st_region *reg = t->reg;
+    int Tw = t->Tw, Th = t->Th;
+    size_t iw = (size_t)Tw + 1;
+    memset(b->integ, 0, iw * sizeof *b->integ);
+    for (int y = 0; y < Th; y++) {
+        int by = c->oy + y;
+        unsigned *ip = b->integ + (size_t)(y + 1) * iw, *iq = ip - iw, acc = 0;
+        const uint8_t *mk;
+        ip[0] = 0;
+        if (by < 0 || by >= t->bh || xa >= xb) {
+            memcpy(ip + 1, iq + 1, (size_t)Tw * sizeof *ip);
+            continue;
+        }
+        mk = reg->mask + (size_t)(by + reg->y0) * reg->width +
+             (size_t)(reg->x0 + c->ox + xa);
+        for (int x = 0; x < xa; x++)
+            ip[x + 1] = iq[x + 1];
+        for (int x = xa; x < xb; x++) {
+            acc += mk[x - xa] != 0;
+            ip[x + 1] = acc + iq[x + 1];
+        }
+        for (int x = xb; x < Tw; x++)
+            ip[x + 1] = acc + iq[x + 1];
+    }
+}
+
+/* Inverted, mean-free L* of the tile into b->in, 0 outside the region.
+ * b->full: the region covers all of the tile that lies in the box (then
+ * every window the tests look at, which lies in the box, is covered);
+ * else b->integ counts the region's pixels (count_tile). */
+static void fill_tile(const tiler *t, tile_buf *b, const core *c)
+{
+    const st_region *reg = t->reg;
+    int Tw = t->Tw, Th = t->Th;
+    int xa = c->ox < 0 ? -c->ox : 0;
+    int xb = c->ox + Tw > t->bw ? t->bw - c->ox : Tw;
+    b->full = 1;
+    for (int y = 0; y < Th; y++) {
+        int by = c->oy + y;
+        float *row = b->in + (size_t)y * Tw;
+        const float *L;
+        const uint8_t *mk;
+        size_t j;
+        memset(row, 0, (size_t)Tw * sizeof *row);
+        if (by < 0 || by >= t->bh || xa >= xb)
+            continue;
+        j = (size_t)(by + reg->y0) * reg->width + (size_t)(reg->x0 + c->ox + xa);
+        L = t->lab->L + j;
+        mk = reg->mask + j;
+        if (!memchr(mk, 0, (size_t)(xb - xa)))
+            for (int x = xa; x < xb; x++)
+                row[x] = (float)(t->mean - L[x - xa]);
+        else {
+            b->full = 0;
+            for (int x = xa; x < xb; x++)
+                row[x] = mk[x - xa] ? (float)(t->mean - L[x - xa]) : 0.0f;
+        }
+    }
+    if (!b->full)
+        count_tile(t, b, c, xa, xb);
+}
+
+/* Whether the sample p of the triple (value v) is the largest of its
+ * 3 x 3 x 3 neighbourhood: its own scale first, which rules out most. */
+static int is_max(const triple *s, size_t p, float v)
+{
+    size_t W = (size_t)s->W;
+    const size_t q[9] = {p - W - 1, p - W, p - W + 1, p - 1, p,
+                         p + 1,     p + W - 1, p + W, p + W + 1};
+    for (int k = 0; k < 9; k++)
+        if (k != 4 && s->mid[q[k]] >= v)
+            return 0;
+    for (int k = 0; k < 9; k++)
+        if (s->lo[q[k]] >= v || s->hi[q[k]] >= v)
+            return 0;
+    return 1;
+}
+
+/* Whether the region covers the tile's box [x0, x1) x [y0, y1). */
+static int region_all(const tiler *t, const tile_buf *b, int x0, int y0,
+                      int x1, int y1)
+{
+    size_t iw = (size_t)t->Tw + 1;
+    const unsigned *g = b->integ;
+    if (b->full)
+        return 1;
+    return g[(size_t)y1 * iw + x1] - g[(size_t)y0 * iw + x1] -
+               g[(size_t)y1 * iw + x0] + g[(size_t)y0 * iw + x0] ==
+           (unsigned)((x1 - x0) * (y1 - y0));
+}
+
+/* The tests of a maximum at the sample (xd, yd) of the triple; a pore that
+ * passes them all is added to out. Returns -1 when out of memory. */
+static int consider(const tiler *t, const tile_buf *b, const core *c,
+                    const triple *s, int xd, int yd, st_pores *out, int *cap)
+{
+    const float *mid = s->mid;
+    size_t W = (size_t)s->W, p = (size_t)yd * W + (size_t)xd;
+    int tx = xd * s->d, ty = yd * s->d, bx = c->ox + tx, by = c->oy + ty;
+    int m = s->m, lines;
+    double v = mid[p], a = s->lo[p], cc = s->hi[p];
+    double l0 = mid[p - 1], r0 = mid[p + 1], u0 = mid[p - W], d0 = mid[p + W];
+    double ex = l0 - 2 * v + r0, ey = u0 - 2 * v + d0;
+    double exy = 0.25 * (mid[p - W - 1] + mid[p + W + 1] - mid[p - W + 1] -
+                         mid[p + W - 1]);
+    double det = ex * ey - exy * exy, den = a - 2 * v + cc;
+    double off, sg, dia, cxp, cyp, dark;
+    /* a blob, not a ridge: both principal curvatures of the response
+     * negative and within a ratio (Lowe 2004's edge test) */
+    if (!(ex < 0 && ey < 0 && det > 0) || (ex + ey) * (ex + ey) >= CURV_TEST * det)
+        return 0;
+    if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw || by + m + 1 > t->bh ||
+        tx - m < 0 || ty - m < 0 || tx + m + 1 > t->Tw || ty + m + 1 > t->Th)
+        return 0; /* image or tile edge */
+    if (!region_all(t, b, tx - m, ty - m, tx + m + 1, ty + m + 1))
+        return 0; /* region edge within m */
+    /* the scale: a parabola through the three responses in log sigma */
+    off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
+    off = fmax(-0.5, fmin(0.5, off));
+    sg = s->sm * pow(t->ratio, off);
+    dia = 2 * sqrt(2.0) * sg;
+    if (dia < t->dmin || dia > t->dmax)
+        return 0;
+    /* sub-sample centre: a parabola along x and y */
+    cxp = bx + fmax(-0.5, fmin(0.5, 0.5 * (l0 - r0) / ex)) * s->d + t->reg->x0;
+    cyp = by + fmax(-0.5, fmin(0.5, 0.5 * (u0 - d0) / ey)) * s->d + t->reg->y0;
+    /* darker than its own surround on the image */
+    dark = darkness(t->lab, cxp, cyp, fmax(1, 0.35 * dia), fmax(2, 0.75 * dia),
+                    fmax(3, dia), &lines);
+    if (!(dark >= DARK_SHARE * v) || lines)
+        return 0;
+    return push(out, cap,
+                (st_pore){(float)cxp, (float)cyp, (float)dia, (float)v,
+                          (float)dark,
+                          (float)(s->sp > 0 ? v / s->sp : INFINITY)});
+}
+
+/* The maxima of one triple over the tile's core. The first and last
+ * column and row of the box are never maxima. */
+static int scan(const tiler *t, const tile_buf *b, const core *c,
+                const triple *s, st_pores *out, int *cap)
+{
+    int d = s->d, xd0 = (c->cx0 - c->ox) / d;
+    int xd1 = (c->cx1 - c->ox + d - 1) / d;
+    while (c->ox + xd0 * d < 1)
+        xd0++;
+    while (xd1 > xd0 && c->ox + (xd1 - 1) * d >= t->bw - 1)
+        xd1--;
+    for (int yd = (c->cy0 - c->oy) / d; yd * d < c->cy1 - c->oy; yd++) {
+        int by = c->oy + yd * d;
+        const float *row = s->mid + (size_t)yd * s->W;
+        if (by < 1 || by >= t->bh - 1)
+            continue;
+        /* most samples are below the threshold: skip them in a loop of
+         * their own */
+        for (int xd = skip_below(row, xd0, xd1, s->thr, t->avx); xd < xd1;
+             xd = skip_below(row, xd + 1, xd1, s->thr, t->avx)) {
+            size_t p = (size_t)yd * s->W + (size_t)xd;
+            if (is_max(s, p, row[xd]) &&
+                consider(t, b, c, s, xd, yd, out, cap))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The centre scales on level l: i0 .. i1 - 1 (none if i0 == i1). */
+static void level_scales(const tiler *t, int l, int *i0, int *i1)
+{
+    *i0 = *i1 = 1;
+    while (*i0 < t->ns - 1 && t->level[*i0] != l)
+        (*i0)++;
+    *i1 = *i0;
+    while (*i1 < t->ns - 1 && t->level[*i1] == l)
+        (*i1)++;
+}
+
+/* Pores of level l of a tile whose spectrum is in b->spec. */
+static st_status do_level(const tiler *t, tile_buf *b, const core *c, int l,
+                          st_pores *out, int *cap, st_error *err)
+{
+    int i0, i1, have = -1; /* responses in resp[] up to scale have */
+    level_scales(t, l, &i0, &i1);
+    for (int i = i0; i < i1; i++) {
+        triple s;
+        st_status st;
+        double K = t->opt->min_significance;
+        /* the triple i - 1, i, i + 1 on this level */
+        for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
+            if ((st = response(t, b, l, k, b->resp[(k + 3) % 3], err)))
+                return st;
+        have = i + 1;
+        s.lo = b->resp[(i + 2) % 3];
+        s.mid = b->resp[i % 3];
+        s.hi = b->resp[(i + 1) % 3];
+        s.i = i, s.l = l, s.d = 1 << l, s.W = lw(t, l), s.sm = t->sig[i];
+        /* the region around the maximum: 3.1 sigma (the ring test reads
+         * up to 3.09 sigma around the refined centre, which moves by up
+         * to half a sample) */
+        s.m = (int)ceil(3.1 * s.sm + 0.5 * s.d) + 1;
+        /* a pore stands out from the spread of this scale's responses
+         * over the tile, and from the floor */
+        s.sp = spread(t, b, s.mid, l, c->cx0, c->cy0, c->cx1, c->cy1);
+        s.thr = float_ceil(t->opt->min_response);
+        if (float_ceil(K * s.sp) > s.thr)
+            s.thr = float_ceil(K * s.sp);
+        if (t->probe && t->probe->resp[i]) {
+            t->probe->pad[i] = t->pad;
+            probe_copy(t, c, &s, t->probe->resp[i]);
+        }
+        if (scan(t, b, c, &s, out, cap))
+            return st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+    }
+    return ST_OK;
 }
 
 /* Pores of the tile whose core starts at (cx0, cy0) of the bounding box. */
 static st_status do_tile(const tiler *t, tile_buf *b, int cx0, int cy0,
                          st_pores *out, int *cap, st_error *err)
 {
-    const st_region *reg = t->reg;
-    int ox = cx0 - t->pad, oy = cy0 - t->pad, Tw = t->Tw, Th = t->Th;
-    int cx1 = cx0 + t->cw < t->bw ? cx0 + t->cw : t->bw;
-    int cy1 = cy0 + t->ch < t->bh ? cy0 + t->ch : t->bh;
-    size_t iw = (size_t)Tw + 1;
-    /* the smallest float >= min_response: v >= thr as in double */
-    float thr = (float)t->opt->min_response;
-    if ((double)thr < t->opt->min_response)
-        thr = nextafterf(thr, INFINITY);
+    core c;
     st_status s;
-
-    /* inverted, mean-free L*, 0 outside the region; region counts */
-    memset(b->integ, 0, iw * sizeof *b->integ);
-    for (int y = 0; y < Th; y++) {
-        int by = oy + y;
-        float *row = b->in + (size_t)y * Tw;
-        unsigned *ip = b->integ + (size_t)(y + 1) * iw, *iq = ip - iw, acc = 0;
-        ip[0] = 0;
-        for (int x = 0; x < Tw; x++) {
-            int bx = ox + x;
-            float v = 0;
-            if (bx >= 0 && by >= 0 && bx < t->bw && by < t->bh) {
-                size_t j = (size_t)(by + reg->y0) * reg->width + bx + reg->x0;
-                if (reg->mask[j]) {
-                    v = (float)(t->mean - t->lab->L[j]);
-                    acc++;
-                }
-            }
-            row[x] = v;
-            ip[x + 1] = acc + iq[x + 1];
-        }
-    }
-    if ((s = st_fft_forward(Tw, Th, b->in, b->spec, err)))
+    c.cx0 = cx0, c.cy0 = cy0, c.ox = cx0 - t->pad, c.oy = cy0 - t->pad;
+    c.cx1 = cx0 + t->cw < t->bw ? cx0 + t->cw : t->bw;
+    c.cy1 = cy0 + t->ch < t->bh ? cy0 + t->ch : t->bh;
+    fill_tile(t, b, &c);
+    if ((s = st_fft_forward(t->Tw, t->Th, b->in, b->spec, err)))
         return s;
-
-    for (int l = t->lmin; l <= t->lmax; l++) {
-        int d = 1 << l, W = lw(t, l), have = -1; /* scales in resp[] */
-        int first = -1;
-        for (int i = 1; i < t->ns - 1; i++)
-            if (t->level[i] == l) {
-                first = i;
-                break;
-            }
-        if (first < 0)
-            continue;
-        for (int i = first; i < t->ns - 1 && t->level[i] == l; i++) {
-            const float *lo, *mid, *hi;
-            double sm = t->sig[i], sp;
-            /* the region around the maximum: 3.1 sigma (the ring test reads
-             * up to 3.09 sigma around the refined centre, which moves by up
-             * to half a sample) */
-            int m = (int)ceil(3.1 * sm + 0.5 * (1 << l)) + 1;
-            float thr_i;
-            /* the triple i - 1, i, i + 1 on this level */
-            for (int k = have < 0 ? i - 1 : have + 1; k <= i + 1; k++)
-                if ((s = response(t, b, l, k, b->resp[(k + 3) % 3], err)))
-                    return s;
-            have = i + 1;
-            lo = b->resp[(i + 2) % 3];
-            mid = b->resp[i % 3];
-            hi = b->resp[(i + 1) % 3];
-            /* a pore stands out from the spread of this scale's responses
-             * over the tile, and from the floor */
-            sp = spread(t, b, mid, l, cx0, cy0, cx1, cy1);
-            if (t->probe && t->probe->resp[i]) {
-                t->probe->pad[i] = t->pad;
-                probe_copy(t, mid, l, t->probe->resp[i], cx0, cy0, cx1, cy1);
-            }
-            thr_i = (float)fmax(thr, t->opt->min_significance * sp);
-            if ((double)thr_i < t->opt->min_significance * sp)
-                thr_i = nextafterf(thr_i, INFINITY);
-            /* decimated samples of the core: tile x = xd d; the first
-             * and last column of the box are never maxima */
-            int xd0 = (cx0 - ox) / d, xd1 = (cx1 - ox + d - 1) / d;
-            while (ox + xd0 * d < 1)
-                xd0++;
-            while (xd1 > xd0 && ox + (xd1 - 1) * d >= t->bw - 1)
-                xd1--;
-            for (int yd = (cy0 - oy) / d; yd * d < cy1 - oy; yd++) {
-                int ty = yd * d, by = oy + ty;
-                const float *row = mid + (size_t)yd * W;
-                if (by < 1 || by >= t->bh - 1)
-                    continue;
-                for (int xd = xd0; xd < xd1; xd++) {
-                    int tx, bx, is_max = 1;
-                    size_t p;
-                    float v;
-                    /* most samples are below the threshold: skip them in
-                     * a loop of their own */
-                    xd = skip_below(row, xd, xd1, thr_i);
-                    if (xd >= xd1)
-                        break;
-                    tx = xd * d, bx = ox + tx;
-                    p = (size_t)yd * W + xd;
-                    v = mid[p];
-                    for (int dy = -1; dy <= 1 && is_max; dy++)
-                        for (int dx = -1; dx <= 1; dx++) {
-                            size_t q = p + (size_t)((long)dy * W + dx);
-                            if (lo[q] >= v || hi[q] >= v ||
-                                ((dx || dy) && mid[q] >= v)) {
-                                is_max = 0;
-                                break;
-                            }
-                        }
-                    if (!is_max)
-                        continue;
-                    {
-                        int x0 = tx - m, y0 = ty - m, x1 = tx + m + 1,
-                            y1 = ty + m + 1;
-                        double a = lo[p], bv = v, cc = hi[p];
-                        double den = a - 2 * bv + cc, off, sg, dia, px, py;
-                        double l0 = mid[p - 1], r0 = mid[p + 1];
-                        double u0 = mid[p - W], d0 = mid[p + W];
-                        double ex = l0 - 2 * bv + r0, ey = u0 - 2 * bv + d0;
-                        double exy = 0.25 * (mid[p - W - 1] + mid[p + W + 1] -
-                                             mid[p - W + 1] - mid[p + W - 1]);
-                        double det = ex * ey - exy * exy, dark, cxp, cyp;
-                        int lines;
-                        /* a blob, not a ridge: both principal curvatures
-                         * of the response negative and within a ratio
-                         * (Lowe 2004's edge test) */
-                        if (!(ex < 0 && ey < 0 && det > 0) ||
-                            (ex + ey) * (ex + ey) >= CURV_TEST * det)
-                            continue;
-                        if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw ||
-                            by + m + 1 > t->bh || x0 < 0 || y0 < 0 ||
-                            x1 > Tw || y1 > Th)
-                            continue; /* image or tile edge */
-                        if (b->integ[(size_t)y1 * iw + x1] -
-                                b->integ[(size_t)y0 * iw + x1] -
-                                b->integ[(size_t)y1 * iw + x0] +
-                                b->integ[(size_t)y0 * iw + x0] !=
-                            (unsigned)((x1 - x0) * (y1 - y0)))
-                            continue; /* region edge within m */
-                        off = fabs(den) > 1e-12 ? 0.5 * (a - cc) / den : 0;
-                        off = fmax(-0.5, fmin(0.5, off));
-                        sg = sm * pow(t->ratio, off);
-                        dia = 2 * sqrt(2.0) * sg;
-                        if (dia < t->dmin || dia > t->dmax)
-                            continue;
-                        /* sub-sample centre: a parabola along x and y */
-                        px = fmax(-0.5, fmin(0.5, 0.5 * (l0 - r0) / ex));
-                        py = fmax(-0.5, fmin(0.5, 0.5 * (u0 - d0) / ey));
-                        cxp = bx + px * d + reg->x0;
-                        cyp = by + py * d + reg->y0;
-                        /* darker than its own surround on the image */
-                        dark =
-                            darkness(t->lab, cxp, cyp, fmax(1, 0.35 * dia),
-                                     fmax(2, 0.75 * dia), fmax(3, dia), &lines);
-                        if (!(dark >= DARK_SHARE * v) || lines)
-                            continue;
-                        if (push(
-                                out, cap,
-                                (st_pore){(float)cxp, (float)cyp, (float)dia, v,
-                                          (float)dark,
-                                          (float)(sp > 0 ? v / sp : INFINITY)}))
-                            return st_fail(err, ST_ERR_NOMEM,
-                                           "out of memory (pores)");
-                    }
-                }
-            }
-        }
-    }
+    for (int l = t->lmin; l <= t->lmax; l++)
+        if ((s = do_level(t, b, &c, l, out, cap, err)))
+            return s;
     return ST_OK;
 }
 
@@ -782,7 +905,7 @@ static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
     }
     if (n < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
-    f = select_kth(lap, n, n / 2);
+    f = st_select_k(lap, (size_t)n, (size_t)n / 2);
     /* 2 x 2 bins (NaN where a pixel is outside the region) */
     for (int j = 0; j < SHARP_BLOCK / 2; j++)
         for (int i = 0; i < SHARP_BLOCK / 2; i++) {
@@ -804,7 +927,7 @@ static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
         }
     if (nb < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
-    b = select_kth(lap, nb, nb / 2);
+    b = st_select_k(lap, (size_t)nb, (size_t)nb / 2);
     *noise = f / 2;
     return sqrt(fmax(0, b * b - f * f / 4));
 }
@@ -828,7 +951,7 @@ static st_status search_region(const st_lab_planes *lab, const st_region *reg,
     *out = NULL;
     if (opt->highlight_l > 0 && opt->highlight_l < hi)
         hi = opt->highlight_l;
-    if ((s = st_region_full(&r, w, h, err)))
+    if ((s = st_region_new_empty(&r, w, h, err)))
         return s;
     rms = calloc(nb + 1, sizeof *rms);
     sorted = malloc((nb + 1) * sizeof *sorted);
@@ -838,13 +961,15 @@ static st_status search_region(const st_lab_planes *lab, const st_region *reg,
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (pore search)");
         goto done;
     }
-    memcpy(r->mask, reg->mask, (size_t)w * (size_t)h);
-    for (int y = reg->y0; y < reg->y1; y++)
-        for (int x = reg->x0; x < reg->x1; x++) {
-            size_t i = (size_t)y * w + x;
-            if (reg->mask[i] && lab->L[i] >= hi)
-                r->mask[i] = 0;
-        }
+    /* the region (all inside its box) less highlights and clipped pixels */
+    for (int y = reg->y0; y < reg->y1; y++) {
+        size_t i0 = (size_t)y * w;
+        const uint8_t *m = reg->mask + i0;
+        const float *L = lab->L + i0;
+        uint8_t *o = r->mask + i0;
+        for (int x = reg->x0; x < reg->x1; x++)
+            o[x] = (uint8_t)(m[x] && !(L[x] >= hi));
+    }
     for (int j = 0; j < nby; j++)
         for (int i = 0; i < nbx; i++) {
             double v =
@@ -875,7 +1000,7 @@ static st_status search_region(const st_lab_planes *lab, const st_region *reg,
                                         : reg->x1 - bx0 - i * SHARP_BLOCK));
             }
     }
-    st_region_update(r);
+    st_region_update_in(r, reg->x0, reg->y0, reg->x1, reg->y1);
     *out = r;
     r = NULL;
 done:
@@ -885,6 +1010,181 @@ done:
     free(noise);
     free(lap);
     return s;
+}
+
+/* The options with defaults for what is unset. */
+static void options_of(const st_pore_options *in, st_pore_options *opt)
+{
+    if (in)
+        *opt = *in;
+    else
+        st_pore_options_init(opt);
+    if (opt->min_response <= 0)
+        opt->min_response = ST_PORE_MIN_RESPONSE;
+    if (!(opt->min_significance > 0))
+        opt->min_significance = ST_PORE_MIN_SIGNIFICANCE;
+    if (!(opt->px_scale > 0))
+        opt->px_scale = 1;
+}
+
+/* The diameter range in image px, cut at what the photo resolves: from
+ * ST_PORE_MIN_PX px (below, out->range_resolved says so). *none when
+ * nothing is left to search. */
+static st_status diameter_range(const st_pore_options *opt, st_pores *out,
+                                double *dmin, double *dmax, int *none,
+                                st_error *err)
+{
+    double k = opt->px_per_mm > 0 ? opt->px_per_mm : opt->px_scale;
+    *dmin = (opt->min_diameter > 0 ? opt->min_diameter
+             : opt->px_per_mm > 0  ? 0.05
+                                   : 3) *
+            k;
+    *dmax = (opt->max_diameter > 0 ? opt->max_diameter
+             : opt->px_per_mm > 0  ? 0.5
+                                   : 24) *
+            k;
+    if (!(*dmax >= *dmin))
+        return st_fail(err, ST_ERR_INVALID,
+                       "pore size range %.3g..%.3g px is empty", *dmin, *dmax);
+    out->range_resolved = *dmin >= ST_PORE_MIN_PX * (1 - 1e-9);
+    *none = *dmax < ST_PORE_MIN_PX;
+    *dmin = fmax(*dmin, ST_PORE_MIN_PX);
+    return ST_OK;
+}
+
+/* Mean L* over the region: each row summed in four interleaved partial
+ * sums (independent additions, so they overlap), the rows in order. */
+static double region_mean(const st_lab_planes *lab, const st_region *reg)
+{
+    double mean = 0;
+    for (int y = reg->y0; y < reg->y1; y++) {
+        size_t j = (size_t)y * reg->width;
+        const float *L = lab->L + j;
+        const uint8_t *m = reg->mask + j;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int x = reg->x0;
+        for (; x + 4 <= reg->x1; x += 4) {
+            s0 += m[x] ? (double)L[x] : 0.0;
+            s1 += m[x + 1] ? (double)L[x + 1] : 0.0;
+            s2 += m[x + 2] ? (double)L[x + 2] : 0.0;
+            s3 += m[x + 3] ? (double)L[x + 3] : 0.0;
+        }
+        for (; x < reg->x1; x++)
+            s0 += m[x] ? (double)L[x] : 0.0;
+        mean += (s0 + s1) + (s2 + s3);
+    }
+    return mean / (double)reg->count;
+}
+
+/* Each triple on the coarsest level where its smallest sigma keeps
+ * DEC_SIGMA0 or DEC_SIGMA samples and the tile stays at least 16 samples
+ * wide; and the test hook's record of them. */
+static void assign_levels(tiler *t, struct st_pores_probe *probe)
+{
+    for (int i = 1; i < t->ns - 1; i++) {
+        int l = 0;
+        while (l < MAX_LEVEL &&
+               t->sig[i - 1] / (2 << l) >= (l ? DEC_SIGMA : DEC_SIGMA0) &&
+               (t->Tw >> (l + 1)) >= 16 && (t->Th >> (l + 1)) >= 16)
+            l++;
+        t->level[i] = l;
+    }
+    t->probe = probe;
+    if (probe) {
+        probe->ns = t->ns;
+        probe->box_x0 = t->reg->x0, probe->box_y0 = t->reg->y0;
+        probe->box_w = t->bw, probe->box_h = t->bh;
+        for (int i = 0; i < t->ns; i++)
+            probe->sig[i] = t->sig[i], probe->level[i] = t->level[i];
+    }
+}
+
+/* The transfer functions a tiling uses; whether it has any scale. -1 when
+ * out of memory. */
+static int make_filters(tiler *t)
+{
+    int any = 0;
+    for (int i = 1; i < t->ns - 1; i++) {
+        int l = t->level[i];
+        if (l < t->lmin || l > t->lmax)
+            continue;
+        any = 1;
+        for (int k = i - 1; k <= i + 1; k++)
+            if (!t->filt[l][k] && !(t->filt[l][k] = make_filter(t, l, t->sig[k])))
+                return -1;
+    }
+    return any;
+}
+
+/* Runs the two tilings (see st_pores_detect_probe) into out. */
+static st_status run_tilings(tiler *t0, tiler *t, int jobs, st_pores *out,
+                             st_error *err)
+{
+    tile_buf b = {0};
+    int cap = 0;
+    st_status s = ST_OK;
+    for (int pass = 0; pass < 2 && s == ST_OK; pass++) {
+        tiler *tp = pass ? t : t0;
+        int any = make_filters(tp);
+        if (any < 0)
+            goto nomem;
+        if (!any)
+            continue;
+        bufs_free(&b);
+        memset(&b, 0, sizeof b);
+        if (bufs_new(tp, &b))
+            goto nomem;
+        s = all_tiles(tp, &b, jobs, out, &cap, err);
+    }
+    bufs_free(&b);
+    return s;
+nomem:
+    bufs_free(&b);
+    return st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+}
+
+/* Count, sizes, densities and area share of the pores over the area
+ * searched. */
+static void summarise(st_pores *out, const st_region *reg,
+                      const st_pore_options *opt)
+{
+    double area = (double)reg->count, dsum = 0, asum = 0, k = opt->px_scale;
+    for (int i = 0; i < out->count; i++) {
+        double d = out->list[i].diameter;
+        dsum += d;
+        asum += ST_PI * d * d / 4;
+    }
+    out->mean_diameter_px = out->count ? dsum / out->count / k : NAN;
+    out->area_pct = 100.0 * asum / area;
+    out->density_per_mp = out->count / (area / (k * k) / 1e6);
+    if (opt->px_per_mm > 0) {
+        double cm2 = area / (opt->px_per_mm * opt->px_per_mm) / 100.0;
+        out->density_per_cm2 = out->count / cm2;
+        out->mean_diameter_mm = out->mean_diameter_px * k / opt->px_per_mm;
+    } else {
+        out->density_per_cm2 = NAN;
+        out->mean_diameter_mm = NAN;
+    }
+}
+
+/* Full size and the decimated levels run as two tilings: full size (most
+ * of the transforms) needs a margin of only 3 sigma of its own largest
+ * scale, so it takes smaller tiles (TILE0, faster per pixel) with a
+ * smaller share of margin; the decimated levels keep the margin of the
+ * largest scale. t is set up; t0 becomes the full-size tiling. */
+static void split_tilings(tiler *t, tiler *t0)
+{
+    int top = -1; /* largest scale full size computes */
+    *t0 = *t;
+    t->lmin = 1, t->lmax = MAX_LEVEL;
+    t0->lmin = t0->lmax = 0;
+    for (int i = 1; i < t->ns - 1; i++)
+        if (t->level[i] == 0)
+            top = i + 1;
+    if (top >= 0)
+        tiling(t0, (int)ceil(3 * t->sig[top]), TILE0);
+    else
+        t0->lmax = -1;
 }
 
 st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
@@ -899,54 +1199,26 @@ st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
                                 struct st_pores_probe *probe, st_error *err)
 {
     st_pore_options opt;
-    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0, ns, cap = 0;
-    double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE), mean = 0;
+    double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE);
     double sig[64];
+    int ns, none = 0;
     tiler t, t0;
-    tile_buf b = {0};
     st_region *search = NULL;
-    st_status s = ST_OK;
+    st_status s;
 
     memset(out, 0, sizeof *out);
     memset(&t, 0, sizeof t);
     memset(&t0, 0, sizeof t0);
-    if (opt_in)
-        opt = *opt_in;
-    else
-        st_pore_options_init(&opt);
+    options_of(opt_in, &opt);
     if (reg->width != lab->width || reg->height != lab->height)
         return st_fail(err, ST_ERR_INVALID, "region and image sizes differ");
     if (!reg->count)
         return st_fail(err, ST_ERR_INVALID, "empty region");
-    if (opt.min_response <= 0)
-        opt.min_response = ST_PORE_MIN_RESPONSE;
-    if (!(opt.min_significance > 0))
-        opt.min_significance = ST_PORE_MIN_SIGNIFICANCE;
-    if (!(opt.px_scale > 0))
-        opt.px_scale = 1;
-    {
-        double k = opt.px_per_mm > 0 ? opt.px_per_mm : opt.px_scale;
-        dmin = (opt.min_diameter > 0 ? opt.min_diameter
-                : opt.px_per_mm > 0  ? 0.05
-                                     : 3) *
-               k;
-        dmax = (opt.max_diameter > 0 ? opt.max_diameter
-                : opt.px_per_mm > 0  ? 0.5
-                                     : 24) *
-               k;
-        if (!(dmax >= dmin))
-            return st_fail(err, ST_ERR_INVALID,
-                           "pore size range %.3g..%.3g px is empty", dmin,
-                           dmax);
-        /* the photo resolves pores from ST_PORE_MIN_PX px: below, the range
-         * is cut there (or nothing is left to search), and the result says
-         * so */
-        out->range_resolved = dmin >= ST_PORE_MIN_PX * (1 - 1e-9);
-        if (dmax < ST_PORE_MIN_PX) {
-            unsearched(out);
-            return ST_OK;
-        }
-        dmin = fmax(dmin, ST_PORE_MIN_PX);
+    if ((s = diameter_range(&opt, out, &dmin, &dmax, &none, err)))
+        return s;
+    if (none) {
+        unsearched(out);
+        return ST_OK;
     }
     smin = dmin / (2 * sqrt(2.0)) / ratio;
     ns = (int)ceil(log(dmax / dmin) / log(ratio)) + 3;
@@ -956,14 +1228,8 @@ st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
     for (int i = 0; i < ns; i++)
         sig[i] = smin * pow(ratio, i);
 
-    for (int y = reg->y0; y < reg->y1; y++)
-        for (int x = reg->x0; x < reg->x1; x++) {
-            size_t j = (size_t)y * reg->width + x;
-            if (reg->mask[j])
-                mean += lab->L[j];
-        }
-    mean /= (double)reg->count;
-    if ((s = search_region(lab, reg, &opt, mean, &search, err)))
+    if ((s = search_region(lab, reg, &opt, region_mean(lab, reg), &search,
+                           err)))
         return s;
     out->search_px = search->count;
     if (!search->count) {
@@ -971,112 +1237,26 @@ st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
         goto done;
     }
     reg = search;
-    mean = 0;
-    for (int y = reg->y0; y < reg->y1; y++)
-        for (int x = reg->x0; x < reg->x1; x++) {
-            size_t j = (size_t)y * reg->width + x;
-            if (reg->mask[j])
-                mean += lab->L[j];
-        }
-    mean /= (double)reg->count;
-    bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
-
-    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
+    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
-    t.bw = bw, t.bh = bh;
+    t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
+    t.avx = has_avx();
     tiling(&t, (int)ceil(3 * sig[ns - 1]), TILE);
-    /* each triple on the coarsest level where its smallest sigma keeps
-     * DEC_SIGMA0 or DEC_SIGMA samples and the tile stays at least 16
-     * samples wide */
-    for (int i = 1; i < ns - 1; i++) {
-        int l = 0;
-        while (l < MAX_LEVEL &&
-               sig[i - 1] / (2 << l) >= (l ? DEC_SIGMA : DEC_SIGMA0) &&
-               (t.Tw >> (l + 1)) >= 16 && (t.Th >> (l + 1)) >= 16)
-            l++;
-        t.level[i] = l;
-    }
-    t.probe = probe;
-    if (probe) {
-        probe->ns = ns;
-        probe->box_x0 = reg->x0, probe->box_y0 = reg->y0;
-        probe->box_w = bw, probe->box_h = bh;
-        for (int i = 0; i < ns; i++)
-            probe->sig[i] = sig[i], probe->level[i] = t.level[i];
-    }
-    /* Full size and the decimated levels run as two tilings: full size
-     * (most of the transforms) needs a margin of only 3 sigma of its own
-     * largest scale, so it takes smaller tiles (TILE0, faster per pixel)
-     * with a smaller share of margin; the decimated levels keep the
-     * margin of the largest scale. */
-    t0 = t;
-    t.lmin = 1, t.lmax = MAX_LEVEL;
-    t0.lmin = t0.lmax = 0;
-    {
-        int top = -1; /* largest scale full size computes */
-        for (int i = 1; i < ns - 1; i++)
-            if (t.level[i] == 0)
-                top = i + 1;
-        if (top >= 0)
-            tiling(&t0, (int)ceil(3 * sig[top]), TILE0);
-        else
-            t0.lmax = -1;
-    }
-    for (int pass = 0; pass < 2 && s == ST_OK; pass++) {
-        tiler *tp = pass ? &t : &t0;
-        int any = 0;
-        for (int i = 1; i < ns - 1; i++)
-            if (tp->level[i] >= tp->lmin && tp->level[i] <= tp->lmax) {
-                any = 1;
-                for (int k = i - 1; k <= i + 1; k++)
-                    if (!tp->filt[tp->level[i]][k] &&
-                        !(tp->filt[tp->level[i]][k] =
-                              make_filter(tp, tp->level[i], sig[k])))
-                        goto nomem;
-            }
-        if (!any)
-            continue;
-        bufs_free(&b);
-        memset(&b, 0, sizeof b);
-        if (bufs_new(tp, &b))
-            goto nomem;
-        s = all_tiles(tp, &b, opt.jobs, out, &cap, err);
-    }
-    if (s)
+    assign_levels(&t, probe);
+    split_tilings(&t, &t0);
+    if ((s = run_tilings(&t0, &t, opt.jobs, out, err)))
         goto done;
-
-    if (prune(out, bw + reg->x0, bh + reg->y0, dmax))
-        goto nomem;
-    {
-        double area = (double)reg->count, dsum = 0, asum = 0;
-        for (int i = 0; i < out->count; i++) {
-            double d = out->list[i].diameter;
-            dsum += d;
-            asum += ST_PI * d * d / 4;
-        }
-        double k = opt.px_scale;
-        out->mean_diameter_px = out->count ? dsum / out->count / k : NAN;
-        out->area_pct = 100.0 * asum / area;
-        out->density_per_mp = out->count / (area / (k * k) / 1e6);
-        if (opt.px_per_mm > 0) {
-            double cm2 = area / (opt.px_per_mm * opt.px_per_mm) / 100.0;
-            out->density_per_cm2 = out->count / cm2;
-            out->mean_diameter_mm = out->mean_diameter_px * k / opt.px_per_mm;
-        } else {
-            out->density_per_cm2 = NAN;
-            out->mean_diameter_mm = NAN;
-        }
+    if (prune(out, t.bw + reg->x0, t.bh + reg->y0, dmax)) {
+        s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+        goto done;
     }
-    goto done;
-nomem:
-    s = st_fail(err, ST_ERR_NOMEM, "out of memory (pores)");
+    summarise(out, reg, &opt);
 done:
     for (int l = 0; l <= MAX_LEVEL; l++)
         for (int i = 0; i < 64; i++) {
             free(t.filt[l][i]);
             free(t0.filt[l][i]);
         }
-    bufs_free(&b);
     st_region_free(search);
     if (s != ST_OK)
         st_pores_clear(out);

@@ -1,10 +1,13 @@
 /* skintrack — FFTW behind a small plan cache.
  *
  * Real-to-complex 2-D transforms in single precision, planned once per size
- * with FFTW_ESTIMATE (planning with FFTW_MEASURE costs seconds at photo
- * sizes and gains little) and reused: a plan is executed on the caller's
- * arrays through FFTW's new-array interface, which is thread-safe, while
- * planning itself is serialised by a mutex. Arrays must come from
+ * and reused: the pore tiles' sizes from wisdom shipped with the library
+ * (measured with FFTW_PATIENT; imgproc/fft_wisdom.h, `make wisdom`), every
+ * other size with FFTW_ESTIMATE, so that a size gets the same plan on
+ * every run (planning with FFTW_MEASURE at run time costs seconds at photo
+ * sizes and may pick another plan next time). A plan is executed on the
+ * caller's arrays through FFTW's new-array interface, which is thread-safe,
+ * while planning itself is serialised by a mutex. Arrays must come from
  * st_fft_alloc (FFTW's alignment).
  *
  * Layout (FFTW's): a real array of h rows of w floats; its spectrum has h
