@@ -104,7 +104,7 @@ static int plane_new(plane *p, int w, int h)
 {
     p->w = w;
     p->h = h;
-    p->p = calloc((size_t)w * (size_t)h, sizeof(float));
+    p->p = st_calloc_large((size_t)w * (size_t)h, sizeof(float));
     return p->p ? 0 : -1;
 }
 
@@ -197,75 +197,64 @@ static void axpy_row(float *restrict t, const float *restrict s, float k, int n)
         t[x] += k * s[x];
 }
 
-/* Separable Gaussian blur, edges repeated; out must be allocated. */
+/* One row of the separable Gaussian (kernel k of radius r), edges
+ * repeated: s -> t, w samples. */
+static void blur_row(const float *s, float *t, const float *k, int r, int w)
+{
+    /* the interior tap by tap over the whole row (vectorises); each sum
+     * still runs over the taps in order, as at the edges */
+    if (w > 2 * r) {
+        for (int x = r; x < w - r; x++)
+            t[x] = 0;
+        for (int i = 0; i <= 2 * r; i++)
+            axpy_row(t + r, s + i, k[i], w - 2 * r);
+    }
+    for (int x = 0; x < w; x++) {
+        float acc = 0;
+        if (x >= r && x < w - r)
+            continue;
+        for (int i = -r; i <= r; i++) {
+            int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
+            acc += k[i + r] * s[xx];
+        }
+        t[x] = acc;
+    }
+}
+
+/* Separable Gaussian blur, edges repeated; out must be allocated. The
+ * rows blurred along x are kept in a ring of 2 r + 1 rows, all the column
+ * pass needs at a time, rather than in a whole plane. */
 static int blur(const plane *in, plane *out, double sigma)
 {
-    int r = (int)ceil(3 * sigma), w = in->w, h = in->h;
-    float *k = malloc((size_t)(2 * r + 1) * sizeof *k);
-    float *tmp = malloc((size_t)w * (size_t)h * sizeof *tmp);
+    int r = (int)ceil(3 * sigma), w = in->w, h = in->h, n = 2 * r + 1;
+    int next = 0; /* the next row to blur along x */
+    float *k = malloc((size_t)n * sizeof *k);
+    float *ring = malloc((size_t)n * (size_t)w * sizeof *ring);
     double sum = 0;
-    if (!k || !tmp) {
+    if (!k || !ring) {
         free(k);
-        free(tmp);
+        free(ring);
         return -1;
     }
     for (int i = -r; i <= r; i++)
         sum += k[i + r] = (float)exp(-0.5 * i * i / (sigma * sigma));
-    for (int i = 0; i <= 2 * r; i++)
+    for (int i = 0; i < n; i++)
         k[i] = (float)(k[i] / sum);
     for (int y = 0; y < h; y++) {
-        const float *s = row(in, y);
-        float *t = tmp + (size_t)y * (size_t)w;
-        /* the interior tap by tap over the whole row (vectorises); each
-         * sum still runs over the taps in order, as at the edges */
-        if (w > 2 * r) {
-            for (int x = r; x < w - r; x++)
-                t[x] = 0;
-            for (int i = 0; i <= 2 * r; i++)
-                axpy_row(t + r, s + i, k[i], w - 2 * r);
-        }
-        for (int x = 0; x < w; x++) {
-            float acc = 0;
-            if (x >= r && x < w - r)
-                continue;
-            for (int i = -r; i <= r; i++) {
-                int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
-                acc += k[i + r] * s[xx];
-            }
-            t[x] = acc;
-        }
-    }
-    for (int y = 0; y < h; y++) {
         float *o = row(out, y);
+        for (; next <= y + r && next < h; next++)
+            blur_row(row(in, next), ring + (size_t)(next % n) * (size_t)w, k,
+                     r, w);
         for (int x = 0; x < w; x++)
             o[x] = 0;
         for (int i = -r; i <= r; i++) {
             int yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
-            const float *t = tmp + (size_t)yy * (size_t)w;
-            for (int x = 0; x < w; x++)
-                o[x] += k[i + r] * t[x];
+            axpy_row(o, ring + (size_t)(yy % n) * (size_t)w, k[i + r], w);
         }
     }
     free(k);
-    free(tmp);
+    free(ring);
     return 0;
-}
-
-static void gradients(const plane *p, plane *gx, plane *gy)
-{
-    int w = p->w, h = p->h;
-    for (int y = 0; y < h; y++) {
-        const float *s = row(p, y);
-        const float *up = row(p, y > 0 ? y - 1 : y);
-        const float *dn = row(p, y < h - 1 ? y + 1 : y);
-        float *ox = row(gx, y), *oy = row(gy, y);
-        float sy = (y > 0 && y < h - 1) ? 0.5f : 1.0f;
-        for (int x = 0; x < w; x++) {
-            int xl = x > 0 ? x - 1 : x, xr = x < w - 1 ? x + 1 : x;
-            ox[x] = (s[xr] - s[xl]) / (float)(xr - xl);
-            oy[x] = (dn[x] - up[x]) * sy;
-        }
-    }
 }
 
 /* Bilinear sample; (u, v) must lie in [0, w-1] x [0, h-1] (the cell index
@@ -286,24 +275,31 @@ static inline float bilinear(const plane *p, float u, float v)
            (b[0] + fx * (b[1] - b[0])) * fy;
 }
 
-/* bilinear() of three planes of one size at once (the weights once). */
-static inline void bilinear3(const plane *p, const plane *q, const plane *r,
-                             float u, float v, float *op, float *oq, float * or)
+/* bilinear() of p and of its central-difference gradients
+ * (p[x+1] - p[x-1]) / 2 and (p[y+1] - p[y-1]) / 2 at once, the gradients
+ * from p's 4 x 4 neighbourhood of (u, v) rather than from stored gradient
+ * planes (the same values, without two more planes to fill); (u, v) must
+ * lie in [1, w-2) x [1, h-2). */
+static inline void bilinear_grad(const plane *p, float u, float v, float *oi,
+                                 float *ogx, float *ogy)
 {
     int x = (int)u, y = (int)v;
+    size_t W = (size_t)p->w;
+    const float *a, *b;
     float fx, fy;
-    size_t o;
-    x = x > p->w - 2 ? p->w - 2 : x;
-    y = y > p->h - 2 ? p->h - 2 : y;
+    x = x > p->w - 3 ? p->w - 3 : x;
+    y = y > p->h - 3 ? p->h - 3 : y;
     fx = u - (float)x;
     fy = v - (float)y;
-    o = (size_t)y * (size_t)p->w + x;
-#define BL(P)                                                                  \
-    ((P->p[o] + fx * (P->p[o + 1] - P->p[o])) * (1 - fy) +                     \
-     (P->p[o + p->w] + fx * (P->p[o + p->w + 1] - P->p[o + p->w])) * fy)
-    *op = BL(p);
-    *oq = BL(q);
-    * or = BL(r);
+    a = p->p + (size_t)y * W + (size_t)x; /* rows y and y + 1 */
+    b = a + W;
+#define BL(A0, A1, B0, B1) (((A0) + fx * ((A1) - (A0))) * (1 - fy) + \
+                            ((B0) + fx * ((B1) - (B0))) * fy)
+    *oi = BL(a[0], a[1], b[0], b[1]);
+    *ogx = BL((a[1] - a[-1]) / 2.0f, (a[2] - a[0]) / 2.0f,
+              (b[1] - b[-1]) / 2.0f, (b[2] - b[0]) / 2.0f);
+    *ogy = BL((b[0] - a[-(ptrdiff_t)W]) * 0.5f, (b[1] - a[1 - (ptrdiff_t)W]) * 0.5f,
+              (b[W] - a[0]) * 0.5f, (b[W + 1] - a[1]) * 0.5f);
 #undef BL
 }
 
@@ -732,8 +728,7 @@ static st_status initial_estimate(const plane *r, const plane *m,
 /* ---- Gauss-Newton refinement ---- */
 
 typedef struct level {
-    plane r, m;   /* blurred luminance */
-    plane gx, gy; /* gradients of m */
+    plane r, m; /* blurred luminance */
 } level;
 
 /* Largest corner displacement between two transforms over a w x h frame. */
@@ -776,7 +771,7 @@ static int refine(const level *L, st_transform *t, int translation_only,
                     continue;
                 {
                     float fi, fgx, fgy;
-                    bilinear3(&L->m, &L->gx, &L->gy, u, v, &fi, &fgx, &fgy);
+                    bilinear_grad(&L->m, u, v, &fi, &fgx, &fgy);
                     I = fi;
                     Gx = fgx * *gain;
                     Gy = fgy * *gain;
@@ -867,8 +862,7 @@ static int refine_general(const level *L, st_transform *t, int projective,
                 v = (m[3] * x + m[4] * y + m[5]) / w;
                 if (!(u >= 1 && v >= 1 && u < umax && v < vmax))
                     continue;
-                bilinear3(&L->m, &L->gx, &L->gy, (float)u, (float)v, &fi, &fgx,
-                          &fgy);
+                bilinear_grad(&L->m, (float)u, (float)v, &fi, &fgx, &fgy);
                 I = fi;
                 Gx = fgx * *gain / w;
                 Gy = fgy * *gain / w;
@@ -1023,8 +1017,6 @@ static void free_level(level *L)
 {
     plane_free(&L->r);
     plane_free(&L->m);
-    plane_free(&L->gx);
-    plane_free(&L->gy);
 }
 
 /* The blur of each image that brings both to one resolution when the
@@ -1040,17 +1032,15 @@ static void matched_blur(double s, double *sr, double *sm)
     *sm = s > 1 ? s : 1;
 }
 
-/* Blurred planes and gradients for refinement on one pyramid level. */
+/* Blurred planes for refinement on one pyramid level. */
 static int make_level(const plane *r, const plane *m, double scale, level *L)
 {
     double sr, sm;
     matched_blur(scale, &sr, &sm);
     memset(L, 0, sizeof *L);
     if (plane_new(&L->r, r->w, r->h) || plane_new(&L->m, m->w, m->h) ||
-        plane_new(&L->gx, m->w, m->h) || plane_new(&L->gy, m->w, m->h) ||
         blur(r, &L->r, sr) || blur(m, &L->m, sm))
         return -1;
-    gradients(&L->m, &L->gx, &L->gy);
     return 0;
 }
 

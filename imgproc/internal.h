@@ -50,6 +50,12 @@ void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i),
 st_status st_image_as_float(const st_image *img, const st_image **view,
                             st_image **copy, st_error *err);
 
+/* calloc(count, size) (NULL when out of memory or on overflow; free()
+ * releases it); a buffer of 4 MB or more is 2 MB-aligned and asks for
+ * transparent huge pages where Linux offers them, which makes first
+ * touching it about 500 times fewer page faults (image.c). */
+void *st_calloc_large(size_t count, size_t size);
+
 /* a * b into *out; returns 0, or -1 if it overflows size_t. */
 static inline int st_mul_size(size_t a, size_t b, size_t *out)
 {
