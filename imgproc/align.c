@@ -1326,6 +1326,94 @@ static void judge(st_align_result *res, const st_align_options *opt,
 
 #define MAX_LEVELS 12
 
+/* The luminance pyramids of both images into pr, pm (*nlev levels): the
+ * finest level, averaged over *f0 x *f0 blocks, under FINE_MAX_PIXELS,
+ * each next one half the size, the coarsest with a side of at most
+ * COARSE_MAX_SIDE (or the last with a side of 64 px or more). 0, or -1
+ * when out of memory (the levels made so far stay in pr, pm). */
+static int pyramid(const st_image *ref, const st_image *mov, plane *pr,
+                   plane *pm, int *f0, int *nlev)
+{
+    double big = fmax((double)ref->width * ref->height,
+                      (double)mov->width * mov->height);
+    int n = 1;
+    *f0 = 1;
+    while (big / ((double)*f0 * *f0) > FINE_MAX_PIXELS)
+        (*f0)++;
+    *nlev = 1;
+    if (luma_plane(ref, *f0, &pr[0]) || luma_plane(mov, *f0, &pm[0]))
+        return -1;
+    while (n < MAX_LEVELS &&
+           fmax(fmax(pr[n - 1].w, pr[n - 1].h),
+                fmax(pm[n - 1].w, pm[n - 1].h)) > COARSE_MAX_SIDE &&
+           fmin(fmin(pr[n - 1].w, pr[n - 1].h),
+                fmin(pm[n - 1].w, pm[n - 1].h)) >= 64) {
+        if (half_plane(&pr[n - 1], &pr[n]) || half_plane(&pm[n - 1], &pm[n]))
+            return -1;
+        *nlev = ++n;
+    }
+    return 0;
+}
+
+/* Refines *full (the full-resolution transform) from the coarsest of the
+ * nlev levels to the finest (factor f0) with the model's Gauss-Newton,
+ * gain and offset starting at 1 and 0. Returns the iterations used, or
+ * -1 when out of memory. */
+static int refine_levels(const plane *pr, const plane *pm, int nlev, int f0,
+                         const st_image *ref, st_align_model model,
+                         int translation_only, st_transform *full)
+{
+    double gain = 1, bias = 0;
+    int iters = 0;
+    for (int l = nlev - 1; l >= 0; l--) {
+        int f = f0 << l, maxit = l == nlev - 1 ? 40 : 15;
+        double tol = l == 0 ? 0.002 : 0.01;
+        /* the general models' finest iterations cost twice the
+         * similarity's per sample: half the samples (docs/align.md) */
+        double samples = l > 0                          ? 1.5e5
+                         : model == ST_ALIGN_SIMILARITY ? 6e5
+                                                        : 3e5;
+        st_transform t;
+        level L;
+        to_level(full, f, &t);
+        if (make_level(&pr[l], &pm[l], scale_of(full, ref), &L)) {
+            free_level(&L);
+            return -1;
+        }
+        if (model == ST_ALIGN_SIMILARITY)
+            iters += refine(&L, &t, translation_only, maxit, tol, samples,
+                            &gain, &bias);
+        else
+            iters += refine_general(&L, &t, model == ST_ALIGN_HOMOGRAPHY,
+                                    maxit, tol, samples, &gain, &bias);
+        to_full(&t, f, full);
+        free_level(&L);
+    }
+    return iters;
+}
+
+/* The confidence of *full on the finest level of at most about a
+ * megapixel: the band-pass there still holds pore-scale texture, at a
+ * quarter of the cost. 0, or -1 when out of memory. */
+static int confidence(const plane *pr, const plane *pm, int nlev, int f0,
+                      const st_image *ref, const st_transform *full,
+                      double *out)
+{
+    int lc = 0;
+    st_transform t;
+    level L;
+    while (lc < nlev - 1 && (double)pr[lc].w * pr[lc].h > 1.2e6)
+        lc++;
+    to_level(full, f0 << lc, &t);
+    if (make_level(&pr[lc], &pm[lc], scale_of(full, ref), &L)) {
+        free_level(&L);
+        return -1;
+    }
+    *out = band_ncc(&L, &t);
+    free_level(&L);
+    return 0;
+}
+
 st_status st_align_estimate(const st_image *ref, const st_image *mov,
                             const st_align_options *opt, st_align_result *res,
                             st_error *err)
@@ -1333,10 +1421,8 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     st_align_options defaults;
     plane pr[MAX_LEVELS] = {{0}}, pm[MAX_LEVELS] = {{0}};
     st_transform t, full;
-    double gain = 1, bias = 0, big;
     int f0 = 1, nlev = 1, iters = 0, found = 0;
     st_align_model model = ST_ALIGN_SIMILARITY;
-    level L = {{0}};
     st_status s = ST_OK;
 
     if (!ref || !mov || !res)
@@ -1352,23 +1438,8 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     memset(res, 0, sizeof *res);
     res->candidate = "none";
 
-    /* pyramid: finest level under FINE_MAX_PIXELS, coarsest side <= 384 */
-    big = fmax((double)ref->width * ref->height,
-               (double)mov->width * mov->height);
-    while (big / ((double)f0 * f0) > FINE_MAX_PIXELS)
-        f0++;
-    if (luma_plane(ref, f0, &pr[0]) || luma_plane(mov, f0, &pm[0]))
+    if (pyramid(ref, mov, pr, pm, &f0, &nlev))
         goto nomem;
-    while (nlev < MAX_LEVELS &&
-           fmax(fmax(pr[nlev - 1].w, pr[nlev - 1].h),
-                fmax(pm[nlev - 1].w, pm[nlev - 1].h)) > COARSE_MAX_SIDE &&
-           fmin(fmin(pr[nlev - 1].w, pr[nlev - 1].h),
-                fmin(pm[nlev - 1].w, pm[nlev - 1].h)) >= 64) {
-        if (half_plane(&pr[nlev - 1], &pr[nlev]) ||
-            half_plane(&pm[nlev - 1], &pm[nlev]))
-            goto nomem;
-        nlev++;
-    }
 
     /* candidate 1: SIFT matches */
     if (!opt->translation_only && !opt->no_features) {
@@ -1392,41 +1463,10 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     }
 
     /* refinement, coarse to fine */
-    for (int l = nlev - 1; l >= 0; l--) {
-        int f = f0 << l, maxit = l == nlev - 1 ? 40 : 15;
-        double tol = l == 0 ? 0.002 : 0.01;
-        /* the general models' finest iterations cost twice the
-         * similarity's per sample: half the samples (docs/align.md) */
-        double samples = l > 0                          ? 1.5e5
-                         : model == ST_ALIGN_SIMILARITY ? 6e5
-                                                        : 3e5;
-        to_level(&full, f, &t);
-        if (make_level(&pr[l], &pm[l], scale_of(&full, ref), &L))
-            goto nomem;
-        if (model == ST_ALIGN_SIMILARITY)
-            iters += refine(&L, &t, opt->translation_only, maxit, tol, samples,
-                            &gain, &bias);
-        else
-            iters += refine_general(&L, &t, model == ST_ALIGN_HOMOGRAPHY,
-                                    maxit, tol, samples, &gain, &bias);
-        to_full(&t, f, &full);
-        if (l > 0)
-            free_level(&L);
-    }
-    free_level(&L);
-    /* confidence on the finest level of at most about a megapixel: the
-     * band-pass there still holds pore-scale texture, at a quarter of the
-     * cost */
-    {
-        int lc = 0;
-        while (lc < nlev - 1 && (double)pr[lc].w * pr[lc].h > 1.2e6)
-            lc++;
-        to_level(&full, f0 << lc, &t);
-        if (make_level(&pr[lc], &pm[lc], scale_of(&full, ref), &L))
-            goto nomem;
-        res->confidence = band_ncc(&L, &t);
-        free_level(&L);
-    }
+    if ((iters = refine_levels(pr, pm, nlev, f0, ref, model,
+                               opt->translation_only, &full)) < 0 ||
+        confidence(pr, pm, nlev, f0, ref, &full, &res->confidence))
+        goto nomem;
     /* residual on the finest level */
     to_level(&full, f0, &t);
     if ((s = residual(&pr[0], &pm[0], &t, f0, scale_of(&full, ref), res, err)))
@@ -1444,7 +1484,6 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
 nomem:
     s = st_fail(err, ST_ERR_NOMEM, "out of memory (alignment)");
 done:
-    free_level(&L);
     free_levels(pr, pm, MAX_LEVELS);
     return s;
 }
