@@ -382,6 +382,24 @@ static double parabola(double l, double c, double r)
     return fabs(d) > 1e-12 ? 0.5 * (l - r) / d : 0;
 }
 
+/* c[y][x] is above its 8 neighbours on the W x H periodic surface c. */
+static int local_max(const float *c, int W, int H, int x, int y)
+{
+    float v = c[(size_t)y * W + x];
+    if (x > 0 && y > 0 && x < W - 1 && y < H - 1) {
+        const float *u = c + (size_t)(y - 1) * W + x, *m = u + W, *d = m + W;
+        return u[-1] < v && u[0] < v && u[1] < v && m[-1] < v && m[1] < v &&
+               d[-1] < v && d[0] < v && d[1] < v;
+    }
+    for (int j = -1; j <= 1; j++)
+        for (int i = -1; i <= 1; i++) {
+            int xx = (x + i + W) % W, yy = (y + j + H) % H;
+            if ((i || j) && c[(size_t)yy * W + xx] >= v)
+                return 0;
+        }
+    return 1;
+}
+
 /* Up to k strongest local maxima of a W x H periodic surface, with their
  * peak-to-sidelobe ratio (peak minus sidelobe mean over sidelobe standard
  * deviation; the sidelobe is everything outside an 11 x 11 window around
@@ -399,18 +417,11 @@ static int find_peaks(const float *c, int W, int H, peak *out, int k)
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
             float v = c[(size_t)y * W + x];
-            int is_max = 1;
-            for (int j = -1; j <= 1 && is_max; j++)
-                for (int i = -1; i <= 1; i++) {
-                    int xx = (x + i + W) % W, yy = (y + j + H) % H;
-                    if ((i || j) && c[(size_t)yy * W + xx] >= v) {
-                        is_max = 0;
-                        break;
-                    }
-                }
-            if (!is_max)
-                continue;
+            /* no better than the k found so far: not a candidate, maximum
+             * or not (the cheap test first) */
             if (n == k && v <= out[k - 1].value)
+                continue;
+            if (!local_max(c, W, H, x, y))
                 continue;
             {
                 int pos = n < k ? n++ : k - 1;
@@ -464,10 +475,11 @@ static st_status phase_correlate(const plane *a, const plane *b,
     int H = st_fft_good_size(a->h + a->h / 2);
     size_t n = (size_t)W * (size_t)H;
     float *ba = st_fft_alloc(n), *bb = st_fft_alloc(n), *corr = st_fft_alloc(n);
+    float *wx = malloc((size_t)a->w * sizeof *wx); /* the window along x */
     double ma = 0, mb = 0, wsum = 0;
     st_status s;
 
-    if (!ba || !bb || !corr) {
+    if (!ba || !bb || !corr || !wx) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (correlation)");
         goto done;
     }
@@ -482,17 +494,22 @@ static st_status phase_correlate(const plane *a, const plane *b,
         }
     ma /= (double)a->w * a->h;
     mb = wsum > 0 ? mb / wsum : 0;
-    for (int y = 0; y < a->h; y++)
+    for (int x = 0; x < a->w; x++)
+        wx[x] = tukey(x, a->w);
+    for (int y = 0; y < a->h; y++) {
+        float wy = tukey(y, a->h);
         for (int x = 0; x < a->w; x++) {
-            float win = tukey(x, a->w) * tukey(y, a->h);
+            float win = wx[x] * wy;
             float w = wb ? row(wb, y)[x] : 1.0f;
             ba[(size_t)y * W + x] = (float)(row(a, y)[x] - ma) * win;
             bb[(size_t)y * W + x] = (float)(row(b, y)[x] - mb) * win * w;
         }
+    }
     s = whitened_xcorr(W, H, ba, bb, corr, err);
     if (s == ST_OK && find_peaks(corr, W, H, best, 1) < 1)
         best->x = best->y = best->psr = 0;
 done:
+    free(wx);
     st_fft_free(ba);
     st_fft_free(bb);
     st_fft_free(corr);
