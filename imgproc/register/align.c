@@ -104,7 +104,7 @@ static int plane_new(plane *p, int w, int h)
 {
     p->w = w;
     p->h = h;
-    p->p = calloc((size_t)w * (size_t)h, sizeof(float));
+    p->p = st_alloc_large((size_t)w * (size_t)h * sizeof(float), 1);
     return p->p ? 0 : -1;
 }
 
@@ -197,75 +197,64 @@ static void axpy_row(float *restrict t, const float *restrict s, float k, int n)
         t[x] += k * s[x];
 }
 
-/* Separable Gaussian blur, edges repeated; out must be allocated. */
+/* One row of the separable Gaussian (kernel k of radius r), edges
+ * repeated: s -> t, w samples. */
+static void blur_row(const float *s, float *t, const float *k, int r, int w)
+{
+    /* the interior tap by tap over the whole row (vectorises); each sum
+     * still runs over the taps in order, as at the edges */
+    if (w > 2 * r) {
+        for (int x = r; x < w - r; x++)
+            t[x] = 0;
+        for (int i = 0; i <= 2 * r; i++)
+            axpy_row(t + r, s + i, k[i], w - 2 * r);
+    }
+    for (int x = 0; x < w; x++) {
+        float acc = 0;
+        if (x >= r && x < w - r)
+            continue;
+        for (int i = -r; i <= r; i++) {
+            int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
+            acc += k[i + r] * s[xx];
+        }
+        t[x] = acc;
+    }
+}
+
+/* Separable Gaussian blur, edges repeated; out must be allocated. The
+ * rows blurred along x are kept in a ring of 2 r + 1 rows, all the column
+ * pass needs at a time, rather than in a whole plane. */
 static int blur(const plane *in, plane *out, double sigma)
 {
-    int r = (int)ceil(3 * sigma), w = in->w, h = in->h;
-    float *k = malloc((size_t)(2 * r + 1) * sizeof *k);
-    float *tmp = malloc((size_t)w * (size_t)h * sizeof *tmp);
+    int r = (int)ceil(3 * sigma), w = in->w, h = in->h, n = 2 * r + 1;
+    int next = 0; /* the next row to blur along x */
+    float *k = malloc((size_t)n * sizeof *k);
+    float *ring = malloc((size_t)n * (size_t)w * sizeof *ring);
     double sum = 0;
-    if (!k || !tmp) {
+    if (!k || !ring) {
         free(k);
-        free(tmp);
+        free(ring);
         return -1;
     }
     for (int i = -r; i <= r; i++)
         sum += k[i + r] = (float)exp(-0.5 * i * i / (sigma * sigma));
-    for (int i = 0; i <= 2 * r; i++)
+    for (int i = 0; i < n; i++)
         k[i] = (float)(k[i] / sum);
     for (int y = 0; y < h; y++) {
-        const float *s = row(in, y);
-        float *t = tmp + (size_t)y * (size_t)w;
-        /* the interior tap by tap over the whole row (vectorises); each
-         * sum still runs over the taps in order, as at the edges */
-        if (w > 2 * r) {
-            for (int x = r; x < w - r; x++)
-                t[x] = 0;
-            for (int i = 0; i <= 2 * r; i++)
-                axpy_row(t + r, s + i, k[i], w - 2 * r);
-        }
-        for (int x = 0; x < w; x++) {
-            float acc = 0;
-            if (x >= r && x < w - r)
-                continue;
-            for (int i = -r; i <= r; i++) {
-                int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
-                acc += k[i + r] * s[xx];
-            }
-            t[x] = acc;
-        }
-    }
-    for (int y = 0; y < h; y++) {
         float *o = row(out, y);
+        for (; next <= y + r && next < h; next++)
+            blur_row(row(in, next), ring + (size_t)(next % n) * (size_t)w, k,
+                     r, w);
         for (int x = 0; x < w; x++)
             o[x] = 0;
         for (int i = -r; i <= r; i++) {
             int yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
-            const float *t = tmp + (size_t)yy * (size_t)w;
-            for (int x = 0; x < w; x++)
-                o[x] += k[i + r] * t[x];
+            axpy_row(o, ring + (size_t)(yy % n) * (size_t)w, k[i + r], w);
         }
     }
     free(k);
-    free(tmp);
+    free(ring);
     return 0;
-}
-
-static void gradients(const plane *p, plane *gx, plane *gy)
-{
-    int w = p->w, h = p->h;
-    for (int y = 0; y < h; y++) {
-        const float *s = row(p, y);
-        const float *up = row(p, y > 0 ? y - 1 : y);
-        const float *dn = row(p, y < h - 1 ? y + 1 : y);
-        float *ox = row(gx, y), *oy = row(gy, y);
-        float sy = (y > 0 && y < h - 1) ? 0.5f : 1.0f;
-        for (int x = 0; x < w; x++) {
-            int xl = x > 0 ? x - 1 : x, xr = x < w - 1 ? x + 1 : x;
-            ox[x] = (s[xr] - s[xl]) / (float)(xr - xl);
-            oy[x] = (dn[x] - up[x]) * sy;
-        }
-    }
 }
 
 /* Bilinear sample; (u, v) must lie in [0, w-1] x [0, h-1] (the cell index
@@ -286,24 +275,31 @@ static inline float bilinear(const plane *p, float u, float v)
            (b[0] + fx * (b[1] - b[0])) * fy;
 }
 
-/* bilinear() of three planes of one size at once (the weights once). */
-static inline void bilinear3(const plane *p, const plane *q, const plane *r,
-                             float u, float v, float *op, float *oq, float * or)
+/* bilinear() of p and of its central-difference gradients
+ * (p[x+1] - p[x-1]) / 2 and (p[y+1] - p[y-1]) / 2 at once, the gradients
+ * from p's 4 x 4 neighbourhood of (u, v) rather than from stored gradient
+ * planes (the same values, without two more planes to fill); (u, v) must
+ * lie in [1, w-2) x [1, h-2). */
+static inline void bilinear_grad(const plane *p, float u, float v, float *oi,
+                                 float *ogx, float *ogy)
 {
     int x = (int)u, y = (int)v;
+    size_t W = (size_t)p->w;
+    const float *a, *b;
     float fx, fy;
-    size_t o;
-    x = x > p->w - 2 ? p->w - 2 : x;
-    y = y > p->h - 2 ? p->h - 2 : y;
+    x = x > p->w - 3 ? p->w - 3 : x;
+    y = y > p->h - 3 ? p->h - 3 : y;
     fx = u - (float)x;
     fy = v - (float)y;
-    o = (size_t)y * (size_t)p->w + x;
-#define BL(P)                                                                  \
-    ((P->p[o] + fx * (P->p[o + 1] - P->p[o])) * (1 - fy) +                     \
-     (P->p[o + p->w] + fx * (P->p[o + p->w + 1] - P->p[o + p->w])) * fy)
-    *op = BL(p);
-    *oq = BL(q);
-    * or = BL(r);
+    a = p->p + (size_t)y * W + (size_t)x; /* rows y and y + 1 */
+    b = a + W;
+#define BL(A0, A1, B0, B1) (((A0) + fx * ((A1) - (A0))) * (1 - fy) + \
+                            ((B0) + fx * ((B1) - (B0))) * fy)
+    *oi = BL(a[0], a[1], b[0], b[1]);
+    *ogx = BL((a[1] - a[-1]) / 2.0f, (a[2] - a[0]) / 2.0f,
+              (b[1] - b[-1]) / 2.0f, (b[2] - b[0]) / 2.0f);
+    *ogy = BL((b[0] - a[-(ptrdiff_t)W]) * 0.5f, (b[1] - a[1 - (ptrdiff_t)W]) * 0.5f,
+              (b[W] - a[0]) * 0.5f, (b[W + 1] - a[1]) * 0.5f);
 #undef BL
 }
 
@@ -386,6 +382,24 @@ static double parabola(double l, double c, double r)
     return fabs(d) > 1e-12 ? 0.5 * (l - r) / d : 0;
 }
 
+/* c[y][x] is above its 8 neighbours on the W x H periodic surface c. */
+static int local_max(const float *c, int W, int H, int x, int y)
+{
+    float v = c[(size_t)y * W + x];
+    if (x > 0 && y > 0 && x < W - 1 && y < H - 1) {
+        const float *u = c + (size_t)(y - 1) * W + x, *m = u + W, *d = m + W;
+        return u[-1] < v && u[0] < v && u[1] < v && m[-1] < v && m[1] < v &&
+               d[-1] < v && d[0] < v && d[1] < v;
+    }
+    for (int j = -1; j <= 1; j++)
+        for (int i = -1; i <= 1; i++) {
+            int xx = (x + i + W) % W, yy = (y + j + H) % H;
+            if ((i || j) && c[(size_t)yy * W + xx] >= v)
+                return 0;
+        }
+    return 1;
+}
+
 /* Up to k strongest local maxima of a W x H periodic surface, with their
  * peak-to-sidelobe ratio (peak minus sidelobe mean over sidelobe standard
  * deviation; the sidelobe is everything outside an 11 x 11 window around
@@ -403,18 +417,11 @@ static int find_peaks(const float *c, int W, int H, peak *out, int k)
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
             float v = c[(size_t)y * W + x];
-            int is_max = 1;
-            for (int j = -1; j <= 1 && is_max; j++)
-                for (int i = -1; i <= 1; i++) {
-                    int xx = (x + i + W) % W, yy = (y + j + H) % H;
-                    if ((i || j) && c[(size_t)yy * W + xx] >= v) {
-                        is_max = 0;
-                        break;
-                    }
-                }
-            if (!is_max)
-                continue;
+            /* no better than the k found so far: not a candidate, maximum
+             * or not (the cheap test first) */
             if (n == k && v <= out[k - 1].value)
+                continue;
+            if (!local_max(c, W, H, x, y))
                 continue;
             {
                 int pos = n < k ? n++ : k - 1;
@@ -468,10 +475,11 @@ static st_status phase_correlate(const plane *a, const plane *b,
     int H = st_fft_good_size(a->h + a->h / 2);
     size_t n = (size_t)W * (size_t)H;
     float *ba = st_fft_alloc(n), *bb = st_fft_alloc(n), *corr = st_fft_alloc(n);
+    float *wx = malloc((size_t)a->w * sizeof *wx); /* the window along x */
     double ma = 0, mb = 0, wsum = 0;
     st_status s;
 
-    if (!ba || !bb || !corr) {
+    if (!ba || !bb || !corr || !wx) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (correlation)");
         goto done;
     }
@@ -486,17 +494,22 @@ static st_status phase_correlate(const plane *a, const plane *b,
         }
     ma /= (double)a->w * a->h;
     mb = wsum > 0 ? mb / wsum : 0;
-    for (int y = 0; y < a->h; y++)
+    for (int x = 0; x < a->w; x++)
+        wx[x] = tukey(x, a->w);
+    for (int y = 0; y < a->h; y++) {
+        float wy = tukey(y, a->h);
         for (int x = 0; x < a->w; x++) {
-            float win = tukey(x, a->w) * tukey(y, a->h);
+            float win = wx[x] * wy;
             float w = wb ? row(wb, y)[x] : 1.0f;
             ba[(size_t)y * W + x] = (float)(row(a, y)[x] - ma) * win;
             bb[(size_t)y * W + x] = (float)(row(b, y)[x] - mb) * win * w;
         }
+    }
     s = whitened_xcorr(W, H, ba, bb, corr, err);
     if (s == ST_OK && find_peaks(corr, W, H, best, 1) < 1)
         best->x = best->y = best->psr = 0;
 done:
+    free(wx);
     st_fft_free(ba);
     st_fft_free(bb);
     st_fft_free(corr);
@@ -732,8 +745,7 @@ static st_status initial_estimate(const plane *r, const plane *m,
 /* ---- Gauss-Newton refinement ---- */
 
 typedef struct level {
-    plane r, m;   /* blurred luminance */
-    plane gx, gy; /* gradients of m */
+    plane r, m; /* blurred luminance */
 } level;
 
 /* Largest corner displacement between two transforms over a w x h frame. */
@@ -776,7 +788,7 @@ static int refine(const level *L, st_transform *t, int translation_only,
                     continue;
                 {
                     float fi, fgx, fgy;
-                    bilinear3(&L->m, &L->gx, &L->gy, u, v, &fi, &fgx, &fgy);
+                    bilinear_grad(&L->m, u, v, &fi, &fgx, &fgy);
                     I = fi;
                     Gx = fgx * *gain;
                     Gy = fgy * *gain;
@@ -867,8 +879,7 @@ static int refine_general(const level *L, st_transform *t, int projective,
                 v = (m[3] * x + m[4] * y + m[5]) / w;
                 if (!(u >= 1 && v >= 1 && u < umax && v < vmax))
                     continue;
-                bilinear3(&L->m, &L->gx, &L->gy, (float)u, (float)v, &fi, &fgx,
-                          &fgy);
+                bilinear_grad(&L->m, (float)u, (float)v, &fi, &fgx, &fgy);
                 I = fi;
                 Gx = fgx * *gain / w;
                 Gy = fgy * *gain / w;
@@ -1027,8 +1038,6 @@ static void free_level(level *L)
 {
     plane_free(&L->r);
     plane_free(&L->m);
-    plane_free(&L->gx);
-    plane_free(&L->gy);
 }
 
 /* The blur of each image that brings both to one resolution when the
@@ -1044,17 +1053,15 @@ static void matched_blur(double s, double *sr, double *sm)
     *sm = s > 1 ? s : 1;
 }
 
-/* Blurred planes and gradients for refinement on one pyramid level. */
+/* Blurred planes for refinement on one pyramid level. */
 static int make_level(const plane *r, const plane *m, double scale, level *L)
 {
     double sr, sm;
     matched_blur(scale, &sr, &sm);
     memset(L, 0, sizeof *L);
     if (plane_new(&L->r, r->w, r->h) || plane_new(&L->m, m->w, m->h) ||
-        plane_new(&L->gx, m->w, m->h) || plane_new(&L->gy, m->w, m->h) ||
         blur(r, &L->r, sr) || blur(m, &L->m, sm))
         return -1;
-    gradients(&L->m, &L->gx, &L->gy);
     return 0;
 }
 
@@ -1352,6 +1359,97 @@ static void judge(st_align_result *res, const st_align_options *opt,
 
 #define MAX_LEVELS 12
 
+/* The luminance pyramids of both images into pr, pm (*nlev levels): the
+ * finest level, averaged over *f0 x *f0 blocks, under FINE_MAX_PIXELS,
+ * each next one half the size, the coarsest with a side of at most
+ * COARSE_MAX_SIDE (or the last with a side of 64 px or more). 0, or -1
+ * when out of memory (the levels made so far stay in pr, pm). */
+static int pyramid(const st_image *ref, const st_image *mov, plane *pr,
+                   plane *pm, int *f0, int *nlev)
+{
+    double big = fmax((double)ref->width * ref->height,
+                      (double)mov->width * mov->height);
+    int n = 1;
+    *f0 = 1;
+    while (big / ((double)*f0 * *f0) > FINE_MAX_PIXELS)
+        (*f0)++;
+    *nlev = 1;
+    if (luma_plane(ref, *f0, &pr[0]) || luma_plane(mov, *f0, &pm[0]))
+        return -1;
+    while (n < MAX_LEVELS &&
+           fmax(fmax(pr[n - 1].w, pr[n - 1].h),
+                fmax(pm[n - 1].w, pm[n - 1].h)) > COARSE_MAX_SIDE &&
+           fmin(fmin(pr[n - 1].w, pr[n - 1].h),
+                fmin(pm[n - 1].w, pm[n - 1].h)) >= 64) {
+        if (half_plane(&pr[n - 1], &pr[n]) || half_plane(&pm[n - 1], &pm[n]))
+            return -1;
+        *nlev = ++n;
+    }
+    return 0;
+}
+
+/* Refines *full (the full-resolution transform) from the coarsest of the
+ * nlev levels to the finest (factor f0) with the model's Gauss-Newton,
+ * gain and offset starting at 1 and 0. Returns the iterations used, or
+ * -1 when out of memory. */
+static int refine_levels(const plane *pr, const plane *pm, int nlev, int f0,
+                         const st_image *ref, st_align_model model,
+                         int translation_only, st_transform *full)
+{
+    double gain = 1, bias = 0;
+    int iters = 0;
+    for (int l = nlev - 1; l >= 0; l--) {
+        int f = f0 << l, maxit = l == nlev - 1 ? 40 : 15;
+        double tol = l == 0 ? 0.002 : 0.01;
+        /* the general models' finest iterations cost twice the
+         * similarity's per sample: half the samples (docs/align.md) */
+        double samples = l > 0                          ? 1.5e5
+                         : model == ST_ALIGN_SIMILARITY ? 6e5
+                                                        : 3e5;
+        st_transform t;
+        level L;
+        to_level(full, f, &t);
+        if (make_level(&pr[l], &pm[l], scale_of(full, ref), &L)) {
+            free_level(&L);
+            return -1;
+        }
+        if (model == ST_ALIGN_SIMILARITY)
+            iters += refine(&L, &t, translation_only, maxit, tol, samples,
+                            &gain, &bias);
+        else
+            iters += refine_general(&L, &t, model == ST_ALIGN_HOMOGRAPHY,
+                                    maxit, tol, samples, &gain, &bias);
+        to_full(&t, f, full);
+        free_level(&L);
+    }
+    return iters;
+}
+
+/* The confidence of *full on the finest level of at most about a
+ * megapixel: the band-pass there still holds pore-scale texture, at a
+ * quarter of the cost. 0, or -1 when out of memory. */
+static int confidence(const plane *pr, const plane *pm, int nlev, int f0,
+                      const st_image *ref, const st_transform *full,
+                      double *out)
+{
+    int lc = 0;
+    st_transform t;
+    level L;
+    while (lc < nlev - 1 && (double)pr[lc].w * pr[lc].h > 1.2e6)
+        lc++;
+    to_level(full, f0 << lc, &t);
+    if (make_level(&pr[lc], &pm[lc], scale_of(full, ref), &L)) {
+        free_level(&L);
+        return -1;
+    }
+    if (band_ncc(&L, &t, out)) {
+        free_level(&L);
+        return -1;
+    }
+    free_level(&L);
+    return 0;
+}
+
 st_status st_align_estimate(const st_image *ref, const st_image *mov,
                             const st_align_options *opt, st_align_result *res,
                             st_error *err)
@@ -1359,10 +1457,8 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     st_align_options defaults;
     plane pr[MAX_LEVELS] = {{0}}, pm[MAX_LEVELS] = {{0}};
     st_transform t, full;
-    double gain = 1, bias = 0, big;
     int f0 = 1, nlev = 1, iters = 0, found = 0;
     st_align_model model = ST_ALIGN_SIMILARITY;
-    level L = {{0}};
     st_status s = ST_OK;
 
     if (!ref || !mov || !res)
@@ -1378,23 +1474,8 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     memset(res, 0, sizeof *res);
     res->candidate = "none";
 
-    /* pyramid: finest level under FINE_MAX_PIXELS, coarsest side <= 384 */
-    big = fmax((double)ref->width * ref->height,
-               (double)mov->width * mov->height);
-    while (big / ((double)f0 * f0) > FINE_MAX_PIXELS)
-        f0++;
-    if (luma_plane(ref, f0, &pr[0]) || luma_plane(mov, f0, &pm[0]))
+    if (pyramid(ref, mov, pr, pm, &f0, &nlev))
         goto nomem;
-    while (nlev < MAX_LEVELS &&
-           fmax(fmax(pr[nlev - 1].w, pr[nlev - 1].h),
-                fmax(pm[nlev - 1].w, pm[nlev - 1].h)) > COARSE_MAX_SIDE &&
-           fmin(fmin(pr[nlev - 1].w, pr[nlev - 1].h),
-                fmin(pm[nlev - 1].w, pm[nlev - 1].h)) >= 64) {
-        if (half_plane(&pr[nlev - 1], &pr[nlev]) ||
-            half_plane(&pm[nlev - 1], &pm[nlev]))
-            goto nomem;
-        nlev++;
-    }
 
     /* candidate 1: SIFT matches */
     if (!opt->translation_only && !opt->no_features) {
@@ -1418,41 +1499,10 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     }
 
     /* refinement, coarse to fine */
-    for (int l = nlev - 1; l >= 0; l--) {
-        int f = f0 << l, maxit = l == nlev - 1 ? 40 : 15;
-        double tol = l == 0 ? 0.002 : 0.01;
-        /* the general models' finest iterations cost twice the
-         * similarity's per sample: half the samples (docs/align.md) */
-        double samples = l > 0                          ? 1.5e5
-                         : model == ST_ALIGN_SIMILARITY ? 6e5
-                                                        : 3e5;
-        to_level(&full, f, &t);
-        if (make_level(&pr[l], &pm[l], scale_of(&full, ref), &L))
-            goto nomem;
-        if (model == ST_ALIGN_SIMILARITY)
-            iters += refine(&L, &t, opt->translation_only, maxit, tol, samples,
-                            &gain, &bias);
-        else
-            iters += refine_general(&L, &t, model == ST_ALIGN_HOMOGRAPHY,
-                                    maxit, tol, samples, &gain, &bias);
-        to_full(&t, f, &full);
-        if (l > 0)
-            free_level(&L);
-    }
-    free_level(&L);
-    /* confidence on the finest level of at most about a megapixel: the
-     * band-pass there still holds pore-scale texture, at a quarter of the
-     * cost */
-    {
-        int lc = 0;
-        while (lc < nlev - 1 && (double)pr[lc].w * pr[lc].h > 1.2e6)
-            lc++;
-        to_level(&full, f0 << lc, &t);
-        if (make_level(&pr[lc], &pm[lc], scale_of(&full, ref), &L) ||
-            band_ncc(&L, &t, &res->confidence))
-            goto nomem;
-        free_level(&L);
-    }
+    if ((iters = refine_levels(pr, pm, nlev, f0, ref, model,
+                               opt->translation_only, &full)) < 0 ||
+        confidence(pr, pm, nlev, f0, ref, &full, &res->confidence))
+        goto nomem;
     /* residual on the finest level */
     to_level(&full, f0, &t);
     if ((s = residual(&pr[0], &pm[0], &t, f0, scale_of(&full, ref), res, err)))
@@ -1470,7 +1520,6 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
 nomem:
     s = st_fail(err, ST_ERR_NOMEM, "out of memory (alignment)");
 done:
-    free_level(&L);
     free_levels(pr, pm, MAX_LEVELS);
     return s;
 }

@@ -106,23 +106,84 @@ static int order_keys(const VlSiftFilt *f, const VlSiftKeypoint *keys, int nk,
     return 0;
 }
 
-/* Keypoints of all octaves in one pass over the scale space, each with
- * its descriptors (one per orientation) and response; then the MAX_KEYS
- * strongest keypoints' descriptors are kept. */
-static int detect(const float *p, int w, int h, keyset *out)
-{
-    size_t n = (size_t)w * h, nc = 0, cap = 0, nk_kept = 0;
-    float *img = malloc(n * sizeof *img), *desc = NULL;
-    VlSiftFilt *f = NULL;
-    cand *c = NULL;
-    ranked *ord = NULL;
-    size_t ord_cap = 0;
-    double mean = 0, var = 0, k;
-    int rc = -1, o, noct = 0;
+/* Descriptors found so far, with their keypoints and responses, and the
+ * scratch order of the current octave's keypoints. */
+typedef struct found {
+    cand *c;
+    float *desc; /* DESC per entry of c */
+    size_t n, cap;
+    ranked *ord;
+    size_t ord_cap;
+} found;
 
-    memset(out, 0, sizeof *out);
-    if (!img)
+static void found_free(found *fd)
+{
+    free(fd->c);
+    free(fd->desc);
+    free(fd->ord);
+}
+
+/* Room for one more descriptor; 0, or -1 when out of memory. */
+static int found_grow(found *fd)
+{
+    size_t ncap;
+    cand *t;
+    float *d;
+    if (fd->n < fd->cap)
+        return 0;
+    ncap = fd->cap ? 2 * fd->cap : 1024;
+    t = realloc(fd->c, ncap * sizeof *t);
+    if (t)
+        fd->c = t;
+    d = realloc(fd->desc, ncap * DESC * sizeof *d);
+    if (d)
+        fd->desc = d;
+    if (!t || !d)
         return -1;
+    fd->cap = ncap;
+    return 0;
+}
+
+/* The current octave's (the noct-th) keypoints: the quota of strongest,
+ * each with its descriptors (one per orientation), appended to fd. 0, or
+ * -1 when out of memory. */
+static int octave_descriptors(VlSiftFilt *f, int noct, found *fd)
+{
+    const VlSiftKeypoint *keys;
+    int nk;
+    vl_sift_detect(f);
+    keys = vl_sift_get_keypoints(f);
+    nk = vl_sift_get_nkeypoints(f);
+    /* the octave's strongest OCTAVE_QUOTA >> octave keypoints */
+    if (order_keys(f, keys, nk, &fd->ord, &fd->ord_cap))
+        return -1;
+    if (nk > (OCTAVE_QUOTA >> noct))
+        nk = OCTAVE_QUOTA >> noct;
+    for (int j = 0; j < nk; j++) {
+        int i = fd->ord[j].index;
+        double ang[4];
+        int na = vl_sift_calc_keypoint_orientations(f, ang, &keys[i]);
+        for (int a = 0; a < na; a++) {
+            float *d;
+            if (found_grow(fd))
+                return -1;
+            d = fd->desc + fd->n * DESC;
+            memset(d, 0, DESC * sizeof *d);
+            vl_sift_calc_keypoint_descriptor(f, d, &keys[i], ang[a]);
+            fd->c[fd->n].k = keys[i];
+            fd->c[fd->n].response = fd->ord[j].response;
+            fd->c[fd->n].row = (int)fd->n;
+            fd->n++;
+        }
+    }
+    return 0;
+}
+
+/* p (n samples) scaled to a standard deviation of 0.2 about 0.5 into img
+ * (p unchanged when flat). */
+static void normalise(const float *p, size_t n, float *img)
+{
+    double mean = 0, var = 0, k;
     for (size_t i = 0; i < n; i++)
         mean += p[i];
     mean /= (double)n;
@@ -131,67 +192,47 @@ static int detect(const float *p, int w, int h, keyset *out)
     k = var > 0 ? 0.2 / sqrt(var / (double)n) : 1;
     for (size_t i = 0; i < n; i++)
         img[i] = (float)((p[i] - mean) * k + 0.5);
+}
+
+/* Keypoints of all octaves in one pass over the scale space, each with
+ * its descriptors (one per orientation) and response; then the MAX_KEYS
+ * strongest keypoints' descriptors are kept. */
+static int detect(const float *p, int w, int h, keyset *out)
+{
+    size_t n = (size_t)w * h, nk_kept;
+    float *img = malloc(n * sizeof *img);
+    VlSiftFilt *f = NULL;
+    found fd = {0};
+    int rc = -1, noct = 0;
+
+    memset(out, 0, sizeof *out);
+    if (!img)
+        return -1;
+    normalise(p, n, img);
     f = vl_sift_new(w, h, -1, 3, 0);
     if (!f)
         goto done;
     vl_sift_set_peak_thresh(f, PEAK_THRESH);
     vl_sift_set_edge_thresh(f, EDGE_THRESH);
-    for (o = vl_sift_process_first_octave(f, img); o == VL_ERR_OK;
-         o = vl_sift_process_next_octave(f)) {
-        const VlSiftKeypoint *keys;
-        int nk;
-        vl_sift_detect(f);
-        keys = vl_sift_get_keypoints(f);
-        nk = vl_sift_get_nkeypoints(f);
-        /* the octave's strongest OCTAVE_QUOTA >> octave keypoints */
-        if (order_keys(f, keys, nk, &ord, &ord_cap))
+    for (int o = vl_sift_process_first_octave(f, img); o == VL_ERR_OK;
+         o = vl_sift_process_next_octave(f))
+        if (octave_descriptors(f, noct++, &fd))
             goto done;
-        if (nk > (OCTAVE_QUOTA >> noct))
-            nk = OCTAVE_QUOTA >> noct;
-        noct++;
-        for (int j = 0; j < nk; j++) {
-            int i = ord[j].index;
-            double ang[4];
-            int na = vl_sift_calc_keypoint_orientations(f, ang, &keys[i]);
-            float r = ord[j].response;
-            for (int a = 0; a < na; a++) {
-                if (nc == cap) {
-                    size_t ncap = cap ? 2 * cap : 1024;
-                    cand *t = realloc(c, ncap * sizeof *c);
-                    float *d = realloc(desc, ncap * DESC * sizeof *d);
-                    if (t)
-                        c = t;
-                    if (d)
-                        desc = d;
-                    if (!t || !d)
-                        goto done;
-                    cap = ncap;
-                }
-                memset(desc + nc * DESC, 0, DESC * sizeof *desc);
-                vl_sift_calc_keypoint_descriptor(f, desc + nc * DESC, &keys[i],
-                                                 ang[a]);
-                c[nc].k = keys[i];
-                c[nc].response = r;
-                c[nc].row = (int)nc;
-                nc++;
-            }
-        }
-    }
-    if (nc == 0) {
+    if (fd.n == 0) {
         rc = 0;
         goto done;
     }
-    qsort(c, nc, sizeof *c, by_response);
-    nk_kept = nc < MAX_KEYS ? nc : MAX_KEYS;
+    qsort(fd.c, fd.n, sizeof *fd.c, by_response);
+    nk_kept = fd.n < MAX_KEYS ? fd.n : MAX_KEYS;
     out->xy = malloc(nk_kept * 2 * sizeof *out->xy);
     out->desc = malloc(nk_kept * DESC * sizeof *out->desc);
     if (!out->xy || !out->desc)
         goto done;
     for (size_t i = 0; i < nk_kept; i++) {
-        memcpy(out->desc + i * DESC, desc + (size_t)c[i].row * DESC,
-               DESC * sizeof *desc);
-        out->xy[2 * i] = c[i].k.x;
-        out->xy[2 * i + 1] = c[i].k.y;
+        memcpy(out->desc + i * DESC, fd.desc + (size_t)fd.c[i].row * DESC,
+               DESC * sizeof *fd.desc);
+        out->xy[2 * i] = fd.c[i].k.x;
+        out->xy[2 * i + 1] = fd.c[i].k.y;
     }
     out->n = (int)nk_kept;
     rc = 0;
@@ -200,9 +241,7 @@ done:
         keyset_free(out);
     if (f)
         vl_sift_delete(f);
-    free(c);
-    free(ord);
-    free(desc);
+    found_free(&fd);
     free(img);
     return rc;
 }

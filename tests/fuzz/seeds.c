@@ -321,6 +321,12 @@ static void options(void)
         {"\x0b", "0x1p3"},
         {"\x02", "inf"},
         {"\x02", "nan"},
+        {"\x0c", "auto"},
+        {"\x0c", "similarity"},
+        {"\x0c", "affine"},
+        {"\x0c", "homography"},
+        {"\x0d", "1.5"},
+        {"\x0d", "0.25"},
     };
     for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
         char name[32], buf[64];
