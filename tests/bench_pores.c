@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     int runs = argc > 1 ? atoi(argv[1]) : 5;
     uint64_t seed = 12, s = 99;
     float *tex = ph_texture(W, H, 2.5, &seed);
-    st_lab_planes lab = {0};
+    st_l_plane lab = {0};
     st_region *reg = NULL;
     st_pore_options opt;
     double t[MAX_RUNS];

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <fftw3.h>
 
-#include "internal.h"
+#include "core/core_internal.h"
 #include "phantom.h"
 #include "measure/measure_internal.h"
 #include "testutil.h"
@@ -40,10 +40,10 @@ typedef struct pore_case {
     int disc;
 } pore_case;
 
-static st_lab_planes *make(const pore_case *c, int *placed)
+static st_l_plane *make(const pore_case *c, int *placed)
 {
     int n = c->size;
-    st_lab_planes *p = calloc(1, sizeof *p);
+    st_l_plane *p = calloc(1, sizeof *p);
     float *tex = ph_texture(n, n, 2.5, &seed);
     double *cx = malloc((size_t)(c->count + 1) * sizeof *cx);
     double *cy = malloc((size_t)(c->count + 1) * sizeof *cy);
@@ -52,8 +52,6 @@ static st_lab_planes *make(const pore_case *c, int *placed)
 
     p->width = p->height = n;
     p->L = calloc((size_t)n * n, sizeof(float));
-    p->a = calloc((size_t)n * n, sizeof(float));
-    p->b = calloc((size_t)n * n, sizeof(float));
     for (size_t i = 0; i < (size_t)n * n; i++) {
         double u = urand() + 1e-300, v = urand();
         p->L[i] = (float)(60 + 1.5 * tex[i] +
@@ -100,7 +98,7 @@ static st_lab_planes *make(const pore_case *c, int *placed)
 static void run(const pore_case *c)
 {
     int placed;
-    st_lab_planes *p = make(c, &placed);
+    st_l_plane *p = make(c, &placed);
     st_region *reg;
     st_pores pores;
     st_error err = {0};
@@ -119,7 +117,7 @@ static void run(const pore_case *c)
                  pores.mean_diameter_px, c->diameter);
     st_pores_clear(&pores);
     st_region_free(reg);
-    st_lab_planes_free(p);
+    st_l_plane_free(p);
 }
 
 static void test_gaussian_pores(void **state)
@@ -155,7 +153,7 @@ static void test_threads_same_result(void **state)
 {
     pore_case c = {1500, 900, 8, 0};
     int placed;
-    st_lab_planes *p = make(&c, &placed);
+    st_l_plane *p = make(&c, &placed);
     st_region *reg;
     st_pores one, many;
     st_pore_options opt;
@@ -179,7 +177,7 @@ static void test_threads_same_result(void **state)
     st_pores_clear(&one);
     st_pores_clear(&many);
     st_region_free(reg);
-    st_lab_planes_free(p);
+    st_l_plane_free(p);
 }
 
 /* Skin texture and noise without pores, measured on a disc region whose
@@ -188,7 +186,7 @@ static void test_no_false_pores(void **state)
 {
     pore_case c = {1024, 0, 8, 0};
     int placed;
-    st_lab_planes *p = make(&c, &placed);
+    st_l_plane *p = make(&c, &placed);
     st_region *reg;
     st_pores pores;
     st_error err = {0};
@@ -207,7 +205,7 @@ static void test_no_false_pores(void **state)
     assert_true(pores.count <= 3);
     st_pores_clear(&pores);
     st_region_free(reg);
-    st_lab_planes_free(p);
+    st_l_plane_free(p);
 }
 
 /* ---- phantom families with per-pore truth ----
@@ -673,7 +671,7 @@ static void test_reference_responses(void **state)
 {
     enum { W = 700, H = 530 };
     pore_case c = {W, 300, 8, 0};
-    st_lab_planes *p;
+    st_l_plane *p;
     st_region *reg;
     struct st_pores_probe probe;
     st_pores pores;
@@ -779,7 +777,7 @@ static void test_reference_responses(void **state)
     st_pores_clear(&pores);
     st_region_free(reg);
     p->height = W;
-    st_lab_planes_free(p);
+    st_l_plane_free(p);
 }
 
 

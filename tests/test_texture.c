@@ -35,17 +35,15 @@ static double nrand(void)
  * the noise has modulus f^(-beta/2) exactly (white noise's phases kept,
  * its moduli set to 1 before the shaping), so its power spectrum is
  * f^-beta with no scatter. */
-static st_lab_planes *shaped_planes(int n, double beta, double sd, int exact,
+static st_l_plane *shaped_planes(int n, double beta, double sd, int exact,
                                     double f_lo)
 {
-    st_lab_planes *p = calloc(1, sizeof *p);
+    st_l_plane *p = calloc(1, sizeof *p);
     size_t nc = (size_t)n * (n / 2 + 1);
     float *re = st_fft_alloc((size_t)n * n), *sp = st_fft_alloc(2 * nc);
     double sum2 = 0;
     p->width = p->height = n;
     p->L = calloc((size_t)n * n, sizeof(float));
-    p->a = calloc((size_t)n * n, sizeof(float));
-    p->b = calloc((size_t)n * n, sizeof(float));
     for (size_t i = 0; i < (size_t)n * n; i++)
         re[i] = (float)nrand();
     st_fft_forward(n, n, re, sp, NULL);
@@ -71,7 +69,7 @@ static st_lab_planes *shaped_planes(int n, double beta, double sd, int exact,
     return p;
 }
 
-static st_lab_planes *noise_planes(double beta, double sd)
+static st_l_plane *noise_planes(double beta, double sd)
 {
     return shaped_planes(N, beta, sd, 0, 0);
 }
@@ -84,7 +82,7 @@ static st_region *full(void)
     return r;
 }
 
-static st_texture measure(const st_lab_planes *p, const st_region *r)
+static st_texture measure(const st_l_plane *p, const st_region *r)
 {
     st_texture t;
     st_error err = {0};
@@ -97,7 +95,7 @@ static void test_slope(void **state)
     st_region *r = full();
     (void)state;
     for (double beta = 1.5; beta <= 3.51; beta += 0.5) {
-        st_lab_planes *p = noise_planes(beta, 3);
+        st_l_plane *p = noise_planes(beta, 3);
         st_texture t = measure(p, r);
         print_message("beta %.1f: slope %.3f, shares %.3f %.3f %.3f, "
                       "anisotropy %.3f, roughness %.3f\n",
@@ -105,7 +103,7 @@ static void test_slope(void **state)
                       t.coarse_share, t.anisotropy, t.roughness_rms);
         assert_float_equal(t.spectral_slope, -beta, 0.1);
         assert_true(t.anisotropy < 0.1);
-        st_lab_planes_free(p);
+        st_l_plane_free(p);
     }
     st_region_free(r);
 }
@@ -170,7 +168,7 @@ static void test_band_truth(void **state)
     assert_int_equal(st_region_full(&r, n, n, &err), ST_OK);
     for (double beta = 1.5; beta <= 3.51; beta += 0.5) {
         const double sd = 3;
-        st_lab_planes *p = shaped_planes(n, beta, sd, 1, f_lo);
+        st_l_plane *p = shaped_planes(n, beta, sd, 1, f_lo);
         st_texture t = measure(p, r);
         const double got[3] = {t.fine_share, t.medium_share, t.coarse_share};
         double want[3], frac, rough;
@@ -183,15 +181,15 @@ static void test_band_truth(void **state)
         for (int b = 0; b < 3; b++)
             assert_float_equal(got[b], want[b], 0.04 * want[b]);
         assert_float_equal(t.roughness_rms, rough, 0.02 * rough);
-        st_lab_planes_free(p);
+        st_l_plane_free(p);
     }
     st_region_free(r);
 }
 
 /* Thin dark lines at angle phi (screen CCW) over mild isotropic noise. */
-static st_lab_planes *lines(double phi_deg, double strength)
+static st_l_plane *lines(double phi_deg, double strength)
 {
-    st_lab_planes *p = noise_planes(2.5, 1);
+    st_l_plane *p = noise_planes(2.5, 1);
     double phi = phi_deg * 3.14159265358979 / 180;
     double dx = cos(phi), dy = -sin(phi); /* line direction, y down */
     for (int y = 0; y < N; y++)
@@ -211,21 +209,21 @@ static void test_orientation(void **state)
     double prev = -1;
     (void)state;
     for (double phi = 0; phi < 180; phi += 30) {
-        st_lab_planes *p = lines(phi + 7, 3);
+        st_l_plane *p = lines(phi + 7, 3);
         st_texture t = measure(p, r);
         double d = fabs(t.orientation_deg - (phi + 7));
         d = fmin(d, 180 - d);
         print_message("lines at %.0f: orientation %.2f, anisotropy %.3f\n",
                       phi + 7, t.orientation_deg, t.anisotropy);
         assert_true(d <= 1.0);
-        st_lab_planes_free(p);
+        st_l_plane_free(p);
     }
     for (double s = 0.5; s <= 4.1; s *= 2) {
-        st_lab_planes *p = lines(30, s);
+        st_l_plane *p = lines(30, s);
         st_texture t = measure(p, r);
         assert_true(t.anisotropy > prev);
         prev = t.anisotropy;
-        st_lab_planes_free(p);
+        st_l_plane_free(p);
     }
     st_region_free(r);
 }
@@ -235,7 +233,7 @@ static void test_orientation(void **state)
  * black frame, gives band energies within 1%. */
 static void test_region_edge(void **state)
 {
-    st_lab_planes *a = noise_planes(2.5, 3), *b = noise_planes(2.5, 3);
+    st_l_plane *a = noise_planes(2.5, 3), *b = noise_planes(2.5, 3);
     st_region *disc;
     st_error err = {0};
     st_texture ta, tb;
@@ -264,8 +262,8 @@ static void test_region_edge(void **state)
                            0.1);
         st_region_free(all);
     }
-    st_lab_planes_free(a);
-    st_lab_planes_free(b);
+    st_l_plane_free(a);
+    st_l_plane_free(b);
     st_region_free(disc);
 }
 
@@ -274,7 +272,7 @@ static void test_region_edge(void **state)
  * than any band), away from the taper at the edge. */
 static void test_bandpass(void **state)
 {
-    st_lab_planes *p = noise_planes(2.5, 0);
+    st_l_plane *p = noise_planes(2.5, 0);
     st_region *r = full();
     st_error err = {0};
     float *bp = NULL;
@@ -307,7 +305,7 @@ static void test_bandpass(void **state)
                 0.05 * A);
     free(bp);
     st_region_free(r);
-    st_lab_planes_free(p);
+    st_l_plane_free(p);
 }
 
 int main(void)

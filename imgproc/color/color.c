@@ -150,6 +150,24 @@ st_status st_color_wb_gains(const st_image *img, const st_region *reg,
     return ST_OK;
 }
 
+void st_l_plane_free(st_l_plane *p)
+{
+    if (!p)
+        return;
+    free(p->L);
+    free(p);
+}
+
+st_l_plane st_lab_planes_l(st_lab_planes *p)
+{
+    st_l_plane v;
+    v.width = p->width;
+    v.height = p->height;
+    v.L = p->L;
+    memcpy(v.linear_mean, p->linear_mean, sizeof v.linear_mean);
+    return v;
+}
+
 void st_lab_planes_free(st_lab_planes *p)
 {
     if (!p)

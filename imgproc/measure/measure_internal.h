@@ -16,7 +16,7 @@ struct st_pores_probe {
     double sig[64];
     int level[64], pad[64], ns, box_x0, box_y0, box_w, box_h;
 };
-st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
+st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
                                 const st_pore_options *opt, st_pores *out,
                                 struct st_pores_probe *probe, st_error *err);
 

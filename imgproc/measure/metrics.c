@@ -184,20 +184,20 @@ static void l_scale_row(const l_scale *ls, float *L, const uint8_t *m, int n)
 
 /* CIELAB, redness, tone and the luminance in one sweep over the rows: a*
  * and b* of a row go straight to the redness stream and the tone sums, so
- * only the L* plane is made (lab->a and lab->b are NULL); then one more
+ * only the L* plane is made (an st_l_plane); then one more
  * over L* for the tone's residuals, which rescales each row after reading
  * it (l_scale). The same numbers, bit for bit, as st_lab_planes_new,
  * st_redness_measure and st_tone_measure and then rescaling the plane.
  * *k: the luminance factor. */
 static st_status colour(const st_image *img, const st_region *reg,
                         const double corr[9], double red_threshold,
-                        st_lab_planes **out, st_redness *red, st_tone *tone,
+                        st_l_plane **out, st_redness *red, st_tone *tone,
                         double *k, st_error *err)
 {
     size_t n = (size_t)img->width * (size_t)img->height;
     st_lab_rows c;
     st_red_stream *rs = NULL;
-    st_lab_planes *lab = NULL;
+    st_l_plane *lab = NULL;
     st_tone_acc ta;
     l_scale ls;
     float *A = NULL, *B = NULL;
@@ -241,7 +241,7 @@ static st_status colour(const st_image *img, const st_region *reg,
     *out = lab;
     lab = NULL;
 done:
-    st_lab_planes_free(lab);
+    st_l_plane_free(lab);
     st_red_stream_free(rs);
     st_lab_rows_free(&c);
     free(A);
@@ -335,7 +335,7 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
 {
     st_metrics_options opt;
     st_region *full = NULL;
-    st_lab_planes *lab = NULL;
+    st_l_plane *lab = NULL;
     double gains[3], t0, k = 1;
     st_status s;
 
@@ -415,7 +415,7 @@ done:
     if (s)
         st_metrics_clear(out);
     out->region_px = reg->count;
-    st_lab_planes_free(lab);
+    st_l_plane_free(lab);
     st_region_free(full);
     return s;
 }

@@ -175,7 +175,7 @@ static int prune(st_pores *p, int w, int h, double dmax)
 #define MAX_LEVEL  3 /* decimation up to 8 */
 
 typedef struct tiler {
-    const st_lab_planes *lab;
+    const st_l_plane *lab;
     const st_region *reg;
     const st_pore_options *opt;
     double mean, dmin, dmax, ratio;
@@ -346,7 +346,7 @@ typedef struct ring_sums {
 } ring_sums;
 
 /* Adds the pixels of the disc r0 and the ring r1..r2 about (x, y). */
-static void ring_collect(const st_lab_planes *lab, double x, double y,
+static void ring_collect(const st_l_plane *lab, double x, double y,
                          double r0, double r1, double r2, ring_sums *s)
 {
     int R = (int)ceil(r2), xi = (int)lround(x), yi = (int)lround(y);
@@ -390,7 +390,7 @@ static void ring_collect(const st_lab_planes *lab, double x, double y,
  * hair passes beside (two dark sectors on one side), is kept. One pass:
  * a sector's mean less the plane is its mean L* less the plane at its
  * mean offset. */
-static double darkness(const st_lab_planes *lab, double x, double y, double r0,
+static double darkness(const st_l_plane *lab, double x, double y, double r0,
                        double r1, double r2, int *lines)
 {
     ring_sums s;
@@ -883,7 +883,7 @@ static int by_double(const void *a, const void *b)
  * do not make a block sharp). *noise gets f / 2, the noise's share of b.
  * NaN when fewer than a quarter of the block's pixels are measured.
  * lap: scratch of SHARP_BLOCK^2 floats. */
-static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
+static double block_sharpness(const st_l_plane *lab, const st_region *reg,
                               int x0, int y0, float *lap, double *noise)
 {
     int w = reg->width, x1 = x0 + SHARP_BLOCK, y1 = y0 + SHARP_BLOCK;
@@ -933,7 +933,7 @@ static double block_sharpness(const st_lab_planes *lab, const st_region *reg,
 }
 
 /* The search region (a copy of reg less what is left out; see above). */
-static st_status search_region(const st_lab_planes *lab, const st_region *reg,
+static st_status search_region(const st_l_plane *lab, const st_region *reg,
                                const st_pore_options *opt, double mean,
                                st_region **out, st_error *err)
 {
@@ -1054,7 +1054,7 @@ static st_status diameter_range(const st_pore_options *opt, st_pores *out,
 
 /* Mean L* over the region: each row summed in four interleaved partial
  * sums (independent additions, so they overlap), the rows in order. */
-static double region_mean(const st_lab_planes *lab, const st_region *reg)
+static double region_mean(const st_l_plane *lab, const st_region *reg)
 {
     double mean = 0;
     for (int y = reg->y0; y < reg->y1; y++) {
@@ -1187,14 +1187,14 @@ static void split_tilings(tiler *t, tiler *t0)
         t0->lmax = -1;
 }
 
-st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
+st_status st_pores_detect(const st_l_plane *lab, const st_region *reg,
                           const st_pore_options *opt_in, st_pores *out,
                           st_error *err)
 {
     return st_pores_detect_probe(lab, reg, opt_in, out, NULL, err);
 }
 
-st_status st_pores_detect_probe(const st_lab_planes *lab, const st_region *reg,
+st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
                                 const st_pore_options *opt_in, st_pores *out,
                                 struct st_pores_probe *probe, st_error *err)
 {

@@ -251,7 +251,7 @@ static void fill(float *restrict o, const float *restrict L, const uint8_t *m,
     }
 }
 
-static st_status transform(const st_lab_planes *lab, const st_region *reg,
+static st_status transform(const st_l_plane *lab, const st_region *reg,
                            spectrum *sp, st_error *err)
 {
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
@@ -347,7 +347,7 @@ static void frequency(int W, int H, int kx, int ky, double *fx, double *fy)
     *fx = kx / (double)W;
 }
 
-st_status st_texture_bandpass(const st_lab_planes *lab, const st_region *reg,
+st_status st_texture_bandpass(const st_l_plane *lab, const st_region *reg,
                               double px_per_mm, double px_scale, float **out,
                               st_error *err)
 {
@@ -396,7 +396,7 @@ done:
     return s;
 }
 
-st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
+st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
                              double px_per_mm, double px_scale, st_texture *out,
                              st_error *err)
 {

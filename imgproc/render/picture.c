@@ -324,6 +324,7 @@ st_status st_picture_texture(st_image **out, const st_image *photo,
     st_image *crop = NULL;
     st_region *creg = NULL;
     st_lab_planes *lab = NULL;
+    st_l_plane lv;
     float *bp = NULL;
     int cx0, cy0;
     st_status s;
@@ -333,8 +334,10 @@ st_status st_picture_texture(st_image **out, const st_image *photo,
                      err);
     if (s || !crop || creg->count == 0)
         goto done;
-    if ((s = st_lab_planes_new(&lab, crop, creg, gains, err)) ||
-        (s = st_texture_bandpass(lab, creg, px_per_mm * scale, scale, &bp,
+    if ((s = st_lab_planes_new(&lab, crop, creg, gains, err)))
+        goto done;
+    lv = st_lab_planes_l(lab);
+    if ((s = st_texture_bandpass(&lv, creg, px_per_mm * scale, scale, &bp,
                                  err)) ||
         (s = st_image_new(out, f->w, f->h, 1, err)))
         goto done;

@@ -90,6 +90,23 @@ st_status st_lab_planes_new_corrected(st_lab_planes **out,
                                       const double corr[9], st_error *err);
 void st_lab_planes_free(st_lab_planes *p);
 
+/* The L* plane alone (0 outside the region) and the region's mean linear
+ * R, G, B: all that pore detection and texture read. st_metrics_measure
+ * makes only this, sending a* and b* row by row to redness and tone, so
+ * no st_lab_planes is ever left half made. */
+typedef struct st_l_plane {
+    int width, height;
+    float *L;
+    double linear_mean[3];
+} st_l_plane;
+
+/* Frees a plane made by the library (L and the struct). */
+void st_l_plane_free(st_l_plane *p);
+
+/* A view of full planes as an L* plane: the view shares p->L (do not
+ * free it; it lives as long as p). */
+st_l_plane st_lab_planes_l(st_lab_planes *p);
+
 #ifdef __cplusplus
 }
 #endif

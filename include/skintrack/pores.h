@@ -81,7 +81,7 @@ typedef struct st_pores {
 } st_pores;
 
 /* Detects pores in the L* plane of lab over reg. */
-st_status st_pores_detect(const st_lab_planes *lab, const st_region *reg,
+st_status st_pores_detect(const st_l_plane *lab, const st_region *reg,
                           const st_pore_options *opt, st_pores *out,
                           st_error *err);
 

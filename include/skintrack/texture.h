@@ -46,7 +46,7 @@ typedef struct st_texture {
  * pixels, px_scale image pixels each (1 for a photo measured in its own
  * terms; a photo registered to a reference passes its scale, so its bands
  * cover the same skin). */
-st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
+st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
                              double px_per_mm, double px_scale, st_texture *out,
                              st_error *err);
 
@@ -55,7 +55,7 @@ st_status st_texture_measure(const st_lab_planes *lab, const st_region *reg,
  * fine and medium bands. *out (malloc'd, the caller frees) is a plane of
  * lab's size, 0 outside the region; inside the taper it is the texture
  * whose RMS roughness_rms reports (Parseval), in L* units. */
-st_status st_texture_bandpass(const st_lab_planes *lab, const st_region *reg,
+st_status st_texture_bandpass(const st_l_plane *lab, const st_region *reg,
                               double px_per_mm, double px_scale, float **out,
                               st_error *err);
 
