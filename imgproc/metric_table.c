@@ -34,7 +34,8 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          "it is a check that photos are comparable.",
          ST_BETTER_NONE,
          "No better direction: large changes mean the lighting "
-         "changed.", ST_REPEAT_CV, 0.92},
+         "changed.",
+         ST_REPEAT_CV, 0.92},
     [ST_METRIC_A_STAR_MEAN] =
         {ST_METRIC_A_STAR_MEAN, "a_star_mean", "a*", NUM(redness.a_star_mean),
          0, ST_METRIC_ACUTE, "Redness",
@@ -46,7 +47,8 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          0, "Redness of the reddest areas",
          "Redness of the reddest tenth of the skin (90th percentile of "
          "a*).",
-         ST_BETTER_LOWER, "Lower means fewer or fainter red spots.", ST_REPEAT_CV, 0.88},
+         ST_BETTER_LOWER, "Lower means fewer or fainter red spots.",
+         ST_REPEAT_CV, 0.88},
     [ST_METRIC_B_STAR_MEAN] =
         {ST_METRIC_B_STAR_MEAN, "b_star_mean", "b*", NUM(tone.b_star_mean), 0,
          0, "Yellowness",
@@ -64,7 +66,8 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          NUM(tone.melanin_index), 0, 0, "Melanin index",
          "Pigmentation, from the red camera channel.", ST_BETTER_LOWER,
          "Lower is lighter pigmentation (an improvement when treating "
-         "dark spots).", ST_REPEAT_SD, 0.98},
+         "dark spots).",
+         ST_REPEAT_SD, 0.98},
     [ST_METRIC_RED_AREA_PCT] =
         {ST_METRIC_RED_AREA_PCT, "red_area_pct", "%", NUM(redness.red_area_pct),
          1, ST_METRIC_ACUTE, "Red area",
@@ -77,7 +80,8 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          "Individual typology angle: overall tone from lightness and "
          "yellowness.",
          ST_BETTER_NONE,
-         "Higher is a lighter tone; for tracking, steadiness matters.", ST_REPEAT_CV, 1.86},
+         "Higher is a lighter tone; for tracking, steadiness matters.",
+         ST_REPEAT_CV, 1.86},
     [ST_METRIC_ITA_CATEGORY] = {ST_METRIC_ITA_CATEGORY, "ita_category", "",
                                 ST_METRIC_TEXT,
                                 offsetof(st_metrics, tone.ita_category), 0, 0,
@@ -118,7 +122,8 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
     [ST_METRIC_PORE_AREA_PCT] = {ST_METRIC_PORE_AREA_PCT, "pore_area_pct", "%",
                                  NUM(pores.area_pct), 1, 0, "Pore area",
                                  "Share of the skin that pores cover.",
-                                 ST_BETTER_LOWER, "Lower is better.", ST_REPEAT_CV, 0.54},
+                                 ST_BETTER_LOWER, "Lower is better.",
+                                 ST_REPEAT_CV, 0.54},
     [ST_METRIC_PORE_SEARCH_PX] = {ST_METRIC_PORE_SEARCH_PX, "pore_search_px",
                                   "px", ST_METRIC_SIZE,
                                   offsetof(st_metrics, pores.search_px), 1, 0,
@@ -132,32 +137,37 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          NUM(texture.fine_share), 1, 0, "Fine texture",
          "Share of the skin's texture at the finest scales (fine lines, "
          "roughness).",
-         ST_BETTER_LOWER, "Lower usually means smoother skin.", ST_REPEAT_CV, 1.28},
+         ST_BETTER_LOWER, "Lower usually means smoother skin.", ST_REPEAT_CV,
+         1.28},
     [ST_METRIC_TEXTURE_MEDIUM_SHARE] =
         {ST_METRIC_TEXTURE_MEDIUM_SHARE, "texture_medium_share", "fraction",
          NUM(texture.medium_share), 1, 0, "Medium texture",
          "Share of the texture at medium scales (pores, small "
          "wrinkles).",
-         ST_BETTER_LOWER, "Lower usually means smoother skin.", ST_REPEAT_CV, 0.18},
+         ST_BETTER_LOWER, "Lower usually means smoother skin.", ST_REPEAT_CV,
+         0.18},
     [ST_METRIC_TEXTURE_COARSE_SHARE] =
         {ST_METRIC_TEXTURE_COARSE_SHARE, "texture_coarse_share", "fraction",
          NUM(texture.coarse_share), 1, 0, "Coarse texture",
          "Share of the texture at coarse scales (folds, scars, "
          "shadows).",
-         ST_BETTER_NONE, "Higher is what smoother fine texture leaves.", ST_REPEAT_CV, 0.42},
+         ST_BETTER_NONE, "Higher is what smoother fine texture leaves.",
+         ST_REPEAT_CV, 0.42},
     [ST_METRIC_SPECTRAL_SLOPE] =
         {ST_METRIC_SPECTRAL_SLOPE, "spectral_slope",
          "log10 power per log10 frequency", NUM(texture.spectral_slope), 0, 0,
          "Texture slope",
          "How fast texture fades from coarse to fine scales (the slope "
          "of its power spectrum).",
-         ST_BETTER_LOWER, "More negative is smoother at fine scales.", ST_REPEAT_CV, 0.27},
+         ST_BETTER_LOWER, "More negative is smoother at fine scales.",
+         ST_REPEAT_CV, 0.27},
     [ST_METRIC_ANISOTROPY] =
         {ST_METRIC_ANISOTROPY, "anisotropy", "fraction",
          NUM(texture.anisotropy), 1, 0, "Texture direction strength",
          "How strongly the texture runs one way (0 no direction, 1 "
          "parallel lines).",
-         ST_BETTER_LOWER, "Lower can mean fewer fine lines.", ST_REPEAT_SD, 0.0009},
+         ST_BETTER_LOWER, "Lower can mean fewer fine lines.", ST_REPEAT_SD,
+         0.0009},
     [ST_METRIC_ORIENTATION_DEG] =
         {ST_METRIC_ORIENTATION_DEG, "orientation_deg", "deg",
          NUM(texture.orientation_deg), 0, ST_METRIC_FRAME_ANGLE,
