@@ -1147,7 +1147,8 @@ static int open_outputs(job *j, run_files *fl, const cli_run *record)
     if (fl->recovery && !(fl->rout = open_extra(fl->recovery, &j->recovery,
                                                 j->crlf, recovery_cols)))
         return -1;
-    if (j->m.pore_list && cli_pore_list_open(&j->pores, j->m.pore_list, 1, j->crlf))
+    if (j->m.pore_list &&
+        cli_pore_list_open(&j->pores, j->m.pore_list, 1, j->crlf))
         return -1;
     return 0;
 }

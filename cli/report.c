@@ -916,7 +916,8 @@ static void write_maps(FILE *f, const cli_photo *p, const cli_pictures *pc,
     fputs("</figure></div>\n", f);
 }
 
-static void write_summary_table(FILE *f, const st_course_trend *tr, const int *has)
+static void write_summary_table(FILE *f, const st_course_trend *tr,
+                                const int *has)
 {
     char b[5][64];
     fputs("<h3>Summary</h3><p>Baseline against the latest photo that is not "

@@ -4,8 +4,9 @@
  * While a course is measured, the view callback draws each photo's
  * pictures (registered thumbnail, its a* for the redness map, a detail
  * crop with its pores and its texture band-pass; the imaging is the
- * library's, picture.h) at display size and the report keeps them; when the course is done its section is
- * written: pictures, charts, summary table and flags. The index of all
+ * library's, picture.h) at display size and the report keeps them; when
+ * the course is done its section is written: pictures, charts, summary
+ * table and flags. The index of all
  * courses goes at the top, so sections are kept in a temporary file until
  * the report is committed. The report is one HTML file with everything
  * inlined (docs/report.md).

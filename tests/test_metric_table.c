@@ -40,6 +40,9 @@ static void test_rows(void **state)
         /* words for people come as a set */
         assert_int_equal(m->title != NULL, m->caption != NULL);
         assert_int_equal(m->caption != NULL, m->better_text != NULL);
+        /* a repeatability figure is a positive number, or none at all */
+        assert_int_equal(m->repeat_kind == ST_REPEAT_NONE, m->repeat == 0);
+        assert_true(m->repeat >= 0);
     }
     assert_null(st_metrics_info(-1));
     assert_null(st_metrics_info(ST_METRICS_COUNT));

@@ -23,7 +23,8 @@
 
 /* Each row: id, name, unit, type and offset, ratio scale, flags, then the
  * report's words: title, what it means, which way is better (and in
- * words). */
+ * words), and the repeatability measured (docs/metrics.md,
+ * "Repeatability": a CV in % or an SD; none when not measured). */
 static const st_metric_info table[ST_METRICS_COUNT] = {
     [ST_METRIC_L_STAR_MEAN] =
         {ST_METRIC_L_STAR_MEAN, "l_star_mean", "L*", NUM(tone.l_star_mean), 0,
@@ -33,50 +34,54 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          "it is a check that photos are comparable.",
          ST_BETTER_NONE,
          "No better direction: large changes mean the lighting "
-         "changed."},
+         "changed.",
+         ST_REPEAT_CV, 0.92},
     [ST_METRIC_A_STAR_MEAN] =
         {ST_METRIC_A_STAR_MEAN, "a_star_mean", "a*", NUM(redness.a_star_mean),
          0, ST_METRIC_ACUTE, "Redness",
          "Average redness of the skin (CIELAB a*). It rises for a few "
          "days after each treatment and should settle back.",
-         ST_BETTER_LOWER, "Lower is less red."},
+         ST_BETTER_LOWER, "Lower is less red.", ST_REPEAT_CV, 0.78},
     [ST_METRIC_A_STAR_P90] =
         {ST_METRIC_A_STAR_P90, "a_star_p90", "a*", NUM(redness.a_star_p90), 0,
          0, "Redness of the reddest areas",
          "Redness of the reddest tenth of the skin (90th percentile of "
          "a*).",
-         ST_BETTER_LOWER, "Lower means fewer or fainter red spots."},
+         ST_BETTER_LOWER, "Lower means fewer or fainter red spots.",
+         ST_REPEAT_CV, 0.88},
     [ST_METRIC_B_STAR_MEAN] =
         {ST_METRIC_B_STAR_MEAN, "b_star_mean", "b*", NUM(tone.b_star_mean), 0,
          0, "Yellowness",
          "Average yellowness of the skin (CIELAB b*); follows tan and "
          "pigment.",
-         ST_BETTER_NONE, "No better direction by itself."},
+         ST_BETTER_NONE, "No better direction by itself.", ST_REPEAT_CV, 0.77},
     [ST_METRIC_ERYTHEMA_INDEX] =
         {ST_METRIC_ERYTHEMA_INDEX, "erythema_index", "camera units",
          NUM(redness.erythema_index), 0, ST_METRIC_ACUTE, "Erythema index",
          "A second measure of redness, from the red and green camera "
          "channels (a log ratio, as skin colour meters use).",
-         ST_BETTER_LOWER, "Lower is less red."},
+         ST_BETTER_LOWER, "Lower is less red.", ST_REPEAT_CV, 0.03},
     [ST_METRIC_MELANIN_INDEX] =
         {ST_METRIC_MELANIN_INDEX, "melanin_index", "camera units",
          NUM(tone.melanin_index), 0, 0, "Melanin index",
          "Pigmentation, from the red camera channel.", ST_BETTER_LOWER,
          "Lower is lighter pigmentation (an improvement when treating "
-         "dark spots)."},
+         "dark spots).",
+         ST_REPEAT_SD, 0.98},
     [ST_METRIC_RED_AREA_PCT] =
         {ST_METRIC_RED_AREA_PCT, "red_area_pct", "%", NUM(redness.red_area_pct),
          1, ST_METRIC_ACUTE, "Red area",
          "Share of the skin that is clearly red (a* above the "
          "threshold).",
-         ST_BETTER_LOWER, "Lower is better."},
+         ST_BETTER_LOWER, "Lower is better.", ST_REPEAT_CV, 2.88},
     [ST_METRIC_ITA_DEG] =
         {ST_METRIC_ITA_DEG, "ita_deg", "deg", NUM(tone.ita_deg), 0, 0,
          "Skin tone angle (ITA)",
          "Individual typology angle: overall tone from lightness and "
          "yellowness.",
          ST_BETTER_NONE,
-         "Higher is a lighter tone; for tracking, steadiness matters."},
+         "Higher is a lighter tone; for tracking, steadiness matters.",
+         ST_REPEAT_CV, 1.86},
     [ST_METRIC_ITA_CATEGORY] = {ST_METRIC_ITA_CATEGORY, "ita_category", "",
                                 ST_METRIC_TEXT,
                                 offsetof(st_metrics, tone.ita_category), 0, 0,
@@ -86,13 +91,13 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          NUM(tone.tone_evenness), 1, 0, "Tone evenness",
          "How much the lightness varies across the skin (standard "
          "deviation of L*).",
-         ST_BETTER_LOWER, "Lower is more even tone."},
+         ST_BETTER_LOWER, "Lower is more even tone.", ST_REPEAT_CV, 0.69},
     [ST_METRIC_PORE_COUNT] =
         {ST_METRIC_PORE_COUNT, "pore_count", "count", ST_METRIC_INT,
          offsetof(st_metrics, pores.count), 1, ST_METRIC_NEEDS_SEARCH, "Pores",
          "Pores detected on the measured skin (the same area in every "
          "photo).",
-         ST_BETTER_LOWER, "Fewer is better."},
+         ST_BETTER_LOWER, "Fewer is better.", ST_REPEAT_CV, 0.75},
     [ST_METRIC_PORE_DENSITY_PER_CM2] =
         {ST_METRIC_PORE_DENSITY_PER_CM2, "pore_density_per_cm2", "1/cm2",
          NUM(pores.density_per_cm2), 1, 0, "Pore density",
@@ -108,7 +113,7 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          NUM(pores.mean_diameter_px), 1, 0, "Pore size",
          "Mean diameter of the detected pores, in the baseline's "
          "pixels.",
-         ST_BETTER_LOWER, "Smaller is better."},
+         ST_BETTER_LOWER, "Smaller is better.", ST_REPEAT_CV, 0.54},
     [ST_METRIC_PORE_MEAN_DIAMETER_MM] =
         {ST_METRIC_PORE_MEAN_DIAMETER_MM, "pore_mean_diameter_mm", "mm",
          NUM(pores.mean_diameter_mm), 1, 0, "Pore size",
@@ -117,7 +122,8 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
     [ST_METRIC_PORE_AREA_PCT] = {ST_METRIC_PORE_AREA_PCT, "pore_area_pct", "%",
                                  NUM(pores.area_pct), 1, 0, "Pore area",
                                  "Share of the skin that pores cover.",
-                                 ST_BETTER_LOWER, "Lower is better."},
+                                 ST_BETTER_LOWER, "Lower is better.",
+                                 ST_REPEAT_CV, 0.54},
     [ST_METRIC_PORE_SEARCH_PX] = {ST_METRIC_PORE_SEARCH_PX, "pore_search_px",
                                   "px", ST_METRIC_SIZE,
                                   offsetof(st_metrics, pores.search_px), 1, 0,
@@ -131,32 +137,37 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          NUM(texture.fine_share), 1, 0, "Fine texture",
          "Share of the skin's texture at the finest scales (fine lines, "
          "roughness).",
-         ST_BETTER_LOWER, "Lower usually means smoother skin."},
+         ST_BETTER_LOWER, "Lower usually means smoother skin.", ST_REPEAT_CV,
+         1.28},
     [ST_METRIC_TEXTURE_MEDIUM_SHARE] =
         {ST_METRIC_TEXTURE_MEDIUM_SHARE, "texture_medium_share", "fraction",
          NUM(texture.medium_share), 1, 0, "Medium texture",
          "Share of the texture at medium scales (pores, small "
          "wrinkles).",
-         ST_BETTER_LOWER, "Lower usually means smoother skin."},
+         ST_BETTER_LOWER, "Lower usually means smoother skin.", ST_REPEAT_CV,
+         0.18},
     [ST_METRIC_TEXTURE_COARSE_SHARE] =
         {ST_METRIC_TEXTURE_COARSE_SHARE, "texture_coarse_share", "fraction",
          NUM(texture.coarse_share), 1, 0, "Coarse texture",
          "Share of the texture at coarse scales (folds, scars, "
          "shadows).",
-         ST_BETTER_NONE, "Higher is what smoother fine texture leaves."},
+         ST_BETTER_NONE, "Higher is what smoother fine texture leaves.",
+         ST_REPEAT_CV, 0.42},
     [ST_METRIC_SPECTRAL_SLOPE] =
         {ST_METRIC_SPECTRAL_SLOPE, "spectral_slope",
          "log10 power per log10 frequency", NUM(texture.spectral_slope), 0, 0,
          "Texture slope",
          "How fast texture fades from coarse to fine scales (the slope "
          "of its power spectrum).",
-         ST_BETTER_LOWER, "More negative is smoother at fine scales."},
+         ST_BETTER_LOWER, "More negative is smoother at fine scales.",
+         ST_REPEAT_CV, 0.27},
     [ST_METRIC_ANISOTROPY] =
         {ST_METRIC_ANISOTROPY, "anisotropy", "fraction",
          NUM(texture.anisotropy), 1, 0, "Texture direction strength",
          "How strongly the texture runs one way (0 no direction, 1 "
          "parallel lines).",
-         ST_BETTER_LOWER, "Lower can mean fewer fine lines."},
+         ST_BETTER_LOWER, "Lower can mean fewer fine lines.", ST_REPEAT_SD,
+         0.0009},
     [ST_METRIC_ORIENTATION_DEG] =
         {ST_METRIC_ORIENTATION_DEG, "orientation_deg", "deg",
          NUM(texture.orientation_deg), 0, ST_METRIC_FRAME_ANGLE,
@@ -168,7 +179,7 @@ static const st_metric_info table[ST_METRICS_COUNT] = {
          NUM(texture.roughness_rms), 1, 0, "Roughness",
          "Size of the lightness ripples at fine and medium scales (RMS "
          "of L* band-passed; the texture map shows them).",
-         ST_BETTER_LOWER, "Lower is smoother."},
+         ST_BETTER_LOWER, "Lower is smoother.", ST_REPEAT_CV, 0.13},
     [ST_METRIC_L_STAR_REL] = {ST_METRIC_L_STAR_REL, "l_star_rel", "L*",
                               NUM(l_star_rel), 0, ST_METRIC_NEEDS_REFERENCE,
                               NULL, NULL, ST_BETTER_NONE, NULL},

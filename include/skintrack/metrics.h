@@ -14,6 +14,7 @@
 #include "pores.h"
 #include "redness.h"
 #include "region.h"
+#include "repeat.h"
 #include "status.h"
 #include "texture.h"
 #include "timing.h"
@@ -190,6 +191,9 @@ typedef struct st_metric_info {
     const char *caption; /* what it means for a reader, or NULL */
     st_metric_better better;
     const char *better_text; /* which way is better, in words, or NULL */
+    st_repeat_kind repeat_kind; /* the repeatability measured (repeat.h):
+                                   ST_REPEAT_NONE when not measured */
+    double repeat;              /* its CV (%) or SD (the metric's unit) */
 } st_metric_info;
 
 /* Row i of the registry (0 <= i < ST_METRICS_COUNT), or NULL. */
