@@ -128,8 +128,8 @@ static void box_int(int32_t *a, int32_t *t, int w, int h, int r, int32_t *acc)
 /* The taper into w (bw x bh, rows ws floats apart) from E; work holds
  * 2 (TB + 6 rb)^2 + TB + 6 rb ints. A block that is 1 throughout is not
  * written: full[by * nbx + bx] says so (nbx = ceil(bw / TB)). */
-static void taper(const uint8_t *e, int bw, int bh, int rb, float *w,
-                  size_t ws, int32_t *work, uint8_t *full_blocks)
+static void taper(const uint8_t *e, int bw, int bh, int rb, float *w, size_t ws,
+                  int32_t *work, uint8_t *full_blocks)
 {
     const int R = 3 * rb, side = TB + 2 * R;
     const double k6 = pow(2.0 * rb + 1, 6);
@@ -396,89 +396,87 @@ done:
     return s;
 }
 
-st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
-                             double px_per_mm, double px_scale, st_texture *out,
-                             st_error *err)
-{
-    spectrum sp;
-    int W, H;
-    float *spec;
-    double wsum2, e_fine = 0, e_med = 0, e_coarse = 0;
-    double txx = 0, txy = 0, tyy = 0, rough = 0;
-    double bin_p[SLOPE_BINS] = {0}, bin_n[SLOPE_BINS] = {0};
-    double bin_lf[SLOPE_BINS] = {0};
-    bands b;
-    st_status s;
+/* The sums over the spectrum that the texture figures come from. */
+typedef struct tex_sums {
+    double e_fine, e_med, e_coarse;
+    double txx, txy, tyy, rough;
+    double bin_p[SLOPE_BINS], bin_n[SLOPE_BINS], bin_lf[SLOPE_BINS];
+} tex_sums;
 
-    memset(out, 0, sizeof *out);
-    if ((s = transform(lab, reg, &sp, err)))
-        return s;
-    W = sp.W, H = sp.H, spec = sp.spec, wsum2 = sp.wsum2;
-    make_bands(px_per_mm, px_scale > 0 ? px_scale : 1,
-               sp.bw < sp.bh ? sp.bw : sp.bh, &b);
+/* Band energies, the orientation tensor, the roughness and the slope's
+ * log-frequency bins over the spectrum sp. */
+static void accumulate(const spectrum *sp, const bands *b, tex_sums *a)
+{
     {
         /* every band ends at or below 1/4 cycle/px (make_bands): only
          * coefficients with |fx|, |fy| <= 1/4 can count */
-        double norm = 1.0 / ((double)W * H * wsum2);
-        double lf0 = log10(b.slope[0]), lf1 = log10(b.slope[1]);
-        double ftop =
-            fmax(fmax(b.fine[1], b.medium[1]), fmax(b.coarse[1], b.slope[1]));
-        int kxmax = (int)fmin(W / 2, ceil(ftop * W));
-        for (int ky = 0; ky < H; ky++) {
-            double fy = (ky <= H / 2 ? ky : ky - H) / (double)H;
+        double norm = 1.0 / ((double)sp->W * sp->H * sp->wsum2);
+        double lf0 = log10(b->slope[0]), lf1 = log10(b->slope[1]);
+        double ftop = fmax(fmax(b->fine[1], b->medium[1]),
+                           fmax(b->coarse[1], b->slope[1]));
+        int kxmax = (int)fmin(sp->W / 2, ceil(ftop * sp->W));
+        for (int ky = 0; ky < sp->H; ky++) {
+            double fy = (ky <= sp->H / 2 ? ky : ky - sp->H) / (double)sp->H;
             if (fabs(fy) > ftop)
                 continue;
             for (int kx = 0; kx <= kxmax; kx++) {
-                size_t i = (size_t)ky * (W / 2 + 1) + kx;
-                double fx = kx / (double)W, f2 = fx * fx + fy * fy, f, p;
-                double mult = (kx == 0 || (W % 2 == 0 && kx == W / 2)) ? 1 : 2;
+                size_t i = (size_t)ky * (sp->W / 2 + 1) + kx;
+                double fx = kx / (double)sp->W, f2 = fx * fx + fy * fy, f, p;
+                double mult =
+                    (kx == 0 || (sp->W % 2 == 0 && kx == sp->W / 2)) ? 1 : 2;
                 int fine, med;
                 if (f2 == 0 || f2 >= ftop * ftop)
                     continue;
                 f = sqrt(f2);
-                p = ((double)spec[2 * i] * spec[2 * i] +
-                     (double)spec[2 * i + 1] * spec[2 * i + 1]) *
+                p = ((double)sp->spec[2 * i] * sp->spec[2 * i] +
+                     (double)sp->spec[2 * i + 1] * sp->spec[2 * i + 1]) *
                     norm;
-                fine = in(b.fine, f);
-                med = !fine && in(b.medium, f);
+                fine = in(b->fine, f);
+                med = !fine && in(b->medium, f);
                 if (fine)
-                    e_fine += mult * p;
+                    a->e_fine += mult * p;
                 else if (med)
-                    e_med += mult * p;
-                else if (in(b.coarse, f))
-                    e_coarse += mult * p;
+                    a->e_med += mult * p;
+                else if (in(b->coarse, f))
+                    a->e_coarse += mult * p;
                 if (fine || med) {
                     double q = mult * p / f2;
-                    txx += q * fx * fx;
-                    txy += q * fx * fy;
-                    tyy += q * fy * fy;
-                    rough += mult * p;
+                    a->txx += q * fx * fx;
+                    a->txy += q * fx * fy;
+                    a->tyy += q * fy * fy;
+                    a->rough += mult * p;
                 }
-                if (f >= b.slope[0] && f < b.slope[1]) {
+                if (f >= b->slope[0] && f < b->slope[1]) {
                     double lf = log10(f);
                     int k = (int)((lf - lf0) / (lf1 - lf0) * SLOPE_BINS);
                     if (k >= 0 && k < SLOPE_BINS) {
-                        bin_p[k] += p;
-                        bin_lf[k] += lf;
-                        bin_n[k]++;
+                        a->bin_p[k] += p;
+                        a->bin_lf[k] += lf;
+                        a->bin_n[k]++;
                     }
                 }
             }
         }
     }
+}
+
+/* The texture figures from the sums. */
+static void finish(const tex_sums *a, st_texture *out)
+{
     {
-        double total = e_fine + e_med + e_coarse;
-        out->fine_share = total > 0 ? e_fine / total : NAN;
-        out->medium_share = total > 0 ? e_med / total : NAN;
-        out->coarse_share = total > 0 ? e_coarse / total : NAN;
+        double total = a->e_fine + a->e_med + a->e_coarse;
+        out->fine_share = total > 0 ? a->e_fine / total : NAN;
+        out->medium_share = total > 0 ? a->e_med / total : NAN;
+        out->coarse_share = total > 0 ? a->e_coarse / total : NAN;
     }
-    out->roughness_rms = sqrt(rough);
+    out->roughness_rms = sqrt(a->rough);
     {
         /* eigen-decomposition of the 2 x 2 tensor */
-        double tr = txx + tyy, det = txx * tyy - txy * txy;
+        double tr = a->txx + a->tyy, det = a->txx * a->tyy - a->txy * a->txy;
         double disc = sqrt(fmax(0, tr * tr / 4 - det));
         double l1 = tr / 2 + disc, l2 = tr / 2 - disc;
-        double psi = 0.5 * atan2(2 * txy, txx - tyy); /* main axis, (fx,fy) */
+        double psi =
+            0.5 * atan2(2 * a->txy, a->txx - a->tyy); /* main axis, (fx,fy) */
         double phi = 90.0 - psi * 180.0 / ST_PI;      /* line, screen CCW */
         out->anisotropy = tr > 0 ? (l1 - l2) / (l1 + l2) : NAN;
         phi = fmod(phi, 180.0);
@@ -489,16 +487,35 @@ st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
         double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
         for (int k = 0; k < SLOPE_BINS; k++) {
             double x, y;
-            if (bin_n[k] < 1 || bin_p[k] <= 0)
+            if (a->bin_n[k] < 1 || a->bin_p[k] <= 0)
                 continue;
-            x = bin_lf[k] / bin_n[k];
-            y = log10(bin_p[k] / bin_n[k]);
+            x = a->bin_lf[k] / a->bin_n[k];
+            y = log10(a->bin_p[k] / a->bin_n[k]);
             sx += x, sy += y, sxx += x * x, sxy += x * y, n++;
         }
         out->spectral_slope = n >= 3 && (n * sxx - sx * sx) > 0
                                   ? (n * sxy - sx * sy) / (n * sxx - sx * sx)
                                   : NAN;
     }
+}
+
+st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
+                             double px_per_mm, double px_scale, st_texture *out,
+                             st_error *err)
+{
+    spectrum sp;
+    tex_sums sums;
+    bands b;
+    st_status s;
+
+    memset(out, 0, sizeof *out);
+    memset(&sums, 0, sizeof sums);
+    if ((s = transform(lab, reg, &sp, err)))
+        return s;
+    make_bands(px_per_mm, px_scale > 0 ? px_scale : 1,
+               sp.bw < sp.bh ? sp.bw : sp.bh, &b);
+    accumulate(&sp, &b, &sums);
+    finish(&sums, out);
     spectrum_free(&sp);
     return ST_OK;
 }
