@@ -144,6 +144,58 @@ static int has_icc_marker(struct jdec *d)
     return 0;
 }
 
+/* The colour conversion of the decoded samples: the embedded ICC profile
+ * (unless ignored by option), or none. */
+static st_status setup_color(struct jdec *d, const st_read_options *opt,
+                             st_cms_input cms_in, int out_ch,
+                             st_image_info *info, st_error *err)
+{
+    j_decompress_ptr ci = &d->cinfo;
+    st_status s;
+
+    if (opt->ignore_color_profile) {
+        /* Not even parsed: a damaged profile must not stop the read. */
+        if (has_icc_marker(d)) {
+            info->color_source = ST_COLOR_IGNORED;
+            snprintf(info->color_description, sizeof info->color_description,
+                     "ignored by option");
+        }
+    } else if (jpeg_read_icc_profile(ci, &d->icc, &d->icc_size) && d->icc) {
+        s = st_cms_from_icc(&d->cms, d->icc, d->icc_size, cms_in, out_ch, 8,
+                            info, err);
+        if (s)
+            return s;
+    }
+    if (cms_in != ST_CMS_GRAY_RGB && !st_cms_active(&d->cms) &&
+        info->color_source == ST_COLOR_ICC)
+        return st_fail(err, ST_ERR_COLOR, "CMYK profile could not be used");
+    return ST_OK;
+}
+
+/* Decoded row d->row of n pixels of in_ch samples into floats in d->frow:
+ * through the profile, by the naive CMYK rule, or scaled. */
+static void row_to_float(struct jdec *d, int in_ch, st_cms_input cms_in, int n)
+{
+    if (in_ch == 4 && st_cms_active(&d->cms)) {
+        st_cms_apply_cmyk(&d->cms, d->row, d->frow, n);
+    } else if (st_cms_active(&d->cms)) {
+        st_cms_apply(&d->cms, d->row, d->frow, n);
+    } else if (in_ch == 4) {
+        /* No profile: R = (1 - C)(1 - K), the naive device rule. */
+        int inv = cms_in == ST_CMS_CMYK8_INV;
+        for (int x = 0; x < n; x++) {
+            const JSAMPLE *p = d->row + 4 * x;
+            float k = inv ? p[3] / 255.0f : 1.0f - p[3] / 255.0f;
+            for (int c = 0; c < 3; c++)
+                d->frow[3 * x + c] =
+                    (inv ? p[c] / 255.0f : 1.0f - p[c] / 255.0f) * k;
+        }
+    } else {
+        for (int i = 0; i < n * in_ch; i++)
+            d->frow[i] = d->row[i] / 255.0f;
+    }
+}
+
 /* The part of decoding that libjpeg may jump out of. */
 static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
                         const st_read_options *opt, uint64_t max_pixels,
@@ -201,23 +253,9 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
         return ST_OK;
     }
 
-    if (opt->ignore_color_profile) {
-        /* Not even parsed: a damaged profile must not stop the read. */
-        if (has_icc_marker(d)) {
-            info->color_source = ST_COLOR_IGNORED;
-            snprintf(info->color_description, sizeof info->color_description,
-                     "ignored by option");
-        }
-    } else if (jpeg_read_icc_profile(ci, &d->icc, &d->icc_size) && d->icc) {
-        s = st_cms_from_icc(&d->cms, d->icc, d->icc_size, cms_in, out_ch, 8,
-                            info, err);
-        if (s)
-            return s;
-    }
-    if (cms_in != ST_CMS_GRAY_RGB && !st_cms_active(&d->cms) &&
-        info->color_source == ST_COLOR_ICC)
-        return st_fail(err, ST_ERR_COLOR, "CMYK profile could not be used");
-
+    s = setup_color(d, opt, cms_in, out_ch, info, err);
+    if (s)
+        return s;
     if (opt->scale_denom == 2 || opt->scale_denom == 4 ||
         opt->scale_denom == 8) {
         ci->scale_num = 1;
@@ -251,24 +289,7 @@ static st_status decode(struct jdec *d, const uint8_t *data, size_t size,
                               d->row);
             continue;
         }
-        if (in_ch == 4 && st_cms_active(&d->cms)) {
-            st_cms_apply_cmyk(&d->cms, d->row, d->frow, n);
-        } else if (st_cms_active(&d->cms)) {
-            st_cms_apply(&d->cms, d->row, d->frow, n);
-        } else if (in_ch == 4) {
-            /* No profile: R = (1 - C)(1 - K), the naive device rule. */
-            int inv = cms_in == ST_CMS_CMYK8_INV;
-            for (int x = 0; x < n; x++) {
-                const JSAMPLE *p = d->row + 4 * x;
-                float k = inv ? p[3] / 255.0f : 1.0f - p[3] / 255.0f;
-                for (int c = 0; c < 3; c++)
-                    d->frow[3 * x + c] =
-                        (inv ? p[c] / 255.0f : 1.0f - p[c] / 255.0f) * k;
-            }
-        } else {
-            for (int i = 0; i < n * in_ch; i++)
-                d->frow[i] = d->row[i] / 255.0f;
-        }
+        row_to_float(d, in_ch, cms_in, n);
         st_orient_put_row(d->img, orient, n, (int)ci->output_height, sy,
                           d->frow);
     }
