@@ -83,13 +83,28 @@ LIB      := $(BUILD)/libskintrack.a
 BIN      := $(BUILD)/skintrack
 VERSION  := $(shell sed -n 's/^\#define ST_VERSION_STRING "\(.*\)"/\1/p' include/skintrack/skintrack.h)
 
-.PHONY: all lib test test-only check check-asan check-style check-style-only \
+.PHONY: pkgcheck all lib test test-only check check-asan check-style check-style-only \
         format run run-only wisdom install deps-test docs \
         uninstall clean deps samples bench fuzz fuzz-run fuzz-merge \
         fuzz-merge-run valgrind test-slurm test-slurm-only deps-slurm
 
 all: $(LIB) $(BIN)
 lib: $(LIB)
+
+# A missing build package is named before anything compiles (rather than
+# as a compiler error about a header): every pkg-config module of PKGS,
+# VLFeat's header (it ships no .pc file) and cmocka for the tests.
+pkgcheck:
+	@missing=; for p in $(PKGS); do \
+	    pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
+	done; \
+	[ -f /usr/include/vl/sift.h ] || missing="$$missing vlfeat(vl/sift.h)"; \
+	if [ -n "$$missing" ]; then \
+	    echo "skintrack: missing build packages:$$missing (run 'make deps')" >&2; \
+	    exit 1; \
+	fi
+
+$(LIB_OBJ) $(CLI_OBJ): | pkgcheck
 
 # Every object depends on the headers it includes (-MMD writes the list
 # beside the object; -MP keeps a deleted header from breaking the build).
