@@ -133,24 +133,29 @@ enum {
     "  --skin-mask auto        measure skin only (colour rule: no hair, "      \
     "eyes,\n"                                                                  \
     "                          background); combines with --roi or --mask\n"   \
-    "  --skin-mask face        measure the face's skin: landmarks less eyes,\n" \
-    "                          brows, lips, nostrils, by the photo's own skin\n"\
+    "  --skin-mask face        measure the face's skin: landmarks less "       \
+    "eyes,\n"                                                                  \
+    "                          brows, lips, nostrils, by the photo's own "     \
+    "skin\n"                                                                   \
     "                          colour (keeps red skin; docs/faces.md)\n"       \
-    "  --regions face          one row per face zone: forehead, cheek_left,\n"  \
+    "  --regions face          one row per face zone: forehead, cheek_left,\n" \
     "                          cheek_right, nose, chin (subject's sides)\n"    \
-    "  --face-model FILE       dlib 68-point model (default: $SKINTRACK_FACE_\n"\
+    "  --face-model FILE       dlib 68-point model (default: "                 \
+    "$SKINTRACK_FACE_\n"                                                       \
     "                          MODEL, else " ST_FACE_MODEL_DEFAULT ")\n"       \
     "  --white-balance MODE    none (default), grayworld, patch:X,Y,W,H (a\n"  \
     "                          grey card there, scaled to 18% grey), auto\n"   \
     "                          (a colour chart, else a card, found in each\n"  \
-    "                          photo), chart, card or card:Y (must be found;\n"\
+    "                          photo), chart, card or card:Y (must be "        \
+    "found;\n"                                                                 \
     "                          Y: the card's luminance factor, 0.18)\n"        \
     "  --chart-reference R     classic-2014 (default), classic-2005 or a\n"    \
     "                          CGATS file of the chart's 24 Lab values\n"      \
     "  --px-per-mm N           calibration: sizes and bands in mm\n"           \
-    "  --reference-region X,Y,W,H|MASK.png  reference skin in the same photo:\n" \
-    "                          adds l_star_rel, a_star_rel,\n"                  \
-    "                          erythema_index_rel, melanin_index_rel\n"         \
+    "  --reference-region X,Y,W,H|MASK.png  reference skin in the same "       \
+    "photo:\n"                                                                 \
+    "                          adds l_star_rel, a_star_rel,\n"                 \
+    "                          erythema_index_rel, melanin_index_rel\n"        \
     "  --red-threshold A       a* above which a pixel is red, 0.1..128 (20)\n" \
     "  --overlay DIR           write DIR/NAME-pores.png (pores circled) and\n" \
     "                          DIR/NAME-redness.png (a* heat map, 0-30)\n"     \

@@ -3,8 +3,8 @@
  * Prints one CSV row: the transform (normative homography reference ->
  * moving, plus the shift, rotation and scale of the similarity closest to
  * it at the reference centre), the model, the confidence, the overlap and
- * the residual misregistration in pixels. -o writes the moving photo resampled into the
- * reference frame, --overlay a checkerboard of the two.
+ * the residual misregistration in pixels. -o writes the moving photo resampled
+ * into the reference frame, --overlay a checkerboard of the two.
  */
 #include <getopt.h>
 #include <stdio.h>

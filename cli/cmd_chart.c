@@ -24,7 +24,8 @@ static const char help[] =
     "Options:\n"
     "  -o, --output FILE       write the CSV to FILE atomically (default: -)\n"
     "  --chart-reference R     classic-2014 (charts from Nov 2014, default),\n"
-    "                          classic-2005 (before) or a CGATS file\n" CLI_READ_HELP
+    "                          classic-2005 (before) or a CGATS "
+    "file\n" CLI_READ_HELP
     "  -q, --quiet             do not report failures on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 a chart in every photo, 1 some photo failed, 2 usage "
@@ -42,10 +43,9 @@ static const struct option longopts[] = {
 };
 
 static const char *const columns[] = {
-    "file",       "status",     "error",      "chart",      "patch",
-    "name",       "x_px",       "y_px",       "l_star",     "a_star",
-    "b_star",     "ref_l_star", "ref_a_star", "ref_b_star", "delta_e00",
-    "clipped"};
+    "file",       "status",     "error",     "chart",  "patch",  "name",
+    "x_px",       "y_px",       "l_star",    "a_star", "b_star", "ref_l_star",
+    "ref_a_star", "ref_b_star", "delta_e00", "clipped"};
 #define NCOL ((int)(sizeof columns / sizeof columns[0]))
 
 static int one(st_csv *csv, const char *path, const st_read_options *read,
@@ -120,7 +120,7 @@ static int run(int argc, char **argv)
         case 'q': quiet = 1; break;
         case OPT_REF:
             if ((strcmp(optarg, "classic-2014") == 0 ||
-                 strcmp(optarg, "classic-2005") == 0
+                         strcmp(optarg, "classic-2005") == 0
                      ? st_chart_reference_builtin(&ref, optarg, &err)
                      : st_chart_reference_read(&ref, optarg, &err)) != ST_OK)
                 return cli_usage("chart", "--chart-reference: %s",

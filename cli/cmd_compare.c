@@ -81,10 +81,13 @@ typedef struct job {
 
 /* --regions face: the zone columns at the end of each row. */
 #define NZONE 7
-static const char *const zone_columns[NZONE] = {
-    "region",           "before_region_px",    "after_region_px",
-    "before_region_cx_px", "before_region_cy_px", "after_region_cx_px",
-    "after_region_cy_px"};
+static const char *const zone_columns[NZONE] = {"region",
+                                                "before_region_px",
+                                                "after_region_px",
+                                                "before_region_cx_px",
+                                                "before_region_cy_px",
+                                                "after_region_cx_px",
+                                                "after_region_cy_px"};
 
 static void header(st_csv *csv, int wide, int zones)
 {
@@ -226,8 +229,8 @@ static void write_error(st_csv *csv, const job *j, const char *cause,
                         const char *zone)
 {
     lead(csv, j, "error", cause);
-    for (int i = 0; i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 6 + NALIGN) + 3;
-         i++)
+    for (int i = 0;
+         i < (j->wide ? NALIGN + 4 * ST_METRICS_COUNT : 6 + NALIGN) + 3; i++)
         st_csv_empty(csv);
     if (j->m.region.face_zones)
         zone_fields(csv, zone ? zone : "", NULL, NULL);
@@ -268,7 +271,7 @@ static int compare_face(st_csv *csv, job *j)
                   "are each photo's own pixels",
                   j->after, j->before, r.align.confidence);
     for (int z = 0; z < ST_ZONE_COUNT; z++) {
-        const st_error *e = r.before.status[z] ? &r.before.error[z]
+        const st_error *e = r.before.status[z]  ? &r.before.error[z]
                             : r.after.status[z] ? &r.after.error[z]
                                                 : NULL;
         if (e) {

@@ -310,10 +310,9 @@ static const char *const lead_cols[] = {"subject",
 /* The photo's calibration and its light against the baseline's
  * (docs/calibration.md, "Comparability"). */
 #define LIGHT_COLUMNS                                                          \
-    "calibration,calibration_delta_e,light_exposure,light_wb_red,"            \
+    "calibration,calibration_delta_e,light_exposure,light_wb_red,"             \
     "light_wb_blue,light_a_star_shift,light_flag"
 #define NLIGHT 7
-
 
 static void write_lead(st_csv *c, const cli_photo *p)
 {
@@ -347,9 +346,9 @@ static void write_header(job *j)
     for (int i = 0; i < NLEAD; i++)
         st_csv_text(c, lead_cols[i]);
     if (!j->wide) {
-        st_csv_header(c, "metric,unit,value,baseline_value,delta,pct_change,"
-                         "align_confidence,overlap_pct,align_residual_px,"
-                         LIGHT_COLUMNS);
+        st_csv_header(
+            c, "metric,unit,value,baseline_value,delta,pct_change,"
+               "align_confidence,overlap_pct,align_residual_px," LIGHT_COLUMNS);
         return;
     }
     for (int i = 0; i < CLI_ALIGN_NCOLUMNS; i++)
@@ -914,8 +913,8 @@ static int parse_dates(const char *cmd, const char *text, long **t, size_t *n)
 
 /* The options that do not go together, once all are read. 0, or
  * CLI_EXIT_USAGE (reported). */
-static int check_options(job *j, const char *cmd, int argc,
-                         const char *output, const char *report)
+static int check_options(job *j, const char *cmd, int argc, const char *output,
+                         const char *report)
 {
     if (j->m.region.has_roi && j->m.region.mask_path)
         return cli_usage(cmd, "--roi and --mask cannot be combined");
@@ -1192,8 +1191,8 @@ static int commit_outputs(job *j, run_files *fl)
 {
     int rc = j->failed || atomic_load(&j->pictures_failed) ? CLI_EXIT_FAILED
                                                            : CLI_EXIT_OK;
-    st_output *v[6] = {fl->out, fl->sout, fl->rout, fl->mout, j->pores.out,
-                       NULL};
+    st_output *v[6] = {fl->out,  fl->sout,     fl->rout,
+                       fl->mout, j->pores.out, NULL};
     if (j->rep && !(v[5] = cli_report_finish(j->rep))) {
         for (int i = 0; i < 5; i++)
             if (v[i])

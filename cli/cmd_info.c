@@ -38,8 +38,7 @@ static const char help[] =
     "                          extensions (CSV: format,name,extensions)\n"
     "      --metrics           list the metrics measured, in column order\n"
     "                          (CSV: metric,unit,type,scale,better,needs,\n"
-    "                          title; docs/metrics.md)\n"
-    CLI_READ_HELP
+    "                          title; docs/metrics.md)\n" CLI_READ_HELP
     "  -q, --quiet             do not report failed files on stderr\n"
     "  -h, --help              show this help\n\n"
     "Exit status: 0 all files read, 1 some failed, 2 usage error.\n";
@@ -123,11 +122,11 @@ static void list_metrics(st_csv *csv)
         st_csv_text(csv, m->unit);
         st_csv_text(csv, m->type == ST_METRIC_TEXT ? "text" : "number");
         st_csv_text(csv, m->type == ST_METRIC_TEXT ? NULL
-                         : m->ratio                 ? "ratio"
-                                                    : "interval");
+                         : m->ratio                ? "ratio"
+                                                   : "interval");
         st_csv_text(csv, better[m->better]);
-        st_csv_text(csv, m->flags & ST_METRIC_NEEDS_REFERENCE ? "reference"
-                                                              : NULL);
+        st_csv_text(csv,
+                    m->flags & ST_METRIC_NEEDS_REFERENCE ? "reference" : NULL);
         st_csv_text(csv, m->title);
         st_csv_end_row(csv);
     }

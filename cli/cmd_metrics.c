@@ -123,8 +123,8 @@ static void error_row(st_csv *csv, const char *path, const char *cause,
 
 /* --overlay with --regions face: DIR/STEM-zones.png, the photo with its
  * zones' outlines. 0, or -1 (reported). */
-static int zones_picture(const char *dir, const char *path,
-                         const st_image *img, st_region *const *zones)
+static int zones_picture(const char *dir, const char *path, const st_image *img,
+                         st_region *const *zones)
 {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     const char *dot = strrchr(base, '.');
@@ -186,8 +186,7 @@ static int measure_face(st_csv *csv, job *j, const char *path)
     return s == ST_OK ? 0 : -1;
 }
 
-static int measure_one(st_csv *csv, job *j, const char *path,
-                       const char *stem)
+static int measure_one(st_csv *csv, job *j, const char *path, const char *stem)
 {
     st_image *img = NULL;
     st_region *reg = NULL, *ref = NULL;
@@ -215,8 +214,8 @@ static int measure_one(st_csv *csv, job *j, const char *path,
         ok_row(csv, path, &m, reg, j->m.region.skin_face ? "face_skin" : NULL);
         cli_pore_list_add(&j->pores, path, &m.pores, j->m.metrics.px_per_mm,
                           NULL, 1);
-        if (j->m.overlay_dir && cli_write_overlays(j->m.overlay_dir, "", stem,
-                                                   path, img, reg, &m))
+        if (j->m.overlay_dir &&
+            cli_write_overlays(j->m.overlay_dir, "", stem, path, img, reg, &m))
             s = ST_ERR_IO;
         st_metrics_clear(&m);
     }
@@ -265,9 +264,8 @@ static int run(int argc, char **argv)
     cli_measure_finish(&j.m);
     if (optind >= argc)
         return cli_usage("metrics", "no image given");
-    if (j.m.region.face_zones &&
-        (j.m.region.has_roi || j.m.region.mask_path || j.m.region.skin_auto ||
-         j.m.region.skin_face))
+    if (j.m.region.face_zones && (j.m.region.has_roi || j.m.region.mask_path ||
+                                  j.m.region.skin_auto || j.m.region.skin_face))
         return cli_usage("metrics", "--regions face makes its own regions: "
                                     "no --roi, --mask or --skin-mask with "
                                     "it");
@@ -295,9 +293,10 @@ static int run(int argc, char **argv)
     csv.crlf = crlf;
     header(&csv);
     for (int i = optind; i < argc; i++)
-        if (j.m.region.face_zones ? measure_face(&csv, &j, argv[i])
-                                  : measure_one(&csv, &j, argv[i],
-                                                stems ? stems[i - optind] : NULL))
+        if (j.m.region.face_zones
+                ? measure_face(&csv, &j, argv[i])
+                : measure_one(&csv, &j, argv[i],
+                              stems ? stems[i - optind] : NULL))
             failed = 1;
     cli_free_names(stems, (size_t)(argc - optind));
     cli_face_close(&j.m.region);

@@ -409,14 +409,14 @@ static int align_option(const char *command, int c, const char *arg,
 }
 
 /* --reference-region X,Y,W,H | MASK.png: 1, or -1 (reported). */
-static int parse_reference(const char *command, const char *arg,
-                           cli_measure *m)
+static int parse_reference(const char *command, const char *arg, cli_measure *m)
 {
     memset(&m->reference, 0, sizeof m->reference);
     m->has_reference = 1;
     if (strncmp(arg, "face:", 5) == 0) {
-        cli_usage(command, "--reference-region %s: a face zone cannot be "
-                           "the reference (give X,Y,W,H or a mask)",
+        cli_usage(command,
+                  "--reference-region %s: a face zone cannot be "
+                  "the reference (give X,Y,W,H or a mask)",
                   arg);
         return -1;
     }
@@ -554,15 +554,24 @@ static int has_ext(const char *path, const char *ext)
 /* The registration's columns: quality, the similarity at the reference
  * centre, the residual, the model and the normative homography h00..h22. */
 const char *const cli_align_columns[CLI_ALIGN_NCOLUMNS] = {
-    "align_confidence",      "overlap_pct",
-    "align_dx_px",           "align_dy_px",
-    "align_rotation_deg",    "align_scale",
-    "align_residual_px",     "align_residual_p95_px",
-    "align_model",           "h00",
-    "h01",                   "h02",
-    "h10",                   "h11",
-    "h12",                   "h20",
-    "h21",                   "h22"};
+    "align_confidence",
+    "overlap_pct",
+    "align_dx_px",
+    "align_dy_px",
+    "align_rotation_deg",
+    "align_scale",
+    "align_residual_px",
+    "align_residual_p95_px",
+    "align_model",
+    "h00",
+    "h01",
+    "h02",
+    "h10",
+    "h11",
+    "h12",
+    "h20",
+    "h21",
+    "h22"};
 
 void cli_align_fields(st_csv *csv, const st_align_result *a)
 {
@@ -675,8 +684,10 @@ void cli_measure_finish(cli_measure *m)
 }
 
 const char *const cli_calib_columns[CLI_CALIB_NCOLUMNS] = {
-    "calibration", "calibration_delta_e", "target_clipped", "skin_clipped_pct",
-    "light_r",     "light_g",             "light_b"};
+    "calibration",    "calibration_delta_e",
+    "target_clipped", "skin_clipped_pct",
+    "light_r",        "light_g",
+    "light_b"};
 
 void cli_calib_fields(st_csv *csv, const st_metrics *m)
 {

@@ -88,7 +88,9 @@ size_t cli_run_settings(const cli_run *r, cli_setting *s)
     } else
         put(s, &n, "region", 0, "whole baseline");
     put(s, &n, "skin_mask", 0, "%s",
-        g->skin_auto ? "auto" : g->skin_face ? "face" : "none");
+        g->skin_auto   ? "auto"
+        : g->skin_face ? "face"
+                       : "none");
     put(s, &n, "white_balance", 0, "%s",
         wb_name(&mo->white_balance, buf, sizeof buf));
     if (mo->white_balance.mode == ST_WB_AUTO ||
@@ -119,8 +121,7 @@ size_t cli_run_settings(const cli_run *r, cli_setting *s)
     put(s, &n, "registration_model", 0, "%s",
         r->align->translation_only ? "translation"
                                    : st_align_model_name(r->align->model));
-    put(s, &n, "max_residual_px", 1, "%s",
-        num(r->align->max_residual_px, nb));
+    put(s, &n, "max_residual_px", 1, "%s", num(r->align->max_residual_px, nb));
     put(s, &n, "max_rotation_deg", 1, "%s",
         num(r->align->max_rotation_deg, nb));
     put(s, &n, "max_scale", 1, "%s", num(r->align->max_scale, nb));

@@ -48,7 +48,7 @@ typedef struct pore_mark {
 
 typedef struct cli_pictures {
     const cli_photo *photo; /* whose pictures */
-    int own_frame; /* drawn in its own frame (not registered) */
+    int own_frame;          /* drawn in its own frame (not registered) */
     int tw, th;
     char *thumb;     /* data: URI */
     float *astar;    /* tw x th, NaN where the photo does not reach */
@@ -206,8 +206,7 @@ static int draw_thumb(cli_pictures *p, const st_course_view *v,
         return -1;
     }
     p->thumb = jpeg_uri(img);
-    st_picture_astar(&p->astar, img, inside, v->result->metrics.wb_gains,
-                     &err);
+    st_picture_astar(&p->astar, img, inside, v->result->metrics.wb_gains, &err);
     st_image_free(img);
     free(inside);
     if (v->photo == v->baseline)
@@ -732,8 +731,8 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
     points_collect(&pt, rows, base, i, share);
     se[0] = (st_chart_series){
         NULL, pt.x, pt.y, pt.marks, (const char *const *)pt.tips, pt.m, 1};
-    se[1] = (st_chart_series){"low confidence", pt.lx, pt.ly, pt.lmarks,
-                              NULL,             pt.nl, 0};
+    se[1] = (st_chart_series){
+        "low confidence", pt.lx, pt.ly, pt.lmarks, NULL, pt.nl, 0};
     snprintf(title, sizeof title, "%s", info->title ? info->title : info->name);
     snprintf(ylabel, sizeof ylabel, "%s (%s)", info->name, info->unit);
     snprintf(id, sizeof id, "c%d-%s", course, info->name);
@@ -747,8 +746,7 @@ static void write_chart(FILE *f, cli_photo **rows, size_t n,
     c.has_reference = tr && isfinite(tr->base);
     c.reference = tr ? tr->base : NAN;
     c.reference_label = "baseline";
-    if (tr && st_repeat_coefficient(info->name, tr->base, &rc) == 0 &&
-        rc > 0) {
+    if (tr && st_repeat_coefficient(info->name, tr->base, &rc) == 0 && rc > 0) {
         c.has_band = 1;
         c.band_lo = tr->base - rc;
         c.band_hi = tr->base + rc;
@@ -810,14 +808,13 @@ static void write_flags(FILE *f, cli_photo **rows, size_t n,
             st_light_change lc;
             char flags[96];
             st_metrics_light_change(&p->res.metrics, &base->res.metrics, &lc);
-            fprintf(f,
-                    "mean lightness L* %s against %s at baseline",
-                    num(buf, sizeof buf,
-                        st_metrics_value(&p->res.metrics,
-                                         ST_METRIC_L_STAR_MEAN)),
-                    num(buf2, sizeof buf2,
-                        st_metrics_value(&base->res.metrics,
-                                         ST_METRIC_L_STAR_MEAN)));
+            fprintf(
+                f, "mean lightness L* %s against %s at baseline",
+                num(buf, sizeof buf,
+                    st_metrics_value(&p->res.metrics, ST_METRIC_L_STAR_MEAN)),
+                num(buf2, sizeof buf2,
+                    st_metrics_value(&base->res.metrics,
+                                     ST_METRIC_L_STAR_MEAN)));
             if (lc.flags)
                 fprintf(f, "; light flags: %s",
                         st_light_flags_text(lc.flags, flags, sizeof flags));

@@ -36,7 +36,7 @@ static const struct sample {
     const char *date;
     int session;
     st_phase phase;
-    double dx, dy, rotation_deg, scale, exposure; /* camera */
+    double dx, dy, rotation_deg, scale, exposure;                 /* camera */
     double pore_diameter, pore_depth, red_a_star, pigment_l_star; /* skin */
 } course[N_PHOTOS] = {
     {"2026-01-12", 1, ST_PHASE_BASELINE, 0.0, 0.0, 0.0, 1.0, 1.0, 6.0, 0.36,
@@ -45,8 +45,8 @@ static const struct sample {
      6.5, -11.4},
     {"2026-03-09", 3, ST_PHASE_PRE, -24.9, 7.3, -2.3, 0.976, 0.93, 5.4, 0.31,
      5.0, -10.8},
-    {"2026-04-06", 4, ST_PHASE_PRE, 9.6, 26.2, 2.8, 1.027, 1.07, 5.1, 0.28,
-     3.5, -10.2},
+    {"2026-04-06", 4, ST_PHASE_PRE, 9.6, 26.2, 2.8, 1.027, 1.07, 5.1, 0.28, 3.5,
+     -10.2},
     {"2026-07-06", 4, ST_PHASE_FOLLOWUP, -29.1, -21.5, -1.1, 0.984, 0.94, 4.8,
      0.25, 1.5, -9.5},
 };
@@ -88,8 +88,8 @@ static int make_course(st_synth **out, st_error *err)
 }
 
 /* OUTDIR-truth.csv (samples/README.md), written atomically. */
-static int write_truth(const char *path, const char *folder,
-                       const st_synth *s, st_error *err)
+static int write_truth(const char *path, const char *folder, const st_synth *s,
+                       st_error *err)
 {
     st_output *o;
     st_csv csv;
@@ -103,9 +103,9 @@ static int write_truth(const char *path, const char *folder,
     for (int k = 0; k < N_PHOTOS; k++) {
         const struct sample *c = &course[k];
         const double *m = st_synth_photo_at(s, (size_t)k)->m;
-        const double v[] = {c->dx,  c->dy,  c->rotation_deg, c->scale,
-                            m[0],   m[1],   m[2],            m[3],
-                            m[4],   m[5],   c->exposure};
+        const double v[] = {
+            c->dx, c->dy, c->rotation_deg, c->scale, m[0], m[1], m[2], m[3],
+            m[4],  m[5],  c->exposure};
         char file[PATH_BYTES];
         snprintf(file, sizeof file, "%s/%s.jpg", folder, c->date);
         st_csv_text(&csv, file);

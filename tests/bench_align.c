@@ -60,8 +60,8 @@ static double run_cli(const char *prog, const char *ref, const char *mov,
     }
     *rss_kb = ru.ru_maxrss;
     *user = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec;
-    *cpu = *user + (double)ru.ru_stime.tv_sec +
-           1e-6 * (double)ru.ru_stime.tv_usec;
+    *cpu =
+        *user + (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     return tu_now() - t0;
 }
 
@@ -99,8 +99,8 @@ static void bench_pair(const char *prog, int w, int h, const char *name,
     st_image_free(mov);
 
     for (int i = -1; i < RUNS; i++) {
-        double cpu, user, s = run_cli(prog, ref_path, mov_path, &rss, &cpu,
-                                      &user);
+        double cpu, user,
+            s = run_cli(prog, ref_path, mov_path, &rss, &cpu, &user);
         if (i >= 0)
             t[i] = s, c[i] = cpu, u[i] = user;
         rss_max = rss > rss_max ? rss : rss_max;

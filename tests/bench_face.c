@@ -34,8 +34,8 @@ static int cmp(const void *a, const void *b)
 static void report(const char *what, double *t)
 {
     qsort(t, RUNS, sizeof *t, cmp);
-    printf("%-34s median %.3f s  min %.3f  max %.3f (CPU)\n", what,
-           t[RUNS / 2], t[0], t[RUNS - 1]);
+    printf("%-34s median %.3f s  min %.3f  max %.3f (CPU)\n", what, t[RUNS / 2],
+           t[0], t[RUNS - 1]);
 }
 
 int main(void)

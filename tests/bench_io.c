@@ -79,7 +79,8 @@ static void bench_more(const uint8_t *rgb)
     uint8_t *heic = tu_heif_encode(&h, &n), *d;
     uint16_t *s16 = malloc((size_t)W * H * 3 * sizeof *s16);
     float *lin = malloc((size_t)W * H * 3 * sizeof *lin);
-    const char *tif = "/tmp/skintrack-bench.tif", *dng = "/tmp/skintrack-bench.dng";
+    const char *tif = "/tmp/skintrack-bench.tif",
+               *dng = "/tmp/skintrack-bench.dng";
 
     if (!heic || !s16 || !lin) {
         fprintf(stderr, "bench: could not build HEIC inputs\n");

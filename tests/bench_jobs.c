@@ -139,8 +139,7 @@ typedef struct figures {
 
 /* One job: a warm-up and `runs` timed runs; with timing, the median of
  * each --timing stage as well. */
-static figures job(const char *label, char *const args[], int runs,
-                   int timing)
+static figures job(const char *label, char *const args[], int runs, int timing)
 {
     double t[MAX_RUNS], c[MAX_RUNS], stage[ST_STAGE_COUNT][MAX_RUNS];
     long rss, peak = 0;

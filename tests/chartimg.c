@@ -67,7 +67,8 @@ int main(int argc, char **argv)
     img = cs_photograph(&sc, m, seed);
     cs_scene_free(&sc);
     if (!img || st_io_write_png(argv[2], img, 8, &err)) {
-        fprintf(stderr, "chartimg: %s\n", img ? st_error_text(&err) : "no memory");
+        fprintf(stderr, "chartimg: %s\n",
+                img ? st_error_text(&err) : "no memory");
         st_image_free(img);
         return 1;
     }

@@ -152,8 +152,8 @@ st_image *cs_photograph(const cs_scene *sc, const double m[9], uint64_t seed)
                 v[c] = a;
             }
             for (int r = 0; r < 3; r++) {
-                double o = m[3 * r] * v[0] + m[3 * r + 1] * v[1] +
-                           m[3 * r + 2] * v[2];
+                double o =
+                    m[3 * r] * v[0] + m[3 * r + 1] * v[1] + m[3 * r + 2] * v[2];
                 o = st_color_linear_to_srgb(fmax(o, 0)) + 0.008 * gauss(&seed);
                 o = o < 0 ? 0 : o > 1 ? 1 : o;
                 q[r] = (uint8_t)floor(o * 255 + 0.5);

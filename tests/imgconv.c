@@ -22,7 +22,7 @@ static int write_tiff(const st_image *img, int bits, const char *out)
     size_t n = (size_t)img->width * img->height * 3;
     uint8_t *s8 = bits == 8 ? malloc(n) : NULL;
     uint16_t *s16 = bits == 16 ? malloc(n * 2) : NULL;
-    tu_tiff t = {img->width, img->height, 3, bits, PHOTOMETRIC_RGB,
+    tu_tiff t = {img->width,      img->height,         3, bits, PHOTOMETRIC_RGB,
                  COMPRESSION_LZW, bits == 16 ? 64 : 0, 16};
     int rc;
 
@@ -60,8 +60,8 @@ static int write_dng(const st_image *img, const char *out)
         const float *p = st_image_pixel(img, 0, y);
         for (int x = 0; x < img->width; x++)
             for (int c = 0; c < 3; c++)
-                lin[((size_t)y * img->width + x) * 3 + c] = (float)
-                    st_color_srgb_to_linear(
+                lin[((size_t)y * img->width + x) * 3 + c] =
+                    (float)st_color_srgb_to_linear(
                         p[x * img->channels + (img->channels >= 3 ? c : 0)]);
     }
     rc = tu_dng_write(out, img->width, img->height, lin, 0, NULL);
@@ -84,8 +84,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "imgconv: %s: %s\n", argv[2], err.message);
         return 1;
     }
-    rc = strcmp(argv[1], "dng") == 0 ? write_dng(img, argv[3])
-         : write_tiff(img, strcmp(argv[1], "tiff8") ? 16 : 8, argv[3]);
+    rc = strcmp(argv[1], "dng") == 0
+             ? write_dng(img, argv[3])
+             : write_tiff(img, strcmp(argv[1], "tiff8") ? 16 : 8, argv[3]);
     st_image_free(img);
     if (rc)
         fprintf(stderr, "imgconv: cannot write %s\n", argv[3]);

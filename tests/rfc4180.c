@@ -29,8 +29,11 @@ static int valid_utf8(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         unsigned c = s[i];
-        size_t k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2
-                 : (c >> 3) == 30 ? 3 : 9;
+        size_t k = c < 0x80         ? 0
+                   : (c >> 5) == 6  ? 1
+                   : (c >> 4) == 14 ? 2
+                   : (c >> 3) == 30 ? 3
+                                    : 9;
         if (k == 9 || i + k >= n + (k == 0))
             return k == 0;
         if (c == 0)
@@ -118,8 +121,8 @@ int main(int argc, char **argv)
         return 1;
     }
     text = malloc((size_t)cap);
-    while (text && (len += fread(text + len, 1, (size_t)cap - len, f)) ==
-                       (size_t)cap)
+    while (text &&
+           (len += fread(text + len, 1, (size_t)cap - len, f)) == (size_t)cap)
         text = realloc(text, (size_t)(cap *= 2));
     fclose(f);
     if (!text)

@@ -105,8 +105,15 @@ static void truth_of(const pcase *c, int w, int h, int mw, int mh,
     double th = c->rot * M_PI_T / 180.0, s = c->zoom;
     double centre[9] = {1, 0, -cx, 0, 1, -cy, 0, 0, 1};
     double orbit[9] = {cos(a), 0, 0, 0, 1, 0, -sin(a) / f, 0, 1};
-    double sim[9] = {s * cos(th), s * sin(th), mx + c->dx,
-                     -s * sin(th), s * cos(th), my + c->dy, 0, 0, 1};
+    double sim[9] = {s * cos(th),
+                     s * sin(th),
+                     mx + c->dx,
+                     -s * sin(th),
+                     s * cos(th),
+                     my + c->dy,
+                     0,
+                     0,
+                     1};
     double H[9];
     if (c->vertical) {
         double o2[9] = {1, 0, 0, 0, cos(a), 0, 0, -sin(a) / f, 1};
@@ -179,12 +186,13 @@ static void run(const pcase *c, int idx, st_align_model model)
     assert_int_equal(st_align_estimate(ref, mov, &opt, &r, &err), ST_OK);
     t0 = cpu_now() - t0;
     rms = ph_rms_error(&r.transform, &truth, w, h, mw, mh);
-    print_message("%-26s %-10s rms %.4f px, residual %.3f / %.3f px (%d), "
-                  "confidence %.3f, overlap %3.0f%%, %s, %s %d/%d, %.2f s CPU%s%s\n",
-                  c->name, st_align_model_name(r.model), rms, r.residual_px,
-                  r.residual_p95_px, r.residual_patches, r.confidence,
-                  r.overlap_pct, st_align_status_name(r.status), r.candidate,
-                  r.inliers, r.matches, t0, r.note[0] ? ": " : "", r.note);
+    print_message(
+        "%-26s %-10s rms %.4f px, residual %.3f / %.3f px (%d), "
+        "confidence %.3f, overlap %3.0f%%, %s, %s %d/%d, %.2f s CPU%s%s\n",
+        c->name, st_align_model_name(r.model), rms, r.residual_px,
+        r.residual_p95_px, r.residual_patches, r.confidence, r.overlap_pct,
+        st_align_status_name(r.status), r.candidate, r.inliers, r.matches, t0,
+        r.note[0] ? ": " : "", r.note);
     st_image_free(ref);
     st_image_free(mov);
     assert_int_equal(r.status, ST_ALIGN_OK);
@@ -195,17 +203,15 @@ static void run(const pcase *c, int idx, st_align_model model)
 
 static const pcase cases[] = {
     {"astronaut, turned 90", ASTRONAUT, 90, 1, 10, -6, 0, 0, 1, 0, 0, 0, 0},
-    {"hopper, turned 180, x0.9", HOPPER, 180, 0.9, -8, 5, 0, 0, 1, 0, 0, 0,
-     0},
+    {"hopper, turned 180, x0.9", HOPPER, 180, 0.9, -8, 5, 0, 0, 1, 0, 0, 0, 0},
     {"astronaut, zoom x3", ASTRONAUT, 0, 3, 30, -20, 0, 0, 1, 0, 0, 0, 0},
-    {"hopper, zoom x1/3, -35 deg", HOPPER, -35, 1 / 3.0, 12, 20, 0, 0, 1, 0,
-     0, 0, 0},
-    {"astronaut, viewpoint 30 deg", ASTRONAUT, 0, 0.9, 0, 0, 30, 0, 1, 0, 0,
+    {"hopper, zoom x1/3, -35 deg", HOPPER, -35, 1 / 3.0, 12, 20, 0, 0, 1, 0, 0,
      0, 0},
-    {"hopper, keystone, light, JPEG", HOPPER, 3, 1.05, 6, -10, 12, 1, 0.75,
-     1, 85, 0, 0},
-    {"astronaut, 50% overlap", ASTRONAUT, 4, 1, 256, 10, 0, 0, 1, 0, 0, 0,
+    {"astronaut, viewpoint 30 deg", ASTRONAUT, 0, 0.9, 0, 0, 30, 0, 1, 0, 0, 0,
      0},
+    {"hopper, keystone, light, JPEG", HOPPER, 3, 1.05, 6, -10, 12, 1, 0.75, 1,
+     85, 0, 0},
+    {"astronaut, 50% overlap", ASTRONAUT, 4, 1, 256, 10, 0, 0, 1, 0, 0, 0, 0},
 };
 
 static void test_auto(void **state)

@@ -340,7 +340,8 @@ static void truncate_everywhere(const uint8_t *data, size_t size,
         if (n == 0) {
             expect_fail(cut, n, ST_ERR_FORMAT, what, "empty");
         } else if (n < magic_len) {
-            expect_fail(cut, n, ST_ERR_FORMAT, what, "not a photo skintrack reads");
+            expect_fail(cut, n, ST_ERR_FORMAT, what,
+                        "not a photo skintrack reads");
         } else if (n < data_end) {
             expect_fail(cut, n, ST_ERR_CORRUPT, what, "truncated");
         } else {
@@ -784,8 +785,9 @@ static void test_other_formats(void **state)
         {"GIF87a", "GIF", 16, "GIF87a\x40\0\x30\0\0\0\0"},
         {"GIF89a", "GIF", 16, "GIF89a\x40\0\x30\0\0\0\0"},
         {"BMP", "BMP", 32, "BM\x36\x24\0\0\0\0\0\0\x36\0\0\0\x28\0"},
-        {"QuickTime", "ftyp", 32, "\0\0\0\x14"
-                                  "ftypqt  \0\0\0\0qt  \0\0\0\0"},
+        {"QuickTime", "ftyp", 32,
+         "\0\0\0\x14"
+         "ftypqt  \0\0\0\0qt  \0\0\0\0"},
     };
     /* Formats skintrack reads, cut to their signature: their own reader
      * must refuse them with a message naming the format. */

@@ -96,10 +96,10 @@ static void test_dates_in_names(void **state)
         {"20260314.jpg", 2026, 3, 14},
         {"photo-12-2026-01-05.jpg", 2026, 1, 5},
         {"IMG_1234.jpg", 0, 0, 0},
-        {"123456789.jpg", 0, 0, 0},           /* 9 digits: not a date */
-        {"20250229.jpg", 0, 0, 0},            /* no 29 Feb in 2025 */
+        {"123456789.jpg", 0, 0, 0}, /* 9 digits: not a date */
+        {"20250229.jpg", 0, 0, 0},  /* no 29 Feb in 2025 */
         {"2026-13-01.jpg", 0, 0, 0},
-        {"12026-03-14.jpg", 0, 0, 0},         /* part of a longer number */
+        {"12026-03-14.jpg", 0, 0, 0}, /* part of a longer number */
         {"2026-03-145.jpg", 0, 0, 0},
         {"x20260230y_20260301.jpg", 2026, 3, 1}, /* first real one */
     };
@@ -141,10 +141,10 @@ static void test_plan_from_dates(void **state)
         int session;
         long since_treat; /* -1: none */
     } want[] = {
-        {0, ST_PHASE_BASELINE, 1, -1}, {1, ST_PHASE_POST, 1, 1},
-        {2, ST_PHASE_POST, 1, 2},      {4, ST_PHASE_POST, 1, 4},
-        {28, ST_PHASE_PRE, 2, 28},     {29, ST_PHASE_POST, 2, 1},
-        {56, ST_PHASE_PRE, 3, 28},     {156, ST_PHASE_FOLLOWUP, 3, 100},
+        {0, ST_PHASE_BASELINE, 1, -1},    {1, ST_PHASE_POST, 1, 1},
+        {2, ST_PHASE_POST, 1, 2},         {4, ST_PHASE_POST, 1, 4},
+        {28, ST_PHASE_PRE, 2, 28},        {29, ST_PHASE_POST, 2, 1},
+        {56, ST_PHASE_PRE, 3, 28},        {156, ST_PHASE_FOLLOWUP, 3, 100},
         {170, ST_PHASE_FOLLOWUP, 3, 114},
     };
     enum { N = sizeof want / sizeof want[0] };
@@ -211,15 +211,15 @@ static void test_plan_given(void **state)
     st_course_photo p[5];
     size_t b;
     (void)state;
-    p[0] = photo(t0, 0);             /* consultation, before baseline */
+    p[0] = photo(t0, 0); /* consultation, before baseline */
     p[1] = photo(t0 + 7, 1);
     p[1].phase = ST_PHASE_BASELINE;
     p[2] = photo(t0 + 8, 2);
-    p[2].phase = ST_PHASE_PRE;       /* dated 1 day later, but a session */
+    p[2].phase = ST_PHASE_PRE; /* dated 1 day later, but a session */
     p[2].session = 5;
     p[3] = photo(t0 + 9, 3);
-    p[3].phase = ST_PHASE_BASELINE;  /* second baseline */
-    p[4] = photo(t0 + 10, 4);        /* 2 days after session 5: post */
+    p[3].phase = ST_PHASE_BASELINE; /* second baseline */
+    p[4] = photo(t0 + 10, 4);       /* 2 days after session 5: post */
     assert_int_equal(st_course_plan(p, 5, NULL, &b, NULL), ST_OK);
     assert_int_equal(b, 1);
     assert_int_equal(p[0].days_since_baseline, -7);
@@ -555,10 +555,9 @@ static size_t stat_add(stat_course *c, long d, st_phase ph, int se, long td)
 static void test_course_trend(void **state)
 {
     static const long day[] = {0, 1, 28, 56, 84, 120, 175};
-    static const st_phase ph[] = {ST_PHASE_BASELINE, ST_PHASE_POST,
-                                  ST_PHASE_PRE,      ST_PHASE_PRE,
-                                  ST_PHASE_PRE,      ST_PHASE_CHECKUP,
-                                  ST_PHASE_FOLLOWUP};
+    static const st_phase ph[] = {
+        ST_PHASE_BASELINE, ST_PHASE_POST,    ST_PHASE_PRE,     ST_PHASE_PRE,
+        ST_PHASE_PRE,      ST_PHASE_CHECKUP, ST_PHASE_FOLLOWUP};
     static const double wiggle[] = {0.3, 9, -0.2, 0.25, -0.4, 0.1, 0.05};
     stat_course c = {0};
     st_course_trend t;
@@ -573,8 +572,8 @@ static void test_course_trend(void **state)
             6 - 0.01 * (double)day[k] + wiggle[k];
         c.res[k].metrics.redness.a_star_mean = 15 + 0.02 * (double)day[k];
     }
-    c.res[4].registered = 0;   /* day 84: low confidence, left out */
-    c.row[5].result = NULL;    /* day 120: an error row */
+    c.res[4].registered = 0; /* day 84: low confidence, left out */
+    c.row[5].result = NULL;  /* day 120: an error row */
     for (size_t k = 0; k < 7; k++)
         if (k != 1 && k != 4 && k != 5) {
             double x = (double)day[k];
@@ -602,30 +601,30 @@ static void test_course_trend(void **state)
     assert_float_equal(t.pct_change, 100 * t.change / 6.3, 1e-9);
 
     /* an exact line: its slope, no error; a* is interval: no percentage */
-    assert_int_equal(st_course_trend_of(c.row, c.n, 0, ST_METRIC_A_STAR_MEAN,
-                                        &t, &err),
-                     ST_OK);
+    assert_int_equal(
+        st_course_trend_of(c.row, c.n, 0, ST_METRIC_A_STAR_MEAN, &t, &err),
+        ST_OK);
     assert_float_equal(t.slope30, 0.6, 1e-12);
     assert_float_equal(t.se30, 0, 1e-9);
     assert_float_equal(t.change, 0.02 * 175, 1e-12);
     assert_true(isnan(t.pct_change));
 
     /* no summary: text, no baseline, a baseline that is post */
-    assert_int_equal(st_course_trend_of(c.row, c.n, 0, ST_METRIC_ITA_CATEGORY,
-                                        &t, &err),
-                     ST_OK);
+    assert_int_equal(
+        st_course_trend_of(c.row, c.n, 0, ST_METRIC_ITA_CATEGORY, &t, &err),
+        ST_OK);
     assert_false(t.defined);
     assert_int_equal(st_course_trend_of(c.row, c.n, SIZE_MAX,
                                         ST_METRIC_A_STAR_MEAN, &t, &err),
                      ST_OK);
     assert_false(t.defined);
-    assert_int_equal(st_course_trend_of(c.row, c.n, 1, ST_METRIC_A_STAR_MEAN,
-                                        &t, &err),
-                     ST_OK);
+    assert_int_equal(
+        st_course_trend_of(c.row, c.n, 1, ST_METRIC_A_STAR_MEAN, &t, &err),
+        ST_OK);
     assert_false(t.defined);
-    assert_int_equal(st_course_trend_of(c.row, c.n, 0, ST_METRICS_COUNT, &t,
-                                        &err),
-                     ST_ERR_INVALID);
+    assert_int_equal(
+        st_course_trend_of(c.row, c.n, 0, ST_METRICS_COUNT, &t, &err),
+        ST_ERR_INVALID);
 }
 
 /* Recovery: the excess a* of each session's post photos over the photo
@@ -655,8 +654,7 @@ static void test_course_recovery(void **state)
     c.res[c.n - 1].metrics.redness.a_star_mean = 16;
     for (long d = 1; d <= 100; d++) {
         size_t k = stat_add(&c, 28 + d, ST_PHASE_POST, 2, 28);
-        c.res[k].metrics.redness.a_star_mean =
-            16 + 50 * pow(2, -(double)d / 7);
+        c.res[k].metrics.redness.a_star_mean = 16 + 50 * pow(2, -(double)d / 7);
     }
     assert_int_equal(st_course_sessions(c.row, c.n, &s, &ns, &err), ST_OK);
     assert_int_equal(ns, 2);
@@ -680,8 +678,8 @@ static void test_course_recovery(void **state)
     assert_float_equal(h, 7, 1e-9);
     assert_int_equal(used, 100);
     /* nothing moved: no half-life, no error */
-    assert_int_equal(st_course_half_life(c.row, &s[0], ST_METRIC_PORE_COUNT,
-                                         &h, &used, &err),
+    assert_int_equal(st_course_half_life(c.row, &s[0], ST_METRIC_PORE_COUNT, &h,
+                                         &used, &err),
                      ST_OK);
     assert_true(isnan(h));
     assert_int_equal(used, 0);
@@ -734,13 +732,13 @@ static void test_csv_reader(void **state)
     } while (0)
     CHECK("a,b,c\n1,2,3\n", "a|b|c/1|2|3/");
     CHECK("a,b\r\n1,2\r\n", "a|b/1|2/");
-    CHECK("a,b\r1,2", "a|b/1|2/");          /* old Mac ends, no last EOL */
+    CHECK("a,b\r1,2", "a|b/1|2/"); /* old Mac ends, no last EOL */
     CHECK("\xEF\xBB\xBFpath\nx.jpg\n", "path/x.jpg/"); /* BOM */
-    CHECK("a\n\n\nb\n", "a/b/");             /* blank lines skipped */
+    CHECK("a\n\n\nb\n", "a/b/");                       /* blank lines skipped */
     CHECK("\"x,y\",\"say \"\"hi\"\"\"\n", "x,y|say \"hi\"/");
     CHECK("\"two\nlines\",z\nnext\n", "two\nlines|z/next/");
-    CHECK(",,\n", "||/");                    /* empty fields */
-    CHECK("ab\"c,d\n", "ab\"c|d/");         /* stray quote kept */
+    CHECK(",,\n", "||/");           /* empty fields */
+    CHECK("ab\"c,d\n", "ab\"c|d/"); /* stray quote kept */
     /* bad records are reported with their line and skipped */
     CHECK("\"ab\"c,d\nok\n", "!1/ok/");
     CHECK("ok\n\"never closed\nstill\n", "ok/!2/");

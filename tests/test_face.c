@@ -117,8 +117,10 @@ static void check_anatomy(const char *path)
     for (int i = 0; i < ST_FACE_POINTS; i++) {
         /* every landmark near the detector's box */
         double bw = f.box[2] - f.box[0];
-        assert_true(f.x[i] > f.box[0] - 0.2 * bw && f.x[i] < f.box[2] + 0.2 * bw);
-        assert_true(f.y[i] > f.box[1] - 0.3 * bw && f.y[i] < f.box[3] + 0.2 * bw);
+        assert_true(f.x[i] > f.box[0] - 0.2 * bw &&
+                    f.x[i] < f.box[2] + 0.2 * bw);
+        assert_true(f.y[i] > f.box[1] - 0.3 * bw &&
+                    f.y[i] < f.box[3] + 0.2 * bw);
     }
     assert_int_equal(st_face_regions(&f, img, &skin, z, &err), ST_OK);
     for (int i = 0; i < ST_ZONE_COUNT; i++) {
@@ -159,7 +161,8 @@ static void test_grace_hopper(void **state)
 
 static double finv(double t)
 {
-    return t > 6.0 / 29 ? t * t * t : 3 * (6.0 / 29) * (6.0 / 29) * (t - 4.0 / 29);
+    return t > 6.0 / 29 ? t * t * t
+                        : 3 * (6.0 / 29) * (6.0 / 29) * (t - 4.0 / 29);
 }
 
 static void lab_to_srgb(const double lab[3], double rgb[3])
@@ -207,14 +210,14 @@ static double mean_a(const st_image *img, const st_region *r)
 /* A copy of img with add a* painted (in CIELAB) over face f's left-cheek
  * polygon grown 1.3 times about its vertices' mean, so the zone's edge is
  * reddened too; *clipped counts channel values cut at 0 or 1. */
-static st_image *redden_cheek(const st_image *img, const st_face *f,
-                              double add, int *clipped)
+static st_image *redden_cheek(const st_image *img, const st_face *f, double add,
+                              int *clipped)
 {
     st_image *red;
     st_error err = {0};
     double x[ST_ZONE_MAX_VERTICES], y[ST_ZONE_MAX_VERTICES], mx = 0, my = 0;
-    int n = st_face_zone_outline(f, ST_ZONE_CHEEK_LEFT, x, y,
-                                 ST_ZONE_MAX_VERTICES);
+    int n =
+        st_face_zone_outline(f, ST_ZONE_CHEEK_LEFT, x, y, ST_ZONE_MAX_VERTICES);
     assert_true(n >= 3);
     assert_int_equal(st_image_copy(&red, img, &err), ST_OK);
     *clipped = 0;
@@ -448,7 +451,8 @@ static void check_hair(double L, double A, double B)
     assert_int_equal(st_image_copy(&t, img, &err), ST_OK);
     {
         double lab[3] = {L, A, B}, rgb[3];
-        int ya = (int)(y0 + 0.35 * (y1 - y0)), yb = (int)(y0 + 0.65 * (y1 - y0));
+        int ya = (int)(y0 + 0.35 * (y1 - y0)),
+            yb = (int)(y0 + 0.65 * (y1 - y0));
         lab_to_srgb(lab, rgb);
         for (int py = ya; py < yb; py++)
             for (int px = 0; px < t->width; px++)

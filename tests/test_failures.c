@@ -216,8 +216,7 @@ static void same_or_nomem(const st_course_result *r, const st_course_result *c,
      * other's numbers may change, rightly */
     if (!other_ok)
         return;
-    if (r->registered != c->registered ||
-        !same_alignment(&r->align, &c->align))
+    if (r->registered != c->registered || !same_alignment(&r->align, &c->align))
         fail_msg("allocation %ld failed, yet photo %d registered "
                  "differently (confidence %.3f, clean %.3f)",
                  k, i, r->align.confidence, c->align.confidence);
@@ -273,8 +272,7 @@ static void test_course_out_of_memory(void **state)
             nomem++;
         else
             for (int i = 0; i < 2; i++)
-                same_or_nomem(&r[i], &clean[i], i, k,
-                              r[!i].status == ST_OK);
+                same_or_nomem(&r[i], &clean[i], i, k, r[!i].status == ST_OK);
         for (int i = 0; i < 2; i++)
             st_course_result_clear(&r[i]);
     }

@@ -66,8 +66,8 @@ static uint8_t *heif_enc(const char *args, const char *in, const char *out,
                          size_t *size)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "heif-enc %s '%s' -o '%s' >/dev/null 2>&1",
-             args, in, out);
+    snprintf(cmd, sizeof cmd, "heif-enc %s '%s' -o '%s' >/dev/null 2>&1", args,
+             in, out);
     assert_int_equal(system(cmd), 0);
     return tu_read_file(out, size);
 }
@@ -210,8 +210,8 @@ static uint8_t *api_encode(const uint8_t *rgb, int w, int h, int orientation,
                            const uint8_t *icc, size_t icc_size, int primaries,
                            size_t *size)
 {
-    tu_heif spec = {w, h, 3, 8, rgb, 1, 0, 0, orientation, exif, exif_size,
-                    icc, icc_size, primaries};
+    tu_heif spec = {w, h,           3,    8,         rgb, 1,        0,
+                    0, orientation, exif, exif_size, icc, icc_size, primaries};
     uint8_t *d = tu_heif_encode(&spec, size);
     assert_non_null(d);
     return d;
@@ -361,8 +361,8 @@ static void test_heif_display_p3(void **state)
     free(heic);
 
     /* 2. nclx box: primaries 12 (SMPTE EG 432-1, Display P3), sRGB curve */
-    heic = api_encode(rgb, NSKIN * PATCH, PATCH, 1, NULL, 0, NULL, 0, 12,
-                      &size);
+    heic =
+        api_encode(rgb, NSKIN * PATCH, PATCH, 1, NULL, 0, NULL, 0, 12, &size);
     img = tu_decode(heic, size, &info);
     assert_int_equal(info.color_source, ST_COLOR_NCLX);
     expect_skin_lab(img, "P3 nclx");
@@ -446,8 +446,8 @@ static void test_heif_truncated(void **state)
     (void)state;
 
     quad_rgb(up, QW, QH);
-    exif_size = tu_exif_build(exif, sizeof exif, 6, "2026:03:09 10:00:00",
-                              NULL, 0, 0);
+    exif_size =
+        tu_exif_build(exif, sizeof exif, 6, "2026:03:09 10:00:00", NULL, 0, 0);
     heic = api_encode(up, QW, QH, 6, exif, exif_size, NULL, 0, 0, &size);
     for (size_t n = 0; n < size; n += n < 512 ? 1 : 7) {
         uint8_t *cut = malloc(n ? n : 1);
@@ -486,11 +486,11 @@ static void test_heif_huge_declared(void **state)
         for (size_t i = 0; i + 16 <= size; i++) {
             if (memcmp(heic + i, "ispe", 4) != 0)
                 continue;
-            ispe = heic + i + 8; /* after type and version/flags */
+            ispe = heic + i + 8;        /* after type and version/flags */
             for (int k = 0; k < 2; k++) /* big-endian 9000, then 60000 */
                 ispe[4 * k] = 0, ispe[4 * k + 1] = 0,
-                ispe[4 * k + 2] = pass ? 0xea : 0x23,
-                ispe[4 * k + 3] = pass ? 0x60 : 0x28;
+                         ispe[4 * k + 2] = pass ? 0xea : 0x23,
+                         ispe[4 * k + 3] = pass ? 0x60 : 0x28;
             found++;
         }
         assert_true(found > 0);

@@ -117,8 +117,7 @@ static void test_pore_rings(void **state)
         /* inside the region (away from its edge): ringed all round, at
          * least 2 pi r px; outside: not at all */
         if (px + PORE_D < REGION_W && !(ringed[k] >= 2 * 3.14159 * 4))
-            fail_msg("pore at (%.0f, %.0f): %d ring pixels", px, py,
-                     ringed[k]);
+            fail_msg("pore at (%.0f, %.0f): %d ring pixels", px, py, ringed[k]);
         if (px - PORE_D - 2 >= REGION_W && ringed[k])
             fail_msg("pore at (%.0f, %.0f), outside the region, ringed", px,
                      py);
@@ -142,8 +141,8 @@ static void expect_colour(const st_image *ov, int x, int y, const float c[3],
     const float *p = st_image_pixel(ov, x, y);
     if (fabsf(p[0] - c[0]) > 1e-5f || fabsf(p[1] - c[1]) > 1e-5f ||
         fabsf(p[2] - c[2]) > 1e-5f)
-        fail_msg("%s at (%d, %d): %.3f %.3f %.3f, want %.3f %.3f %.3f", what,
-                 x, y, p[0], p[1], p[2], c[0], c[1], c[2]);
+        fail_msg("%s at (%d, %d): %.3f %.3f %.3f, want %.3f %.3f %.3f", what, x,
+                 y, p[0], p[1], p[2], c[0], c[1], c[2]);
 }
 
 static void test_redness_map(void **state)
@@ -163,12 +162,13 @@ static void test_redness_map(void **state)
         for (int x = 0; x < W; x++) {
             size_t i = (size_t)y * W + x;
             lab->L[i] = 60;
-            lab->a[i] = x < 100 ? 0.0f : x < 200 ? 15.0f : x < 300 ? 30.0f
-                                                                     : 40.0f;
+            lab->a[i] = x < 100   ? 0.0f
+                        : x < 200 ? 15.0f
+                        : x < 300 ? 30.0f
+                                  : 40.0f;
         }
     /* the region: all but the top 50 rows */
-    assert_int_equal(st_region_rect(&reg, W, H, 0, 50, W, H - 50, &err),
-                     ST_OK);
+    assert_int_equal(st_region_rect(&reg, W, H, 0, 50, W, H - 50, &err), ST_OK);
     assert_int_equal(st_overlay_redness(&ov, lab, reg, 0, 30, &err), ST_OK);
     expect_colour(ov, 50, 100, low, "a* 0");
     expect_colour(ov, 150, 100, mid, "a* 15");

@@ -780,7 +780,6 @@ static void test_reference_responses(void **state)
     st_l_plane_free(p);
 }
 
-
 static int by_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
@@ -804,8 +803,8 @@ static void test_select(void **state)
             for (size_t i = 0; i < n; i++) {
                 r = r * 6364136223846793005u + 1442695040888963407u;
                 double u = (double)(r >> 11) / 9007199254740992.0;
-                v[i] = kind == 0   ? (float)u               /* distinct */
-                       : kind == 1 ? (float)floor(u * 5)    /* repeats */
+                v[i] = kind == 0   ? (float)u                /* distinct */
+                       : kind == 1 ? (float)floor(u * 5)     /* repeats */
                        : kind == 2 ? (float)(u - 0.5) * 1e6f /* signs */
                                    : (i % 2 ? 0.0f : -0.0f); /* zeros */
             }

@@ -29,8 +29,8 @@
 #include "testutil.h"
 #include "skintrack/color.h"
 
-#define RW 96
-#define RH 64
+#define RW    96
+#define RH    64
 #define WHITE TU_DNG_WHITE
 
 /* Patches: 3 across, 2 down, 32 x 32 px each. Linear sRGB. */
@@ -115,8 +115,8 @@ static void test_dng_orientation(void **state)
     assert_int_equal(img->height, RW);
     for (int c = 0; c < 3; c++) {
         /* stored (16, 16) -> upright (RH - 1 - 16, 16) */
-        double v = st_color_srgb_to_linear(
-            st_image_pixel(img, RH - 1 - 16, 16)[c]);
+        double v =
+            st_color_srgb_to_linear(st_image_pixel(img, RH - 1 - 16, 16)[c]);
         assert_float_equal(v, patch[0][0][c], 2.0 / WHITE);
     }
     st_image_free(img);

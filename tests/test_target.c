@@ -77,9 +77,9 @@ static void measure_rel(const st_image *img, st_metrics *m)
     assert_int_equal(st_region_rect(&reg, img->width, img->height, cheek[0],
                                     cheek[1], cheek[2], cheek[3], &err),
                      ST_OK);
-    assert_int_equal(st_region_rect(&ref, img->width, img->height,
-                                    forehead[0], forehead[1], forehead[2],
-                                    forehead[3], &err),
+    assert_int_equal(st_region_rect(&ref, img->width, img->height, forehead[0],
+                                    forehead[1], forehead[2], forehead[3],
+                                    &err),
                      ST_OK);
     st_metrics_options_init(&opt);
     opt.reference = ref;
@@ -93,8 +93,9 @@ static void measure_rel(const st_image *img, st_metrics *m)
  * difference from the forehead of the same photo stays within 0.5 in
  * every unit. EI_rel and MI_rel cancel a diagonal light exactly (each is a
  * difference of logarithms of channel means, and a gain adds a constant to
- * both); L*_rel and a*_rel to first order: L* + 16 and a* scale with the cube root of an exposure change, so a difference of d
- * moves by about d (cbrt(1.2) - 1) = 0.06 d. */
+ * both); L*_rel and a*_rel to first order: L* + 16 and a* scale with the cube
+ * root of an exposure change, so a difference of d moves by about d (cbrt(1.2)
+ * - 1) = 0.06 d. */
 static void test_rel_invariant_under_light(void **state)
 {
     static const double lights[][9] = {
@@ -121,19 +122,17 @@ static void test_rel_invariant_under_light(void **state)
         measure_rel(lit, &m);
         for (size_t r = 0; r < sizeof rel / sizeof rel[0]; r++) {
             int i = rel[r];
-            double d = st_metrics_value(&m, i) -
-                       st_metrics_value(&m0, i);
+            double d = st_metrics_value(&m, i) - st_metrics_value(&m0, i);
             print_message("light %zu: %s %+.3f (raw a* %+.3f)\n", k,
                           st_metrics_name(i), d,
-                          m.redness.a_star_mean -
-                              m0.redness.a_star_mean);
+                          m.redness.a_star_mean - m0.redness.a_star_mean);
             /* a light that mixes channels also shrinks colour
              * differences (it desaturates), which no gain undoes:
              * a*_rel moves by about 0.54 there, the indices and
              * L*_rel stay within 0.5 (docs/metrics.md) */
             if (!(fabs(d) < (k == 4 && r == 1 ? 0.75 : 0.5)))
-                fail_msg("%s moved %.3f under light %zu",
-                         st_metrics_name(i), d, k);
+                fail_msg("%s moved %.3f under light %zu", st_metrics_name(i), d,
+                         k);
         }
         if (k < 2) /* the raw a* does move: the test can fail */
             assert_true(fabs(m.redness.a_star_mean - m0.redness.a_star_mean) >
@@ -189,8 +188,8 @@ static void test_chart_found_any_turn_and_size(void **state)
             for (int p = 0; p < 24; p++) {
                 double x, y;
                 cs_chart_centre(&g, p, &x, &y);
-                worst = fmax(worst, hypot(t.centre[p][0] - x,
-                                          t.centre[p][1] - y));
+                worst =
+                    fmax(worst, hypot(t.centre[p][0] - x, t.centre[p][1] - y));
             }
             if (!(worst < 0.125 * g.s))
                 fail_msg("a patch centre is %.2f px off (pitch %.1f)", worst,
@@ -211,9 +210,9 @@ static void cheek_lab(const st_image *img, st_wb_mode mode, double lab[3],
     st_metrics_options opt;
     st_metrics m;
     st_error err = {0};
-    assert_int_equal(st_region_rect(&reg, img->width, img->height, 380, 240,
-                                    44, 44, &err),
-                     ST_OK);
+    assert_int_equal(
+        st_region_rect(&reg, img->width, img->height, 380, 240, 44, 44, &err),
+        ST_OK);
     st_metrics_options_init(&opt);
     opt.white_balance.mode = mode;
     if (st_metrics_measure(img, reg, &opt, &m, &err) != ST_OK)
@@ -353,7 +352,8 @@ static void test_card(void **state)
     img = cs_photograph(&sc, identity, 3);
     assert_int_equal(st_target_find(img, NULL, &t, &err), ST_OK);
     if (t.kind != ST_TARGET_NONE)
-        fail_msg("found %s at %d,%d %dx%d", st_target_kind_name(t.kind), t.card_x, t.card_y, t.card_w, t.card_h);
+        fail_msg("found %s at %d,%d %dx%d", st_target_kind_name(t.kind),
+                 t.card_x, t.card_y, t.card_w, t.card_h);
     cheek_lab(img, ST_WB_AUTO, lab0, &m);
     assert_int_equal(m.calibration, ST_CAL_NONE);
     st_metrics_clear(&m);
@@ -460,8 +460,8 @@ static void test_reference_and_delta_e(void **state)
                "END_DATA_FORMAT\nBEGIN_DATA\n");
     for (int p = 0; p < 24; p++) {
         const double *l = ref.lab_d50[p];
-        double fy = (l[0] + 16) / 116, v[3] = {fy + l[1] / 500, fy,
-                                               fy - l[2] / 200};
+        double fy = (l[0] + 16) / 116,
+               v[3] = {fy + l[1] / 500, fy, fy - l[2] / 200};
         static const double w[3] = {96.422, 100, 82.521};
         fprintf(f, "%d", p + 1);
         for (int k = 0; k < 3; k++)

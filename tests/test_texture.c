@@ -36,7 +36,7 @@ static double nrand(void)
  * its moduli set to 1 before the shaping), so its power spectrum is
  * f^-beta with no scatter. */
 static st_l_plane *shaped_planes(int n, double beta, double sd, int exact,
-                                    double f_lo)
+                                 double f_lo)
 {
     st_l_plane *p = calloc(1, sizeof *p);
     size_t nc = (size_t)n * (n / 2 + 1);
@@ -311,10 +311,8 @@ static void test_bandpass(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_slope),
-        cmocka_unit_test(test_band_truth),
-        cmocka_unit_test(test_orientation),
-        cmocka_unit_test(test_region_edge),
+        cmocka_unit_test(test_slope),       cmocka_unit_test(test_band_truth),
+        cmocka_unit_test(test_orientation), cmocka_unit_test(test_region_edge),
         cmocka_unit_test(test_bandpass),
     };
     return cmocka_run_group_tests_name("texture", tests, NULL, NULL);

@@ -236,16 +236,16 @@ static void test_jpeg_ycbcr(void **state)
         skip();
     for (int y = 0; y < JH; y++)
         for (int x = 0; x < JW; x++)
-            memcpy(px + 3 * (y * JW + x), cols[(y >= JH / 2) * 2 + (x >= JW / 2)],
-                   3);
+            memcpy(px + 3 * (y * JW + x),
+                   cols[(y >= JH / 2) * 2 + (x >= JW / 2)], 3);
     s.samples = px;
     write_tiff(tu_path("jpeg.tif"), &s);
     file = tu_read_file(tu_path("jpeg.tif"), &size);
     img = tu_decode(file, size, NULL);
     assert_int_equal(img->channels, 3);
     for (int q = 0; q < 4; q++) {
-        const float *p =
-            st_image_pixel(img, (q % 2) * JW / 2 + JW / 4, (q / 2) * JH / 2 + JH / 4);
+        const float *p = st_image_pixel(img, (q % 2) * JW / 2 + JW / 4,
+                                        (q / 2) * JH / 2 + JH / 4);
         for (int c = 0; c < 3; c++)
             assert_float_equal(p[c], cols[q][c] / 255.0f, 4.0f / 255.0f);
     }
@@ -261,8 +261,15 @@ static void test_orientation(void **state)
     for (size_t i = 0; i < sizeof px; i++)
         px[i] = (uint8_t)next_rand();
     for (int o = 1; o <= 8; o++) {
-        spec s = {W, H, 1, 8, PHOTOMETRIC_MINISBLACK, COMPRESSION_NONE,
-                  o % 2 ? 16 : 0, 7, o};
+        spec s = {W,
+                  H,
+                  1,
+                  8,
+                  PHOTOMETRIC_MINISBLACK,
+                  COMPRESSION_NONE,
+                  o % 2 ? 16 : 0,
+                  7,
+                  o};
         st_image_info info;
         uint8_t *file;
         size_t size;
@@ -348,8 +355,8 @@ static void test_pages_and_date(void **state)
     file = tu_read_file(tu_path("pages.tif"), &size);
     img = tu_decode(file, size, &info);
     assert_int_equal(info.pages, 3);
-    assert_float_equal(st_image_pixel(img, 3, 4)[1], px[3 * (4 * W + 3) + 1] / 255.0f,
-                       1e-6);
+    assert_float_equal(st_image_pixel(img, 3, 4)[1],
+                       px[3 * (4 * W + 3) + 1] / 255.0f, 1e-6);
     st_image_free(img);
     free(file);
 
@@ -366,10 +373,12 @@ static void test_pages_and_date(void **state)
         memset(&info, 0, sizeof info);
         assert_int_equal(st_io_read_memory(file, size, NULL, NULL, &info, NULL),
                          ST_OK);
-        assert_string_equal(info.datetime_original, "2026-02-09T10:00:00+01:00");
+        assert_string_equal(info.datetime_original,
+                            "2026-02-09T10:00:00+01:00");
         assert_int_equal(info.width, W);
         img = tu_decode(file, size, &info);
-        assert_string_equal(info.datetime_original, "2026-02-09T10:00:00+01:00");
+        assert_string_equal(info.datetime_original,
+                            "2026-02-09T10:00:00+01:00");
         assert_float_equal(st_image_pixel(img, 3, 4)[1],
                            px[3 * (4 * W + 3) + 1] / 255.0f, 1e-6);
         st_image_free(img);

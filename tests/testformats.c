@@ -76,15 +76,14 @@ uint8_t *tu_heif_encode(const tu_heif *s, size_t *size)
                                         : heif_chroma_interleaved_RRGGBB_LE)
                     : (s->channels == 4 ? heif_chroma_interleaved_RGBA
                                         : heif_chroma_interleaved_RGB);
-    int ok = ctx && eo && nclx &&
-             heif_context_get_encoder_for_format(
-                 ctx, s->avif ? heif_compression_AV1 : heif_compression_HEVC,
-                 &enc)
-                     .code == heif_error_Ok &&
-             heif_image_create(s->width, s->height, heif_colorspace_RGB,
-                               chroma, &im)
-                     .code == heif_error_Ok &&
-             fill_image(im, s) == 0;
+    int ok =
+        ctx && eo && nclx &&
+        heif_context_get_encoder_for_format(
+            ctx, s->avif ? heif_compression_AV1 : heif_compression_HEVC, &enc)
+                .code == heif_error_Ok &&
+        heif_image_create(s->width, s->height, heif_colorspace_RGB, chroma, &im)
+                .code == heif_error_Ok &&
+        fill_image(im, s) == 0;
 
     if (ok) {
         if (s->lossless) {
@@ -93,13 +92,13 @@ uint8_t *tu_heif_encode(const tu_heif *s, size_t *size)
         } else {
             heif_encoder_set_lossy_quality(enc, s->quality ? s->quality : 90);
         }
-        nclx->matrix_coefficients = s->lossless
-                                        ? heif_matrix_coefficients_RGB_GBR
-                                        : heif_matrix_coefficients_ITU_R_BT_601_6;
+        nclx->matrix_coefficients =
+            s->lossless ? heif_matrix_coefficients_RGB_GBR
+                        : heif_matrix_coefficients_ITU_R_BT_601_6;
         nclx->full_range_flag = 1;
-        nclx->color_primaries =
-            s->primaries ? (enum heif_color_primaries)s->primaries
-                         : heif_color_primaries_ITU_R_BT_709_5;
+        nclx->color_primaries = s->primaries
+                                    ? (enum heif_color_primaries)s->primaries
+                                    : heif_color_primaries_ITU_R_BT_709_5;
         nclx->transfer_characteristics =
             heif_transfer_characteristic_IEC_61966_2_1;
         if (s->icc)
@@ -195,9 +194,9 @@ static int write_page(TIFF *t, const tu_tiff *s)
         if (write_tiles(t, s, px))
             return -1;
     } else {
-        TIFFSetField(t, TIFFTAG_ROWSPERSTRIP,
-                     (uint32_t)(s->rows_per_strip ? s->rows_per_strip
-                                                  : s->height));
+        TIFFSetField(
+            t, TIFFTAG_ROWSPERSTRIP,
+            (uint32_t)(s->rows_per_strip ? s->rows_per_strip : s->height));
         for (int y = 0; y < s->height; y++)
             if (TIFFWriteScanline(
                     t, (void *)(uintptr_t)(d + (size_t)y * s->width * px),
@@ -225,7 +224,7 @@ int tu_dng_write(const char *path, int width, int height, const float *linear,
                  int orientation, const char *datetime)
 {
     /* XYZ (D65) -> linear sRGB, IEC 61966-2-1 */
-    static const float xyz_to_srgb[9] = {3.2406f, -1.5372f, -0.4986f,
+    static const float xyz_to_srgb[9] = {3.2406f,  -1.5372f, -0.4986f,
                                          -0.9689f, 1.8758f,  0.0415f,
                                          0.0557f,  -0.2040f, 1.0570f};
     static const float neutral[3] = {1, 1, 1};

@@ -282,8 +282,8 @@ void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
         B[k] = in ? 200.0f * (by[k] - bz[k]) : 0.0f;
     }
     for (int k = 0; k < 3; k++)
-        c->lin[k] +=
-            sr * c->corr[3 * k] + sg * c->corr[3 * k + 1] + sb * c->corr[3 * k + 2];
+        c->lin[k] += sr * c->corr[3 * k] + sg * c->corr[3 * k + 1] +
+                     sb * c->corr[3 * k + 2];
 }
 
 void st_lab_rows_means(const st_lab_rows *c, double mean[3])
@@ -301,8 +301,7 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
     return st_lab_planes_new_corrected(out, img, reg, corr, err);
 }
 
-st_status st_lab_planes_new_corrected(st_lab_planes **out,
-                                      const st_image *img,
+st_status st_lab_planes_new_corrected(st_lab_planes **out, const st_image *img,
                                       const st_region *reg,
                                       const double corr[9], st_error *err)
 {

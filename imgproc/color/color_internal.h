@@ -115,8 +115,7 @@ void st_tone_acc_init(st_tone_acc *t, const st_region *reg);
 void st_tone_acc_row(st_tone_acc *t, int y, const float *L, const float *B);
 void st_tone_acc_fit(st_tone_acc *t);
 void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L);
-void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3],
-                     st_tone *out);
+void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3], st_tone *out);
 double st_tone_row_sum(const float *v, const uint8_t *m, int n);
 
 /* Dilates (erode = 0) or erodes (erode = 1) the w x h 0/1 mask m in place

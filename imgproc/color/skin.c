@@ -46,7 +46,7 @@ static void box_count(const uint8_t *m, int w, int h, int r, int *tmp, int *out)
 }
 
 void st_mask_morph(uint8_t *m, int w, int h, int r, int erode, int *tmp,
-                  int *cnt)
+                   int *cnt)
 {
     int full = (2 * r + 1) * (2 * r + 1);
     box_count(m, w, h, r, tmp, cnt);

@@ -54,22 +54,22 @@
 #include "skintrack/target.h"
 
 #define PI           3.14159265358979323846
-#define TOL          0.06  /* encoded sRGB, per channel */
-#define MAX_SIDE     1400  /* reduced copy's long side at most */
+#define TOL          0.06   /* encoded sRGB, per channel */
+#define MAX_SIDE     1400   /* reduced copy's long side at most */
 #define CLIP_LEVEL   0.998f /* encoded: a clipped sample */
-#define MAX_ORIENT_E 20.0  /* mean CIE76 after gains: above, not a chart */
-#define MIN_MATCHES  10    /* lattice cells with a candidate */
-#define CARD_SD      0.012 /* a card's largest channel SD (encoded, blurred) */
+#define MAX_ORIENT_E 20.0   /* mean CIE76 after gains: above, not a chart */
+#define MIN_MATCHES  10     /* lattice cells with a candidate */
+#define CARD_SD      0.012  /* a card's largest channel SD (encoded, blurred) */
 
 /* ---- reference values ---- */
 
 static const char *const names[ST_CHART_PATCHES] = {
-    "dark skin",    "light skin",    "blue sky",     "foliage",
-    "blue flower",  "bluish green",  "orange",       "purplish blue",
-    "moderate red", "purple",        "yellow green", "orange yellow",
-    "blue",         "green",         "red",          "yellow",
-    "magenta",      "cyan",          "white 9.5",    "neutral 8",
-    "neutral 6.5",  "neutral 5",     "neutral 3.5",  "black 2"};
+    "dark skin",    "light skin",   "blue sky",     "foliage",
+    "blue flower",  "bluish green", "orange",       "purplish blue",
+    "moderate red", "purple",       "yellow green", "orange yellow",
+    "blue",         "green",        "red",          "yellow",
+    "magenta",      "cyan",         "white 9.5",    "neutral 8",
+    "neutral 6.5",  "neutral 5",    "neutral 3.5",  "black 2"};
 
 /* X-Rite, ColorChecker Classic, from November 2014 */
 static const double classic_2014[ST_CHART_PATCHES][3] = {
@@ -110,7 +110,7 @@ const char *st_chart_patch_name(int i)
 
 const char *st_target_kind_name(st_target_kind kind)
 {
-    return kind == ST_TARGET_CHART ? "chart"
+    return kind == ST_TARGET_CHART  ? "chart"
            : kind == ST_TARGET_CARD ? "card"
                                     : "none";
 }
@@ -179,8 +179,8 @@ static void xyz_to_lab(const double xyz[3], const double white[3],
 /* Bradford D50 -> D65 */
 static void bradford(double m[9])
 {
-    static const double b[9] = {0.8951,  0.2664, -0.1614, -0.7502, 1.7135,
-                                0.0367,  0.0389, -0.0685, 1.0296};
+    static const double b[9] = {0.8951, 0.2664, -0.1614, -0.7502, 1.7135,
+                                0.0367, 0.0389, -0.0685, 1.0296};
     double bi[9], s50[3], s65[3], d[9] = {0};
     inv3(bi, b);
     apply3(b, white50, s50);
@@ -308,9 +308,8 @@ static st_status parse_cgats(st_chart_reference *ref, const char *text,
             if (!lab && (col[3] < 0 || col[4] < 0 || col[5] < 0))
                 break; /* no usable format: reported below */
             if (rows >= ST_CHART_PATCHES)
-                return st_fail(err, ST_ERR_FORMAT,
-                               "%s: more than %d patches", path,
-                               ST_CHART_PATCHES);
+                return st_fail(err, ST_ERR_FORMAT, "%s: more than %d patches",
+                               path, ST_CHART_PATCHES);
             do {
                 char *end;
                 if (n >= NCOL)
@@ -324,8 +323,8 @@ static st_status parse_cgats(st_chart_reference *ref, const char *text,
             for (int k = lab ? 0 : 3; k < (lab ? 3 : 6); k++)
                 if (col[k] < 0 || col[k] >= n || !isfinite(v[col[k]]))
                     return st_fail(err, ST_ERR_FORMAT,
-                                   "%s: line %d: no number in column %s",
-                                   path, lineno, want[k]);
+                                   "%s: line %d: no number in column %s", path,
+                                   lineno, want[k]);
             if (lab) {
                 for (int k = 0; k < 3; k++)
                     ref->lab_d50[rows][k] = v[col[k]];
@@ -368,8 +367,9 @@ st_status st_chart_reference_read(st_chart_reference *ref, const char *path,
     }
     if (size > (1 << 20)) {
         fclose(f);
-        return st_fail(err, ST_ERR_TOO_LARGE, "%s: too large for a chart "
-                                              "reference (over 1 MB)",
+        return st_fail(err, ST_ERR_TOO_LARGE,
+                       "%s: too large for a chart "
+                       "reference (over 1 MB)",
                        path);
     }
     text = malloc((size_t)size + 1);
@@ -532,8 +532,12 @@ static st_status make_small(const st_image *img, small *s, st_error *err)
                     float sum = 0;
                     for (int dy = -1; dy <= 1; dy++)
                         for (int dx = -1; dx <= 1; dx++) {
-                            int yy = y + dy < 0 ? 0 : y + dy >= h ? h - 1 : y + dy;
-                            int xx = x + dx < 0 ? 0 : x + dx >= w ? w - 1 : x + dx;
+                            int yy = y + dy < 0    ? 0
+                                     : y + dy >= h ? h - 1
+                                                   : y + dy;
+                            int xx = x + dx < 0    ? 0
+                                     : x + dx >= w ? w - 1
+                                                   : x + dx;
                             sum += raw[((size_t)yy * w + xx) * 3 + c];
                         }
                     s->rgb[((size_t)y * w + x) * 3 + c] = sum * k;
@@ -593,10 +597,14 @@ static st_status segment(small *s, size_t min_n, comps *out, st_error *err)
                 c.rgb2[k] += (double)p[k] * p[k];
                 m[k] = c.rgb[k] / (double)c.n;
             }
-            if (x < c.x0) c.x0 = x;
-            if (x > c.x1) c.x1 = x;
-            if (y < c.y0) c.y0 = y;
-            if (y > c.y1) c.y1 = y;
+            if (x < c.x0)
+                c.x0 = x;
+            if (x > c.x1)
+                c.x1 = x;
+            if (y < c.y0)
+                c.y0 = y;
+            if (y > c.y1)
+                c.y1 = y;
             for (int d = 0; d < 4; d++) {
                 int xx = x + (d == 0) - (d == 1), yy = y + (d == 2) - (d == 3);
                 int j;
@@ -624,8 +632,8 @@ static st_status segment(small *s, size_t min_n, comps *out, st_error *err)
             tr = vx + vy;
             disc = sqrt(fmax(tr * tr / 4 - det, 0));
             c.compact = det > 0 ? n / (12 * sqrt(det)) : 0;
-            c.elong = tr / 2 - disc > 0 ? (tr / 2 + disc) / (tr / 2 - disc)
-                                        : 1e9;
+            c.elong =
+                tr / 2 - disc > 0 ? (tr / 2 + disc) / (tr / 2 - disc) : 1e9;
             c.side = sqrt(n);
             for (int k = 0; k < 3; k++) {
                 c.rgb[k] /= n;
@@ -650,10 +658,14 @@ static size_t box_mean(const st_image *img, int x0, int y0, int x1, int y1,
     int cc = st_image_color_channels(img), ch = img->channels;
     size_t n = 0;
     double sum[3] = {0, 0, 0};
-    if (x0 < 0) x0 = 0;
-    if (y0 < 0) y0 = 0;
-    if (x1 > img->width) x1 = img->width;
-    if (y1 > img->height) y1 = img->height;
+    if (x0 < 0)
+        x0 = 0;
+    if (y0 < 0)
+        y0 = 0;
+    if (x1 > img->width)
+        x1 = img->width;
+    if (y1 > img->height)
+        y1 = img->height;
     for (int y = y0; y < y1; y++) {
         const float *p = st_image_row(img, x0, y, x1 - x0, buf);
         for (int x = x0; x < x1; x++, p += ch) {
@@ -895,8 +907,8 @@ static st_status find_chart(const st_image *img, const small *s,
             double y = (L.q[0] + L.q[1] * a + L.q[2] * b + 0.5) * s->f - 0.5;
             size_t clipped = 0, cnt;
             int k = b * W + a;
-            cnt = box_mean(img, (int)floor(x - h + 0.5), (int)floor(y - h + 0.5),
-                           (int)floor(x + h + 0.5) + 1,
+            cnt = box_mean(img, (int)floor(x - h + 0.5),
+                           (int)floor(y - h + 0.5), (int)floor(x + h + 0.5) + 1,
                            (int)floor(y + h + 0.5) + 1, cell[k], &clipped, buf);
             if (!cnt)
                 return ST_OK; /* a cell off the photo: not a whole chart */
@@ -969,9 +981,8 @@ static double rect_fill(const small *s, const comp *c)
     return n / ((u1 - u0 + 1) * (v1 - v0 + 1));
 }
 
-static st_status find_card(const st_image *img, const small *s,
-                           const comps *cs, double reflectance,
-                           st_target *out, float *buf)
+static st_status find_card(const st_image *img, const small *s, const comps *cs,
+                           double reflectance, st_target *out, float *buf)
 {
     const comp *best = NULL;
     size_t min_n = (size_t)s->w * s->h / 500;

@@ -129,8 +129,7 @@ double st_tone_row_sum(const float *v, const uint8_t *m, int n)
     return sum;
 }
 
-void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3],
-                     st_tone *out)
+void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3], st_tone *out)
 {
     double n = t->n;
     free(t->u);
@@ -143,8 +142,7 @@ void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3],
         atan2(out->l_star_mean - 50.0, out->b_star_mean) * 180.0 / ST_PI;
     out->ita_category = st_tone_ita_category(out->ita_deg);
     out->tone_evenness =
-        n < 2 ? NAN
-              : sqrt(fmax(0, (t->sum2 - t->sum * t->sum / n) / (n - 1)));
+        n < 2 ? NAN : sqrt(fmax(0, (t->sum2 - t->sum * t->sum / n) / (n - 1)));
 }
 
 st_status st_tone_measure(const st_lab_planes *lab, const st_region *reg,

@@ -61,9 +61,8 @@ st_status st_fail(st_error *err, st_status status, const char *fmt, ...)
         for (char *c = err->message; *c; c++)
             if ((unsigned char)*c < 0x20)
                 *c = ' ';
-        for (size_t n = strlen(err->message); n > 0 &&
-                                              err->message[n - 1] == ' ';
-             n--)
+        for (size_t n = strlen(err->message);
+             n > 0 && err->message[n - 1] == ' '; n--)
             err->message[n - 1] = '\0';
     }
     return status;

@@ -139,8 +139,8 @@ extern "C" st_status st_dlib_shape(const st_dlib *d, const uint8_t *g, int w,
     try {
         dlib::array2d<unsigned char> a;
         to_array(a, g, w, h);
-        dlib::full_object_detection s = d->predictor(
-            a, dlib::rectangle(box[0], box[1], box[2], box[3]));
+        dlib::full_object_detection s =
+            d->predictor(a, dlib::rectangle(box[0], box[1], box[2], box[3]));
         if (s.num_parts() != 68) {
             say(msg, msg_size, "face landmarks", "not 68 points");
             return ST_ERR_INVALID;

@@ -349,22 +349,25 @@ static cmsToneCurve *h273_curve(cmsContext ctx, int transfer)
     /* BT.709 (and BT.601, BT.2020) OETF V = 1.099 L^0.45 - 0.099 above
      * L = 0.018, 4.5 L below; inverted as ICC parametric type 4:
      * L = ((V + 0.099) / 1.099)^(1 / 0.45) for V >= 0.081, V / 4.5 below. */
-    const cmsFloat64Number bt709[5] = {1.0 / 0.45, 1.0 / 1.099,
-                                       0.099 / 1.099, 1.0 / 4.5, 0.081};
+    const cmsFloat64Number bt709[5] = {1.0 / 0.45, 1.0 / 1.099, 0.099 / 1.099,
+                                       1.0 / 4.5, 0.081};
     switch (transfer) {
-    case 1: case 6: case 14: case 15:
-        return cmsBuildParametricToneCurve(ctx, 4, bt709);
+    case 1:
+    case 6:
+    case 14:
+    case 15: return cmsBuildParametricToneCurve(ctx, 4, bt709);
     case 4: return cmsBuildGamma(ctx, 2.2);
     case 5: return cmsBuildGamma(ctx, 2.8);
     case 8: return cmsBuildGamma(ctx, 1.0);
-    case 2: case 13: return srgb_curve(ctx);
+    case 2:
+    case 13: return srgb_curve(ctx);
     default: return NULL;
     }
 }
 
-st_status st_cms_from_primaries(st_cms *cms, const double chrm[8],
-                                int transfer, int channels, int bits,
-                                st_image_info *info, st_error *err)
+st_status st_cms_from_primaries(st_cms *cms, const double chrm[8], int transfer,
+                                int channels, int bits, st_image_info *info,
+                                st_error *err)
 {
     cmsToneCurve *curve;
     cmsHPROFILE in;

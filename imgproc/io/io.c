@@ -81,14 +81,14 @@ static int is_heif(const uint8_t *d, size_t n)
 /* Raw formats with a signature of their own, and TIFF-based ones. */
 static int is_raw(const uint8_t *d, size_t n)
 {
-    return ftyp_brand(d, n, "crx ") ||                   /* Canon CR3 */
-           starts_with(d, n, "FUJIFILMCCD-RAW", 15) ||   /* Fujifilm RAF */
-           starts_with(d, n, "IIRO", 4) ||               /* Olympus ORF */
-           starts_with(d, n, "IIRS", 4) ||               /* Olympus ORF */
-           starts_with(d, n, "MMOR", 4) ||               /* Olympus ORF */
-           starts_with(d, n, "IIU\0", 4) ||              /* Panasonic RW2 */
-           starts_with(d, n, "\0MRM", 4) ||              /* Minolta MRW */
-           starts_with(d, n, "FOVb", 4) ||               /* Sigma X3F */
+    return ftyp_brand(d, n, "crx ") ||                       /* Canon CR3 */
+           starts_with(d, n, "FUJIFILMCCD-RAW", 15) ||       /* Fujifilm RAF */
+           starts_with(d, n, "IIRO", 4) ||                   /* Olympus ORF */
+           starts_with(d, n, "IIRS", 4) ||                   /* Olympus ORF */
+           starts_with(d, n, "MMOR", 4) ||                   /* Olympus ORF */
+           starts_with(d, n, "IIU\0", 4) ||                  /* Panasonic RW2 */
+           starts_with(d, n, "\0MRM", 4) ||                  /* Minolta MRW */
+           starts_with(d, n, "FOVb", 4) ||                   /* Sigma X3F */
            (n >= 14 && memcmp(d + 6, "HEAPCCDR", 8) == 0) || /* Canon CRW */
            (is_tiff(d, n) && st_tiff_is_raw(d, n));
 }

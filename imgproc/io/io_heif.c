@@ -53,13 +53,11 @@ struct hdec {
     st_image *img;
 };
 
-static st_status heif_fail(st_error *err, struct heif_error e,
-                           const char *what)
+static st_status heif_fail(st_error *err, struct heif_error e, const char *what)
 {
     st_status s = e.subcode == heif_suberror_Security_limit_exceeded
                       ? ST_ERR_TOO_LARGE
-                  : e.code == heif_error_Memory_allocation_error
-                      ? ST_ERR_NOMEM
+                  : e.code == heif_error_Memory_allocation_error ? ST_ERR_NOMEM
                   : e.code == heif_error_Unsupported_feature ||
                           e.code == heif_error_Unsupported_filetype
                       ? ST_ERR_UNSUPPORTED
@@ -75,8 +73,8 @@ static void read_exif(struct hdec *d, st_image_info *info)
     heif_item_id id;
     size_t n, skip;
 
-    if (heif_image_handle_get_list_of_metadata_block_IDs(d->handle, "Exif",
-                                                         &id, 1) < 1)
+    if (heif_image_handle_get_list_of_metadata_block_IDs(d->handle, "Exif", &id,
+                                                         1) < 1)
         return;
     n = heif_image_handle_get_metadata_size(d->handle, id);
     if (n < 4 || n > ST_EXIF_MAX_BYTES + 4)
@@ -144,12 +142,15 @@ static st_status setup_color(struct hdec *d, const st_read_options *opt,
     }
     transfer = (int)nclx->transfer_characteristics;
     primaries = (int)nclx->color_primaries;
-    chrm[0] = nclx->color_primary_white_x, chrm[1] = nclx->color_primary_white_y;
+    chrm[0] = nclx->color_primary_white_x,
+    chrm[1] = nclx->color_primary_white_y;
     chrm[2] = nclx->color_primary_red_x, chrm[3] = nclx->color_primary_red_y;
-    chrm[4] = nclx->color_primary_green_x, chrm[5] = nclx->color_primary_green_y;
+    chrm[4] = nclx->color_primary_green_x,
+    chrm[5] = nclx->color_primary_green_y;
     chrm[6] = nclx->color_primary_blue_x, chrm[7] = nclx->color_primary_blue_y;
     heif_nclx_color_profile_free(nclx);
-    if ((primaries == 1 || primaries == 2) && (transfer == 13 || transfer == 2)) {
+    if ((primaries == 1 || primaries == 2) &&
+        (transfer == 13 || transfer == 2)) {
         info->color_source = ST_COLOR_NCLX;
         snprintf(info->color_description, sizeof info->color_description,
                  "nclx sRGB");
@@ -182,8 +183,8 @@ static st_status copy_rows(struct hdec *d, int ch, int bits, st_error *err)
         if (bits > 8) {
             /* little-endian samples of `bits` bits -> 16-bit scale */
             for (size_t i = 0; i < n; i++) {
-                uint32_t v = (uint32_t)src[2 * i] |
-                             ((uint32_t)src[2 * i + 1] << 8);
+                uint32_t v =
+                    (uint32_t)src[2 * i] | ((uint32_t)src[2 * i + 1] << 8);
                 v = v > max ? max : v;
                 d->row16[i] = (uint16_t)((v * 65535u + max / 2) / max);
             }
@@ -234,8 +235,8 @@ static st_status decode(struct hdec *d, const uint8_t *data, size_t size,
     if (bits < 8)
         bits = 8; /* not recorded: libheif decodes to 8 bits then */
     if (bits > 16)
-        return st_fail(err, ST_ERR_UNSUPPORTED,
-                       "HEIF with %d bits per sample", bits);
+        return st_fail(err, ST_ERR_UNSUPPORTED, "HEIF with %d bits per sample",
+                       bits);
     info->bit_depth = bits;
     info->file_channels = 3 + alpha;
     read_exif(d, info);

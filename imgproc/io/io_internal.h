@@ -76,9 +76,9 @@ st_status st_cms_from_png_chunks(st_cms *cms, double gamma,
  * BT.709 curve; 4 gamma 2.2; 5 gamma 2.8; 8 linear; 13 or 2 (unspecified)
  * the sRGB curve). HDR curves (PQ, HLG) and others fail with
  * ST_ERR_UNSUPPORTED. */
-st_status st_cms_from_primaries(st_cms *cms, const double chrm[8],
-                                int transfer, int channels, int bits,
-                                st_image_info *info, st_error *err);
+st_status st_cms_from_primaries(st_cms *cms, const double chrm[8], int transfer,
+                                int channels, int bits, st_image_info *info,
+                                st_error *err);
 
 /* Whether a conversion was set up (else samples are taken as sRGB). */
 static inline int st_cms_active(const st_cms *cms)

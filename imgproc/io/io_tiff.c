@@ -38,7 +38,7 @@
 #include "core/core_internal.h"
 #include "io/io_internal.h"
 
-#define MAX_TILE_PIXELS ((uint64_t)64 << 20)
+#define MAX_TILE_PIXELS   ((uint64_t)64 << 20)
 #define MAX_LIBTIFF_ALLOC ((tmsize_t)1 << 30)
 
 struct mem {
@@ -69,7 +69,7 @@ static tmsize_t mem_write(thandle_t h, void *buf, tmsize_t n)
 static toff_t mem_seek(thandle_t h, toff_t off, int whence)
 {
     struct mem *m = (struct mem *)h;
-    uint64_t base = whence == SEEK_CUR ? m->pos
+    uint64_t base = whence == SEEK_CUR   ? m->pos
                     : whence == SEEK_END ? m->size
                                          : 0;
     if (off > UINT64_MAX - base)
@@ -89,8 +89,8 @@ static toff_t mem_size(thandle_t h)
     return ((struct mem *)h)->size;
 }
 
-static int on_error(TIFF *tif, void *user, const char *module,
-                    const char *fmt, va_list ap)
+static int on_error(TIFF *tif, void *user, const char *module, const char *fmt,
+                    va_list ap)
 {
     struct mem *m = user;
     (void)tif, (void)module;
@@ -109,9 +109,9 @@ static int on_warning(TIFF *tif, void *user, const char *module,
 struct tdec {
     TIFF *tif;
     struct mem in;
-    uint8_t *chunk;  /* one strip or one band of tiles */
+    uint8_t *chunk; /* one strip or one band of tiles */
     uint8_t *tile;
-    uint8_t *packed; /* a row of the samples kept, 8 or 16 bits */
+    uint8_t *packed;  /* a row of the samples kept, 8 or 16 bits */
     uint32_t *raster; /* RGBA reader's whole image */
     float *frow;
     st_cms cms;
@@ -148,8 +148,7 @@ static int read_exif_date(struct tdec *d, st_image_info *info)
         info->has_exif = 1;
         if (TIFFGetField(d->tif, EXIFTAG_DATETIMEORIGINAL, &dto) && dto)
             snprintf(dto_copy, sizeof dto_copy, "%s", dto);
-        if (TIFFGetField(d->tif, EXIFTAG_OFFSETTIMEORIGINAL, &offset) &&
-            offset)
+        if (TIFFGetField(d->tif, EXIFTAG_OFFSETTIMEORIGINAL, &offset) && offset)
             snprintf(off_copy, sizeof off_copy, "%s", offset);
         st_exif_set_datetime(info, dto_copy[0] ? dto_copy : NULL,
                              off_copy[0] ? off_copy : NULL);
@@ -230,8 +229,7 @@ static st_status setup_color(struct tdec *d, const struct layout *L,
     }
     return st_cms_from_icc(&d->cms, icc, n,
                            cmyk ? ST_CMS_CMYK8 : ST_CMS_GRAY_RGB,
-                           cmyk ? 3 : L->out_ch,
-                           cmyk ? 8 : L->bps, info, err);
+                           cmyk ? 3 : L->out_ch, cmyk ? 8 : L->bps, info, err);
 }
 
 /* One stored row (spp samples a pixel, native order) -> floats. */
@@ -271,14 +269,14 @@ static void convert_row(struct tdec *d, const struct layout *L,
     } else {
         size_t n = (size_t)w * (size_t)ch;
         for (size_t i = 0; i < n; i++)
-            d->frow[i] = L->bps == 16 ? p16[i] / 65535.0f
-                                      : d->packed[i] / 255.0f;
+            d->frow[i] =
+                L->bps == 16 ? p16[i] / 65535.0f : d->packed[i] / 255.0f;
     }
 }
 
 /* The direct path: strips or bands of tiles into d->chunk, then rows. */
-static st_status read_direct(struct tdec *d, const struct layout *L,
-                             int orient, st_error *err)
+static st_status read_direct(struct tdec *d, const struct layout *L, int orient,
+                             st_error *err)
 {
     size_t px = (size_t)L->spp * (L->bps / 8u);
     size_t rowbytes = (size_t)L->w * px;
@@ -317,10 +315,9 @@ static st_status read_direct(struct tdec *d, const struct layout *L,
                     memcpy(d->chunk + r * rowbytes + x0 * px,
                            d->tile + (size_t)r * tw * px, cols * px);
             }
-        } else if (TIFFReadEncodedStrip(d->tif,
-                                        TIFFComputeStrip(d->tif, y0, 0),
-                                        d->chunk, (tmsize_t)(rows * rowbytes)) <
-                   0) {
+        } else if (TIFFReadEncodedStrip(d->tif, TIFFComputeStrip(d->tif, y0, 0),
+                                        d->chunk,
+                                        (tmsize_t)(rows * rowbytes)) < 0) {
             return tiff_fail(d, err, "cannot read a strip");
         }
         for (uint32_t r = 0; r < rows; r++) {
@@ -384,9 +381,9 @@ static st_status decode(struct tdec *d, const st_read_options *opt,
     TIFFOpenOptionsSetErrorHandlerExtR(o, on_error, &d->in);
     TIFFOpenOptionsSetWarningHandlerExtR(o, on_warning, &d->in);
     TIFFOpenOptionsSetMaxSingleMemAlloc(o, MAX_LIBTIFF_ALLOC);
-    d->tif = TIFFClientOpenExt("image", "rm", (thandle_t)&d->in, mem_read,
-                               mem_write, mem_seek, mem_close, mem_size, NULL,
-                               NULL, o);
+    d->tif =
+        TIFFClientOpenExt("image", "rm", (thandle_t)&d->in, mem_read, mem_write,
+                          mem_seek, mem_close, mem_size, NULL, NULL, o);
     TIFFOpenOptionsFree(o);
     if (!d->tif)
         return tiff_fail(d, err, "cannot read the header");
@@ -496,7 +493,7 @@ int st_tiff_is_raw(const uint8_t *d, size_t n)
         tag = get16(e, le);
         value = get16(e + 2, le) == 3 ? get16(e + 8, le) : get32(e + 8, le);
         switch (tag) {
-        case 50706: return 1; /* DNGVersion */
+        case 50706: return 1;                 /* DNGVersion */
         case 254: reduced = value & 1; break; /* NewSubfileType */
         case 259: /* Compression: codecs only raw files use (Sony, Epson,
                      Samsung, Nikon, Kodak, Pentax) */

@@ -254,7 +254,7 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
 #define SKIP_X86 1
 #include <immintrin.h>
 __attribute__((target("avx"))) static int skip_avx(const float *row, int x,
-                                                    int x1, float thr)
+                                                   int x1, float thr)
 {
     __m256 t = _mm256_set1_ps(thr);
     while (x + 16 <= x1) {
@@ -346,15 +346,16 @@ typedef struct ring_sums {
 } ring_sums;
 
 /* Adds the pixels of the disc r0 and the ring r1..r2 about (x, y). */
-static void ring_collect(const st_l_plane *lab, double x, double y,
-                         double r0, double r1, double r2, ring_sums *s)
+static void ring_collect(const st_l_plane *lab, double x, double y, double r0,
+                         double r1, double r2, ring_sums *s)
 {
     int R = (int)ceil(r2), xi = (int)lround(x), yi = (int)lround(y);
     memset(s, 0, sizeof *s);
     for (int dy = -R; dy <= R; dy++) {
         double uy = yi + dy - y, half = sqrt(fmax(0, r2 * r2 - uy * uy));
         /* the row's pixels within r2, with a pixel to spare either side */
-        int xa = (int)floor(x - half) - 1 - xi, xb = (int)ceil(x + half) + 1 - xi;
+        int xa = (int)floor(x - half) - 1 - xi,
+            xb = (int)ceil(x + half) + 1 - xi;
         const float *row = lab->L + (size_t)(yi + dy) * lab->width + xi;
         if (xa < -R)
             xa = -R;
@@ -513,7 +514,8 @@ static void fill_tile(const tiler *t, tile_buf *b, const core *c)
         memset(row, 0, (size_t)Tw * sizeof *row);
         if (by < 0 || by >= t->bh || xa >= xb)
             continue;
-        j = (size_t)(by + reg->y0) * reg->width + (size_t)(reg->x0 + c->ox + xa);
+        j = (size_t)(by + reg->y0) * reg->width +
+            (size_t)(reg->x0 + c->ox + xa);
         L = t->lab->L + j;
         mk = reg->mask + j;
         if (!memchr(mk, 0, (size_t)(xb - xa)))
@@ -534,8 +536,8 @@ static void fill_tile(const tiler *t, tile_buf *b, const core *c)
 static int is_max(const triple *s, size_t p, float v)
 {
     size_t W = (size_t)s->W;
-    const size_t q[9] = {p - W - 1, p - W, p - W + 1, p - 1, p,
-                         p + 1,     p + W - 1, p + W, p + W + 1};
+    const size_t q[9] = {p - W - 1, p - W,     p - W + 1, p - 1,    p,
+                         p + 1,     p + W - 1, p + W,     p + W + 1};
     for (int k = 0; k < 9; k++)
         if (k != 4 && s->mid[q[k]] >= v)
             return 0;
@@ -546,8 +548,8 @@ static int is_max(const triple *s, size_t p, float v)
 }
 
 /* Whether the region covers the tile's box [x0, x1) x [y0, y1). */
-static int region_all(const tiler *t, const tile_buf *b, int x0, int y0,
-                      int x1, int y1)
+static int region_all(const tiler *t, const tile_buf *b, int x0, int y0, int x1,
+                      int y1)
 {
     size_t iw = (size_t)t->Tw + 1;
     const unsigned *g = b->integ;
@@ -576,7 +578,8 @@ static int consider(const tiler *t, const tile_buf *b, const core *c,
     double off, sg, dia, cxp, cyp, dark;
     /* a blob, not a ridge: both principal curvatures of the response
      * negative and within a ratio (Lowe 2004's edge test) */
-    if (!(ex < 0 && ey < 0 && det > 0) || (ex + ey) * (ex + ey) >= CURV_TEST * det)
+    if (!(ex < 0 && ey < 0 && det > 0) ||
+        (ex + ey) * (ex + ey) >= CURV_TEST * det)
         return 0;
     if (bx - m < 0 || by - m < 0 || bx + m + 1 > t->bw || by + m + 1 > t->bh ||
         tx - m < 0 || ty - m < 0 || tx + m + 1 > t->Tw || ty + m + 1 > t->Th)
@@ -625,8 +628,7 @@ static int scan(const tiler *t, const tile_buf *b, const core *c,
         for (int xd = skip_below(row, xd0, xd1, s->thr, t->avx); xd < xd1;
              xd = skip_below(row, xd + 1, xd1, s->thr, t->avx)) {
             size_t p = (size_t)yd * s->W + (size_t)xd;
-            if (is_max(s, p, row[xd]) &&
-                consider(t, b, c, s, xd, yd, out, cap))
+            if (is_max(s, p, row[xd]) && consider(t, b, c, s, xd, yd, out, cap))
                 return -1;
         }
     }
@@ -1110,7 +1112,8 @@ static int make_filters(tiler *t)
             continue;
         any = 1;
         for (int k = i - 1; k <= i + 1; k++)
-            if (!t->filt[l][k] && !(t->filt[l][k] = make_filter(t, l, t->sig[k])))
+            if (!t->filt[l][k] &&
+                !(t->filt[l][k] = make_filter(t, l, t->sig[k])))
                 return -1;
     }
     return any;

@@ -87,8 +87,8 @@
 #define FEATURE_FAST_SIDE     400
 #define FEATURE_MAX_SIDE      800
 #define FEATURE_RETRY_INLIERS 40
-#define FEATURE_THRESHOLD   2.0
-#define FEATURE_MIN_INLIERS 12
+#define FEATURE_THRESHOLD     2.0
+#define FEATURE_MIN_INLIERS   12
 /* residual: patch side (px of the finest level), grid, and the least
  * peak-to-sidelobe ratio of a patch with texture to measure */
 #define RES_PATCH   64
@@ -243,8 +243,8 @@ static int blur(const plane *in, plane *out, double sigma)
     for (int y = 0; y < h; y++) {
         float *o = row(out, y);
         for (; next <= y + r && next < h; next++)
-            blur_row(row(in, next), ring + (size_t)(next % n) * (size_t)w, k,
-                     r, w);
+            blur_row(row(in, next), ring + (size_t)(next % n) * (size_t)w, k, r,
+                     w);
         for (int x = 0; x < w; x++)
             o[x] = 0;
         for (int i = -r; i <= r; i++) {
@@ -293,13 +293,14 @@ static inline void bilinear_grad(const plane *p, float u, float v, float *oi,
     fy = v - (float)y;
     a = p->p + (size_t)y * W + (size_t)x; /* rows y and y + 1 */
     b = a + W;
-#define BL(A0, A1, B0, B1) (((A0) + fx * ((A1) - (A0))) * (1 - fy) + \
-                            ((B0) + fx * ((B1) - (B0))) * fy)
+#define BL(A0, A1, B0, B1)                                                     \
+    (((A0) + fx * ((A1) - (A0))) * (1 - fy) + ((B0) + fx * ((B1) - (B0))) * fy)
     *oi = BL(a[0], a[1], b[0], b[1]);
     *ogx = BL((a[1] - a[-1]) / 2.0f, (a[2] - a[0]) / 2.0f,
               (b[1] - b[-1]) / 2.0f, (b[2] - b[0]) / 2.0f);
-    *ogy = BL((b[0] - a[-(ptrdiff_t)W]) * 0.5f, (b[1] - a[1 - (ptrdiff_t)W]) * 0.5f,
-              (b[W] - a[0]) * 0.5f, (b[W + 1] - a[1]) * 0.5f);
+    *ogy = BL((b[0] - a[-(ptrdiff_t)W]) * 0.5f,
+              (b[1] - a[1 - (ptrdiff_t)W]) * 0.5f, (b[W] - a[0]) * 0.5f,
+              (b[W + 1] - a[1]) * 0.5f);
 #undef BL
 }
 
@@ -448,7 +449,7 @@ static int find_peaks(const float *c, int W, int H, peak *out, int k)
         {
             double mean = s / m, var = s2 / m - mean * mean;
             /* a flat sidelobe (identical images): as high as it gets */
-            out[p].psr = var > 0                ? (out[p].value - mean) / sqrt(var)
+            out[p].psr = var > 0 ? (out[p].value - mean) / sqrt(var)
                          : out[p].value > mean ? 1e30
                                                : 0;
         }
@@ -983,8 +984,8 @@ static double overlap_pct(const st_image *ref, const st_image *mov,
         for (int x = 0; x < ref->width; x += step) {
             double u, v;
             all++;
-            if (!st_transform_apply_checked(t, x, y, &u, &v) && u >= -0.5 && v >= -0.5 && u <= mov->width - 0.5 &&
-                v <= mov->height - 0.5)
+            if (!st_transform_apply_checked(t, x, y, &u, &v) && u >= -0.5 &&
+                v >= -0.5 && u <= mov->width - 0.5 && v <= mov->height - 0.5)
                 in++;
         }
     return all > 0 ? 100.0 * in / all : 0;
@@ -1109,7 +1110,8 @@ static st_status residual(const plane *r, const plane *m, const st_transform *t,
     matched_blur(scale, &sr, &sm);
     if (sm > 1) {
         if (plane_new(&mb, m->w, m->h) || blur(m, &mb, sm)) {
-            s = st_fail(err, ST_ERR_NOMEM, "out of memory (alignment residual)");
+            s = st_fail(err, ST_ERR_NOMEM,
+                        "out of memory (alignment residual)");
             goto done;
         }
         ms = &mb;
@@ -1155,8 +1157,8 @@ static st_status residual(const plane *r, const plane *m, const st_transform *t,
     res->residual_patches = n;
     if (n >= 4) {
         qsort(shift, (size_t)n, sizeof *shift, cmp_double);
-        res->residual_px = n % 2 ? shift[n / 2]
-                                 : 0.5 * (shift[n / 2 - 1] + shift[n / 2]);
+        res->residual_px =
+            n % 2 ? shift[n / 2] : 0.5 * (shift[n / 2 - 1] + shift[n / 2]);
         res->residual_p95_px = shift[(int)ceil(0.95 * n) - 1];
     }
 done:
@@ -1227,8 +1229,8 @@ static int feature_estimate(const plane *r, const plane *m, int f,
 {
     st_fmatch *mt = NULL;
     unsigned char *keep = NULL;
-    st_align_model fit = opt->model == ST_ALIGN_AUTO ? ST_ALIGN_HOMOGRAPHY
-                                                     : opt->model;
+    st_align_model fit =
+        opt->model == ST_ALIGN_AUTO ? ST_ALIGN_HOMOGRAPHY : opt->model;
     st_transform t;
     int n, rc = 0;
 
@@ -1241,8 +1243,8 @@ static int feature_estimate(const plane *r, const plane *m, int f,
         rc = -1;
         goto done;
     }
-    res->inliers = st_fit_robust(fit, mt, n, FEATURE_THRESHOLD, r->w, r->h,
-                                 &t, keep);
+    res->inliers =
+        st_fit_robust(fit, mt, n, FEATURE_THRESHOLD, r->w, r->h, &t, keep);
     if (res->inliers < 0) { /* out of memory */
         res->inliers = 0;
         rc = -1;
@@ -1417,8 +1419,8 @@ static int refine_levels(const plane *pr, const plane *pm, int nlev, int f0,
             iters += refine(&L, &t, translation_only, maxit, tol, samples,
                             &gain, &bias);
         else
-            iters += refine_general(&L, &t, model == ST_ALIGN_HOMOGRAPHY,
-                                    maxit, tol, samples, &gain, &bias);
+            iters += refine_general(&L, &t, model == ST_ALIGN_HOMOGRAPHY, maxit,
+                                    tol, samples, &gain, &bias);
         to_full(&t, f, full);
         free_level(&L);
     }
@@ -1479,8 +1481,8 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
 
     /* candidate 1: SIFT matches */
     if (!opt->translation_only && !opt->no_features) {
-        found = feature_candidate(&pr[0], &pm[0], f0, ref, opt, &full, &model,
-                                  res);
+        found =
+            feature_candidate(&pr[0], &pm[0], f0, ref, opt, &full, &model, res);
         if (found < 0)
             goto nomem;
         if (found)

@@ -31,12 +31,12 @@
 
 #include "register/register_internal.h"
 
-#define PEAK_THRESH 0.004
-#define EDGE_THRESH 10.0
-#define MAX_KEYS    1500
+#define PEAK_THRESH  0.004
+#define EDGE_THRESH  10.0
+#define MAX_KEYS     1500
 #define OCTAVE_QUOTA 1200 /* descriptors of octave o: at most this >> o */
-#define RATIO       0.8
-#define DESC        128
+#define RATIO        0.8
+#define DESC         128
 
 typedef struct keyset {
     int n;
@@ -81,7 +81,8 @@ typedef struct ranked {
 
 static int by_rank(const void *a, const void *b)
 {
-    float ra = ((const ranked *)a)->response, rb = ((const ranked *)b)->response;
+    float ra = ((const ranked *)a)->response,
+          rb = ((const ranked *)b)->response;
     int ia = ((const ranked *)a)->index, ib = ((const ranked *)b)->index;
     return ra < rb ? 1 : ra > rb ? -1 : ia - ib;
 }

@@ -57,9 +57,7 @@
 
 int st_fit_dof(st_align_model model)
 {
-    return model == ST_ALIGN_HOMOGRAPHY ? 8
-           : model == ST_ALIGN_AFFINE   ? 6
-                                        : 4;
+    return model == ST_ALIGN_HOMOGRAPHY ? 8 : model == ST_ALIGN_AFFINE ? 6 : 4;
 }
 
 double st_fit_error2(const st_transform *t, const st_fmatch *m)
@@ -156,10 +154,10 @@ static void homography_gn(const double *p, int n, double h[8], int iters)
             double w = h[6] * x + h[7] * y + 1;
             double u = (h[0] * x + h[1] * y + h[2]) / w;
             double v = (h[3] * x + h[4] * y + h[5]) / w;
-            double Ju[8] = {x / w, y / w, 1 / w, 0, 0, 0, -x * u / w,
-                            -y * u / w};
-            double Jv[8] = {0, 0, 0, x / w, y / w, 1 / w, -x * v / w,
-                            -y * v / w};
+            double Ju[8] = {x / w, y / w, 1 / w,      0,
+                            0,     0,     -x * u / w, -y * u / w};
+            double Jv[8] = {0,     0,     0,          x / w,
+                            y / w, 1 / w, -x * v / w, -y * v / w};
             double eu = q[2] - u, ev = q[3] - v;
             for (int r = 0; r < 8; r++) {
                 b[r] += Ju[r] * eu + Jv[r] * ev;
@@ -225,8 +223,8 @@ static int fit_homography(const st_fmatch *m, int n, const unsigned char *keep,
         st_transform_compose(&tmp, &hn, &t0);
         st_transform_compose(t, &t1i, &tmp);
     }
-    return isfinite(t->m[0] + t->m[1] + t->m[2] + t->m[3] + t->m[4] +
-                    t->m[5] + t->m[6] + t->m[7])
+    return isfinite(t->m[0] + t->m[1] + t->m[2] + t->m[3] + t->m[4] + t->m[5] +
+                    t->m[6] + t->m[7])
                ? 0
                : -1;
 }
@@ -264,10 +262,10 @@ static double cross(double ax, double ay, double bx, double by, double cx,
 static int degenerate(const st_fmatch *m, const int *idx, int s)
 {
     if (s == 2)
-        return hypot(m[idx[0]].x0 - m[idx[1]].x0,
-                     m[idx[0]].y0 - m[idx[1]].y0) < 4 ||
-               hypot(m[idx[0]].x1 - m[idx[1]].x1,
-                     m[idx[0]].y1 - m[idx[1]].y1) < 1;
+        return hypot(m[idx[0]].x0 - m[idx[1]].x0, m[idx[0]].y0 - m[idx[1]].y0) <
+                   4 ||
+               hypot(m[idx[0]].x1 - m[idx[1]].x1, m[idx[0]].y1 - m[idx[1]].y1) <
+                   1;
     for (int a = 0; a < s; a++)
         for (int b = a + 1; b < s; b++)
             for (int c = b + 1; c < s; c++) {
@@ -367,12 +365,11 @@ int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
             best = sc;
             best_inl = ninl;
             *t = cand;
-            need = p >= 1 ? MIN_SAMPLES
-                   : p <= 0
-                       ? MAX_SAMPLES
-                       : (long)fmin(MAX_SAMPLES,
-                                    fmax(MIN_SAMPLES,
-                                         ceil(log(0.001) / log1p(-p))));
+            need = p >= 1   ? MIN_SAMPLES
+                   : p <= 0 ? MAX_SAMPLES
+                            : (long)fmin(MAX_SAMPLES,
+                                         fmax(MIN_SAMPLES,
+                                              ceil(log(0.001) / log1p(-p))));
         }
     }
     if (rc == -2) {

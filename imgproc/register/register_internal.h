@@ -34,8 +34,9 @@ int st_fit_ls(st_align_model model, const st_fmatch *m, int n,
 /* Robust fit: MSAC sampling of minimal sets (Torr & Zisserman 2000) with
  * threshold thr on the transfer error, then least squares on the inliers,
  * twice. keep (n bytes) receives the inliers; returns their number (0
- * when nothing fits), or -1 when out of memory. Deterministic. ref_w x ref_h: the reference plane,
- * whose corners must stay in front of a homography's horizon. */
+ * when nothing fits), or -1 when out of memory. Deterministic. ref_w x ref_h:
+ * the reference plane, whose corners must stay in front of a homography's
+ * horizon. */
 int st_fit_robust(st_align_model model, const st_fmatch *m, int n, double thr,
                   int ref_w, int ref_h, st_transform *t, unsigned char *keep);
 
@@ -50,6 +51,5 @@ st_align_model st_fit_select(const st_fmatch *m, int n,
 /* Squared transfer error of a match under t (infinite behind the
  * horizon). */
 double st_fit_error2(const st_transform *t, const st_fmatch *m);
-
 
 #endif

@@ -48,8 +48,8 @@ static int shrink_into(st_image *out, const st_image *img, int k, float *buf)
         for (int u = 0; u < out->width; u++) {
             const double *a = acc + (size_t)u * 4;
             for (int i = 0; i < 3; i++)
-                st_image_pixel(out, u, v)[i] = a[3] > 0 ? (float)(a[i] / a[3])
-                                                        : 0.0f;
+                st_image_pixel(out, u, v)[i] =
+                    a[3] > 0 ? (float)(a[i] / a[3]) : 0.0f;
         }
     }
     free(acc);
@@ -77,11 +77,11 @@ st_status st_face_draw_zones(st_image **out, const st_image *img,
                              int max_side, st_error *err)
 {
     int big = img->width > img->height ? img->width : img->height;
-    int k = max_side > 0 && big > max_side ? (big + max_side - 1) / max_side
-                                           : 1;
+    int k =
+        max_side > 0 && big > max_side ? (big + max_side - 1) / max_side : 1;
     int w = (img->width + k - 1) / k, h = (img->height + k - 1) / k;
-    float *buf = malloc((size_t)img->width * (size_t)img->channels *
-                        sizeof *buf);
+    float *buf =
+        malloc((size_t)img->width * (size_t)img->channels * sizeof *buf);
     uint8_t *m = malloc((size_t)w * h);
     st_image *pic = NULL;
     st_status s;
@@ -108,18 +108,17 @@ st_status st_face_draw_zones(st_image **out, const st_image *img,
             for (int u = 0; u < w; u++) {
                 size_t i = (size_t)v * w + u;
                 if (m[i] && (u == 0 || v == 0 || u == w - 1 || v == h - 1 ||
-                             !m[i - 1] || !m[i + 1] || !m[i - w] ||
-                             !m[i + w]))
+                             !m[i - 1] || !m[i + 1] || !m[i - w] || !m[i + w]))
                     m[i] = 2;
             }
         for (int v = 0; v < h; v++) /* the edge and its outer neighbours */
             for (int u = 0; u < w; u++) {
                 size_t i = (size_t)v * w + u;
-                int draw = m[i] == 2 ||
-                           (!m[i] && ((u > 0 && m[i - 1] == 2) ||
-                                      (u < w - 1 && m[i + 1] == 2) ||
-                                      (v > 0 && m[i - w] == 2) ||
-                                      (v < h - 1 && m[i + w] == 2)));
+                int draw =
+                    m[i] == 2 || (!m[i] && ((u > 0 && m[i - 1] == 2) ||
+                                            (u < w - 1 && m[i + 1] == 2) ||
+                                            (v > 0 && m[i - w] == 2) ||
+                                            (v < h - 1 && m[i + w] == 2)));
                 for (int c = 0; draw && c < 3; c++)
                     st_image_pixel(pic, u, v)[c] = colours[z][c] / 255.0f;
             }

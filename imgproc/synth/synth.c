@@ -506,8 +506,8 @@ static void scene_at(const st_synth *sc, const st_synth_photo *p, double x,
     linear_to_lab(rgb, lab);
     dl = p->pigment_l_star * pig;
     lab[0] += dl;
-    lab[1] += p->red_patch_a_star * red + p->acute_a_star +
-              PIGMENT_DA_PER_DL * dl;
+    lab[1] +=
+        p->red_patch_a_star * red + p->acute_a_star + PIGMENT_DA_PER_DL * dl;
     lab[2] += PIGMENT_DB_PER_DL * dl;
     lab_to_linear(sc->xyz_to_rgb, lab, rgb);
 }
@@ -655,8 +655,7 @@ static st_status check_given(const st_synth_options *o, st_error *err)
     for (size_t k = 0; k < o->n_photos; k++) {
         const st_synth_photo *p = &o->photos[k];
         if (!(p->scale > 0.5 && p->scale < 2) ||
-            !(p->exposure > 0 && p->exposure < 4) ||
-            !(p->pore_diameter > 0) ||
+            !(p->exposure > 0 && p->exposure < 4) || !(p->pore_diameter > 0) ||
             !(p->pore_depth >= 0 && p->pore_depth < 1) ||
             !(p->texture_amplitude >= 0 && p->texture_amplitude < 1) ||
             !isfinite(p->dx + p->dy + p->rotation_deg + p->red_patch_a_star +
@@ -709,9 +708,8 @@ st_status st_synth_new(st_synth **out, const st_synth_options *opt_in,
                        opt.width);
     if ((st = opt.photos ? check_given(&opt, err) : check_plan(&opt, err)))
         return st;
-    max = opt.photos
-              ? opt.n_photos
-              : (size_t)opt.sessions * (size_t)(1 + opt.n_post_days) + 1;
+    max = opt.photos ? opt.n_photos
+                     : (size_t)opt.sessions * (size_t)(1 + opt.n_post_days) + 1;
     s = calloc(1, sizeof *s);
     if (!s)
         return st_fail(err, ST_ERR_NOMEM, "out of memory");

@@ -146,9 +146,8 @@ st_status st_compare_measure_after(const st_image *after, const st_region *reg,
     t0 = st_timing_clock();
     if ((s = map_region(reg, &inv, after->width, after->height, &ra, err)))
         return s;
-    if (mopt.reference &&
-        (s = map_region(mopt.reference, &inv, after->width, after->height,
-                        &rref, err))) {
+    if (mopt.reference && (s = map_region(mopt.reference, &inv, after->width,
+                                          after->height, &rref, err))) {
         st_region_free(ra);
         return s;
     }
@@ -248,7 +247,7 @@ st_status st_compare(const st_image *before, const st_image *after,
             goto done;
         if (mopt.white_balance.mode == ST_WB_PATCH)
             mopt.white_balance.mode = ST_WB_NONE; /* card position unknown */
-        mopt.reference = NULL; /* and the reference's */
+        mopt.reference = NULL;                    /* and the reference's */
         if ((s = st_region_full(&res->after_region, after->width, after->height,
                                 err)))
             goto done;

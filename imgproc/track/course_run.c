@@ -227,11 +227,10 @@ static st_status register_photo(const run *r, size_t i, st_align_result *a,
         ao.max_residual_px = INFINITY; /* checked at full resolution */
         s = st_align_estimate(r->base_small, img, &ao, a, err);
         if (s == ST_OK)
-            align_to_full(a, r->reduce, r->base->width, r->base->height, *w,
-                          *h, r->opt->align.max_residual_px);
-    } else if (s == ST_OK &&
-               (s = st_io_read(r->paths[i], &r->opt->read, &img, NULL, err)) ==
-                   ST_OK) {
+            align_to_full(a, r->reduce, r->base->width, r->base->height, *w, *h,
+                          r->opt->align.max_residual_px);
+    } else if (s == ST_OK && (s = st_io_read(r->paths[i], &r->opt->read, &img,
+                                             NULL, err)) == ST_OK) {
         *w = img->width, *h = img->height;
         s = st_align_estimate(r->base, img, &ao, a, err);
     }

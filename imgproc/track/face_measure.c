@@ -81,8 +81,7 @@ st_status st_face_compare(const st_face_model *m, const st_image *before,
     st_timing_add(mb.timing, ST_STAGE_REGISTER, t0);
     res->registered = res->align.status == ST_ALIGN_OK;
     if (res->registered)
-        st_compare_after_options(&ma, &res->align, after->width,
-                                 after->height);
+        st_compare_after_options(&ma, &res->align, after->width, after->height);
     else if (ma.white_balance.mode == ST_WB_PATCH)
         ma.white_balance.mode = ST_WB_NONE; /* card position unknown */
     if ((s = st_face_measure(m, before, &mb, &res->before, err))) {

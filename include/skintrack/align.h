@@ -65,9 +65,9 @@ typedef struct st_align_result {
     st_align_model model;   /* the model of transform (never AUTO) */
     /* the similarity closest to transform at the reference centre
      * (warp.h) */
-    double dx, dy;          /* px, shift of the reference centre */
-    double rotation_deg;    /* counter-clockwise on screen positive */
-    double scale;           /* moving px per reference px */
+    double dx, dy;       /* px, shift of the reference centre */
+    double rotation_deg; /* counter-clockwise on screen positive */
+    double scale;        /* moving px per reference px */
     /* Zero-mean normalised cross-correlation, over the overlap, of the
      * band-passed (difference of Gaussians, sigma 1 and 4 px on a level
      * of at most about a megapixel) luminance of the reference and of the
@@ -80,11 +80,11 @@ typedef struct st_align_result {
      * between reference patches and the registered moving image on a grid
      * over the overlap (NaN when fewer than 4 patches have texture). */
     double residual_px, residual_p95_px;
-    int residual_patches; /* patches measured (with a clear peak) */
-    int residual_tried;   /* patches inside the overlap; fewer than a
-                             quarter of them measured: low confidence */
-    int matches, inliers; /* SIFT matches and inliers of the robust fit
-                             (0 when not used or none) */
+    int residual_patches;  /* patches measured (with a clear peak) */
+    int residual_tried;    /* patches inside the overlap; fewer than a
+                              quarter of them measured: low confidence */
+    int matches, inliers;  /* SIFT matches and inliers of the robust fit
+                              (0 when not used or none) */
     const char *candidate; /* "features", "fourier-mellin" or "none" */
     st_align_status status;
     int iterations; /* Gauss-Newton steps, all levels */

@@ -84,8 +84,7 @@ st_status st_lab_planes_new(st_lab_planes **out, const st_image *img,
 
 /* The same after a 3 x 3 correction of linear R, G, B (row-major, applied
  * as corr * rgb; st_metrics.correction). */
-st_status st_lab_planes_new_corrected(st_lab_planes **out,
-                                      const st_image *img,
+st_status st_lab_planes_new_corrected(st_lab_planes **out, const st_image *img,
                                       const st_region *reg,
                                       const double corr[9], st_error *err);
 void st_lab_planes_free(st_lab_planes *p);

@@ -191,8 +191,8 @@ typedef struct st_course_result {
     st_align_result align; /* the baseline's own: identity, confidence 1 */
     st_metrics metrics;    /* free with st_course_result_clear */
     size_t common_px;      /* pixels of the common region (baseline frame) */
-    st_face_result *face; /* with options.face: by zone (metrics unused);
-                             owned, NULL otherwise */
+    st_face_result *face;  /* with options.face: by zone (metrics unused);
+                              owned, NULL otherwise */
 } st_course_result;
 
 /* Registers paths[i] (i != baseline) to paths[baseline] and measures all
@@ -249,8 +249,8 @@ int st_course_row_registered(const st_course_row *r);
  * least-squares slope of value against days since baseline, per 30 days,
  * with its standard error (st_fit_line; NaN when it cannot be fitted). */
 typedef struct st_course_trend {
-    int defined;   /* 0: no summary (a text metric, or a baseline that is
-                      not measured, registered, dated and non-post) */
+    int defined; /* 0: no summary (a text metric, or a baseline that is
+                    not measured, registered, dated and non-post) */
     size_t n;
     size_t latest; /* its row, or SIZE_MAX: only the baseline */
     double base, latest_value, change, pct_change, slope30, se30;

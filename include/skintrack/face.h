@@ -110,10 +110,10 @@ void st_zone_colour(int zone, unsigned char rgb[3]);
 
 typedef struct st_face_result {
     st_face face;
-    st_region *zones[ST_ZONE_COUNT];  /* owned */
+    st_region *zones[ST_ZONE_COUNT];   /* owned */
     st_metrics metrics[ST_ZONE_COUNT]; /* owned; valid where status is OK */
-    st_status status[ST_ZONE_COUNT];  /* a zone that could not be measured
-                                         (too small for texture, ...) */
+    st_status status[ST_ZONE_COUNT];   /* a zone that could not be measured
+                                          (too small for texture, ...) */
     st_error error[ST_ZONE_COUNT];
 } st_face_result;
 

@@ -128,8 +128,8 @@ typedef struct st_image_info {
     int bit_depth;     /* bits per sample in the file: 1 to 16 */
     int orientation;   /* EXIF orientation applied, 1..8; 1 when absent */
     int has_exif;      /* an EXIF block was found and parsed */
-    int pages; /* images in the file: TIFF pages (the first is read);
-                  1 for every other format */
+    int pages;         /* images in the file: TIFF pages (the first is read);
+                          1 for every other format */
     /* Raw: camera make and model as LibRaw names them; empty otherwise. */
     char camera[64];
     st_color_source color_source;

@@ -68,8 +68,8 @@ typedef struct st_metrics {
     st_pores pores; /* owns its list: st_metrics_clear */
     st_texture texture;
     size_t region_px;
-    double wb_gains[3]; /* the linear-light R, G, B gains white balance
-                           applied (1, 1, 1 without) */
+    double wb_gains[3];   /* the linear-light R, G, B gains white balance
+                             applied (1, 1, 1 without) */
     double correction[9]; /* the 3 x 3 correction of linear R, G, B applied
                              before CIELAB (row-major: diag(wb_gains), or
                              a colour chart's matrix) */
@@ -78,15 +78,15 @@ typedef struct st_metrics {
                                    after correction; NaN otherwise */
     int target_clipped;         /* the chart or card found had clipped
                                    pixels (a clipped card is not used) */
-    double light[3];  /* the light: linear R, G, B a perfect white had in
-                         the photo; from the target (chart, card, patch),
-                         else a shades-of-grey estimate (p = 6) over the
-                         whole photo. For exposure and white-balance
-                         comparisons between photos (st_metrics_light_*) */
+    double light[3]; /* the light: linear R, G, B a perfect white had in
+                        the photo; from the target (chart, card, patch),
+                        else a shades-of-grey estimate (p = 6) over the
+                        whole photo. For exposure and white-balance
+                        comparisons between photos (st_metrics_light_*) */
     int light_from_target;
-    double skin_clipped_pct;  /* region pixels with a clipped channel (%) */
-    double linear_mean[3];    /* the region's mean linear R, G, B after the
-                                 correction */
+    double skin_clipped_pct; /* region pixels with a clipped channel (%) */
+    double linear_mean[3];   /* the region's mean linear R, G, B after the
+                                correction */
     /* relative colour (options.reference): region minus reference, in the
      * same photo; NaN without a reference or with an empty one */
     int has_reference;
@@ -190,7 +190,7 @@ typedef struct st_metric_info {
     const char *title;   /* for people (a chart's title), or NULL */
     const char *caption; /* what it means for a reader, or NULL */
     st_metric_better better;
-    const char *better_text; /* which way is better, in words, or NULL */
+    const char *better_text;    /* which way is better, in words, or NULL */
     st_repeat_kind repeat_kind; /* the repeatability measured (repeat.h):
                                    ST_REPEAT_NONE when not measured */
     double repeat;              /* its CV (%) or SD (the metric's unit) */
@@ -229,13 +229,13 @@ enum {
     ST_LIGHT_CALIBRATION = 16    /* calibrated differently */
 };
 typedef struct st_light_change {
-    double exposure;         /* green light, photo / baseline */
-    double wb_red, wb_blue;  /* (R/G) and (B/G), photo / baseline */
-    double a_star_shift;     /* a* the baseline's region colour would gain
-                                under the light change left in the numbers
-                                (none once both are target-corrected) */
+    double exposure;        /* green light, photo / baseline */
+    double wb_red, wb_blue; /* (R/G) and (B/G), photo / baseline */
+    double a_star_shift;    /* a* the baseline's region colour would gain
+                               under the light change left in the numbers
+                               (none once both are target-corrected) */
     double l_star_shift;
-    int flags;               /* ST_LIGHT_* */
+    int flags; /* ST_LIGHT_* */
 } st_light_change;
 
 void st_metrics_light_change(const st_metrics *photo, const st_metrics *base,

@@ -62,7 +62,7 @@ typedef enum st_target_kind {
 const char *st_target_kind_name(st_target_kind kind);
 
 typedef struct st_target_options {
-    st_target_kind want;   /* NONE: a chart, else a card; or only that kind */
+    st_target_kind want; /* NONE: a chart, else a card; or only that kind */
     const st_chart_reference *reference; /* NULL: classic-2014 */
     double card_reflectance;             /* luminance factor the card is
                                             taken to (0: 0.18) */
@@ -71,18 +71,18 @@ typedef struct st_target_options {
 void st_target_options_init(st_target_options *opt);
 
 typedef struct st_target {
-    st_target_kind kind; /* NONE: nothing found */
+    st_target_kind kind;  /* NONE: nothing found */
     double correction[9]; /* linear sRGB, row-major, applied as M * rgb */
-    double light[3]; /* the light the target saw: linear R, G, B of a
-                        perfect white under it (what the correction
-                        removes; for exposure and white-balance flags) */
-    double delta_e;  /* chart: mean CIEDE2000 of the corrected patches
-                        against the reference; card: NaN */
-    int clipped;     /* patches (chart) or 1 (card) with clipped pixels */
+    double light[3];      /* the light the target saw: linear R, G, B of a
+                             perfect white under it (what the correction
+                             removes; for exposure and white-balance flags) */
+    double delta_e;       /* chart: mean CIEDE2000 of the corrected patches
+                             against the reference; card: NaN */
+    int clipped;          /* patches (chart) or 1 (card) with clipped pixels */
     /* chart */
-    int turn;                          /* quarter turns, clockwise, 0..3 */
-    double pitch_px;                   /* patch spacing */
-    double centre[ST_CHART_PATCHES][2];  /* patch centres, image pixels */
+    int turn;                             /* quarter turns, clockwise, 0..3 */
+    double pitch_px;                      /* patch spacing */
+    double centre[ST_CHART_PATCHES][2];   /* patch centres, image pixels */
     double measured[ST_CHART_PATCHES][3]; /* mean linear R, G, B, raw */
     double lab[ST_CHART_PATCHES][3];      /* corrected CIELAB (D65) */
     double patch_delta_e[ST_CHART_PATCHES];

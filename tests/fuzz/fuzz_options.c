@@ -4,7 +4,8 @@
  * handed to the parser the command line uses: the shared options through
  * cli_common_option (--roi, --white-balance patch:X,Y,W,H, --px-per-mm,
  * --red-threshold, --max-megapixels, --max-rotation, --max-scale,
- * --min-confidence, --model, --max-residual, --skin-mask), and --jobs, --shard and a bare number
+ * --min-confidence, --model, --max-residual, --skin-mask), and --jobs, --shard
+ * and a bare number
  * (--post-days, --followup-after) through theirs. Checked: an accepted
  * value is inside the range the help promises and finite; a refused one
  * leaves the settings as they were.

@@ -235,8 +235,8 @@ static void tiffs(void)
         {"rgb8-jpeg.tif",
          {W, H, 3, 8, PHOTOMETRIC_YCBCR, COMPRESSION_JPEG, 0, 16}},
         {"rgb8-2pages-icc.tif",
-         {W, H, 3, 8, PHOTOMETRIC_RGB, COMPRESSION_PACKBITS, 0, 8, 0, 0, 1,
-          0, NULL, NULL, 0}},
+         {W, H, 3, 8, PHOTOMETRIC_RGB, COMPRESSION_PACKBITS, 0, 8, 0, 0, 1, 0,
+          NULL, NULL, 0}},
     };
 
     fill8(s8, 4);
