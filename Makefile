@@ -285,7 +285,9 @@ check-asan:
 STYLE_SRC = $(wildcard imgproc/*/*.c imgproc/*/*.h imgproc/*/*.cpp cli/*.c \
             cli/*.h include/skintrack/*.h tests/*.c tests/*.h \
             tests/fuzz/*.c tests/fuzz/*.h samples/*.c)
-STYLE_PKGS := clang clang-format
+# libomp-dev: LibRaw's pkg-config flags ask for OpenMP, which clang links
+# from LLVM's runtime
+STYLE_PKGS := clang clang-format libomp-dev
 
 check-style:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(STYLE_PKGS)"

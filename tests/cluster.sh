@@ -418,6 +418,11 @@ for c in munged mungekey slurmctld slurmd sbatch scontrol sinfo squeue scancel; 
 done
 if [ "$(id -u)" != 0 ]; then
     skip "Slurm: needs root (slurmd starts each job as its user); run as root"
+elif ! awk '$3 == "cgroup" || $3 == "cgroup2" { found = 1 } END { exit !found }' \
+    /proc/mounts; then
+    # slurmd 22.05 will not start without its cgroup plugin, which needs a
+    # cgroup filesystem (a bare chroot or a minimal container has none)
+    skip "Slurm: slurmd needs a cgroup filesystem and none is mounted (/proc/mounts)"
 elif [ -n "$missing" ]; then
     not_ok "Slurm: slurm-wlm and munge installed (make test-slurm installs them)" \
         "missing:$missing"
