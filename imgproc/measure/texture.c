@@ -407,53 +407,51 @@ typedef struct tex_sums {
  * log-frequency bins over the spectrum sp. */
 static void accumulate(const spectrum *sp, const bands *b, tex_sums *a)
 {
-    {
-        /* every band ends at or below 1/4 cycle/px (make_bands): only
-         * coefficients with |fx|, |fy| <= 1/4 can count */
-        double norm = 1.0 / ((double)sp->W * sp->H * sp->wsum2);
-        double lf0 = log10(b->slope[0]), lf1 = log10(b->slope[1]);
-        double ftop = fmax(fmax(b->fine[1], b->medium[1]),
-                           fmax(b->coarse[1], b->slope[1]));
-        int kxmax = (int)fmin(sp->W / 2, ceil(ftop * sp->W));
-        for (int ky = 0; ky < sp->H; ky++) {
-            double fy = (ky <= sp->H / 2 ? ky : ky - sp->H) / (double)sp->H;
-            if (fabs(fy) > ftop)
+    /* every band ends at or below 1/4 cycle/px (make_bands): only
+     * coefficients with |fx|, |fy| <= 1/4 can count */
+    double norm = 1.0 / ((double)sp->W * sp->H * sp->wsum2);
+    double lf0 = log10(b->slope[0]), lf1 = log10(b->slope[1]);
+    double ftop =
+        fmax(fmax(b->fine[1], b->medium[1]), fmax(b->coarse[1], b->slope[1]));
+    int kxmax = (int)fmin(sp->W / 2, ceil(ftop * sp->W));
+    for (int ky = 0; ky < sp->H; ky++) {
+        double fy = (ky <= sp->H / 2 ? ky : ky - sp->H) / (double)sp->H;
+        if (fabs(fy) > ftop)
+            continue;
+        for (int kx = 0; kx <= kxmax; kx++) {
+            size_t i = (size_t)ky * (sp->W / 2 + 1) + kx;
+            double fx = kx / (double)sp->W, f2 = fx * fx + fy * fy, f, p;
+            double mult =
+                (kx == 0 || (sp->W % 2 == 0 && kx == sp->W / 2)) ? 1 : 2;
+            int fine, med;
+            if (f2 == 0 || f2 >= ftop * ftop)
                 continue;
-            for (int kx = 0; kx <= kxmax; kx++) {
-                size_t i = (size_t)ky * (sp->W / 2 + 1) + kx;
-                double fx = kx / (double)sp->W, f2 = fx * fx + fy * fy, f, p;
-                double mult =
-                    (kx == 0 || (sp->W % 2 == 0 && kx == sp->W / 2)) ? 1 : 2;
-                int fine, med;
-                if (f2 == 0 || f2 >= ftop * ftop)
-                    continue;
-                f = sqrt(f2);
-                p = ((double)sp->spec[2 * i] * sp->spec[2 * i] +
-                     (double)sp->spec[2 * i + 1] * sp->spec[2 * i + 1]) *
-                    norm;
-                fine = in(b->fine, f);
-                med = !fine && in(b->medium, f);
-                if (fine)
-                    a->e_fine += mult * p;
-                else if (med)
-                    a->e_med += mult * p;
-                else if (in(b->coarse, f))
-                    a->e_coarse += mult * p;
-                if (fine || med) {
-                    double q = mult * p / f2;
-                    a->txx += q * fx * fx;
-                    a->txy += q * fx * fy;
-                    a->tyy += q * fy * fy;
-                    a->rough += mult * p;
-                }
-                if (f >= b->slope[0] && f < b->slope[1]) {
-                    double lf = log10(f);
-                    int k = (int)((lf - lf0) / (lf1 - lf0) * SLOPE_BINS);
-                    if (k >= 0 && k < SLOPE_BINS) {
-                        a->bin_p[k] += p;
-                        a->bin_lf[k] += lf;
-                        a->bin_n[k]++;
-                    }
+            f = sqrt(f2);
+            p = ((double)sp->spec[2 * i] * sp->spec[2 * i] +
+                 (double)sp->spec[2 * i + 1] * sp->spec[2 * i + 1]) *
+                norm;
+            fine = in(b->fine, f);
+            med = !fine && in(b->medium, f);
+            if (fine)
+                a->e_fine += mult * p;
+            else if (med)
+                a->e_med += mult * p;
+            else if (in(b->coarse, f))
+                a->e_coarse += mult * p;
+            if (fine || med) {
+                double q = mult * p / f2;
+                a->txx += q * fx * fx;
+                a->txy += q * fx * fy;
+                a->tyy += q * fy * fy;
+                a->rough += mult * p;
+            }
+            if (f >= b->slope[0] && f < b->slope[1]) {
+                double lf = log10(f);
+                int k = (int)((lf - lf0) / (lf1 - lf0) * SLOPE_BINS);
+                if (k >= 0 && k < SLOPE_BINS) {
+                    a->bin_p[k] += p;
+                    a->bin_lf[k] += lf;
+                    a->bin_n[k]++;
                 }
             }
         }

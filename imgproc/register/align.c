@@ -975,17 +975,16 @@ done:
     return rc;
 }
 
-static double overlap_pct(const st_image *ref, const st_image *mov,
-                          const st_transform *t)
+double st_align_overlap(const st_transform *t, int w, int h, int mw, int mh)
 {
     double in = 0, all = 0;
-    int step = ref->width * ref->height > 1000000 ? 4 : 1;
-    for (int y = 0; y < ref->height; y += step)
-        for (int x = 0; x < ref->width; x += step) {
+    int step = w * h > 1000000 ? 4 : 1;
+    for (int y = 0; y < h; y += step)
+        for (int x = 0; x < w; x += step) {
             double u, v;
             all++;
             if (!st_transform_apply_checked(t, x, y, &u, &v) && u >= -0.5 &&
-                v >= -0.5 && u <= mov->width - 0.5 && v <= mov->height - 0.5)
+                v >= -0.5 && u <= mw - 0.5 && v <= mh - 0.5)
                 in++;
         }
     return all > 0 ? 100.0 * in / all : 0;
@@ -1172,9 +1171,7 @@ done:
 
 /* ---- feature candidate ---- */
 
-/* Appends a sentence to the note. */
-static void note(st_align_result *res, const char *fmt, ...) ST_PRINTF(2, 3);
-static void note(st_align_result *res, const char *fmt, ...)
+void st_align_note(st_align_result *res, const char *fmt, ...)
 {
     size_t len = strlen(res->note);
     va_list ap;
@@ -1203,17 +1200,19 @@ static int within_bounds(const st_transform *full, const st_image *ref,
         return 0;
     big = scale >= 1 ? scale : 1 / scale;
     if (big > opt->max_scale * 1.05) {
-        note(res,
-             "%s found scale %.3f, beyond --max-scale %g (--max-scale %.1f "
-             "would admit it)",
-             what, scale, opt->max_scale, ceil(big * 1.1 * 10) / 10);
+        st_align_note(
+            res,
+            "%s found scale %.3f, beyond --max-scale %g (--max-scale %.1f "
+            "would admit it)",
+            what, scale, opt->max_scale, ceil(big * 1.1 * 10) / 10);
         return 0;
     }
     if (fabs(rot) > opt->max_rotation_deg + 1) {
-        note(res,
-             "%s found rotation %.1f deg, beyond --max-rotation %g "
-             "(--max-rotation %.0f would admit it)",
-             what, rot, opt->max_rotation_deg, fmin(180, ceil(fabs(rot) + 5)));
+        st_align_note(res,
+                      "%s found rotation %.1f deg, beyond --max-rotation %g "
+                      "(--max-rotation %.0f would admit it)",
+                      what, rot, opt->max_rotation_deg,
+                      fmin(180, ceil(fabs(rot) + 5)));
         return 0;
     }
     return 1;
@@ -1325,38 +1324,47 @@ static void judge(st_align_result *res, const st_align_options *opt,
     res->status = ST_ALIGN_OK;
     if (!(res->confidence >= opt->min_confidence)) {
         res->status = ST_ALIGN_LOW_CONFIDENCE;
-        note(res, "confidence %.3f below %g", res->confidence,
-             opt->min_confidence);
+        st_align_note(res, "confidence %.3f below %g", res->confidence,
+                      opt->min_confidence);
     }
     if (!(res->overlap_pct >= MIN_OVERLAP_PCT)) {
         res->status = ST_ALIGN_LOW_CONFIDENCE;
-        note(res, "overlap %.1f%% below %g%%", res->overlap_pct,
-             MIN_OVERLAP_PCT);
+        st_align_note(res, "overlap %.1f%% below %g%%", res->overlap_pct,
+                      MIN_OVERLAP_PCT);
     }
     if (!(isfinite(s) && s <= opt->max_scale * 1.05 &&
           s >= 1 / (opt->max_scale * 1.05) &&
           fabs(res->rotation_deg) <= opt->max_rotation_deg + 1)) {
         res->status = ST_ALIGN_LOW_CONFIDENCE;
         if (!isfinite(s))
-            note(res, "the refined map turns the image over");
+            st_align_note(res, "the refined map turns the image over");
         else
             within_bounds(&res->transform, ref, opt, "refinement", res);
     }
     if (res->residual_tried >= 4 &&
         res->residual_patches < res->residual_tried / 4.0) {
         res->status = ST_ALIGN_LOW_CONFIDENCE;
-        note(res,
-             "only %d of %d patches in the overlap match (the residual "
-             "needs a quarter)",
-             res->residual_patches, res->residual_tried);
+        st_align_note(
+            res,
+            "only %d of %d patches in the overlap match (the residual "
+            "needs a quarter)",
+            res->residual_patches, res->residual_tried);
     }
     if (res->residual_p95_px > opt->max_residual_px) {
         res->status = ST_ALIGN_LOW_CONFIDENCE;
-        note(res, "residual p95 %.2f px above %g px", res->residual_p95_px,
-             opt->max_residual_px);
+        st_align_note(res, "residual p95 %.2f px above %g px",
+                      res->residual_p95_px, opt->max_residual_px);
     }
     if (res->status == ST_ALIGN_OK)
         res->note[0] = 0; /* a bound a rejected candidate ran into */
+}
+
+int st_align_fine_factor(double pixels)
+{
+    int f = 1;
+    while (pixels / ((double)f * f) > FINE_MAX_PIXELS)
+        f++;
+    return f;
 }
 
 #define MAX_LEVELS 12
@@ -1373,8 +1381,7 @@ static int pyramid(const st_image *ref, const st_image *mov, plane *pr,
                       (double)mov->width * mov->height);
     int n = 1;
     *f0 = 1;
-    while (big / ((double)*f0 * *f0) > FINE_MAX_PIXELS)
-        (*f0)++;
+    *f0 = st_align_fine_factor(big);
     *nlev = 1;
     if (luma_plane(ref, *f0, &pr[0]) || luma_plane(mov, *f0, &pm[0]))
         return -1;
@@ -1514,7 +1521,8 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
     res->model = model;
     st_transform_params(&full, (ref->width - 1) / 2.0, (ref->height - 1) / 2.0,
                         &res->dx, &res->dy, &res->rotation_deg, &res->scale);
-    res->overlap_pct = overlap_pct(ref, mov, &full);
+    res->overlap_pct = st_align_overlap(&full, ref->width, ref->height,
+                                        mov->width, mov->height);
     res->iterations = iters;
     judge(res, opt, ref);
     goto done;

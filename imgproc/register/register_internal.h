@@ -1,5 +1,6 @@
 /* skintrack — what the registration files share (align.c, align_features.c,
- * align_fit.c); nothing outside them includes this. */
+ * align_fit.c), and the pieces of align.c that course runs reuse when they
+ * register reduced decodes (track/course_run.c). */
 #ifndef SKINTRACK_ALIGN_INTERNAL_H
 #define SKINTRACK_ALIGN_INTERNAL_H
 
@@ -51,5 +52,17 @@ st_align_model st_fit_select(const st_fmatch *m, int n,
 /* Squared transfer error of a match under t (infinite behind the
  * horizon). */
 double st_fit_error2(const st_transform *t, const st_fmatch *m);
+
+/* The finest pyramid level's block factor for photos of at most `pixels`
+ * pixels: the least f with pixels / f^2 <= 3.2 megapixels (align.c). */
+int st_align_fine_factor(double pixels);
+
+/* The share (%) of the w x h reference's pixels that t maps into a
+ * mw x mh moving photo (every 4th pixel and row above a megapixel). */
+double st_align_overlap(const st_transform *t, int w, int h, int mw, int mh);
+
+/* Appends a sentence to res->note ("; " between sentences; cut at the
+ * note's size). */
+void st_align_note(st_align_result *res, const char *fmt, ...) ST_PRINTF(2, 3);
 
 #endif

@@ -15,7 +15,7 @@
  * threads.
  *
  * Pass 1 need not see the full photo: registration works on a pyramid
- * whose finest level has at most about ALIGN_FINE_PIXELS (align.c), a
+ * whose finest level has at most about 3.2 megapixels (align.c), a
  * box average of the photo by an integer factor f. Where f is a multiple
  * of 2, 4 or 8 (N, the largest), a JPEG is decoded for pass 1 at 1/N by
  * libjpeg's DCT scaling, which skips most of the decoder's work, and the
@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "core/core_internal.h"
+#include "register/register_internal.h"
 #include "track/track_internal.h"
 #include "skintrack/compare.h"
 #include "skintrack/course.h"
@@ -116,17 +117,11 @@ static st_status measure_face(const run *r, size_t i, const st_image *img,
     return s;
 }
 
-/* align.c's FINE_MAX_PIXELS: the finest pyramid level's most pixels */
-#define ALIGN_FINE_PIXELS 3200000.0
-
 /* The reduction for pass 1 of a w x h baseline: the largest of 8, 4, 2
  * that divides align.c's pyramid factor for it, or 1. */
 static int reduction(int w, int h)
 {
-    double px = (double)w * (double)h;
-    int f = 1;
-    while (px / ((double)f * f) > ALIGN_FINE_PIXELS)
-        f++;
+    int f = st_align_fine_factor((double)w * (double)h);
     for (int n = 8; n > 1; n /= 2)
         if (f % n == 0)
             return n;
@@ -154,38 +149,6 @@ static st_status read_reduced(const char *path, const st_read_options *ro,
     return ST_OK;
 }
 
-static void add_note(st_align_result *a, const char *fmt, ...) ST_PRINTF(2, 3);
-static void add_note(st_align_result *a, const char *fmt, ...)
-{
-    size_t len = strlen(a->note);
-    va_list ap;
-    if (len + 3 >= sizeof a->note)
-        return;
-    if (len)
-        strcpy(a->note + len, "; "), len += 2;
-    va_start(ap, fmt);
-    st_vsnprintf_c(a->note + len, sizeof a->note - len, fmt, ap);
-    va_end(ap);
-}
-
-/* The share of the w x h reference's pixels that t maps into the mw x mh
- * moving photo: align.c's overlap_pct (its grid, every 4th pixel above a
- * megapixel, and its bounds), for the full-resolution frames. */
-static double overlap_full(const st_transform *t, int w, int h, int mw, int mh)
-{
-    double in = 0, all = 0;
-    int step = w * h > 1000000 ? 4 : 1;
-    for (int y = 0; y < h; y += step)
-        for (int x = 0; x < w; x += step) {
-            double u, v;
-            all++;
-            if (!st_transform_apply_checked(t, x, y, &u, &v) && u >= -0.5 &&
-                v >= -0.5 && u <= mw - 0.5 && v <= mh - 0.5)
-                in++;
-        }
-    return all > 0 ? 100.0 * in / all : 0;
-}
-
 /* A registration of photos reduced by n, taken to the w x h reference's
  * full-resolution frame (mw x mh: the moving photo's full size), and
  * checked against the residual bound there. */
@@ -199,15 +162,15 @@ static void align_to_full(st_align_result *a, int n, int w, int h, int mw,
     st_transform_compose(&a->transform, &up, &tmp);
     st_transform_params(&a->transform, (w - 1) / 2.0, (h - 1) / 2.0, &a->dx,
                         &a->dy, &a->rotation_deg, &a->scale);
-    a->overlap_pct = overlap_full(&a->transform, w, h, mw, mh);
+    a->overlap_pct = st_align_overlap(&a->transform, w, h, mw, mh);
     a->residual_px *= n;
     a->residual_p95_px *= n;
     if (a->residual_p95_px > max_residual_px) {
         if (a->status == ST_ALIGN_OK)
             a->note[0] = 0;
         a->status = ST_ALIGN_LOW_CONFIDENCE;
-        add_note(a, "residual p95 %.2f px above %g px", a->residual_p95_px,
-                 max_residual_px);
+        st_align_note(a, "residual p95 %.2f px above %g px", a->residual_p95_px,
+                      max_residual_px);
     }
 }
 
