@@ -108,23 +108,26 @@ $(LIB_OBJ) $(CLI_OBJ): | pkgcheck
 
 # Every object depends on the headers it includes (-MMD writes the list
 # beside the object; -MP keeps a deleted header from breaking the build).
+# An object with no list yet (built before the lists existed, or the list
+# lost) depends on the missing file, which the empty rule "makes": so it
+# is compiled again rather than kept with headers it never saw.
 DEPFLAGS = -MMD -MP
 
-$(BUILD)/imgproc/%.o: imgproc/%.c
+$(BUILD)/imgproc/%.o: imgproc/%.c $(BUILD)/imgproc/%.d
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # The program reaches third-party libraries only through libskintrack: cli/
 # is compiled without their include paths.
-$(BUILD)/cli/%.o: cli/%.c
+$(BUILD)/cli/%.o: cli/%.c $(BUILD)/cli/%.d
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/%.d
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.cpp
+$(BUILD)/%.o: %.cpp $(BUILD)/%.d
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) $(DEPFLAGS) -c $< -o $@
 
@@ -155,6 +158,12 @@ FUZZ_LINK    := $(FUZZ_DRIVER)
 endif
 FUZZ_SEEDS   := $(BUILD)/fuzz-seeds
 .SECONDARY: $(FUZZ_DRIVER)
+
+# Named here, after the object lists, so that make does not take them for
+# intermediate files (a missing intermediate file would not rebuild).
+DEPFILES := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
+            $(FUZZ_DRIVER:.o=.d)
+$(DEPFILES): ;
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DRIVER) \
                       $(FUZZ_CLI_OBJ) $(LIB)
@@ -188,7 +197,7 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	    $(shell pkg-config --libs cmocka) $(shell pkg-config --libs fftw3) \
 	    $(LDLIBS_LIB)
 
-$(BUILD)/tests/%.o: tests/%.c tests/%.h
+$(BUILD)/tests/%.o: tests/%.c tests/%.h $(BUILD)/tests/%.d
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
