@@ -76,8 +76,9 @@ st_status st_image_as_float(const st_image *img, const st_image **view,
 #define ST_MEM_HUGE_MIN ((size_t)4 << 20)
 void st_mem_huge(void *p, size_t n);
 /* st_alloc_large: malloc (zero: calloc) for n bytes; from ST_MEM_HUGE_MIN
- * bytes on, 2 MiB-aligned and advised by st_mem_huge before it is first
- * touched (zeroed then). Free with free(); NULL when out of memory. */
+ * bytes on, n rounded up to whole 2 MiB pages, 2 MiB-aligned and advised
+ * by st_mem_huge before it is first touched (zeroed then). Free with
+ * free(); NULL when out of memory. */
 void *st_alloc_large(size_t n, int zero);
 
 /* a * b into *out; returns 0, or -1 if it overflows size_t. */

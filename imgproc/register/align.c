@@ -100,12 +100,20 @@ typedef struct plane {
     float *p;
 } plane;
 
-static int plane_new(plane *p, int w, int h)
+/* A w x h plane, zero-filled when zero is non-zero. */
+static int plane_alloc(plane *p, int w, int h, int zero)
 {
     p->w = w;
     p->h = h;
-    p->p = st_alloc_large((size_t)w * (size_t)h * sizeof(float), 1);
+    p->p = st_alloc_large((size_t)w * (size_t)h * sizeof(float), zero);
     return p->p ? 0 : -1;
+}
+
+/* A w x h plane whose samples are not set: for makers that write every
+ * one (zeroing fresh memory first costs a pass over it). */
+static int plane_new(plane *p, int w, int h)
+{
+    return plane_alloc(p, w, h, 0);
 }
 
 static void plane_free(plane *p)
@@ -142,6 +150,7 @@ static int luma_plane(const st_image *img, int f, plane *out)
     }
     for (int y = 0; y < h; y++) {
         float *o = row(out, y);
+        memset(o, 0, (size_t)w * sizeof *o);
         for (int j = 0; j < f; j++) {
             const float *s = st_image_row(img, 0, y * f + j, w * f, buf);
             for (int x = 0; x < w; x++)
@@ -178,6 +187,7 @@ static int box_plane(const plane *in, int k, plane *out)
         return -1;
     for (int y = 0; y < out->h; y++) {
         float *o = row(out, y);
+        memset(o, 0, (size_t)out->w * sizeof *o);
         for (int j = 0; j < k; j++) {
             const float *a = row(in, y * k + j);
             for (int x = 0; x < out->w; x++)
@@ -672,7 +682,8 @@ static void centred(const plane *r, const plane *m, double rot, double scale,
 static int warp_plane(const plane *m, const st_transform *t, int w, int h,
                       plane *out, plane *weight)
 {
-    if (plane_new(out, w, h) || plane_new(weight, w, h))
+    /* samples outside m stay 0 */
+    if (plane_alloc(out, w, h, 1) || plane_alloc(weight, w, h, 1))
         return -1;
     for (int y = 0; y < h; y++) {
         float *o = row(out, y), *wt = row(weight, y);
