@@ -21,6 +21,7 @@
  * clearly nearer than the second (Lowe's ratio test, 0.8).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,28 @@ static void keyset_free(keyset *k)
     free(k->xy);
     free(k->desc);
     memset(k, 0, sizeof *k);
+}
+
+/* VLFeat's allocations: its scale-space buffers (megabytes each) from
+ * st_alloc_large, like registration's own planes, so they are mapped in
+ * large pages rather than faulted in 4 KB at a time; everything VLFeat
+ * allocates is still released by free(). */
+static void *vl_alloc_malloc(size_t n)
+{
+    return st_alloc_large(n, 0);
+}
+
+static void *vl_alloc_calloc(size_t n, size_t size)
+{
+    size_t bytes;
+    return st_mul_size(n, size, &bytes) ? NULL : st_alloc_large(bytes, 1);
+}
+
+static pthread_once_t vl_alloc_once = PTHREAD_ONCE_INIT;
+
+static void vl_alloc_init(void)
+{
+    vl_set_alloc_func(vl_alloc_malloc, realloc, vl_alloc_calloc, free);
 }
 
 /* |DoG| at a keypoint's integer position in the current octave. */
@@ -195,10 +218,29 @@ static void normalise(const float *p, size_t n, float *img)
         img[i] = (float)((p[i] - mean) * k + 0.5);
 }
 
+/* A SIFT filter for w x h planes: *f itself when it was made for that
+ * size, else a new one in its place; NULL when out of memory. */
+static VlSiftFilt *filter_for(VlSiftFilt **f, int w, int h)
+{
+    if (*f && ((*f)->width != w || (*f)->height != h)) {
+        vl_sift_delete(*f);
+        *f = NULL;
+    }
+    if (!*f && (*f = vl_sift_new(w, h, -1, 3, 0))) {
+        vl_sift_set_peak_thresh(*f, PEAK_THRESH);
+        vl_sift_set_edge_thresh(*f, EDGE_THRESH);
+    }
+    if (*f) /* the gradients it holds are of the last plane's octaves */
+        (*f)->grad_o = (*f)->o_min - 1;
+    return *f;
+}
+
 /* Keypoints of all octaves in one pass over the scale space, each with
  * its descriptors (one per orientation) and response; then the MAX_KEYS
- * strongest keypoints' descriptors are kept. */
-static int detect(const float *p, int w, int h, keyset *out)
+ * strongest keypoints' descriptors are kept. *sf: the SIFT filter, reused
+ * when the last plane had the same size (its buffers are half the
+ * memory touched here). */
+static int detect(const float *p, int w, int h, VlSiftFilt **sf, keyset *out)
 {
     size_t n = (size_t)w * h, nk_kept;
     float *img = malloc(n * sizeof *img);
@@ -210,11 +252,8 @@ static int detect(const float *p, int w, int h, keyset *out)
     if (!img)
         return -1;
     normalise(p, n, img);
-    f = vl_sift_new(w, h, -1, 3, 0);
-    if (!f)
+    if (!(f = filter_for(sf, w, h)))
         goto done;
-    vl_sift_set_peak_thresh(f, PEAK_THRESH);
-    vl_sift_set_edge_thresh(f, EDGE_THRESH);
     for (int o = vl_sift_process_first_octave(f, img); o == VL_ERR_OK;
          o = vl_sift_process_next_octave(f))
         if (octave_descriptors(f, noct++, &fd))
@@ -240,8 +279,6 @@ static int detect(const float *p, int w, int h, keyset *out)
 done:
     if (rc)
         keyset_free(out);
-    if (f)
-        vl_sift_delete(f);
     found_free(&fd);
     free(img);
     return rc;
@@ -252,11 +289,13 @@ int st_features_match(const float *ref, int rw, int rh, const float *mov,
 {
     keyset a = {0}, b = {0};
     VlKDForest *forest = NULL;
+    VlSiftFilt *sf = NULL;
     int rc = -1;
 
     *out = NULL;
     *n = 0;
-    if (detect(ref, rw, rh, &a) || detect(mov, mw, mh, &b))
+    pthread_once(&vl_alloc_once, vl_alloc_init);
+    if (detect(ref, rw, rh, &sf, &a) || detect(mov, mw, mh, &sf, &b))
         goto done;
     if (a.n < 4 || b.n < 4) {
         rc = 0;
@@ -292,6 +331,8 @@ done:
     }
     if (forest)
         vl_kdforest_delete(forest);
+    if (sf)
+        vl_sift_delete(sf);
     keyset_free(&a);
     keyset_free(&b);
     return rc;
