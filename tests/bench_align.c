@@ -12,7 +12,10 @@
  * a shared machine the CPU times are the figures to read, the least of
  * them the steadiest.
  *
- *   bench_align PATH/TO/skintrack
+ *   bench_align PATH/TO/skintrack [DIR]
+ *
+ * With DIR, the pairs are also kept there (2mp_ref.jpg, 2mp_mov.jpg,
+ * 2mp_ks_ref.jpg, ... 12mp_ks_mov.jpg) for A/B runs of two builds.
  */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <stdio.h>
@@ -65,8 +68,29 @@ static double run_cli(const char *prog, const char *ref, const char *mov,
     return tu_now() - t0;
 }
 
+static const char *keep_dir;
+
+/* Copies SRC to keep_dir/TAG_SUFFIX when a folder was given. */
+static void keep(const char *src, const char *tag, const char *suffix)
+{
+    char dst[700];
+    size_t n;
+    uint8_t *buf;
+    FILE *f;
+    if (!keep_dir)
+        return;
+    snprintf(dst, sizeof dst, "%s/%s_%s", keep_dir, tag, suffix);
+    buf = tu_read_file(src, &n);
+    f = fopen(dst, "wb");
+    if (!buf || !f || fwrite(buf, 1, n, f) != n)
+        fprintf(stderr, "bench: cannot keep %s\n", dst);
+    if (f)
+        fclose(f);
+    free(buf);
+}
+
 static void bench_pair(const char *prog, int w, int h, const char *name,
-                       double keystone)
+                       const char *tag, double keystone)
 {
     char ref_path[600], mov_path[600];
     st_image *canvas = ph_canvas(w + w / 3, h + h / 3, 11), *ref, *mov;
@@ -94,6 +118,8 @@ static void bench_pair(const char *prog, int w, int h, const char *name,
     ph_noise(mov, 0.01, 3);
     st_io_write_jpeg(ref_path, ref, 92, NULL);
     st_io_write_jpeg(mov_path, mov, 92, NULL);
+    keep(ref_path, tag, "ref.jpg");
+    keep(mov_path, tag, "mov.jpg");
     st_image_free(canvas);
     st_image_free(ref);
     st_image_free(mov);
@@ -135,15 +161,16 @@ static void bench_pair(const char *prog, int w, int h, const char *name,
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_align PATH/TO/skintrack\n");
+        fprintf(stderr, "usage: bench_align PATH/TO/skintrack [DIR]\n");
         return 2;
     }
+    keep_dir = argc > 2 ? argv[2] : NULL;
     printf("skintrack %s align, JPEG q92 pairs, rotation 4 deg, scale 1.04, "
            "%d runs after a warm-up\n",
            st_version(), RUNS);
-    bench_pair(argv[1], 1600, 1200, "2 MP (1600x1200)", 0);
-    bench_pair(argv[1], 1600, 1200, "2 MP, 4% keystone", 0.04);
-    bench_pair(argv[1], 4032, 3024, "12 MP (4032x3024)", 0);
-    bench_pair(argv[1], 4032, 3024, "12 MP, 4% keystone", 0.04);
+    bench_pair(argv[1], 1600, 1200, "2 MP (1600x1200)", "2mp", 0);
+    bench_pair(argv[1], 1600, 1200, "2 MP, 4% keystone", "2mp_ks", 0.04);
+    bench_pair(argv[1], 4032, 3024, "12 MP (4032x3024)", "12mp", 0);
+    bench_pair(argv[1], 4032, 3024, "12 MP, 4% keystone", "12mp_ks", 0.04);
     return 0;
 }
