@@ -7,6 +7,7 @@
  * into the reference frame, --overlay a checkerboard of the two.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,6 +138,47 @@ static int write_pictures(const job *j, const st_image *ref,
     return rc;
 }
 
+/* With no picture to write, registers on both photos decoded at 1/n
+ * (st_align_reduction of the reference's size): the pyramid registration
+ * works on is then made from the reduced decode. Returns 1 when done (*r
+ * set, or *bad and *err on failure), 0 to decode at full size instead
+ * (not JPEGs of exactly n times the reduced size, no reduction for the
+ * size, or a reference whose header cannot be read: the full read says
+ * why). */
+static int align_reduced(const job *j, st_align_result *r, const char **bad,
+                         st_error *err)
+{
+    st_image *ref = NULL, *mov = NULL;
+    st_image_info info;
+    st_align_options ao = j->align;
+    st_error ignore = {0};
+    int n, w, h, mw, mh, done = 0;
+
+    if (j->aligned_path || j->overlay_path ||
+        st_io_read(j->ref_path, &j->read, NULL, &info, &ignore) ||
+        (n = st_align_reduction(info.width, info.height)) < 2)
+        return 0;
+    if (st_io_read_reduced(j->ref_path, &j->read, n, &ref, &w, &h, err)) {
+        *bad = j->ref_path;
+        return 1;
+    }
+    if (ref &&
+        st_io_read_reduced(j->mov_path, &j->read, n, &mov, &mw, &mh, err)) {
+        *bad = j->mov_path;
+        done = 1;
+    } else if (ref && mov) {
+        ao.max_residual_px = INFINITY; /* checked at full resolution */
+        if (st_align_estimate(ref, mov, &ao, r, err))
+            *bad = j->mov_path;
+        else
+            st_align_to_full(r, n, w, h, mw, mh, j->align.max_residual_px);
+        done = 1;
+    }
+    st_image_free(ref);
+    st_image_free(mov);
+    return done;
+}
+
 /* Reads, aligns, writes the row and pictures; returns the exit status. */
 static int align_pair(st_csv *csv, const job *j)
 {
@@ -144,10 +186,12 @@ static int align_pair(st_csv *csv, const job *j)
     st_image_info ref_info, mov_info;
     st_align_result r;
     st_error err = {0};
-    int status = CLI_EXIT_FAILED;
+    int status = CLI_EXIT_FAILED, reduced;
     const char *bad = NULL;
 
-    if (st_io_read(j->ref_path, &j->read, &ref, &ref_info, &err) != ST_OK)
+    if ((reduced = align_reduced(j, &r, &bad, &err)))
+        ;
+    else if (st_io_read(j->ref_path, &j->read, &ref, &ref_info, &err) != ST_OK)
         bad = j->ref_path;
     else if (st_io_read(j->mov_path, &j->read, &mov, &mov_info, &err) != ST_OK)
         bad = j->mov_path;
@@ -164,7 +208,7 @@ static int align_pair(st_csv *csv, const job *j)
         cli_error("%s: alignment to %s has low confidence: %s", j->mov_path,
                   j->ref_path, r.note);
     status = r.status == ST_ALIGN_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
-    if (write_pictures(j, ref, mov, &mov_info, &r))
+    if (!reduced && write_pictures(j, ref, mov, &mov_info, &r))
         status = CLI_EXIT_FAILED;
 done:
     st_image_free(ref);

@@ -510,6 +510,23 @@ done
 expect_eq "4.3 MP course: residual p95 in full-resolution px, over 0.05 and under 2" 1 \
     "$(col "$tmp/big1.csv" align_residual_p95_px | awk 'NR > 1 && ($1 < 0.05 || $1 > 2) { bad = 1 } END { print !bad }')"
 expect_eq "4.3 MP course: every photo registered ok" "ok" "$(col "$tmp/big1.csv" status | sort -u)"
+# `align` writing no picture registers on the same reduced decode as
+# course's pass 1, so its numbers are the course row's, to the digit; with
+# --overlay it decodes at full size, and the two maps agree within the
+# accuracy both have against the truth (shift within 0.02 px).
+run align --csv "$tmp/al_small.csv" "$tmp/big/2026-01-12.jpg" "$tmp/big/2026-02-09.jpg"
+expect_rc "align of 4.3 MP photos: exits 0" 0
+run align --csv "$tmp/al_full.csv" --overlay "$tmp/al.jpg" "$tmp/big/2026-01-12.jpg" "$tmp/big/2026-02-09.jpg"
+expect_rc "align of 4.3 MP photos with --overlay: exits 0" 0
+for v in align_dx_px align_dy_px align_rotation_deg align_scale \
+    align_residual_p95_px h02 h12; do
+    expect_eq "align of 4.3 MP photos: $v as course's pass 1" \
+        "$(col "$tmp/big1.csv" $v | sed -n 2p)" "$(col "$tmp/al_small.csv" $v)"
+done
+for v in dx_px dy_px; do
+    within "align of 4.3 MP photos: $v from the reduced and the full decode" \
+        "$(col "$tmp/al_small.csv" align_$v)" "$(col "$tmp/al_full.csv" align_$v)" 0.02
+done
 
 # ---- empty folders and usage errors ----
 mkdir "$tmp/empty"

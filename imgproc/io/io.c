@@ -3,6 +3,7 @@
  *   st_read_options_init   default options
  *   st_io_read             path -> upright sRGB image
  *   st_io_read_memory      bytes -> upright sRGB image
+ *   st_io_read_reduced     path -> the image at 1/n, when exactly so
  *   st_io_formats          the table of readable formats
  *   st_io_is_photo_name    whether a name has a readable format's extension
  *   st_io_extension_list   ".jpg .jpeg ..." for messages
@@ -308,4 +309,26 @@ st_status st_io_read(const char *path, const st_read_options *opt,
     s = st_io_read_memory(data, size, opt, out, info, err);
     free(data);
     return s;
+}
+
+st_status st_io_read_reduced(const char *path, const st_read_options *opt,
+                             int n, st_image **out, int *w, int *h,
+                             st_error *err)
+{
+    st_read_options o;
+    st_image_info info;
+    st_status s;
+    if (opt)
+        o = *opt;
+    else
+        st_read_options_init(&o);
+    o.scale_denom = n;
+    if ((s = st_io_read(path, &o, out, &info, err)))
+        return s;
+    *w = info.width, *h = info.height;
+    if ((*out)->width * n != info.width || (*out)->height * n != info.height) {
+        st_image_free(*out);
+        *out = NULL;
+    }
+    return ST_OK;
 }

@@ -5,6 +5,8 @@
  *                           reference -> moving, residual in px
  *   st_align_status_name    "ok" / "low_confidence"
  *   st_align_model_name / _parse
+ *   st_align_reduction      the reduced decode registration can use
+ *   st_align_to_full        a registration of reduced photos at full size
  *
  * Method (docs/align.md has the reasoning behind each constant)
  *  1. Luminance (Rec. 709 weights on the sRGB-encoded samples) of both
@@ -1376,6 +1378,37 @@ int st_align_fine_factor(double pixels)
     while (pixels / ((double)f * f) > FINE_MAX_PIXELS)
         f++;
     return f;
+}
+
+int st_align_reduction(int width, int height)
+{
+    int f = st_align_fine_factor((double)width * (double)height);
+    for (int n = 8; n > 1; n /= 2)
+        if (f % n == 0)
+            return n;
+    return 1;
+}
+
+void st_align_to_full(st_align_result *a, int n, int w, int h, int mw, int mh,
+                      double max_residual_px)
+{
+    double k = (n - 1) / 2.0;
+    st_transform up = {{n, 0, k, 0, n, k}}, down, tmp;
+    st_transform_invert(&up, &down);
+    st_transform_compose(&tmp, &a->transform, &down);
+    st_transform_compose(&a->transform, &up, &tmp);
+    st_transform_params(&a->transform, (w - 1) / 2.0, (h - 1) / 2.0, &a->dx,
+                        &a->dy, &a->rotation_deg, &a->scale);
+    a->overlap_pct = st_align_overlap(&a->transform, w, h, mw, mh);
+    a->residual_px *= n;
+    a->residual_p95_px *= n;
+    if (a->residual_p95_px > max_residual_px) {
+        if (a->status == ST_ALIGN_OK)
+            a->note[0] = 0;
+        a->status = ST_ALIGN_LOW_CONFIDENCE;
+        st_align_note(a, "residual p95 %.2f px above %g px", a->residual_p95_px,
+                      max_residual_px);
+    }
 }
 
 #define MAX_LEVELS 12

@@ -117,63 +117,6 @@ static st_status measure_face(const run *r, size_t i, const st_image *img,
     return s;
 }
 
-/* The reduction for pass 1 of a w x h baseline: the largest of 8, 4, 2
- * that divides align.c's pyramid factor for it, or 1. */
-static int reduction(int w, int h)
-{
-    int f = st_align_fine_factor((double)w * (double)h);
-    for (int n = 8; n > 1; n /= 2)
-        if (f % n == 0)
-            return n;
-    return 1;
-}
-
-/* Reads path at 1/n (n > 1) into *out, or sets *out NULL when it is not
- * exactly n times smaller (not a JPEG, or a side not a multiple of n);
- * *w, *h: the full size. */
-static st_status read_reduced(const char *path, const st_read_options *ro,
-                              int n, st_image **out, int *w, int *h,
-                              st_error *err)
-{
-    st_read_options o = *ro;
-    st_image_info info;
-    st_status s;
-    o.scale_denom = n;
-    if ((s = st_io_read(path, &o, out, &info, err)))
-        return s;
-    *w = info.width, *h = info.height;
-    if ((*out)->width * n != info.width || (*out)->height * n != info.height) {
-        st_image_free(*out);
-        *out = NULL;
-    }
-    return ST_OK;
-}
-
-/* A registration of photos reduced by n, taken to the w x h reference's
- * full-resolution frame (mw x mh: the moving photo's full size), and
- * checked against the residual bound there. */
-static void align_to_full(st_align_result *a, int n, int w, int h, int mw,
-                          int mh, double max_residual_px)
-{
-    double k = (n - 1) / 2.0;
-    st_transform up = {{n, 0, k, 0, n, k}}, down, tmp;
-    st_transform_invert(&up, &down);
-    st_transform_compose(&tmp, &a->transform, &down);
-    st_transform_compose(&a->transform, &up, &tmp);
-    st_transform_params(&a->transform, (w - 1) / 2.0, (h - 1) / 2.0, &a->dx,
-                        &a->dy, &a->rotation_deg, &a->scale);
-    a->overlap_pct = st_align_overlap(&a->transform, w, h, mw, mh);
-    a->residual_px *= n;
-    a->residual_p95_px *= n;
-    if (a->residual_p95_px > max_residual_px) {
-        if (a->status == ST_ALIGN_OK)
-            a->note[0] = 0;
-        a->status = ST_ALIGN_LOW_CONFIDENCE;
-        st_align_note(a, "residual p95 %.2f px above %g px", a->residual_p95_px,
-                      max_residual_px);
-    }
-}
-
 /* Registers photo i to the baseline: on the reduced decode when there is
  * one, else at full size; *w, *h: the photo's full size. */
 static st_status register_photo(const run *r, size_t i, st_align_result *a,
@@ -184,14 +127,14 @@ static st_status register_photo(const run *r, size_t i, st_align_result *a,
     st_status s = ST_OK;
 
     if (r->base_small &&
-        (s = read_reduced(r->paths[i], &r->opt->read, r->reduce, &img, w, h,
-                          err)) == ST_OK &&
+        (s = st_io_read_reduced(r->paths[i], &r->opt->read, r->reduce, &img, w,
+                                h, err)) == ST_OK &&
         img) {
         ao.max_residual_px = INFINITY; /* checked at full resolution */
         s = st_align_estimate(r->base_small, img, &ao, a, err);
         if (s == ST_OK)
-            align_to_full(a, r->reduce, r->base->width, r->base->height, *w, *h,
-                          r->opt->align.max_residual_px);
+            st_align_to_full(a, r->reduce, r->base->width, r->base->height, *w,
+                             *h, r->opt->align.max_residual_px);
     } else if (s == ST_OK && (s = st_io_read(r->paths[i], &r->opt->read, &img,
                                              NULL, err)) == ST_OK) {
         *w = img->width, *h = img->height;
@@ -331,12 +274,12 @@ st_status st_course_measure(const char *const *paths, size_t n, size_t baseline,
     if (s == ST_OK && opt->reference)
         s = opt->reference(opt->reference_ctx, r.base, &r.reference, &cause);
     if (s == ST_OK && n > 1 &&
-        (r.reduce = reduction(r.base->width, r.base->height)) > 1) {
+        (r.reduce = st_align_reduction(r.base->width, r.base->height)) > 1) {
         /* failing here, pass 1 decodes at full size */
         st_error ignore = {0};
         int w, h;
-        if (read_reduced(paths[baseline], &opt->read, r.reduce, &r.base_small,
-                         &w, &h, &ignore))
+        if (st_io_read_reduced(paths[baseline], &opt->read, r.reduce,
+                               &r.base_small, &w, &h, &ignore))
             r.base_small = NULL;
     }
     if (s) {

@@ -102,6 +102,22 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
                             const st_align_options *opt, st_align_result *res,
                             st_error *err);
 
+/* Registration of large photos from a reduced decode. Registration only
+ * reads a pyramid whose finest level is the photo averaged f x f (at most
+ * about 3.2 megapixels); st_align_reduction gives, for a width x height
+ * reference, the largest of 8, 4, 2 that divides f, or 1. Photos decoded
+ * at 1/n of that (st_read_options.scale_denom, st_io_read_reduced) are
+ * registered at the same level scale; st_align_to_full then takes the
+ * result of st_align_estimate on them (run with max_residual_px INFINITY)
+ * to the full-resolution frames (w x h: the reference's full size, mw x
+ * mh: the moving photo's): the map conjugated by the reduction (pixel j
+ * of the reduced photo is centred on n j + (n - 1) / 2), the similarity
+ * and overlap recomputed, the residual times n and checked against
+ * max_residual_px (low_confidence above it, with its note alone). */
+int st_align_reduction(int width, int height);
+void st_align_to_full(st_align_result *res, int n, int w, int h, int mw, int mh,
+                      double max_residual_px);
+
 /* "ok" or "low_confidence". */
 const char *st_align_status_name(st_align_status status);
 

@@ -158,6 +158,15 @@ st_status st_io_read_memory(const void *data, size_t size,
 st_status st_io_read(const char *path, const st_read_options *opt,
                      st_image **out, st_image_info *info, st_error *err);
 
+/* Reads path as st_io_read, at 1/n (n = 2, 4 or 8: scale_denom) into
+ * *out; *w, *h: the full (upright) size. When the result is not exactly
+ * n times smaller than the full size (not a JPEG, or a side not a
+ * multiple of n), *out is NULL and the call still succeeds: read the
+ * photo at full size instead. */
+st_status st_io_read_reduced(const char *path, const st_read_options *opt,
+                             int n, st_image **out, int *w, int *h,
+                             st_error *err);
+
 /* Largest file st_io_read loads (bytes). */
 #define ST_IO_MAX_FILE_BYTES ((uint64_t)1 << 31)
 
