@@ -82,8 +82,8 @@ static int cli_map(const char *prog, const char *ref, const char *mov,
     if (!(p = popen(cmd, "r")))
         return -1;
     if (fgets(line, sizeof line, p) && fgets(line, sizeof line, p))
-        for (f = strtok(line, ","); f; f = strtok(NULL, ","), col++)
-            if (col >= 13 && col < 21) {
+        for (f = line; f; f = strchr(f, ','), f = f ? f + 1 : f, col++)
+            if (col >= 13 && col < 21) { /* (empty fields count) */
                 t->m[col - 13] = strtod(f, NULL);
                 got++;
             }
