@@ -21,7 +21,6 @@
  * clearly nearer than the second (Lowe's ratio test, 0.8).
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,28 +61,6 @@ static void keyset_free(keyset *k)
     free(k->xy);
     free(k->desc);
     memset(k, 0, sizeof *k);
-}
-
-/* VLFeat's allocations: its scale-space buffers (megabytes each) from
- * st_alloc_large, like registration's own planes, so they are mapped in
- * large pages rather than faulted in 4 KB at a time; everything VLFeat
- * allocates is still released by free(). */
-static void *vl_alloc_malloc(size_t n)
-{
-    return st_alloc_large(n, 0);
-}
-
-static void *vl_alloc_calloc(size_t n, size_t size)
-{
-    size_t bytes;
-    return st_mul_size(n, size, &bytes) ? NULL : st_alloc_large(bytes, 1);
-}
-
-static pthread_once_t vl_alloc_once = PTHREAD_ONCE_INIT;
-
-static void vl_alloc_init(void)
-{
-    vl_set_alloc_func(vl_alloc_malloc, realloc, vl_alloc_calloc, free);
 }
 
 /* |DoG| at a keypoint's integer position in the current octave. */
@@ -294,7 +271,6 @@ int st_features_match(const float *ref, int rw, int rh, const float *mov,
 
     *out = NULL;
     *n = 0;
-    pthread_once(&vl_alloc_once, vl_alloc_init);
     if (detect(ref, rw, rh, &sf, &a) || detect(mov, mw, mh, &sf, &b))
         goto done;
     if (a.n < 4 || b.n < 4) {
