@@ -22,9 +22,8 @@
 #include "skintrack/color.h"
 
 float st_srgb_lut[ST_SRGB_LUT_N + 2];
-/* linear light of each byte of an 8-bit image: the fast decode of
- * byte / 255.0f, the value its float form holds, so both agree bit for bit */
-static float lin8[256];
+float st_srgb_lin8[256];
+#define lin8 st_srgb_lin8
 
 static void make_tables(void)
 {
@@ -236,6 +235,27 @@ void st_lab_rows_free(st_lab_rows *c)
     c->buf = NULL;
 }
 
+/* L*, a*, b* from the rows of f(X), f(Y), f(Z); 0 where m is 0. Each
+ * output is its own branch-free loop, so all three vectorise. */
+static void lab_out_masked(float *restrict L, float *restrict A,
+                           float *restrict B, const float *restrict fx,
+                           const float *restrict fy, const float *restrict fz,
+                           const uint8_t *restrict m, int n)
+{
+    for (int k = 0; k < n; k++) {
+        float v = 116.0f * fy[k] - 16.0f;
+        L[k] = m[k] ? v : 0.0f;
+    }
+    for (int k = 0; k < n; k++) {
+        float v = 500.0f * (fx[k] - fy[k]);
+        A[k] = m[k] ? v : 0.0f;
+    }
+    for (int k = 0; k < n; k++) {
+        float v = 200.0f * (fy[k] - fz[k]);
+        B[k] = m[k] ? v : 0.0f;
+    }
+}
+
 void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
 {
     const st_image *img = c->img;
@@ -275,12 +295,14 @@ void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
     /* CIE 15 f() on all three rows at once (vectorises) */
     for (int k = 0; k < 3 * nx; k++)
         c->buf[k] = lab_f_fast(c->buf[k]);
-    for (int k = 0; k < nx; k++) {
-        int in = !m || m[x0 + k];
-        L[k] = in ? 116.0f * by[k] - 16.0f : 0.0f;
-        A[k] = in ? 500.0f * (bx[k] - by[k]) : 0.0f;
-        B[k] = in ? 200.0f * (by[k] - bz[k]) : 0.0f;
-    }
+    if (m)
+        lab_out_masked(L, A, B, bx, by, bz, m + x0, nx);
+    else
+        for (int k = 0; k < nx; k++) {
+            L[k] = 116.0f * by[k] - 16.0f;
+            A[k] = 500.0f * (bx[k] - by[k]);
+            B[k] = 200.0f * (by[k] - bz[k]);
+        }
     for (int k = 0; k < 3; k++)
         c->lin[k] += sr * c->corr[3 * k] + sg * c->corr[3 * k + 1] +
                      sb * c->corr[3 * k + 2];

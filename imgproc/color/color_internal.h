@@ -24,6 +24,10 @@
  * read; it is idempotent and thread-safe. */
 #define ST_SRGB_LUT_N 4096
 extern float st_srgb_lut[ST_SRGB_LUT_N + 2];
+/* linear light of each byte of an 8-bit image: st_srgb_linear_fast of
+ * byte / 255.0f, the value its float form holds, so both agree bit for
+ * bit (filled by st_color_tables_init) */
+extern float st_srgb_lin8[256];
 void st_color_tables_init(void);
 
 static inline float st_srgb_linear_fast(float v)
