@@ -13,6 +13,7 @@
  * not.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,48 @@ const char *st_calibration_name(st_calibration c)
 
 #define CLIP_LEVEL 0.998f /* encoded: a clipped sample */
 
+/* The shades-of-grey sums of one pixel's linear channels v (clip: one
+ * of them is clipped), see scene_light. */
+typedef struct light_sums {
+    double s[3];
+    size_t n, rn, rclip;
+} light_sums;
+
+static inline void light_add(light_sums *ls, const float v[3], int clip,
+                             int in_region)
+{
+    if (in_region)
+        ls->rn++, ls->rclip += (size_t)clip;
+    if (clip)
+        return;
+    for (int c = 0; c < 3; c++) {
+        double v2 = (double)v[c] * (double)v[c];
+        ls->s[c] += v2 * v2 * v2;
+    }
+    ls->n++;
+}
+
+/* Every second pixel of every second row of an 8-bit image: the bytes
+ * straight through st_srgb_lin8 (the values the float route gives). */
+static void light_rows8(const st_image *img, const st_region *reg,
+                        light_sums *ls)
+{
+    int cc = st_image_color_channels(img), ch = img->channels;
+    uint8_t clip8 = 255; /* the first byte whose value is CLIP_LEVEL or more */
+    while (clip8 > 0 && (float)(clip8 - 1) / 255.0f >= CLIP_LEVEL)
+        clip8--;
+    for (int y = 0; y < img->height; y += 2) {
+        const uint8_t *p = st_image_pixel8(img, 0, y);
+        const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
+        for (int x = 0; x < img->width; x += 2) {
+            const uint8_t *q = p + (size_t)x * (size_t)ch;
+            uint8_t r = q[0], g = q[cc == 3 ? 1 : 0], b = q[cc == 3 ? 2 : 0];
+            float v[3] = {st_srgb_lin8[r], st_srgb_lin8[g], st_srgb_lin8[b]};
+            light_add(ls, v, r >= clip8 || g >= clip8 || b >= clip8, m[x]);
+        }
+    }
+}
+
 /* The light of the whole photo by shades of grey (Finlayson and Trezzi
  * 2004: the Minkowski p-norm of each linear channel, p = 6) over every
  * second pixel that has no clipped channel, and the share of region
@@ -39,32 +82,28 @@ static void scene_light(const st_image *img, const st_region *reg,
                         double light[3], double *skin_clip_pct, float *buf)
 {
     int cc = st_image_color_channels(img), ch = img->channels;
-    double s[3] = {0, 0, 0};
-    size_t n = 0, rn = 0, rclip = 0;
+    light_sums ls = {{0, 0, 0}, 0, 0, 0};
+    double *s = ls.s;
+    size_t n, rn, rclip;
     st_color_tables_init();
-    for (int y = 0; y < img->height; y += 2) {
+    if (!img->data)
+        light_rows8(img, reg, &ls);
+    for (int y = 0; img->data && y < img->height; y += 2) {
         const float *p = st_image_row(img, 0, y, img->width, buf);
         const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width;
         for (int x = 0; x < img->width; x += 2) {
             const float *q = p + (size_t)x * (size_t)ch;
             int clip = 0;
-            double v[3];
+            float v[3];
             for (int c = 0; c < 3; c++) {
                 float e = q[cc == 3 ? c : 0];
                 clip |= e >= CLIP_LEVEL;
                 v[c] = st_srgb_linear_fast(e);
             }
-            if (m[x])
-                rn++, rclip += clip;
-            if (clip)
-                continue;
-            for (int c = 0; c < 3; c++) {
-                double v2 = v[c] * v[c];
-                s[c] += v2 * v2 * v2;
-            }
-            n++;
+            light_add(&ls, v, clip, m[x]);
         }
     }
+    n = ls.n, rn = ls.rn, rclip = ls.rclip;
     for (int c = 0; c < 3; c++)
         light[c] = n ? pow(s[c] / (double)n, 1.0 / 6) : NAN;
     *skin_clip_pct = rn ? 100.0 * (double)rclip / (double)rn : NAN;
@@ -329,6 +368,61 @@ static st_status relative(const st_image *img, const st_region *reg,
     return ST_OK;
 }
 
+/* The texture of a photo, on a thread of its own while the pores use the
+ * others: both only read the normalised L*, so the numbers are the same
+ * as one after the other. */
+typedef struct texture_job {
+    const st_l_plane *lab;
+    const st_region *reg;
+    double px_per_mm, px_scale, seconds;
+    st_texture *out;
+    st_error err;
+    st_status s;
+} texture_job;
+
+static void *texture_thread(void *arg)
+{
+    texture_job *j = arg;
+    double t0 = st_timing_clock();
+    j->s = st_texture_measure(j->lab, j->reg, j->px_per_mm, j->px_scale, j->out,
+                              &j->err);
+    j->seconds = st_timing_clock() - t0;
+    return NULL;
+}
+
+/* Pores, then texture; with two or more jobs the texture runs beside the
+ * pores (a thread of its own; the pores keep their jobs). A pore failure
+ * is reported before a texture one, as in the sequential order. */
+static st_status pores_and_texture(const st_l_plane *lab, const st_region *reg,
+                                   const st_metrics_options *opt,
+                                   st_metrics *out, st_error *err)
+{
+    texture_job j;
+    pthread_t th;
+    int threaded = 0;
+    double t0 = st_timing_clock();
+    st_status s;
+
+    memset(&j, 0, sizeof j);
+    j.lab = lab, j.reg = reg, j.out = &out->texture;
+    j.px_per_mm = opt->px_per_mm * opt->px_scale, j.px_scale = opt->px_scale;
+    if (opt->pores.jobs >= 2)
+        threaded = pthread_create(&th, NULL, texture_thread, &j) == 0;
+    s = st_pores_detect(lab, reg, &opt->pores, &out->pores, err);
+    st_timing_add(opt->timing, ST_STAGE_PORES, t0);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (s == ST_OK)
+        texture_thread(&j);
+    if (s)
+        return s;
+    if (opt->timing)
+        opt->timing->seconds[ST_STAGE_TEXTURE] += j.seconds;
+    if (j.s && err)
+        *err = j.err;
+    return j.s;
+}
+
 st_status st_metrics_measure(const st_image *img, const st_region *reg,
                              const st_metrics_options *opt_in, st_metrics *out,
                              st_error *err)
@@ -403,14 +497,8 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
      * in place); photo L* ST_METRICS_CLIP_L and above is clipped or a
      * highlight: the pores leave it out (in the normalised plane's units) */
     opt.pores.highlight_l = y_to_l(k * l_to_y(ST_METRICS_CLIP_L));
-    t0 = st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
-    if ((s = st_pores_detect(lab, reg, &opt.pores, &out->pores, err)))
-        goto done;
-    t0 = st_timing_add(opt.timing, ST_STAGE_PORES, t0);
-    if ((s = st_texture_measure(lab, reg, opt.px_per_mm * opt.px_scale,
-                                opt.px_scale, &out->texture, err)))
-        goto done;
-    st_timing_add(opt.timing, ST_STAGE_TEXTURE, t0);
+    st_timing_add(opt.timing, ST_STAGE_COLOUR, t0);
+    s = pores_and_texture(lab, reg, &opt, out, err);
 done:
     if (s)
         st_metrics_clear(out);
