@@ -175,15 +175,30 @@ static double y_to_l(double Y)
     return Y > 216.0 / 24389 ? 116 * cbrt(Y) - 16 : Y * (24389.0 / 27);
 }
 
-/* sum += Y of each region pixel's L* in a row of n (the luminance behind
- * L*, added one pixel at a time in x order). */
-static void luminance_add(double *sum, const float *L, const uint8_t *m, int n)
+/* One row's region sums for the colour sweep: L*, a* and b* of the row
+ * (what st_tone_row_sum gives each) and the region's pixel count; and
+ * *lum += Y of each region pixel's L* (the luminance behind L*, carried
+ * from row to row). Every sum is added one pixel at a time in x order as
+ * before, but all in one loop, so their chains of additions overlap
+ * instead of running one after the other. */
+typedef struct row_sums {
+    double l, a, b;
+    size_t n;
+} row_sums;
+
+static row_sums colour_row_sums(const float *L, const float *A, const float *B,
+                                const uint8_t *m, int n, double *lum)
 {
-    double s = *sum;
+    row_sums r = {0, 0, 0, 0};
+    double s = *lum;
     for (int x = 0; x < n; x++)
-        if (m[x])
+        if (m[x]) {
+            r.l += L[x], r.a += A[x], r.b += B[x];
             s += l_to_y(L[x]);
-    *sum = s;
+            r.n++;
+        }
+    *lum = s;
+    return r;
 }
 
 /* The luminance factor k that takes the region's mean luminance (lsum /
@@ -210,6 +225,17 @@ static void l_scale_init(l_scale *ls, double lsum, size_t count)
 
 static void l_scale_row(const l_scale *ls, float *L, const uint8_t *m, int n)
 {
+    const float ck = ls->ck, lo = ls->lo;
+    size_t slow = 0;
+    for (int x = 0; x < n; x++)
+        slow += (m[x] != 0) & !(L[x] > lo);
+    if (!slow) { /* the usual row: every region pixel on the fast path */
+        for (int x = 0; x < n; x++) {
+            float v = ck * (L[x] + 16.0f) - 16.0f;
+            L[x] = m[x] ? v : 0.0f;
+        }
+        return;
+    }
     for (int x = 0; x < n; x++) {
         float v = L[x];
         if (!m[x])
@@ -219,6 +245,23 @@ static void l_scale_row(const l_scale *ls, float *L, const uint8_t *m, int n)
         else
             L[x] = (float)y_to_l(ls->k * l_to_y(v));
     }
+}
+
+/* Zeroes the w x h plane p outside the box [x0, x1) x [y0, y1), which the
+ * caller writes in full: the plane is touched once, not zeroed first. */
+static void zero_outside(float *p, int w, int h, int x0, int y0, int x1, int y1)
+{
+    size_t W = (size_t)w;
+    if (y0 >= y1) {
+        memset(p, 0, W * (size_t)h * sizeof *p);
+        return;
+    }
+    memset(p, 0, W * (size_t)y0 * sizeof *p);
+    for (int y = y0; y < y1; y++) {
+        memset(p + (size_t)y * W, 0, (size_t)x0 * sizeof *p);
+        memset(p + (size_t)y * W + x1, 0, (size_t)(w - x1) * sizeof *p);
+    }
+    memset(p + (size_t)y1 * W, 0, W * (size_t)(h - y1) * sizeof *p);
 }
 
 /* CIELAB, redness, tone and the luminance in one sweep over the rows: a*
@@ -252,19 +295,22 @@ static st_status colour(const st_image *img, const st_region *reg,
     A = malloc((size_t)(c.x1 - c.x0) * sizeof *A);
     B = malloc((size_t)(c.x1 - c.x0) * sizeof *B);
     if (lab)
-        lab->L = st_alloc_large(n * sizeof *lab->L, 1);
+        lab->L = st_alloc_large(n * sizeof *lab->L, 0);
     if (!lab || !lab->L || !A || !B) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
         goto done;
     }
     lab->width = img->width, lab->height = img->height;
+    zero_outside(lab->L, img->width, img->height, c.x0, c.y0, c.x1, c.y1);
     st_tone_acc_init(&ta, reg);
     for (int y = c.y0; y < c.y1; y++) {
         size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
+        row_sums r;
         st_lab_rows_convert(&c, y, lab->L + i, A, B);
-        st_red_stream_row(rs, A);
-        st_tone_acc_row(&ta, y, lab->L + i, B);
-        luminance_add(&lsum, lab->L + i, reg->mask + i, c.x1 - c.x0);
+        r = colour_row_sums(lab->L + i, A, B, reg->mask + i, c.x1 - c.x0,
+                            &lsum);
+        st_red_stream_row_summed(rs, A, r.a);
+        st_tone_acc_row_summed(&ta, y, lab->L + i, r.l, r.b, r.n);
     }
     st_lab_rows_means(&c, lab->linear_mean);
     st_red_stream_end(rs, lab->linear_mean, red);
