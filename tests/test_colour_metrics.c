@@ -264,7 +264,8 @@ static void test_a_star_shift(void **state)
  * rows without the a* and b* planes; its numbers must be those of the
  * planes, bit for bit: a region with holes whose box leaves a margin on
  * every side (the red count runs on the box only), red blotches above the
- * threshold, grey-world gains, float and 8-bit images. */
+ * threshold, grey-world gains, float and 8-bit images, one job and two
+ * (the rows converted on a thread of their own). */
 static void same_double(double a, double b)
 {
     assert_true((isnan(a) && isnan(b)) || a == b);
@@ -306,8 +307,8 @@ static void test_metrics_colour_one_pass(void **state)
     st_region_update(reg);
     assert_true(reg->x0 > 0 && reg->y0 > 0 && reg->x1 < 240 && reg->y1 < 180);
 
-    for (int k = 0; k < 2; k++) {
-        const st_image *im = k ? img8 : img;
+    for (int k = 0; k < 4; k++) { /* float, 8-bit; one job, then two */
+        const st_image *im = k & 1 ? img8 : img;
         st_metrics_options opt;
         st_metrics m;
         st_lab_planes *lab;
@@ -315,6 +316,7 @@ static void test_metrics_colour_one_pass(void **state)
         st_tone t;
         st_metrics_options_init(&opt);
         opt.white_balance.mode = ST_WB_GRAYWORLD;
+        opt.pores.jobs = 1 + k / 2;
         assert_int_equal(st_metrics_measure(im, reg, &opt, &m, &err), ST_OK);
         assert_true(m.wb_gains[0] != 1.0);
         lab = planes(im, reg, m.wb_gains);

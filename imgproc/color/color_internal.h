@@ -132,6 +132,12 @@ void st_tone_acc_row_summed(st_tone_acc *t, int y, const float *L, double l_sum,
                             double b_sum, size_t count);
 void st_tone_acc_fit(st_tone_acc *t);
 void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L);
+/* st_tone_acc_residual_row in two halves: the row's residual sums into
+ * part (reads t only: rows may go to threads), then adding them (in y
+ * order, for the same numbers). */
+void st_tone_acc_residual_sums(const st_tone_acc *t, int y, const float *L,
+                               double part[3]);
+void st_tone_acc_residual_add(st_tone_acc *t, const double part[3]);
 void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3], st_tone *out);
 double st_tone_row_sum(const float *v, const uint8_t *m, int n);
 

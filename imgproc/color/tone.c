@@ -107,6 +107,19 @@ void st_tone_acc_fit(st_tone_acc *t)
 
 void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L)
 {
+    double part[3];
+    st_tone_acc_residual_sums(t, y, L, part);
+    st_tone_acc_residual_add(t, part);
+}
+
+void st_tone_acc_residual_add(st_tone_acc *t, const double part[3])
+{
+    t->sum += part[0], t->sum2 += part[1], t->n += part[2];
+}
+
+void st_tone_acc_residual_sums(const st_tone_acc *t, int y, const float *L,
+                               double part[3])
+{
     const st_region *reg = t->reg;
     const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width + reg->x0;
     const double *c = t->c;
@@ -124,7 +137,7 @@ void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L)
         rs2 += r * r;
         rn++;
     }
-    t->sum += rs, t->sum2 += rs2, t->n += rn;
+    part[0] = rs, part[1] = rs2, part[2] = rn;
 }
 
 double st_tone_row_sum(const float *v, const uint8_t *m, int n)

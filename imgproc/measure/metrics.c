@@ -264,73 +264,179 @@ static void zero_outside(float *p, int w, int h, int x0, int y0, int x1, int y1)
     memset(p + (size_t)y1 * W, 0, W * (size_t)(h - y1) * sizeof *p);
 }
 
+/* The colour sweep's state. The first sweep over the rows converts each
+ * row (L* into the plane, a* and b* into a ring of RING rows) and then
+ * adds it to the sums, in row order; with two or more jobs the
+ * conversion runs on a thread of its own, a few rows ahead of the sums
+ * (each side does exactly what it did alone, in the same order, so the
+ * numbers are the same). The second sweep takes the tone residuals and
+ * rescales L*, rows in any order on any thread: each row's residual sums
+ * are kept apart and added in row order after. */
+#define RING        32
+#define SWEEP2_ROWS 64
+typedef struct sweep {
+    st_lab_rows c;
+    const st_region *reg;
+    st_red_stream *rs;
+    st_tone_acc ta;
+    l_scale ls;
+    float *L, *A, *B; /* the plane; a* and b* rings of RING rows */
+    double (*part)[3];
+    double lsum;
+    size_t W;
+    int bw, jobs;
+    pthread_mutex_t lock;
+    pthread_cond_t moved;
+    int converted, summed; /* rows (from c.y0) */
+} sweep;
+
+static void sweep_convert(sweep *w, int k)
+{
+    size_t i = (size_t)(w->c.y0 + k) * w->W + (size_t)w->c.x0;
+    size_t r = (size_t)(k % RING) * (size_t)w->bw;
+    st_lab_rows_convert(&w->c, w->c.y0 + k, w->L + i, w->A + r, w->B + r);
+}
+
+static void sweep_sum(sweep *w, int k)
+{
+    int y = w->c.y0 + k;
+    size_t i = (size_t)y * w->W + (size_t)w->c.x0;
+    size_t r = (size_t)(k % RING) * (size_t)w->bw;
+    row_sums s = colour_row_sums(w->L + i, w->A + r, w->B + r, w->reg->mask + i,
+                                 w->bw, &w->lsum);
+    st_red_stream_row_summed(w->rs, w->A + r, s.a);
+    st_tone_acc_row_summed(&w->ta, y, w->L + i, s.l, s.b, s.n);
+}
+
+/* Waits until *v (under w->lock) satisfies v >= want. */
+static void sweep_wait(sweep *w, const int *v, int want)
+{
+    pthread_mutex_lock(&w->lock);
+    while (*v < want)
+        pthread_cond_wait(&w->moved, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void sweep_post(sweep *w, int *v, int value)
+{
+    pthread_mutex_lock(&w->lock);
+    *v = value;
+    pthread_cond_broadcast(&w->moved);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void *convert_thread(void *arg)
+{
+    sweep *w = arg;
+    for (int k = 0; k < w->c.y1 - w->c.y0; k++) {
+        sweep_wait(w, &w->summed, k - RING + 1); /* its ring row is free */
+        sweep_convert(w, k);
+        sweep_post(w, &w->converted, k + 1);
+    }
+    return NULL;
+}
+
+static void sweep1(sweep *w)
+{
+    int n = w->c.y1 - w->c.y0;
+    pthread_t th;
+    if (w->jobs >= 2 && pthread_create(&th, NULL, convert_thread, w) == 0) {
+        for (int k = 0; k < n; k++) {
+            sweep_wait(w, &w->converted, k + 1);
+            sweep_sum(w, k);
+            sweep_post(w, &w->summed, k + 1);
+        }
+        pthread_join(th, NULL);
+        return;
+    }
+    for (int k = 0; k < n; k++) {
+        sweep_convert(w, k);
+        sweep_sum(w, k);
+    }
+}
+
+static void sweep2_rows(void *ctx, size_t b)
+{
+    sweep *w = ctx;
+    int y0 = w->c.y0 + (int)b * SWEEP2_ROWS;
+    int y1 = y0 + SWEEP2_ROWS < w->c.y1 ? y0 + SWEEP2_ROWS : w->c.y1;
+    for (int y = y0; y < y1; y++) {
+        size_t i = (size_t)y * w->W + (size_t)w->c.x0;
+        st_tone_acc_residual_sums(&w->ta, y, w->L + i, w->part[y - w->c.y0]);
+        l_scale_row(&w->ls, w->L + i, w->reg->mask + i, w->bw);
+    }
+}
+
+static void sweep2(sweep *w)
+{
+    int n = w->c.y1 - w->c.y0;
+    st_pool_run(w->jobs, ((size_t)n + SWEEP2_ROWS - 1) / SWEEP2_ROWS,
+                sweep2_rows, w);
+    for (int k = 0; k < n; k++)
+        st_tone_acc_residual_add(&w->ta, w->part[k]);
+}
+
 /* CIELAB, redness, tone and the luminance in one sweep over the rows: a*
  * and b* of a row go straight to the redness stream and the tone sums, so
  * only the L* plane is made (an st_l_plane); then one more
  * over L* for the tone's residuals, which rescales each row after reading
  * it (l_scale). The same numbers, bit for bit, as st_lab_planes_new,
- * st_redness_measure and st_tone_measure and then rescaling the plane.
- * *k: the luminance factor. */
+ * st_redness_measure and st_tone_measure and then rescaling the plane,
+ * for any jobs. *k: the luminance factor. */
 static st_status colour(const st_image *img, const st_region *reg,
-                        const double corr[9], double red_threshold,
+                        const double corr[9], double red_threshold, int jobs,
                         st_l_plane **out, st_redness *red, st_tone *tone,
                         double *k, st_error *err)
 {
     size_t n = (size_t)img->width * (size_t)img->height;
-    st_lab_rows c;
-    st_red_stream *rs = NULL;
     st_l_plane *lab = NULL;
-    st_tone_acc ta;
-    l_scale ls;
-    float *A = NULL, *B = NULL;
-    double lsum = 0;
+    sweep w;
     st_status s;
 
     *out = NULL;
-    if ((s = st_lab_rows_init(&c, img, reg, corr, err)))
+    memset(&w, 0, sizeof w);
+    if ((s = st_lab_rows_init(&w.c, img, reg, corr, err)))
         return s;
-    if ((s = st_red_stream_new(&rs, reg, red_threshold, err)))
+    if ((s = st_red_stream_new(&w.rs, reg, red_threshold, err)))
         goto done;
+    w.reg = reg, w.W = (size_t)img->width, w.jobs = jobs;
+    w.bw = w.c.x1 - w.c.x0;
     lab = calloc(1, sizeof *lab);
-    A = malloc((size_t)(c.x1 - c.x0) * sizeof *A);
-    B = malloc((size_t)(c.x1 - c.x0) * sizeof *B);
+    w.A = malloc((size_t)RING * (size_t)w.bw * sizeof *w.A);
+    w.B = malloc((size_t)RING * (size_t)w.bw * sizeof *w.B);
+    w.part = malloc((size_t)(w.c.y1 - w.c.y0 + 1) * sizeof *w.part);
     if (lab)
         lab->L = st_alloc_large(n * sizeof *lab->L, 0);
-    if (!lab || !lab->L || !A || !B) {
+    if (!lab || !lab->L || !w.A || !w.B || !w.part) {
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (CIELAB planes)");
         goto done;
     }
     lab->width = img->width, lab->height = img->height;
-    zero_outside(lab->L, img->width, img->height, c.x0, c.y0, c.x1, c.y1);
-    st_tone_acc_init(&ta, reg);
-    for (int y = c.y0; y < c.y1; y++) {
-        size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
-        row_sums r;
-        st_lab_rows_convert(&c, y, lab->L + i, A, B);
-        r = colour_row_sums(lab->L + i, A, B, reg->mask + i, c.x1 - c.x0,
-                            &lsum);
-        st_red_stream_row_summed(rs, A, r.a);
-        st_tone_acc_row_summed(&ta, y, lab->L + i, r.l, r.b, r.n);
-    }
-    st_lab_rows_means(&c, lab->linear_mean);
-    st_red_stream_end(rs, lab->linear_mean, red);
-    st_tone_acc_fit(&ta);
-    l_scale_init(&ls, lsum, reg->count);
-    for (int y = c.y0; y < c.y1; y++) {
-        size_t i = (size_t)y * (size_t)img->width + (size_t)c.x0;
-        st_tone_acc_residual_row(&ta, y, lab->L + i);
-        l_scale_row(&ls, lab->L + i, reg->mask + i, c.x1 - c.x0);
-    }
-    st_tone_acc_end(&ta, lab->linear_mean, tone);
-    *k = ls.k;
+    w.L = lab->L;
+    zero_outside(lab->L, img->width, img->height, w.c.x0, w.c.y0, w.c.x1,
+                 w.c.y1);
+    st_tone_acc_init(&w.ta, reg);
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.moved, NULL);
+    sweep1(&w);
+    pthread_cond_destroy(&w.moved);
+    pthread_mutex_destroy(&w.lock);
+    st_lab_rows_means(&w.c, lab->linear_mean);
+    st_red_stream_end(w.rs, lab->linear_mean, red);
+    st_tone_acc_fit(&w.ta);
+    l_scale_init(&w.ls, w.lsum, reg->count);
+    sweep2(&w);
+    st_tone_acc_end(&w.ta, lab->linear_mean, tone);
+    *k = w.ls.k;
     *out = lab;
     lab = NULL;
 done:
     st_l_plane_free(lab);
-    st_red_stream_free(rs);
-    st_lab_rows_free(&c);
-    free(A);
-    free(B);
+    st_red_stream_free(w.rs);
+    st_lab_rows_free(&w.c);
+    free(w.A);
+    free(w.B);
+    free(w.part);
     return s;
 }
 
@@ -527,8 +633,8 @@ st_status st_metrics_measure(const st_image *img, const st_region *reg,
         break;
     default: break;
     }
-    if ((s = colour(img, reg, out->correction, opt.red_threshold, &lab,
-                    &out->redness, &out->tone, &k, err)))
+    if ((s = colour(img, reg, out->correction, opt.red_threshold,
+                    opt.pores.jobs, &lab, &out->redness, &out->tone, &k, err)))
         goto done;
     memcpy(out->linear_mean, lab->linear_mean, sizeof out->linear_mean);
     /* grey world sets the region's mean R to its mean G: EI = 100
