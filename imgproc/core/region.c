@@ -15,7 +15,10 @@
 #include "core/core_internal.h"
 #include "skintrack/region.h"
 
-static st_status region_new(st_region **out, int w, int h, st_error *err)
+/* A w x h region; its mask zeroed when zero is set (else the caller
+ * writes every byte). */
+static st_status region_alloc(st_region **out, int w, int h, int zero,
+                              st_error *err)
 {
     st_region *r;
     size_t n;
@@ -26,7 +29,7 @@ static st_status region_new(st_region **out, int w, int h, st_error *err)
     n = (size_t)w * (size_t)h;
     r = calloc(1, sizeof *r);
     if (r)
-        r->mask = st_alloc_large(n, 1);
+        r->mask = st_alloc_large(n, zero);
     if (!r || !r->mask) {
         free(r);
         return st_fail(err, ST_ERR_NOMEM, "out of memory (region)");
@@ -35,6 +38,11 @@ static st_status region_new(st_region **out, int w, int h, st_error *err)
     r->height = h;
     *out = r;
     return ST_OK;
+}
+
+static st_status region_new(st_region **out, int w, int h, st_error *err)
+{
+    return region_alloc(out, w, h, 1, err);
 }
 
 void st_region_update_in(st_region *r, int bx0, int by0, int bx1, int by1)
@@ -72,11 +80,13 @@ void st_region_update(st_region *r)
 
 st_status st_region_full(st_region **out, int w, int h, st_error *err)
 {
-    st_status s = region_new(out, w, h, err);
+    st_status s = region_alloc(out, w, h, 0, err);
     if (s)
         return s;
     memset((*out)->mask, 1, (size_t)w * (size_t)h);
-    st_region_update(*out);
+    /* what st_region_update finds in a mask of ones */
+    (*out)->count = (size_t)w * (size_t)h;
+    (*out)->x0 = (*out)->y0 = 0, (*out)->x1 = w, (*out)->y1 = h;
     return ST_OK;
 }
 
