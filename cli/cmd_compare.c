@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -237,6 +238,46 @@ static void write_error(st_csv *csv, const job *j, const char *cause,
     st_csv_end_row(csv);
 }
 
+/* Reads BEFORE and AFTER; with two or more jobs AFTER is read on a thread
+ * of its own meanwhile. Returns the file that failed (BEFORE first, as
+ * when read one after the other; *err its cause) or NULL. */
+typedef struct after_read {
+    const char *path;
+    const st_read_options *read;
+    st_image *img;
+    st_error err;
+    st_status s;
+} after_read;
+
+static void *read_after(void *arg)
+{
+    after_read *r = arg;
+    r->s = st_io_read(r->path, r->read, &r->img, NULL, &r->err);
+    return NULL;
+}
+
+static const char *read_pair(const job *j, st_image **b, st_image **a,
+                             st_error *err)
+{
+    after_read r = {j->after, &j->read, NULL, {0}, ST_OK};
+    pthread_t th;
+    int threaded = j->m.metrics.pores.jobs >= 2 &&
+                   pthread_create(&th, NULL, read_after, &r) == 0;
+    st_status sb = st_io_read(j->before, &j->read, b, NULL, err);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (sb == ST_OK)
+        read_after(&r);
+    *a = r.img;
+    if (sb != ST_OK)
+        return j->before;
+    if (r.s != ST_OK) {
+        *err = r.err;
+        return j->after;
+    }
+    return NULL;
+}
+
 /* --regions face: each photo on the zones of its own face. */
 static int compare_face(st_csv *csv, job *j)
 {
@@ -247,11 +288,9 @@ static int compare_face(st_csv *csv, job *j)
     int status = CLI_EXIT_FAILED;
     double t0 = st_timing_clock();
 
-    if (st_io_read(j->before, &j->read, &b, NULL, &err) != ST_OK)
-        bad = j->before;
-    else if (st_io_read(j->after, &j->read, &a, NULL, &err) != ST_OK)
-        bad = j->after;
-    else if (!j->m.region.model) {
+    if ((bad = read_pair(j, &b, &a, &err)) != NULL) {
+        /* bad names the file that could not be read */
+    } else if (!j->m.region.model) {
         err = j->m.region.model_error;
         bad = j->before;
     } else if ((t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0)),
@@ -306,12 +345,10 @@ static int compare(st_csv *csv, job *j)
     int status = CLI_EXIT_FAILED;
     double t0 = st_timing_clock();
 
-    if (st_io_read(j->before, &j->read, &b, NULL, &err) != ST_OK)
-        bad = j->before;
-    else if (st_io_read(j->after, &j->read, &a, NULL, &err) != ST_OK)
-        bad = j->after;
-    else if ((t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0)),
-             cli_make_region(&j->m.region, &j->read, b, &reg, &err) != ST_OK)
+    if ((bad = read_pair(j, &b, &a, &err)) != NULL) {
+        /* bad names the file that could not be read */
+    } else if ((t0 = st_timing_add(j->timing, ST_STAGE_DECODE, t0)),
+               cli_make_region(&j->m.region, &j->read, b, &reg, &err) != ST_OK)
         bad = j->before;
     else if (cli_make_reference(&j->m, &j->read, b, &ref, &err) != ST_OK)
         bad = j->before;

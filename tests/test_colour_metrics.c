@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "color/color_internal.h"
 #include "phantom.h"
 #include "testutil.h"
 
@@ -164,6 +165,65 @@ static void test_lab_fast_path(void **state)
     st_image_free(img);
 }
 
+/* The converter's shortcuts give the numbers of its plain route, bit for
+ * bit: an 8-bit image (linear sums in integers of 2^-35: exact, see
+ * color.c) against its float twin (byte / 255.0f, sums added as doubles
+ * in x order), on 4000-px rows of random bytes with holes in the region;
+ * and the cube roots' AVX2 loop against the baseline one. */
+static int same_plane(const float *a, const float *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+static void test_lab_rows_exact(void **state)
+{
+    const int w = 4000, h = 6;
+    const size_t n = (size_t)w * h;
+    st_image *img8, *img;
+    st_region *reg;
+    st_lab_planes *p8, *pf, *pa;
+    st_error err = {0};
+    double gains[3] = {1.1, 1.0, 0.9};
+    uint64_t s = 5;
+    int was;
+    (void)state;
+
+    assert_int_equal(st_image_new_8bit(&img8, w, h, 3, &err), ST_OK);
+    assert_int_equal(st_image_new(&img, w, h, 3, &err), ST_OK);
+    assert_int_equal(st_region_full(&reg, w, h, &err), ST_OK);
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < 3; c++) {
+            uint8_t v;
+            s = s * 6364136223846793005u + 1442695040888963407u;
+            v = (uint8_t)(s >> 56);
+            st_image_pixel8(img8, (int)(i % w), (int)(i / w))[c] = v;
+            st_image_pixel(img, (int)(i % w), (int)(i / w))[c] = v / 255.0f;
+        }
+        reg->mask[i] = (s >> 20) % 7 != 0;
+    }
+    st_region_update(reg);
+    p8 = planes(img8, reg, gains);
+    pf = planes(img, reg, gains);
+    for (int c = 0; c < 3; c++)
+        assert_true(p8->linear_mean[c] == pf->linear_mean[c]);
+    assert_true(same_plane(p8->L, pf->L, n) && same_plane(p8->a, pf->a, n) &&
+                same_plane(p8->b, pf->b, n));
+
+    was = st_color_set_avx2(0);
+    pa = planes(img, reg, gains);
+    st_color_set_avx2(was);
+    print_message("cube roots with AVX2 checked against the baseline: %s\n",
+                  was ? "yes" : "no (not used here)");
+    assert_true(same_plane(pa->L, pf->L, n) && same_plane(pa->a, pf->a, n) &&
+                same_plane(pa->b, pf->b, n));
+    st_lab_planes_free(p8);
+    st_lab_planes_free(pf);
+    st_lab_planes_free(pa);
+    st_region_free(reg);
+    st_image_free(img);
+    st_image_free(img8);
+}
+
 /* a* raised by exactly 3 over a skin phantom is measured as +3 (0.1). */
 static void test_a_star_shift(void **state)
 {
@@ -204,7 +264,8 @@ static void test_a_star_shift(void **state)
  * rows without the a* and b* planes; its numbers must be those of the
  * planes, bit for bit: a region with holes whose box leaves a margin on
  * every side (the red count runs on the box only), red blotches above the
- * threshold, grey-world gains, float and 8-bit images. */
+ * threshold, grey-world gains, float and 8-bit images, one job and two
+ * (the rows converted on a thread of their own). */
 static void same_double(double a, double b)
 {
     assert_true((isnan(a) && isnan(b)) || a == b);
@@ -246,8 +307,8 @@ static void test_metrics_colour_one_pass(void **state)
     st_region_update(reg);
     assert_true(reg->x0 > 0 && reg->y0 > 0 && reg->x1 < 240 && reg->y1 < 180);
 
-    for (int k = 0; k < 2; k++) {
-        const st_image *im = k ? img8 : img;
+    for (int k = 0; k < 4; k++) { /* float, 8-bit; one job, then two */
+        const st_image *im = k & 1 ? img8 : img;
         st_metrics_options opt;
         st_metrics m;
         st_lab_planes *lab;
@@ -255,6 +316,7 @@ static void test_metrics_colour_one_pass(void **state)
         st_tone t;
         st_metrics_options_init(&opt);
         opt.white_balance.mode = ST_WB_GRAYWORLD;
+        opt.pores.jobs = 1 + k / 2;
         assert_int_equal(st_metrics_measure(im, reg, &opt, &m, &err), ST_OK);
         assert_true(m.wb_gains[0] != 1.0);
         lab = planes(im, reg, m.wb_gains);
@@ -523,6 +585,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lab_grid),
         cmocka_unit_test(test_lab_fast_path),
+        cmocka_unit_test(test_lab_rows_exact),
         cmocka_unit_test(test_a_star_shift),
         cmocka_unit_test(test_redness_by_construction),
         cmocka_unit_test(test_metrics_colour_one_pass),

@@ -22,9 +22,21 @@
 #include "skintrack/color.h"
 
 float st_srgb_lut[ST_SRGB_LUT_N + 2];
-/* linear light of each byte of an 8-bit image: the fast decode of
- * byte / 255.0f, the value its float form holds, so both agree bit for bit */
-static float lin8[256];
+float st_srgb_lin8[256];
+#define lin8 st_srgb_lin8
+/* lin8 in units of 2^-35, when every entry is a whole number of them
+ * (lin8_fix_ok): lin8[1] is above 2^-12 and all are at most 1, so each
+ * float is a multiple of 2^-35 below 2^35 of them. Then a row's sum of up
+ * to 2^17 entries, and every partial sum, is exact in a double (under
+ * 2^52 units) in any order, and an integer sum gives the same double. */
+#define LIN8_FIX_BITS    35
+#define LIN8_FIX_MAX_ROW (1 << 17)
+static uint64_t lin8_fix[256];
+static int lin8_fix_ok;
+#if defined(__GNUC__) && defined(__x86_64__)
+#define LAB_F_AVX2 1
+#endif
+static int use_avx2; /* lab_f_rows may use AVX2 */
 
 static void make_tables(void)
 {
@@ -32,8 +44,18 @@ static void make_tables(void)
         st_srgb_lut[i] =
             (float)st_color_srgb_to_linear((double)i / ST_SRGB_LUT_N);
     st_srgb_lut[ST_SRGB_LUT_N + 1] = st_srgb_lut[ST_SRGB_LUT_N];
-    for (int i = 0; i < 256; i++)
+#ifdef LAB_F_AVX2
+    __builtin_cpu_init();
+    use_avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
+    lin8_fix_ok = 1;
+    for (int i = 0; i < 256; i++) {
+        double v;
         lin8[i] = st_srgb_linear_fast((float)i / 255.0f);
+        v = ldexp(lin8[i], LIN8_FIX_BITS);
+        lin8_fix[i] = v >= 0 && v <= ldexp(1, LIN8_FIX_BITS) ? (uint64_t)v : 0;
+        lin8_fix_ok &= (double)lin8_fix[i] == v;
+    }
 }
 
 void st_color_tables_init(void)
@@ -236,26 +258,114 @@ void st_lab_rows_free(st_lab_rows *c)
     c->buf = NULL;
 }
 
-void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
+/* L*, a*, b* from the rows of f(X), f(Y), f(Z); 0 where m is 0. Each
+ * output is its own branch-free loop, so all three vectorise. */
+static void lab_out_masked(float *restrict L, float *restrict A,
+                           float *restrict B, const float *restrict fx,
+                           const float *restrict fy, const float *restrict fz,
+                           const uint8_t *restrict m, int n)
 {
-    const st_image *img = c->img;
-    const int ch = img->channels, o1 = c->o1, o2 = c->o2, x0 = c->x0;
+    for (int k = 0; k < n; k++) {
+        float v = 116.0f * fy[k] - 16.0f;
+        L[k] = m[k] ? v : 0.0f;
+    }
+    for (int k = 0; k < n; k++) {
+        float v = 500.0f * (fx[k] - fy[k]);
+        A[k] = m[k] ? v : 0.0f;
+    }
+    for (int k = 0; k < n; k++) {
+        float v = 200.0f * (fy[k] - fz[k]);
+        B[k] = m[k] ? v : 0.0f;
+    }
+}
+
+/* lab_f_fast of v[0 .. n), in place. On x86-64 processors with AVX2 the
+ * same loop is compiled for 8-wide vectors as well (no FMA: every
+ * operation and its rounding is the same, so are the numbers). */
+#ifdef LAB_F_AVX2
+__attribute__((target("avx2"))) static void lab_f_rows_avx2(float *v, int n)
+{
+    for (int k = 0; k < n; k++)
+        v[k] = lab_f_fast(v[k]);
+}
+#endif
+
+int st_color_set_avx2(int on)
+{
+    int was;
+    st_color_tables_init();
+    was = use_avx2;
+#ifdef LAB_F_AVX2
+    use_avx2 = on && __builtin_cpu_supports("avx2");
+#else
+    (void)on;
+#endif
+    return was;
+}
+
+static void lab_f_rows(float *v, int n)
+{
+#ifdef LAB_F_AVX2
+    if (use_avx2) {
+        lab_f_rows_avx2(v, n);
+        return;
+    }
+#endif
+    for (int k = 0; k < n; k++)
+        v[k] = lab_f_fast(v[k]);
+}
+
+/* The first loop of st_lab_rows_convert for an 8-bit row of n pixels
+ * (q, ch bytes apart; m the mask or NULL) when lin8_fix_ok: XYZ into
+ * bx, by, bz and the linear sums in integers (the same doubles, see
+ * lin8_fix), so no chain of double additions holds the loop up. */
+static void rows8_xyz(const st_lab_rows *c, const uint8_t *q, int ch,
+                      const uint8_t *m, int n, float *bx, float *by, float *bz,
+                      double sum[3], size_t *count)
+{
+    const int o1 = c->o1, o2 = c->o2;
     const float xr = c->m[0], xg = c->m[1], xb = c->m[2];
     const float yr = c->m[3], yg = c->m[4], yb = c->m[5];
     const float zr = c->m[6], zg = c->m[7], zb = c->m[8];
-    size_t i0 = (size_t)y * (size_t)img->width;
-    /* one of px (float) and q (8-bit) */
-    const float *px = img->data ? st_image_pixel(img, x0, y) : NULL;
-    const uint8_t *q = img->data ? NULL : st_image_pixel8(img, x0, y);
-    const uint8_t *m = c->reg ? c->reg->mask + i0 : NULL;
-    int nx = c->x1 - x0;
-    float *bx = c->buf, *by = c->buf + nx, *bz = by + nx;
+    uint64_t ir = 0, ig = 0, ib = 0;
+    size_t cnt = 0;
+    for (int k = 0; k < n; k++) {
+        const uint8_t *p = q + (size_t)k * (size_t)ch;
+        float r, g, b;
+        if (m && !m[k]) {
+            bx[k] = by[k] = bz[k] = 0;
+            continue;
+        }
+        r = lin8[p[0]], g = lin8[p[o1]], b = lin8[p[o2]];
+        ir += lin8_fix[p[0]], ig += lin8_fix[p[o1]], ib += lin8_fix[p[o2]];
+        bx[k] = xr * r + xg * g + xb * b;
+        by[k] = yr * r + yg * g + yb * b;
+        bz[k] = zr * r + zg * g + zb * b;
+        cnt++;
+    }
+    sum[0] = ldexp((double)ir, -LIN8_FIX_BITS);
+    sum[1] = ldexp((double)ig, -LIN8_FIX_BITS);
+    sum[2] = ldexp((double)ib, -LIN8_FIX_BITS);
+    *count += cnt;
+}
+
+/* The first loop of st_lab_rows_convert in general (float rows, or
+ * 8-bit ones without lin8_fix): the same outputs as rows8_xyz, the sums
+ * added in x order. */
+static void rows_xyz(const st_lab_rows *c, const float *px, const uint8_t *q,
+                     int ch, const uint8_t *m, int n, float *bx, float *by,
+                     float *bz, double sum[3], size_t *count)
+{
+    const int o1 = c->o1, o2 = c->o2;
+    const float xr = c->m[0], xg = c->m[1], xb = c->m[2];
+    const float yr = c->m[3], yg = c->m[4], yb = c->m[5];
+    const float zr = c->m[6], zg = c->m[7], zb = c->m[8];
     double sr = 0, sg = 0, sb = 0;
-    /* decode by table and the matrix (scalar: table reads) */
-    for (int k = 0; k < nx; k++) {
+    size_t cnt = 0;
+    for (int k = 0; k < n; k++) {
         float r, g, b;
         size_t j = (size_t)k * (size_t)ch;
-        if (m && !m[x0 + k]) {
+        if (m && !m[k]) {
             bx[k] = by[k] = bz[k] = 0;
             continue;
         }
@@ -270,20 +380,41 @@ void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
         bx[k] = xr * r + xg * g + xb * b;
         by[k] = yr * r + yg * g + yb * b;
         bz[k] = zr * r + zg * g + zb * b;
-        c->count++;
+        cnt++;
     }
+    sum[0] = sr, sum[1] = sg, sum[2] = sb;
+    *count += cnt;
+}
+
+void st_lab_rows_convert(st_lab_rows *c, int y, float *L, float *A, float *B)
+{
+    const st_image *img = c->img;
+    const int ch = img->channels, x0 = c->x0, nx = c->x1 - x0;
+    size_t i0 = (size_t)y * (size_t)img->width;
+    /* one of px (float) and q (8-bit) */
+    const float *px = img->data ? st_image_pixel(img, x0, y) : NULL;
+    const uint8_t *q = img->data ? NULL : st_image_pixel8(img, x0, y);
+    const uint8_t *m = c->reg ? c->reg->mask + i0 + x0 : NULL;
+    float *bx = c->buf, *by = c->buf + nx, *bz = by + nx;
+    double sum[3];
+    /* decode by table and the matrix (scalar: table reads) */
+    if (q && lin8_fix_ok && nx <= LIN8_FIX_MAX_ROW)
+        rows8_xyz(c, q, ch, m, nx, bx, by, bz, sum, &c->count);
+    else
+        rows_xyz(c, px, q, ch, m, nx, bx, by, bz, sum, &c->count);
     /* CIE 15 f() on all three rows at once (vectorises) */
-    for (int k = 0; k < 3 * nx; k++)
-        c->buf[k] = lab_f_fast(c->buf[k]);
-    for (int k = 0; k < nx; k++) {
-        int in = !m || m[x0 + k];
-        L[k] = in ? 116.0f * by[k] - 16.0f : 0.0f;
-        A[k] = in ? 500.0f * (bx[k] - by[k]) : 0.0f;
-        B[k] = in ? 200.0f * (by[k] - bz[k]) : 0.0f;
-    }
+    lab_f_rows(c->buf, 3 * nx);
+    if (m)
+        lab_out_masked(L, A, B, bx, by, bz, m, nx);
+    else
+        for (int k = 0; k < nx; k++) {
+            L[k] = 116.0f * by[k] - 16.0f;
+            A[k] = 500.0f * (bx[k] - by[k]);
+            B[k] = 200.0f * (by[k] - bz[k]);
+        }
     for (int k = 0; k < 3; k++)
-        c->lin[k] += sr * c->corr[3 * k] + sg * c->corr[3 * k + 1] +
-                     sb * c->corr[3 * k + 2];
+        c->lin[k] += sum[0] * c->corr[3 * k] + sum[1] * c->corr[3 * k + 1] +
+                     sum[2] * c->corr[3 * k + 2];
 }
 
 void st_lab_rows_means(const st_lab_rows *c, double mean[3])

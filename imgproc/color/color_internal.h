@@ -24,7 +24,16 @@
  * read; it is idempotent and thread-safe. */
 #define ST_SRGB_LUT_N 4096
 extern float st_srgb_lut[ST_SRGB_LUT_N + 2];
+/* linear light of each byte of an 8-bit image: st_srgb_linear_fast of
+ * byte / 255.0f, the value its float form holds, so both agree bit for
+ * bit (filled by st_color_tables_init) */
+extern float st_srgb_lin8[256];
 void st_color_tables_init(void);
+
+/* Test hook: whether the CIELAB rows' cube roots use the AVX2 build of
+ * their loop (on = 1: where the processor has AVX2; 0: the baseline
+ * build). Returns the previous setting. Not for use while converting. */
+int st_color_set_avx2(int on);
 
 static inline float st_srgb_linear_fast(float v)
 {
@@ -90,6 +99,9 @@ typedef struct st_red_stream st_red_stream;
 st_status st_red_stream_new(st_red_stream **out, const st_region *reg,
                             double threshold, st_error *err);
 void st_red_stream_row(st_red_stream *s, const float *a);
+/* st_red_stream_row given the row's sum of a* over the region (added in x
+ * order, as st_tone_row_sum does), for a caller that sums it already. */
+void st_red_stream_row_summed(st_red_stream *s, const float *a, double sum);
 void st_red_stream_end(st_red_stream *s, const double linear_mean[3],
                        st_redness *out);
 void st_red_stream_free(st_red_stream *s);
@@ -97,7 +109,8 @@ void st_red_stream_free(st_red_stream *s);
 /* Tone in two sweeps over the rows of a region's box, what
  * st_tone_measure gives bit for bit: st_tone_acc_row for every row in y
  * order (L* and b* of the box's row, 0 outside the region; B may be NULL
- * when b_sum is set by the caller), st_tone_acc_fit, then
+ * when b_sum is set by the caller) or st_tone_acc_row_summed,
+ * st_tone_acc_fit, then
  * st_tone_acc_residual_row for every row in y order with the same L*, and
  * st_tone_acc_end. st_tone_row_sum: the region's sum of one row of v. */
 typedef struct st_tone_acc {
@@ -113,8 +126,18 @@ typedef struct st_tone_acc {
 } st_tone_acc;
 void st_tone_acc_init(st_tone_acc *t, const st_region *reg);
 void st_tone_acc_row(st_tone_acc *t, int y, const float *L, const float *B);
+/* st_tone_acc_row given the row's region sums of L* and b* (each added in
+ * x order, as st_tone_row_sum does) and its region pixel count. */
+void st_tone_acc_row_summed(st_tone_acc *t, int y, const float *L, double l_sum,
+                            double b_sum, size_t count);
 void st_tone_acc_fit(st_tone_acc *t);
 void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L);
+/* st_tone_acc_residual_row in two halves: the row's residual sums into
+ * part (reads t only: rows may go to threads), then adding them (in y
+ * order, for the same numbers). */
+void st_tone_acc_residual_sums(const st_tone_acc *t, int y, const float *L,
+                               double part[3]);
+void st_tone_acc_residual_add(st_tone_acc *t, const double part[3]);
 void st_tone_acc_end(st_tone_acc *t, const double linear_mean[3], st_tone *out);
 double st_tone_row_sum(const float *v, const uint8_t *m, int n);
 

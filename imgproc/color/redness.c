@@ -188,8 +188,15 @@ static void red_step(st_red_stream *r, int y, const float *a)
 
 void st_red_stream_row(st_red_stream *r, const float *a)
 {
+    if (r->step >= r->h)
+        return;
+    st_red_stream_row_summed(r, a,
+                             st_tone_row_sum(a, mask_row(r, r->step), r->w));
+}
+
+void st_red_stream_row_summed(st_red_stream *r, const float *a, double sum)
+{
     const uint8_t *m;
-    double rs = 0;
     if (r->step >= r->h)
         return;
     m = mask_row(r, r->step);
@@ -197,12 +204,11 @@ void st_red_stream_row(st_red_stream *r, const float *a)
         int bin;
         if (!m[x])
             continue;
-        rs += a[x];
         r->count++;
         bin = (int)((a[x] - HMIN) * (1 / HSTEP));
         r->hist[bin < 0 ? 0 : bin >= HBINS ? HBINS - 1 : bin]++;
     }
-    r->sum += rs;
+    r->sum += sum;
     red_step(r, r->step, a);
     r->step++;
 }

@@ -61,15 +61,22 @@ void st_tone_acc_row(st_tone_acc *t, int y, const float *L, const float *B)
     const st_region *reg = t->reg;
     const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width + reg->x0;
     const int n = reg->x1 - reg->x0;
-    double rl = 0;
+    size_t count = 0;
     for (int x = 0; x < n; x++)
-        if (m[x]) {
-            rl += L[x];
-            t->count++;
-        }
-    t->l_sum += rl;
-    if (B)
-        t->b_sum += st_tone_row_sum(B, m, n);
+        count += m[x] != 0;
+    st_tone_acc_row_summed(t, y, L, st_tone_row_sum(L, m, n),
+                           B ? st_tone_row_sum(B, m, n) : 0, count);
+}
+
+void st_tone_acc_row_summed(st_tone_acc *t, int y, const float *L, double l_sum,
+                            double b_sum, size_t count)
+{
+    const st_region *reg = t->reg;
+    const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width + reg->x0;
+    const int n = reg->x1 - reg->x0;
+    t->l_sum += l_sum;
+    t->b_sum += b_sum;
+    t->count += count;
     if ((y - reg->y0) % t->step)
         return;
     /* the fit's sample: every step-th pixel of every step-th row */
@@ -100,6 +107,19 @@ void st_tone_acc_fit(st_tone_acc *t)
 
 void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L)
 {
+    double part[3];
+    st_tone_acc_residual_sums(t, y, L, part);
+    st_tone_acc_residual_add(t, part);
+}
+
+void st_tone_acc_residual_add(st_tone_acc *t, const double part[3])
+{
+    t->sum += part[0], t->sum2 += part[1], t->n += part[2];
+}
+
+void st_tone_acc_residual_sums(const st_tone_acc *t, int y, const float *L,
+                               double part[3])
+{
     const st_region *reg = t->reg;
     const uint8_t *m = reg->mask + (size_t)y * (size_t)reg->width + reg->x0;
     const double *c = t->c;
@@ -117,7 +137,7 @@ void st_tone_acc_residual_row(st_tone_acc *t, int y, const float *L)
         rs2 += r * r;
         rn++;
     }
-    t->sum += rs, t->sum2 += rs2, t->n += rn;
+    part[0] = rs, part[1] = rs2, part[2] = rn;
 }
 
 double st_tone_row_sum(const float *v, const uint8_t *m, int n)

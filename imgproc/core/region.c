@@ -15,7 +15,10 @@
 #include "core/core_internal.h"
 #include "skintrack/region.h"
 
-static st_status region_new(st_region **out, int w, int h, st_error *err)
+/* A w x h region; its mask zeroed when zero is set (else the caller
+ * writes every byte). */
+static st_status region_alloc(st_region **out, int w, int h, int zero,
+                              st_error *err)
 {
     st_region *r;
     size_t n;
@@ -26,7 +29,7 @@ static st_status region_new(st_region **out, int w, int h, st_error *err)
     n = (size_t)w * (size_t)h;
     r = calloc(1, sizeof *r);
     if (r)
-        r->mask = st_alloc_large(n, 1);
+        r->mask = st_alloc_large(n, zero);
     if (!r || !r->mask) {
         free(r);
         return st_fail(err, ST_ERR_NOMEM, "out of memory (region)");
@@ -37,20 +40,32 @@ static st_status region_new(st_region **out, int w, int h, st_error *err)
     return ST_OK;
 }
 
+static st_status region_new(st_region **out, int w, int h, st_error *err)
+{
+    return region_alloc(out, w, h, 1, err);
+}
+
 void st_region_update_in(st_region *r, int bx0, int by0, int bx1, int by1)
 {
     int x0 = r->width, y0 = r->height, x1 = 0, y1 = 0;
     size_t count = 0;
     for (int y = by0; y < by1; y++) {
         const uint8_t *m = r->mask + (size_t)y * (size_t)r->width;
-        for (int x = bx0; x < bx1; x++)
-            if (m[x]) {
-                count++;
-                x0 = x < x0 ? x : x0;
-                x1 = x + 1 > x1 ? x + 1 : x1;
-                y0 = y < y0 ? y : y0;
-                y1 = y + 1;
-            }
+        size_t c = 0;
+        int a = bx0, b = bx1;
+        for (int x = bx0; x < bx1; x++) /* vectorises */
+            c += m[x] != 0;
+        if (!c)
+            continue;
+        while (!m[a]) /* the row's first and last pixel */
+            a++;
+        while (!m[b - 1])
+            b--;
+        count += c;
+        x0 = a < x0 ? a : x0;
+        x1 = b > x1 ? b : x1;
+        y0 = y < y0 ? y : y0;
+        y1 = y + 1;
     }
     r->count = count;
     if (!count)
@@ -65,11 +80,13 @@ void st_region_update(st_region *r)
 
 st_status st_region_full(st_region **out, int w, int h, st_error *err)
 {
-    st_status s = region_new(out, w, h, err);
+    st_status s = region_alloc(out, w, h, 0, err);
     if (s)
         return s;
     memset((*out)->mask, 1, (size_t)w * (size_t)h);
-    st_region_update(*out);
+    /* what st_region_update finds in a mask of ones */
+    (*out)->count = (size_t)w * (size_t)h;
+    (*out)->x0 = (*out)->y0 = 0, (*out)->x1 = w, (*out)->y1 = h;
     return ST_OK;
 }
 

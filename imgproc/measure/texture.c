@@ -51,40 +51,94 @@
  * are summed, each with 3 rb px of E around it. */
 #define TB 128
 
-/* E into e (bw x bh, 0 or 1): along the rows, then down the columns, each
- * by the length of the run of ones. */
+/* E is held one bit a pixel (rows of ebytes(bw) bytes, pixel x in bit
+ * x % 8 of byte x / 8): an eighth of a byte plane, which at 12 MP was
+ * 12 MB of the peak memory next to the L* plane and the transform. */
+static size_t ebytes(int bw)
+{
+    return ((size_t)bw + 7) / 8;
+}
+
+static int ebit(const uint8_t *row, int x)
+{
+    return row[x >> 3] >> (x & 7) & 1;
+}
+
+/* Packs the n 0/1 bytes of v into the bit row o, eight at a time: the
+ * multiplication moves byte k's bit (bit 8 k) to bit 56 + k, and no two
+ * of its terms meet there. */
+static void epack(uint8_t *o, const uint8_t *v, int n)
+{
+    int j = 0;
+    for (; 8 * j + 8 <= n; j++) {
+        uint64_t x = 0;
+        for (int k = 0; k < 8; k++)
+            x |= (uint64_t)v[8 * j + k] << (8 * k);
+        o[j] = (uint8_t)((x * 0x0102040810204080u) >> 56);
+    }
+    if (8 * j < n) {
+        o[j] = 0;
+        for (int x = 8 * j; x < n; x++)
+            o[j] |= (uint8_t)(v[x] << (x & 7));
+    }
+}
+
+/* The n bits of row into 0/1 bytes v, eight at a time: each byte of the
+ * product keeps its own bit, which the addition carries to its top. */
+static void eunpack(uint8_t *v, const uint8_t *row, int n)
+{
+    int j = 0;
+    for (; 8 * j + 8 <= n; j++) {
+        uint64_t x = (row[j] * 0x0101010101010101u) & 0x8040201008040201u;
+        x = ((x + 0x7f7f7f7f7f7f7f7fu) >> 7) & 0x0101010101010101u;
+        for (int k = 0; k < 8; k++)
+            v[8 * j + k] = (uint8_t)(x >> (8 * k));
+    }
+    for (int x = 8 * j; x < n; x++)
+        v[x] = (uint8_t)ebit(row, x);
+}
+
+/* E into e (bh bit rows, see ebytes): along the rows, then down the
+ * columns, each by the length of the run of ones; tmp and run hold bw
+ * bytes each. */
 static void erode(const st_region *reg, int bw, int bh, int R, uint8_t *e,
-                  uint8_t *run)
+                  uint8_t *run, uint8_t *tmp)
 {
     const int need = 2 * R + 1; /* <= 255 */
+    const size_t sb = ebytes(bw);
     for (int y = 0; y < bh; y++) {
         const uint8_t *m =
             reg->mask + (size_t)(y + reg->y0) * reg->width + reg->x0;
-        uint8_t *o = e + (size_t)y * bw;
         int n = 0;
-        /* run[x] = ones starting at x (capped), from the right */
-        for (int x = bw - 1; x >= 0; x--) {
-            n = m[x] ? (n < 255 ? n + 1 : 255) : 0;
-            run[x] = (uint8_t)n;
-        }
+        /* run[x] = ones starting at x (capped), from the right; in a row
+         * of ones that is the distance to the box's edge */
+        if (!memchr(m, 0, (size_t)bw))
+            for (int x = 0; x < bw; x++)
+                run[x] = (uint8_t)(bw - x < 255 ? bw - x : 255);
+        else
+            for (int x = bw - 1; x >= 0; x--) {
+                n = m[x] ? (n < 255 ? n + 1 : 255) : 0;
+                run[x] = (uint8_t)n;
+            }
         for (int x = 0; x < bw; x++)
-            o[x] = x >= R && run[x - R] >= need;
+            tmp[x] = x >= R && run[x - R] >= need;
+        epack(e + (size_t)y * sb, tmp, bw);
     }
     /* columns: run[x] = ones ending at row y; E of row y - R is final
      * then, written over that row, which is no longer read */
     memset(run, 0, (size_t)bw);
     for (int y = 0; y < bh; y++) {
-        const uint8_t *row = e + (size_t)y * bw;
+        eunpack(tmp, e + (size_t)y * sb, bw);
         for (int x = 0; x < bw; x++)
-            run[x] = row[x] ? (uint8_t)(run[x] < 255 ? run[x] + 1 : 255) : 0;
+            run[x] = tmp[x] ? (uint8_t)(run[x] < 255 ? run[x] + 1 : 255) : 0;
         if (y >= R) {
-            uint8_t *o = e + (size_t)(y - R) * bw;
             for (int x = 0; x < bw; x++)
-                o[x] = run[x] >= need;
+                tmp[x] = run[x] >= need;
+            epack(e + (size_t)(y - R) * sb, tmp, bw);
         }
     }
     for (int y = bh - R > 0 ? bh - R : 0; y < bh; y++)
-        memset(e + (size_t)y * bw, 0, (size_t)bw);
+        memset(e + (size_t)y * sb, 0, sb);
 }
 
 /* One box pass of radius r over a w x h int plane: rows into t, then
@@ -125,6 +179,22 @@ static void box_int(int32_t *a, int32_t *t, int w, int h, int r, int32_t *acc)
     }
 }
 
+/* Whether bits [x0, x1) of row are all 1 (whole bytes at a time). */
+static int all_ones(const uint8_t *row, int x0, int x1)
+{
+    int x = x0;
+    for (; x < x1 && x & 7; x++)
+        if (!ebit(row, x))
+            return 0;
+    for (; x + 8 <= x1; x += 8)
+        if (row[x >> 3] != 0xff)
+            return 0;
+    for (; x < x1; x++)
+        if (!ebit(row, x))
+            return 0;
+    return 1;
+}
+
 /* The taper into w (bw x bh, rows ws floats apart) from E; work holds
  * 2 (TB + 6 rb)^2 + TB + 6 rb ints. A block that is 1 throughout is not
  * written: full[by * nbx + bx] says so (nbx = ceil(bw / TB)). */
@@ -148,17 +218,15 @@ static void taper(const uint8_t *e, int bw, int bh, int rb, float *w, size_t ws,
             int ew = ex1 - ex0, eh = ey1 - ey0, full;
             full = ex0 == x0 - R && ey0 == y0 - R && ex1 == x1 + R &&
                    ey1 == y1 + R;
-            for (int y = ey0; y < ey1 && full; y++) {
-                const uint8_t *row = e + (size_t)y * bw;
-                for (int x = ex0; x < ex1; x++)
-                    full &= row[x];
-            }
+            for (int y = ey0; y < ey1 && full; y++)
+                full = all_ones(e + (size_t)y * ebytes(bw), ex0, ex1);
             full_blocks[by * nbx + bx] = (uint8_t)full;
             if (full)
                 continue;
             for (int y = 0; y < eh; y++)
                 for (int x = 0; x < ew; x++)
-                    a[(size_t)y * ew + x] = e[(size_t)(y + ey0) * bw + x + ex0];
+                    a[(size_t)y * ew + x] =
+                        ebit(e + (size_t)(y + ey0) * ebytes(bw), x + ex0);
             for (int pass = 0; pass < 3; pass++)
                 box_int(a, t, ew, eh, rb, acc);
             for (int y = y0; y < y1; y++)
@@ -281,8 +349,8 @@ static st_status transform(const st_l_plane *lab, const st_region *reg,
     rb = r / 3 > 1 ? r / 3 : 1;
     {
         size_t side = (size_t)TB + 6 * (size_t)rb;
-        e = st_alloc_large((size_t)bw * bh, 0);
-        run = malloc((size_t)bw);
+        e = malloc(ebytes(bw) * (size_t)bh);
+        run = malloc(2 * (size_t)bw); /* run, and erode's tmp */
         work = malloc((2 * side * side + side) * sizeof *work);
         full = malloc((size_t)((bw + TB - 1) / TB) * ((bh + TB - 1) / TB));
         spec = st_fft_alloc(2 * nc);
@@ -293,7 +361,7 @@ static st_status transform(const st_l_plane *lab, const st_region *reg,
     }
     /* the taper goes straight into the transform's rows (2 (W/2+1)
      * floats each), and the tapered signal is made over it there */
-    erode(reg, bw, bh, 3 * rb, e, run);
+    erode(reg, bw, bh, 3 * rb, e, run, run + bw);
     taper(e, bw, bh, rb, spec, ws, work, full);
     free(e), free(run), free(work);
     e = run = NULL, work = NULL;

@@ -76,24 +76,50 @@ void st_compare_after_orientation(st_metrics *m, const st_align_result *a)
     st_metrics_unrotate(m, a->rotation_deg); /* the registry's frame angles */
 }
 
+/* Whether t is affine: its last row is (0, 0, 1), so the homography's
+ * q = k6 x + k7 y + 1 is exactly 1 and dividing by it changes nothing
+ * (the loops below then skip the two divisions: the same numbers). */
+static int is_affine(const st_transform *t)
+{
+    return t->m[6] == 0 && t->m[7] == 0;
+}
+
 void st_compare_clip_region(st_region *reg, const st_transform *t, int w, int h)
 {
     const double *k = t->m;
+    int affine = is_affine(t);
     for (int y = reg->y0; y < reg->y1; y++) {
         uint8_t *m = reg->mask + (size_t)y * reg->width;
         for (int x = reg->x0; x < reg->x1; x++) {
-            double u, v, q;
+            double u, v, q = 1;
             if (!m[x])
                 continue;
-            /* the full homography (q = 1 for an affine map) */
-            q = k[6] * x + k[7] * y + 1;
-            u = (k[0] * x + k[1] * y + k[2]) / q;
-            v = (k[3] * x + k[4] * y + k[5]) / q;
+            u = k[0] * x + k[1] * y + k[2];
+            v = k[3] * x + k[4] * y + k[5];
+            if (!affine) { /* the full homography */
+                q = k[6] * x + k[7] * y + 1;
+                u /= q, v /= q;
+            }
             if (!(q > 0 && u >= 2 && v >= 2 && u <= w - 3 && v <= h - 3))
                 m[x] = 0;
         }
     }
     st_region_update(reg);
+}
+
+/* Row y of map_region's mask (o, w pixels) for an affine inv: each
+ * pixel's nearest pixel of reg, as there. */
+static void map_row_affine(const st_region *reg, const double *k, int y, int w,
+                           uint8_t *o)
+{
+    const double rw = reg->width - 0.5, rh = reg->height - 0.5;
+    const double k1y = k[1] * y, k4y = k[4] * y;
+    for (int x = 0; x < w; x++) {
+        double u = k[0] * x + k1y + k[2], v = k[3] * x + k4y + k[5];
+        int in = u > -0.5 && v > -0.5 && u < rw && v < rh;
+        o[x] = in && reg->mask[(size_t)(long)(v + 0.5) * reg->width +
+                               (size_t)(long)(u + 0.5)];
+    }
 }
 
 /* reg (BEFORE's frame) in AFTER's w x h frame: each AFTER pixel whose
@@ -109,6 +135,10 @@ static st_status map_region(const st_region *reg, const st_transform *inv,
     for (int y = 0; y < h; y++) {
         const double *k = inv->m;
         uint8_t *o = ra->mask + (size_t)y * w;
+        if (is_affine(inv)) {
+            map_row_affine(reg, k, y, w, o);
+            continue;
+        }
         for (int x = 0; x < w; x++) {
             /* nearest pixel, halves away from zero as lround did; the
              * full homography (q = 1 for an affine map) */
