@@ -182,7 +182,7 @@ typedef struct tiler {
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
     int lmin, lmax;               /* the levels this tiling computes */
-    int avx;                      /* skip_below may use AVX */
+    int avx;                      /* the row loops may use AVX */
     struct st_pores_probe *probe; /* NULL, or the test hook's copies */
     int level[64]; /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
@@ -226,6 +226,74 @@ typedef struct tile_buf {
     int full;        /* the region covers the tile (in the box) */
 } tile_buf;
 
+/* The two row loops that touch every sample of a tile: a spectrum row
+ * times a filter row (complex times real), and inverted, mean-free L*.
+ * The bodies are written once and compiled twice, for AVX (t->avx, asked
+ * once: see has_avx) and for the baseline; each output is the same one
+ * IEEE operation on the same inputs either way, so the results are
+ * identical (tests/test_pores.c checks it). */
+#if defined(__GNUC__) && defined(__SSE2__)
+#define ROWS_INLINE static inline __attribute__((always_inline))
+#else
+#define ROWS_INLINE static inline
+#endif
+ROWS_INLINE void mul_row_body(float *restrict dst, const float *restrict src,
+                              const float *restrict g, int kw)
+{
+    for (int kx = 0; kx < kw; kx++) {
+        dst[2 * kx] = src[2 * kx] * g[kx];
+        dst[2 * kx + 1] = src[2 * kx + 1] * g[kx];
+    }
+}
+
+ROWS_INLINE void fill_row_body(float *restrict dst, const float *restrict L,
+                               double mean, int n)
+{
+    for (int x = 0; x < n; x++)
+        dst[x] = (float)(mean - L[x]);
+}
+
+#if defined(__GNUC__) && defined(__SSE2__)
+__attribute__((target("avx"))) static void
+mul_row_avx(float *restrict dst, const float *restrict src,
+            const float *restrict g, int kw)
+{
+    mul_row_body(dst, src, g, kw);
+}
+
+__attribute__((target("avx"))) static void
+fill_row_avx(float *restrict dst, const float *restrict L, double mean, int n)
+{
+    fill_row_body(dst, L, mean, n);
+}
+#endif
+
+static void mul_row(float *restrict dst, const float *restrict src,
+                    const float *restrict g, int kw, int avx)
+{
+#if defined(__GNUC__) && defined(__SSE2__)
+    if (avx) {
+        mul_row_avx(dst, src, g, kw);
+        return;
+    }
+#endif
+    (void)avx;
+    mul_row_body(dst, src, g, kw);
+}
+
+static void fill_row(float *restrict dst, const float *restrict L, double mean,
+                     int n, int avx)
+{
+#if defined(__GNUC__) && defined(__SSE2__)
+    if (avx) {
+        fill_row_avx(dst, L, mean, n);
+        return;
+    }
+#endif
+    (void)avx;
+    fill_row_body(dst, L, mean, n);
+}
+
 /* Response of scale i on level l into r: the tile spectrum cut to the
  * level's band, times the filter, inverse-transformed. */
 static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
@@ -236,12 +304,8 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
     for (int ky = 0; ky < H; ky++) {
         int sy = ky <= H / 2 ? ky : ky + (t->Th - H);
         const float *src = b->spec + 2 * (size_t)sy * Kw;
-        const float *g = f + (size_t)ky * kw;
-        float *dst = b->work + 2 * (size_t)ky * kw;
-        for (int kx = 0; kx < kw; kx++) {
-            dst[2 * kx] = src[2 * kx] * g[kx];
-            dst[2 * kx + 1] = src[2 * kx + 1] * g[kx];
-        }
+        mul_row(b->work + 2 * (size_t)ky * kw, src, f + (size_t)ky * kw, kw,
+                t->avx);
     }
     return st_fft_inverse(W, H, b->work, r, err);
 }
@@ -345,12 +409,30 @@ typedef struct ring_sums {
     int nin, nout, ns[8];
 } ring_sums;
 
+/* Asks for the rows of the window (xi, yi) +- R at once: the window's
+ * rows lie a photo's width apart and have usually left the cache since
+ * the tile was filled, and the loop below would otherwise wait for each
+ * row in turn. */
+static void ring_prefetch(const st_l_plane *lab, int xi, int yi, int R)
+{
+#if defined(__GNUC__)
+    for (int dy = -R; dy <= R; dy++) {
+        const float *row = lab->L + (size_t)(yi + dy) * lab->width + xi;
+        __builtin_prefetch(row - R);
+        __builtin_prefetch(row + R);
+    }
+#else
+    (void)lab, (void)xi, (void)yi, (void)R;
+#endif
+}
+
 /* Adds the pixels of the disc r0 and the ring r1..r2 about (x, y). */
 static void ring_collect(const st_l_plane *lab, double x, double y, double r0,
                          double r1, double r2, ring_sums *s)
 {
     int R = (int)ceil(r2), xi = (int)lround(x), yi = (int)lround(y);
     memset(s, 0, sizeof *s);
+    ring_prefetch(lab, xi, yi, R);
     for (int dy = -R; dy <= R; dy++) {
         double uy = yi + dy - y, half = sqrt(fmax(0, r2 * r2 - uy * uy));
         /* the row's pixels within r2, with a pixel to spare either side */
@@ -519,8 +601,7 @@ static void fill_tile(const tiler *t, tile_buf *b, const core *c)
         L = t->lab->L + j;
         mk = reg->mask + j;
         if (!memchr(mk, 0, (size_t)(xb - xa)))
-            for (int x = xa; x < xb; x++)
-                row[x] = (float)(t->mean - L[x - xa]);
+            fill_row(row + xa, L, t->mean, xb - xa, t->avx);
         else {
             b->full = 0;
             for (int x = xa; x < xb; x++)
@@ -1243,7 +1324,7 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
     t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
-    t.avx = has_avx();
+    t.avx = has_avx() && !(probe && probe->no_simd);
     tiling(&t, (int)ceil(3 * sig[ns - 1]), TILE);
     assign_levels(&t, probe);
     split_tilings(&t, &t0);
