@@ -312,8 +312,9 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
 
 /* The first x in [x, x1) with row[x] >= thr, or x1. On x86 blocks of 16
  * are tested first, with AVX when the processor has it (eight samples a
- * comparison, one mask for the block; t->avx) or else SSE2 (four); the
- * rest, and other processors, go one by one. */
+ * comparison; t->avx) or else SSE2 (four): the block's comparisons make
+ * one 16-bit mask whose lowest set bit is the sample sought. The rest,
+ * and other processors, go one by one. */
 #if defined(__GNUC__) && defined(__SSE2__)
 #define SKIP_X86 1
 #include <immintrin.h>
@@ -324,8 +325,10 @@ __attribute__((target("avx"))) static int skip_avx(const float *row, int x,
     while (x + 16 <= x1) {
         __m256 a = _mm256_cmp_ps(_mm256_loadu_ps(row + x), t, _CMP_GE_OQ);
         __m256 b = _mm256_cmp_ps(_mm256_loadu_ps(row + x + 8), t, _CMP_GE_OQ);
-        if (_mm256_movemask_ps(_mm256_or_ps(a, b)))
-            break;
+        unsigned m = (unsigned)_mm256_movemask_ps(a) |
+                     (unsigned)_mm256_movemask_ps(b) << 8;
+        if (m)
+            return x + __builtin_ctz(m);
         x += 16;
     }
     return x;
@@ -339,8 +342,12 @@ static int skip_sse2(const float *row, int x, int x1, float thr)
         __m128 b = _mm_cmpge_ps(_mm_loadu_ps(row + x + 4), t);
         __m128 c = _mm_cmpge_ps(_mm_loadu_ps(row + x + 8), t);
         __m128 d = _mm_cmpge_ps(_mm_loadu_ps(row + x + 12), t);
-        if (_mm_movemask_ps(_mm_or_ps(_mm_or_ps(a, b), _mm_or_ps(c, d))))
-            break;
+        unsigned m = (unsigned)_mm_movemask_ps(a) |
+                     (unsigned)_mm_movemask_ps(b) << 4 |
+                     (unsigned)_mm_movemask_ps(c) << 8 |
+                     (unsigned)_mm_movemask_ps(d) << 12;
+        if (m)
+            return x + __builtin_ctz(m);
         x += 16;
     }
     return x;
