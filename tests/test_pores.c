@@ -180,11 +180,11 @@ static void test_threads_same_result(void **state)
     st_l_plane_free(p);
 }
 
-/* The AVX row loops (spectrum times filter, tile fill, threshold skip)
- * against the baseline ones: the same pores to the last bit, and the same
- * responses on a full-size and a decimated level. The region leaves out
- * a band, so tiles both fully and partly covered are filled. On a
- * processor without AVX both runs take the baseline loops. */
+/* The vectorised row loops (spectrum times filter and tile fill with
+ * AVX, threshold masks with AVX or SSE2) against the plain ones: the same
+ * pores to the last bit, and the same responses on a full-size and a
+ * decimated level. The region leaves out a band, so tiles both fully and
+ * partly covered are filled. */
 static void test_simd_same_result(void **state)
 {
     enum { N = 1500 };
@@ -211,8 +211,8 @@ static void test_simd_same_result(void **state)
             st_pores_detect_probe(p, reg, NULL, &pores[k], &probe[k], &err),
             ST_OK);
     }
-    print_message("AVX and baseline loops: %d and %d pores\n", pores[0].count,
-                  pores[1].count);
+    print_message("vectorised and plain loops: %d and %d pores\n",
+                  pores[0].count, pores[1].count);
     assert_true(pores[0].count > 400);
     assert_int_equal(pores[0].count, pores[1].count);
     assert_memory_equal(pores[0].list, pores[1].list,

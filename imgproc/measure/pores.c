@@ -181,8 +181,8 @@ typedef struct tiler {
     double mean, dmin, dmax, ratio;
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
-    int lmin, lmax;               /* the levels this tiling computes */
-    int avx;                      /* the row loops may use AVX */
+    int lmin, lmax; /* the levels this tiling computes */
+    int simd;       /* the row loops' instructions: 2 AVX, 1 SSE2, 0 none */
     struct st_pores_probe *probe; /* NULL, or the test hook's copies */
     int level[64]; /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
@@ -228,8 +228,8 @@ typedef struct tile_buf {
 
 /* The two row loops that touch every sample of a tile: a spectrum row
  * times a filter row (complex times real), and inverted, mean-free L*.
- * The bodies are written once and compiled twice, for AVX (t->avx, asked
- * once: see has_avx) and for the baseline; each output is the same one
+ * The bodies are written once and compiled twice, for AVX (t->simd == 2,
+ * asked once: see has_avx) and for the baseline; each output is the same one
  * IEEE operation on the same inputs either way, so the results are
  * identical (tests/test_pores.c checks it). */
 #if defined(__GNUC__) && defined(__SSE2__)
@@ -269,28 +269,28 @@ fill_row_avx(float *restrict dst, const float *restrict L, double mean, int n)
 #endif
 
 static void mul_row(float *restrict dst, const float *restrict src,
-                    const float *restrict g, int kw, int avx)
+                    const float *restrict g, int kw, int simd)
 {
 #if defined(__GNUC__) && defined(__SSE2__)
-    if (avx) {
+    if (simd == 2) {
         mul_row_avx(dst, src, g, kw);
         return;
     }
 #endif
-    (void)avx;
+    (void)simd;
     mul_row_body(dst, src, g, kw);
 }
 
 static void fill_row(float *restrict dst, const float *restrict L, double mean,
-                     int n, int avx)
+                     int n, int simd)
 {
 #if defined(__GNUC__) && defined(__SSE2__)
-    if (avx) {
+    if (simd == 2) {
         fill_row_avx(dst, L, mean, n);
         return;
     }
 #endif
-    (void)avx;
+    (void)simd;
     fill_row_body(dst, L, mean, n);
 }
 
@@ -305,68 +305,89 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
         int sy = ky <= H / 2 ? ky : ky + (t->Th - H);
         const float *src = b->spec + 2 * (size_t)sy * Kw;
         mul_row(b->work + 2 * (size_t)ky * kw, src, f + (size_t)ky * kw, kw,
-                t->avx);
+                t->simd);
     }
     return st_fft_inverse(W, H, b->work, r, err);
 }
 
-/* The first x in [x, x1) with row[x] >= thr, or x1. On x86 blocks of 16
- * are tested first, with AVX when the processor has it (eight samples a
- * comparison; t->avx) or else SSE2 (four): the block's comparisons make
- * one 16-bit mask whose lowest set bit is the sample sought. The rest,
- * and other processors, go one by one. */
+/* The samples of row[x0 .. x1) (at most MASK_RUN) at or above thr, as
+ * 16-bit masks: bit j of m[i] is the sample x0 + 16 i + j. Most samples
+ * are below, and the scan visits only the set bits. On x86 whole blocks
+ * of 16 take one comparison per eight samples with AVX when the
+ * processor has it (t->simd 2) or per four with SSE2 (1); a last partial
+ * block, and other processors (0), go one by one. Every way gives the same
+ * masks. */
+#define MASK_RUN 256
 #if defined(__GNUC__) && defined(__SSE2__)
 #define SKIP_X86 1
 #include <immintrin.h>
-__attribute__((target("avx"))) static int skip_avx(const float *row, int x,
-                                                   int x1, float thr)
+__attribute__((target("avx"))) static int
+masks_avx(const float *row, int x0, int x1, float thr, uint16_t *m)
 {
     __m256 t = _mm256_set1_ps(thr);
-    while (x + 16 <= x1) {
+    int i = 0;
+    for (int x = x0; x + 16 <= x1; x += 16, i++) {
         __m256 a = _mm256_cmp_ps(_mm256_loadu_ps(row + x), t, _CMP_GE_OQ);
         __m256 b = _mm256_cmp_ps(_mm256_loadu_ps(row + x + 8), t, _CMP_GE_OQ);
-        unsigned m = (unsigned)_mm256_movemask_ps(a) |
-                     (unsigned)_mm256_movemask_ps(b) << 8;
-        if (m)
-            return x + __builtin_ctz(m);
-        x += 16;
+        m[i] = (uint16_t)((unsigned)_mm256_movemask_ps(a) |
+                          (unsigned)_mm256_movemask_ps(b) << 8);
     }
-    return x;
+    return i;
 }
 
-static int skip_sse2(const float *row, int x, int x1, float thr)
+static int masks_sse2(const float *row, int x0, int x1, float thr, uint16_t *m)
 {
     __m128 t = _mm_set1_ps(thr);
-    while (x + 16 <= x1) {
+    int i = 0;
+    for (int x = x0; x + 16 <= x1; x += 16, i++) {
         __m128 a = _mm_cmpge_ps(_mm_loadu_ps(row + x), t);
         __m128 b = _mm_cmpge_ps(_mm_loadu_ps(row + x + 4), t);
         __m128 c = _mm_cmpge_ps(_mm_loadu_ps(row + x + 8), t);
         __m128 d = _mm_cmpge_ps(_mm_loadu_ps(row + x + 12), t);
-        unsigned m = (unsigned)_mm_movemask_ps(a) |
-                     (unsigned)_mm_movemask_ps(b) << 4 |
-                     (unsigned)_mm_movemask_ps(c) << 8 |
-                     (unsigned)_mm_movemask_ps(d) << 12;
-        if (m)
-            return x + __builtin_ctz(m);
-        x += 16;
+        m[i] = (uint16_t)((unsigned)_mm_movemask_ps(a) |
+                          (unsigned)_mm_movemask_ps(b) << 4 |
+                          (unsigned)_mm_movemask_ps(c) << 8 |
+                          (unsigned)_mm_movemask_ps(d) << 12);
     }
-    return x;
+    return i;
 }
 #endif
 
-static int skip_below(const float *row, int x, int x1, float thr, int avx)
+/* Fills m (see above); returns the number of masks. */
+static int row_masks(const float *row, int x0, int x1, float thr, int simd,
+                     uint16_t *m)
 {
+    int i = 0, n = (x1 - x0 + 15) / 16;
 #ifdef SKIP_X86
-    x = avx ? skip_avx(row, x, x1, thr) : skip_sse2(row, x, x1, thr);
+    if (simd)
+        i = simd == 2 ? masks_avx(row, x0, x1, thr, m)
+                      : masks_sse2(row, x0, x1, thr, m);
 #else
-    (void)avx;
+    (void)simd;
 #endif
-    while (x < x1 && !(row[x] >= thr))
-        x++;
-    return x;
+    for (; i < n; i++) {
+        unsigned b = 0;
+        for (int j = 0; j < 16 && x0 + 16 * i + j < x1; j++)
+            b |= (unsigned)(row[x0 + 16 * i + j] >= thr) << j;
+        m[i] = (uint16_t)b;
+    }
+    return n;
 }
 
-/* Whether skip_below may use AVX (asked once, before any thread). */
+/* The lowest set bit of b (not 0). */
+static int lowest_bit(unsigned b)
+{
+#if defined(__GNUC__)
+    return __builtin_ctz(b);
+#else
+    int j = 0;
+    while (!(b >> j & 1))
+        j++;
+    return j;
+#endif
+}
+
+/* Whether the row loops may use AVX (asked once, before any thread). */
 static int has_avx(void)
 {
 #ifdef SKIP_X86
@@ -608,7 +629,7 @@ static void fill_tile(const tiler *t, tile_buf *b, const core *c)
         L = t->lab->L + j;
         mk = reg->mask + j;
         if (!memchr(mk, 0, (size_t)(xb - xa)))
-            fill_row(row + xa, L, t->mean, xb - xa, t->avx);
+            fill_row(row + xa, L, t->mean, xb - xa, t->simd);
         else {
             b->full = 0;
             for (int x = xa; x < xb; x++)
@@ -711,13 +732,18 @@ static int scan(const tiler *t, const tile_buf *b, const core *c,
         const float *row = s->mid + (size_t)yd * s->W;
         if (by < 1 || by >= t->bh - 1)
             continue;
-        /* most samples are below the threshold: skip them in a loop of
-         * their own */
-        for (int xd = skip_below(row, xd0, xd1, s->thr, t->avx); xd < xd1;
-             xd = skip_below(row, xd + 1, xd1, s->thr, t->avx)) {
-            size_t p = (size_t)yd * s->W + (size_t)xd;
-            if (is_max(s, p, row[xd]) && consider(t, b, c, s, xd, yd, out, cap))
-                return -1;
+        for (int x0 = xd0; x0 < xd1; x0 += MASK_RUN) {
+            uint16_t m[MASK_RUN / 16];
+            int x1 = x0 + MASK_RUN < xd1 ? x0 + MASK_RUN : xd1;
+            int n = row_masks(row, x0, x1, s->thr, t->simd, m);
+            for (int i = 0; i < n; i++)
+                for (unsigned bits = m[i]; bits; bits &= bits - 1) {
+                    int xd = x0 + 16 * i + lowest_bit(bits);
+                    size_t p = (size_t)yd * s->W + (size_t)xd;
+                    if (is_max(s, p, row[xd]) &&
+                        consider(t, b, c, s, xd, yd, out, cap))
+                        return -1;
+                }
         }
     }
     return 0;
@@ -1331,7 +1357,7 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
     t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
-    t.avx = has_avx() && !(probe && probe->no_simd);
+    t.simd = probe && probe->no_simd ? 0 : has_avx() ? 2 : 1;
     tiling(&t, (int)ceil(3 * sig[ns - 1]), TILE);
     assign_levels(&t, probe);
     split_tilings(&t, &t0);
