@@ -199,17 +199,19 @@ static int lh(const tiler *t, int l)
 }
 
 /* Transfer function of the scale-normalised LoG at sigma on level l:
- * frequencies of the full tile, the 1 / (Tw Th) of the inverse included. */
+ * frequencies of the full tile, the 1 / (Tw Th) of the inverse included.
+ * Rows 0 .. H / 2 only: row H - ky, of frequency -fy, is row ky's to the
+ * bit (fy enters squared), so half the filter is read per response. */
 static float *make_filter(const tiler *t, int l, double sigma)
 {
     int W = lw(t, l), H = lh(t, l), kw = W / 2 + 1;
-    float *f = malloc((size_t)H * (size_t)kw * sizeof *f);
+    float *f = malloc((size_t)(H / 2 + 1) * (size_t)kw * sizeof *f);
     double s2 = sigma * sigma, c = 2 * ST_PI * ST_PI * s2;
     double norm = 1.0 / ((double)t->Tw * t->Th);
     if (!f)
         return NULL;
-    for (int ky = 0; ky < H; ky++) {
-        double fy = (ky <= H / 2 ? ky : ky - H) / (double)t->Th;
+    for (int ky = 0; ky <= H / 2; ky++) {
+        double fy = ky / (double)t->Th;
         for (int kx = 0; kx < kw; kx++) {
             double fx = kx / (double)t->Tw, f2 = fx * fx + fy * fy;
             f[(size_t)ky * kw + kx] =
@@ -304,8 +306,8 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
     for (int ky = 0; ky < H; ky++) {
         int sy = ky <= H / 2 ? ky : ky + (t->Th - H);
         const float *src = b->spec + 2 * (size_t)sy * Kw;
-        mul_row(b->work + 2 * (size_t)ky * kw, src, f + (size_t)ky * kw, kw,
-                t->simd);
+        mul_row(b->work + 2 * (size_t)ky * kw, src,
+                f + (size_t)(ky <= H / 2 ? ky : H - ky) * kw, kw, t->simd);
     }
     return st_fft_inverse(W, H, b->work, r, err);
 }
