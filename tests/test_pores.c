@@ -839,7 +839,7 @@ static int by_float(const void *a, const void *b)
 
 /* The library's selection (select.c) against a sort: the k-th smallest
  * of arrays with repeats, negatives, both zeros and one element, and the
- * array partitioned about it. */
+ * array partitioned about it; the value-only form gives the same value. */
 static void test_select(void **state)
 {
     static const size_t sizes[] = {1, 2, 3, 7, 64, 1000, 3136, 5000};
@@ -849,8 +849,10 @@ static void test_select(void **state)
         for (int kind = 0; kind < 4; kind++) {
             size_t n = sizes[si];
             float *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *v);
+            float *w = malloc(n * sizeof *v);
             assert_non_null(v);
             assert_non_null(sorted);
+            assert_non_null(w);
             for (size_t i = 0; i < n; i++) {
                 r = r * 6364136223846793005u + 1442695040888963407u;
                 double u = (double)(r >> 11) / 9007199254740992.0;
@@ -862,13 +864,17 @@ static void test_select(void **state)
             memcpy(sorted, v, n * sizeof *v);
             qsort(sorted, n, sizeof *sorted, by_float);
             for (size_t k = 0; k < n; k += n / 7 + 1) {
-                float x = st_select_k(v, n, k);
+                float x;
+                memcpy(w, v, n * sizeof *v); /* the value-only form */
+                assert_true(st_select_k_value(w, n, k) == sorted[k]);
+                x = st_select_k(v, n, k);
                 assert_true(x == sorted[k]);
                 for (size_t i = 0; i < n; i++)
                     assert_true(i < k ? v[i] <= x : i > k ? v[i] >= x : 1);
             }
             free(v);
             free(sorted);
+            free(w);
         }
 }
 

@@ -419,7 +419,7 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
             if (t->reg->mask[row + (size_t)(ox + xd * d)])
                 b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
     }
-    return n ? 1.4826 * st_select_k(b->scratch, n, n / 2) : 0;
+    return n ? 1.4826 * st_select_k_value(b->scratch, n, n / 2) : 0;
 }
 
 /* The eighth of the plane (0..7, counter-clockwise from the -x axis's
@@ -1023,7 +1023,7 @@ static double block_sharpness(const st_l_plane *lab, const st_region *reg,
     }
     if (n < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
-    f = st_select_k(lap, (size_t)n, (size_t)n / 2);
+    f = st_select_k_value(lap, (size_t)n, (size_t)n / 2);
     /* 2 x 2 bins (NaN where a pixel is outside the region) */
     for (int j = 0; j < SHARP_BLOCK / 2; j++)
         for (int i = 0; i < SHARP_BLOCK / 2; i++) {
@@ -1045,7 +1045,7 @@ static double block_sharpness(const st_l_plane *lab, const st_region *reg,
         }
     if (nb < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
-    b = st_select_k(lap, (size_t)nb, (size_t)nb / 2);
+    b = st_select_k_value(lap, (size_t)nb, (size_t)nb / 2);
     *noise = f / 2;
     return sqrt(fmax(0, b * b - f * f / 4));
 }
