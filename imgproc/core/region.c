@@ -43,14 +43,21 @@ void st_region_update_in(st_region *r, int bx0, int by0, int bx1, int by1)
     size_t count = 0;
     for (int y = by0; y < by1; y++) {
         const uint8_t *m = r->mask + (size_t)y * (size_t)r->width;
-        for (int x = bx0; x < bx1; x++)
-            if (m[x]) {
-                count++;
-                x0 = x < x0 ? x : x0;
-                x1 = x + 1 > x1 ? x + 1 : x1;
-                y0 = y < y0 ? y : y0;
-                y1 = y + 1;
-            }
+        size_t n = 0;
+        int a = bx0, b = bx1;
+        for (int x = bx0; x < bx1; x++) /* no branch: vectorised */
+            n += m[x] != 0;
+        if (!n)
+            continue;
+        while (!m[a])
+            a++;
+        while (!m[b - 1])
+            b--;
+        count += n;
+        x0 = a < x0 ? a : x0;
+        x1 = b > x1 ? b : x1;
+        y0 = y < y0 ? y : y0;
+        y1 = y + 1;
     }
     r->count = count;
     if (!count)

@@ -1079,14 +1079,17 @@ static st_status search_region(const st_l_plane *lab, const st_region *reg,
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (pore search)");
         goto done;
     }
-    /* the region (all inside its box) less highlights and clipped pixels */
+    /* the region (all inside its box) less highlights and clipped pixels;
+     * a float is >= hi exactly when it is >= the smallest float >= hi,
+     * a comparison of floats that vectorises */
     for (int y = reg->y0; y < reg->y1; y++) {
         size_t i0 = (size_t)y * w;
         const uint8_t *m = reg->mask + i0;
         const float *L = lab->L + i0;
         uint8_t *o = r->mask + i0;
+        float hf = float_ceil(hi);
         for (int x = reg->x0; x < reg->x1; x++)
-            o[x] = (uint8_t)(m[x] && !(L[x] >= hi));
+            o[x] = (uint8_t)((m[x] != 0) & !(L[x] >= hf));
     }
     for (int j = 0; j < nby; j++)
         for (int i = 0; i < nbx; i++) {
