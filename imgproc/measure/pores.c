@@ -312,45 +312,58 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
     return st_fft_inverse(W, H, b->work, r, err);
 }
 
-/* The samples of row[x0 .. x1) (at most MASK_RUN) at or above thr, as
- * 16-bit masks: bit j of m[i] is the sample x0 + 16 i + j. Most samples
- * are below, and the scan visits only the set bits. On x86 whole blocks
- * of 16 take one comparison per eight samples with AVX when the
- * processor has it (t->simd 2) or per four with SSE2 (1); a last partial
- * block, and other processors (0), go one by one. Every way gives the same
- * masks. */
+/* The samples of row[x0 .. x1) (at most MASK_RUN) at or above thr and
+ * larger than both their row neighbours (is_max's first two tests, as it
+ * makes them: !(neighbour >= v)), as 16-bit masks: bit j of m[i] is the
+ * sample x0 + 16 i + j. Few samples pass, and the scan visits only the
+ * set bits. row[x0 - 1] and row[x1] are read (the scan stays inside the
+ * tile's margin). On x86 whole blocks of 16 are compared eight samples at
+ * once with AVX when the processor has it (t->simd 2) or four with SSE2
+ * (1); a last partial block, and other processors (0), go one by one.
+ * Every way gives the same masks. */
 #define MASK_RUN 256
 #if defined(__GNUC__) && defined(__SSE2__)
 #define SKIP_X86 1
 #include <immintrin.h>
+__attribute__((target("avx"))) static unsigned peaks8_avx(const float *p,
+                                                          __m256 t)
+{
+    __m256 v = _mm256_loadu_ps(p);
+    __m256 a = _mm256_cmp_ps(v, t, _CMP_GE_OQ);
+    __m256 l = _mm256_cmp_ps(_mm256_loadu_ps(p - 1), v, _CMP_NGE_UQ);
+    __m256 r = _mm256_cmp_ps(_mm256_loadu_ps(p + 1), v, _CMP_NGE_UQ);
+    return (unsigned)_mm256_movemask_ps(_mm256_and_ps(a, _mm256_and_ps(l, r)));
+}
+
 __attribute__((target("avx"))) static int
 masks_avx(const float *row, int x0, int x1, float thr, uint16_t *m)
 {
     __m256 t = _mm256_set1_ps(thr);
     int i = 0;
-    for (int x = x0; x + 16 <= x1; x += 16, i++) {
-        __m256 a = _mm256_cmp_ps(_mm256_loadu_ps(row + x), t, _CMP_GE_OQ);
-        __m256 b = _mm256_cmp_ps(_mm256_loadu_ps(row + x + 8), t, _CMP_GE_OQ);
-        m[i] = (uint16_t)((unsigned)_mm256_movemask_ps(a) |
-                          (unsigned)_mm256_movemask_ps(b) << 8);
-    }
+    for (int x = x0; x + 16 <= x1; x += 16, i++)
+        m[i] = (uint16_t)(peaks8_avx(row + x, t) | peaks8_avx(row + x + 8, t)
+                                                       << 8);
     return i;
+}
+
+static unsigned peaks4_sse2(const float *p, __m128 t)
+{
+    __m128 v = _mm_loadu_ps(p);
+    __m128 a = _mm_cmpge_ps(v, t);
+    __m128 l = _mm_cmpnge_ps(_mm_loadu_ps(p - 1), v);
+    __m128 r = _mm_cmpnge_ps(_mm_loadu_ps(p + 1), v);
+    return (unsigned)_mm_movemask_ps(_mm_and_ps(a, _mm_and_ps(l, r)));
 }
 
 static int masks_sse2(const float *row, int x0, int x1, float thr, uint16_t *m)
 {
     __m128 t = _mm_set1_ps(thr);
     int i = 0;
-    for (int x = x0; x + 16 <= x1; x += 16, i++) {
-        __m128 a = _mm_cmpge_ps(_mm_loadu_ps(row + x), t);
-        __m128 b = _mm_cmpge_ps(_mm_loadu_ps(row + x + 4), t);
-        __m128 c = _mm_cmpge_ps(_mm_loadu_ps(row + x + 8), t);
-        __m128 d = _mm_cmpge_ps(_mm_loadu_ps(row + x + 12), t);
-        m[i] = (uint16_t)((unsigned)_mm_movemask_ps(a) |
-                          (unsigned)_mm_movemask_ps(b) << 4 |
-                          (unsigned)_mm_movemask_ps(c) << 8 |
-                          (unsigned)_mm_movemask_ps(d) << 12);
-    }
+    for (int x = x0; x + 16 <= x1; x += 16, i++)
+        m[i] = (uint16_t)(peaks4_sse2(row + x, t) |
+                          peaks4_sse2(row + x + 4, t) << 4 |
+                          peaks4_sse2(row + x + 8, t) << 8 |
+                          peaks4_sse2(row + x + 12, t) << 12);
     return i;
 }
 #endif
@@ -369,8 +382,11 @@ static int row_masks(const float *row, int x0, int x1, float thr, int simd,
 #endif
     for (; i < n; i++) {
         unsigned b = 0;
-        for (int j = 0; j < 16 && x0 + 16 * i + j < x1; j++)
-            b |= (unsigned)(row[x0 + 16 * i + j] >= thr) << j;
+        for (int j = 0; j < 16 && x0 + 16 * i + j < x1; j++) {
+            const float *p = row + x0 + 16 * i + j;
+            b |= (unsigned)(p[0] >= thr && !(p[-1] >= p[0]) && !(p[1] >= p[0]))
+                 << j;
+        }
         m[i] = (uint16_t)b;
     }
     return n;
