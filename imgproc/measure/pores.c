@@ -442,10 +442,9 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
  * lower side, as floor((atan2(y, x) + pi) / (pi / 4))) that (x, y) lies in. */
 static int octant(double x, double y)
 {
-    double ax = fabs(x), ay = fabs(y);
-    if (y < 0)
-        return x < 0 ? (ax > ay ? 0 : 1) : (ax > ay ? 3 : 2);
-    return x >= 0 ? (ax > ay ? 4 : 5) : (ax > ay ? 7 : 6);
+    /* by y < 0, x < 0, |x| > |y|: no branch */
+    static const unsigned char k[8] = {5, 4, 6, 7, 2, 3, 1, 0};
+    return k[(y < 0) << 2 | (x < 0) << 1 | (fabs(x) > fabs(y))];
 }
 
 /* Sums over the ring and the disc of a pore (see darkness). */
@@ -472,11 +471,31 @@ static void ring_prefetch(const st_l_plane *lab, int xi, int yi, int R)
 #endif
 }
 
+/* The sums of one sector held in registers while the ring's pixels stay
+ * in it (a row crosses a few sectors): the same additions in the same
+ * order as on the arrays, without a store and a load between them. */
+typedef struct sector_run {
+    int k, n;
+    double v, ux, uy;
+} sector_run;
+
+/* Puts the run's sums back and takes sector k's (k -1: none). */
+static void run_switch(ring_sums *s, sector_run *r, int k)
+{
+    if (r->k >= 0)
+        s->sv[r->k] = r->v, s->sux[r->k] = r->ux, s->suy[r->k] = r->uy,
+        s->ns[r->k] = r->n;
+    r->k = k;
+    if (k >= 0)
+        r->v = s->sv[k], r->ux = s->sux[k], r->uy = s->suy[k], r->n = s->ns[k];
+}
+
 /* Adds the pixels of the disc r0 and the ring r1..r2 about (x, y). */
 static void ring_collect(const st_l_plane *lab, double x, double y, double r0,
                          double r1, double r2, ring_sums *s)
 {
     int R = (int)ceil(r2), xi = (int)lround(x), yi = (int)lround(y);
+    sector_run run = {-1, 0, 0, 0, 0};
     memset(s, 0, sizeof *s);
     ring_prefetch(lab, xi, yi, R);
     for (int dy = -R; dy <= R; dy++) {
@@ -501,10 +520,12 @@ static void ring_collect(const st_l_plane *lab, double x, double y, double r0,
             s->sx += v * ux, s->sy += v * uy, s->su += ux, s->sw += uy;
             s->sxx += ux * ux, s->syy += uy * uy;
             s->out += v, s->nout++;
-            k = octant(ux, uy);
-            s->sv[k] += v, s->sux[k] += ux, s->suy[k] += uy, s->ns[k]++;
+            if ((k = octant(ux, uy)) != run.k)
+                run_switch(s, &run, k);
+            run.v += v, run.ux += ux, run.uy += uy, run.n++;
         }
     }
+    run_switch(s, &run, -1);
 }
 
 /* How much darker a pore at (x, y) is than its surround on the image:
