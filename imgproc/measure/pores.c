@@ -1358,7 +1358,7 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
                                 struct st_pores_probe *probe, st_error *err)
 {
     st_pore_options opt;
-    double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE);
+    double dmin, dmax, smin, mean, ratio = pow(2.0, 1.0 / PER_OCTAVE);
     double sig[64];
     int ns, none = 0;
     tiler t, t0;
@@ -1387,16 +1387,20 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
     for (int i = 0; i < ns; i++)
         sig[i] = smin * pow(ratio, i);
 
-    if ((s = search_region(lab, reg, &opt, region_mean(lab, reg), &search,
-                           err)))
+    mean = region_mean(lab, reg);
+    if ((s = search_region(lab, reg, &opt, mean, &search, err)))
         return s;
     out->search_px = search->count;
     if (!search->count) {
         unsearched(out);
         goto done;
     }
+    /* the search's mean; the same sum when nothing was left out */
+    if (search->count != reg->count || search->x0 != reg->x0 ||
+        search->x1 != reg->x1 || search->y0 != reg->y0 || search->y1 != reg->y1)
+        mean = region_mean(lab, search);
     reg = search;
-    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
+    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
     t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
     t.simd = probe && probe->no_simd ? 0 : has_avx() ? 2 : 1;
