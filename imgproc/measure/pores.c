@@ -1038,41 +1038,79 @@ static int by_double(const void *a, const void *b)
  * do not make a block sharp). *noise gets f / 2, the noise's share of b.
  * NaN when fewer than a quarter of the block's pixels are measured.
  * lap: scratch of SHARP_BLOCK^2 floats. */
+/* Whether the region covers [x0 - 1, x1 + 1) x [y0 - 1, y1 + 1), all
+ * inside the image: then block_sharpness needs no test per pixel. */
+static int block_covered(const st_region *reg, int x0, int y0, int x1, int y1)
+{
+    int w = reg->width;
+    if (x0 < 1 || y0 < 1 || x1 + 1 > w || y1 + 1 > reg->height)
+        return 0;
+    for (int y = y0 - 1; y < y1 + 1; y++)
+        if (memchr(reg->mask + (size_t)y * w + x0 - 1, 0,
+                   (size_t)(x1 - x0 + 2)))
+            return 0;
+    return 1;
+}
+
+/* |3 x 3 Laplacian| of L* at every other pixel each way of the block
+ * [x0, x1) x [y0, y1) whose five pixels are in the region, into lap;
+ * returns how many. cover: block_covered said so (the same values, no
+ * tests). */
+static long fine_lap(const st_l_plane *lab, const st_region *reg, int x0,
+                     int y0, int x1, int y1, int cover, float *lap)
+{
+    int w = reg->width;
+    long n = 0;
+    for (int y = y0 > 0 ? y0 : 1; y < y1 && y < reg->height - 1; y += 2) {
+        const float *row = lab->L + (size_t)y * w;
+        const uint8_t *m = reg->mask + (size_t)y * w;
+        for (int x = x0 > 0 ? x0 : 1; x < x1 && x < w - 1; x += 2)
+            if (cover || (m[x] && m[x - 1] && m[x + 1] && m[x - w] && m[x + w]))
+                lap[n++] = fabsf(4.0f * row[x] - row[x - 1] - row[x + 1] -
+                                 row[x - w] - row[x + w]);
+    }
+    return n;
+}
+
+/* The block's 2 x 2 bins of L*, NaN where a pixel is outside the region
+ * or the block; cover as in fine_lap. */
+static void bin_block(const st_l_plane *lab, const st_region *reg, int x0,
+                      int y0, int x1, int y1, int cover,
+                      float bin[SHARP_BLOCK / 2][SHARP_BLOCK / 2])
+{
+    int w = reg->width;
+    for (int j = 0; j < SHARP_BLOCK / 2; j++)
+        for (int i = 0; i < SHARP_BLOCK / 2; i++) {
+            int x = x0 + 2 * i, y = y0 + 2 * j;
+            size_t k = (size_t)y * w + x;
+            bin[j][i] =
+                x + 1 < x1 && y + 1 < y1 &&
+                        (cover || (reg->mask[k] && reg->mask[k + 1] &&
+                                   reg->mask[k + w] && reg->mask[k + w + 1]))
+                    ? 0.25f * (lab->L[k] + lab->L[k + 1] + lab->L[k + w] +
+                               lab->L[k + w + 1])
+                    : NAN;
+        }
+}
+
 static double block_sharpness(const st_l_plane *lab, const st_region *reg,
                               int x0, int y0, float *lap, double *noise)
 {
-    int w = reg->width, x1 = x0 + SHARP_BLOCK, y1 = y0 + SHARP_BLOCK;
+    int x1 = x0 + SHARP_BLOCK, y1 = y0 + SHARP_BLOCK, cover;
     float bin[SHARP_BLOCK / 2][SHARP_BLOCK / 2];
-    long n = 0, nb = 0;
+    long n, nb = 0;
     double f, b;
     if (x1 > reg->x1)
         x1 = reg->x1;
     if (y1 > reg->y1)
         y1 = reg->y1;
+    cover = block_covered(reg, x0, y0, x1, y1);
     /* full size, every other pixel each way */
-    for (int y = y0 > 0 ? y0 : 1; y < y1 && y < reg->height - 1; y += 2) {
-        const float *row = lab->L + (size_t)y * w;
-        const uint8_t *m = reg->mask + (size_t)y * w;
-        for (int x = x0 > 0 ? x0 : 1; x < x1 && x < w - 1; x += 2)
-            if (m[x] && m[x - 1] && m[x + 1] && m[x - w] && m[x + w])
-                lap[n++] = fabsf(4.0f * row[x] - row[x - 1] - row[x + 1] -
-                                 row[x - w] - row[x + w]);
-    }
+    n = fine_lap(lab, reg, x0, y0, x1, y1, cover, lap);
     if (n < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
     f = st_select_k_value(lap, (size_t)n, (size_t)n / 2);
-    /* 2 x 2 bins (NaN where a pixel is outside the region) */
-    for (int j = 0; j < SHARP_BLOCK / 2; j++)
-        for (int i = 0; i < SHARP_BLOCK / 2; i++) {
-            int x = x0 + 2 * i, y = y0 + 2 * j;
-            size_t k = (size_t)y * w + x;
-            bin[j][i] = x + 1 < x1 && y + 1 < y1 && reg->mask[k] &&
-                                reg->mask[k + 1] && reg->mask[k + w] &&
-                                reg->mask[k + w + 1]
-                            ? 0.25f * (lab->L[k] + lab->L[k + 1] +
-                                       lab->L[k + w] + lab->L[k + w + 1])
-                            : NAN;
-        }
+    bin_block(lab, reg, x0, y0, x1, y1, cover, bin);
     for (int j = 1; j < SHARP_BLOCK / 2 - 1; j++)
         for (int i = 1; i < SHARP_BLOCK / 2 - 1; i++) {
             float v = 4.0f * bin[j][i] - bin[j][i - 1] - bin[j][i + 1] -
