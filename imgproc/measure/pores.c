@@ -313,70 +313,81 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
 }
 
 /* The samples of row[x0 .. x1) (at most MASK_RUN) at or above thr and
- * larger than both their row neighbours (is_max's first two tests, as it
- * makes them: !(neighbour >= v)), as 16-bit masks: bit j of m[i] is the
- * sample x0 + 16 i + j. Few samples pass, and the scan visits only the
- * set bits. row[x0 - 1] and row[x1] are read (the scan stays inside the
- * tile's margin). On x86 whole blocks of 16 are compared eight samples at
- * once with AVX when the processor has it (t->simd 2) or four with SSE2
- * (1); a last partial block, and other processors (0), go one by one.
- * Every way gives the same masks. */
+ * larger than their four neighbours in the plane (W samples a row; four
+ * of is_max's tests, as it makes them: !(neighbour >= v)), as 16-bit
+ * masks: bit j of m[i] is the sample x0 + 16 i + j. Few samples pass,
+ * and the scan visits only the set bits. The neighbours of the run are
+ * read (the scan stays inside the tile's margin). On x86 whole blocks of
+ * 16 are compared eight samples at once with AVX when the processor has
+ * it (t->simd 2) or four with SSE2 (1); a last partial block, and other
+ * processors (0), go one by one. Every way gives the same masks. */
 #define MASK_RUN 256
 #if defined(__GNUC__) && defined(__SSE2__)
 #define SKIP_X86 1
 #include <immintrin.h>
 __attribute__((target("avx"))) static unsigned peaks8_avx(const float *p,
-                                                          __m256 t)
+                                                          size_t W, __m256 t)
 {
     __m256 v = _mm256_loadu_ps(p);
     __m256 a = _mm256_cmp_ps(v, t, _CMP_GE_OQ);
     __m256 l = _mm256_cmp_ps(_mm256_loadu_ps(p - 1), v, _CMP_NGE_UQ);
     __m256 r = _mm256_cmp_ps(_mm256_loadu_ps(p + 1), v, _CMP_NGE_UQ);
-    return (unsigned)_mm256_movemask_ps(_mm256_and_ps(a, _mm256_and_ps(l, r)));
+    __m256 u = _mm256_cmp_ps(_mm256_loadu_ps(p - W), v, _CMP_NGE_UQ);
+    __m256 d = _mm256_cmp_ps(_mm256_loadu_ps(p + W), v, _CMP_NGE_UQ);
+    a = _mm256_and_ps(_mm256_and_ps(a, l),
+                      _mm256_and_ps(r, _mm256_and_ps(u, d)));
+    return (unsigned)_mm256_movemask_ps(a);
 }
 
 __attribute__((target("avx"))) static int
-masks_avx(const float *row, int x0, int x1, float thr, uint16_t *m)
+masks_avx(const float *row, size_t W, int x0, int x1, float thr, uint16_t *m)
 {
     __m256 t = _mm256_set1_ps(thr);
     int i = 0;
-    for (int x = x0; x + 16 <= x1; x += 16, i++)
-        m[i] = (uint16_t)(peaks8_avx(row + x, t) | peaks8_avx(row + x + 8, t)
-                                                       << 8);
+    for (int x = x0; x + 16 <= x1; x += 16, i++) {
+        unsigned lo = peaks8_avx(row + x, W, t);
+        unsigned hi = peaks8_avx(row + x + 8, W, t);
+        m[i] = (uint16_t)(lo | hi << 8);
+    }
     return i;
 }
 
-static unsigned peaks4_sse2(const float *p, __m128 t)
+static unsigned peaks4_sse2(const float *p, size_t W, __m128 t)
 {
     __m128 v = _mm_loadu_ps(p);
     __m128 a = _mm_cmpge_ps(v, t);
     __m128 l = _mm_cmpnge_ps(_mm_loadu_ps(p - 1), v);
     __m128 r = _mm_cmpnge_ps(_mm_loadu_ps(p + 1), v);
-    return (unsigned)_mm_movemask_ps(_mm_and_ps(a, _mm_and_ps(l, r)));
+    __m128 u = _mm_cmpnge_ps(_mm_loadu_ps(p - W), v);
+    __m128 d = _mm_cmpnge_ps(_mm_loadu_ps(p + W), v);
+    a = _mm_and_ps(_mm_and_ps(a, l), _mm_and_ps(r, _mm_and_ps(u, d)));
+    return (unsigned)_mm_movemask_ps(a);
 }
 
-static int masks_sse2(const float *row, int x0, int x1, float thr, uint16_t *m)
+static int masks_sse2(const float *row, size_t W, int x0, int x1, float thr,
+                      uint16_t *m)
 {
     __m128 t = _mm_set1_ps(thr);
     int i = 0;
-    for (int x = x0; x + 16 <= x1; x += 16, i++)
-        m[i] = (uint16_t)(peaks4_sse2(row + x, t) |
-                          peaks4_sse2(row + x + 4, t) << 4 |
-                          peaks4_sse2(row + x + 8, t) << 8 |
-                          peaks4_sse2(row + x + 12, t) << 12);
+    for (int x = x0; x + 16 <= x1; x += 16, i++) {
+        unsigned b = 0;
+        for (int q = 0; q < 4; q++)
+            b |= peaks4_sse2(row + x + 4 * q, W, t) << (4 * q);
+        m[i] = (uint16_t)b;
+    }
     return i;
 }
 #endif
 
 /* Fills m (see above); returns the number of masks. */
-static int row_masks(const float *row, int x0, int x1, float thr, int simd,
-                     uint16_t *m)
+static int row_masks(const float *row, size_t W, int x0, int x1, float thr,
+                     int simd, uint16_t *m)
 {
     int i = 0, n = (x1 - x0 + 15) / 16;
 #ifdef SKIP_X86
     if (simd)
-        i = simd == 2 ? masks_avx(row, x0, x1, thr, m)
-                      : masks_sse2(row, x0, x1, thr, m);
+        i = simd == 2 ? masks_avx(row, W, x0, x1, thr, m)
+                      : masks_sse2(row, W, x0, x1, thr, m);
 #else
     (void)simd;
 #endif
@@ -384,8 +395,10 @@ static int row_masks(const float *row, int x0, int x1, float thr, int simd,
         unsigned b = 0;
         for (int j = 0; j < 16 && x0 + 16 * i + j < x1; j++) {
             const float *p = row + x0 + 16 * i + j;
-            b |= (unsigned)(p[0] >= thr && !(p[-1] >= p[0]) && !(p[1] >= p[0]))
-                 << j;
+            b |=
+                (unsigned)(p[0] >= thr && !(p[-1] >= p[0]) && !(p[1] >= p[0]) &&
+                           !(*(p - W) >= p[0]) && !(p[W] >= p[0]))
+                << j;
         }
         m[i] = (uint16_t)b;
     }
@@ -774,7 +787,7 @@ static int scan(const tiler *t, const tile_buf *b, const core *c,
         for (int x0 = xd0; x0 < xd1; x0 += MASK_RUN) {
             uint16_t m[MASK_RUN / 16];
             int x1 = x0 + MASK_RUN < xd1 ? x0 + MASK_RUN : xd1;
-            int n = row_masks(row, x0, x1, s->thr, t->simd, m);
+            int n = row_masks(row, (size_t)s->W, x0, x1, s->thr, t->simd, m);
             for (int i = 0; i < n; i++)
                 for (unsigned bits = m[i]; bits; bits &= bits - 1) {
                     int xd = x0 + 16 * i + lowest_bit(bits);
