@@ -430,7 +430,8 @@ static int has_avx(void)
 }
 
 /* Robust spread of a response plane over the tile's core: 1.4826 times
- * the median of |r| over region samples, every st-th one each way so that
+ * the median of |r| over region samples (all of the core's when the
+ * region covers the tile, b->full), every st-th one each way so that
  * some 3 000 are taken (every fourth at full size in a 224 px core): a
  * median to about 2%. The scale-normalised LoG of any
  * image has zero mean, so this is the MAD of the texture's and noise's response
@@ -445,7 +446,7 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
         size_t row = (size_t)(oy + yd * d + t->reg->y0) * t->reg->width +
                      (size_t)t->reg->x0;
         for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd += st)
-            if (t->reg->mask[row + (size_t)(ox + xd * d)])
+            if (b->full || t->reg->mask[row + (size_t)(ox + xd * d)])
                 b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
     }
     return n ? 1.4826 * st_select_k_value(b->scratch, n, n / 2) : 0;
