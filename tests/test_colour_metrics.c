@@ -483,6 +483,44 @@ static void test_white_balance(void **state)
     st_image_free(img);
 }
 
+/* st_region_update against a pixel-by-pixel count and box, on scattered
+ * masks: empty, one pixel at a corner, sparse and dense random ones. */
+static void region_box_by_pixel(void)
+{
+    enum { W = 77, H = 45 };
+    uint64_t r = 3;
+    st_region *g;
+    assert_int_equal(st_region_rect(&g, W, H, 0, 0, W, H, NULL), ST_OK);
+    for (int kind = 0; kind < 4; kind++) {
+        int x0 = W, y0 = H, x1 = 0, y1 = 0;
+        size_t n = 0;
+        for (int i = 0; i < W * H; i++) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            g->mask[i] = (uint8_t)(kind == 1   ? i == W * H - 1
+                                   : kind == 2 ? (r >> 60) == 0
+                                   : kind == 3 ? (r >> 62) != 0
+                                               : 0);
+            if (g->mask[i]) {
+                n++;
+                x0 = i % W < x0 ? i % W : x0;
+                x1 = i % W + 1 > x1 ? i % W + 1 : x1;
+                y0 = i / W < y0 ? i / W : y0;
+                y1 = i / W + 1;
+            }
+        }
+        st_region_update(g);
+        assert_int_equal(g->count, n);
+        if (n) {
+            assert_int_equal(g->x0, x0);
+            assert_int_equal(g->y0, y0);
+            assert_int_equal(g->x1, x1);
+            assert_int_equal(g->y1, y1);
+        } else
+            assert_int_equal(g->x1, 0);
+    }
+    st_region_free(g);
+}
+
 static void test_regions(void **state)
 {
     st_region *a, *b;
@@ -510,6 +548,7 @@ static void test_regions(void **state)
     assert_int_equal(st_region_from_mask(&b, mask, 40, 40, &err),
                      ST_ERR_INVALID);
     st_image_free(mask);
+    region_box_by_pixel();
 }
 
 /* Skin mask scene: 0 skin, 1 hair band, 2 eye white, 3 iris,

@@ -180,6 +180,57 @@ static void test_threads_same_result(void **state)
     st_l_plane_free(p);
 }
 
+/* The vectorised row loops (spectrum times filter and tile fill with
+ * AVX, threshold masks with AVX or SSE2) against the plain ones: the same
+ * pores to the last bit, and the same responses on a full-size and a
+ * decimated level. The region leaves out a band, so tiles both fully and
+ * partly covered are filled. */
+static void test_simd_same_result(void **state)
+{
+    enum { N = 1500 };
+    pore_case c = {N, 900, 8, 0};
+    int placed, scales[2] = {2, 9};
+    st_l_plane *p = make(&c, &placed);
+    st_region *reg;
+    st_pores pores[2];
+    struct st_pores_probe probe[2];
+    st_error err = {0};
+    (void)state;
+
+    assert_int_equal(st_region_full(&reg, N, N, &err), ST_OK);
+    for (int y = 1100; y < 1300; y++)
+        memset(reg->mask + (size_t)y * N, 0, N);
+    st_region_update(reg);
+    for (int k = 0; k < 2; k++) {
+        memset(&probe[k], 0, sizeof probe[k]);
+        probe[k].no_simd = k;
+        for (int j = 0; j < 2; j++)
+            assert_non_null(probe[k].resp[scales[j]] =
+                                calloc((size_t)N * N, sizeof(float)));
+        assert_int_equal(
+            st_pores_detect_probe(p, reg, NULL, &pores[k], &probe[k], &err),
+            ST_OK);
+    }
+    print_message("vectorised and plain loops: %d and %d pores\n",
+                  pores[0].count, pores[1].count);
+    assert_true(pores[0].count > 400);
+    assert_int_equal(pores[0].count, pores[1].count);
+    assert_memory_equal(pores[0].list, pores[1].list,
+                        (size_t)pores[0].count * sizeof *pores[0].list);
+    assert_int_equal(probe[0].level[scales[0]], 0);
+    assert_int_equal(probe[0].level[scales[1]], 1);
+    for (int j = 0; j < 2; j++) {
+        assert_memory_equal(probe[0].resp[scales[j]], probe[1].resp[scales[j]],
+                            (size_t)N * N * sizeof(float));
+        for (int k = 0; k < 2; k++)
+            free(probe[k].resp[scales[j]]);
+    }
+    for (int k = 0; k < 2; k++)
+        st_pores_clear(&pores[k]);
+    st_region_free(reg);
+    st_l_plane_free(p);
+}
+
 /* Skin texture and noise without pores, measured on a disc region whose
  * outside is black: next to no pores, none on the region's edge. */
 static void test_no_false_pores(void **state)
@@ -788,7 +839,7 @@ static int by_float(const void *a, const void *b)
 
 /* The library's selection (select.c) against a sort: the k-th smallest
  * of arrays with repeats, negatives, both zeros and one element, and the
- * array partitioned about it. */
+ * array partitioned about it; the value-only form gives the same value. */
 static void test_select(void **state)
 {
     static const size_t sizes[] = {1, 2, 3, 7, 64, 1000, 3136, 5000};
@@ -798,8 +849,10 @@ static void test_select(void **state)
         for (int kind = 0; kind < 4; kind++) {
             size_t n = sizes[si];
             float *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *v);
+            float *w = malloc(n * sizeof *v);
             assert_non_null(v);
             assert_non_null(sorted);
+            assert_non_null(w);
             for (size_t i = 0; i < n; i++) {
                 r = r * 6364136223846793005u + 1442695040888963407u;
                 double u = (double)(r >> 11) / 9007199254740992.0;
@@ -811,13 +864,17 @@ static void test_select(void **state)
             memcpy(sorted, v, n * sizeof *v);
             qsort(sorted, n, sizeof *sorted, by_float);
             for (size_t k = 0; k < n; k += n / 7 + 1) {
-                float x = st_select_k(v, n, k);
+                float x;
+                memcpy(w, v, n * sizeof *v); /* the value-only form */
+                assert_true(st_select_k_value(w, n, k) == sorted[k]);
+                x = st_select_k(v, n, k);
                 assert_true(x == sorted[k]);
                 for (size_t i = 0; i < n; i++)
                     assert_true(i < k ? v[i] <= x : i > k ? v[i] >= x : 1);
             }
             free(v);
             free(sorted);
+            free(w);
         }
 }
 
@@ -829,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_disc_pores),
         cmocka_unit_test(test_no_false_pores),
         cmocka_unit_test(test_threads_same_result),
+        cmocka_unit_test(test_simd_same_result),
         cmocka_unit_test(test_families),
         cmocka_unit_test(test_pore_free_skin),
         cmocka_unit_test(test_search_area),

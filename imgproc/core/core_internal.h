@@ -53,6 +53,9 @@ void st_pool_run(int jobs, size_t n, void (*fn)(void *ctx, size_t i),
  * reordered so that none before v[k] is larger and none after it smaller
  * (select.c: a radix selection). */
 float st_select_k(float *v, size_t n, size_t k);
+/* The same value, faster; v's contents are then undefined (a median of
+ * scratch samples). */
+float st_select_k_value(float *v, size_t n, size_t k);
 
 /* FFTW wisdom, FFTW_PATIENT, for the transforms sizes[i] = {w, h, kind}
  * (kind 0: forward, 1: inverse, 2: forward in place), laid out as fft.c

@@ -15,6 +15,7 @@ struct st_pores_probe {
     float *resp[64];
     double sig[64];
     int level[64], pad[64], ns, box_x0, box_y0, box_w, box_h;
+    int no_simd; /* in: plain row loops, no AVX or SSE2 (which must match) */
 };
 st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
                                 const st_pore_options *opt, st_pores *out,

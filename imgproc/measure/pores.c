@@ -181,8 +181,8 @@ typedef struct tiler {
     double mean, dmin, dmax, ratio;
     const double *sig;
     int ns, bw, bh, pad, Tw, Th, cw, ch;
-    int lmin, lmax;               /* the levels this tiling computes */
-    int avx;                      /* skip_below may use AVX */
+    int lmin, lmax; /* the levels this tiling computes */
+    int simd;       /* the row loops' instructions: 2 AVX, 1 SSE2, 0 none */
     struct st_pores_probe *probe; /* NULL, or the test hook's copies */
     int level[64]; /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
@@ -199,17 +199,19 @@ static int lh(const tiler *t, int l)
 }
 
 /* Transfer function of the scale-normalised LoG at sigma on level l:
- * frequencies of the full tile, the 1 / (Tw Th) of the inverse included. */
+ * frequencies of the full tile, the 1 / (Tw Th) of the inverse included.
+ * Rows 0 .. H / 2 only: row H - ky, of frequency -fy, is row ky's to the
+ * bit (fy enters squared), so half the filter is read per response. */
 static float *make_filter(const tiler *t, int l, double sigma)
 {
     int W = lw(t, l), H = lh(t, l), kw = W / 2 + 1;
-    float *f = malloc((size_t)H * (size_t)kw * sizeof *f);
+    float *f = malloc((size_t)(H / 2 + 1) * (size_t)kw * sizeof *f);
     double s2 = sigma * sigma, c = 2 * ST_PI * ST_PI * s2;
     double norm = 1.0 / ((double)t->Tw * t->Th);
     if (!f)
         return NULL;
-    for (int ky = 0; ky < H; ky++) {
-        double fy = (ky <= H / 2 ? ky : ky - H) / (double)t->Th;
+    for (int ky = 0; ky <= H / 2; ky++) {
+        double fy = ky / (double)t->Th;
         for (int kx = 0; kx < kw; kx++) {
             double fx = kx / (double)t->Tw, f2 = fx * fx + fy * fy;
             f[(size_t)ky * kw + kx] =
@@ -226,6 +228,74 @@ typedef struct tile_buf {
     int full;        /* the region covers the tile (in the box) */
 } tile_buf;
 
+/* The two row loops that touch every sample of a tile: a spectrum row
+ * times a filter row (complex times real), and inverted, mean-free L*.
+ * The bodies are written once and compiled twice, for AVX (t->simd == 2,
+ * asked once: see has_avx) and for the baseline; each output is the same one
+ * IEEE operation on the same inputs either way, so the results are
+ * identical (tests/test_pores.c checks it). */
+#if defined(__GNUC__) && defined(__SSE2__)
+#define ROWS_INLINE static inline __attribute__((always_inline))
+#else
+#define ROWS_INLINE static inline
+#endif
+ROWS_INLINE void mul_row_body(float *restrict dst, const float *restrict src,
+                              const float *restrict g, int kw)
+{
+    for (int kx = 0; kx < kw; kx++) {
+        dst[2 * kx] = src[2 * kx] * g[kx];
+        dst[2 * kx + 1] = src[2 * kx + 1] * g[kx];
+    }
+}
+
+ROWS_INLINE void fill_row_body(float *restrict dst, const float *restrict L,
+                               double mean, int n)
+{
+    for (int x = 0; x < n; x++)
+        dst[x] = (float)(mean - L[x]);
+}
+
+#if defined(__GNUC__) && defined(__SSE2__)
+__attribute__((target("avx"))) static void
+mul_row_avx(float *restrict dst, const float *restrict src,
+            const float *restrict g, int kw)
+{
+    mul_row_body(dst, src, g, kw);
+}
+
+__attribute__((target("avx"))) static void
+fill_row_avx(float *restrict dst, const float *restrict L, double mean, int n)
+{
+    fill_row_body(dst, L, mean, n);
+}
+#endif
+
+static void mul_row(float *restrict dst, const float *restrict src,
+                    const float *restrict g, int kw, int simd)
+{
+#if defined(__GNUC__) && defined(__SSE2__)
+    if (simd == 2) {
+        mul_row_avx(dst, src, g, kw);
+        return;
+    }
+#endif
+    (void)simd;
+    mul_row_body(dst, src, g, kw);
+}
+
+static void fill_row(float *restrict dst, const float *restrict L, double mean,
+                     int n, int simd)
+{
+#if defined(__GNUC__) && defined(__SSE2__)
+    if (simd == 2) {
+        fill_row_avx(dst, L, mean, n);
+        return;
+    }
+#endif
+    (void)simd;
+    fill_row_body(dst, L, mean, n);
+}
+
 /* Response of scale i on level l into r: the tile spectrum cut to the
  * level's band, times the filter, inverse-transformed. */
 static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
@@ -236,66 +306,119 @@ static st_status response(const tiler *t, tile_buf *b, int l, int i, float *r,
     for (int ky = 0; ky < H; ky++) {
         int sy = ky <= H / 2 ? ky : ky + (t->Th - H);
         const float *src = b->spec + 2 * (size_t)sy * Kw;
-        const float *g = f + (size_t)ky * kw;
-        float *dst = b->work + 2 * (size_t)ky * kw;
-        for (int kx = 0; kx < kw; kx++) {
-            dst[2 * kx] = src[2 * kx] * g[kx];
-            dst[2 * kx + 1] = src[2 * kx + 1] * g[kx];
-        }
+        mul_row(b->work + 2 * (size_t)ky * kw, src,
+                f + (size_t)(ky <= H / 2 ? ky : H - ky) * kw, kw, t->simd);
     }
     return st_fft_inverse(W, H, b->work, r, err);
 }
 
-/* The first x in [x, x1) with row[x] >= thr, or x1. On x86 blocks of 16
- * are tested first, with AVX when the processor has it (eight samples a
- * comparison, one mask for the block; t->avx) or else SSE2 (four); the
- * rest, and other processors, go one by one. */
+/* The samples of row[x0 .. x1) (at most MASK_RUN) at or above thr and
+ * larger than their four neighbours in the plane (W samples a row; four
+ * of is_max's tests, as it makes them: !(neighbour >= v)), as 16-bit
+ * masks: bit j of m[i] is the sample x0 + 16 i + j. Few samples pass,
+ * and the scan visits only the set bits. The neighbours of the run are
+ * read (the scan stays inside the tile's margin). On x86 whole blocks of
+ * 16 are compared eight samples at once with AVX when the processor has
+ * it (t->simd 2) or four with SSE2 (1); a last partial block, and other
+ * processors (0), go one by one. Every way gives the same masks. */
+#define MASK_RUN 256
 #if defined(__GNUC__) && defined(__SSE2__)
 #define SKIP_X86 1
 #include <immintrin.h>
-__attribute__((target("avx"))) static int skip_avx(const float *row, int x,
-                                                   int x1, float thr)
+__attribute__((target("avx"))) static unsigned peaks8_avx(const float *p,
+                                                          size_t W, __m256 t)
+{
+    __m256 v = _mm256_loadu_ps(p);
+    __m256 a = _mm256_cmp_ps(v, t, _CMP_GE_OQ);
+    __m256 l = _mm256_cmp_ps(_mm256_loadu_ps(p - 1), v, _CMP_NGE_UQ);
+    __m256 r = _mm256_cmp_ps(_mm256_loadu_ps(p + 1), v, _CMP_NGE_UQ);
+    __m256 u = _mm256_cmp_ps(_mm256_loadu_ps(p - W), v, _CMP_NGE_UQ);
+    __m256 d = _mm256_cmp_ps(_mm256_loadu_ps(p + W), v, _CMP_NGE_UQ);
+    a = _mm256_and_ps(_mm256_and_ps(a, l),
+                      _mm256_and_ps(r, _mm256_and_ps(u, d)));
+    return (unsigned)_mm256_movemask_ps(a);
+}
+
+__attribute__((target("avx"))) static int
+masks_avx(const float *row, size_t W, int x0, int x1, float thr, uint16_t *m)
 {
     __m256 t = _mm256_set1_ps(thr);
-    while (x + 16 <= x1) {
-        __m256 a = _mm256_cmp_ps(_mm256_loadu_ps(row + x), t, _CMP_GE_OQ);
-        __m256 b = _mm256_cmp_ps(_mm256_loadu_ps(row + x + 8), t, _CMP_GE_OQ);
-        if (_mm256_movemask_ps(_mm256_or_ps(a, b)))
-            break;
-        x += 16;
+    int i = 0;
+    for (int x = x0; x + 16 <= x1; x += 16, i++) {
+        unsigned lo = peaks8_avx(row + x, W, t);
+        unsigned hi = peaks8_avx(row + x + 8, W, t);
+        m[i] = (uint16_t)(lo | hi << 8);
     }
-    return x;
+    return i;
 }
 
-static int skip_sse2(const float *row, int x, int x1, float thr)
+static unsigned peaks4_sse2(const float *p, size_t W, __m128 t)
+{
+    __m128 v = _mm_loadu_ps(p);
+    __m128 a = _mm_cmpge_ps(v, t);
+    __m128 l = _mm_cmpnge_ps(_mm_loadu_ps(p - 1), v);
+    __m128 r = _mm_cmpnge_ps(_mm_loadu_ps(p + 1), v);
+    __m128 u = _mm_cmpnge_ps(_mm_loadu_ps(p - W), v);
+    __m128 d = _mm_cmpnge_ps(_mm_loadu_ps(p + W), v);
+    a = _mm_and_ps(_mm_and_ps(a, l), _mm_and_ps(r, _mm_and_ps(u, d)));
+    return (unsigned)_mm_movemask_ps(a);
+}
+
+static int masks_sse2(const float *row, size_t W, int x0, int x1, float thr,
+                      uint16_t *m)
 {
     __m128 t = _mm_set1_ps(thr);
-    while (x + 16 <= x1) {
-        __m128 a = _mm_cmpge_ps(_mm_loadu_ps(row + x), t);
-        __m128 b = _mm_cmpge_ps(_mm_loadu_ps(row + x + 4), t);
-        __m128 c = _mm_cmpge_ps(_mm_loadu_ps(row + x + 8), t);
-        __m128 d = _mm_cmpge_ps(_mm_loadu_ps(row + x + 12), t);
-        if (_mm_movemask_ps(_mm_or_ps(_mm_or_ps(a, b), _mm_or_ps(c, d))))
-            break;
-        x += 16;
+    int i = 0;
+    for (int x = x0; x + 16 <= x1; x += 16, i++) {
+        unsigned b = 0;
+        for (int q = 0; q < 4; q++)
+            b |= peaks4_sse2(row + x + 4 * q, W, t) << (4 * q);
+        m[i] = (uint16_t)b;
     }
-    return x;
+    return i;
 }
 #endif
 
-static int skip_below(const float *row, int x, int x1, float thr, int avx)
+/* Fills m (see above); returns the number of masks. */
+static int row_masks(const float *row, size_t W, int x0, int x1, float thr,
+                     int simd, uint16_t *m)
 {
+    int i = 0, n = (x1 - x0 + 15) / 16;
 #ifdef SKIP_X86
-    x = avx ? skip_avx(row, x, x1, thr) : skip_sse2(row, x, x1, thr);
+    if (simd)
+        i = simd == 2 ? masks_avx(row, W, x0, x1, thr, m)
+                      : masks_sse2(row, W, x0, x1, thr, m);
 #else
-    (void)avx;
+    (void)simd;
 #endif
-    while (x < x1 && !(row[x] >= thr))
-        x++;
-    return x;
+    for (; i < n; i++) {
+        unsigned b = 0;
+        for (int j = 0; j < 16 && x0 + 16 * i + j < x1; j++) {
+            const float *p = row + x0 + 16 * i + j;
+            b |=
+                (unsigned)(p[0] >= thr && !(p[-1] >= p[0]) && !(p[1] >= p[0]) &&
+                           !(*(p - W) >= p[0]) && !(p[W] >= p[0]))
+                << j;
+        }
+        m[i] = (uint16_t)b;
+    }
+    return n;
 }
 
-/* Whether skip_below may use AVX (asked once, before any thread). */
+/* The lowest set bit of b (not 0). */
+static int lowest_bit(unsigned b)
+{
+#if defined(__GNUC__)
+    return __builtin_ctz(b);
+#else
+    int j = 0;
+    while (!(b >> j & 1))
+        j++;
+    return j;
+#endif
+}
+
+/* Whether the row loops may use AVX (asked once, before any thread). */
 static int has_avx(void)
 {
 #ifdef SKIP_X86
@@ -307,7 +430,8 @@ static int has_avx(void)
 }
 
 /* Robust spread of a response plane over the tile's core: 1.4826 times
- * the median of |r| over region samples, every st-th one each way so that
+ * the median of |r| over region samples (all of the core's when the
+ * region covers the tile, b->full), every st-th one each way so that
  * some 3 000 are taken (every fourth at full size in a 224 px core): a
  * median to about 2%. The scale-normalised LoG of any
  * image has zero mean, so this is the MAD of the texture's and noise's response
@@ -322,20 +446,19 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
         size_t row = (size_t)(oy + yd * d + t->reg->y0) * t->reg->width +
                      (size_t)t->reg->x0;
         for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd += st)
-            if (t->reg->mask[row + (size_t)(ox + xd * d)])
+            if (b->full || t->reg->mask[row + (size_t)(ox + xd * d)])
                 b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
     }
-    return n ? 1.4826 * st_select_k(b->scratch, n, n / 2) : 0;
+    return n ? 1.4826 * st_select_k_value(b->scratch, n, n / 2) : 0;
 }
 
 /* The eighth of the plane (0..7, counter-clockwise from the -x axis's
  * lower side, as floor((atan2(y, x) + pi) / (pi / 4))) that (x, y) lies in. */
 static int octant(double x, double y)
 {
-    double ax = fabs(x), ay = fabs(y);
-    if (y < 0)
-        return x < 0 ? (ax > ay ? 0 : 1) : (ax > ay ? 3 : 2);
-    return x >= 0 ? (ax > ay ? 4 : 5) : (ax > ay ? 7 : 6);
+    /* by y < 0, x < 0, |x| > |y|: no branch */
+    static const unsigned char k[8] = {5, 4, 6, 7, 2, 3, 1, 0};
+    return k[(y < 0) << 2 | (x < 0) << 1 | (fabs(x) > fabs(y))];
 }
 
 /* Sums over the ring and the disc of a pore (see darkness). */
@@ -345,12 +468,50 @@ typedef struct ring_sums {
     int nin, nout, ns[8];
 } ring_sums;
 
+/* Asks for the rows of the window (xi, yi) +- R at once: the window's
+ * rows lie a photo's width apart and have usually left the cache since
+ * the tile was filled, and the loop below would otherwise wait for each
+ * row in turn. */
+static void ring_prefetch(const st_l_plane *lab, int xi, int yi, int R)
+{
+#if defined(__GNUC__)
+    for (int dy = -R; dy <= R; dy++) {
+        const float *row = lab->L + (size_t)(yi + dy) * lab->width + xi;
+        __builtin_prefetch(row - R);
+        __builtin_prefetch(row + R);
+    }
+#else
+    (void)lab, (void)xi, (void)yi, (void)R;
+#endif
+}
+
+/* The sums of one sector held in registers while the ring's pixels stay
+ * in it (a row crosses a few sectors): the same additions in the same
+ * order as on the arrays, without a store and a load between them. */
+typedef struct sector_run {
+    int k, n;
+    double v, ux, uy;
+} sector_run;
+
+/* Puts the run's sums back and takes sector k's (k -1: none). */
+static void run_switch(ring_sums *s, sector_run *r, int k)
+{
+    if (r->k >= 0)
+        s->sv[r->k] = r->v, s->sux[r->k] = r->ux, s->suy[r->k] = r->uy,
+        s->ns[r->k] = r->n;
+    r->k = k;
+    if (k >= 0)
+        r->v = s->sv[k], r->ux = s->sux[k], r->uy = s->suy[k], r->n = s->ns[k];
+}
+
 /* Adds the pixels of the disc r0 and the ring r1..r2 about (x, y). */
 static void ring_collect(const st_l_plane *lab, double x, double y, double r0,
                          double r1, double r2, ring_sums *s)
 {
     int R = (int)ceil(r2), xi = (int)lround(x), yi = (int)lround(y);
+    sector_run run = {-1, 0, 0, 0, 0};
     memset(s, 0, sizeof *s);
+    ring_prefetch(lab, xi, yi, R);
     for (int dy = -R; dy <= R; dy++) {
         double uy = yi + dy - y, half = sqrt(fmax(0, r2 * r2 - uy * uy));
         /* the row's pixels within r2, with a pixel to spare either side */
@@ -373,10 +534,12 @@ static void ring_collect(const st_l_plane *lab, double x, double y, double r0,
             s->sx += v * ux, s->sy += v * uy, s->su += ux, s->sw += uy;
             s->sxx += ux * ux, s->syy += uy * uy;
             s->out += v, s->nout++;
-            k = octant(ux, uy);
-            s->sv[k] += v, s->sux[k] += ux, s->suy[k] += uy, s->ns[k]++;
+            if ((k = octant(ux, uy)) != run.k)
+                run_switch(s, &run, k);
+            run.v += v, run.ux += ux, run.uy += uy, run.n++;
         }
     }
+    run_switch(s, &run, -1);
 }
 
 /* How much darker a pore at (x, y) is than its surround on the image:
@@ -519,8 +682,7 @@ static void fill_tile(const tiler *t, tile_buf *b, const core *c)
         L = t->lab->L + j;
         mk = reg->mask + j;
         if (!memchr(mk, 0, (size_t)(xb - xa)))
-            for (int x = xa; x < xb; x++)
-                row[x] = (float)(t->mean - L[x - xa]);
+            fill_row(row + xa, L, t->mean, xb - xa, t->simd);
         else {
             b->full = 0;
             for (int x = xa; x < xb; x++)
@@ -623,13 +785,18 @@ static int scan(const tiler *t, const tile_buf *b, const core *c,
         const float *row = s->mid + (size_t)yd * s->W;
         if (by < 1 || by >= t->bh - 1)
             continue;
-        /* most samples are below the threshold: skip them in a loop of
-         * their own */
-        for (int xd = skip_below(row, xd0, xd1, s->thr, t->avx); xd < xd1;
-             xd = skip_below(row, xd + 1, xd1, s->thr, t->avx)) {
-            size_t p = (size_t)yd * s->W + (size_t)xd;
-            if (is_max(s, p, row[xd]) && consider(t, b, c, s, xd, yd, out, cap))
-                return -1;
+        for (int x0 = xd0; x0 < xd1; x0 += MASK_RUN) {
+            uint16_t m[MASK_RUN / 16];
+            int x1 = x0 + MASK_RUN < xd1 ? x0 + MASK_RUN : xd1;
+            int n = row_masks(row, (size_t)s->W, x0, x1, s->thr, t->simd, m);
+            for (int i = 0; i < n; i++)
+                for (unsigned bits = m[i]; bits; bits &= bits - 1) {
+                    int xd = x0 + 16 * i + lowest_bit(bits);
+                    size_t p = (size_t)yd * s->W + (size_t)xd;
+                    if (is_max(s, p, row[xd]) &&
+                        consider(t, b, c, s, xd, yd, out, cap))
+                        return -1;
+                }
         }
     }
     return 0;
@@ -885,41 +1052,79 @@ static int by_double(const void *a, const void *b)
  * do not make a block sharp). *noise gets f / 2, the noise's share of b.
  * NaN when fewer than a quarter of the block's pixels are measured.
  * lap: scratch of SHARP_BLOCK^2 floats. */
+/* Whether the region covers [x0 - 1, x1 + 1) x [y0 - 1, y1 + 1), all
+ * inside the image: then block_sharpness needs no test per pixel. */
+static int block_covered(const st_region *reg, int x0, int y0, int x1, int y1)
+{
+    int w = reg->width;
+    if (x0 < 1 || y0 < 1 || x1 + 1 > w || y1 + 1 > reg->height)
+        return 0;
+    for (int y = y0 - 1; y < y1 + 1; y++)
+        if (memchr(reg->mask + (size_t)y * w + x0 - 1, 0,
+                   (size_t)(x1 - x0 + 2)))
+            return 0;
+    return 1;
+}
+
+/* |3 x 3 Laplacian| of L* at every other pixel each way of the block
+ * [x0, x1) x [y0, y1) whose five pixels are in the region, into lap;
+ * returns how many. cover: block_covered said so (the same values, no
+ * tests). */
+static long fine_lap(const st_l_plane *lab, const st_region *reg, int x0,
+                     int y0, int x1, int y1, int cover, float *lap)
+{
+    int w = reg->width;
+    long n = 0;
+    for (int y = y0 > 0 ? y0 : 1; y < y1 && y < reg->height - 1; y += 2) {
+        const float *row = lab->L + (size_t)y * w;
+        const uint8_t *m = reg->mask + (size_t)y * w;
+        for (int x = x0 > 0 ? x0 : 1; x < x1 && x < w - 1; x += 2)
+            if (cover || (m[x] && m[x - 1] && m[x + 1] && m[x - w] && m[x + w]))
+                lap[n++] = fabsf(4.0f * row[x] - row[x - 1] - row[x + 1] -
+                                 row[x - w] - row[x + w]);
+    }
+    return n;
+}
+
+/* The block's 2 x 2 bins of L*, NaN where a pixel is outside the region
+ * or the block; cover as in fine_lap. */
+static void bin_block(const st_l_plane *lab, const st_region *reg, int x0,
+                      int y0, int x1, int y1, int cover,
+                      float bin[SHARP_BLOCK / 2][SHARP_BLOCK / 2])
+{
+    int w = reg->width;
+    for (int j = 0; j < SHARP_BLOCK / 2; j++)
+        for (int i = 0; i < SHARP_BLOCK / 2; i++) {
+            int x = x0 + 2 * i, y = y0 + 2 * j;
+            size_t k = (size_t)y * w + x;
+            bin[j][i] =
+                x + 1 < x1 && y + 1 < y1 &&
+                        (cover || (reg->mask[k] && reg->mask[k + 1] &&
+                                   reg->mask[k + w] && reg->mask[k + w + 1]))
+                    ? 0.25f * (lab->L[k] + lab->L[k + 1] + lab->L[k + w] +
+                               lab->L[k + w + 1])
+                    : NAN;
+        }
+}
+
 static double block_sharpness(const st_l_plane *lab, const st_region *reg,
                               int x0, int y0, float *lap, double *noise)
 {
-    int w = reg->width, x1 = x0 + SHARP_BLOCK, y1 = y0 + SHARP_BLOCK;
+    int x1 = x0 + SHARP_BLOCK, y1 = y0 + SHARP_BLOCK, cover;
     float bin[SHARP_BLOCK / 2][SHARP_BLOCK / 2];
-    long n = 0, nb = 0;
+    long n, nb = 0;
     double f, b;
     if (x1 > reg->x1)
         x1 = reg->x1;
     if (y1 > reg->y1)
         y1 = reg->y1;
+    cover = block_covered(reg, x0, y0, x1, y1);
     /* full size, every other pixel each way */
-    for (int y = y0 > 0 ? y0 : 1; y < y1 && y < reg->height - 1; y += 2) {
-        const float *row = lab->L + (size_t)y * w;
-        const uint8_t *m = reg->mask + (size_t)y * w;
-        for (int x = x0 > 0 ? x0 : 1; x < x1 && x < w - 1; x += 2)
-            if (m[x] && m[x - 1] && m[x + 1] && m[x - w] && m[x + w])
-                lap[n++] = fabsf(4.0f * row[x] - row[x - 1] - row[x + 1] -
-                                 row[x - w] - row[x + w]);
-    }
+    n = fine_lap(lab, reg, x0, y0, x1, y1, cover, lap);
     if (n < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
-    f = st_select_k(lap, (size_t)n, (size_t)n / 2);
-    /* 2 x 2 bins (NaN where a pixel is outside the region) */
-    for (int j = 0; j < SHARP_BLOCK / 2; j++)
-        for (int i = 0; i < SHARP_BLOCK / 2; i++) {
-            int x = x0 + 2 * i, y = y0 + 2 * j;
-            size_t k = (size_t)y * w + x;
-            bin[j][i] = x + 1 < x1 && y + 1 < y1 && reg->mask[k] &&
-                                reg->mask[k + 1] && reg->mask[k + w] &&
-                                reg->mask[k + w + 1]
-                            ? 0.25f * (lab->L[k] + lab->L[k + 1] +
-                                       lab->L[k + w] + lab->L[k + w + 1])
-                            : NAN;
-        }
+    f = st_select_k_value(lap, (size_t)n, (size_t)n / 2);
+    bin_block(lab, reg, x0, y0, x1, y1, cover, bin);
     for (int j = 1; j < SHARP_BLOCK / 2 - 1; j++)
         for (int i = 1; i < SHARP_BLOCK / 2 - 1; i++) {
             float v = 4.0f * bin[j][i] - bin[j][i - 1] - bin[j][i + 1] -
@@ -929,7 +1134,7 @@ static double block_sharpness(const st_l_plane *lab, const st_region *reg,
         }
     if (nb < SHARP_BLOCK * SHARP_BLOCK / 16)
         return NAN;
-    b = st_select_k(lap, (size_t)nb, (size_t)nb / 2);
+    b = st_select_k_value(lap, (size_t)nb, (size_t)nb / 2);
     *noise = f / 2;
     return sqrt(fmax(0, b * b - f * f / 4));
 }
@@ -963,14 +1168,17 @@ static st_status search_region(const st_l_plane *lab, const st_region *reg,
         s = st_fail(err, ST_ERR_NOMEM, "out of memory (pore search)");
         goto done;
     }
-    /* the region (all inside its box) less highlights and clipped pixels */
+    /* the region (all inside its box) less highlights and clipped pixels;
+     * a float is >= hi exactly when it is >= the smallest float >= hi,
+     * a comparison of floats that vectorises */
     for (int y = reg->y0; y < reg->y1; y++) {
         size_t i0 = (size_t)y * w;
         const uint8_t *m = reg->mask + i0;
         const float *L = lab->L + i0;
         uint8_t *o = r->mask + i0;
+        float hf = float_ceil(hi);
         for (int x = reg->x0; x < reg->x1; x++)
-            o[x] = (uint8_t)(m[x] && !(L[x] >= hi));
+            o[x] = (uint8_t)((m[x] != 0) & !(L[x] >= hf));
     }
     for (int j = 0; j < nby; j++)
         for (int i = 0; i < nbx; i++) {
@@ -1202,7 +1410,7 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
                                 struct st_pores_probe *probe, st_error *err)
 {
     st_pore_options opt;
-    double dmin, dmax, smin, ratio = pow(2.0, 1.0 / PER_OCTAVE);
+    double dmin, dmax, smin, mean, ratio = pow(2.0, 1.0 / PER_OCTAVE);
     double sig[64];
     int ns, none = 0;
     tiler t, t0;
@@ -1231,19 +1439,23 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
     for (int i = 0; i < ns; i++)
         sig[i] = smin * pow(ratio, i);
 
-    if ((s = search_region(lab, reg, &opt, region_mean(lab, reg), &search,
-                           err)))
+    mean = region_mean(lab, reg);
+    if ((s = search_region(lab, reg, &opt, mean, &search, err)))
         return s;
     out->search_px = search->count;
     if (!search->count) {
         unsearched(out);
         goto done;
     }
+    /* the search's mean; the same sum when nothing was left out */
+    if (search->count != reg->count || search->x0 != reg->x0 ||
+        search->x1 != reg->x1 || search->y0 != reg->y0 || search->y1 != reg->y1)
+        mean = region_mean(lab, search);
     reg = search;
-    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
+    t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
     t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
-    t.avx = has_avx();
+    t.simd = probe && probe->no_simd ? 0 : has_avx() ? 2 : 1;
     tiling(&t, (int)ceil(3 * sig[ns - 1]), TILE);
     assign_levels(&t, probe);
     split_tilings(&t, &t0);
