@@ -485,6 +485,11 @@ static pr_result run_family(const family *f, st_pores *keep)
     r.placed = nt;
     r.found = m.pores.count;
     r.matched = match(t, nt, &m.pores);
+    if (getenv("PORE_DUMP")) /* DEBUG */
+        for (int i = 0; i < m.pores.count; i++)
+            fprintf(stderr, "DET %s %.1f %.1f %.1f %.2f\n", f->name,
+                    m.pores.list[i].x, m.pores.list[i].y,
+                    m.pores.list[i].diameter, m.pores.list[i].significance);
     r.precision = r.found ? (double)r.matched / r.found : 1;
     r.recall = nt ? (double)r.matched / nt : 1;
     for (int i = 0; i < nt; i++)

@@ -52,6 +52,9 @@
 /* ring sectors whose contrast is below this share of the brightest's are
  * dark (see darkness) */
 #define LINE_SHARE 0.6
+/* hair strands are looked for at this share of the smallest pore
+ * diameter (hair.c) */
+#define HAIR_SIGMA 0.4
 
 void st_pore_options_init(st_pore_options *opt)
 {
@@ -1207,6 +1210,7 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
     int ns, none = 0;
     tiler t, t0;
     st_region *search = NULL;
+    st_l_plane *clean = NULL;
     st_status s;
 
     memset(out, 0, sizeof *out);
@@ -1240,6 +1244,12 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
         goto done;
     }
     reg = search;
+    /* hair strands painted out first (hair.c) */
+    if ((s = st_hair_remove(lab, reg, HAIR_SIGMA * dmin, &clean,
+                            &out->hair_px, err)))
+        goto done;
+    if (clean)
+        lab = clean;
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
     t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
@@ -1261,6 +1271,7 @@ done:
             free(t0.filt[l][i]);
         }
     st_region_free(search);
+    st_l_plane_free(clean);
     if (s != ST_OK)
         st_pores_clear(out);
     return s;

@@ -1,0 +1,567 @@
+/* skintrack — hair strands painted out before the pore search.
+ *
+ *   st_hair_remove   a copy of an L* plane with its hair strands filled
+ *                    from their sides
+ *
+ * A hair that crosses a pore changes the pore's Laplacian-of-Gaussian
+ * response and its ring (pores.c), so the pore is lost. Dermoscopy meets
+ * the same problem: DullRazor (Lee et al. 1997, Comput. Biol. Med.
+ * 27:533) finds dark hair by grey-level closings with long thin line
+ * elements, keeps only thin long shapes and replaces their pixels by an
+ * interpolation between the nearest skin on either side of the strand.
+ * Here the same three steps are done with the Hessian of L*, which also
+ * gives each strand's direction:
+ *
+ *  1. Line centres. L* is smoothed by a Gaussian of sigma (0.4 of the
+ *     smallest pore diameter: 1.2 px by default, hairs 1.5-4 px wide) and
+ *     its Hessian taken by central differences. Across a dark strand the
+ *     larger eigenvalue l1 is large and along it the other, l2, is near 0
+ *     (Frangi et al. 1998, MICCAI, LNCS 1496:130); a round pore has
+ *     l2 ~ l1 and is no line. A pixel is a line centre when the
+ *     scale-normalised strength sigma^2 l1 is at least HAIR_MIN_L L*,
+ *     l2 < HAIR_ANISO l1, and the extremum of L* across the line lies
+ *     within the pixel: t = -(grad . n) / l1 with |t n_x|, |t n_y| <= 0.5
+ *     (Steger 1998, IEEE TPAMI 20:113), which also rejects the side lobes
+ *     of edges.
+ *  2. Strands. Line centres are joined 8-connected; a piece whose bounding
+ *     box is at least HAIR_MIN_LEN px long (twice the largest pore) is a
+ *     strand. Shorter pieces are texture, crease bits or pore rims and are
+ *     left alone.
+ *  3. Filling. Across each strand centre, HAIR_REACH sigma either way
+ *     along its normal, L* is replaced by the straight line between the
+ *     skin just beyond the strand on either side (the first pixel along
+ *     the normal that no strand covers, one more pixel out). A pixel two
+ *     strand centres reach gets the mean of their fills.
+ *
+ * Why these numbers: a strand of L* contrast A and Gaussian profile of sd
+ * s gives sigma^2 l1 = A s sigma^2 / (s^2 + sigma^2)^1.5; a hair 25 L*
+ * darker than skin, s 0.75-1.5 px, gives 7.5-9.5 L* at sigma 1.2; a crease
+ * 3-5 L* deep and 3-6 px wide gives under 2 L*; a step edge 12 L* high
+ * gives at most 2.9 L* and fails the centre test. The fill reaches 3 sigma
+ * (3.6 px), where a 1.5 px hair's profile is down to 6%.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "core/core_internal.h"
+#include "measure/measure_internal.h"
+
+#define HAIR_MIN_L   4.0 /* L*, scale-normalised line strength */
+#define HAIR_ANISO   0.3 /* l2 / l1 below this: a line, not a blob */
+#define HAIR_REACH   3.0 /* sigmas filled either side of a centre */
+#define HAIR_MIN_LEN 48.0
+#define HAIR_WEAK       0.5
+#define HAIR_GAP        6.0 /* sigmas a strand end is carried on */
+#define HAIR_WEAK_ANISO 0.6
+
+/* A line centre: box pixel (x, y) and unit normal (nx, ny). */
+typedef struct centre {
+    int x, y;
+    float nx, ny;
+    int strong;
+} centre;
+
+typedef struct centres {
+    centre *c;
+    int n, cap;
+} centres;
+
+static int add_centre(centres *cs, centre c)
+{
+    if (cs->n == cs->cap) {
+        int m = cs->cap ? 2 * cs->cap : 1024;
+        centre *p = realloc(cs->c, (size_t)m * sizeof *p);
+        if (!p)
+            return -1;
+        cs->c = p;
+        cs->cap = m;
+    }
+    cs->c[cs->n++] = c;
+    return 0;
+}
+
+/* The smoothing of the box, a row at a time: a ring of rows blurred
+ * along x (hb) and one of rows blurred along both (vb). Rows beyond the
+ * box repeat its edge rows. */
+typedef struct smoother {
+    const st_l_plane *lab;
+    int x0, y0, bw, bh, R, nh;
+    float *k;        /* 2 R + 1 taps, sum 1 */
+    float *hb, *vb;  /* nh rows, 3 rows of bw */
+    int have_h, have_v; /* rows computed so far */
+} smoother;
+
+static void blur_row_x(const smoother *s, int j, float *out)
+{
+    const float *L = s->lab->L + (size_t)(s->y0 + j) * s->lab->width + s->x0;
+    int R = s->R, bw = s->bw;
+    for (int x = 0; x < bw; x++) {
+        float v = 0;
+        if (x >= R && x + R < bw)
+            for (int i = -R; i <= R; i++)
+                v += s->k[i + R] * L[x + i];
+        else
+            for (int i = -R; i <= R; i++) {
+                int xx = x + i < 0 ? 0 : x + i >= bw ? bw - 1 : x + i;
+                v += s->k[i + R] * L[xx];
+            }
+        out[x] = v;
+    }
+}
+
+/* Row j (clamped to the box) of the smoothed plane. */
+static const float *smooth_row(smoother *s, int j)
+{
+    j = j < 0 ? 0 : j >= s->bh ? s->bh - 1 : j;
+    while (s->have_v <= j) {
+        int v = s->have_v, R = s->R;
+        float *out = s->vb + (size_t)(v % 3) * s->bw;
+        int top = v + R < s->bh ? v + R : s->bh - 1;
+        while (s->have_h <= top) {
+            blur_row_x(s, s->have_h,
+                       s->hb + (size_t)(s->have_h % s->nh) * s->bw);
+            s->have_h++;
+        }
+        memset(out, 0, (size_t)s->bw * sizeof *out);
+        for (int i = -R; i <= R; i++) {
+            int r = v + i < 0 ? 0 : v + i >= s->bh ? s->bh - 1 : v + i;
+            const float *h = s->hb + (size_t)(r % s->nh) * s->bw;
+            float w = s->k[i + R];
+            for (int x = 0; x < s->bw; x++)
+                out[x] += w * h[x];
+        }
+        s->have_v++;
+    }
+    return s->vb + (size_t)(j % 3) * s->bw;
+}
+
+/* The line centres of box row y (rows u, m, d: smoothed y - 1, y, y + 1)
+ * into cs. l1 is a row of scratch. */
+static int row_centres(const st_region *reg, int x0, int y0, int y,
+                       const float *u, const float *m, const float *d,
+                       int bw, double sigma, float *l1, centres *cs)
+{
+    float s2 = (float)(sigma * sigma), tmin = (float)HAIR_MIN_L;
+    const uint8_t *mk = reg->mask + (size_t)(y0 + y) * reg->width + x0;
+    /* the larger eigenvalue, scale-normalised, and the line test; most
+     * pixels fail it (a loop the compiler can vectorise) */
+    for (int x = 1; x < bw - 1; x++) {
+        float a = m[x - 1] - 2 * m[x] + m[x + 1];
+        float c = u[x] - 2 * m[x] + d[x];
+        float b = 0.25f * (d[x + 1] - d[x - 1] - u[x + 1] + u[x - 1]);
+        float h = 0.5f * (a - c), r = sqrtf(h * h + b * b);
+        float e1 = 0.5f * (a + c) + r, e2 = 0.5f * (a + c) - r;
+        l1[x] = s2 * e1 >= (float)HAIR_WEAK * tmin &&
+                        e2 < (float)HAIR_WEAK_ANISO * e1
+                    ? e1
+                    : 0;
+    }
+    for (int x = 1; x < bw - 1; x++) {
+        float a, c, b, e, nx, ny, nn, gn, t;
+        if (!(l1[x] > 0) || !mk[x])
+            continue;
+        e = l1[x];
+        a = m[x - 1] - 2 * m[x] + m[x + 1];
+        c = u[x] - 2 * m[x] + d[x];
+        b = 0.25f * (d[x + 1] - d[x - 1] - u[x + 1] + u[x - 1]);
+        /* eigenvector of e: (b, e - a) or (e - c, b), the longer */
+        if (fabsf(e - a) > fabsf(e - c))
+            nx = b, ny = e - a;
+        else
+            nx = e - c, ny = b;
+        nn = sqrtf(nx * nx + ny * ny);
+        if (!(nn > 0))
+            continue;
+        nx /= nn, ny /= nn;
+        gn = 0.5f * ((m[x + 1] - m[x - 1]) * nx + (d[x] - u[x]) * ny);
+        t = -gn / e;
+        if (fabsf(t * nx) > 0.5f || fabsf(t * ny) > 0.5f)
+            continue;
+        if (add_centre(cs, (centre){x, y, nx, ny,
+                                    s2 * e >= tmin &&
+                                        (a + c - e) < (float)HAIR_ANISO * e}))
+            return -1;
+    }
+    return 0;
+}
+
+/* Every line centre of the region's box, in raster order. */
+static st_status find_centres(const st_l_plane *lab, const st_region *reg,
+                              double sigma, centres *cs, st_error *err)
+{
+    smoother s;
+    float *l1 = NULL;
+    double ks = 0;
+    st_status st = ST_OK;
+    memset(&s, 0, sizeof s);
+    s.lab = lab, s.x0 = reg->x0, s.y0 = reg->y0;
+    s.bw = reg->x1 - reg->x0, s.bh = reg->y1 - reg->y0;
+    s.R = (int)ceil(3 * sigma);
+    s.nh = 2 * s.R + 2;
+    s.k = malloc((size_t)(2 * s.R + 1) * sizeof *s.k);
+    s.hb = malloc((size_t)s.nh * s.bw * sizeof *s.hb);
+    s.vb = malloc((size_t)3 * s.bw * sizeof *s.vb);
+    l1 = calloc((size_t)s.bw, sizeof *l1);
+    if (!s.k || !s.hb || !s.vb || !l1) {
+        st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
+        goto done;
+    }
+    for (int i = -s.R; i <= s.R; i++)
+        ks += exp(-i * i / (2 * sigma * sigma));
+    for (int i = -s.R; i <= s.R; i++)
+        s.k[i + s.R] = (float)(exp(-i * i / (2 * sigma * sigma)) / ks);
+    for (int y = 1; y < s.bh - 1; y++) {
+        const float *u, *m, *d;
+        u = smooth_row(&s, y - 1);
+        m = smooth_row(&s, y);
+        d = smooth_row(&s, y + 1);
+        if (row_centres(reg, s.x0, s.y0, y, u, m, d, s.bw, sigma, l1, cs)) {
+            st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
+            goto done;
+        }
+    }
+done:
+    free(s.k);
+    free(s.hb);
+    free(s.vb);
+    free(l1);
+    return st;
+}
+
+static int root(int *parent, int i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* Joins the pieces of 8-connected centres and keeps, in place, those of
+ * pieces at least HAIR_MIN_LEN px long (bounding box). cs is in raster
+ * order. */
+static int keep_strands(centres *cs)
+{
+    int n = cs->n, kept = 0, prev = 0, prev_end = 0, row0 = 0;
+    int *parent = malloc((size_t)(n ? n : 1) * sizeof *parent);
+    int *box = malloc((size_t)(n ? n : 1) * 4 * sizeof *box);
+    if (!parent || !box) {
+        free(parent);
+        free(box);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const centre *c = &cs->c[i];
+        parent[i] = i;
+        box[4 * i] = box[4 * i + 2] = c->x;
+        box[4 * i + 1] = box[4 * i + 3] = c->y;
+        if (i > 0 && cs->c[i - 1].y != c->y) { /* a new row */
+            if (cs->c[i - 1].y == c->y - 1)
+                prev = row0, prev_end = i;
+            else
+                prev = prev_end = i;
+            row0 = i;
+        }
+        if (i > row0 && cs->c[i - 1].x == c->x - 1)
+            parent[i] = root(parent, i - 1);
+        while (prev < prev_end && cs->c[prev].x < c->x - 1)
+            prev++;
+        for (int j = prev; j < prev_end && cs->c[j].x <= c->x + 1; j++) {
+            int a = root(parent, j), b = root(parent, i);
+            if (a != b)
+                parent[b] = a;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        int r = root(parent, i);
+        int *b = box + 4 * r;
+        const centre *c = &cs->c[i];
+        b[0] = c->x < b[0] ? c->x : b[0], b[2] = c->x > b[2] ? c->x : b[2];
+        b[1] = c->y < b[1] ? c->y : b[1], b[3] = c->y > b[3] ? c->y : b[3];
+    }
+    /* strong centres counted in parent's unused slot: box[4 r] reused
+     * after the extents are read */
+    {
+        int *strong = calloc((size_t)(n ? n : 1), sizeof *strong);
+        int *all = calloc((size_t)(n ? n : 1), sizeof *all);
+        for (int i = 0; i < n && strong && all; i++) {
+            int r = root(parent, i);
+            all[r]++;
+            strong[r] += cs->c[i].strong;
+        }
+        for (int i = 0; i < n && strong && all; i++) {
+            int r = root(parent, i);
+            if (2 * strong[r] < all[r])
+                box[4 * r + 2] = box[4 * r], box[4 * r + 3] = box[4 * r + 1];
+        }
+        free(strong);
+        free(all);
+    }
+    for (int i = 0; i < n; i++) {
+        const int *b = box + 4 * root(parent, i);
+        if (fmax(b[2] - b[0], b[3] - b[1]) + 1 >= HAIR_MIN_LEN)
+            cs->c[kept++] = cs->c[i];
+    }
+    cs->n = kept;
+    free(parent);
+    free(box);
+    return 0;
+}
+
+/* Strands break where they cross one another or a pore (the centre
+ * tests fail there), which would leave a dark stub. Each strand end (a
+ * centre with at most one neighbouring centre) is carried on along its
+ * line, away from its neighbour, by len px: centres added to cs. */
+static int extend_ends(centres *cs, int bw, int bh, double len)
+{
+    uint8_t *at = calloc((size_t)bw * bh, 1);
+    int n = cs->n, steps = (int)ceil(len);
+    if (!at)
+        return -1;
+    for (int i = 0; i < n; i++)
+        at[(size_t)cs->c[i].y * bw + cs->c[i].x] = 1;
+    for (int i = 0; i < n; i++) {
+        centre c = cs->c[i];
+        int nb = 0, sx = 0, sy = 0;
+        double tx = -c.ny, ty = c.nx;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int x = c.x + dx, y = c.y + dy;
+                if ((dx || dy) && x >= 0 && y >= 0 && x < bw && y < bh &&
+                    at[(size_t)y * bw + x])
+                    nb++, sx += dx, sy += dy;
+            }
+        if (nb > 1)
+            continue;
+        for (int dir = -1; dir <= 1; dir += 2) {
+            /* away from the neighbour; both ways when there is none */
+            if (nb && dir * (tx * sx + ty * sy) > 0)
+                continue;
+            for (int k = 1; k <= steps; k++) {
+                centre e = c;
+                e.x = (int)lround(c.x + dir * k * tx);
+                e.y = (int)lround(c.y + dir * k * ty);
+                if (e.x < 0 || e.y < 0 || e.x >= bw || e.y >= bh)
+                    break;
+                if (add_centre(cs, e)) {
+                    free(at);
+                    return -1;
+                }
+            }
+        }
+    }
+    free(at);
+    return 0;
+}
+
+/* The box and its marks while strands are filled. */
+typedef struct fill_ctx {
+    int bw, bh, stride;
+    uint8_t *mark;  /* box: a strand covers the pixel */
+    uint8_t *hit;   /* box: how many fills reach it */
+    float *sum;     /* box: their sum */
+    const float *L; /* the plane at the box's origin */
+} fill_ctx;
+
+/* The first pixel beyond the strand from c along dir (+1/-1) times the
+ * normal, one more pixel out: its L*, or NaN outside the box or when
+ * strands cover 3 r + 2 px that way. */
+static float side(const fill_ctx *f, const centre *c, double r, int dir)
+{
+    for (double t = r; t <= 3 * r + 2; t += 0.5) {
+        int x = (int)lround(c->x + dir * (t + 1) * c->nx);
+        int y = (int)lround(c->y + dir * (t + 1) * c->ny);
+        if (x < 0 || y < 0 || x >= f->bw || y >= f->bh)
+            return NAN;
+        if (!f->mark[(size_t)y * f->bw + x])
+            return f->L[(size_t)y * f->stride + x];
+    }
+    return NAN;
+}
+
+/* The slab of box pixels that centre c covers: within r of it across
+ * the strand and within one pixel along it (neighbouring centres, at most
+ * sqrt 2 apart, overlap, so a strand leaves no gap). Marks them (fill 0)
+ * or adds to each the straight line from L* a on the -normal side
+ * (offset -r - 1) to b on the other (fill 1). */
+static void across(fill_ctx *f, const centre *c, double r, int fill, float a,
+                   float b)
+{
+    int R = (int)ceil(r);
+    for (int y = c->y - R; y <= c->y + R; y++)
+        for (int x = c->x - R; x <= c->x + R; x++) {
+            double u = (x - c->x) * c->nx + (y - c->y) * c->ny;
+            double v = -(x - c->x) * c->ny + (y - c->y) * c->nx, w;
+            size_t i;
+            if (x < 0 || y < 0 || x >= f->bw || y >= f->bh || fabs(u) > r ||
+                fabs(v) > 1)
+                continue;
+            i = (size_t)y * f->bw + x;
+            if (!fill) {
+                f->mark[i] = 1;
+                continue;
+            }
+            w = (u + r + 1) / (2 * r + 2);
+            f->sum[i] += (float)(a + w * (b - a));
+            if (f->hit[i] < 255)
+                f->hit[i]++;
+        }
+}
+
+/* Covered pixels that no fill reached (where strands cross, the sides
+ * of one lie on the other) are filled from their filled or uncovered
+ * region neighbours, a ring at a time, each the mean of its known
+ * 4-neighbours. p is the output plane; reg the region. hit becomes 1 on
+ * the pixels filled here. */
+static int patch_holes(fill_ctx *f, st_l_plane *p, const st_region *reg)
+{
+    int w = p->width, left = 0;
+    size_t nb = (size_t)f->bw * f->bh, n = 0;
+    size_t *hole = NULL;
+    for (size_t i = 0; i < nb; i++)
+        n += f->mark[i] && !f->hit[i];
+    if (!n)
+        return 0;
+    if (!(hole = malloc(n * sizeof *hole)))
+        return -1;
+    n = 0;
+    for (size_t i = 0; i < nb; i++)
+        if (f->mark[i] && !f->hit[i])
+            hole[n++] = i;
+    for (int pass = 0; pass < 64 && n; pass++) {
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = hole[k];
+            int x = (int)(i % (size_t)f->bw), y = (int)(i / (size_t)f->bw);
+            static const int d[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+            float s = 0;
+            int c = 0;
+            for (int q = 0; q < 4; q++) {
+                int xx = x + d[q][0], yy = y + d[q][1];
+                size_t ii = (size_t)yy * f->bw + xx, j;
+                if (xx < 0 || yy < 0 || xx >= f->bw || yy >= f->bh ||
+                    (f->mark[ii] && f->hit[ii] != 1))
+                    continue;
+                j = (size_t)(yy + reg->y0) * w + xx + reg->x0;
+                if (reg->mask[j])
+                    s += p->L[j], c++;
+            }
+            if (c)
+                p->L[(size_t)(y + reg->y0) * w + x + reg->x0] = s / c;
+            hole[m++] = c ? i | (size_t)1 << (8 * sizeof(size_t) - 1) : i;
+        }
+        /* the pixels filled in this pass become known for the next */
+        left = 0;
+        for (size_t k = 0; k < m; k++) {
+            size_t top = (size_t)1 << (8 * sizeof(size_t) - 1);
+            if (hole[k] & top)
+                f->hit[hole[k] & ~top] = 1;
+            else
+                hole[left++] = hole[k];
+        }
+        n = (size_t)left;
+    }
+    free(hole);
+    return 0;
+}
+
+/* Fills the strands of cs in a copy of lab over the box: *out, and the
+ * region pixels filled. */
+static st_status fill(const st_l_plane *lab, const st_region *reg,
+                      const centres *cs, double r, st_l_plane **out,
+                      size_t *filled, st_error *err)
+{
+    fill_ctx f;
+    int w = lab->width, h = lab->height;
+    size_t nb;
+    st_l_plane *p = calloc(1, sizeof *p);
+    st_status st = ST_OK;
+    memset(&f, 0, sizeof f);
+    f.bw = reg->x1 - reg->x0, f.bh = reg->y1 - reg->y0;
+    nb = (size_t)f.bw * f.bh;
+    f.mark = calloc(nb, 1);
+    f.hit = calloc(nb, 1);
+    f.sum = calloc(nb, sizeof *f.sum);
+    if (p) {
+        *p = *lab;
+        p->L = st_alloc_large((size_t)w * h * sizeof *p->L, 0);
+    }
+    if (!p || !p->L || !f.mark || !f.hit || !f.sum)
+        goto nomem;
+    memcpy(p->L, lab->L, (size_t)w * h * sizeof *p->L);
+    f.L = lab->L + (size_t)reg->y0 * w + reg->x0, f.stride = w;
+    for (int i = 0; i < cs->n; i++)
+        across(&f, &cs->c[i], r, 0, 0, 0);
+    for (int i = 0; i < cs->n; i++) {
+        float a = side(&f, &cs->c[i], r, -1), b = side(&f, &cs->c[i], r, 1);
+        if (a == a && b == b)
+            across(&f, &cs->c[i], r, 1, a, b);
+    }
+    *filled = 0;
+    for (int y = 0; y < f.bh; y++)
+        for (int x = 0; x < f.bw; x++) {
+            size_t i = (size_t)y * f.bw + x;
+            size_t j = (size_t)(y + reg->y0) * w + x + reg->x0;
+            if (f.hit[i] && reg->mask[j])
+                p->L[j] = f.sum[i] / f.hit[i];
+            if (f.hit[i])
+                f.hit[i] = 1;
+            *filled += f.mark[i] && reg->mask[j];
+        }
+    if (patch_holes(&f, p, reg))
+        goto nomem;
+    *out = p;
+    p = NULL;
+    goto done;
+nomem:
+    st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
+done:
+    st_l_plane_free(p);
+    free(f.mark);
+    free(f.hit);
+    free(f.sum);
+    return st;
+}
+
+st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
+                         double sigma, st_l_plane **out, size_t *filled,
+                         st_error *err)
+{
+    centres cs = {0};
+    st_status st;
+    *out = NULL;
+    *filled = 0;
+    if (reg->x1 - reg->x0 < 3 || reg->y1 - reg->y0 < 3)
+        return ST_OK;
+    if ((st = find_centres(lab, reg, sigma, &cs, err)))
+        goto done;
+    if (keep_strands(&cs)) {
+        st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
+        goto done;
+    }
+    if (cs.n && extend_ends(&cs, reg->x1 - reg->x0, reg->y1 - reg->y0,
+                            HAIR_GAP * sigma)) {
+        st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
+        goto done;
+    }
+    if (cs.n)
+        st = fill(lab, reg, &cs, HAIR_REACH * sigma, out, filled, err);
+
+    if (getenv("HAIR_DUMP") && *out) { /* DEBUG */
+        static int k = 0;
+        char nm[256];
+        FILE *fp;
+        snprintf(nm, sizeof nm, "%s/dump%02d.pgm", getenv("HAIR_DUMP"), k++);
+        fp = fopen(nm, "wb");
+        fprintf(fp, "P5 %d %d 255\n", lab->width, 2 * lab->height);
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < (size_t)lab->width * lab->height; i++) {
+                float v = (pass ? (*out)->L[i] : lab->L[i]) * 2.55f;
+                fputc(v < 0 ? 0 : v > 255 ? 255 : (int)v, fp);
+            }
+        fclose(fp);
+    }
+done:
+    free(cs.c);
+    return st;
+}
