@@ -43,15 +43,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "core/core_internal.h"
 #include "measure/measure_internal.h"
 
-#define HAIR_MIN_L   4.0 /* L*, scale-normalised line strength */
-#define HAIR_ANISO   0.3 /* l2 / l1 below this: a line, not a blob */
-#define HAIR_REACH   3.0 /* sigmas filled either side of a centre */
-#define HAIR_MIN_LEN 48.0
+#define HAIR_MIN_L      4.0 /* L*, scale-normalised line strength */
+#define HAIR_ANISO      0.3 /* l2 / l1 below this: a line, not a blob */
+#define HAIR_REACH      3.0 /* sigmas filled either side of a centre */
+#define HAIR_MIN_LEN    48.0
 #define HAIR_WEAK       0.5
 #define HAIR_GAP        6.0 /* sigmas a strand end is carried on */
 #define HAIR_WEAK_ANISO 0.6
@@ -88,8 +87,8 @@ static int add_centre(centres *cs, centre c)
 typedef struct smoother {
     const st_l_plane *lab;
     int x0, y0, bw, bh, R, nh;
-    float *k;        /* 2 R + 1 taps, sum 1 */
-    float *hb, *vb;  /* nh rows, 3 rows of bw */
+    float *k;           /* 2 R + 1 taps, sum 1 */
+    float *hb, *vb;     /* nh rows, 3 rows of bw */
     int have_h, have_v; /* rows computed so far */
 } smoother;
 
@@ -140,8 +139,8 @@ static const float *smooth_row(smoother *s, int j)
 /* The line centres of box row y (rows u, m, d: smoothed y - 1, y, y + 1)
  * into cs. l1 is a row of scratch. */
 static int row_centres(const st_region *reg, int x0, int y0, int y,
-                       const float *u, const float *m, const float *d,
-                       int bw, double sigma, float *l1, centres *cs)
+                       const float *u, const float *m, const float *d, int bw,
+                       double sigma, float *l1, centres *cs)
 {
     float s2 = (float)(sigma * sigma), tmin = (float)HAIR_MIN_L;
     const uint8_t *mk = reg->mask + (size_t)(y0 + y) * reg->width + x0;
@@ -237,24 +236,14 @@ static int root(int *parent, int i)
     return i;
 }
 
-/* Joins the pieces of 8-connected centres and keeps, in place, those of
- * pieces at least HAIR_MIN_LEN px long (bounding box). cs is in raster
- * order. */
-static int keep_strands(centres *cs)
+/* Labels the pieces of 8-connected centres (cs in raster order): parent
+ * is a union-find forest over the centres. */
+static void join_pieces(const centres *cs, int *parent)
 {
-    int n = cs->n, kept = 0, prev = 0, prev_end = 0, row0 = 0;
-    int *parent = malloc((size_t)(n ? n : 1) * sizeof *parent);
-    int *box = malloc((size_t)(n ? n : 1) * 4 * sizeof *box);
-    if (!parent || !box) {
-        free(parent);
-        free(box);
-        return -1;
-    }
-    for (int i = 0; i < n; i++) {
+    int prev = 0, prev_end = 0, row0 = 0;
+    for (int i = 0; i < cs->n; i++) {
         const centre *c = &cs->c[i];
         parent[i] = i;
-        box[4 * i] = box[4 * i + 2] = c->x;
-        box[4 * i + 1] = box[4 * i + 3] = c->y;
         if (i > 0 && cs->c[i - 1].y != c->y) { /* a new row */
             if (cs->c[i - 1].y == c->y - 1)
                 prev = row0, prev_end = i;
@@ -272,39 +261,47 @@ static int keep_strands(centres *cs)
                 parent[b] = a;
         }
     }
+}
+
+/* Keeps, in place, the centres of strands: pieces at least HAIR_MIN_LEN
+ * px long (bounding box) of which at least half the centres are strong.
+ * -1 when out of memory. */
+static int keep_strands(centres *cs)
+{
+    int n = cs->n, kept = 0;
+    size_t m = (size_t)(n ? n : 1);
+    int *parent = malloc(m * sizeof *parent);
+    int *box = malloc(m * 4 * sizeof *box); /* x0 y0 x1 y1 of each root */
+    int *strong = calloc(m, sizeof *strong);
+    if (!parent || !box || !strong) {
+        free(parent);
+        free(box);
+        free(strong);
+        return -1;
+    }
+    join_pieces(cs, parent);
     for (int i = 0; i < n; i++) {
-        int r = root(parent, i);
-        int *b = box + 4 * r;
+        int *b = box + 4 * i;
+        b[0] = b[2] = cs->c[i].x, b[1] = b[3] = cs->c[i].y;
+    }
+    for (int i = 0; i < n; i++) {
+        int r = root(parent, i), *b = box + 4 * r;
         const centre *c = &cs->c[i];
         b[0] = c->x < b[0] ? c->x : b[0], b[2] = c->x > b[2] ? c->x : b[2];
         b[1] = c->y < b[1] ? c->y : b[1], b[3] = c->y > b[3] ? c->y : b[3];
-    }
-    /* strong centres counted in parent's unused slot: box[4 r] reused
-     * after the extents are read */
-    {
-        int *strong = calloc((size_t)(n ? n : 1), sizeof *strong);
-        int *all = calloc((size_t)(n ? n : 1), sizeof *all);
-        for (int i = 0; i < n && strong && all; i++) {
-            int r = root(parent, i);
-            all[r]++;
-            strong[r] += cs->c[i].strong;
-        }
-        for (int i = 0; i < n && strong && all; i++) {
-            int r = root(parent, i);
-            if (2 * strong[r] < all[r])
-                box[4 * r + 2] = box[4 * r], box[4 * r + 3] = box[4 * r + 1];
-        }
-        free(strong);
-        free(all);
+        strong[r] += c->strong ? 1 : -1;
     }
     for (int i = 0; i < n; i++) {
-        const int *b = box + 4 * root(parent, i);
-        if (fmax(b[2] - b[0], b[3] - b[1]) + 1 >= HAIR_MIN_LEN)
+        int r = root(parent, i);
+        const int *b = box + 4 * r;
+        if (strong[r] >= 0 &&
+            fmax(b[2] - b[0], b[3] - b[1]) + 1 >= HAIR_MIN_LEN)
             cs->c[kept++] = cs->c[i];
     }
     cs->n = kept;
     free(parent);
     free(box);
+    free(strong);
     return 0;
 }
 
@@ -469,7 +466,7 @@ static int patch_holes(fill_ctx *f, st_l_plane *p, const st_region *reg)
  * region pixels filled. */
 static st_status fill(const st_l_plane *lab, const st_region *reg,
                       const centres *cs, double r, st_l_plane **out,
-                      size_t *filled, st_error *err)
+                      uint8_t **strand, size_t *filled, st_error *err)
 {
     fill_ctx f;
     int w = lab->width, h = lab->height;
@@ -511,7 +508,9 @@ static st_status fill(const st_l_plane *lab, const st_region *reg,
     if (patch_holes(&f, p, reg))
         goto nomem;
     *out = p;
+    *strand = f.mark;
     p = NULL;
+    f.mark = NULL;
     goto done;
 nomem:
     st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
@@ -524,12 +523,13 @@ done:
 }
 
 st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
-                         double sigma, st_l_plane **out, size_t *filled,
-                         st_error *err)
+                         double sigma, st_l_plane **out, uint8_t **strand,
+                         size_t *filled, st_error *err)
 {
     centres cs = {0};
     st_status st;
     *out = NULL;
+    *strand = NULL;
     *filled = 0;
     if (reg->x1 - reg->x0 < 3 || reg->y1 - reg->y0 < 3)
         return ST_OK;
@@ -545,22 +545,8 @@ st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
         goto done;
     }
     if (cs.n)
-        st = fill(lab, reg, &cs, HAIR_REACH * sigma, out, filled, err);
+        st = fill(lab, reg, &cs, HAIR_REACH * sigma, out, strand, filled, err);
 
-    if (getenv("HAIR_DUMP") && *out) { /* DEBUG */
-        static int k = 0;
-        char nm[256];
-        FILE *fp;
-        snprintf(nm, sizeof nm, "%s/dump%02d.pgm", getenv("HAIR_DUMP"), k++);
-        fp = fopen(nm, "wb");
-        fprintf(fp, "P5 %d %d 255\n", lab->width, 2 * lab->height);
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t i = 0; i < (size_t)lab->width * lab->height; i++) {
-                float v = (pass ? (*out)->L[i] : lab->L[i]) * 2.55f;
-                fputc(v < 0 ? 0 : v > 255 ? 255 : (int)v, fp);
-            }
-        fclose(fp);
-    }
 done:
     free(cs.c);
     return st;

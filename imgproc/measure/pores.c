@@ -187,7 +187,8 @@ typedef struct tiler {
     int lmin, lmax;               /* the levels this tiling computes */
     int avx;                      /* skip_below may use AVX */
     struct st_pores_probe *probe; /* NULL, or the test hook's copies */
-    int level[64]; /* level of the triple centred on each scale */
+    const uint8_t *strand; /* NULL, or the hair filled (hair.c), box px */
+    int level[64];         /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
 } tiler;
 
@@ -325,7 +326,9 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
         size_t row = (size_t)(oy + yd * d + t->reg->y0) * t->reg->width +
                      (size_t)t->reg->x0;
         for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd += st)
-            if (t->reg->mask[row + (size_t)(ox + xd * d)])
+            if (t->reg->mask[row + (size_t)(ox + xd * d)] &&
+                !(t->strand && t->strand[(size_t)(oy + yd * d) * t->bw +
+                                         (size_t)(ox + xd * d)]))
                 b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
     }
     return n ? 1.4826 * st_select_k(b->scratch, n, n / 2) : 0;
@@ -1211,6 +1214,7 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
     tiler t, t0;
     st_region *search = NULL;
     st_l_plane *clean = NULL;
+    uint8_t *strand = NULL;
     st_status s;
 
     memset(out, 0, sizeof *out);
@@ -1245,9 +1249,10 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
     }
     reg = search;
     /* hair strands painted out first (hair.c) */
-    if ((s = st_hair_remove(lab, reg, HAIR_SIGMA * dmin, &clean,
+    if ((s = st_hair_remove(lab, reg, HAIR_SIGMA * dmin, &clean, &strand,
                             &out->hair_px, err)))
         goto done;
+    t.strand = strand;
     if (clean)
         lab = clean;
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = region_mean(lab, reg);
@@ -1272,6 +1277,7 @@ done:
         }
     st_region_free(search);
     st_l_plane_free(clean);
+    free(strand);
     if (s != ST_OK)
         st_pores_clear(out);
     return s;
