@@ -89,6 +89,7 @@ typedef struct smoother {
     int x0, y0, bw, bh, R, nh;
     float *k;           /* 2 R + 1 taps, sum 1 */
     float *hb, *vb;     /* nh rows, 3 rows of bw */
+    float *ext;         /* bw + 2 R: a row and its repeated ends */
     int have_h, have_v; /* rows computed so far */
 } smoother;
 
@@ -96,17 +97,19 @@ static void blur_row_x(const smoother *s, int j, float *out)
 {
     const float *L = s->lab->L + (size_t)(s->y0 + j) * s->lab->width + s->x0;
     int R = s->R, bw = s->bw;
-    for (int x = 0; x < bw; x++) {
-        float v = 0;
-        if (x >= R && x + R < bw)
-            for (int i = -R; i <= R; i++)
-                v += s->k[i + R] * L[x + i];
-        else
-            for (int i = -R; i <= R; i++) {
-                int xx = x + i < 0 ? 0 : x + i >= bw ? bw - 1 : x + i;
-                v += s->k[i + R] * L[xx];
-            }
-        out[x] = v;
+    /* the row with R copies of its end pixels either side, then one
+     * multiply-add pass per tap (loops the compiler vectorises) */
+    float *ext = s->ext;
+    for (int i = 0; i < R; i++)
+        ext[i] = L[0], ext[R + bw + i] = L[bw - 1];
+    memcpy(ext + R, L, (size_t)bw * sizeof *L);
+    for (int x = 0; x < bw; x++)
+        out[x] = s->k[0] * ext[x];
+    for (int i = 1; i <= 2 * R; i++) {
+        float w = s->k[i];
+        const float *e = ext + i;
+        for (int x = 0; x < bw; x++)
+            out[x] += w * e[x];
     }
 }
 
@@ -143,6 +146,7 @@ static int row_centres(const st_region *reg, int x0, int y0, int y,
                        double sigma, float *l1, centres *cs)
 {
     float s2 = (float)(sigma * sigma), tmin = (float)HAIR_MIN_L;
+    float tw = (float)HAIR_WEAK * tmin / s2, kw = (float)HAIR_WEAK_ANISO;
     const uint8_t *mk = reg->mask + (size_t)(y0 + y) * reg->width + x0;
     /* the larger eigenvalue, scale-normalised, and the line test; most
      * pixels fail it (a loop the compiler can vectorise) */
@@ -150,21 +154,23 @@ static int row_centres(const st_region *reg, int x0, int y0, int y,
         float a = m[x - 1] - 2 * m[x] + m[x + 1];
         float c = u[x] - 2 * m[x] + d[x];
         float b = 0.25f * (d[x + 1] - d[x - 1] - u[x + 1] + u[x - 1]);
-        float h = 0.5f * (a - c), r = sqrtf(h * h + b * b);
-        float e1 = 0.5f * (a + c) + r, e2 = 0.5f * (a + c) - r;
-        l1[x] = s2 * e1 >= (float)HAIR_WEAK * tmin &&
-                        e2 < (float)HAIR_WEAK_ANISO * e1
-                    ? e1
-                    : 0;
+        /* eigenvalues mean +- r, r^2 = h^2 + b^2; the tests compare
+         * squares, no root: l1 = mean + r >= t (r >= t - mean) and
+         * l2 < k l1 ((1 - k) mean < (1 + k) r) */
+        float h = 0.5f * (a - c), mean = 0.5f * (a + c), r2 = h * h + b * b;
+        float gap = tw - mean, lhs = (1 - kw) * mean;
+        int big = gap <= 0 || r2 >= gap * gap;
+        int line = lhs < 0 || lhs * lhs < (1 + kw) * (1 + kw) * r2;
+        l1[x] = big && line ? 1.0f : 0.0f;
     }
     for (int x = 1; x < bw - 1; x++) {
         float a, c, b, e, nx, ny, nn, gn, t;
         if (!(l1[x] > 0) || !mk[x])
             continue;
-        e = l1[x];
         a = m[x - 1] - 2 * m[x] + m[x + 1];
         c = u[x] - 2 * m[x] + d[x];
         b = 0.25f * (d[x + 1] - d[x - 1] - u[x + 1] + u[x - 1]);
+        e = 0.5f * (a + c) + sqrtf(0.25f * (a - c) * (a - c) + b * b);
         /* eigenvector of e: (b, e - a) or (e - c, b), the longer */
         if (fabsf(e - a) > fabsf(e - c))
             nx = b, ny = e - a;
@@ -202,8 +208,9 @@ static st_status find_centres(const st_l_plane *lab, const st_region *reg,
     s.k = malloc((size_t)(2 * s.R + 1) * sizeof *s.k);
     s.hb = malloc((size_t)s.nh * s.bw * sizeof *s.hb);
     s.vb = malloc((size_t)3 * s.bw * sizeof *s.vb);
+    s.ext = malloc((size_t)(s.bw + 2 * s.R) * sizeof *s.ext);
     l1 = calloc((size_t)s.bw, sizeof *l1);
-    if (!s.k || !s.hb || !s.vb || !l1) {
+    if (!s.k || !s.hb || !s.vb || !s.ext || !l1) {
         st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
         goto done;
     }
@@ -225,6 +232,7 @@ done:
     free(s.k);
     free(s.hb);
     free(s.vb);
+    free(s.ext);
     free(l1);
     return st;
 }
@@ -305,19 +313,22 @@ static int keep_strands(centres *cs)
     return 0;
 }
 
+/* Box map of the pixels strands cover: MARK set on each, the low bits
+ * count the fills that reach it (up to COUNT). */
+#define MARK  0x80u
+#define COUNT 0x7fu
+
 /* Strands break where they cross one another or a pore (the centre
  * tests fail there), which would leave a dark stub. Each strand end (a
  * centre with at most one neighbouring centre) is carried on along its
- * line, away from its neighbour, by len px: centres added to cs. */
-static int extend_ends(centres *cs, int bw, int bh, double len)
+ * line, away from its neighbour, by len px: centres added to cs. at is
+ * a zeroed box map, left zeroed. */
+static int extend_ends(centres *cs, uint8_t *at, int bw, int bh, double len)
 {
-    uint8_t *at = calloc((size_t)bw * bh, 1);
-    int n = cs->n, steps = (int)ceil(len);
-    if (!at)
-        return -1;
+    int n = cs->n, steps = (int)ceil(len), bad = 0;
     for (int i = 0; i < n; i++)
         at[(size_t)cs->c[i].y * bw + cs->c[i].x] = 1;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && !bad; i++) {
         centre c = cs->c[i];
         int nb = 0, sx = 0, sy = 0;
         double tx = -c.ny, ty = c.nx;
@@ -330,34 +341,31 @@ static int extend_ends(centres *cs, int bw, int bh, double len)
             }
         if (nb > 1)
             continue;
-        for (int dir = -1; dir <= 1; dir += 2) {
+        for (int dir = -1; dir <= 1 && !bad; dir += 2) {
             /* away from the neighbour; both ways when there is none */
             if (nb && dir * (tx * sx + ty * sy) > 0)
                 continue;
-            for (int k = 1; k <= steps; k++) {
+            for (int k = 1; k <= steps && !bad; k++) {
                 centre e = c;
                 e.x = (int)lround(c.x + dir * k * tx);
                 e.y = (int)lround(c.y + dir * k * ty);
                 if (e.x < 0 || e.y < 0 || e.x >= bw || e.y >= bh)
                     break;
-                if (add_centre(cs, e)) {
-                    free(at);
-                    return -1;
-                }
+                bad = add_centre(cs, e);
             }
         }
     }
-    free(at);
-    return 0;
+    for (int i = 0; i < n; i++)
+        at[(size_t)cs->c[i].y * bw + cs->c[i].x] = 0;
+    return bad ? -1 : 0;
 }
 
-/* The box and its marks while strands are filled. */
+/* The box while strands are filled. */
 typedef struct fill_ctx {
     int bw, bh, stride;
-    uint8_t *mark;  /* box: a strand covers the pixel */
-    uint8_t *hit;   /* box: how many fills reach it */
-    float *sum;     /* box: their sum */
+    uint8_t *map;   /* box: MARK and fill counts */
     const float *L; /* the plane at the box's origin */
+    float *out;     /* the copy, at the box's origin */
 } fill_ctx;
 
 /* The first pixel beyond the strand from c along dir (+1/-1) times the
@@ -370,123 +378,176 @@ static float side(const fill_ctx *f, const centre *c, double r, int dir)
         int y = (int)lround(c->y + dir * (t + 1) * c->ny);
         if (x < 0 || y < 0 || x >= f->bw || y >= f->bh)
             return NAN;
-        if (!f->mark[(size_t)y * f->bw + x])
+        if (!(f->map[(size_t)y * f->bw + x] & MARK))
             return f->L[(size_t)y * f->stride + x];
     }
     return NAN;
 }
 
+/* The x range [*xa, *xb] of row dy (relative to the centre) where
+ * |u| <= r and |v| <= 1, u = dx nx + dy ny and v = -dx ny + dy nx. */
+static void slab_row(const centre *c, double r, int dy, int R, int *xa, int *xb)
+{
+    double lo = -R - 0.5, hi = R + 0.5;
+    double k[2][3] = {{c->nx, dy * c->ny, r}, {-c->ny, dy * c->nx, 1}};
+    for (int q = 0; q < 2; q++) {
+        /* |a dx + b| <= e */
+        double a = k[q][0], b = k[q][1], e = k[q][2];
+        if (fabs(a) < 1e-9) {
+            if (fabs(b) > e)
+                lo = 1, hi = 0;
+            continue;
+        }
+        {
+            double x1 = (-e - b) / a, x2 = (e - b) / a;
+            if (x1 > x2) {
+                double tmp = x1;
+                x1 = x2, x2 = tmp;
+            }
+            lo = fmax(lo, x1), hi = fmin(hi, x2);
+        }
+    }
+    *xa = (int)ceil(lo - 1e-9), *xb = (int)floor(hi + 1e-9);
+}
+
 /* The slab of box pixels that centre c covers: within r of it across
  * the strand and within one pixel along it (neighbouring centres, at most
  * sqrt 2 apart, overlap, so a strand leaves no gap). Marks them (fill 0)
- * or adds to each the straight line from L* a on the -normal side
- * (offset -r - 1) to b on the other (fill 1). */
+ * or puts on each the straight line from L* a on the -normal side
+ * (offset -r - 1) to b on the other (fill 1; a pixel reached twice sums,
+ * divided by its count later). */
 static void across(fill_ctx *f, const centre *c, double r, int fill, float a,
                    float b)
 {
     int R = (int)ceil(r);
-    for (int y = c->y - R; y <= c->y + R; y++)
-        for (int x = c->x - R; x <= c->x + R; x++) {
-            double u = (x - c->x) * c->nx + (y - c->y) * c->ny;
-            double v = -(x - c->x) * c->ny + (y - c->y) * c->nx, w;
-            size_t i;
-            if (x < 0 || y < 0 || x >= f->bw || y >= f->bh || fabs(u) > r ||
-                fabs(v) > 1)
-                continue;
-            i = (size_t)y * f->bw + x;
+    for (int dy = -R; dy <= R; dy++) {
+        int y = c->y + dy, xa, xb;
+        if (y < 0 || y >= f->bh)
+            continue;
+        slab_row(c, r, dy, R, &xa, &xb);
+        for (int dx = xa < -c->x ? -c->x : xa; dx <= xb && c->x + dx < f->bw;
+             dx++) {
+            size_t i = (size_t)y * f->bw + c->x + dx;
+            double u = dx * c->nx + dy * c->ny;
+            float v = (float)(a + (u + r + 1) / (2 * r + 2) * (b - a));
+            unsigned n = f->map[i] & COUNT;
             if (!fill) {
-                f->mark[i] = 1;
+                f->map[i] |= MARK;
                 continue;
             }
-            w = (u + r + 1) / (2 * r + 2);
-            f->sum[i] += (float)(a + w * (b - a));
-            if (f->hit[i] < 255)
-                f->hit[i]++;
+            if (n == COUNT)
+                continue;
+            f->out[(size_t)y * f->stride + c->x + dx] =
+                n ? f->out[(size_t)y * f->stride + c->x + dx] + v : v;
+            f->map[i] = (uint8_t)(MARK | (n + 1));
         }
+    }
 }
 
 /* Covered pixels that no fill reached (where strands cross, the sides
  * of one lie on the other) are filled from their filled or uncovered
  * region neighbours, a ring at a time, each the mean of its known
- * 4-neighbours. p is the output plane; reg the region. hit becomes 1 on
- * the pixels filled here. */
-static int patch_holes(fill_ctx *f, st_l_plane *p, const st_region *reg)
+ * 4-neighbours. Such a pixel's count becomes 1. */
+static int patch_holes(fill_ctx *f, const st_region *reg, size_t *hole,
+                       size_t n)
 {
-    int w = p->width, left = 0;
-    size_t nb = (size_t)f->bw * f->bh, n = 0;
-    size_t *hole = NULL;
-    for (size_t i = 0; i < nb; i++)
-        n += f->mark[i] && !f->hit[i];
-    if (!n)
-        return 0;
-    if (!(hole = malloc(n * sizeof *hole)))
-        return -1;
-    n = 0;
-    for (size_t i = 0; i < nb; i++)
-        if (f->mark[i] && !f->hit[i])
-            hole[n++] = i;
+    static const int d[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+    const size_t top = (size_t)1 << (8 * sizeof(size_t) - 1);
+    const uint8_t *mk = reg->mask + (size_t)reg->y0 * reg->width + reg->x0;
     for (int pass = 0; pass < 64 && n; pass++) {
-        size_t m = 0;
+        size_t left = 0;
         for (size_t k = 0; k < n; k++) {
             size_t i = hole[k];
             int x = (int)(i % (size_t)f->bw), y = (int)(i / (size_t)f->bw);
-            static const int d[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
             float s = 0;
             int c = 0;
             for (int q = 0; q < 4; q++) {
                 int xx = x + d[q][0], yy = y + d[q][1];
-                size_t ii = (size_t)yy * f->bw + xx, j;
+                size_t ii = (size_t)yy * f->bw + xx;
+                size_t j = (size_t)yy * f->stride + xx;
                 if (xx < 0 || yy < 0 || xx >= f->bw || yy >= f->bh ||
-                    (f->mark[ii] && f->hit[ii] != 1))
+                    f->map[ii] == MARK || !mk[j])
                     continue;
-                j = (size_t)(yy + reg->y0) * w + xx + reg->x0;
-                if (reg->mask[j])
-                    s += p->L[j], c++;
+                s += f->out[j], c++;
             }
             if (c)
-                p->L[(size_t)(y + reg->y0) * w + x + reg->x0] = s / c;
-            hole[m++] = c ? i | (size_t)1 << (8 * sizeof(size_t) - 1) : i;
+                f->out[(size_t)y * f->stride + x] = s / c;
+            hole[k] = c ? i | top : i;
         }
         /* the pixels filled in this pass become known for the next */
-        left = 0;
-        for (size_t k = 0; k < m; k++) {
-            size_t top = (size_t)1 << (8 * sizeof(size_t) - 1);
+        for (size_t k = 0; k < n; k++)
             if (hole[k] & top)
-                f->hit[hole[k] & ~top] = 1;
+                f->map[hole[k] & ~top] = MARK | 1;
             else
                 hole[left++] = hole[k];
-        }
-        n = (size_t)left;
+        n = left;
     }
-    free(hole);
     return 0;
 }
 
-/* Fills the strands of cs in a copy of lab over the box: *out, and the
- * region pixels filled. */
+/* Divides the sums of pixels reached twice or more, counts the region
+ * pixels covered, and patches those no fill reached. */
+static int finish(fill_ctx *f, const st_region *reg, size_t *filled)
+{
+    const uint8_t *mk = reg->mask + (size_t)reg->y0 * reg->width + reg->x0;
+    size_t n = 0, cap = 0, *hole = NULL;
+    int bad;
+    *filled = 0;
+    for (int y = 0; y < f->bh; y++) {
+        uint8_t *m = f->map + (size_t)y * f->bw;
+        for (int x = 0; x < f->bw; x++) {
+            unsigned c = m[x] & COUNT;
+            uint64_t eight;
+            if (x + 8 <= f->bw && (memcpy(&eight, m + x, 8), !eight)) {
+                x += 7; /* most of the box: eight empty pixels at once */
+                continue;
+            }
+            if (!m[x])
+                continue;
+            *filled += mk[(size_t)y * f->stride + x] != 0;
+            if (c > 1)
+                f->out[(size_t)y * f->stride + x] /= (float)c;
+            if (c)
+                continue;
+            if (n == cap) {
+                size_t *q =
+                    realloc(hole, (cap = cap ? 2 * cap : 256) * sizeof *hole);
+                if (!q) {
+                    free(hole);
+                    return -1;
+                }
+                hole = q;
+            }
+            hole[n++] = (size_t)y * f->bw + x;
+        }
+    }
+    bad = n ? patch_holes(f, reg, hole, n) : 0;
+    free(hole);
+    return bad;
+}
+
+/* Fills the strands of cs in a copy of lab (*out) over the box; map is
+ * the zeroed box map (it gets the marks). */
 static st_status fill(const st_l_plane *lab, const st_region *reg,
-                      const centres *cs, double r, st_l_plane **out,
-                      uint8_t **strand, size_t *filled, st_error *err)
+                      const centres *cs, double r, uint8_t *map,
+                      st_l_plane **out, size_t *filled, st_error *err)
 {
     fill_ctx f;
     int w = lab->width, h = lab->height;
-    size_t nb;
     st_l_plane *p = calloc(1, sizeof *p);
-    st_status st = ST_OK;
-    memset(&f, 0, sizeof f);
-    f.bw = reg->x1 - reg->x0, f.bh = reg->y1 - reg->y0;
-    nb = (size_t)f.bw * f.bh;
-    f.mark = calloc(nb, 1);
-    f.hit = calloc(nb, 1);
-    f.sum = calloc(nb, sizeof *f.sum);
     if (p) {
         *p = *lab;
         p->L = st_alloc_large((size_t)w * h * sizeof *p->L, 0);
     }
-    if (!p || !p->L || !f.mark || !f.hit || !f.sum)
-        goto nomem;
+    if (!p || !p->L) {
+        st_l_plane_free(p);
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
+    }
     memcpy(p->L, lab->L, (size_t)w * h * sizeof *p->L);
-    f.L = lab->L + (size_t)reg->y0 * w + reg->x0, f.stride = w;
+    f.bw = reg->x1 - reg->x0, f.bh = reg->y1 - reg->y0, f.stride = w;
+    f.map = map;
+    f.L = lab->L + (size_t)reg->y0 * w + reg->x0;
+    f.out = p->L + (size_t)reg->y0 * w + reg->x0;
     for (int i = 0; i < cs->n; i++)
         across(&f, &cs->c[i], r, 0, 0, 0);
     for (int i = 0; i < cs->n; i++) {
@@ -494,60 +555,47 @@ static st_status fill(const st_l_plane *lab, const st_region *reg,
         if (a == a && b == b)
             across(&f, &cs->c[i], r, 1, a, b);
     }
-    *filled = 0;
-    for (int y = 0; y < f.bh; y++)
-        for (int x = 0; x < f.bw; x++) {
-            size_t i = (size_t)y * f.bw + x;
-            size_t j = (size_t)(y + reg->y0) * w + x + reg->x0;
-            if (f.hit[i] && reg->mask[j])
-                p->L[j] = f.sum[i] / f.hit[i];
-            if (f.hit[i])
-                f.hit[i] = 1;
-            *filled += f.mark[i] && reg->mask[j];
-        }
-    if (patch_holes(&f, p, reg))
-        goto nomem;
+    if (finish(&f, reg, filled)) {
+        st_l_plane_free(p);
+        return st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
+    }
     *out = p;
-    *strand = f.mark;
-    p = NULL;
-    f.mark = NULL;
-    goto done;
-nomem:
-    st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
-done:
-    st_l_plane_free(p);
-    free(f.mark);
-    free(f.hit);
-    free(f.sum);
-    return st;
+    return ST_OK;
 }
 
 st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
                          double sigma, st_l_plane **out, uint8_t **strand,
                          size_t *filled, st_error *err)
 {
+    int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
     centres cs = {0};
+    uint8_t *map = NULL;
     st_status st;
     *out = NULL;
     *strand = NULL;
     *filled = 0;
-    if (reg->x1 - reg->x0 < 3 || reg->y1 - reg->y0 < 3)
+    if (bw < 3 || bh < 3)
         return ST_OK;
     if ((st = find_centres(lab, reg, sigma, &cs, err)))
         goto done;
-    if (keep_strands(&cs)) {
-        st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
-        goto done;
-    }
-    if (cs.n && extend_ends(&cs, reg->x1 - reg->x0, reg->y1 - reg->y0,
-                            HAIR_GAP * sigma)) {
-        st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
-        goto done;
-    }
-    if (cs.n)
-        st = fill(lab, reg, &cs, HAIR_REACH * sigma, out, strand, filled, err);
+    if (keep_strands(&cs))
+        goto nomem;
 
+    if (!cs.n)
+        goto done;
+    /* large pages, zeroed at once: a few faults instead of thousands */
+    if (!(map = st_alloc_large((size_t)bw * bh, 1)) ||
+        extend_ends(&cs, map, bw, bh, HAIR_GAP * sigma))
+        goto nomem;
+    if ((st = fill(lab, reg, &cs, HAIR_REACH * sigma, map, out, filled, err)))
+        goto done;
+    *strand = map;
+    map = NULL;
+    goto done;
+nomem:
+    st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
 done:
+    free(map);
     free(cs.c);
     return st;
 }
