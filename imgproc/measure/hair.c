@@ -52,7 +52,9 @@
 #define HAIR_REACH      3.0 /* sigmas filled either side of a centre */
 #define HAIR_MIN_LEN    48.0
 #define HAIR_WEAK       0.5
-#define HAIR_GAP        6.0 /* sigmas a strand end is carried on */
+#define HAIR_GAP        6.0  /* sigmas a strand end is carried on */
+#define HAIR_TRACE_L    3.0  /* L*: a line this much darker goes on */
+#define HAIR_TRACE_MAX  96.0 /* px an end is traced at most */
 #define HAIR_WEAK_ANISO 0.6
 
 /* A line centre: box pixel (x, y) and unit normal (nx, ny). */
@@ -318,14 +320,77 @@ static int keep_strands(centres *cs)
 #define MARK  0x80u
 #define COUNT 0x7fu
 
-/* Strands break where they cross one another or a pore (the centre
- * tests fail there), which would leave a dark stub. Each strand end (a
- * centre with at most one neighbouring centre) is carried on along its
- * line, away from its neighbour, by len px: centres added to cs. at is
- * a zeroed box map, left zeroed. */
-static int extend_ends(centres *cs, uint8_t *at, int bw, int bh, double len)
+/* Where a strand ends: the plane and how far an end is carried. */
+typedef struct tracer {
+    const float *L; /* the plane at the box's origin */
+    int stride, bw, bh;
+    double r;        /* the fill's reach across */
+    int bridge, max; /* px carried unconditionally, at most */
+} tracer;
+
+/* L* at box point (x, y), nearest pixel; NaN outside the box. */
+static float at_px(const tracer *tr, double x, double y)
 {
-    int n = cs->n, steps = (int)ceil(len), bad = 0;
+    int ix = (int)lround(x), iy = (int)lround(y);
+    if (ix < 0 || iy < 0 || ix >= tr->bw || iy >= tr->bh)
+        return NAN;
+    return tr->L[(size_t)iy * tr->stride + ix];
+}
+
+/* How much darker than the skin on both sides (r + 1 and r + 2 px out
+ * along the normal, the darker side's mean) the line through (x, y) is;
+ * NaN when a sample is outside the box. */
+static double contrast(const tracer *tr, double x, double y, double nx,
+                       double ny)
+{
+    double a = 0.5 * (at_px(tr, x - (tr->r + 1) * nx, y - (tr->r + 1) * ny) +
+                      at_px(tr, x - (tr->r + 2) * nx, y - (tr->r + 2) * ny));
+    double b = 0.5 * (at_px(tr, x + (tr->r + 1) * nx, y + (tr->r + 1) * ny) +
+                      at_px(tr, x + (tr->r + 2) * nx, y + (tr->r + 2) * ny));
+    return fmin(a, b) - at_px(tr, x, y);
+}
+
+/* Carries the end c along the unit tangent (tx, ty): tr->bridge px
+ * whatever lies there (across a crossing or a pore), then on while the
+ * line goes on, at least HAIR_TRACE_L L* darker than the skin on both
+ * sides (the step re-centred on the darkest of three pixels across, so a
+ * bent line is followed), so that no dark stub is left where a strand
+ * fades out. Centres added to cs. */
+static int carry(centres *cs, const tracer *tr, centre c, double tx, double ty)
+{
+    double x = c.x, y = c.y;
+    for (int k = 1; k <= tr->max; k++) {
+        double px = x + tx, py = y + ty;
+        centre e = c;
+        if (k > tr->bridge) {
+            double best = INFINITY, q = 0;
+            for (int j = -1; j <= 1; j++) {
+                double v = at_px(tr, px + j * c.nx, py + j * c.ny);
+                if (v < best)
+                    best = v, q = j;
+            }
+            px += q * c.nx, py += q * c.ny;
+            if (!(contrast(tr, px, py, c.nx, c.ny) >= HAIR_TRACE_L))
+                break;
+        }
+        e.x = (int)lround(px), e.y = (int)lround(py);
+        if (e.x < 0 || e.y < 0 || e.x >= tr->bw || e.y >= tr->bh)
+            break;
+        if (add_centre(cs, e))
+            return -1;
+        x = px, y = py;
+    }
+    return 0;
+}
+
+/* Strands break where they cross one another or a pore (the centre
+ * tests fail there) and fade out at their ends, which would leave dark
+ * stubs. Each strand end (a centre with at most one neighbouring centre)
+ * is carried on along its line, away from its neighbour (carry). at is a
+ * zeroed box map, left zeroed. */
+static int extend_ends(centres *cs, const tracer *tr, uint8_t *at)
+{
+    int n = cs->n, bad = 0, bw = tr->bw, bh = tr->bh;
     for (int i = 0; i < n; i++)
         at[(size_t)cs->c[i].y * bw + cs->c[i].x] = 1;
     for (int i = 0; i < n && !bad; i++) {
@@ -341,19 +406,10 @@ static int extend_ends(centres *cs, uint8_t *at, int bw, int bh, double len)
             }
         if (nb > 1)
             continue;
-        for (int dir = -1; dir <= 1 && !bad; dir += 2) {
+        for (int dir = -1; dir <= 1 && !bad; dir += 2)
             /* away from the neighbour; both ways when there is none */
-            if (nb && dir * (tx * sx + ty * sy) > 0)
-                continue;
-            for (int k = 1; k <= steps && !bad; k++) {
-                centre e = c;
-                e.x = (int)lround(c.x + dir * k * tx);
-                e.y = (int)lround(c.y + dir * k * ty);
-                if (e.x < 0 || e.y < 0 || e.x >= bw || e.y >= bh)
-                    break;
-                bad = add_centre(cs, e);
-            }
-        }
+            if (!nb || dir * (tx * sx + ty * sy) <= 0)
+                bad = carry(cs, tr, c, dir * tx, dir * ty);
     }
     for (int i = 0; i < n; i++)
         at[(size_t)cs->c[i].y * bw + cs->c[i].x] = 0;
@@ -526,6 +582,32 @@ static int finish(fill_ctx *f, const st_region *reg, size_t *filled)
     return bad;
 }
 
+/* Where a strand bends, its slabs can miss a pixel on the outer side;
+ * left as it was, it would be a dark dot in the fill. Every uncovered
+ * pixel with at least three of its four neighbours covered is covered
+ * too (one pass, over the marks as they were). */
+static void close_pinholes(fill_ctx *f)
+{
+    for (int y = 1; y < f->bh - 1; y++) {
+        uint8_t *m = f->map + (size_t)y * f->bw;
+        for (int x = 1; x < f->bw - 1; x++) {
+            uint64_t eight;
+            if (x + 8 <= f->bw && (memcpy(&eight, m + x, 8), !eight)) {
+                x += 7;
+                continue;
+            }
+            if (!m[x] && ((m[x - 1] & MARK) != 0) + ((m[x + 1] & MARK) != 0) +
+                                 ((m[x - f->bw] & MARK) != 0) +
+                                 ((m[x + f->bw] & MARK) != 0) >=
+                             3)
+                m[x] = 0x40; /* set apart until the pass is done */
+        }
+    }
+    for (size_t i = 0; i < (size_t)f->bw * f->bh; i++)
+        if (f->map[i] == 0x40)
+            f->map[i] = MARK;
+}
+
 /* Fills the strands of cs in a copy of lab (*out) over the box; map is
  * the zeroed box map (it gets the marks). */
 static st_status fill(const st_l_plane *lab, const st_region *reg,
@@ -550,6 +632,7 @@ static st_status fill(const st_l_plane *lab, const st_region *reg,
     f.out = p->L + (size_t)reg->y0 * w + reg->x0;
     for (int i = 0; i < cs->n; i++)
         across(&f, &cs->c[i], r, 0, 0, 0);
+    close_pinholes(&f);
     for (int i = 0; i < cs->n; i++) {
         float a = side(&f, &cs->c[i], r, -1), b = side(&f, &cs->c[i], r, 1);
         if (a == a && b == b)
@@ -569,6 +652,7 @@ st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
 {
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
     centres cs = {0};
+    tracer tr;
     uint8_t *map = NULL;
     st_status st;
     *out = NULL;
@@ -584,8 +668,13 @@ st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
     if (!cs.n)
         goto done;
     /* large pages, zeroed at once: a few faults instead of thousands */
+    tr.L = lab->L + (size_t)reg->y0 * lab->width + reg->x0;
+    tr.stride = lab->width, tr.bw = bw, tr.bh = bh;
+    tr.r = HAIR_REACH * sigma;
+    tr.bridge = (int)ceil(HAIR_GAP * sigma);
+    tr.max = (int)ceil(HAIR_TRACE_MAX);
     if (!(map = st_alloc_large((size_t)bw * bh, 1)) ||
-        extend_ends(&cs, map, bw, bh, HAIR_GAP * sigma))
+        extend_ends(&cs, &tr, map))
         goto nomem;
     if ((st = fill(lab, reg, &cs, HAIR_REACH * sigma, map, out, filled, err)))
         goto done;
