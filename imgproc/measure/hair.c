@@ -13,32 +13,48 @@
  * gives each strand's direction:
  *
  *  1. Line centres. L* is smoothed by a Gaussian of sigma (0.4 of the
- *     smallest pore diameter: 1.2 px by default, hairs 1.5-4 px wide) and
- *     its Hessian taken by central differences. Across a dark strand the
- *     larger eigenvalue l1 is large and along it the other, l2, is near 0
- *     (Frangi et al. 1998, MICCAI, LNCS 1496:130); a round pore has
- *     l2 ~ l1 and is no line. A pixel is a line centre when the
- *     scale-normalised strength sigma^2 l1 is at least HAIR_MIN_L L*,
- *     l2 < HAIR_ANISO l1, and the extremum of L* across the line lies
- *     within the pixel: t = -(grad . n) / l1 with |t n_x|, |t n_y| <= 0.5
- *     (Steger 1998, IEEE TPAMI 20:113), which also rejects the side lobes
- *     of edges.
+ *     smallest pore diameter: 1.2 px by default, hairs 1.5-4 px wide),
+ *     row by row, and its Hessian taken by central differences. Across a
+ *     dark strand the larger eigenvalue l1 is large and along it the
+ *     other, l2, is near 0 (Frangi et al. 1998, MICCAI, LNCS 1496:130); a
+ *     round pore has l2 ~ l1 and is no line. A pixel is a line centre when
+ *     the extremum of L* across the line lies within the pixel,
+ *     t = -(grad . n) / l1 with |t n_x|, |t n_y| <= 0.5 (Steger 1998, IEEE
+ *     TPAMI 20:113; this also rejects the side lobes of edges), and the
+ *     scale-normalised strength sigma^2 l1 is at least HAIR_WEAK of
+ *     HAIR_MIN_L with l2 < HAIR_WEAK_ANISO l1 (weak); it is strong from
+ *     HAIR_MIN_L L* with l2 < HAIR_ANISO l1.
  *  2. Strands. Line centres are joined 8-connected; a piece whose bounding
- *     box is at least HAIR_MIN_LEN px long (twice the largest pore) is a
- *     strand. Shorter pieces are texture, crease bits or pore rims and are
- *     left alone.
- *  3. Filling. Across each strand centre, HAIR_REACH sigma either way
- *     along its normal, L* is replaced by the straight line between the
- *     skin just beyond the strand on either side (the first pixel along
- *     the normal that no strand covers, one more pixel out). A pixel two
- *     strand centres reach gets the mean of their fills.
+ *     box is at least HAIR_MIN_LEN px long (twice the largest pore) and
+ *     at least half of whose centres are strong is a strand (hysteresis,
+ *     as in Canny's edges: weak centres carry a strand across a pore or
+ *     a bit of texture it crosses). Shorter pieces are texture, crease
+ *     bits or pore rims and are left alone.
+ *  3. Ends. A strand breaks where it crosses another or a pore (the
+ *     centre tests fail there) and fades out at its tip; either would
+ *     leave a dark stub that the pore search takes for a pore. Each end
+ *     is carried on along its line HAIR_GAP sigma whatever lies there,
+ *     then on while the line stays HAIR_TRACE_L L* darker than the skin
+ *     on both sides (up to HAIR_TRACE_MAX px).
+ *  4. Filling. Across each centre, HAIR_REACH sigma either way along its
+ *     normal and one pixel along the strand, L* is replaced by the
+ *     straight line between the skin just beyond the strand on either
+ *     side (the first pixel along the normal that no strand covers, one
+ *     more pixel out); a pixel two centres reach gets the mean of their
+ *     fills. Pinholes that the slabs miss on the outside of a bend are
+ *     covered, and covered pixels with no usable side (where strands
+ *     cross) are filled from their neighbours, a ring at a time.
  *
  * Why these numbers: a strand of L* contrast A and Gaussian profile of sd
  * s gives sigma^2 l1 = A s sigma^2 / (s^2 + sigma^2)^1.5; a hair 25 L*
  * darker than skin, s 0.75-1.5 px, gives 7.5-9.5 L* at sigma 1.2; a crease
  * 3-5 L* deep and 3-6 px wide gives under 2 L*; a step edge 12 L* high
- * gives at most 2.9 L* and fails the centre test. The fill reaches 3 sigma
- * (3.6 px), where a 1.5 px hair's profile is down to 6%.
+ * gives at most 0.24 x 12 = 2.9 L* and fails the centre test. The fill
+ * reaches 3 sigma (3.6 px), where a 1.5 px hair's profile is down to 6%.
+ *
+ * The pore search (pores.c) then runs on the filled copy and leaves the
+ * filled pixels out of its spread of responses (they have none, and would
+ * lower it). Cost and effect: docs/metrics.md.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -47,15 +63,15 @@
 #include "core/core_internal.h"
 #include "measure/measure_internal.h"
 
-#define HAIR_MIN_L      4.0 /* L*, scale-normalised line strength */
-#define HAIR_ANISO      0.3 /* l2 / l1 below this: a line, not a blob */
-#define HAIR_REACH      3.0 /* sigmas filled either side of a centre */
-#define HAIR_MIN_LEN    48.0
-#define HAIR_WEAK       0.5
+#define HAIR_MIN_L      4.0  /* L*, scale-normalised line strength */
+#define HAIR_ANISO      0.3  /* l2 / l1 below this: a line, not a blob */
+#define HAIR_REACH      3.0  /* sigmas filled either side of a centre */
+#define HAIR_MIN_LEN    48.0 /* px: a strand's bounding box, at least */
+#define HAIR_WEAK       0.5  /* of HAIR_MIN_L: a weak centre */
 #define HAIR_GAP        6.0  /* sigmas a strand end is carried on */
 #define HAIR_TRACE_L    3.0  /* L*: a line this much darker goes on */
 #define HAIR_TRACE_MAX  96.0 /* px an end is traced at most */
-#define HAIR_WEAK_ANISO 0.6
+#define HAIR_WEAK_ANISO 0.6  /* l2 / l1 below this: a weak centre */
 
 /* A line centre: box pixel (x, y) and unit normal (nx, ny). */
 typedef struct centre {

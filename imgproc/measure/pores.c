@@ -26,6 +26,10 @@
  * centres lie within 0.55 diameters of a stronger one, only the stronger
  * is kept: a flat-bottomed pore also excites small scales along its rim.
  *
+ * Hair strands are painted out first (hair.c: long thin dark lines filled
+ * from their sides), so that a hair crossing a pore changes neither its
+ * response nor its ring; the filled pixels take no part in the spread.
+ *
  * Diameter = 2 sqrt(2) sigma: for a Gaussian pore of standard deviation s
  * the response peaks at sigma = s, and 2 sqrt(2) s is the diameter where
  * it falls to 1/e; for a disc of radius R it peaks near sigma = R / sqrt 2,
