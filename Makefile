@@ -274,15 +274,18 @@ docs: all
 
 # Benchmarks print figures; they are not tests.
 # pores: the pore stage on a 12 MP plane, one thread, user CPU time;
+# hair: the hair stage alone and in the pore stage, without and with hairs;
 # jobs: compare (12 and 2 MP pairs), metrics (12 MP), course (20 x 12 MP);
 # inputs made once in $(BUILD)/bench (about a minute), then about 3 minutes
 bench: $(BUILD)/tests/bench_io $(BUILD)/tests/bench_align \
        $(BUILD)/tests/bench_jobs $(BUILD)/tests/bench_face \
-       $(BUILD)/tests/bench_pores $(BUILD)/tests/bench_target $(BIN)
+       $(BUILD)/tests/bench_pores $(BUILD)/tests/bench_target \
+       $(BUILD)/tests/bench_hair $(BIN)
 	$(BUILD)/tests/bench_face
 	$(BUILD)/tests/bench_target
 	$(BUILD)/tests/bench_io
 	$(BUILD)/tests/bench_pores
+	$(BUILD)/tests/bench_hair
 	$(BUILD)/tests/bench_align $(BIN)
 	$(BUILD)/tests/bench_jobs $(BIN) $(BUILD)/bench
 check-asan:

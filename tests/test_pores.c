@@ -395,15 +395,18 @@ static void blur_right(float *L, int n, double sd)
     free(tmp);
 }
 
-/* The photo of a family and its true pores (*truth, malloc'd). */
-static st_image *family_photo(const family *f, truth_pore **truth, int *ntruth)
+/* The L* plane of a family (malloc'd) and its true pores (*truth,
+ * malloc'd); with skin and cover not NULL, also the plane before the
+ * hairs were laid over it and the hairs' largest profile at each pixel
+ * (both malloc'd). */
+static float *family_plane(const family *f, truth_pore **truth, int *ntruth,
+                           float **skin, float **cover_out)
 {
     int n = f->size, k = 0;
     uint64_t s = f->seed;
     float *tex = ph_texture(n, n, f->beta, &s);
     float *L = malloc((size_t)n * n * sizeof *L);
     truth_pore *t = malloc((size_t)(f->pores + 1) * sizeof *t);
-    st_image *img;
 
     for (size_t i = 0; i < (size_t)n * n; i++)
         L[i] = (float)(62 + f->tex_sd * tex[i]);
@@ -424,6 +427,10 @@ static st_image *family_photo(const family *f, truth_pore **truth, int *ntruth)
         draw_pore(L, n, shape, x, y, d, 6 + 6 * frand(&s), frand(&s) * M_PI_);
         t[k++] = (truth_pore){x, y, d};
     }
+    if (skin) {
+        *skin = malloc((size_t)n * n * sizeof **skin);
+        memcpy(*skin, L, (size_t)n * n * sizeof *L);
+    }
     {
         /* hairs cover pores: one whose centre a hair hides (profile above
          * 0.5) is no longer there to find */
@@ -436,8 +443,23 @@ static st_image *family_photo(const family *f, truth_pore **truth, int *ntruth)
             if (cover[(size_t)lround(t[j].y) * n + lround(t[j].x)] <= 0.5)
                 t[kept++] = t[j];
         k = kept;
-        free(cover);
+        if (cover_out)
+            *cover_out = cover;
+        else
+            free(cover);
     }
+    free(tex);
+    *truth = t;
+    *ntruth = k;
+    return L;
+}
+
+/* The photo of a family and its true pores (*truth, malloc'd). */
+static st_image *family_photo(const family *f, truth_pore **truth, int *ntruth)
+{
+    int n = f->size;
+    float *L = family_plane(f, truth, ntruth, NULL, NULL);
+    st_image *img;
 
     if (f->blur > 0)
         blur_right(L, n, f->blur);
@@ -471,10 +493,7 @@ static st_image *family_photo(const family *f, truth_pore **truth, int *ntruth)
         snprintf(path, sizeof path, "%s/family.jpg", tu_tmpdir());
         img = ph_jpeg(img, f->jpeg, path);
     }
-    free(tex);
     free(L);
-    *truth = t;
-    *ntruth = k;
     return img;
 }
 
@@ -570,7 +589,7 @@ static const family families[] = {
      24, 15},
     {"creases (2 L*, beta 2.6)", 512, 2, 2.6, 6, 0, 0, 0, 0, SH_ALL, 120, 1, 3,
      24, 16},
-    {"hairs (2 L*, beta 2.6)", 512, 2, 2.6, 0, 5, 0, 0, 0, SH_ALL, 120, 0, 3,
+    {"hairs (2 L*, beta 2.6)", 512, 2, 2.6, 0, 5, 0, 0, 0, SH_ALL, 120, 1, 3,
      24, 17},
     {"noise sd 2.5 (2 L*, beta 2.6)", 512, 2, 2.6, 0, 0, 2.5, 0, 0, SH_ALL, 120,
      1, 3, 24, 18},
@@ -591,13 +610,13 @@ static const family families[] = {
 };
 
 /* Every family at default settings: precision >= 0.90, recall >= 0.85,
- * mean diameter within 10% of the placed pores' (the issue's bars). Three
+ * mean diameter within 10% of the placed pores' (the issue's bars). Two
  * families reach the precision bar only: the strongest texture at the
  * flattest spectrum (4 L*, exponent 2.2: its fine-scale texture is as
- * strong as a 6 L* pore), hairs (large pores that hairs cross or that lie
- * where hairs raise the spread of the large scales), and all of the
- * hardest conditions at once. Their recall is printed, and the docs give
- * it. */
+ * strong as a 6 L* pore), and all of the hardest conditions at once
+ * (that texture, creases, hairs, noise, JPEG and side light). Their
+ * recall is printed, and the docs give it. Hairs are painted out before
+ * the search (hair.c) and that family keeps the full bars. */
 static void test_families(void **state)
 {
     int bad = 0;
@@ -615,6 +634,81 @@ static void test_families(void **state)
         }
     }
     assert_int_equal(bad, 0);
+}
+
+/* Hair strands (hair.c) on L* planes whose skin before the hairs is
+ * known. Where a hair covers the skin (its profile above 0.5), the filled
+ * plane must give back at least 90% of what the hair took: the mean of
+ * |filled - skin| at most a tenth of the mean of |haired - skin| (22-32
+ * L* there). The fill is a straight line across at most 2 x 3.6 + 2 px
+ * of skin, so the texture and pores under it are lost but not the level.
+ * Planes without hairs (texture up to 4 L* at the flattest spectrum,
+ * creases, pores of every shape and size) have no strand at all. */
+static void test_hair_strands(void **state)
+{
+    static const family hairy[] = {
+        {"hairs", 512, 2, 2.6, 0, 5, 0, 0, 0, SH_ALL, 120, 1, 3, 24, 17},
+        {"hairs, creases, 4 L*", 512, 4, 2.2, 6, 5, 0, 0, 0, SH_ALL, 120, 1, 3,
+         24, 25},
+        {"ten hairs, no pores", 1024, 4, 2.2, 12, 10, 0, 0, 0, SH_ALL, 0, 1, 3,
+         24, 31},
+    };
+    static const int bare[] = {3, 4, 5, 10, 11, 12, 13};
+    st_error err = {0};
+    (void)state;
+    for (size_t fi = 0; fi < sizeof hairy / sizeof *hairy; fi++) {
+        const family *f = &hairy[fi];
+        int n = f->size, nt;
+        truth_pore *t;
+        float *skin, *cover, *L = family_plane(f, &t, &nt, &skin, &cover);
+        st_l_plane lab = {n, n, L, {0}}, *clean = NULL;
+        st_region *reg;
+        uint8_t *strand = NULL;
+        size_t filled = 0, nc = 0;
+        double before = 0, after = 0;
+        assert_int_equal(st_region_full(&reg, n, n, &err), ST_OK);
+        assert_int_equal(
+            st_hair_remove(&lab, reg, 1.2, &clean, &strand, &filled, &err),
+            ST_OK);
+        assert_non_null(clean);
+        for (size_t i = 0; i < (size_t)n * n; i++)
+            if (cover[i] > 0.5) {
+                before += fabs(L[i] - skin[i]);
+                after += fabs(clean->L[i] - skin[i]);
+                nc++;
+            }
+        print_message("%s: %zu px filled; under the hairs (%zu px) |L - "
+                      "skin| %.2f L* before, %.2f after\n",
+                      f->name, filled, nc, before / nc, after / nc);
+        assert_true(after <= 0.1 * before);
+        st_l_plane_free(clean);
+        free(strand);
+        st_region_free(reg);
+        free(L);
+        free(skin);
+        free(cover);
+        free(t);
+    }
+    for (size_t k = 0; k < sizeof bare / sizeof *bare; k++) {
+        const family *f = &families[bare[k]];
+        int n = f->size, nt;
+        truth_pore *t;
+        float *L = family_plane(f, &t, &nt, NULL, NULL);
+        st_l_plane lab = {n, n, L, {0}}, *clean = NULL;
+        st_region *reg;
+        uint8_t *strand = NULL;
+        size_t filled = 0;
+        assert_int_equal(st_region_full(&reg, n, n, &err), ST_OK);
+        assert_int_equal(
+            st_hair_remove(&lab, reg, 1.2, &clean, &strand, &filled, &err),
+            ST_OK);
+        print_message("%s: %zu px taken for hair\n", f->name, filled);
+        assert_null(clean);
+        assert_int_equal(filled, 0);
+        st_region_free(reg);
+        free(L);
+        free(t);
+    }
 }
 
 /* Pore-free textured skin with creases, hairs, noise and JPEG: at most 20
@@ -889,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_simd_same_result),
         cmocka_unit_test(test_families),
         cmocka_unit_test(test_pore_free_skin),
+        cmocka_unit_test(test_hair_strands),
         cmocka_unit_test(test_search_area),
         cmocka_unit_test(test_reference_responses),
     };

@@ -21,4 +21,14 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
                                 const st_pore_options *opt, st_pores *out,
                                 struct st_pores_probe *probe, st_error *err);
 
+/* Hair strands (hair.c): finds long thin dark lines in the region's box at
+ * the line scale sigma (px) and fills them from their sides in a copy of
+ * lab (*out, free with st_l_plane_free). *strand: the pixels filled, a
+ * byte each over the region's bounding box (row-major, 1 = filled; free
+ * with free()). Both NULL when there is no strand (nothing was copied).
+ * *filled: region pixels filled. */
+st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
+                         double sigma, st_l_plane **out, uint8_t **strand,
+                         size_t *filled, st_error *err);
+
 #endif

@@ -26,6 +26,10 @@
  * centres lie within 0.55 diameters of a stronger one, only the stronger
  * is kept: a flat-bottomed pore also excites small scales along its rim.
  *
+ * Hair strands are painted out first (hair.c: long thin dark lines filled
+ * from their sides), so that a hair crossing a pore changes neither its
+ * response nor its ring; the filled pixels take no part in the spread.
+ *
  * Diameter = 2 sqrt(2) sigma: for a Gaussian pore of standard deviation s
  * the response peaks at sigma = s, and 2 sqrt(2) s is the diameter where
  * it falls to 1/e; for a disc of radius R it peaks near sigma = R / sqrt 2,
@@ -52,6 +56,9 @@
 /* ring sectors whose contrast is below this share of the brightest's are
  * dark (see darkness) */
 #define LINE_SHARE 0.6
+/* hair strands are looked for at this share of the smallest pore
+ * diameter (hair.c) */
+#define HAIR_SIGMA 0.4
 
 void st_pore_options_init(st_pore_options *opt)
 {
@@ -184,7 +191,8 @@ typedef struct tiler {
     int lmin, lmax; /* the levels this tiling computes */
     int simd;       /* the row loops' instructions: 2 AVX, 1 SSE2, 0 none */
     struct st_pores_probe *probe; /* NULL, or the test hook's copies */
-    int level[64]; /* level of the triple centred on each scale */
+    const uint8_t *strand; /* NULL, or the hair filled (hair.c), box px */
+    int level[64];         /* level of the triple centred on each scale */
     float *filt[MAX_LEVEL + 1][64]; /* transfer functions, NULL if unused */
 } tiler;
 
@@ -446,7 +454,9 @@ static double spread(const tiler *t, tile_buf *b, const float *r, int l,
         size_t row = (size_t)(oy + yd * d + t->reg->y0) * t->reg->width +
                      (size_t)t->reg->x0;
         for (int xd = (cx0 - ox + d - 1) / d; ox + xd * d < cx1; xd += st)
-            if (b->full || t->reg->mask[row + (size_t)(ox + xd * d)])
+            if ((b->full || t->reg->mask[row + (size_t)(ox + xd * d)]) &&
+                !(t->strand && t->strand[(size_t)(oy + yd * d) * t->bw +
+                                         (size_t)(ox + xd * d)]))
                 b->scratch[n++] = fabsf(r[(size_t)yd * W + xd]);
     }
     return n ? 1.4826 * st_select_k_value(b->scratch, n, n / 2) : 0;
@@ -1415,6 +1425,8 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
     int ns, none = 0;
     tiler t, t0;
     st_region *search = NULL;
+    st_l_plane *clean = NULL;
+    uint8_t *strand = NULL;
     st_status s;
 
     memset(out, 0, sizeof *out);
@@ -1452,6 +1464,16 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
         search->x1 != reg->x1 || search->y0 != reg->y0 || search->y1 != reg->y1)
         mean = region_mean(lab, search);
     reg = search;
+    /* hair strands painted out first (hair.c); the mean of what is
+     * searched then */
+    if ((s = st_hair_remove(lab, reg, HAIR_SIGMA * dmin, &clean, &strand,
+                            &out->hair_px, err)))
+        goto done;
+    t.strand = strand;
+    if (clean) {
+        lab = clean;
+        mean = region_mean(lab, reg);
+    }
     t.lab = lab, t.reg = reg, t.opt = &opt, t.mean = mean;
     t.dmin = dmin, t.dmax = dmax, t.ratio = ratio, t.sig = sig, t.ns = ns;
     t.bw = reg->x1 - reg->x0, t.bh = reg->y1 - reg->y0;
@@ -1473,6 +1495,8 @@ done:
             free(t0.filt[l][i]);
         }
     st_region_free(search);
+    st_l_plane_free(clean);
+    free(strand);
     if (s != ST_OK)
         st_pores_clear(out);
     return s;

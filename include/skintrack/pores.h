@@ -73,6 +73,8 @@ typedef struct st_pores {
     size_t search_px;        /* pixels searched: the region less highlights,
                                 clipped and defocused parts; 0 when nothing
                                 could be searched (then every value is NaN) */
+    size_t hair_px;          /* pixels of hair strands painted out before
+                                the search (pores.c, hair.c) */
     int range_resolved;      /* 1: the whole diameter range is at least
                                 ST_PORE_MIN_PX px; 0: it starts below, and only
                                 ST_PORE_MIN_PX px and up is searched (nothing
