@@ -24,7 +24,7 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
 /* Hair strands (hair.c): finds long thin dark lines in the region's box at
  * the line scale sigma (px) and fills them from their sides in a copy of
  * lab (*out, free with st_l_plane_free). *strand: the pixels filled, a
- * byte each over the region's bounding box (row-major, 1 = filled; free
+ * byte each over the region's bounding box (row-major, nonzero = filled; free
  * with free()). Both NULL when there is no strand (nothing was copied).
  * *filled: region pixels filled. */
 st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
