@@ -83,6 +83,11 @@ void st_mem_huge(void *p, size_t n);
  * by st_mem_huge before it is first touched (zeroed then). Free with
  * free(); NULL when out of memory. */
 void *st_alloc_large(size_t n, int zero);
+/* st_mem_release: gives the whole pages inside p[0 .. n) back to the
+ * system (MADV_DONTNEED) while the buffer stays allocated: for a buffer
+ * that is still owned but will not be read again before it is freed
+ * (the pages read as zeros if touched again). Peak RSS only. */
+void st_mem_release(void *p, size_t n);
 
 /* a * b into *out; returns 0, or -1 if it overflows size_t. */
 static inline int st_mul_size(size_t a, size_t b, size_t *out)

@@ -14,6 +14,7 @@
  *   st_image_as_float     a float view of an image, converted if need be
  *   st_mem_huge           ask for large pages behind a large buffer
  *   st_alloc_large        a large buffer on large pages
+ *   st_mem_release        give a buffer's pages back, contents no longer read
  *
  * Orientation is applied while rows are decoded (st_orient_put_row), so a
  * reader never holds the stored and the upright image at once;
@@ -72,6 +73,19 @@ void st_mem_huge(void *p, size_t n)
     uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
     if (p && n >= ST_MEM_HUGE_MIN && b > a)
         (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)n;
+#endif
+}
+
+void st_mem_release(void *p, size_t n)
+{
+#ifdef MADV_DONTNEED
+    const uintptr_t page = 4096; /* a multiple of it is page-aligned too */
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~(page - 1);
+    if (p && b > a)
+        (void)madvise((void *)a, b - a, MADV_DONTNEED);
 #else
     (void)p, (void)n;
 #endif

@@ -1,8 +1,11 @@
-/* skintrack — the pores' test hook (pores.c, tests/test_pores.c). */
+/* skintrack — the measure family's private functions: the pores' test
+ * hook (pores.c, tests/test_pores.c), the texture of a plane's last
+ * reader (texture.c). */
 #ifndef SKINTRACK_PORES_INTERNAL_H
 #define SKINTRACK_PORES_INTERNAL_H
 
 #include "skintrack/pores.h"
+#include "skintrack/texture.h"
 
 /* Test hook of the pores (pores.c): st_pores_detect that also copies
  * each centre scale's response, as the tiles computed it, into resp[i]
@@ -30,5 +33,14 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
 st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
                          double sigma, st_l_plane **out, uint8_t **strand,
                          size_t *filled, st_error *err);
+
+/* st_texture_measure for the last reader of lab (texture.c): the rows of
+ * L* are given back to the system (st_mem_release) as the transform is
+ * filled from them, so the plane and the transform are not both held in
+ * full; lab->L must not be read again (its memory stays allocated: free
+ * it as usual). The same results. */
+st_status st_texture_measure_last(st_l_plane *lab, const st_region *reg,
+                                  double px_per_mm, double px_scale,
+                                  st_texture *out, st_error *err);
 
 #endif

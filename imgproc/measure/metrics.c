@@ -20,6 +20,7 @@
 
 #include "core/core_internal.h"
 #include "color/color_internal.h"
+#include "measure/measure_internal.h"
 #include "skintrack/metrics.h"
 #include "skintrack/target.h"
 
@@ -524,7 +525,8 @@ static st_status relative(const st_image *img, const st_region *reg,
  * others: both only read the normalised L*, so the numbers are the same
  * as one after the other. */
 typedef struct texture_job {
-    const st_l_plane *lab;
+    st_l_plane *lab;
+    int last; /* no one reads lab after: st_texture_measure_last */
     const st_region *reg;
     double px_per_mm, px_scale, seconds;
     st_texture *out;
@@ -536,8 +538,10 @@ static void *texture_thread(void *arg)
 {
     texture_job *j = arg;
     double t0 = st_timing_clock();
-    j->s = st_texture_measure(j->lab, j->reg, j->px_per_mm, j->px_scale, j->out,
-                              &j->err);
+    j->s = j->last ? st_texture_measure_last(j->lab, j->reg, j->px_per_mm,
+                                             j->px_scale, j->out, &j->err)
+                   : st_texture_measure(j->lab, j->reg, j->px_per_mm,
+                                        j->px_scale, j->out, &j->err);
     j->seconds = st_timing_clock() - t0;
     return NULL;
 }
@@ -545,7 +549,7 @@ static void *texture_thread(void *arg)
 /* Pores, then texture; with two or more jobs the texture runs beside the
  * pores (a thread of its own; the pores keep their jobs). A pore failure
  * is reported before a texture one, as in the sequential order. */
-static st_status pores_and_texture(const st_l_plane *lab, const st_region *reg,
+static st_status pores_and_texture(st_l_plane *lab, const st_region *reg,
                                    const st_metrics_options *opt,
                                    st_metrics *out, st_error *err)
 {
@@ -564,8 +568,10 @@ static st_status pores_and_texture(const st_l_plane *lab, const st_region *reg,
     st_timing_add(opt->timing, ST_STAGE_PORES, t0);
     if (threaded)
         pthread_join(th, NULL);
-    else if (s == ST_OK)
+    else if (s == ST_OK) {
+        j.last = 1; /* after the pores: the texture reads L* last */
         texture_thread(&j);
+    }
     if (s)
         return s;
     if (opt->timing)

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "core/core_internal.h"
+#include "measure/measure_internal.h"
 #include "skintrack/fft.h"
 #include "skintrack/texture.h"
 
@@ -319,8 +320,18 @@ static void fill(float *restrict o, const float *restrict L, const uint8_t *m,
     }
 }
 
+/* Gives back L*'s rows up to box row y (and all before the box) whole
+ * pages at a time: the transform's fill reads each row once. */
+static void release_rows(const st_l_plane *lab, const st_region *reg, int y)
+{
+    size_t end = (size_t)(y + 1 + reg->y0) * (size_t)lab->width;
+    st_mem_release(lab->L, end * sizeof *lab->L);
+}
+
+/* The tapered, mean-free L* of the region's box, transformed; release:
+ * L*'s rows are given back (st_mem_release) as they are used. */
 static st_status transform(const st_l_plane *lab, const st_region *reg,
-                           spectrum *sp, st_error *err)
+                           int release, spectrum *sp, st_error *err)
 {
     int bw = reg->x1 - reg->x0, bh = reg->y1 - reg->y0;
     int W, H, r, rb;
@@ -389,6 +400,8 @@ static st_status transform(const st_l_plane *lab, const st_region *reg,
                  full[(y / TB) * ((bw + TB - 1) / TB) + bx], &wsum2);
         }
         memset(o + bw, 0, (ws - (size_t)bw) * sizeof *o);
+        if (release && (y % 64 == 63 || y == bh - 1))
+            release_rows(lab, reg, y);
     }
     if (!(wsum2 > 0)) {
         s = st_fail(err, ST_ERR_INVALID, "region too thin for texture");
@@ -425,7 +438,7 @@ st_status st_texture_bandpass(const st_l_plane *lab, const st_region *reg,
     st_status s;
 
     *out = NULL;
-    if ((s = transform(lab, reg, &sp, err)))
+    if ((s = transform(lab, reg, 0, &sp, err)))
         return s;
     make_bands(px_per_mm, px_scale > 0 ? px_scale : 1,
                sp.bw < sp.bh ? sp.bw : sp.bh, &b);
@@ -565,9 +578,9 @@ static void finish(const tex_sums *a, st_texture *out)
     }
 }
 
-st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
-                             double px_per_mm, double px_scale, st_texture *out,
-                             st_error *err)
+static st_status measure(const st_l_plane *lab, const st_region *reg,
+                         int release, double px_per_mm, double px_scale,
+                         st_texture *out, st_error *err)
 {
     spectrum sp;
     tex_sums sums;
@@ -576,7 +589,7 @@ st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
 
     memset(out, 0, sizeof *out);
     memset(&sums, 0, sizeof sums);
-    if ((s = transform(lab, reg, &sp, err)))
+    if ((s = transform(lab, reg, release, &sp, err)))
         return s;
     make_bands(px_per_mm, px_scale > 0 ? px_scale : 1,
                sp.bw < sp.bh ? sp.bw : sp.bh, &b);
@@ -584,4 +597,18 @@ st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
     finish(&sums, out);
     spectrum_free(&sp);
     return ST_OK;
+}
+
+st_status st_texture_measure(const st_l_plane *lab, const st_region *reg,
+                             double px_per_mm, double px_scale, st_texture *out,
+                             st_error *err)
+{
+    return measure(lab, reg, 0, px_per_mm, px_scale, out, err);
+}
+
+st_status st_texture_measure_last(st_l_plane *lab, const st_region *reg,
+                                  double px_per_mm, double px_scale,
+                                  st_texture *out, st_error *err)
+{
+    return measure(lab, reg, 1, px_per_mm, px_scale, out, err);
 }
