@@ -120,7 +120,7 @@ static int plane_new(plane *p, int w, int h)
 
 static void plane_free(plane *p)
 {
-    free(p->p);
+    st_free_large(p->p);
     p->p = NULL;
 }
 
