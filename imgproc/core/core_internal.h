@@ -78,10 +78,11 @@ st_status st_image_as_float(const st_image *img, const st_image **view,
  * failure is ignored (it is advice). Contents and results are unchanged. */
 #define ST_MEM_HUGE_MIN ((size_t)4 << 20)
 void st_mem_huge(void *p, size_t n);
-/* st_alloc_large: malloc (zero: calloc) for n bytes; from ST_MEM_HUGE_MIN
+/* st_alloc_large: malloc (zero: calloc) for n bytes; from ST_ALLOC_MAP_MIN
  * bytes on, an anonymous mapping of its own, n rounded up to whole 2 MiB
  * pages, 2 MiB-aligned and advised by st_mem_huge (zero-filled, whatever
  * zero says). NULL when out of memory. Free with st_free_large. */
+#define ST_ALLOC_MAP_MIN ((size_t)1 << 20)
 void *st_alloc_large(size_t n, int zero);
 /* st_free_large: frees any buffer from malloc, calloc or st_alloc_large;
  * a large one's pages go back to the system at once (munmap), never to

@@ -94,16 +94,16 @@ void st_mem_release(void *p, size_t n)
 #endif
 }
 
-/* Large buffers are anonymous mappings of their own, 2 MB aligned and
- * rounded up to whole 2 MB pages, all advised MADV_HUGEPAGE: a 2 MP
- * photo's planes then fault a few huge pages each, not hundreds of 4 KB
- * pages for the part past the last whole huge page (2 MP align 363 ->
- * 323 ms when the heap served them rounded). Freed by st_free_large,
- * they go back to the system at once (munmap) and are never reused by
- * the heap: rounded and advised heap memory, kept by cli/main.c's mallopt
- * and reused by small allocations, came back as whole huge pages and
- * doubled a 20-photo course's peak memory (550 -> 1084 MB; docs/align.md,
- * "Speed"). The live mappings are kept in a table so that st_free_large
+/* Large buffers (ST_ALLOC_MAP_MIN, 1 MiB, and more) are anonymous
+ * mappings of their own, 2 MiB aligned and rounded up to whole 2 MiB
+ * pages, all advised MADV_HUGEPAGE: a photo's planes then fault a few
+ * huge pages each, not hundreds of 4 KB pages (a 2 MP align: 8,960 page
+ * faults -> 1,870, 388 -> 293 ms CPU; docs/align.md, "Speed"). Freed by
+ * st_free_large, they go back to the system at once (munmap) and are
+ * never reused by the heap: rounded and advised heap memory, kept by
+ * cli/main.c's mallopt and reused by small allocations, came back as
+ * whole huge pages and doubled a 20-photo course's peak memory (550 ->
+ * 1084 MB). The live mappings are kept in a table so that st_free_large
  * takes any pointer, like free. */
 enum { LARGE_SLOTS = 256 };
 static const size_t huge_page = (size_t)2 << 20;
@@ -179,7 +179,7 @@ void *st_alloc_large(size_t n, int zero)
 {
     void *p = NULL;
     size_t m;
-    if (n < ST_MEM_HUGE_MIN)
+    if (n < ST_ALLOC_MAP_MIN)
         return zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
     m = (n + huge_page - 1) & ~(huge_page - 1);
     if (m >= n && (p = map_large(m)))
