@@ -776,6 +776,20 @@ static double corner_change(const st_transform *a, const st_transform *b, int w,
     return worst;
 }
 
+/* Adds w J J' to the upper triangle of the normal matrix A (n unknowns,
+ * rows lda apart) and -w J e to b. Called with constant n and lda, so
+ * that it unrolls; each sum still takes its terms in the same order. */
+static inline void normal_add(double *A, int lda, double *b, const double *J,
+                              double w, double e, int n)
+{
+    for (int i = 0; i < n; i++) {
+        double wj = w * J[i];
+        b[i] -= wj * e;
+        for (int j = i; j < n; j++)
+            A[i * lda + j] += wj * J[j];
+    }
+}
+
 /* Refines t (level coordinates) on one level; returns iterations used. */
 static int refine(const level *L, st_transform *t, int translation_only,
                   int max_iter, double tol, double samples, double *gain,
@@ -811,16 +825,12 @@ static int refine(const level *L, st_transform *t, int translation_only,
                 w = fabs(e) <= k ? 1.0 : k / fabs(e);
                 if (translation_only) {
                     J[0] = Gx, J[1] = Gy, J[2] = I, J[3] = 1;
+                    normal_add(&A[0][0], 6, b, J, w, e, 4);
                 } else {
                     J[0] = Gx * x + Gy * y;
                     J[1] = Gx * y - Gy * x;
                     J[2] = Gx, J[3] = Gy, J[4] = I, J[5] = 1;
-                }
-                for (int i = 0; i < n; i++) {
-                    double wj = w * J[i];
-                    b[i] -= wj * e;
-                    for (int j = i; j < n; j++)
-                        A[i][j] += wj * J[j];
+                    normal_add(&A[0][0], 6, b, J, w, e, 6);
                 }
                 sse += e * e;
                 cnt++;
@@ -906,12 +916,10 @@ static int refine_general(const level *L, st_transform *t, int projective,
                     J[7] = -(Gx * u + Gy * v) * y;
                 }
                 J[np] = I, J[np + 1] = 1;
-                for (int i = 0; i < n; i++) {
-                    double wj = wt * J[i];
-                    b[i] -= wj * e;
-                    for (int j = i; j < n; j++)
-                        A[i * n + j] += wj * J[j];
-                }
+                if (projective)
+                    normal_add(A, 10, b, J, wt, e, 10);
+                else
+                    normal_add(A, 8, b, J, wt, e, 8);
                 sse += e * e;
                 cnt++;
             }
