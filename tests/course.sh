@@ -528,6 +528,39 @@ for v in dx_px dy_px; do
         "$(col "$tmp/al_small.csv" align_$v)" "$(col "$tmp/al_full.csv" align_$v)" 0.02
 done
 
+# 1600 x 1200 px (1.9 MP): under the 3.2 MP finest level, but from 1.5 MP
+# on registration takes the photo decoded at 1/2 (align.c's
+# HALF_MIN_PIXELS): the map, taken back to full resolution, must match
+# the truth as the full decode's does here (0.03-0.07 px): shift within
+# 0.1 px, rotation within 0.01 deg, scale within 2e-4 (0.16 px at the
+# corners); `align` without pictures gives course's pass-1 row to the
+# digit, and the full decode (--overlay) agrees within 0.02 px.
+run synth -q --out "$tmp/mid" --width 1600 --sessions 3 --post-days none --followup 0
+expect_rc "synth 1600 px wide: exits 0" 0
+run course -q --layout wide -j 1 -o "$tmp/mid.csv" "$tmp/mid"
+expect_rc "course over 1.9 MP photos: exits 0" 0
+for v in dx_px dy_px rotation_deg scale; do
+    col "$tmp/mid/truth.csv" $v >"$tmp/bt"
+    col "$tmp/mid.csv" align_$v >"$tmp/bg"
+    case $v in rotation_deg) tol=0.01 ;; scale) tol=0.0002 ;; *) tol=0.1 ;; esac
+    expect_eq "1.9 MP course: align_$v of every photo within $tol of the truth" 3 \
+        "$(paste -d' ' "$tmp/bt" "$tmp/bg" | awk -v t=$tol '{ d = $1 - $2; if (d < 0) d = -d; n += ($2 != "" && d <= t) } END { print n }')"
+done
+expect_eq "1.9 MP course: every photo registered ok" "ok" "$(col "$tmp/mid.csv" status | sort -u)"
+run align --csv "$tmp/am_small.csv" "$tmp/mid/2026-01-12.jpg" "$tmp/mid/2026-02-09.jpg"
+expect_rc "align of 1.9 MP photos: exits 0" 0
+run align --csv "$tmp/am_full.csv" --overlay "$tmp/am.jpg" "$tmp/mid/2026-01-12.jpg" "$tmp/mid/2026-02-09.jpg"
+expect_rc "align of 1.9 MP photos with --overlay: exits 0" 0
+for v in align_dx_px align_dy_px align_rotation_deg align_scale \
+    align_residual_p95_px h02 h12; do
+    expect_eq "align of 1.9 MP photos: $v as course's pass 1" \
+        "$(col "$tmp/mid.csv" $v | sed -n 2p)" "$(col "$tmp/am_small.csv" $v)"
+done
+for v in dx_px dy_px; do
+    within "align of 1.9 MP photos: $v from the reduced and the full decode" \
+        "$(col "$tmp/am_small.csv" align_$v)" "$(col "$tmp/am_full.csv" align_$v)" 0.02
+done
+
 # ---- empty folders and usage errors ----
 mkdir "$tmp/empty"
 run course -q "$tmp/empty"
