@@ -83,6 +83,18 @@ void st_mem_huge(void *p, size_t n);
  * pages, 2 MiB-aligned and advised by st_mem_huge (zero-filled, whatever
  * zero says). NULL when out of memory. Free with st_free_large. */
 #define ST_ALLOC_MAP_MIN ((size_t)1 << 20)
+/* ST_LARGE_MAPS: 0 in AddressSanitizer builds, where large buffers stay on
+ * the heap (st_mem_huge advice only) so that it still checks them. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ST_LARGE_MAPS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ST_LARGE_MAPS 0
+#endif
+#endif
+#ifndef ST_LARGE_MAPS
+#define ST_LARGE_MAPS 1
+#endif
 void *st_alloc_large(size_t n, int zero);
 /* st_free_large: frees any buffer from malloc, calloc or st_alloc_large;
  * a large one's pages go back to the system at once (munmap), never to

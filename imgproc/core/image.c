@@ -182,9 +182,10 @@ void *st_alloc_large(size_t n, int zero)
     if (n < ST_ALLOC_MAP_MIN)
         return zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
     m = (n + huge_page - 1) & ~(huge_page - 1);
-    if (m >= n && (p = map_large(m)))
+    if (ST_LARGE_MAPS && m >= n && (p = map_large(m)))
         return p; /* zero-filled by the kernel */
-    /* no mapping (the table full, the system refused one): the heap */
+    /* no mapping (the table full, the system refused one, or an
+     * AddressSanitizer build): the heap */
     if (posix_memalign(&p, huge_page, n))
         return NULL;
     st_mem_huge(p, n); /* before the first touch */
