@@ -139,6 +139,18 @@ static int same_alignment(const st_align_result *a, const st_align_result *b)
            a->model == b->model && a->inliers == b->inliers;
 }
 
+/* A w x h photo of canvas at (200, 200) (*ref) and the same moved by t
+ * (*mov). */
+static void make_pair(const st_image *canvas, const st_transform *t, int w,
+                      int h, st_image **ref, st_image **mov)
+{
+    assert_non_null(canvas);
+    *ref = ph_photo(canvas, NULL, 200, 200, w, h);
+    *mov = ph_photo(canvas, t, 200, 200, w, h);
+    assert_non_null(*ref);
+    assert_non_null(*mov);
+}
+
 /* A pair the feature path aligns (turned 8 degrees, 1.1 times larger): an
  * allocation failing anywhere gives out of memory or the same estimate. */
 static void test_align_out_of_memory(void **state)
@@ -149,12 +161,8 @@ static void test_align_out_of_memory(void **state)
     st_error err = {0};
     long total, runs = 0, nomem = 0;
     (void)state;
-    assert_non_null(canvas);
     st_transform_similarity(&truth, 159.5, 119.5, 9, -5, 8, 1.1);
-    ref = ph_photo(canvas, NULL, 200, 200, 320, 240);
-    mov = ph_photo(canvas, &truth, 200, 200, 320, 240);
-    assert_non_null(ref);
-    assert_non_null(mov);
+    make_pair(canvas, &truth, 320, 240, &ref, &mov);
     /* once to fill the FFT plan cache, once to count */
     assert_int_equal(st_align_estimate(ref, mov, NULL, &clean, &err), ST_OK);
     arm(0);
@@ -230,12 +238,8 @@ static void test_align_large_out_of_memory(void **state)
     if (!ST_LARGE_MAPS) /* an AddressSanitizer build: no mappings */
         skip();
     canvas = ph_canvas(1700, 1400, 11);
-    assert_non_null(canvas);
     st_transform_similarity(&truth, 639.5, 479.5, 14, -9, 6, 1.05);
-    ref = ph_photo(canvas, NULL, 200, 200, 1280, 960);
-    mov = ph_photo(canvas, &truth, 200, 200, 1280, 960);
-    assert_non_null(ref);
-    assert_non_null(mov);
+    make_pair(canvas, &truth, 1280, 960, &ref, &mov);
     live0 = st_large_live();
     assert_true(live0 >= 2 * (size_t)1280 * 960 * 3 * sizeof(float));
     maps = 0, map_fail_at = 0, maps_armed = 1;
