@@ -186,9 +186,10 @@ $(FUZZ_SEEDS)/.done: $(BUILD)/tests/fuzz_seeds
 # test_pores' slow reference is FFTW in double precision (libfftw3-dev,
 # the package of fftw3f too)
 # test_failures fails the library's allocations one at a time: its
-# calls to malloc, calloc and realloc go through the test's wrappers.
-$(BUILD)/tests/test_failures: TEST_LDFLAGS := \
-    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+# calls to malloc, calloc, realloc, mmap and posix_memalign (large
+# buffers) go through the test's wrappers.
+$(BUILD)/tests/test_failures: TEST_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc \
+    -Wl,--wrap=realloc,--wrap=mmap,--wrap=posix_memalign
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)

@@ -45,7 +45,11 @@ static void print_usage(FILE *f)
  * the kernel zeroes them on first touch (about 0.5 ms per MB here). Taken
  * from the heap and never trimmed, freed planes are reused as they are:
  * a 12 MP compare 8% faster, course 13% (measured in docs/performance.md).
- * The price is that the heap does not shrink while a command runs. */
+ * The price is that the heap does not shrink while a command runs. The
+ * library's buffers of 1 MB and more (st_alloc_large: images, planes,
+ * masks) are since mappings of their own in huge pages, given back at
+ * once, which this does not touch; it keeps the rest (FFT buffers,
+ * smaller planes). */
 static void keep_freed_memory(void)
 {
 #if defined(__GLIBC__) && defined(M_MMAP_MAX) && defined(M_TRIM_THRESHOLD)

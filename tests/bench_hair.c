@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "core/core_internal.h"
 #include "measure/measure_internal.h"
 #include "phantom.h"
 
@@ -102,7 +103,7 @@ static int measure(const char *what, st_l_plane *lab, const st_region *reg,
             return -1;
         t1 = user_seconds();
         st_l_plane_free(clean);
-        free(strand);
+        st_free_large(strand);
         if (st_pores_detect(lab, reg, &opt, &p, NULL))
             return -1;
         if (r) {

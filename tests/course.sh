@@ -485,6 +485,39 @@ expect_rc "course over one photo: exits 1" 1
 expect_has "a photo given as the input: says so" "$tmp/photo.csv" "a photo, not a folder or a manifest"
 
 # ---- photos above the registration's finest level ----
+# against_truth LABEL DIR CSV SCALE_TOL: every photo of the course made in
+# DIR (by synth, truth.csv) registered ok in CSV (wide), its map within
+# 0.1 px (shift), 0.01 deg and SCALE_TOL of the truth.
+against_truth() {
+    for v in dx_px dy_px rotation_deg scale; do
+        col "$2/truth.csv" $v >"$tmp/bt"
+        col "$3" align_$v >"$tmp/bg"
+        case $v in rotation_deg) tol=0.01 ;; scale) tol=$4 ;; *) tol=0.1 ;; esac
+        expect_eq "$1 course: align_$v of every photo within $tol of the truth" 3 \
+            "$(paste -d' ' "$tmp/bt" "$tmp/bg" | awk -v t=$tol '{ d = $1 - $2; if (d < 0) d = -d; n += ($2 != "" && d <= t) } END { print n }')"
+    done
+    expect_eq "$1 course: every photo registered ok" "ok" "$(col "$3" status | sort -u)"
+}
+# align_as_course LABEL DIR CSV: `align` writing no picture registers on
+# the same reduced decode as course's pass 1, so its numbers for DIR's
+# second photo are the course row's, to the digit; with --overlay it
+# decodes at full size, and the two maps agree within the accuracy both
+# have against the truth (shift within 0.02 px).
+align_as_course() {
+    run align --csv "$tmp/al_small.csv" "$2/2026-01-12.jpg" "$2/2026-02-09.jpg"
+    expect_rc "align of $1 photos: exits 0" 0
+    run align --csv "$tmp/al_full.csv" --overlay "$tmp/al.jpg" "$2/2026-01-12.jpg" "$2/2026-02-09.jpg"
+    expect_rc "align of $1 photos with --overlay: exits 0" 0
+    for v in align_dx_px align_dy_px align_rotation_deg align_scale \
+        align_residual_p95_px h02 h12; do
+        expect_eq "align of $1 photos: $v as course's pass 1" \
+            "$(col "$3" $v | sed -n 2p)" "$(col "$tmp/al_small.csv" $v)"
+    done
+    for v in dx_px dy_px; do
+        within "align of $1 photos: $v from the reduced and the full decode" \
+            "$(col "$tmp/al_small.csv" align_$v)" "$(col "$tmp/al_full.csv" align_$v)" 0.02
+    done
+}
 # 2400 x 1800 px (4.3 MP): registration averages such a photo 2 x 2 for
 # its finest pyramid level, so pass 1 decodes the JPEGs at 1/2 (libjpeg's
 # DCT scaling) and takes the map back to full resolution. Registration
@@ -500,33 +533,22 @@ expect_rc "course over 4.3 MP photos: exits 0" 0
 run course -q --layout wide -j 2 -o "$tmp/big2.csv" "$tmp/big"
 expect_eq "course over 4.3 MP photos: the same CSV for --jobs 1 and 2" "" \
     "$(cmp "$tmp/big1.csv" "$tmp/big2.csv" 2>&1)"
-for v in dx_px dy_px rotation_deg scale; do
-    col "$tmp/big/truth.csv" $v >"$tmp/bt"
-    col "$tmp/big1.csv" align_$v >"$tmp/bg"
-    case $v in rotation_deg) tol=0.01 ;; scale) tol=0.0001 ;; *) tol=0.1 ;; esac
-    expect_eq "4.3 MP course: align_$v of every photo within $tol of the truth" 3 \
-        "$(paste -d' ' "$tmp/bt" "$tmp/bg" | awk -v t=$tol '{ d = $1 - $2; if (d < 0) d = -d; n += ($2 != "" && d <= t) } END { print n }')"
-done
+against_truth "4.3 MP" "$tmp/big" "$tmp/big1.csv" 0.0001
 expect_eq "4.3 MP course: residual p95 in full-resolution px, over 0.05 and under 2" 1 \
     "$(col "$tmp/big1.csv" align_residual_p95_px | awk 'NR > 1 && ($1 < 0.05 || $1 > 2) { bad = 1 } END { print !bad }')"
-expect_eq "4.3 MP course: every photo registered ok" "ok" "$(col "$tmp/big1.csv" status | sort -u)"
-# `align` writing no picture registers on the same reduced decode as
-# course's pass 1, so its numbers are the course row's, to the digit; with
-# --overlay it decodes at full size, and the two maps agree within the
-# accuracy both have against the truth (shift within 0.02 px).
-run align --csv "$tmp/al_small.csv" "$tmp/big/2026-01-12.jpg" "$tmp/big/2026-02-09.jpg"
-expect_rc "align of 4.3 MP photos: exits 0" 0
-run align --csv "$tmp/al_full.csv" --overlay "$tmp/al.jpg" "$tmp/big/2026-01-12.jpg" "$tmp/big/2026-02-09.jpg"
-expect_rc "align of 4.3 MP photos with --overlay: exits 0" 0
-for v in align_dx_px align_dy_px align_rotation_deg align_scale \
-    align_residual_p95_px h02 h12; do
-    expect_eq "align of 4.3 MP photos: $v as course's pass 1" \
-        "$(col "$tmp/big1.csv" $v | sed -n 2p)" "$(col "$tmp/al_small.csv" $v)"
-done
-for v in dx_px dy_px; do
-    within "align of 4.3 MP photos: $v from the reduced and the full decode" \
-        "$(col "$tmp/al_small.csv" align_$v)" "$(col "$tmp/al_full.csv" align_$v)" 0.02
-done
+align_as_course "4.3 MP" "$tmp/big" "$tmp/big1.csv"
+# 1600 x 1200 px (1.9 MP): under the 3.2 MP finest level, but from 1.5 MP
+# on registration takes the photo decoded at 1/2 (align.c's
+# HALF_MIN_PIXELS): the map, taken back to full resolution, must match
+# the truth as the full decode's does here (0.03-0.07 px): shift within
+# 0.1 px, rotation within 0.01 deg, scale within 2e-4 (0.16 px at the
+# corners); and `align` as above.
+run synth -q --out "$tmp/mid" --width 1600 --sessions 3 --post-days none --followup 0
+expect_rc "synth 1600 px wide: exits 0" 0
+run course -q --layout wide -j 1 -o "$tmp/mid.csv" "$tmp/mid"
+expect_rc "course over 1.9 MP photos: exits 0" 0
+against_truth "1.9 MP" "$tmp/mid" "$tmp/mid.csv" 0.0002
+align_as_course "1.9 MP" "$tmp/mid" "$tmp/mid.csv"
 
 # ---- empty folders and usage errors ----
 mkdir "$tmp/empty"

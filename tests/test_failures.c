@@ -2,9 +2,10 @@
  * into a number.
  *
  * This binary is linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
- * (Makefile), so every allocation libskintrack.a makes goes through the
- * counter below (not those FFTW, VLFeat or libpng make inside their shared
- * libraries). A call is run once to count its allocations and keep its
+ * and --wrap=mmap,--wrap=posix_memalign (Makefile), so every allocation
+ * libskintrack.a makes (mmap: st_alloc_large's large buffers) goes through
+ * the counter below (not those FFTW, VLFeat or libpng make inside their
+ * shared libraries). A call is run once to count its allocations and keep its
  * result, then again with allocation k failing, for k spread over that
  * count: each run must either fail with ST_ERR_NOMEM and a cause that says
  * so, or succeed with exactly the clean run's result. A success with
@@ -18,9 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/types.h>
 
 #include <cmocka.h>
 
+#include "core/core_internal.h"
 #include "phantom.h"
 #include "testutil.h"
 
@@ -30,6 +34,10 @@ void *__real_realloc(void *p, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
+void *__real_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off);
+void *__wrap_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off);
+int __real_posix_memalign(void **p, size_t align, size_t n);
+int __wrap_posix_memalign(void **p, size_t align, size_t n);
 
 /* Allocations counted while armed; fail_at > 0 fails that one. */
 static long counted, fail_at;
@@ -55,6 +63,33 @@ void *__wrap_calloc(size_t n, size_t size)
 void *__wrap_realloc(void *p, size_t n)
 {
     return fails_now() ? NULL : __real_realloc(p, n);
+}
+
+/* The library's mmap calls (its large buffers) count as allocations too;
+ * while maps_armed, they are also counted apart and map_fail_at fails,
+ * and with heap_too the heap's buffer that st_alloc_large then asks for
+ * (posix_memalign) fails as well. */
+static long maps, map_fail_at;
+static int maps_armed, heap_too, heap_fails_next;
+
+void *__wrap_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off)
+{
+    if (fails_now())
+        return MAP_FAILED;
+    if (maps_armed && ++maps == map_fail_at) {
+        heap_fails_next = heap_too;
+        return MAP_FAILED;
+    }
+    return __real_mmap(a, n, prot, flags, fd, off);
+}
+
+int __wrap_posix_memalign(void **p, size_t align, size_t n)
+{
+    if (fails_now() || heap_fails_next) {
+        heap_fails_next = 0;
+        return 12; /* ENOMEM */
+    }
+    return __real_posix_memalign(p, align, n);
 }
 
 static void arm(long k)
@@ -104,6 +139,18 @@ static int same_alignment(const st_align_result *a, const st_align_result *b)
            a->model == b->model && a->inliers == b->inliers;
 }
 
+/* A w x h photo of canvas at (200, 200) (*ref) and the same moved by t
+ * (*mov). */
+static void make_pair(const st_image *canvas, const st_transform *t, int w,
+                      int h, st_image **ref, st_image **mov)
+{
+    assert_non_null(canvas);
+    *ref = ph_photo(canvas, NULL, 200, 200, w, h);
+    *mov = ph_photo(canvas, t, 200, 200, w, h);
+    assert_non_null(*ref);
+    assert_non_null(*mov);
+}
+
 /* A pair the feature path aligns (turned 8 degrees, 1.1 times larger): an
  * allocation failing anywhere gives out of memory or the same estimate. */
 static void test_align_out_of_memory(void **state)
@@ -114,12 +161,8 @@ static void test_align_out_of_memory(void **state)
     st_error err = {0};
     long total, runs = 0, nomem = 0;
     (void)state;
-    assert_non_null(canvas);
     st_transform_similarity(&truth, 159.5, 119.5, 9, -5, 8, 1.1);
-    ref = ph_photo(canvas, NULL, 200, 200, 320, 240);
-    mov = ph_photo(canvas, &truth, 200, 200, 320, 240);
-    assert_non_null(ref);
-    assert_non_null(mov);
+    make_pair(canvas, &truth, 320, 240, &ref, &mov);
     /* once to fill the FFT plan cache, once to count */
     assert_int_equal(st_align_estimate(ref, mov, NULL, &clean, &err), ST_OK);
     arm(0);
@@ -152,6 +195,71 @@ static void test_align_out_of_memory(void **state)
     st_image_free(ref);
     st_image_free(mov);
     st_image_free(canvas);
+}
+
+/* Large-buffer mapping k of an align run fails (heap_too: and so does the
+ * heap's buffer asked for in its place): ST_OK with the clean estimate,
+ * or ST_ERR_NOMEM; 1 for the latter. Every mapping is given back. */
+static int large_fails(const st_image *ref, const st_image *mov,
+                       const st_align_result *clean, long k, int heap_too_)
+{
+    st_align_result r;
+    st_error err = {0};
+    size_t live0 = st_large_live();
+    st_status s;
+    maps = 0, map_fail_at = k, maps_armed = 1, heap_too = heap_too_;
+    s = st_align_estimate(ref, mov, NULL, &r, &err);
+    maps_armed = 0, heap_too = heap_fails_next = 0;
+    assert_int_equal(st_large_live(), live0);
+    if (failed_cleanly(s, &err, k))
+        return 1;
+    if (!same_alignment(&r, clean))
+        fail_msg("large buffer %ld failed%s, yet align returned OK with %s "
+                 "(clean: %s)",
+                 k, heap_too_ ? " (heap too)" : "",
+                 st_align_status_name(r.status),
+                 st_align_status_name(clean->status));
+    return 0;
+}
+
+/* A 1280 x 960 pair, whose photos and finest planes are large buffers
+ * (st_alloc_large's own mappings): a mapping that fails is taken from the
+ * heap instead, with the same estimate; when the heap fails too, out of
+ * memory or the same estimate. Every mapping is given back. */
+static void test_align_large_out_of_memory(void **state)
+{
+    st_image *canvas, *ref, *mov;
+    st_transform truth;
+    st_align_result clean;
+    st_error err = {0};
+    size_t live0;
+    long total, nomem = 0;
+    (void)state;
+    if (!ST_LARGE_MAPS) /* an AddressSanitizer build: no mappings */
+        skip();
+    canvas = ph_canvas(1700, 1400, 11);
+    st_transform_similarity(&truth, 639.5, 479.5, 14, -9, 6, 1.05);
+    make_pair(canvas, &truth, 1280, 960, &ref, &mov);
+    live0 = st_large_live();
+    assert_true(live0 >= 2 * (size_t)1280 * 960 * 3 * sizeof(float));
+    maps = 0, map_fail_at = 0, maps_armed = 1;
+    assert_int_equal(st_align_estimate(ref, mov, NULL, &clean, &err), ST_OK);
+    maps_armed = 0, total = maps;
+    assert_int_equal(clean.status, ST_ALIGN_OK);
+    assert_true(total > 0);
+    assert_int_equal(st_large_live(), live0);
+    for (long k = 1; k <= total; k++) {
+        assert_int_equal(large_fails(ref, mov, &clean, k, 0), 0);
+        nomem += large_fails(ref, mov, &clean, k, 1);
+    }
+    print_message("align 1280 x 960: %ld large buffers, %ld out of memory "
+                  "when the heap fails too\n",
+                  total, nomem);
+    assert_true(nomem > 0);
+    st_image_free(ref);
+    st_image_free(mov);
+    st_image_free(canvas);
+    assert_int_equal(st_large_live(), 0);
 }
 
 /* ---- a course ---- */
@@ -297,6 +405,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_align_out_of_memory),
+        cmocka_unit_test(test_align_large_out_of_memory),
         cmocka_unit_test(test_course_baseline_fails),
         cmocka_unit_test(test_course_out_of_memory),
     };

@@ -682,7 +682,7 @@ static void test_hair_strands(void **state)
                       f->name, filled, nc, before / nc, after / nc);
         assert_true(after <= 0.1 * before);
         st_l_plane_free(clean);
-        free(strand);
+        st_free_large(strand);
         st_region_free(reg);
         free(L);
         free(skin);

@@ -176,7 +176,7 @@ void st_l_plane_free(st_l_plane *p)
 {
     if (!p)
         return;
-    free(p->L);
+    st_free_large(p->L);
     free(p);
 }
 

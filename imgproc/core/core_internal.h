@@ -78,11 +78,35 @@ st_status st_image_as_float(const st_image *img, const st_image **view,
  * failure is ignored (it is advice). Contents and results are unchanged. */
 #define ST_MEM_HUGE_MIN ((size_t)4 << 20)
 void st_mem_huge(void *p, size_t n);
-/* st_alloc_large: malloc (zero: calloc) for n bytes; from ST_MEM_HUGE_MIN
- * bytes on, n rounded up to whole 2 MiB pages, 2 MiB-aligned and advised
- * by st_mem_huge before it is first touched (zeroed then). Free with
- * free(); NULL when out of memory. */
+/* st_alloc_large: malloc (zero: calloc) for n bytes; from ST_ALLOC_MAP_MIN
+ * bytes on, an anonymous mapping of its own, n rounded up to whole 2 MiB
+ * pages, 2 MiB-aligned and advised by st_mem_huge (zero-filled, whatever
+ * zero says). NULL when out of memory. Free with st_free_large. */
+#define ST_ALLOC_MAP_MIN ((size_t)1 << 20)
+/* ST_LARGE_MAPS: 0 in AddressSanitizer builds, where large buffers stay on
+ * the heap (st_mem_huge advice only) so that it still checks them. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ST_LARGE_MAPS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ST_LARGE_MAPS 0
+#endif
+#endif
+#ifndef ST_LARGE_MAPS
+#define ST_LARGE_MAPS 1
+#endif
 void *st_alloc_large(size_t n, int zero);
+/* st_free_large: frees any buffer from malloc, calloc or st_alloc_large;
+ * a large one's pages go back to the system at once (munmap), never to
+ * the heap. NULL is accepted. */
+void st_free_large(void *p);
+/* st_unmap_large: if p is a buffer of st_alloc_large's own mappings,
+ * unmaps it and returns 1; else does nothing and returns 0 (for buffers
+ * that may come from another allocator, as st_fft_free's). */
+int st_unmap_large(void *p);
+/* st_large_live: bytes held now in st_alloc_large's mappings (tests check
+ * that a call gives back all it took). */
+size_t st_large_live(void);
 /* st_mem_release: gives the whole pages inside p[0 .. n) back to the
  * system (MADV_DONTNEED) while the buffer stays allocated: for a buffer
  * that is still owned but will not be read again before it is freed

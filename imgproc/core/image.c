@@ -14,13 +14,16 @@
  *   st_image_as_float     a float view of an image, converted if need be
  *   st_mem_huge           ask for large pages behind a large buffer
  *   st_alloc_large        a large buffer on large pages
+ *   st_free_large         free any buffer, a large one back to the system
+ *   st_unmap_large        give a large buffer back, if it is one
+ *   st_large_live         bytes held in large buffers now
  *   st_mem_release        give a buffer's pages back, contents no longer read
  *
  * Orientation is applied while rows are decoded (st_orient_put_row), so a
  * reader never holds the stored and the upright image at once;
  * st_image_orient runs the same scatter over an image in memory.
  */
-#define _DEFAULT_SOURCE /* madvise, posix_memalign */
+#define _DEFAULT_SOURCE /* madvise, mmap flags, posix_memalign */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,24 +94,130 @@ void st_mem_release(void *p, size_t n)
 #endif
 }
 
+/* Large buffers (ST_ALLOC_MAP_MIN, 1 MiB, and more) are anonymous
+ * mappings of their own, 2 MiB aligned and rounded up to whole 2 MiB
+ * pages, all advised MADV_HUGEPAGE: a photo's planes then fault a few
+ * huge pages each, not hundreds of 4 KB pages (a 2 MP align: 8,960 page
+ * faults -> 1,870, 388 -> 293 ms CPU; docs/align.md, "Speed"). Freed by
+ * st_free_large, they go back to the system at once (munmap) and are
+ * never reused by the heap: rounded and advised heap memory, kept by
+ * cli/main.c's mallopt and reused by small allocations, came back as
+ * whole huge pages and doubled a 20-photo course's peak memory (550 ->
+ * 1084 MB). The live mappings are kept in a table so that st_free_large
+ * takes any pointer, like free. */
+enum { LARGE_SLOTS = 256 };
+static const size_t huge_page = (size_t)2 << 20;
+static struct large {
+    void *p;
+    size_t n;
+} large[LARGE_SLOTS];
+static int large_used; /* slots in use or freed below this */
+static size_t large_live;
+static pthread_mutex_t large_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Records mapping p of n bytes; 0, or -1 when the table is full. */
+static int large_add(void *p, size_t n)
+{
+    int i, r = -1;
+    pthread_mutex_lock(&large_lock);
+    for (i = 0; i < large_used && large[i].p; i++)
+        ;
+    if (i < LARGE_SLOTS) {
+        large[i].p = p, large[i].n = n;
+        large_used += i == large_used;
+        large_live += n;
+        r = 0;
+    }
+    pthread_mutex_unlock(&large_lock);
+    return r;
+}
+
+/* The length of mapping p, now forgotten; 0 if p is not one. */
+static size_t large_take(void *p)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&large_lock);
+    for (int i = 0; i < large_used; i++)
+        if (large[i].p == p) {
+            n = large[i].n;
+            large[i].p = NULL;
+            large_live -= n;
+            while (large_used > 0 && !large[large_used - 1].p)
+                large_used--;
+            break;
+        }
+    pthread_mutex_unlock(&large_lock);
+    return n;
+}
+
+/* n bytes (a multiple of huge_page) of fresh zeroed memory, 2 MB aligned
+ * and advised; NULL when the system has none. */
+static void *map_large(size_t n)
+{
+    size_t len = n + huge_page, head;
+    char *b = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uintptr_t a;
+    if (b == MAP_FAILED)
+        return NULL;
+    a = ((uintptr_t)b + huge_page - 1) & ~(uintptr_t)(huge_page - 1);
+    head = (size_t)(a - (uintptr_t)b);
+    if (head)
+        munmap(b, head);
+    munmap((char *)a + n, huge_page - head);
+#ifdef MADV_HUGEPAGE
+    (void)madvise((void *)a, n, MADV_HUGEPAGE); /* advice: may fail */
+#endif
+    if (large_add((void *)a, n)) {
+        munmap((void *)a, n);
+        return NULL;
+    }
+    return (void *)a;
+}
+
 void *st_alloc_large(size_t n, int zero)
 {
     void *p = NULL;
-    if (n < ST_MEM_HUGE_MIN)
+    size_t m;
+    if (n < ST_ALLOC_MAP_MIN)
         return zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
-    /* Only the whole 2 MB pages inside the buffer are advised. Rounding
-     * the buffer up to whole pages and advising its tail too saved page
-     * faults (2 MP align 363 -> 323 ms) but, with the program's heap kept
-     * (cli/main.c's mallopt), doubled the peak memory of a 20-photo
-     * course (550 -> 1084 MB) and added 40 MB to a 12 MP compare: freed
-     * advised memory, reused by small allocations, comes back as whole
-     * huge pages (docs/align.md, "Speed"). */
-    if (posix_memalign(&p, (size_t)2 << 20, n))
+    m = (n + huge_page - 1) & ~(huge_page - 1);
+    if (ST_LARGE_MAPS && m >= n && (p = map_large(m)))
+        return p; /* zero-filled by the kernel */
+    /* no mapping (the table full, the system refused one, or an
+     * AddressSanitizer build): the heap */
+    if (posix_memalign(&p, huge_page, n))
         return NULL;
     st_mem_huge(p, n); /* before the first touch */
     if (zero)
         memset(p, 0, n);
     return p;
+}
+
+int st_unmap_large(void *p)
+{
+    size_t n;
+    if (!p || ((uintptr_t)p & (huge_page - 1)))
+        return 0;
+    if (!(n = large_take(p)))
+        return 0;
+    munmap(p, n);
+    return 1;
+}
+
+void st_free_large(void *p)
+{
+    if (!st_unmap_large(p))
+        free(p);
+}
+
+size_t st_large_live(void)
+{
+    size_t n;
+    pthread_mutex_lock(&large_lock);
+    n = large_live;
+    pthread_mutex_unlock(&large_lock);
+    return n;
 }
 
 /* A zero-filled image of samples `size` bytes each (float or byte). */
@@ -165,8 +274,8 @@ void st_image_free(st_image *img)
 {
     if (!img)
         return;
-    free(img->data);
-    free(img->data8);
+    st_free_large(img->data);
+    st_free_large(img->data8);
     free(img);
 }
 
@@ -218,7 +327,7 @@ st_status st_image_to_float(st_image *img, st_error *err)
         return ST_OK;
     if ((s = float_copy(&f, img, err)))
         return s;
-    free(img->data8);
+    st_free_large(img->data8);
     img->data8 = NULL;
     img->data = f->data;
     img->stride = f->stride;

@@ -160,7 +160,7 @@ void st_region_free(st_region *r)
 {
     if (!r)
         return;
-    free(r->mask);
+    st_free_large(r->mask);
     free(r);
 }
 

@@ -700,7 +700,7 @@ st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
 nomem:
     st = st_fail(err, ST_ERR_NOMEM, "out of memory (hair)");
 done:
-    free(map);
+    st_free_large(map);
     free(cs.c);
     return st;
 }

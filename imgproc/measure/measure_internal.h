@@ -28,8 +28,8 @@ st_status st_pores_detect_probe(const st_l_plane *lab, const st_region *reg,
  * the line scale sigma (px) and fills them from their sides in a copy of
  * lab (*out, free with st_l_plane_free). *strand: the pixels filled, a
  * byte each over the region's bounding box (row-major, nonzero = filled; free
- * with free()). Both NULL when there is no strand (nothing was copied).
- * *filled: region pixels filled. */
+ * with st_free_large()). Both NULL when there is no strand (nothing was
+ * copied). *filled: region pixels filled. */
 st_status st_hair_remove(const st_l_plane *lab, const st_region *reg,
                          double sigma, st_l_plane **out, uint8_t **strand,
                          size_t *filled, st_error *err);

@@ -1496,7 +1496,7 @@ done:
         }
     st_region_free(search);
     st_l_plane_free(clean);
-    free(strand);
+    st_free_large(strand);
     if (s != ST_OK)
         st_pores_clear(out);
     return s;

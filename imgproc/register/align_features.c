@@ -195,15 +195,63 @@ static void normalise(const float *p, size_t n, float *img)
         img[i] = (float)((p[i] - mean) * k + 0.5);
 }
 
+/* The scale-space buffers of a SIFT filter (VLFeat's vl_sift_new sizes
+ * them for its first octave: temp one level, octave s_max - s_min + 1,
+ * dog s_max - s_min, grad twice that). *n: their sizes in floats. */
+static void sift_sizes(const VlSiftFilt *f, size_t n[4])
+{
+    int o = f->o_min;
+    size_t w = (size_t)(o < 0 ? f->width << -o : f->width >> o);
+    size_t h = (size_t)(o < 0 ? f->height << -o : f->height >> o);
+    size_t nel = w * h, lev = (size_t)(f->s_max - f->s_min);
+    n[0] = nel, n[1] = nel * (lev + 1), n[2] = nel * lev, n[3] = 2 * nel * lev;
+}
+
+/* Deletes a SIFT filter whose scale-space buffers are our own. */
+static void sift_delete(VlSiftFilt *f)
+{
+    if (!f)
+        return;
+    st_free_large(f->temp), st_free_large(f->octave);
+    st_free_large(f->dog), st_free_large(f->grad);
+    f->temp = f->octave = f->dog = f->grad = NULL;
+    vl_sift_delete(f);
+}
+
+/* vl_sift_new with its four scale-space buffers (42 MB for a 400 x 300
+ * plane, whose first octave is 800 x 600) replaced, before anything
+ * touches them, by st_alloc_large's, which fault in 2 MB pages rather
+ * than 4 KB (about 2,000 of a 2 MP align's 4,800 page faults). VLFeat allocates
+ * them only there and frees them only in vl_sift_delete; sift_delete
+ * gives them back. NULL when out of memory. */
+static VlSiftFilt *sift_new(int w, int h)
+{
+    VlSiftFilt *f = vl_sift_new(w, h, -1, 3, 0);
+    float *b[4];
+    size_t n[4];
+    if (!f)
+        return NULL;
+    sift_sizes(f, n);
+    for (int i = 0; i < 4; i++)
+        b[i] = st_alloc_large(n[i] * sizeof(float), 0);
+    vl_free(f->temp), vl_free(f->octave), vl_free(f->dog), vl_free(f->grad);
+    f->temp = b[0], f->octave = b[1], f->dog = b[2], f->grad = b[3];
+    if (!b[0] || !b[1] || !b[2] || !b[3]) {
+        sift_delete(f);
+        return NULL;
+    }
+    return f;
+}
+
 /* A SIFT filter for w x h planes: *f itself when it was made for that
  * size, else a new one in its place; NULL when out of memory. */
 static VlSiftFilt *filter_for(VlSiftFilt **f, int w, int h)
 {
     if (*f && ((*f)->width != w || (*f)->height != h)) {
-        vl_sift_delete(*f);
+        sift_delete(*f);
         *f = NULL;
     }
-    if (!*f && (*f = vl_sift_new(w, h, -1, 3, 0))) {
+    if (!*f && (*f = sift_new(w, h))) {
         vl_sift_set_peak_thresh(*f, PEAK_THRESH);
         vl_sift_set_edge_thresh(*f, EDGE_THRESH);
     }
@@ -307,8 +355,7 @@ done:
     }
     if (forest)
         vl_kdforest_delete(forest);
-    if (sf)
-        vl_sift_delete(sf);
+    sift_delete(sf);
     keyset_free(&a);
     keyset_free(&b);
     return rc;

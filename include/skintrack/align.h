@@ -105,7 +105,10 @@ st_status st_align_estimate(const st_image *ref, const st_image *mov,
 /* Registration of large photos from a reduced decode. Registration only
  * reads a pyramid whose finest level is the photo averaged f x f (at most
  * about 3.2 megapixels); st_align_reduction gives, for a width x height
- * reference, the largest of 8, 4, 2 that divides f, or 1. Photos decoded
+ * reference, the largest of 8, 4, 2 that divides f, or 1; and 2 for a
+ * photo of 1.5 to 3.2 megapixels (f = 1), registered at half size for
+ * speed (its map as accurate against the truth, its residual measured on
+ * the half-size photos, in full-resolution px). Photos decoded
  * at 1/n of that (st_read_options.scale_denom, st_io_read_reduced) are
  * registered at the same level scale; st_align_to_full then takes the
  * result of st_align_estimate on them (run with max_residual_px INFINITY)
