@@ -481,6 +481,73 @@ typedef struct comps {
     size_t n, cap;
 } comps;
 
+/* o[3 x + c] += the sum of the f bytes of channel c under reduced pixel
+ * x, / 255; q: a row of 8-bit pixels of ch channels. The integer sums are
+ * taken in one pass along the row (any order: they are exact), then added
+ * to o as before. */
+static void row_sum8(const uint8_t *q, int w, int f, int ch, float *o)
+{
+    const float k255 = 1.0f / 255.0f;
+    unsigned sum[3 * 64];
+    for (int x0 = 0; x0 < w; x0 += 64) {
+        int n = w - x0 < 64 ? w - x0 : 64;
+        const uint8_t *p = q + (size_t)x0 * f * ch;
+        memset(sum, 0, sizeof sum);
+        for (int x = 0; x < n; x++)
+            for (int d = 0; d < f; d++, p += ch)
+                sum[3 * x] += p[0], sum[3 * x + 1] += p[1],
+                    sum[3 * x + 2] += p[2];
+        for (int i = 0; i < 3 * n; i++)
+            o[3 * x0 + i] += (float)sum[i] * k255;
+    }
+}
+
+/* One sample of the 3 x 3 box of plane raw (w x h, 3 per pixel) at
+ * (x, y, c), edges repeated; the nine terms added row by row. */
+static float box3_at(const float *raw, int w, int h, int x, int y, int c)
+{
+    float sum = 0;
+    for (int dy = -1; dy <= 1; dy++)
+        for (int dx = -1; dx <= 1; dx++) {
+            int yy = y + dy < 0 ? 0 : y + dy >= h ? h - 1 : y + dy;
+            int xx = x + dx < 0 ? 0 : x + dx >= w ? w - 1 : x + dx;
+            sum += raw[((size_t)yy * w + xx) * 3 + c];
+        }
+    return sum;
+}
+
+/* out = k x the 3 x 3 box sum of raw. Inside the border the same nine
+ * additions in the same order run over whole rows, which the compiler
+ * vectorises (each sample keeps its own order: the same result). */
+static void box3(const float *raw, int w, int h, float k, float *out)
+{
+    size_t row = (size_t)w * 3;
+    for (int y = 0; y < h; y++) {
+        float *o = out + (size_t)y * row;
+        if (y == 0 || y == h - 1 || w < 3) {
+            for (int x = 0; x < w; x++)
+                for (int c = 0; c < 3; c++)
+                    o[3 * x + c] = box3_at(raw, w, h, x, y, c) * k;
+            continue;
+        }
+        {
+            const float *a = raw + (size_t)(y - 1) * row;
+            const float *b = a + row, *d = b + row;
+            for (int c = 0; c < 3; c++) {
+                o[c] = box3_at(raw, w, h, 0, y, c) * k;
+                o[row - 3 + c] = box3_at(raw, w, h, w - 1, y, c) * k;
+            }
+            for (size_t i = 3; i < row - 3; i++) {
+                float sum = 0;
+                sum += a[i - 3], sum += a[i], sum += a[i + 3];
+                sum += b[i - 3], sum += b[i], sum += b[i + 3];
+                sum += d[i - 3], sum += d[i], sum += d[i + 3];
+                o[i] = sum * k;
+            }
+        }
+    }
+}
+
 /* The reduced, blurred copy. */
 static st_status make_small(const st_image *img, small *s, st_error *err)
 {
@@ -493,12 +560,14 @@ static st_status make_small(const st_image *img, small *s, st_error *err)
     if (w < 8 || h < 8)
         return st_fail(err, ST_ERR_INVALID, "image too small for a target");
     s->w = w, s->h = h, s->f = f;
-    raw = calloc((size_t)w * h * 3, sizeof *raw);
-    s->rgb = calloc((size_t)w * h * 3, sizeof *s->rgb);
-    s->label = malloc((size_t)w * h * sizeof *s->label);
+    /* large buffers (17 MB each at 12 MP): huge-page mappings, a few
+     * page faults rather than thousands (docs/performance.md) */
+    raw = st_alloc_large((size_t)w * h * 3 * sizeof *raw, 1);
+    s->rgb = st_alloc_large((size_t)w * h * 3 * sizeof *s->rgb, 0);
+    s->label = st_alloc_large((size_t)w * h * sizeof *s->label, 0);
     buf = malloc((size_t)img->width * 4 * sizeof *buf);
     if (!raw || !s->rgb || !s->label || !buf) {
-        free(raw);
+        st_free_large(raw);
         free(buf);
         return st_fail(err, ST_ERR_NOMEM, "out of memory (target search)");
     }
@@ -506,15 +575,7 @@ static st_status make_small(const st_image *img, small *s, st_error *err)
     for (int y = 0; y < h * f; y++) {
         float *o = raw + (size_t)(y / f) * w * 3;
         if (img->data8 && cc == 3) { /* bytes: sums of f at a time */
-            const uint8_t *q = st_image_pixel8(img, 0, y);
-            const float k255 = 1.0f / 255.0f;
-            for (int x = 0; x < w; x++, o += 3)
-                for (int c = 0; c < 3; c++) {
-                    unsigned sum = 0;
-                    for (int d = 0; d < f; d++)
-                        sum += q[(size_t)(x * f + d) * ch + c];
-                    o[c] += (float)sum * k255;
-                }
+            row_sum8(st_image_pixel8(img, 0, y), w, f, ch, o);
             continue;
         }
         {
@@ -524,26 +585,8 @@ static st_status make_small(const st_image *img, small *s, st_error *err)
                     o[(x / f) * 3 + c] += p[cc == 3 ? c : 0];
         }
     }
-    {
-        const float k = 1.0f / (float)(f * f * 9);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                for (int c = 0; c < 3; c++) {
-                    float sum = 0;
-                    for (int dy = -1; dy <= 1; dy++)
-                        for (int dx = -1; dx <= 1; dx++) {
-                            int yy = y + dy < 0    ? 0
-                                     : y + dy >= h ? h - 1
-                                                   : y + dy;
-                            int xx = x + dx < 0    ? 0
-                                     : x + dx >= w ? w - 1
-                                                   : x + dx;
-                            sum += raw[((size_t)yy * w + xx) * 3 + c];
-                        }
-                    s->rgb[((size_t)y * w + x) * 3 + c] = sum * k;
-                }
-    }
-    free(raw);
+    box3(raw, w, h, 1.0f / (float)(f * f * 9), s->rgb);
+    st_free_large(raw);
     free(buf);
     return ST_OK;
 }
@@ -1098,8 +1141,8 @@ st_status st_target_find(const st_image *img, const st_target_options *opt_in,
         out->light[0] = out->light[1] = out->light[2] = 1;
     }
 done:
-    free(s.rgb);
-    free(s.label);
+    st_free_large(s.rgb);
+    st_free_large(s.label);
     free(cs.v);
     free(buf);
     return st;
