@@ -14,26 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "core/core_internal.h"
 #include "measure/measure_internal.h"
+#include "benchcpu.h"
 #include "phantom.h"
 
 enum { W = 4032, H = 3024, MAX_RUNS = 15 };
-
-static double user_seconds(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static double next(uint64_t *s)
 {
